@@ -1,14 +1,62 @@
-"""Pure time logic: effective hours per day, public holidays, daylight-saving changes."""
+"""Pure time logic: effective hours per day, public holidays, daylight-saving changes.
+
+What applies on a day (`day_hours`): a notice's override for that channel and
+day, else the hours for public holidays (all day for a 24/7 channel), else the
+regular hours of the weekday.  The holiday's name is kept whenever the day is a
+holiday, also when a notice overrides it.
+
+When a channel is open: at an instant, take the local wall-clock time in the
+department's zone.  The channel is open iff that wall time lies inside
+[start, end) of an interval of its day, or inside the part past midnight of an
+interval of an earlier day (an `end` above 1440 runs into the next day; ends
+up to 48 hours after midnight are supported).  Nothing else is needed to handle
+daylight-saving changes, and `spans` are exactly the instants that rule opens:
+
+* a wall time that does not exist (spring forward; Brazil's clocks jumped from
+  00:00 to 01:00 on 2017-10-15) maps to the instant where the clock jumps, so
+  00:00-08:00 that day opens at 01:00-02:00, and an interval lying wholly
+  inside the skipped hour opens never (it has no span);
+* a wall time that happens twice (2018-02-17 23:00-24:00 in Sao Paulo) is
+  covered both times when the interval contains it: the span starts at the
+  first occurrence of `start` and ends at the second occurrence of `end`.
+  When the repeated hour cuts an interval's edge (22:00-23:30 that night), the
+  interval is open during each pass through its wall times and closed in
+  between, so it yields two spans.
+
+Spans of one day are not merged; `merge_spans` joins touching ones (24:00 of
+one day and 00:00 of the next are not a change of state).
+
+Holiday names: one call to the `holidays` package per site language, always
+with `language=` (its default depends on the environment), in the country's
+supported language closest to the site's (exact, else the same base language,
+else the country's default).  Only the public category counts.  A company
+closure on a public holiday keeps both names, joined by "; " as the `holidays`
+package joins two holidays on one day (public holiday first, then yearly
+closures, then dated ones; repeated names once).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta, timezone
+from types import MappingProxyType
 from typing import Mapping
+from zoneinfo import ZoneInfo
+
+import holidays as holidays_lib
 
 from .model import Channel, Department, HolidayCalendar, HolidayRules, Interval, Override, Text, WeeklyHours
 
 REGULAR, HOLIDAY, NOTICE = "regular", "holiday", "notice"
+
+ALL_DAY = (Interval(0, 1440),)
+NAME_SEPARATOR = "; "
+# How many days an interval may reach past its own day (end <= 1440 * REACH_DAYS).
+REACH_DAYS = 2
+# Offsets are probed this often to find daylight-saving changes; no zone has
+# changed its offset twice within an hour since the 1940s.
+_PROBE = timedelta(hours=1)
+_ONE_SECOND = timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,12 +80,237 @@ class DayHours:
     note: Text | None = None
 
 
+# --- Holidays ---------------------------------------------------------------
+
 def build_holiday_calendar(rules: HolidayRules | None, years: range, languages: tuple[str, ...]) -> HolidayCalendar:
     """Return the public holidays and closures of `years`, named in each of `languages`."""
-    raise NotImplementedError
+    if not languages:
+        raise ValueError("a holiday calendar needs at least one language")
+    names: dict[date, list[Text]] = {}
+    if rules is not None and rules.country and len(years):
+        for day, text in _public_holidays(rules, years, languages).items():
+            names.setdefault(day, []).append(text)
+    if rules is not None:
+        for year in years:
+            for month, day_of_month, text in rules.yearly:
+                try:
+                    day = date(year, month, day_of_month)
+                except ValueError:   # 29 February outside leap years
+                    continue
+                names.setdefault(day, []).append(text)
+        for day, text in rules.dated:
+            if day.year in years:
+                names.setdefault(day, []).append(text)
+    days = {day: _join_names(names[day], languages) for day in sorted(names)}
+    return HolidayCalendar(MappingProxyType(days))
 
+
+def holiday_language(lang: str, supported: tuple[str, ...], default: str | None) -> str | None:
+    """Return the `holidays` language closest to a site language tag such as `pt-BR`."""
+    wanted = lang.replace("-", "_")
+    for candidate in supported:
+        if candidate.lower() == wanted.lower():
+            return candidate
+    base = wanted.split("_")[0].lower()
+    same_base = sorted(c for c in supported if c.split("_")[0].lower() == base)
+    if default in same_base:
+        return default
+    if same_base:
+        return same_base[0]
+    return default
+
+
+def _public_holidays(rules: HolidayRules, years: range, languages: tuple[str, ...]) -> dict[date, Text]:
+    """Return the country's public holidays by date, one name per site language."""
+    probe = holidays_lib.country_holidays(rules.country, subdiv=rules.subdivision, years=[],
+                                          language=None, categories=(holidays_lib.PUBLIC,))
+    supported = tuple(probe.supported_languages)
+    by_language: dict[str, Mapping[date, str]] = {}
+    for lang in languages:
+        chosen = holiday_language(lang, supported, probe.default_language)
+        by_language[lang] = holidays_lib.country_holidays(
+            rules.country, subdiv=rules.subdivision, years=list(years),
+            language=chosen, categories=(holidays_lib.PUBLIC,))
+    every_day = sorted(set().union(*(set(found) for found in by_language.values())))
+    return {day: Text(tuple((lang, by_language[lang].get(day, "")) for lang in languages))
+            for day in every_day}
+
+
+def _join_names(texts: list[Text], languages: tuple[str, ...]) -> Text:
+    """Return one Text per site language joining the names of everything on one day."""
+    values = []
+    for lang in languages:
+        parts: list[str] = []
+        for text in texts:
+            name = text.get(lang)
+            if name and name not in parts:
+                parts.append(name)
+        values.append((lang, NAME_SEPARATOR.join(parts)))
+    return Text(tuple(values))
+
+
+# --- What applies on a day --------------------------------------------------
 
 def day_hours(department: Department, channel: Channel, day: date, holidays: HolidayCalendar,
               overrides: Mapping = {}) -> DayHours:
     """Return what applies to a channel on one local day: a notice, else a holiday, else the week."""
-    raise NotImplementedError
+    zone = ZoneInfo(department.timezone)
+    changes = _offset_changes_around(zone, day, day + timedelta(1 + REACH_DAYS))
+    return _with_spans(_applicable(department, channel, day, holidays, overrides), zone, changes)
+
+
+def days_from(department: Department, channel: Channel, first: date, count: int,
+              holidays: HolidayCalendar, overrides: Mapping = {}) -> tuple[DayHours, ...]:
+    """Return `count` consecutive local days of a channel's hours, starting on `first`."""
+    zone = ZoneInfo(department.timezone)
+    changes = _offset_changes_around(zone, first, first + timedelta(count + REACH_DAYS))
+    return tuple(
+        _with_spans(_applicable(department, channel, first + timedelta(n), holidays, overrides), zone, changes)
+        for n in range(count))
+
+
+def is_open(department: Department, channel: Channel, instant: datetime, holidays: HolidayCalendar,
+            overrides: Mapping = {}) -> bool:
+    """Tell whether a channel is open at an aware instant (the wall-clock rule above)."""
+    _require_aware(instant)
+    wall = instant.astimezone(ZoneInfo(department.timezone)).replace(tzinfo=None, fold=0)
+    for back in range(REACH_DAYS + 1):
+        day = wall.date() - timedelta(back)
+        midnight = datetime.combine(day, time())
+        for interval in _applicable(department, channel, day, holidays, overrides).intervals:
+            if midnight + timedelta(minutes=interval.start) <= wall < midnight + timedelta(minutes=interval.end):
+                return True
+    return False
+
+
+def next_transition(department: Department, channel: Channel, instant: datetime, holidays: HolidayCalendar,
+                    overrides: Mapping = {}, horizon_days: int = 14) -> datetime | None:
+    """Return the next instant after `instant` when the channel opens or closes, or None within the horizon."""
+    _require_aware(instant)
+    zone = ZoneInfo(department.timezone)
+    local_day = instant.astimezone(zone).date()
+    # Start early enough to see every span that covers `instant`, and end late
+    # enough that a span merged with one outside the range ends past the horizon.
+    first = local_day - timedelta(REACH_DAYS)
+    days = days_from(department, channel, first, REACH_DAYS + horizon_days + 3, holidays, overrides)
+    limit = instant + timedelta(days=horizon_days)
+    for span in merge_spans(s for d in days for s in d.spans):
+        if span.end <= instant:
+            continue
+        flip = span.start if span.start > instant else span.end
+        return flip if flip <= limit else None
+    return None
+
+
+def merge_spans(spans) -> tuple[Span, ...]:
+    """Return spans sorted and joined where they overlap or touch."""
+    merged: list[Span] = []
+    for span in sorted(spans, key=lambda s: (s.start, s.end)):
+        if merged and span.start <= merged[-1].end:
+            if span.end > merged[-1].end:
+                merged[-1] = Span(merged[-1].start, span.end)
+        else:
+            merged.append(span)
+    return tuple(merged)
+
+
+def weekly_summary(hours: WeeklyHours) -> tuple[tuple[tuple[int, ...], tuple[Interval, ...]], ...]:
+    """Return runs of consecutive weekdays (0 = Monday) with equal hours, in week order."""
+    if hours.always:
+        return ((tuple(range(7)), ALL_DAY),)
+    groups: list[tuple[list[int], tuple[Interval, ...]]] = []
+    for weekday, intervals in enumerate(hours.days):
+        intervals = tuple(sorted(intervals))
+        if groups and groups[-1][1] == intervals:
+            groups[-1][0].append(weekday)
+        else:
+            groups.append(([weekday], intervals))
+    return tuple((tuple(days), intervals) for days, intervals in groups)
+
+
+def _applicable(department: Department, channel: Channel, day: date, holidays: HolidayCalendar,
+                overrides: Mapping) -> DayHours:
+    """Return the day's hours without spans: an override, else a holiday, else the weekday."""
+    name = holidays.name(day)
+    override: Override | None = overrides.get((department.id, channel.id, day))
+    if override is not None:
+        return DayHours(day, tuple(override.intervals), (), NOTICE, name, override.notice, override.note)
+    hours = channel.hours
+    if name is not None:
+        return DayHours(day, ALL_DAY if hours.always else tuple(hours.holidays), (), HOLIDAY, name)
+    return DayHours(day, ALL_DAY if hours.always else tuple(hours.days[day.weekday()]), (), REGULAR)
+
+
+# --- From wall-clock intervals to instants ----------------------------------
+
+def _with_spans(hours: DayHours, zone: ZoneInfo, changes: tuple[datetime, ...]) -> DayHours:
+    """Return `hours` with the instants its intervals open, in `zone`."""
+    midnight = datetime.combine(hours.day, time(), tzinfo=timezone.utc)
+    spans: list[Span] = []
+    for interval in hours.intervals:
+        wall_start = midnight + timedelta(minutes=interval.start)
+        wall_end = midnight + timedelta(minutes=interval.end)
+        spans.extend(Span(start.astimezone(zone), end.astimezone(zone))
+                     for start, end in _preimage(zone, wall_start, wall_end, changes))
+    return DayHours(hours.day, hours.intervals, tuple(spans), hours.reason, hours.holiday,
+                    hours.notice, hours.note)
+
+
+def _preimage(zone: ZoneInfo, wall_start: datetime, wall_end: datetime,
+              changes: tuple[datetime, ...]) -> list[tuple[datetime, datetime]]:
+    """Return the UTC ranges whose local wall time lies in [wall_start, wall_end).
+
+    Wall times are passed as UTC datetimes with the wall clock's digits.  Between
+    two offset changes the offset is constant, so the wanted instants there are
+    [wall_start - offset, wall_end - offset) clipped to that stretch.
+    """
+    lo, hi = wall_start - timedelta(days=1), wall_end + timedelta(days=1)
+    cuts = [lo, *(c for c in changes if lo < c < hi), hi]
+    ranges: list[tuple[datetime, datetime]] = []
+    for piece_start, piece_end in zip(cuts, cuts[1:]):
+        offset = _offset(zone, piece_start)
+        start = max(wall_start - offset, piece_start)
+        end = min(wall_end - offset, piece_end)
+        if start < end:
+            if ranges and ranges[-1][1] == start:
+                ranges[-1] = (ranges[-1][0], end)
+            else:
+                ranges.append((start, end))
+    return ranges
+
+
+def _offset_changes_around(zone: ZoneInfo, first: date, last: date) -> tuple[datetime, ...]:
+    """Return the UTC instants where `zone` changes offset near local days `first`..`last`."""
+    lo = datetime.combine(first, time(), tzinfo=timezone.utc) - timedelta(days=2)
+    hi = datetime.combine(last, time(), tzinfo=timezone.utc) + timedelta(days=2)
+    changes = []
+    here, before = lo, _offset(zone, lo)
+    while here < hi:
+        there = min(here + _PROBE, hi)
+        after = _offset(zone, there)
+        if after != before:
+            changes.append(_bisect_change(zone, here, there, before))
+        here, before = there, after
+    return tuple(changes)
+
+
+def _bisect_change(zone: ZoneInfo, low: datetime, high: datetime, before: timedelta) -> datetime:
+    """Return the first second in (low, high] whose offset differs from `before`."""
+    while high - low > _ONE_SECOND:
+        middle = low + timedelta(seconds=(high - low).total_seconds() // 2)
+        if _offset(zone, middle) == before:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _offset(zone: ZoneInfo, instant: datetime) -> timedelta:
+    """Return the UTC offset of `zone` at an aware instant."""
+    return instant.astimezone(zone).utcoffset()
+
+
+def _require_aware(instant: datetime) -> None:
+    """Refuse a naive datetime, which names no instant."""
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError(f"{instant.isoformat()} has no time zone; pass an aware datetime")
