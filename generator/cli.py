@@ -1,0 +1,136 @@
+"""The command line: `build` (default) and `check`; exit 0 done, 1 invalid content, 2 bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import SourceError
+from .write import WriteError, write_site
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The command line itself is wrong."""
+
+
+def parse_now(text: str | None, environ) -> datetime:
+    """Return the build's "now": --now, else SOURCE_DATE_EPOCH, else the clock (the only place it is read)."""
+    if text:
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise UsageError(f"--now '{text}' is not an ISO 8601 date and time, e.g. 2026-11-23T10:00-03:00")
+    epoch = environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return datetime.fromtimestamp(int(epoch), timezone.utc)
+        except (ValueError, OverflowError):
+            raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds")
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def add_common(parser: argparse.ArgumentParser, top: bool) -> None:
+    """Add the options every command takes; sub-commands must not reset what the top level set."""
+    default = (lambda value: value) if top else (lambda value: argparse.SUPPRESS)
+    parser.add_argument("--site", type=Path, default=default(Path(".")),
+                        help="the site folder (default: the current folder)")
+    parser.add_argument("--now", default=default(None),
+                        help="the instant to build for, ISO 8601 (default: SOURCE_DATE_EPOCH or the clock)")
+    parser.add_argument("--strict", action="store_true", default=default(False), help="treat warnings as errors")
+    parser.add_argument("--debug", action="store_true", default=default(False),
+                        help="show a traceback on internal errors")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with its sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog="expediente",
+        description="Build the support site (contact hours, notices, feeds, calendars) of a site folder.",
+    )
+    add_common(parser, top=True)
+    parser.add_argument("--out", type=Path, help="the output folder (default: public/ inside the site)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = commands.add_parser("build", help="validate and write the site (the default)")
+    add_common(build, top=False)
+    build.add_argument("--out", type=Path, default=argparse.SUPPRESS,
+                       help="the output folder (default: public/ inside the site)")
+    check = commands.add_parser("check", help="validate only; write nothing")
+    add_common(check, top=False)
+    return parser
+
+
+def print_problems(problems: tuple[SourceError, ...], stream) -> None:
+    """Print every problem, one per line, as compilers do."""
+    for problem in problems:
+        print(problem.format(), file=stream)
+
+
+def summary_of(problems) -> str:
+    """Return e.g. '2 errors, 1 warning'."""
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    parts = [f"{errors} error{'s' * (errors != 1)}"]
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return ", ".join(parts)
+
+
+def main(argv: list[str] | None = None, environ=None) -> int:
+    """Run the command line; return the exit status."""
+    from .pipeline import build_site
+
+    environ = os.environ if environ is None else environ
+    parser = make_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return EXIT_OK if exc.code == 0 else EXIT_USAGE
+    command = args.command or "build"
+    try:
+        now = parse_now(args.now, environ)
+        site_dir = args.site
+        if not site_dir.is_dir():
+            raise UsageError(f"the site folder {site_dir} does not exist")
+        started = time.perf_counter()
+        result = build_site(site_dir, now, strict=args.strict)
+        print_problems(result.problems, sys.stderr)
+        if not result.ok:
+            print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
+            return EXIT_INVALID
+        if command == "check":
+            print(f"checked {site_dir}: no errors" + (f" ({summary_of(result.problems)})" if result.problems else ""))
+            return EXIT_OK
+        out_dir = getattr(args, "out", None) or site_dir / "public"
+        write_site(result.outputs, out_dir, site_dir)
+        took = time.perf_counter() - started
+        print(f"built {len(result.outputs)} files into {out_dir} in {took:.2f} s")
+        return EXIT_OK
+    except UsageError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except WriteError as exc:
+        print(f"error: {exc}; the previous output was left as it was", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}: {exc.filename or ''}; the previous output was left as it was",
+              file=sys.stderr)
+        return EXIT_INVALID
+    except Exception:
+        if args.debug:
+            traceback.print_exc()
+        else:
+            print("internal error: this is a bug in the generator; run again with --debug for details",
+                  file=sys.stderr)
+        return EXIT_INVALID
+
+
+def run() -> int:
+    """Console-script entry point."""
+    return main(sys.argv[1:])

@@ -1,0 +1,26 @@
+"""Markdown to safe HTML: Python-Markdown, then an allow-list sanitiser (nh3)."""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "hr", "i", "li", "ol",
+    "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align", "scope"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+
+
+def render_markdown(text: str) -> str:
+    """Return sanitised HTML for a Markdown text; raw HTML in it is filtered, never passed through."""
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    ).strip()

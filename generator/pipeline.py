@@ -1,0 +1,76 @@
+"""The build, top to bottom: read, validate, resolve calendars, render, (the caller) write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import ERROR, SourceError, has_errors, sort_problems
+from .model import Build, Site
+from .read import read_sources
+from .render import Output
+from .render.api import render_hours_api
+from .render.html import make_environment, render_hours_pages
+from .schedule import build_holiday_calendar
+from .validate import validate_sources
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What a build produced: the outputs (empty when invalid) and every problem found."""
+
+    outputs: tuple[Output, ...]
+    problems: tuple[SourceError, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Tell whether the build may be written: no errors among the problems."""
+        return not has_errors(self.problems)
+
+
+def load_site(site_dir: Path, strict: bool = False) -> tuple[Site | None, tuple[SourceError, ...], Path | None]:
+    """Read and validate a site folder; with `strict`, warnings count as errors."""
+    sources, read_problems = read_sources(site_dir)
+    site, problems = validate_sources(sources)
+    problems = sort_problems(list(read_problems) + list(problems))
+    if strict:
+        problems = tuple(SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in problems)
+    if has_errors(problems):
+        site = None
+    return site, problems, sources.templates
+
+
+def resolve_now(site: Site, now: datetime) -> datetime:
+    """Return the build's "now" as an aware datetime; a naive one is read in the site's time zone."""
+    if now.tzinfo is None:
+        return now.replace(tzinfo=ZoneInfo(site.timezone))
+    return now
+
+
+def make_build(site: Site, now: datetime) -> Build:
+    """Resolve what depends on "now": the public holidays of the years the outputs cover."""
+    years = range(now.year - 1, now.year + 3)
+    holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
+    return Build(site=site, now=now, holidays=holidays)
+
+
+def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, ...]:
+    """Render every output of the site, sorted by path."""
+    env = make_environment(template_dirs)
+    outputs = list(render_hours_pages(build, env))
+    outputs.append(render_hours_api(build))
+    return tuple(sorted(outputs, key=lambda o: o.path))
+
+
+def build_site(site_dir: Path, now: datetime, strict: bool = False) -> Result:
+    """Read, validate and render a site folder at the instant `now`; nothing is written here."""
+    site, problems, templates = load_site(site_dir, strict)
+    if site is None:
+        return Result((), problems)
+    build = make_build(site, resolve_now(site, now))
+    template_dirs = tuple(d for d in (templates, DEFAULT_THEME) if d is not None)
+    return Result(render_site(build, template_dirs), problems)

@@ -1,0 +1,198 @@
+"""Finding and reading a site's sources: decoding, front matter, YAML with marks.
+
+Only this module reads source files. It never interprets values: it hands
+YAML nodes that remember their line and column to the validators.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceError
+from .yamlnodes import Node, parse_yaml
+
+# A notice is a page of text; anything much larger is a mistake (a log pasted in,
+# a binary file renamed) and is refused before it can fill memory.
+MAX_SOURCE_BYTES = 1_000_000
+NOTICE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.md$")
+
+
+@dataclass(frozen=True, slots=True)
+class YamlSource:
+    """A YAML file: its path relative to the site, its parsed root (None when unusable)."""
+
+    path: str
+    root: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownSource:
+    """A Markdown file with front matter: the YAML part and the body with its first line."""
+
+    path: str
+    front: Node | None
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Everything read from a site folder, before validation."""
+
+    site: YamlSource | None
+    hours: YamlSource | None
+    support: YamlSource | None
+    notices: tuple[MarkdownSource, ...]
+    templates: Path | None
+
+
+def relative(path: Path, site_dir: Path) -> str:
+    """Return `path` relative to the site folder, with forward slashes, as messages show it."""
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of a character offset in `text`."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[SourceError]]:
+    """Decode UTF-8 source bytes; on failure report the line and column of the first bad byte."""
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, [SourceError(
+            path, 0, 0,
+            f"the file is {len(data) / 1_000_000:.1f} MB; sources are limited to {MAX_SOURCE_BYTES // 1_000_000} MB",
+            "split it, or move large content elsewhere and link to it",
+        )]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        line, column = position(good, len(good))
+        return None, [SourceError(
+            path, line, column,
+            f"the file is not UTF-8: byte 0x{data[exc.start]:02x} cannot start a character here",
+            "save the file as UTF-8 (editors call it 'UTF-8', not 'Latin-1' or 'Windows-1252')",
+        )]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def read_text(path: Path, site_dir: Path) -> tuple[str | None, list[SourceError]]:
+    """Read and decode one source file, reporting unreadable files as problems."""
+    rel = relative(path, site_dir)
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            return decode(b" " * (path.stat().st_size), rel)
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [SourceError(rel, 0, 0, f"cannot read the file: {exc.strerror}")]
+    return decode(data, rel)
+
+
+def read_yaml(path: Path, site_dir: Path, required: bool) -> tuple[YamlSource | None, list[SourceError]]:
+    """Read one YAML file into nodes; a missing optional file gives None and no problem."""
+    rel = relative(path, site_dir)
+    if not path.is_file():
+        if required:
+            return None, [SourceError(rel, 0, 0, "the file is missing", f"create {rel}; README shows an example")]
+        return None, []
+    text, problems = read_text(path, site_dir)
+    if text is None:
+        return YamlSource(rel, None), problems
+    if not text.strip():
+        return YamlSource(rel, None), [SourceError(rel, 1, 1, "the file is empty")]
+    root, problems = parse_yaml(text, rel)
+    return YamlSource(rel, root), problems
+
+
+def split_front_matter(text: str, path: str) -> tuple[str | None, int, str, int, list[SourceError]]:
+    """Split `---` front matter from a Markdown body: (yaml, yaml's first line, body, body's first line, problems)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, 0, text, 1, [SourceError(
+            path, 1, 1, "the notice does not start with front matter",
+            "the first line must be '---', then the YAML fields, then another '---' line",
+        )]
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            return front, 1, body, index + 2, []
+    return None, 0, text, 1, [SourceError(
+        path, 1, 1, "the front matter is not closed", "add a line with '---' after the last YAML field"
+    )]
+
+
+def read_markdown(path: Path, site_dir: Path) -> tuple[MarkdownSource | None, list[SourceError]]:
+    """Read a Markdown file with YAML front matter into nodes and body text."""
+    rel = relative(path, site_dir)
+    text, problems = read_text(path, site_dir)
+    if text is None:
+        return None, problems
+    front, offset, body, body_line, problems = split_front_matter(text, rel)
+    if front is None:
+        return MarkdownSource(rel, None, body, body_line), problems
+    if not front.strip():
+        return MarkdownSource(rel, None, body, body_line), [SourceError(rel, 2, 1, "the front matter is empty")]
+    root, problems = parse_yaml(front, rel, line_offset=offset)
+    return MarkdownSource(rel, root, body, body_line), problems
+
+
+def list_notice_files(site_dir: Path) -> tuple[tuple[Path, ...], list[SourceError]]:
+    """Return the notice files in sorted order, and problems for misnamed files."""
+    folder = site_dir / "notices"
+    if not folder.is_dir():
+        return (), []
+    files, problems = [], []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.name.lower() == "readme.md":
+            continue
+        rel = relative(path, site_dir)
+        if path.is_symlink() and not path.resolve().is_relative_to(site_dir.resolve()):
+            problems.append(SourceError(rel, 0, 0, "the notice is a symbolic link to a file outside the site"))
+            continue
+        if path.is_dir() or path.suffix != ".md":
+            problems.append(SourceError(
+                rel, 0, 0, "notices/ holds only Markdown notices (.md files)",
+                "move other files elsewhere",
+            ))
+            continue
+        if not NOTICE_NAME.match(path.name):
+            problems.append(SourceError(
+                rel, 0, 0, f"a notice's file name must look like YYYY-MM-DD-slug.md, not {path.name}",
+                "the slug is lower-case letters, digits and hyphens; a translation adds .<lang> before .md",
+            ))
+            continue
+        files.append(path)
+    return tuple(files), problems
+
+
+def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
+    """Read every source of the site in a fixed order; return them and the problems found."""
+    problems: list[SourceError] = []
+    src = site_dir / "site_src"
+    site, found = read_yaml(src / "site.yaml", site_dir, required=True)
+    problems += found
+    hours, found = read_yaml(src / "hours.yaml", site_dir, required=True)
+    problems += found
+    support, found = read_yaml(src / "support.yaml", site_dir, required=False)
+    problems += found
+    files, found = list_notice_files(site_dir)
+    problems += found
+    notices = []
+    for path in files:
+        notice, found = read_markdown(path, site_dir)
+        problems += found
+        if notice is not None:
+            notices.append(notice)
+    templates = site_dir / "templates"
+    return Sources(site, hours, support, tuple(notices), templates if templates.is_dir() else None), problems

@@ -1,0 +1,40 @@
+"""Validation: raw YAML nodes -> the frozen model, or every problem found, placed in its file."""
+
+from __future__ import annotations
+
+from ..errors import SourceError, sort_problems
+from ..model import Site
+from ..read import Sources
+from .fields import Problems
+from .hours import validate_departments
+from .site import validate_site_settings
+from .support import validate_support
+
+
+def validate_sources(sources: Sources) -> tuple[Site | None, tuple[SourceError, ...]]:
+    """Turn the read sources into a Site; return it (None when there are errors) and all problems, sorted."""
+    found: list[SourceError] = []
+    site_problems = Problems(sources.site.path if sources.site else "site_src/site.yaml")
+    settings = None
+    if sources.site is not None and sources.site.root is not None:
+        settings = validate_site_settings(sources.site.root, site_problems)
+    found += site_problems.items
+    if settings is None:
+        # Without the site's time zone and languages nothing else can be read reliably.
+        return None, sort_problems(found)
+    name, base_url, timezone, languages, rules, description = settings
+    departments = ()
+    if sources.hours is not None and sources.hours.root is not None:
+        hours_problems = Problems(sources.hours.path)
+        departments = validate_departments(sources.hours.root, hours_problems, timezone, languages)
+        found += hours_problems.items
+    support = None
+    if sources.support is not None and sources.support.root is not None:
+        support_problems = Problems(sources.support.path)
+        support = validate_support(sources.support.root, support_problems, languages)
+        found += support_problems.items
+    site = Site(
+        name=name, base_url=base_url, timezone=timezone, languages=languages, holiday_rules=rules,
+        departments=departments, support=support, description=description,
+    )
+    return site, sort_problems(found)

@@ -1,0 +1,151 @@
+"""Reading typed values out of YAML nodes, reporting each problem at its node."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ERROR, WARNING, SourceError
+from ..model import Text
+from ..yamlnodes import Map, Node, Scalar, Seq, describe
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def suggest(word: str, choices, cutoff: float = 0.6) -> str | None:
+    """Return the choice closest to `word` (case-insensitively), or None."""
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[close[0]] if close else None
+
+
+def did_you_mean(word: str, choices) -> str | None:
+    """Return a "did you mean" hint for a mistyped word, or None."""
+    best = suggest(word, choices)
+    return f"did you mean '{best}'?" if best else None
+
+
+def quote_list(words, conjunction: str = "or") -> str:
+    """Return words as a readable list: 'a', 'b' or 'c'."""
+    words = [f"'{w}'" for w in words]
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
+@dataclass(slots=True)
+class Problems:
+    """Collects the problems of one file."""
+
+    path: str
+    items: list[SourceError] = field(default_factory=list)
+
+    def error(self, node: Node | None, message: str, hint: str | None = None) -> None:
+        """Record an error at a node (or the top of the file when node is None)."""
+        line, column = (node.line, node.column) if node is not None else (0, 0)
+        self.items.append(SourceError(self.path, line, column, message, hint, ERROR))
+
+    def warning(self, node: Node | None, message: str, hint: str | None = None) -> None:
+        """Record a warning at a node."""
+        line, column = (node.line, node.column) if node is not None else (0, 0)
+        self.items.append(SourceError(self.path, line, column, message, hint, WARNING))
+
+    def count(self) -> int:
+        """Return how many errors (not warnings) have been recorded."""
+        return sum(1 for p in self.items if p.severity == ERROR)
+
+
+def expect_map(node: Node | None, problems: Problems, what: str) -> Map | None:
+    """Return the node as a mapping, or report what was found instead."""
+    if isinstance(node, Map):
+        return node
+    if node is not None:
+        problems.error(node, f"{what} must be a mapping of keys to values, not {describe(node)}")
+    return None
+
+
+def expect_list(node: Node, problems: Problems, what: str) -> Seq | None:
+    """Return the node as a list, or report what was found instead."""
+    if isinstance(node, Seq):
+        return node
+    problems.error(node, f"{what} must be a list, not {describe(node)}", "write one item per line, each after '- '")
+    return None
+
+
+def expect_text(node: Node, problems: Problems, what: str, allow_empty: bool = False) -> str | None:
+    """Return a scalar's text, or report a list, mapping or empty value."""
+    if isinstance(node, Scalar) and not node.is_null:
+        if node.text.strip() or allow_empty:
+            return node.text.strip() if node.plain else node.text
+    problems.error(node, f"{what} must be text, not {describe(node) if not isinstance(node, Scalar) or node.is_null else 'empty text'}")
+    return None
+
+
+def expect_bool(node: Node, problems: Problems, what: str) -> bool | None:
+    """Return true or false as written (true/false, yes/no), or report another value."""
+    if isinstance(node, Scalar) and node.plain:
+        word = node.text.lower()
+        if word in ("true", "yes"):
+            return True
+        if word in ("false", "no"):
+            return False
+    problems.error(node, f"{what} must be true or false, not '{getattr(node, 'text', describe(node))}'")
+    return None
+
+
+def check_keys(mapping: Map, problems: Problems, what: str, required: tuple[str, ...], optional: tuple[str, ...]) -> bool:
+    """Report unknown keys (with a suggestion) and missing required keys; True when all is well."""
+    known = required + optional
+    ok = True
+    for key, _ in mapping.pairs:
+        if key.text not in known:
+            ok = False
+            hint = did_you_mean(key.text, known) or f"{what} takes {quote_list(known)}"
+            problems.error(key, f"unknown key '{key.text}' in {what}", hint)
+    for name in required:
+        if mapping.get(name) is None:
+            ok = False
+            problems.error(mapping, f"{what} is missing the required key '{name}'")
+    return ok
+
+
+def expect_id(node: Node, problems: Problems, what: str) -> str | None:
+    """Return an id of lower-case letters, digits and hyphens, or report a bad one."""
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    if not ID_PATTERN.match(text):
+        fixed = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        problems.error(
+            node, f"{what} '{text}' may hold only lower-case letters, digits and single hyphens",
+            f"for example '{fixed}'" if fixed else None,
+        )
+        return None
+    return text
+
+
+def expect_localised(node: Node, problems: Problems, what: str, languages: tuple[str, ...]) -> Text | None:
+    """Return a Text from plain text or a mapping of language tags to text."""
+    if isinstance(node, Map):
+        values = []
+        for key, value in node.pairs:
+            if key.text not in languages:
+                hint = did_you_mean(key.text, languages) or f"the site's languages are {quote_list(languages, 'and')}"
+                problems.error(key, f"'{key.text}' is not one of the site's languages", hint)
+                continue
+            text = expect_text(value, problems, f"{what} in {key.text}")
+            if text is not None:
+                values.append((key.text, text))
+        if not node.pairs:
+            problems.error(node, f"{what} is empty")
+        if not values:
+            return None
+        # The site's default language comes first: it is the fallback for the others.
+        values.sort(key=lambda pair: languages.index(pair[0]))
+        return Text(tuple(values))
+    text = expect_text(node, problems, what)
+    return Text.plain(text) if text is not None else None

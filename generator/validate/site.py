@@ -1,0 +1,192 @@
+"""site.yaml: name, address, time zone, languages and holiday rules."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+from datetime import date
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import holidays
+from babel import Locale, UnknownLocaleError
+
+from ..model import HolidayRules, Text
+from ..yamlnodes import Map, Node, Scalar
+from .fields import (
+    Problems, check_keys, did_you_mean, expect_list, expect_localised, expect_map, expect_text, quote_list, suggest,
+)
+
+# Languages whose interface strings are translated; others fall back to English.
+UI_LANGUAGES = ("pt-BR", "pt-PT", "en", "es")
+MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def expect_timezone(node: Node, problems: Problems, what: str) -> str | None:
+    """Return an IANA time zone name, or report it with the nearest real name."""
+    name = expect_text(node, problems, what)
+    if name is None:
+        return None
+    zones = _zones()
+    if name in zones:
+        return name
+    key = name.replace(" ", "_").lower()
+    best = next((z for z in sorted(zones) if z.lower() == key), None)
+    best = best or next((z for z in sorted(zones) if z.lower().endswith("/" + key)), None)
+    best = best or suggest(name.replace(" ", "_"), sorted(zones), cutoff=0.5)
+    hint = f"did you mean '{best}'?" if best else "use an IANA name such as America/Sao_Paulo or Europe/Lisbon"
+    problems.error(node, f"unknown time zone '{name}'", hint)
+    return None
+
+
+def language_tag(text: str) -> str | None:
+    """Return the canonical tag of a language Babel has data for ('pt-br' -> 'pt-BR'), else None."""
+    try:
+        locale = Locale.parse(text.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return None
+    return str(locale).replace("_", "-")
+
+
+def babel_locale(tag: str) -> str:
+    """Return Babel's name of a language tag: 'pt-BR' -> 'pt_BR'."""
+    return tag.replace("-", "_")
+
+
+def validate_languages(node: Node, problems: Problems) -> tuple[str, ...]:
+    """Return the site's languages, default first; report unknown, repeated or misspelt tags."""
+    if isinstance(node, Scalar):
+        items = (node,)
+    else:
+        seq = expect_list(node, problems, "languages")
+        items = seq.items if seq else ()
+    tags: list[str] = []
+    for item in items:
+        text = expect_text(item, problems, "a language")
+        if text is None:
+            continue
+        tag = language_tag(text)
+        if tag is None:
+            problems.error(item, f"no locale data for the language '{text}'",
+                           "use a BCP 47 tag such as pt-BR, pt-PT, en or es")
+        elif tag != text:
+            problems.error(item, f"write the language as '{tag}', not '{text}'",
+                           "tags are used in file names and keys, so they must be written one way")
+        elif tag in tags:
+            problems.error(item, f"the language '{tag}' is listed twice")
+        else:
+            if tag not in UI_LANGUAGES:
+                problems.warning(item, f"the interface is not translated to '{tag}'; its labels will be in English",
+                                 f"translated: {quote_list(UI_LANGUAGES, 'and')}")
+            tags.append(tag)
+    if items and not tags and not problems.count():
+        problems.error(node, "languages is empty")
+    return tuple(tags)
+
+
+def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | None:
+    """Read a closure key: 'MM-DD' every year or 'YYYY-MM-DD' once."""
+    text = key.text.strip()
+    found = MONTH_DAY.match(text)
+    if found:
+        month, day = int(found[1]), int(found[2])
+        try:
+            date(2024, month, day)  # a leap year, so that 02-29 is accepted
+        except ValueError:
+            problems.error(key, f"{text} does not exist in any year", "write MM-DD, e.g. 12-24")
+            return None
+        return month, day
+    found = FULL_DATE.match(text)
+    if found:
+        from ..dates import describe_bad_date
+        try:
+            return date(int(found[1]), int(found[2]), int(found[3]))
+        except ValueError:
+            problems.error(key, describe_bad_date(text, int(found[1]), int(found[2]), int(found[3])))
+            return None
+    problems.error(key, f"'{text}' is not a closure date", "write MM-DD for every year or YYYY-MM-DD for one day")
+    return None
+
+
+def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]) -> HolidayRules | None:
+    """Return the holiday rules: a country known to the holidays package, its subdivision, closures."""
+    mapping = expect_map(node, problems, "holidays")
+    if mapping is None:
+        return None
+    check_keys(mapping, problems, "holidays", (), ("country", "subdivision", "extra"))
+    supported = holidays.list_supported_countries()
+    country = subdivision = None
+    if (value := mapping.get("country")) is not None and (code := expect_text(value, problems, "country")):
+        if code in supported:
+            country = code
+        else:
+            hint = did_you_mean(code.upper(), supported) if code.upper() not in supported else f"write '{code.upper()}'"
+            problems.error(value, f"the holidays package does not know the country '{code}'",
+                           hint or "use an ISO 3166 code such as BR, PT, ES or US")
+    if (value := mapping.get("subdivision")) is not None and (sub := expect_text(value, problems, "subdivision")):
+        if country is None and mapping.get("country") is None:
+            problems.error(value, "a subdivision needs a country")
+        elif country is not None:
+            valid = supported[country]
+            if sub in valid:
+                subdivision = sub
+            else:
+                problems.error(value, f"'{sub}' is not a subdivision of {country} known to the holidays package",
+                               f"valid: {', '.join(valid)}" if valid else f"{country} has no subdivisions")
+    yearly, dated = [], []
+    if (value := mapping.get("extra")) is not None and (extra := expect_map(value, problems, "extra")):
+        for key, name_node in extra.pairs:
+            when = _closure_date(key, problems)
+            name = expect_localised(name_node, problems, "a closure's name", languages)
+            if when is None or name is None:
+                continue
+            if isinstance(when, date):
+                dated.append((when, name))
+            else:
+                yearly.append((when[0], when[1], name))
+    return HolidayRules(country, subdivision, tuple(sorted(yearly, key=lambda y: y[:2])),
+                        tuple(sorted(dated, key=lambda d: d[0])))
+
+
+def validate_base_url(node: Node, problems: Problems) -> str | None:
+    """Return the site's absolute address, which must end with '/'."""
+    url = expect_text(node, problems, "base_url")
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        problems.error(node, f"base_url must be an absolute http or https address, not '{url}'",
+                       "for example https://status.example.net/")
+        return None
+    if not url.endswith("/"):
+        problems.error(node, "base_url must end with '/'", f"write {url}/")
+        return None
+    return url
+
+
+def validate_site_settings(root: Node | None, problems: Problems):
+    """Return (name, base_url, timezone, languages, holiday rules, description) from site.yaml."""
+    mapping = expect_map(root, problems, "site.yaml")
+    if mapping is None:
+        return None
+    check_keys(mapping, problems, "site.yaml", ("name", "base_url", "timezone", "languages"),
+               ("holidays", "description"))
+    name = expect_text(mapping.get("name"), problems, "name") if mapping.get("name") else None
+    base_url = validate_base_url(mapping.get("base_url"), problems) if mapping.get("base_url") else None
+    timezone = expect_timezone(mapping.get("timezone"), problems, "timezone") if mapping.get("timezone") else None
+    languages = validate_languages(mapping.get("languages"), problems) if mapping.get("languages") else ()
+    rules = None
+    if mapping.get("holidays") is not None:
+        rules = validate_holidays(mapping.get("holidays"), problems, languages or ("en",))
+    description: Text | None = None
+    if mapping.get("description") is not None:
+        description = expect_localised(mapping.get("description"), problems, "description", languages or ("en",))
+    if None in (name, base_url, timezone) or not languages:
+        return None
+    return name, base_url, timezone, languages, rules, description

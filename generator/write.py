@@ -1,0 +1,83 @@
+"""Writing the output folder: the only code that touches it.
+
+A build is written into a temporary folder beside the target and swapped in at
+the end, so an interrupted or failed build leaves the previous output intact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .render import Output
+
+
+class WriteError(Exception):
+    """The output cannot be written where asked; the message says why."""
+
+
+def check_outputs(outputs: tuple[Output, ...]) -> None:
+    """Refuse two outputs with one path, and any path that would land outside the output folder."""
+    seen: set[str] = set()
+    for output in outputs:
+        path = PurePosixPath(output.path)
+        if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in output.path:
+            raise WriteError(f"refusing to write '{output.path}': it would land outside the output folder")
+        key = path.as_posix().lower()
+        if key in seen:
+            raise WriteError(f"two outputs would be written to '{output.path}'")
+        seen.add(key)
+
+
+def check_target(out_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder that holds the sources (it is replaced whole on every build)."""
+    out, site = out_dir.resolve(), site_dir.resolve()
+    if out == site or site.is_relative_to(out):
+        raise WriteError(f"the output folder {out_dir} contains the site's sources; choose another --out")
+    if (out / ".git").exists() or (out / "site_src").exists():
+        raise WriteError(f"{out_dir} looks like a source folder, not a build output; choose another --out")
+
+
+def write_tree(outputs: tuple[Output, ...], root: Path) -> None:
+    """Write outputs under `root`, which must be a fresh, empty folder."""
+    base = root.resolve()
+    for output in outputs:
+        target = (root / output.path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.resolve().is_relative_to(base):
+            raise WriteError(f"refusing to write '{output.path}': it resolves outside the output folder")
+        target.write_bytes(output.data)
+
+
+def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path) -> None:
+    """Write every output into a temporary folder beside `out_dir`, then swap it in."""
+    check_outputs(outputs)
+    check_target(out_dir, site_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        write_tree(outputs, staging)
+        os.chmod(staging, 0o755)
+        swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace `out_dir` by `staging` with two renames; the old tree is removed only afterwards."""
+    if out_dir.is_symlink() or out_dir.is_file():
+        raise WriteError(f"{out_dir} is not a folder; remove it or choose another --out")
+    if not out_dir.exists():
+        os.replace(staging, out_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    os.replace(out_dir, retired / "tree")
+    try:
+        os.replace(staging, out_dir)
+    except OSError:
+        os.replace(retired / "tree", out_dir)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
