@@ -84,7 +84,7 @@ def summary_of(problems) -> str:
 
 def main(argv: list[str] | None = None, environ=None) -> int:
     """Run the command line; return the exit status."""
-    from .pipeline import build_site
+    from .load import load_site
 
     environ = os.environ if environ is None else environ
     parser = make_parser()
@@ -99,14 +99,21 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         if not site_dir.is_dir():
             raise UsageError(f"the site folder {site_dir} does not exist")
         started = time.perf_counter()
+        if command == "check":
+            site, problems, _ = load_site(site_dir, strict=args.strict)
+            print_problems(problems, sys.stderr)
+            if site is None:
+                print(summary_of(problems), file=sys.stderr)
+                return EXIT_INVALID
+            print(f"checked {site_dir}: no errors" + (f" ({summary_of(problems)})" if problems else ""))
+            return EXIT_OK
+        from .pipeline import build_site  # the renderers are loaded only when something is built
+
         result = build_site(site_dir, now, strict=args.strict)
         print_problems(result.problems, sys.stderr)
         if not result.ok:
             print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
             return EXIT_INVALID
-        if command == "check":
-            print(f"checked {site_dir}: no errors" + (f" ({summary_of(result.problems)})" if result.problems else ""))
-            return EXIT_OK
         out_dir = getattr(args, "out", None) or site_dir / "public"
         write_site(result.outputs, out_dir, site_dir)
         took = time.perf_counter() - started

@@ -7,14 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import ERROR, SourceError, has_errors, sort_problems
+from .errors import SourceError, has_errors
+from .load import load_site
 from .model import Build, Site
-from .read import read_sources
 from .render import Output
 from .render.api import render_hours_api
 from .render.html import make_environment, render_hours_pages
 from .schedule import build_holiday_calendar
-from .validate import validate_sources
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 
@@ -30,18 +29,6 @@ class Result:
     def ok(self) -> bool:
         """Tell whether the build may be written: no errors among the problems."""
         return not has_errors(self.problems)
-
-
-def load_site(site_dir: Path, strict: bool = False) -> tuple[Site | None, tuple[SourceError, ...], Path | None]:
-    """Read and validate a site folder; with `strict`, warnings count as errors."""
-    sources, read_problems = read_sources(site_dir)
-    site, problems = validate_sources(sources)
-    problems = sort_problems(list(read_problems) + list(problems))
-    if strict:
-        problems = tuple(SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in problems)
-    if has_errors(problems):
-        site = None
-    return site, problems, sources.templates
 
 
 def resolve_now(site: Site, now: datetime) -> datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..errors import ERROR, WARNING, SourceError
@@ -119,7 +120,8 @@ def expect_id(node: Node, problems: Problems, what: str) -> str | None:
     if text is None:
         return None
     if not ID_PATTERN.match(text):
-        fixed = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        fixed = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
         problems.error(
             node, f"{what} '{text}' may hold only lower-case letters, digits and single hyphens",
             f"for example '{fixed}'" if fixed else None,
@@ -132,14 +134,16 @@ def expect_localised(node: Node, problems: Problems, what: str, languages: tuple
     """Return a Text from plain text or a mapping of language tags to text."""
     if isinstance(node, Map):
         values = []
+        by_case = {lang.lower(): lang for lang in languages}
         for key, value in node.pairs:
-            if key.text not in languages:
+            lang = by_case.get(key.text.lower())
+            if lang is None:
                 hint = did_you_mean(key.text, languages) or f"the site's languages are {quote_list(languages, 'and')}"
                 problems.error(key, f"'{key.text}' is not one of the site's languages", hint)
                 continue
             text = expect_text(value, problems, f"{what} in {key.text}")
             if text is not None:
-                values.append((key.text, text))
+                values.append((lang, text))
         if not node.pairs:
             problems.error(node, f"{what} is empty")
         if not values:

@@ -78,6 +78,7 @@ def validate_languages(node: Node, problems: Problems) -> tuple[str, ...]:
         elif tag != text:
             problems.error(item, f"write the language as '{tag}', not '{text}'",
                            "tags are used in file names and keys, so they must be written one way")
+            tags.append(tag)
         elif tag in tags:
             problems.error(item, f"the language '{tag}' is listed twice")
         else:

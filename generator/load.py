@@ -1,0 +1,22 @@
+"""Loading a site: read its sources and validate them into the model, with every problem found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import ERROR, SourceError, has_errors, sort_problems
+from .model import Site
+from .read import read_sources
+from .validate import validate_sources
+
+
+def load_site(site_dir: Path, strict: bool = False) -> tuple[Site | None, tuple[SourceError, ...], Path | None]:
+    """Read and validate a site folder; with `strict`, warnings count as errors."""
+    sources, read_problems = read_sources(site_dir)
+    site, problems = validate_sources(sources)
+    problems = sort_problems(list(read_problems) + list(problems))
+    if strict:
+        problems = tuple(SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in problems)
+    if has_errors(problems):
+        site = None
+    return site, problems, sources.templates

@@ -1,0 +1,69 @@
+"""Every malformed input in tests/bad_inputs/: exact messages, exit 1, no traceback, output untouched.
+
+Each case folder holds only the files that differ from tests/bad_inputs/_base/,
+`expected.txt` (what `check` prints on stderr) and optionally `args` (extra options).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, snapshot
+
+CASES_DIR = Path(__file__).parent / "bad_inputs"
+CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
+NOW = "2026-11-23T10:00:00-03:00"
+
+
+def assemble(case: str, target: Path) -> Path:
+    """Copy the base site, then the case's files over it."""
+    shutil.copytree(CASES_DIR / "_base", target)
+    for path in sorted((CASES_DIR / case).rglob("*")):
+        rel = path.relative_to(CASES_DIR / case)
+        if path.is_file() and rel.name not in ("expected.txt", "args"):
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / rel)
+    return target
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+def test_there_are_cases():
+    assert len(CASES) >= 30
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input(case, tmp_path):
+    site = assemble(case, tmp_path / "site")
+    extra = (CASES_DIR / case / "args").read_text().split() if (CASES_DIR / case / "args").exists() else []
+    expected = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8")
+
+    checked = run_cli("check", "--site", str(site), "--now", NOW, *extra)
+    assert checked.returncode == 1
+    assert checked.stderr == expected
+    assert "Traceback" not in checked.stderr + checked.stdout
+    first = expected.splitlines()[0]
+    assert first.split(":")[0].startswith(("site_src/", "notices/")), "the message names the file"
+    assert first.split(":")[1].isdigit(), "the message names the line"
+
+    # A build with the same input must leave an existing output folder exactly as it was.
+    out = tmp_path / "public"
+    (out / "sub").mkdir(parents=True)
+    (out / "index.html").write_text("<!doctype html><title>old</title>", encoding="utf-8")
+    (out / "sub" / "data.json").write_bytes(b'{"old": true}\n')
+    before = snapshot(out)
+    built = run_cli("build", "--site", str(site), "--out", str(out), "--now", NOW, *extra)
+    assert built.returncode == 1
+    assert "Traceback" not in built.stderr + built.stdout
+    assert built.stderr.startswith(expected.rsplit("\n", 2)[0])
+    assert "nothing was written" in built.stderr
+    assert snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"], "no temporary folder is left behind"
