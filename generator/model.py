@@ -180,7 +180,8 @@ class Notice:
     supersedes: tuple[str, ...] = ()
     cancelled: bool = False
     changes: tuple[Change, ...] = ()
-    revision: int = 0
+    revision: int = 0                   # rises with every edit: git commits of its files, or front matter
+    modified: datetime | None = None    # last edit: its last git commit, else `updated`, else `date`
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .errors import SourceError, has_errors
+from .effective import notice_overrides
 from .load import load_site
 from .model import Build, Site
 from .render import Output
@@ -42,7 +43,8 @@ def make_build(site: Site, now: datetime) -> Build:
     """Resolve what depends on "now": the public holidays of the years the outputs cover."""
     years = range(now.year - 1, now.year + 3)
     holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
-    return Build(site=site, now=now, holidays=holidays)
+    overrides = notice_overrides(site.notices, site.departments)
+    return Build(site=site, now=now, holidays=holidays, overrides=overrides)
 
 
 def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, ...]:

@@ -7,8 +7,12 @@ YAML nodes that remember their line and column to the validators.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 from .errors import SourceError
 from .yamlnodes import Node, parse_yaml
@@ -46,6 +50,8 @@ class Sources:
     support: YamlSource | None
     notices: tuple[MarkdownSource, ...]
     templates: Path | None
+    # notice path -> (number of commits that touched it, time of the last one), when the site is a git checkout
+    history: Mapping[str, tuple[int, datetime]] = field(default_factory=lambda: MappingProxyType({}))
 
 
 def relative(path: Path, site_dir: Path) -> str:
@@ -67,7 +73,7 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[SourceError]]:
     """Decode UTF-8 source bytes; on failure report the line and column of the first bad byte."""
     if len(data) > MAX_SOURCE_BYTES:
         return None, [SourceError(
-            path, 0, 0,
+            path, 1, 1,
             f"the file is {len(data) / 1_000_000:.1f} MB; sources are limited to {MAX_SOURCE_BYTES // 1_000_000} MB",
             "split it, or move large content elsewhere and link to it",
         )]
@@ -94,7 +100,7 @@ def read_text(path: Path, site_dir: Path) -> tuple[str | None, list[SourceError]
             return decode(b" " * (path.stat().st_size), rel)
         data = path.read_bytes()
     except OSError as exc:
-        return None, [SourceError(rel, 0, 0, f"cannot read the file: {exc.strerror}")]
+        return None, [SourceError(rel, 1, 1, f"cannot read the file: {exc.strerror}")]
     return decode(data, rel)
 
 
@@ -103,7 +109,7 @@ def read_yaml(path: Path, site_dir: Path, required: bool) -> tuple[YamlSource | 
     rel = relative(path, site_dir)
     if not path.is_file():
         if required:
-            return None, [SourceError(rel, 0, 0, "the file is missing", f"create {rel}; README shows an example")]
+            return None, [SourceError(rel, 1, 1, "the file is missing", f"create {rel}; README shows an example")]
         return None, []
     text, problems = read_text(path, site_dir)
     if text is None:
@@ -158,17 +164,17 @@ def list_notice_files(site_dir: Path) -> tuple[tuple[Path, ...], list[SourceErro
             continue
         rel = relative(path, site_dir)
         if path.is_symlink() and not path.resolve().is_relative_to(site_dir.resolve()):
-            problems.append(SourceError(rel, 0, 0, "the notice is a symbolic link to a file outside the site"))
+            problems.append(SourceError(rel, 1, 1, "the notice is a symbolic link to a file outside the site"))
             continue
         if path.is_dir() or path.suffix != ".md":
             problems.append(SourceError(
-                rel, 0, 0, "notices/ holds only Markdown notices (.md files)",
+                rel, 1, 1, "notices/ holds only Markdown notices (.md files)",
                 "move other files elsewhere",
             ))
             continue
         if not NOTICE_NAME.match(path.name):
             problems.append(SourceError(
-                rel, 0, 0, f"a notice's file name must look like YYYY-MM-DD-slug.md, not {path.name}",
+                rel, 1, 1, f"a notice's file name must look like YYYY-MM-DD-slug.md, not {path.name}",
                 "the slug is lower-case letters, digits and hyphens; a translation adds .<lang> before .md",
             ))
             continue
@@ -195,4 +201,36 @@ def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
         if notice is not None:
             notices.append(notice)
     templates = site_dir / "templates"
-    return Sources(site, hours, support, tuple(notices), templates if templates.is_dir() else None), problems
+    history = read_git_history(site_dir) if notices else MappingProxyType({})
+    return Sources(site, hours, support, tuple(notices), templates if templates.is_dir() else None, history), problems
+
+
+def read_git_history(site_dir: Path) -> Mapping[str, tuple[int, datetime]]:
+    """Return, for each file under notices/, how many commits touched it and when the last one was made.
+
+    Calendar clients need SEQUENCE and LAST-MODIFIED to rise on every edit; git
+    already counts edits. Outside a git checkout (or without git) this is empty.
+    """
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=site_dir, capture_output=True,
+                             text=True, timeout=30)
+        if top.returncode != 0:
+            return MappingProxyType({})
+        log = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "log", "--format=%x00%ct", "--name-only", "--relative", "--",
+             "notices"], cwd=site_dir, capture_output=True, text=True, timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return MappingProxyType({})
+    if log.returncode != 0:
+        return MappingProxyType({})
+    counts: dict[str, tuple[int, datetime]] = {}
+    for entry in log.stdout.split("\0")[1:]:
+        lines = [line for line in entry.split("\n") if line]
+        if not lines:
+            continue
+        when = datetime.fromtimestamp(int(lines[0]), tz=timezone.utc)
+        for name in lines[1:]:
+            count, last = counts.get(name, (0, when))
+            counts[name] = (count + 1, max(last, when))
+    return MappingProxyType(dict(sorted(counts.items())))

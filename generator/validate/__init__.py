@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import SourceError, sort_problems
 from ..model import Site
 from ..read import Sources
 from .fields import Problems
 from .hours import validate_departments
 from .site import validate_site_settings
+from .notices import validate_notices
 from .support import validate_support
 
 
@@ -37,4 +40,8 @@ def validate_sources(sources: Sources) -> tuple[Site | None, tuple[SourceError, 
         name=name, base_url=base_url, timezone=timezone, languages=languages, holiday_rules=rules,
         departments=departments, support=support, description=description,
     )
+    if sources.notices and departments:
+        notices, notice_problems = validate_notices(sources.notices, site, sources.history)
+        found += notice_problems
+        site = replace(site, notices=notices)
     return site, sort_problems(found)

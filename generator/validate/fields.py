@@ -47,12 +47,12 @@ class Problems:
 
     def error(self, node: Node | None, message: str, hint: str | None = None) -> None:
         """Record an error at a node (or the top of the file when node is None)."""
-        line, column = (node.line, node.column) if node is not None else (0, 0)
+        line, column = (node.line, node.column) if node is not None else (1, 1)
         self.items.append(SourceError(self.path, line, column, message, hint, ERROR))
 
     def warning(self, node: Node | None, message: str, hint: str | None = None) -> None:
         """Record a warning at a node."""
-        line, column = (node.line, node.column) if node is not None else (0, 0)
+        line, column = (node.line, node.column) if node is not None else (1, 1)
         self.items.append(SourceError(self.path, line, column, message, hint, WARNING))
 
     def count(self) -> int:

@@ -1,0 +1,432 @@
+"""Notices: front matter, structured changes with their dates and weekdays, prose dates, conflicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from babel.dates import get_day_names
+
+from ..dates import DATE_TEXT, describe_bad_date, parse_date, parse_datetime
+from ..dates_in_text import check_dates, parse_weekday, weekday_mismatch_hint
+from ..errors import WARNING, SourceError
+from ..markup import render_markdown
+from ..model import NOTICE_TYPES, Change, Department, Notice, Site, Text
+from ..read import NOTICE_NAME, MarkdownSource
+from ..yamlnodes import Map, Node, Scalar, Seq
+from .fields import (
+    Problems, check_keys, did_you_mean, expect_bool, expect_list, expect_localised, expect_map, expect_text,
+    quote_list,
+)
+from .hours import parse_hours_value
+from .site import babel_locale
+
+SUPPORTED_TYPES = ("hours", "info")
+NOTICE_KEYS = ("title", "date", "type", "lang", "updated", "departments", "period", "supersedes", "cancelled",
+               "changes", "check_prose", "revision")
+CHANGE_KEYS = ("date", "dates", "weekday", "closed", "hours", "note")
+RANGE = re.compile(r"^\s*(\S+)\s*\.\.\s*(\S+)\s*$")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_phrase(day: date, lang: str) -> str:
+    """Return e.g. 'a Sunday (domingo)': the English name, then the name in the notice's language."""
+    english = WEEKDAYS_EN[day.weekday()]
+    if lang.split("-")[0] == "en":
+        return f"a {english}"
+    local = get_day_names("wide", locale=babel_locale(lang))[day.weekday()]
+    return f"a {english} ({local})"
+
+
+def read_day(node: Node, problems: Problems, what: str) -> date | None:
+    """Read one YYYY-MM-DD date at its node, saying why a date does not exist."""
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    day, error = parse_date(text)
+    if error:
+        problems.error(node, error)
+    return day
+
+
+def read_range(node: Node, problems: Problems, what: str) -> tuple[date, date] | None:
+    """Read `YYYY-MM-DD..YYYY-MM-DD`, reporting a reversed range."""
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    found = RANGE.match(text)
+    if not found:
+        problems.error(node, f"'{text}' is not a range of dates", "write FIRST..LAST, e.g. 2017-10-19..2017-10-21")
+        return None
+    first, error_first = parse_date(found[1])
+    last, error_last = parse_date(found[2])
+    for error in (error_first, error_last):
+        if error:
+            problems.error(node, error)
+    if first is None or last is None:
+        return None
+    if last < first:
+        problems.error(node, f"the range {text.strip()} runs backwards", f"write {found[2]}..{found[1]}")
+        return None
+    return first, last
+
+
+class NoticeReader:
+    """Validates one notice file against the site; collects its problems."""
+
+    def __init__(self, source: MarkdownSource, site: Site, problems: Problems, slugs: frozenset[str]):
+        self.slugs = slugs
+        self.source = source
+        self.site = site
+        self.problems = problems
+        self.departments = {d.id: d for d in site.departments}
+
+    def read(self) -> tuple[Notice | None, bool]:
+        """Return the notice (None when invalid) and whether its prose should be checked."""
+        problems = self.problems
+        front = expect_map(self.source.front, problems, "the front matter")
+        if front is None:
+            return None, False
+        check_keys(front, problems, "a notice", ("title", "date"), NOTICE_KEYS[2:])
+        slug = NOTICE_NAME.match(self.source.path.rsplit("/", 1)[-1])[1]
+        name_day, error = parse_date(slug[:10])
+        if error:
+            problems.error(self.source.front, f"the file name starts with a date that does not exist: {error}")
+        zone = self.site.timezone
+        lang = self.site.default_language
+        if (node := front.get("lang")) is not None and (text := expect_text(node, problems, "lang")):
+            if text in self.site.languages:
+                lang = text
+            else:
+                problems.error(node, f"'{text}' is not one of the site's languages",
+                               did_you_mean(text, self.site.languages)
+                               or f"the site's languages are {quote_list(self.site.languages, 'and')}")
+        title = expect_text(front.get("title"), problems, "title") if front.get("title") is not None else None
+        published = self.read_instant(front.get("date"), "date", zone)
+        updated = self.read_instant(front.get("updated"), "updated", zone)
+        if published and updated and updated < published:
+            problems.error(front.get("updated"), "updated is earlier than the notice's date")
+        kind = self.read_type(front)
+        departments = self.read_departments(front.get("departments"))
+        period = read_range(front.get("period"), problems, "period") if front.get("period") is not None else None
+        supersedes = self.read_supersedes(front.get("supersedes"))
+        cancelled = bool(front.get("cancelled") is not None and expect_bool(front.get("cancelled"), problems, "cancelled"))
+        check_prose = True
+        if front.get("check_prose") is not None:
+            check_prose = bool(expect_bool(front.get("check_prose"), problems, "check_prose"))
+        revision = self.read_revision(front.get("revision"))
+        changes = ()
+        if front.get("changes") is not None:
+            if kind is not None and kind != "hours":
+                problems.error(front.key_node("changes"), f"a notice of type '{kind}' cannot change hours",
+                               "use type: hours")
+            changes = self.read_changes(front.get("changes"), departments or (), period, lang, published)
+        elif kind == "hours":
+            problems.error(front, "an hours notice needs changes", "list the changed days under changes:")
+        if problems.count() or None in (title, published, kind, departments):
+            return None, check_prose
+        body = Text(((lang, render_markdown(self.source.body)),))
+        notice = Notice(slug=slug, path=self.source.path, type=kind, lang=lang, title=Text(((lang, title),)),
+                        body=body, date=published, updated=updated, departments=departments, period=period,
+                        supersedes=supersedes, cancelled=cancelled, changes=changes, revision=revision)
+        return notice, check_prose
+
+    def read_instant(self, node: Node | None, what: str, zone: str) -> datetime | None:
+        if node is None:
+            return None
+        text = expect_text(node, self.problems, what)
+        if text is None:
+            return None
+        value, error = parse_datetime(text, zone)
+        if error:
+            self.problems.error(node, error)
+        return value
+
+    def read_type(self, front: Map) -> str | None:
+        node = front.get("type")
+        if node is None:
+            return "hours" if front.get("changes") is not None else "info"
+        text = expect_text(node, self.problems, "type")
+        if text in SUPPORTED_TYPES:
+            return text
+        if text in NOTICE_TYPES:
+            self.problems.error(node, f"notices of type '{text}' are not supported yet", "use hours or info")
+        elif text is not None:
+            self.problems.error(node, f"unknown notice type '{text}'",
+                                did_you_mean(text, SUPPORTED_TYPES) or f"use {quote_list(SUPPORTED_TYPES)}")
+        return None
+
+    def read_departments(self, node: Node | None) -> tuple[str, ...] | None:
+        if node is None:
+            return tuple(self.departments)
+        items = (node,) if isinstance(node, Scalar) else (expect_list(node, self.problems, "departments") or Seq(0, 0, ())).items
+        chosen = []
+        for item in items:
+            text = expect_text(item, self.problems, "a department")
+            if text is None:
+                continue
+            if text not in self.departments:
+                self.problems.error(item, f"unknown department '{text}'",
+                                    did_you_mean(text, self.departments)
+                                    or f"departments are {quote_list(self.departments, 'and')}")
+            elif text in chosen:
+                self.problems.error(item, f"the department '{text}' is listed twice")
+            else:
+                chosen.append(text)
+        return tuple(chosen) if chosen else None
+
+    def read_supersedes(self, node: Node | None) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        items = (node,) if isinstance(node, Scalar) else (expect_list(node, self.problems, "supersedes") or Seq(0, 0, ())).items
+        targets = []
+        own = NOTICE_NAME.match(self.source.path.rsplit("/", 1)[-1])[1]
+        for item in items:
+            target = expect_text(item, self.problems, "supersedes")
+            if target is None:
+                continue
+            target = target.removesuffix(".md").rsplit("/", 1)[-1]
+            if target == own:
+                self.problems.error(item, "a notice cannot supersede itself")
+            elif target not in self.slugs:
+                self.problems.error(item, f"supersedes names '{target}', which is not a notice",
+                                    did_you_mean(target, sorted(self.slugs)) or "name another notice's file without .md")
+            else:
+                targets.append(target)
+        return tuple(targets)
+
+    def read_revision(self, node: Node | None) -> int:
+        if node is None:
+            return 0
+        text = expect_text(node, self.problems, "revision")
+        if text is None or not text.isdigit():
+            self.problems.error(node, "revision must be a whole number, such as 2")
+            return 0
+        return int(text)
+
+    def read_changes(self, node: Node, department_ids, period, lang, published) -> tuple[Change, ...]:
+        seq = expect_list(node, self.problems, "changes")
+        if seq is None:
+            return ()
+        channels = {c.id for d in department_ids for c in self.departments[d].channels}
+        seen: dict[date, int] = {}
+        changes = []
+        for item in seq.items:
+            change = self.read_change(item, channels, period, lang)
+            if change is None:
+                continue
+            for day in change.days():
+                if day in seen:
+                    self.problems.error(item, f"{day.isoformat()} is listed twice (first at line {seen[day]})",
+                                        "give each day once; one change may list several channels")
+                else:
+                    seen[day] = item.line
+            if published and change.first < published.date():
+                self.problems.warning(item, f"the change on {change.first.isoformat()} is dated before the notice "
+                                            f"was published ({published.date().isoformat()})")
+            changes.append(change)
+        if not seq.items:
+            self.problems.error(seq, "changes is empty")
+        return tuple(sorted(changes, key=lambda c: c.first))
+
+    def read_change(self, node: Node, channels: set[str], period, lang) -> Change | None:
+        problems = self.problems
+        item = expect_map(node, problems, "a change")
+        if item is None:
+            return None
+        check_keys(item, problems, "a change", (), CHANGE_KEYS)
+        span = None
+        if item.get("date") is not None and item.get("dates") is not None:
+            problems.error(item.key_node("dates"), "a change has either date or dates, not both")
+            return None
+        if (value := item.get("date")) is not None:
+            day = read_day(value, problems, "date")
+            span = (day, day) if day else None
+            if day and (weekday := item.get("weekday")) is not None:
+                self.check_weekday(weekday, day, lang, period)
+        elif (value := item.get("dates")) is not None:
+            span = read_range(value, problems, "dates")
+            if item.get("weekday") is not None:
+                problems.error(item.key_node("weekday"), "weekday goes with a single date",
+                               "split the range, or remove weekday")
+        else:
+            problems.error(item, "a change needs date: or dates:")
+        closed = False
+        if item.get("closed") is not None:
+            closed = bool(expect_bool(item.get("closed"), problems, "closed"))
+            if not closed:
+                problems.error(item.get("closed"), "closed: false changes nothing", "remove it, or give hours")
+        hours = self.read_change_hours(item.get("hours"), channels) if item.get("hours") is not None else None
+        if closed and item.get("hours") is not None:
+            problems.error(item.key_node("hours"), "a change is either closed or has hours, not both")
+        if not closed and item.get("hours") is None and item.get("closed") is None:
+            problems.error(item, "a change needs closed: true or hours:")
+        note = expect_localised(item.get("note"), problems, "note", self.site.languages) \
+            if item.get("note") is not None else None
+        if span is None:
+            return None
+        if period and (span[0] < period[0] or span[1] > period[1]):
+            where = item.get("date") or item.get("dates")
+            problems.error(where, f"{span[0].isoformat() if span[0] == span[1] else f'{span[0]}..{span[1]}'} "
+                                  f"lies outside the notice's period {period[0]}..{period[1]}",
+                           "correct the date, or widen period")
+        if hours is None and not closed:
+            return None
+        return Change(span[0], span[1], closed, hours or (), note, node.line)
+
+    def check_weekday(self, node: Node, day: date, lang: str, period) -> None:
+        written = expect_text(node, self.problems, "weekday")
+        if written is None:
+            return
+        weekday = parse_weekday(written, (lang, "en"))
+        if weekday is None:
+            self.problems.error(node, f"'{written}' is not a weekday", "write it as in Terça-Feira, martes or Tuesday")
+        elif weekday != day.weekday():
+            self.problems.error(node, f"{day.isoformat()} is {weekday_phrase(day, lang)}, not {written}",
+                                weekday_mismatch_hint(day, weekday, lang, period))
+
+    def read_change_hours(self, node: Node, channels: set[str]) -> tuple | None:
+        mapping = expect_map(node, self.problems, "hours")
+        if mapping is None:
+            return None
+        result = []
+        for key, value in mapping.pairs:
+            if key.text not in channels:
+                self.problems.error(key, f"no department of this notice has a channel '{key.text}'",
+                                    did_you_mean(key.text, sorted(channels))
+                                    or f"channels are {quote_list(sorted(channels), 'and')}")
+                continue
+            intervals = parse_hours_value(value, self.problems)
+            if intervals is not None:
+                result.append((key.text, intervals))
+        if not mapping.pairs:
+            self.problems.error(mapping, "hours is empty", "list channel: hours, or write closed: true")
+        return tuple(sorted(result)) if len(result) == len(mapping.pairs) else None
+
+
+def read_translation(source: MarkdownSource, site: Site, problems: Problems) -> tuple[str, str, str] | None:
+    """Read a translation file: (language, title, body HTML) or None."""
+    lang = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[2]
+    if lang not in site.languages:
+        problems.error(source.front, f"'{lang}' in the file name is not one of the site's languages",
+                       did_you_mean(lang, site.languages)
+                       or f"the site's languages are {quote_list(site.languages, 'and')}")
+        return None
+    front = expect_map(source.front, problems, "the front matter")
+    if front is None:
+        return None
+    for key in front.keys():
+        if key != "title":
+            problems.error(front.key_node(key), f"a translation holds only title and the body, not '{key}'",
+                           "everything else comes from the notice itself")
+    if front.get("title") is None:
+        problems.error(front, "a translation is missing the required key 'title'")
+    if problems.count():
+        return None
+    title = expect_text(front.get("title"), problems, "title")
+    return (lang, title, render_markdown(source.body)) if title else None
+
+
+def check_prose(source: MarkdownSource, title_node: Node | None, lang: str, notice: Notice,
+                problems: Problems) -> None:
+    """Check the dates written in the title and body; warn about days no structured change covers."""
+    reference = notice.date.date()
+    found: list[SourceError] = []
+    if isinstance(title_node, Scalar):
+        for problem in check_dates(title_node.text, lang, reference, source.path, title_node.line - 1, notice.period):
+            found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
+                                     problem.message, problem.hint, problem.severity))
+    found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, notice.period)
+    problems.items.extend(found)
+
+
+def with_history(notice: Notice, paths: list[str], history) -> Notice:
+    """Return the notice with its revision and last edit taken from git when there is history."""
+    from dataclasses import replace
+
+    found = [history[p] for p in paths if p in history]
+    commits = sum(count for count, _ in found)
+    last = max((when for _, when in found), default=None)
+    modified = last or notice.updated or notice.date
+    return replace(notice, revision=max(notice.revision, commits), modified=modified)
+
+
+def validate_notices(sources: tuple[MarkdownSource, ...], site: Site,
+                     history=None) -> tuple[tuple[Notice, ...], list[SourceError]]:
+    """Validate every notice and its translations, then the relations between notices."""
+    found: list[SourceError] = []
+    notices: dict[str, Notice] = {}
+    prose_on: dict[str, bool] = {}
+    main_sources = [s for s in sources if not NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
+    translations = [s for s in sources if NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
+    slugs = frozenset(NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[1] for s in main_sources)
+    for source in main_sources:
+        problems = Problems(source.path)
+        notice, prose = NoticeReader(source, site, problems, slugs).read()
+        if notice is not None:
+            if prose:
+                check_prose(source, source.front.get("title"), notice.lang, notice, problems)
+            notices[notice.slug] = notice
+            prose_on[notice.slug] = prose
+        found += problems.items
+    for source in translations:
+        problems = Problems(source.path)
+        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
+        translated = read_translation(source, site, problems)
+        found += problems.items
+        if translated is None or slug not in notices:
+            if translated is not None and not any(s.path.endswith(f"/{slug}.md") for s in main_sources):
+                found.append(SourceError(source.path, 1, 1, f"a translation of notices/{slug}.md, which does not exist",
+                                         "name the file after its notice: YYYY-MM-DD-slug.<lang>.md"))
+            continue
+        lang, title, body = translated
+        notice = notices[slug]
+        if lang == notice.lang:
+            found.append(SourceError(source.path, 1, 1, f"this translation is in {lang}, the notice's own language"))
+            continue
+        if prose_on[slug]:
+            problems = Problems(source.path)
+            check_prose(source, source.front.get("title"), lang, notice, problems)
+            found += problems.items
+        notices[slug] = replace_text(notice, lang, title, body)
+    history = history or {}
+    for slug, notice in list(notices.items()):
+        paths = [s.path for s in sources if NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[1] == slug]
+        notices[slug] = with_history(notice, paths, history)
+    ordered = tuple(sorted(notices.values(), key=lambda n: (n.date, n.slug)))
+    found += check_relations(ordered, site)
+    return ordered, found
+
+
+def replace_text(notice: Notice, lang: str, title: str, body: str) -> Notice:
+    """Return the notice with a translation added, languages in the site's order."""
+    from dataclasses import replace
+
+    return replace(notice, title=Text(notice.title.values + ((lang, title),)),
+                   body=Text(notice.body.values + ((lang, body),)))
+
+
+def check_relations(notices: tuple[Notice, ...], site: Site) -> list[SourceError]:
+    """Report two notices that change the same channel on the same day."""
+    from ..effective import applying_notices, notice_cells
+
+    found: list[SourceError] = []
+    departments = {d.id: d for d in site.departments}
+    owner: dict[tuple, tuple[Notice, Change]] = {}
+    reported: set[tuple[str, str]] = set()
+    for notice in applying_notices(notices):
+        for key, _, change in notice_cells(notice, departments):
+            if key not in owner:
+                owner[key] = (notice, change)
+                continue
+            other, other_change = owner[key]
+            if other.slug == notice.slug or (other.slug, notice.slug) in reported:
+                continue
+            reported.add((other.slug, notice.slug))
+            dept, channel, day = key
+            found.append(SourceError(
+                notice.path, change.line, 5,
+                f"{day.isoformat()} ({dept}/{channel}) is also changed by {other.path} (line {other_change.line})",
+                f"add supersedes: [{other.slug}] to this notice, or remove the day from one of them",
+            ))
+    return found
