@@ -1,0 +1,198 @@
+"""Languages: gettext catalogs for the templates, and Babel formats for dates, times and zones.
+
+Catalogs are the `.po` files under `generator/locale/<locale>/LC_MESSAGES/`; they are
+compiled in memory when read, so no `.mo` file is kept in the repository. English is
+the msgid itself and needs no catalog.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from io import BytesIO
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import (format_date, format_interval, format_skeleton, format_timedelta,
+                         get_datetime_format, get_day_names, get_timezone_gmt, get_timezone_name)
+from babel.messages.mofile import write_mo
+from babel.numbers import format_decimal
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from babel.units import format_unit
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from .model import Interval
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "messages"
+# Zones that CLDR names after no region: Babel calls them "Unknown Region (UTC) Time".
+REGIONLESS_ZONES = ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Etc/Zulu")
+
+
+def babel_locale(lang: str) -> str:
+    """Return Babel's name of a language tag: 'pt-BR' -> 'pt_BR', 'en' -> 'en'."""
+    return str(Locale.parse(lang, sep="-"))
+
+
+def read_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, Translations]:
+    """Read every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` into Translations, by locale."""
+    catalogs: dict[str, Translations] = {}
+    for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        locale = po_path.parent.parent.name
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=locale, domain=DOMAIN)
+        buffer = BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        catalogs[locale] = Translations(buffer, domain=DOMAIN)
+    return catalogs
+
+
+def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
+                     lang: str) -> gettext_module.NullTranslations:
+    """Return the catalog of `lang`, else one of its base language, else the English msgids."""
+    locale = babel_locale(lang)
+    if locale in catalogs:
+        return catalogs[locale]
+    base = locale.split("_")[0]
+    for name in sorted(catalogs):
+        if name.split("_")[0] == base:
+            return catalogs[name]
+    return gettext_module.NullTranslations()
+
+
+def template_gettext(translations: gettext_module.NullTranslations) -> dict[str, Callable]:
+    """Return `gettext`, `ngettext` and `_` for a template context, in Jinja2's newstyle.
+
+    Newstyle means: the result is marked safe when autoescaping, and `%(name)s`
+    placeholders are filled from keyword arguments, which are escaped.
+    Passing these in the render context, rather than installing them in the
+    environment's globals, lets one environment render several languages.
+    """
+
+    @pass_context
+    def gettext(__context: Context, __string: str, **variables: object) -> str:
+        text = translations.gettext(__string)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    @pass_context
+    def ngettext(__context: Context, __singular: str, __plural: str, __num: int,
+                 **variables: object) -> str:
+        variables.setdefault("num", __num)
+        text = translations.ngettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)
+        return text % variables
+
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
+
+
+@dataclass(frozen=True, slots=True)
+class Formats:
+    """Dates, times, intervals, durations and zone names written the way `lang` writes them."""
+
+    lang: str
+
+    @property
+    def locale(self) -> str:
+        """Return the Babel locale name of the language."""
+        return babel_locale(self.lang)
+
+    def day(self, day: date) -> str:
+        """Return a short date with its weekday: 'seg., 16 de nov.', 'Mon, Nov 16'."""
+        return format_skeleton("MMMEd", day, locale=self.locale)
+
+    def full_day(self, day: date) -> str:
+        """Return a long date with its weekday: 'segunda-feira, 16 de novembro de 2026'."""
+        return format_date(day, "full", locale=self.locale)
+
+    def time(self, minutes: int) -> str:
+        """Return a time of day given in minutes after midnight, 24-hour: '09:00'."""
+        minutes %= 1440
+        return format_skeleton("Hm", time(minutes // 60, minutes % 60), locale=self.locale)
+
+    def interval(self, interval: Interval) -> str:
+        """Return an interval of a day: '09:00 – 12:00' (an end past midnight wraps: '22:00 – 06:00').
+
+        CLDR puts thin spaces around the dash, where a line may break; they become
+        narrow no-break spaces so that an interval never splits across lines.
+        """
+        start, end = interval.start % 1440, interval.end % 1440
+        text = format_interval(time(start // 60, start % 60), time(end // 60, end % 60), "Hm",
+                               locale=self.locale)
+        return text.replace("\u2009", "\u202f")
+
+    def weekdays(self, days: tuple[int, ...], width: str = "abbreviated") -> str:
+        """Return a run of weekdays (0 = Monday): 'seg.', 'seg.–sex.'."""
+        names = get_day_names(width, locale=self.locale)
+        if len(days) == 1:
+            return names[days[0]]
+        if all(b == a + 1 for a, b in zip(days, days[1:])):
+            return f"{names[days[0]]}–{names[days[-1]]}"
+        return ", ".join(names[day] for day in days)
+
+    def weekday(self, day: int, width: str = "wide") -> str:
+        """Return one weekday's name (0 = Monday)."""
+        return get_day_names(width, locale=self.locale)[day]
+
+    def zone_name(self, zone: str) -> str:
+        """Return a zone's generic name: 'Horário de Brasília', 'Brasília Time'."""
+        if zone in REGIONLESS_ZONES:
+            return "UTC"
+        return get_timezone_name(ZoneInfo(zone), locale=self.locale)
+
+    def utc_offset(self, instant: datetime, zone: str) -> str:
+        """Return the zone's offset from UTC at an instant: 'GMT-03:00'."""
+        return get_timezone_gmt(instant.astimezone(ZoneInfo(zone)), "long", locale=self.locale)
+
+    def date_time(self, instant: datetime, zone: str) -> str:
+        """Return an instant as the zone's long date and 24-hour time: '16 de novembro de 2026 10:00'."""
+        local = instant.astimezone(ZoneInfo(zone))
+        day = format_date(local.date(), "long", locale=self.locale)
+        clock = self.time(local.hour * 60 + local.minute)
+        # CLDR's own glue pattern ("{1} 'às' {0}" and the like), as Babel's format_datetime uses it.
+        pattern = str(get_datetime_format("long", locale=self.locale)).replace("'", "")
+        return pattern.replace("{0}", clock).replace("{1}", day)
+
+    def duration(self, minutes: int) -> str:
+        """Return a duration in whole days, hours or minutes: '4 horas', '90 minutos', '2 dias'."""
+        unit, count = self._duration_unit(minutes)
+        if unit == "day":
+            # format_unit's 'duration-day' lacks its pattern in some locales (pt: '2 duration-day').
+            return format_timedelta(timedelta(days=count), threshold=1, locale=self.locale)
+        return format_unit(count, f"duration-{unit}", length="long", locale=self.locale)
+
+    def duration_range(self, low: int, high: int) -> str:
+        """Return a range of durations: '2–10 minutos' in one unit, else '15 minutos – 2 horas'."""
+        if low == high:
+            return self.duration(high)
+        (low_unit, low_count), (high_unit, _) = self._duration_unit(low), self._duration_unit(high)
+        if low_unit == high_unit:
+            return f"{format_decimal(low_count, locale=self.locale)}–{self.duration(high)}"
+        return f"{self.duration(low)} – {self.duration(high)}"
+
+    @staticmethod
+    def _duration_unit(minutes: int) -> tuple[str, int]:
+        """Return the largest unit that divides a duration in minutes, and the count of it."""
+        if minutes and minutes % 1440 == 0:
+            return "day", minutes // 1440
+        if minutes and minutes % 60 == 0:
+            return "hour", minutes // 60
+        return "minute", minutes
+
+    def language_name(self, lang: str) -> str:
+        """Return a language's name in that language, capitalised as in a menu: 'Português (Brasil)'."""
+        name = Locale.parse(lang, sep="-").get_display_name(babel_locale(lang)) or lang
+        return name[:1].upper() + name[1:]
+
+    def intervals(self, intervals: Iterable[Interval]) -> str:
+        """Return a day's intervals: '09:00 – 12:00, 14:00 – 18:00'."""
+        return ", ".join(self.interval(interval) for interval in intervals)
