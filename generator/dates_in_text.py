@@ -1,0 +1,630 @@
+"""Finding dates written in prose and checking them against the calendar.
+
+Staff write "fechado em 17 de Setembro de 2017, Terça-Feira" and get the weekday or
+the month wrong.  `find_dates` reads the dates of a text in the notice's language and
+in English, with any weekday written right beside them; `check_dates` turns what cannot
+be right into SourceErrors.  A false alarm teaches people to ignore the checker, so
+anything that is not clearly a date (a version, an IP address, `24/7`, `3ª via`) is
+left alone rather than guessed at.
+
+Rules, each tested in tests/test_dates_in_text.py:
+- Names of weekdays and months come from CLDR (Babel), compared without case or
+  accents; only informal spellings are added here ("tues", "2ª-feira", "setiembre").
+- Numeric dates follow the order of the language's CLDR short date format: month first
+  for `en` and `en-US`, day first for `pt-BR`, `pt-PT`, `es` and `en-GB`.  A date with a
+  year that is impossible in that order but possible in the other ("17/10/2017" in an
+  `en-US` notice) is read in the other order.  ISO dates are year-month-day everywhere;
+  dotted dates (`17.10.2017`) are always day first and need two-digit day and month.
+- A date without a year takes the reference's year, the one before or the one after,
+  whichever puts it nearest to the reference; at equal distance, the later one.
+- A weekday belongs to a date only when written right beside it: nothing between them
+  but spaces, one line break, `, : ( ) [ ] | * _ - – —` and the words de, del, dia, el,
+  on, the, em, no, na.  Weekdays joined as a range or list ("de segunda a sexta") belong
+  to dates joined the same way and pair off in order; otherwise they belong to none.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import get_date_format, get_day_names, get_month_names
+
+from .errors import ERROR, WARNING, SourceError
+
+
+@dataclass(frozen=True, slots=True)
+class ProseDate:
+    """A date found in text, with the weekday written beside it, if any."""
+
+    line: int                        # 1-based, of the match start in the given text
+    column: int
+    text: str                        # the matched text ("17 de Setembro de 2017", or "19" of "19 a 30/10")
+    day: date | None                 # None when the written date does not exist
+    weekday_written: str | None      # the weekday word as written ("Terça-Feira"), if any
+    weekday: int | None = None       # that word read as 0..6, Monday = 0
+    written: str = ""                # the whole date as read ("19/10" for the 19 of "19 a 30/10")
+    parts: tuple[int, int, int] = (0, 0, 0)   # (year, month, day) as read, the year maybe inferred
+    year_inferred: bool = False
+    offset: int = 0                  # 0-based offset of the match in the given text
+    range: tuple[date, date] | None = None    # both ends, when the date is an end of "X to Y"
+
+
+# Informal spellings CLDR does not list; the CLDR names themselves are never written out here.
+_INFORMAL_WEEKDAYS = {"en": {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}}
+_INFORMAL_MONTHS = {"es": {"setiembre": 9}, "en": {"sept": 9}}
+# Abbreviations that are also ordinary words ("ter" = to have, "sun", "wed"): read only
+# when capitalised or written with the abbreviation's dot.
+_WORDLIKE_ABBREVIATIONS = frozenset(("ter", "dom", "mar", "sun", "sat", "wed", "may"))
+# A number right after these words is a version, score, page, ticket or street, not a date.
+_NUMBER_WORDS = frozenset((
+    "v", "ver", "versao", "version", "release", "build", "rev", "nota", "score", "rating",
+    "avaliacao", "calificacion", "puntuacion", "pagina", "page", "pag", "parte", "part",
+    "passo", "step", "etapa", "item", "n", "nº", "n°", "nr", "num", "numero", "number",
+    "ticket", "chamado", "protocolo", "pedido", "ordem", "order", "fatura", "invoice",
+    "processo", "lote", "rua", "r", "av", "avenida", "avda", "praca", "plaza", "largo",
+    "alameda", "travessa", "estrada", "rodovia", "calle", "paseo", "ponte", "puente",
+    "bairro", "barrio", "colonia", "vila", "villa", "parque", "escola", "colegio", "hospital",
+))
+_NOT_WEEKDAY_AFTER = frozenset(("santo", "san", "sao"))   # "Santo Domingo, 17/10"
+_DAY_WORDS = frozenset(("dia", "dias"))                   # "dia 3/1" is a date, "3/1" alone is not
+_RANGE_WORDS = ("a", "ao", "ate", "al", "hasta", "to", "through", "thru", "till", "until")
+_LIST_WORDS = ("e", "y", "and", "or", "ou", "o")
+_TIE_WORDS = ("de", "del", "dia", "el", "on", "the", "em", "no", "na")
+
+_ALNUM_BEFORE = r"(?<![^\W_])"
+_ALNUM_AFTER = r"(?![^\W_])"
+_NUM_BEFORE = _ALNUM_BEFORE + r"(?<![/.:#@+$%&=\\-])(?<!\d,)"
+_NUM_AFTER = r"(?![^\W_]|[/%]|[.,:-][^\W_])"
+_YEAR4 = r"(?:19|20|21)\d\d"
+_DAY = r"[0-3]?\d(?:st|nd|rd|th|\.?[º°]|o(?![^\W_]))?(?!\d)"
+_CONJ = rf"(?:\s*[-–—]\s*|\s+(?:{'|'.join(_RANGE_WORDS + _LIST_WORDS)})\s+)"
+_DAY_LIST = rf"{_DAY}(?:(?:\s*,\s*{_DAY})*{_CONJ}{_DAY})?"
+_DATE_JOIN = re.compile(rf"(?:\s*,\s*|\s*,?{_CONJ})")
+_WEEKDAY_JOIN = re.compile(rf"(?:\s*[,/&]\s*|\s*,?{_CONJ})")
+_TIE_GAP = re.compile(rf"(?:[\s,:|*_()\[\]—–-]|\b(?:{'|'.join(_TIE_WORDS)})\b)*")
+_MASKS = re.compile(
+    r"^(```|~~~)[^\n]*\n.*?^\1[^\n]*$"            # fenced code
+    r"|`[^`\n]+`"                                 # inline code
+    r"|(?:https?|ftp)://\S+|www\.\S+"             # addresses
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"              # e-mail
+    r"|\]\([^)\s]*\)|<[^>\s]+>|<[a-z/!][^>\n]*>"  # link targets, autolinks, HTML tags
+    r"|\b[\w-]+(?:\.[\w-]+)+/\S*",                # example.com/path
+    re.S | re.M)
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Weekday and month words of one notice language plus English, and the regexes built from them."""
+
+    locale: Locale
+    weekdays: dict        # folded word -> 0..6
+    months: dict          # folded word -> 1..12
+    abbreviations: frozenset
+    month_first: bool
+    weekday_re: re.Pattern
+    shapes: tuple         # (name, compiled regex)
+
+
+def _locale(lang: str) -> Locale:
+    try:
+        return Locale.parse(lang.replace("-", "_"))
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"unknown language {lang!r}") from error
+
+
+def _fold(text: str) -> str:
+    """Return text in lower case without accents (ª and º are kept: they are not accents)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower()
+
+
+def _alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+def _weekday_alternation(words) -> str:
+    # "terca-feira" is also written "terca feira" and "tercafeira"
+    return "|".join(re.escape(w[:-6]) + r"[\s-]?feira" if w.endswith("-feira") else re.escape(w)
+                    for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+@lru_cache(maxsize=32)   # a memo of a pure function: one vocabulary per language
+def _vocabulary(lang: str) -> _Vocabulary:
+    notice = _locale(lang)
+    weekdays: dict[str, int] = {}
+    months: dict[str, int] = {}
+    wide: set[str] = set()
+    short: set[str] = set()
+    english_months: set[str] = set()
+    for loc in (notice, Locale("en")):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for index, name in get_day_names(width, context, loc).items():
+                    word = _fold(name).rstrip(".")
+                    weekdays.setdefault(word, index)
+                    (wide if width == "wide" else short).add(word)
+                    if word.endswith("-feira"):
+                        weekdays.setdefault(word[:-6], index)   # "terça" for "terça-feira"
+                        wide.add(word[:-6])
+                for month, name in get_month_names(width, context, loc).items():
+                    word = _fold(name).rstrip(".")
+                    months.setdefault(word, month)
+                    (wide if width == "wide" else short).add(word)
+                    if loc.language == "en":
+                        english_months.add(word)
+        for word, index in _INFORMAL_WEEKDAYS.get(loc.language, {}).items():
+            weekdays.setdefault(word, index)
+            short.add(word)
+        for word, month in _INFORMAL_MONTHS.get(loc.language, {}).items():
+            months.setdefault(word, month)
+            short.add(word)
+            if loc.language == "en":
+                english_months.add(word)
+    # A dot after an abbreviation belongs to it; after a whole word it ends a sentence.
+    abbreviations = short - wide
+    wide_months = set(months) - abbreviations
+    month_re = (rf"(?P<m>(?:{_alternation(wide_months)}){_ALNUM_AFTER}"
+                rf"|(?:{_alternation(set(months) - wide_months)})\.?{_ALNUM_AFTER})")
+    # "Mar 17" is March in English but Tuesday the 17th in Spanish: weekday words win.
+    month_first_words = english_months - set(weekdays)
+    month_first_re = rf"(?P<m>(?:{_alternation(month_first_words)})\.?{_ALNUM_AFTER})"
+    year_tail = rf"(?:(?:\s*,\s*|\s+|-)(?:(?:de|del|of)\s+)?(?P<y>{_YEAR4})(?!\d|[.,:/]\d))?"
+    ordinals = ""
+    if notice.language == "pt":   # "3ª-feira"; a bare "3ª" only when no word follows ("3ª via" is not a day)
+        ordinals = (r"|[2-6]\s?[ªº°a][\s-]?feira"
+                    r"|[2-6]ª(?=\s*(?:[^\w\s]|\d|$)|\s+(?:a|ao|ate|e|ou)\s+[2-6]ª)")
+    weekday_re = re.compile(rf"{_ALNUM_BEFORE}(?:{_weekday_alternation(weekdays)}{ordinals}){_ALNUM_AFTER}")
+    slash = r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
+    shapes = (
+        ("day_first", rf"(?<![^\W_])(?<![/.:#@+$%&=])(?<!\d,)(?P<d>[0-3]?\d)(?:st|nd|rd|th|\.?[º°]|o)?"
+                      rf"(?:\s+(?:(?:de|del|of)\s+)?|-){month_re}{year_tail}"),
+        ("month_first", rf"{_NUM_BEFORE}{month_first_re}\s+(?P<days>{_DAY_LIST})"
+                        rf"(?![^\W_]|[.,:/]\d){year_tail}"),
+        ("iso", rf"{_NUM_BEFORE}(?P<y>{_YEAR4})(?P<sep>[-/])(?P<b>\d{{1,2}})(?P=sep)(?P<a>\d{{1,2}})"
+                rf"(?=t\d|{_NUM_AFTER})"),
+        ("slash", rf"{_NUM_BEFORE}{slash}(?:\s*[-–—]\s*(?P<tail>\d{{1,2}}/\d{{1,2}}(?:/(?:\d{{4}}|\d\d))?))?{_NUM_AFTER}"),
+        ("dotted", rf"{_NUM_BEFORE}(?P<a>\d\d)\.(?P<b>\d\d)\.(?P<y>\d{{4}}){_NUM_AFTER}"),
+        ("hyphen", rf"{_NUM_BEFORE}(?P<a>\d{{1,2}})-(?P<b>\d{{1,2}})-(?P<y>\d{{4}}){_NUM_AFTER}"),
+    )
+    pattern = get_date_format("short", locale=notice).pattern
+    return _Vocabulary(
+        locale=notice, weekdays=weekdays, months=months, abbreviations=frozenset(abbreviations),
+        month_first=pattern.find("M") < pattern.find("d"), weekday_re=weekday_re,
+        shapes=tuple((name, re.compile(regex)) for name, regex in shapes))
+
+
+def _weekday_of(token: str, vocabulary: _Vocabulary) -> int | None:
+    """Return 0..6 for a folded weekday token found by the vocabulary's regex."""
+    token = token.rstrip(".")
+    ordinal = re.fullmatch(r"([2-6])\s?[ªº°a]?(?:[\s-]?feira)?", token)
+    if ordinal and ("ª" in token or "feira" in token):
+        return int(ordinal.group(1)) - 2        # 2ª = segunda = Monday
+    token = re.sub(r"[\s-]?feira$", "-feira", token)
+    return vocabulary.weekdays.get(token)
+
+
+def parse_weekday(word: str, langs) -> int | None:
+    """Return the weekday (Monday = 0) that `word` names in any of `langs` or in English, else None."""
+    folded = _fold(word.strip())
+    for lang in ([langs] if isinstance(langs, str) else list(langs)) or ["en"]:
+        vocabulary = _vocabulary(lang)
+        if vocabulary.weekday_re.fullmatch(folded.rstrip(".")):
+            found = _weekday_of(folded, vocabulary)
+            if found is not None:
+                return found
+    return None
+
+
+# --- reading a text -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A text folded for matching, with the way back to the original's offsets."""
+
+    original: str
+    folded: str          # lower case, no accents; code, addresses and tags blanked out
+    origin: tuple        # folded offset -> original offset, plus one entry for the end
+    line_starts: tuple
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def piece(self, start: int, end: int) -> str:
+        a, b = self.span(start, end)
+        return self.original[a:b]
+
+
+def _prepare(text: str) -> _Text:
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = char.lower() if char < "\x80" else _fold(char)
+        chars.extend(folded)
+        origin.extend([index] * len(folded))
+    origin.append(len(text))
+    folded = _MASKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), "".join(chars))
+    starts = (0,) + tuple(i + 1 for i, char in enumerate(text) if char == "\n")
+    return _Text(text, folded, tuple(origin), starts)
+
+
+def _previous_word(folded: str, start: int) -> str:
+    """Return the word just before `start`, skipping spaces and one of `. : #`."""
+    found = re.search(r"([^\W\d_]+)[°]?\.?\s*[:#]?\s*$", folded[max(0, start - 30):start])
+    return found.group(1) if found else ""
+
+
+def infer_year(month: int, day: int, reference: date) -> int:
+    """Return the year (reference's, or one either side) putting month/day nearest to reference."""
+    def distance(year: int) -> tuple[int, int]:
+        near = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+        return abs((near - reference).days), -year     # at equal distance, the later year
+    return min((reference.year - 1, reference.year, reference.year + 1), key=distance)
+
+
+@dataclass(slots=True)
+class _Item:
+    """A date while it is being read; becomes a ProseDate."""
+
+    start: int
+    end: int
+    ymd: tuple[int, int, int]
+    year_inferred: bool
+    written: str
+    weak: bool = False                 # "3/1": only a date with a weekday beside it or after "dia"
+    weekday: int | None = None
+    weekday_written: str | None = None
+    range: tuple[date, date] | None = None
+
+    @property
+    def day(self) -> date | None:
+        year, month, day = self.ymd
+        return date(year, month, day) if day <= calendar.monthrange(year, month)[1] else None
+
+
+@dataclass(slots=True)
+class _Weekday:
+    start: int
+    end: int
+    index: int
+    written: str
+
+
+def _numbers(first: str, second: str, year: str | None, month_first: bool):
+    """Return (month, day, day_first) of a numeric date in the notice's order, or None if none fits."""
+    month, day = (int(first), int(second)) if month_first else (int(second), int(first))
+    day_first = not month_first
+    if year and month > 12 and day <= 12:
+        month, day, day_first = day, month, month_first     # "17/10/2017" in a month-first notice
+    if not (1 <= month <= 12 and 1 <= day <= 31) or (not year and {first, second} == {"24", "7"}):
+        return None
+    return month, day, day_first
+
+
+def _year(text: str | None) -> int | None:
+    if not text:
+        return None
+    return int(text) if len(text) == 4 else 2000 + int(text)
+
+
+def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[list]:
+    """Return the dates of the text as groups [kind, items], kind "range", "list" or None."""
+    candidates = []
+    for name, regex in vocabulary.shapes:
+        for match in regex.finditer(text.folded):
+            if _previous_word(text.folded, match.start()) not in _NUMBER_WORDS:
+                candidates.append((match.start(), -match.end(), name, match))
+    groups, taken_until = [], 0
+    for start, _, name, match in sorted(candidates, key=lambda c: c[:2]):
+        if start >= taken_until:
+            group = _read_match(text, vocabulary, reference, name, match, taken_until)
+            if group:
+                groups.append(group)
+                taken_until = match.end()
+    return groups
+
+
+def _item(text, start, end, year, month, day, reference, written=None, weak=False) -> _Item:
+    inferred = year is None
+    if inferred:
+        year = infer_year(month, day, reference)
+    return _Item(start, end, (year, month, day), inferred, written or text.piece(start, end), weak)
+
+
+def _read_match(text, vocabulary, reference, name, match, taken_until):
+    """Return [kind, items] for one regex match, or None when it is not a date after all."""
+    group = match.group
+    if name == "month_first":
+        word = group("m").rstrip(".")
+        if word in _WORDLIKE_ABBREVIATIONS and text.piece(match.start(), match.end())[:1].islower() \
+                and not group("m").endswith("."):
+            return None                    # "you may 17 ..."
+        month, year = vocabulary.months[word], _year(group("y"))
+        days = list(re.finditer(r"[0-3]?\d", group("days")))
+        if len(days) == 1:
+            return [None, [_item(text, match.start(), match.end(), year, month, int(days[0].group()), reference)]]
+        offset, month_text = match.start("days"), text.piece(match.start("m"), match.end("m"))
+        year_text = f", {group('y')}" if group("y") else ""
+        items = [_item(text, match.start() if i == 0 else offset + d.start(), offset + d.end(), year, month,
+                       int(d.group()), reference, f"{month_text} {d.group()}{year_text}")
+                 for i, d in enumerate(days)]
+        return [_join_kind(text.folded[offset + days[-2].end():offset + days[-1].start()]), items]
+    if name == "day_first":
+        month = vocabulary.months[group("m").rstrip(".")]
+        items = [_item(text, match.start(), match.end(), _year(group("y")), month, int(group("d")), reference)]
+        return _with_day_list(text, reference, items, taken_until)
+    if name in ("iso", "dotted"):
+        found = _numbers(*((group("b"), group("a")) if name == "iso" else (group("a"), group("b"))),
+                         group("y"), name == "iso")
+        return found and [None, [_item(text, match.start(), match.end(), int(group("y")), *found[:2], reference)]]
+    found = _numbers(group("a"), group("b"), group("y"), vocabulary.month_first)
+    if not found:
+        return None
+    month, day, day_first = found
+    weak = not group("y") and len(group("a" if vocabulary.month_first else "b")) == 1
+    first_end = match.end("y") if group("y") else match.end("b")
+    items = [_item(text, match.start(), first_end, _year(group("y")), month, day, reference, weak=weak)]
+    if name == "slash" and group("tail"):                       # "19/10-30/10"
+        first, second, *year = group("tail").split("/")
+        tail = _numbers(first, second, year[0] if year else None, vocabulary.month_first)
+        if not tail:
+            return None
+        items.append(_item(text, match.start("tail"), match.end("tail"), _year(year[0] if year else None),
+                           *tail[:2], reference))
+        return ["range", items]
+    return _with_day_list(text, reference, items, taken_until) if day_first else [None, items]
+
+
+_LIST_PREFIX = re.compile(rf"{_NUM_BEFORE}(?P<days>{_DAY}(?:\s*,\s*{_DAY})*)(?P<conj>{_CONJ})$")
+
+
+def _with_day_list(text, reference, items, taken_until):
+    """Add the bare days written before a day-first date: "19 a 30 de outubro", "21 e 22/10"."""
+    full = items[0]
+    found = _LIST_PREFIX.search(text.folded, max(taken_until, full.start - 80), full.start)
+    if not found or _previous_word(text.folded, found.start()) in _NUMBER_WORDS:
+        return [None, items]
+    year, month, _ = full.ymd
+    full_text = text.piece(full.start, full.end)
+    bare = []
+    for number in re.finditer(r"[0-3]?\d", found.group("days")):
+        if not 1 <= int(number.group()) <= 31:
+            return [None, items]
+        start = found.start("days") + number.start()
+        item = _item(text, start, start + len(number.group()), year, month, int(number.group()), reference,
+                     re.sub(r"\d+", number.group(), full_text, count=1))
+        item.year_inferred = full.year_inferred
+        bare.append(item)
+    return [_join_kind(found.group("conj")), bare + items]
+
+
+def _join_kind(gap: str) -> str:
+    words = set(re.findall(r"[^\W\d_]+", gap))
+    return "range" if words & set(_RANGE_WORDS) or re.search(r"[-–—]", gap) else "list"
+
+
+def _read_weekdays(text: _Text, vocabulary: _Vocabulary, covered: bytearray) -> list[_Weekday]:
+    """Return the weekday words of the text outside the dates."""
+    found = []
+    for match in vocabulary.weekday_re.finditer(text.folded):
+        start, end = match.span()
+        if any(covered[start:end]):
+            continue
+        token = match.group()
+        dotted = text.folded[end:end + 1] == "." and token in vocabulary.abbreviations
+        written = text.piece(start, end)
+        if (token in _WORDLIKE_ABBREVIATIONS and not dotted and written[:1].islower()) \
+                or _previous_word(text.folded, start) in _NOT_WEEKDAY_AFTER:
+            continue
+        index = _weekday_of(token, vocabulary)
+        if index is not None:
+            found.append(_Weekday(start, end + dotted, index, written))
+    return found
+
+
+def _tie_gap_ok(gap: str) -> bool:
+    """Tell whether a weekday and a date with `gap` between them are written as one phrase."""
+    return len(gap) <= 24 and not re.search(r"\n\s*\n", gap) and bool(_TIE_GAP.fullmatch(gap))
+
+
+def _pairs(weekdays: list, dates: list) -> list[tuple] | None:
+    """Pair the weekdays of a run with the dates of a run, or None when they do not correspond."""
+    (weekday_kind, days), (_, items) = weekdays, dates
+    if len(days) == len(items):
+        return list(zip(days, items))
+    if len(days) == 2 and weekday_kind == "range" and len(items) > 2:   # "terça a quinta, 17, 18 e 19/10"
+        return [(days[0], items[0]), (days[1], items[-1])]
+    return None
+
+
+def _tie(text: _Text, date_runs: list, weekdays: list) -> None:
+    """Give each date the weekday written beside it, if any (see the module's rules)."""
+    folded = text.folded
+    sequence = sorted([(item.start, 0, run) for run in date_runs for item in run[1][:1]]
+                      + [(w.start, 1, w) for w in weekdays], key=lambda e: e[0])
+    # Weekday runs: neighbours in the whole sequence (no date between) joined by "a", "e", ","...
+    weekday_runs: list[list] = []
+    previous = None
+    for _, is_weekday, element in sequence:
+        if is_weekday and previous is not None and previous[1] and \
+                _WEEKDAY_JOIN.fullmatch(folded[previous[2].end:element.start]):
+            run = weekday_runs[-1]
+            run[0] = run[0] or _join_kind(folded[previous[2].end:element.start])
+            run[1].append(element)
+        elif is_weekday:
+            weekday_runs.append([None, [element]])
+        previous = (None, is_weekday, element)
+    # Neighbours of each weekday run: the date runs right before and right after it.
+    bounds = sorted([(run[1][0].start, run[1][-1].end, 0, run) for run in date_runs]
+                    + [(run[1][0].start, run[1][-1].end, 1, run) for run in weekday_runs], key=lambda e: e[0])
+    for position, (start, end, is_weekday, run) in enumerate(bounds):
+        if not is_weekday:
+            continue
+        options = []
+        for side, neighbour in (("left", position - 1), ("right", position + 1)):
+            if not 0 <= neighbour < len(bounds) or bounds[neighbour][2]:
+                continue
+            other = bounds[neighbour]
+            gap = folded[other[1]:start] if side == "left" else folded[end:other[0]]
+            pairs = _pairs(run, other[3]) if _tie_gap_ok(gap) else None
+            if pairs and all(item.weekday is None for _, item in pairs):
+                consistent = all(item.day is not None and item.day.weekday() == day.index for day, item in pairs)
+                options.append((side, gap, pairs, consistent))
+        if not options:
+            continue
+        chosen = options[0]
+        if len(options) == 2:
+            (_, left_gap, _, left_ok), (_, right_gap, _, right_ok) = options
+            punctuated = [bool(re.search(r"[,:|()\[\]—–-]", g)) for g in (left_gap, right_gap)]
+            if left_ok != right_ok:
+                chosen = options[0] if left_ok else options[1]      # never a false alarm when one fits
+            elif left_gap.rstrip().endswith("(") and right_gap.lstrip().startswith(")"):
+                chosen = options[0]                                 # "17/10 (terça), ..."
+            elif punctuated == [True, False]:
+                chosen = options[1]                                 # "..., terça 17/10"
+        for day, item in chosen[2]:
+            item.weekday, item.weekday_written = day.index, day.written
+
+
+def _mark_ranges(runs) -> None:
+    for kind, items in runs:
+        if kind == "range" and len(items) == 2 and all(i.day for i in items) and items[0].day <= items[1].day:
+            items[0].range = items[1].range = (items[0].day, items[1].day)
+
+
+def find_dates(text: str, lang: str, reference: date) -> tuple[ProseDate, ...]:
+    """Return the dates written in `text` (in `lang` or English), in order, with their weekdays."""
+    vocabulary = _vocabulary(lang)
+    prepared = _prepare(text)
+    groups = _read_dates(prepared, vocabulary, reference)
+    covered = bytearray(len(prepared.folded))
+    for _, items in groups:
+        for item in items:
+            covered[item.start:item.end] = b"\x01" * (item.end - item.start)
+    # Separate matches joined by "a", "e", "-" ("de 19/10 a 30/10") make one run of dates.
+    runs: list[list] = []
+    for kind, items in groups:
+        gap = prepared.folded[runs[-1][1][-1].end:items[0].start] if runs else ""
+        if runs and _DATE_JOIN.fullmatch(gap):
+            last = runs[-1]
+            if len(last[1]) == 1 and len(items) == 1:
+                between = _previous_word(prepared.folded, last[1][0].start) in ("entre", "between")
+                last[0] = "range" if between else _join_kind(gap)
+            else:
+                last[0] = "list"
+            last[1].extend(items)
+        else:
+            runs.append([kind, list(items)])
+    _tie(prepared, runs, _read_weekdays(prepared, vocabulary, covered))
+    _mark_ranges(runs)
+    found = []
+    for _, items in runs:
+        for item in items:
+            if item.weak and item.weekday is None and _previous_word(prepared.folded, item.start) not in _DAY_WORDS:
+                continue
+            start, _end = prepared.span(item.start, item.end)
+            line = bisect_right(prepared.line_starts, start)
+            found.append(ProseDate(
+                line=line, column=start - prepared.line_starts[line - 1] + 1, text=text[start:_end],
+                day=item.day, weekday_written=item.weekday_written, weekday=item.weekday,
+                written=item.written, parts=item.ymd, year_inferred=item.year_inferred, offset=start,
+                range=item.range))
+    return tuple(sorted(found, key=lambda d: d.offset))
+
+
+# --- checking -------------------------------------------------------------------------
+
+
+def _english_weekday(index: int) -> str:
+    return get_day_names("wide", locale="en")[index]
+
+
+def _english_month(month: int) -> str:
+    return get_month_names("wide", locale="en")[month]
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _shift_months(day: date, months: int) -> date | None:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, day.day) if day.day <= calendar.monthrange(year, month + 1)[1] else None
+
+
+def weekday_mismatch_hint(day: date, weekday: int, lang: str, period) -> str:
+    """Return the date most likely meant when `day` was written with `weekday` (Monday = 0).
+
+    Candidates have the written weekday: the same day of the month one or two months or a
+    year away (a slip of the month or year), or the nearest days within a week.  One inside
+    `period` (inclusive, when given) wins.  Otherwise a slip of the month or year wins over
+    a day within the week: such a date agrees with both things written, the day of the
+    month and the weekday, while a day within the week always exists and so tells nothing.
+    Within each kind, the nearest to `day` wins.
+    """
+    _locale(lang)   # the hint is in English like the messages; the language is only checked
+    slips = [_shift_months(day, months) for months in (-2, -1, 1, 2, -12, 12)]
+    week = [day + timedelta(days=(weekday - day.weekday()) % 7),
+            day - timedelta(days=(day.weekday() - weekday) % 7)]
+    candidates = [(kind, c) for kind, group in ((0, slips), (1, week)) for c in group
+                  if c is not None and c != day and c.weekday() == weekday]
+
+    def inside(candidate: date) -> bool:
+        return period is not None and period[0] <= candidate <= period[1]
+    _, best = min(candidates, key=lambda kc: (not inside(kc[1]), kc[0], abs((kc[1] - day).days), kc[1]))
+    said = f"{best.isoformat()} is a {_english_weekday(weekday)}"
+    if inside(best):
+        return f"{said} and lies inside the notice's period"
+    if best.day != day.day:
+        meant = f"the {_ordinal(best.day)}" if best.month == day.month else f"{_english_month(best.month)} {best.day}"
+    elif best.month != day.month:
+        meant = _english_month(best.month) + (f" {best.year}" if best.year != day.year else "")
+    else:
+        meant = str(best.year)
+    return f"{said} (did you mean {meant}?)"
+
+
+def _shown(found: ProseDate) -> str:
+    """Return the date as written, with the year it was read in when the text left it out."""
+    if found.year_inferred and found.day is not None:
+        return f"{found.written} ({found.day.isoformat()})"
+    return found.written
+
+
+def check_dates(text: str, lang: str, reference: date, path: str, line_offset: int = 0,
+                period: tuple[date, date] | None = None) -> tuple[SourceError, ...]:
+    """Return the problems of the dates in `text`: days that do not exist, weekdays that do not
+    match (errors) and days outside `period` (warnings), placed at line_offset + their line."""
+    local = _vocabulary(lang).locale
+    problems = []
+    for found in find_dates(text, lang, reference):
+        line = line_offset + found.line
+        if found.day is None:
+            year, month, _ = found.parts
+            problems.append(SourceError(
+                path, line, found.column,
+                f"{found.written} does not exist: {_english_month(month)} {year} has "
+                f"{calendar.monthrange(year, month)[1]} days", None, ERROR))
+            continue
+        if found.weekday is not None and found.weekday != found.day.weekday():
+            actual = found.day.weekday()
+            name = _english_weekday(actual)
+            if local.language != "en":
+                name += f" ({get_day_names('wide', locale=local)[actual]})"
+            problems.append(SourceError(
+                path, line, found.column, f"{_shown(found)} is a {name}, not {found.weekday_written}",
+                weekday_mismatch_hint(found.day, found.weekday, lang, period), ERROR))
+        if period is not None and not period[0] <= found.day <= period[1]:
+            problems.append(SourceError(
+                path, line, found.column,
+                f"{_shown(found)} lies outside the notice's period "
+                f"({period[0].isoformat()} to {period[1].isoformat()})", None, WARNING))
+    return tuple(sorted(problems, key=SourceError.sort_key))
