@@ -24,7 +24,10 @@ daylight-saving changes, and `spans` are exactly the instants that rule opens:
   between, so it yields two spans.
 
 Spans of one day are not merged; `merge_spans` joins touching ones (24:00 of
-one day and 00:00 of the next are not a change of state).
+one day and 00:00 of the next are not a change of state).  Compare span
+instants in UTC: Python compares two datetimes that share a tzinfo by their
+wall times and ignores `fold`, and `==` between zones is always False for a
+time in the repeated hour (PEP 495).
 
 Holiday names: one call to the `holidays` package per site language, always
 with `language=` (its default depends on the environment), in the country's
@@ -193,21 +196,28 @@ def next_transition(department: Department, channel: Channel, instant: datetime,
     # enough that a span merged with one outside the range ends past the horizon.
     first = local_day - timedelta(REACH_DAYS)
     days = days_from(department, channel, first, REACH_DAYS + horizon_days + 3, holidays, overrides)
-    limit = instant + timedelta(days=horizon_days)
+    # Compare in UTC: two datetimes sharing a tzinfo compare by wall time, fold ignored.
+    now = instant.astimezone(timezone.utc)
+    limit = now + timedelta(days=horizon_days)
     for span in merge_spans(s for d in days for s in d.spans):
-        if span.end <= instant:
+        start, end = span.start.astimezone(timezone.utc), span.end.astimezone(timezone.utc)
+        if end <= now:
             continue
-        flip = span.start if span.start > instant else span.end
-        return flip if flip <= limit else None
+        flip = start if start > now else end
+        return flip.astimezone(zone) if flip <= limit else None
     return None
 
 
 def merge_spans(spans) -> tuple[Span, ...]:
-    """Return spans sorted and joined where they overlap or touch."""
+    """Return spans sorted by instant and joined where they overlap or touch."""
+    def utc(moment: datetime) -> datetime:
+        # Datetimes sharing a tzinfo compare by wall time, fold ignored: compare instants in UTC.
+        return moment.astimezone(timezone.utc)
+
     merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (s.start, s.end)):
-        if merged and span.start <= merged[-1].end:
-            if span.end > merged[-1].end:
+    for span in sorted(spans, key=lambda s: (utc(s.start), utc(s.end))):
+        if merged and utc(span.start) <= utc(merged[-1].end):
+            if utc(span.end) > utc(merged[-1].end):
                 merged[-1] = Span(merged[-1].start, span.end)
         else:
             merged.append(span)
