@@ -1,9 +1,10 @@
-/* Says next to each channel whether it is open now, from the schedule embedded above
-   (spans as minutes after `start`, in UTC epoch seconds); the static page never claims it. Runs every minute. */
+{#- Says next to each channel whether it is open now, from the schedule embedded above
+    (`start` and `end` in UTC epoch seconds, spans as minutes after `start`); the static
+    page never claims it. Runs every minute. A Jinja comment, so it costs no bytes. -#}
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("schedule").textContent), text = data.text;
-  if (!window.Intl) return;
+  if (typeof Intl === "undefined") return;
   function fill(s, v) { return s.replace(/\{(\w+)\}/g, function (m, k) { return v[k]; }); }
   function clock(zone) {
     return new Intl.DateTimeFormat(data.lang, {timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"});

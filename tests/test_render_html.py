@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -365,3 +368,55 @@ def test_formats_use_babel_names():
     assert Formats("pt-BR").duration_range(2, 10) == "2–10 minutos"
     assert Formats("pt-BR").interval(Interval(1080, 1440)) == f"18:00{NNBSP}–{NNBSP}00:00"
     assert Formats("en").zone_name("UTC") == "UTC"
+
+
+LIVE_HARNESS = r"""
+const [json, script, ...instants] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const found = {};
+globalThis.document = {
+  getElementById: () => ({textContent: json}),
+  querySelector: (selector) => {
+    const key = selector.match(/"(.*)"/)[1];
+    return found[key] || (found[key] = {hidden: true, textContent: ""});
+  },
+};
+globalThis.setInterval = () => 0;
+const results = instants.map((instant) => {
+  Date.now = () => Date.parse(instant);
+  new Function(script)();
+  return Object.fromEntries(Object.entries(found).map(([key, el]) => [key, [el.hidden, el.textContent]]));
+});
+process.stdout.write(JSON.stringify(results));
+"""
+
+
+def run_live_script(page: bytes, instants: list[str], zone: str) -> list[dict]:
+    """Run the page's own "open now" script under Node with a fake clock and the visitor in `zone`."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is missing: the inline script is not run")
+    doc = parse(page)
+    payload = json.dumps([doc.get_element_by_id("schedule").text,
+                          doc.xpath("//body/script[not(@type)]")[0].text, *instants])
+    done = subprocess.run([node, "-e", LIVE_HARNESS], input=payload, capture_output=True, text=True,
+                          env={"TZ": zone, "PATH": os.environ.get("PATH", "")}, timeout=60, check=True)
+    return json.loads(done.stdout)
+
+
+def test_live_script_says_open_or_when_it_opens(pages):
+    mon_10h, mon_12h30, thu_19h, after = run_live_script(pages["index.html"], [
+        "2026-11-16T13:00:00Z", "2026-11-16T15:30:00Z", "2026-11-19T22:00:00Z", "2026-12-01T12:00:00Z"],
+        "America/New_York")
+    assert mon_10h["suporte/phone"] == [False, "Aberto agora, fecha às 12:00 (Horário de Brasília; "
+                                               "10:00 no seu horário)"]
+    assert mon_10h["suporte/email"] == [False, "Aberto agora"]
+    assert mon_12h30["suporte/phone"][1] == "Fechado agora, abre hoje às 13:00 (Horário de Brasília; 11:00 no seu horário)"
+    # Friday the 20th is a public holiday, when the phone is closed.
+    assert thu_19h["suporte/phone"][1] == "Fechado agora, abre sábado às 09:00 (Horário de Brasília; 07:00 no seu horário)"
+    assert all(value == [True, ""] for value in after.values())      # past the embedded days: silent
+
+
+def test_live_script_omits_the_visitors_time_when_it_is_the_same(pages):
+    (sunday,) = run_live_script(pages["en/index.html"], ["2026-11-22T15:00:00Z"], "America/Sao_Paulo")
+    assert sunday["suporte/phone"] == [False, "Closed now, opens tomorrow at 08:00 (Brasilia Time)"]
+    assert sunday["financeiro/chat"] == [False, "Closed now, opens tomorrow at 09:00 (Brasilia Time)"]

@@ -130,23 +130,26 @@ def department_view(build: Build, department: Department, lang: str) -> dict:
     days = []
     for n in range(NEXT_DAYS):
         hours = [column[n] for column in by_channel]
-        holiday = next((h.holiday.get(lang) for h in hours if h.holiday is not None), None)
+        holiday = next((h.holiday.get(lang) for h in hours if h.holiday is not None), None) or None
+        changed = [h.reason == schedule.NOTICE for h in hours]
         notes: list[str] = []
         for h in hours:
-            note = h.note.get(lang) if h.note is not None else None
-            if h.reason == schedule.NOTICE and note and note not in notes:
+            note = h.note.get(lang) if h.note is not None and h.reason == schedule.NOTICE else None
+            if note and note != holiday and note not in notes:
                 notes.append(note)
         days.append({
             "iso": (first + timedelta(n)).isoformat(),
             "label": fmt.day(first + timedelta(n)),
-            "holiday": holiday or None,
+            "holiday": holiday,
             "notes": notes,
-            "changed": any(h.reason == schedule.NOTICE for h in hours),
+            # Said once for the row when every channel changed, else beside each changed channel.
+            "special": all(changed) and not notes,
+            "marked": bool(holiday or any(changed)),
             "cells": [{
                 "always": h.intervals == schedule.ALL_DAY,
                 "hours": [fmt.interval(i) for i in h.intervals],
-                "notice": h.reason == schedule.NOTICE,
-            } for h in hours],
+                "notice": changed[c] and not all(changed),
+            } for c, h in enumerate(hours)],
         })
     return {
         "id": department.id,
