@@ -1,0 +1,175 @@
+"""News feeds of the notices: RSS 2.0 and Atom in every language, and RSS per department.
+
+Paths: `feed.xml` and `atom.xml` in the default language, `<lang>/feed.xml` and
+`<lang>/atom.xml` for the others (the folder is the lower-case tag), and
+`feeds/<department id>.xml` (RSS, default language) with the notices that concern
+one department.
+
+feedgen stamps feeds and entries with the clock unless told otherwise, so every
+date below is set from the notices; the build's "now" never enters a feed. The
+feed's date is the newest last edit (`modified`, else `updated`, else `date`) of
+its entries; a feed without entries carries the Unix epoch, a fixed instant, so
+that an empty feed is as reproducible as a full one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Mapping
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from ..i18n import read_catalogs, translations_for
+from ..model import Build, Department, Notice, Site
+from . import Output
+
+MAX_ENTRIES = 50
+GENERATOR = "Expediente"
+# The date of a feed with no entries: fixed, so that it does not follow the clock.
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# "Cancelled:" by base language, for catalogs that do not translate the msgid yet.
+CANCELLED = {"en": "Cancelled:", "es": "Cancelado:", "pt": "Cancelado:"}
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The few words a feed writes itself, in one language."""
+
+    notices: str
+    cancelled: str
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """One feed to write: its format, path, language, title and entries (newest first)."""
+
+    format: str                      # "rss" or "atom"
+    path: str
+    lang: str
+    title: str
+    notices: tuple[Notice, ...]
+
+
+def render_feeds(build: Build) -> tuple[Output, ...]:
+    """Return every feed of the site (RSS and Atom per language, RSS per department), sorted by path."""
+    site = build.site
+    catalogs = read_catalogs()
+    words = {lang: feed_words(catalogs, lang) for lang in site.languages}
+    outputs = [Output(feed.path, render_feed(site, feed, words[feed.lang])) for feed in plan_feeds(site, words)]
+    return tuple(sorted(outputs, key=lambda output: output.path))
+
+
+def plan_feeds(site: Site, words: Mapping[str, Words]) -> tuple[Feed, ...]:
+    """Return the feeds of a site: per language feed.xml and atom.xml, then feeds/<department>.xml."""
+    feeds = []
+    for lang in site.languages:
+        title = f"{site.name} – {words[lang].notices}"
+        entries = newest_first(site.notices)
+        folder = language_folder(site, lang)
+        feeds.append(Feed("rss", f"{folder}feed.xml", lang, title, entries))
+        feeds.append(Feed("atom", f"{folder}atom.xml", lang, title, entries))
+    lang = site.default_language
+    for department in site.departments:
+        title = f"{site.name} – {words[lang].notices}: {department.name.get(lang)}"
+        entries = newest_first(tuple(n for n in site.notices if department.id in n.departments))
+        feeds.append(Feed("rss", f"feeds/{department.id}.xml", lang, title, entries))
+    return tuple(feeds)
+
+
+def render_feed(site: Site, feed: Feed, words: Words) -> bytes:
+    """Return one feed's XML bytes, as feedgen pretty-prints them."""
+    generator = feed_generator(site, feed)
+    departments = {department.id: department for department in site.departments}
+    for notice in feed.notices:
+        # add_entry prepends by default; append keeps the newest-first order.
+        generator.add_entry(feed_entry(site, notice, feed.lang, words, departments), order="append")
+    if feed.format == "atom":
+        return generator.atom_str(pretty=True)
+    return generator.rss_str(pretty=True)
+
+
+def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
+    """Return a FeedGenerator with the channel of `feed` set, and no entries."""
+    generator = FeedGenerator()
+    url = site_url(site) + feed.path
+    generator.id(url)
+    generator.title(feed.title)
+    description = site.description.get(feed.lang) if site.description else None
+    generator.description(description or feed.title)
+    generator.language(feed.lang)
+    # RFC 4287 requires an author of the feed or of every entry; the site speaks for itself.
+    generator.author(name=site.name)
+    generator.generator(GENERATOR)
+    generator.updated(feed_updated(feed.notices))
+    # feedgen takes the RSS channel <link> from the last link() call, whatever its rel:
+    # the self link must come first and the HTML page last.
+    generator.link(href=url, rel="self", type=ATOM_TYPE if feed.format == "atom" else RSS_TYPE)
+    generator.link(href=notices_page_url(site, feed.lang), rel="alternate", type="text/html")
+    return generator
+
+
+def feed_entry(site: Site, notice: Notice, lang: str, words: Words,
+               departments: Mapping[str, Department]) -> FeedEntry:
+    """Return a notice as a feed entry in `lang`: title, permanent link, dates, HTML body, categories."""
+    entry = FeedEntry()
+    url = notice_url(site, notice, lang)
+    title = notice.title.get(lang)
+    entry.title(f"{words.cancelled} {title}" if notice.cancelled else title)
+    entry.guid(url, permalink=True)
+    entry.link(href=url, rel="alternate", type="text/html")
+    entry.published(notice.date)
+    entry.updated(notice.updated or notice.date)
+    body = notice.body.get(lang)
+    # description() sets the RSS <description>; content() then sets content:encoded and
+    # Atom content. The HTML is escaped as text (type html), not CDATA, which Atom forbids.
+    entry.description(body)
+    entry.content(body, type="html")
+    categories = [{"term": notice.type}]
+    categories += [{"term": department.id, "label": department.name.get(lang)}
+                   for department in site.departments if department.id in notice.departments]
+    entry.category(categories)
+    return entry
+
+
+def newest_first(notices: tuple[Notice, ...]) -> tuple[Notice, ...]:
+    """Return at most MAX_ENTRIES notices, newest first by (date, slug)."""
+    return tuple(sorted(notices, key=lambda n: (n.date, n.slug), reverse=True)[:MAX_ENTRIES])
+
+
+def feed_updated(notices: tuple[Notice, ...]) -> datetime:
+    """Return a feed's date: its entries' newest last edit, or the epoch when it has none."""
+    edits = [n.modified or n.updated or n.date for n in notices]
+    return max(edits) if edits else EMPTY_FEED_UPDATED
+
+
+def feed_words(catalogs: Mapping, lang: str) -> Words:
+    """Return the words a feed writes in `lang`, from the gettext catalogs, English if none."""
+    translations = translations_for(catalogs, lang)
+    cancelled = translations.gettext("Cancelled:")
+    if cancelled == "Cancelled:":
+        cancelled = CANCELLED.get(lang.split("-")[0].lower(), "Cancelled:")
+    return Words(notices=translations.gettext("Notices"), cancelled=cancelled)
+
+
+def site_url(site: Site) -> str:
+    """Return the site's base URL ending in one slash."""
+    return site.base_url.rstrip("/") + "/"
+
+
+def language_folder(site: Site, lang: str) -> str:
+    """Return the folder of a language's files: '' for the default language, else e.g. 'pt-pt/'."""
+    return "" if lang == site.default_language else lang.lower() + "/"
+
+
+def notices_page_url(site: Site, lang: str) -> str:
+    """Return the absolute URL of the HTML notice index in `lang`."""
+    return f"{site_url(site)}{language_folder(site, lang)}notices/"
+
+
+def notice_url(site: Site, notice: Notice, lang: str) -> str:
+    """Return the absolute URL of a notice's page in `lang`: its link and permanent id."""
+    return f"{notices_page_url(site, lang)}{notice.slug}/"
