@@ -8,7 +8,7 @@ from datetime import date, datetime
 from babel.dates import get_day_names
 
 from ..dates import DATE_TEXT, describe_bad_date, parse_date, parse_datetime
-from ..dates_in_text import check_dates, parse_weekday, weekday_mismatch_hint
+from ..dates_in_text import check_dates, find_dates, parse_weekday, weekday_mismatch_hint
 from ..errors import WARNING, SourceError
 from ..markup import render_markdown
 from ..model import NOTICE_TYPES, Change, Department, Notice, Site, Text
@@ -75,6 +75,7 @@ class NoticeReader:
     """Validates one notice file against the site; collects its problems."""
 
     def __init__(self, source: MarkdownSource, site: Site, problems: Problems, slugs: frozenset[str]):
+        self.prose_context: tuple[str, date, tuple[date, date] | None] | None = None
         self.slugs = slugs
         self.source = source
         self.site = site
@@ -115,6 +116,8 @@ class NoticeReader:
         if front.get("check_prose") is not None:
             check_prose = bool(expect_bool(front.get("check_prose"), problems, "check_prose"))
         revision = self.read_revision(front.get("revision"))
+        # The prose is checked even when the front matter has errors: report everything at once.
+        self.prose_context = (lang, published.date(), period) if published and check_prose else None
         changes = ()
         if front.get("changes") is not None:
             if kind is not None and kind != "hours":
@@ -327,16 +330,40 @@ def read_translation(source: MarkdownSource, site: Site, problems: Problems) -> 
     return (lang, title, render_markdown(source.body)) if title else None
 
 
-def check_prose(source: MarkdownSource, title_node: Node | None, lang: str, notice: Notice,
-                problems: Problems) -> None:
-    """Check the dates written in the title and body; warn about days no structured change covers."""
-    reference = notice.date.date()
+def uncovered_dates(text: str, lang: str, reference: date, period, covered: frozenset[date], path: str,
+                    line_offset: int, column_offset: int = 0) -> list[SourceError]:
+    """Warn about prose dates inside the period (or any, without one) that no structured change covers."""
+    found = []
+    for written in find_dates(text, lang, reference):
+        day = written.day
+        # The period's own ends are often written as a range in the title ("entre 17/10 e 02/11").
+        if day is None or day in covered or (period and not period[0] < day < period[1]):
+            continue
+        column = written.column + (column_offset if written.line == 1 else 0)
+        found.append(SourceError(
+            path, written.line + line_offset, column,
+            f"{written.text} ({day.isoformat()}) is not one of the days this notice changes",
+            "add a change for that day, or check the date", WARNING,
+        ))
+    return found
+
+
+def check_prose(source: MarkdownSource, lang: str, reference: date, period, problems: Problems,
+                covered: frozenset[date] | None = None) -> None:
+    """Check the dates written in the title and body of one file against the notice's date and period."""
     found: list[SourceError] = []
+    if covered is not None:
+        title_node = source.front.get("title") if isinstance(source.front, Map) else None
+        if isinstance(title_node, Scalar):
+            found += uncovered_dates(title_node.text, lang, reference, period, covered, source.path,
+                                     title_node.line - 1, title_node.column - 1)
+        found += uncovered_dates(source.body, lang, reference, period, covered, source.path, source.body_line - 1)
+    title_node = source.front.get("title") if isinstance(source.front, Map) else None
     if isinstance(title_node, Scalar):
-        for problem in check_dates(title_node.text, lang, reference, source.path, title_node.line - 1, notice.period):
+        for problem in check_dates(title_node.text, lang, reference, source.path, title_node.line - 1, period):
             found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
                                      problem.message, problem.hint, problem.severity))
-    found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, notice.period)
+    found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period)
     problems.items.extend(found)
 
 
@@ -356,18 +383,23 @@ def validate_notices(sources: tuple[MarkdownSource, ...], site: Site,
     """Validate every notice and its translations, then the relations between notices."""
     found: list[SourceError] = []
     notices: dict[str, Notice] = {}
-    prose_on: dict[str, bool] = {}
+    prose_on: dict[str, tuple] = {}
     main_sources = [s for s in sources if not NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
     translations = [s for s in sources if NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
     slugs = frozenset(NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[1] for s in main_sources)
     for source in main_sources:
         problems = Problems(source.path)
-        notice, prose = NoticeReader(source, site, problems, slugs).read()
+        reader = NoticeReader(source, site, problems, slugs)
+        notice, _ = reader.read()
+        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
+        covered = None
+        if notice is not None and notice.type == "hours":
+            covered = frozenset(day for change in notice.changes for day in change.days())
+        if reader.prose_context is not None:
+            check_prose(source, *reader.prose_context, problems, covered)
+            prose_on[slug] = reader.prose_context + (covered,)
         if notice is not None:
-            if prose:
-                check_prose(source, source.front.get("title"), notice.lang, notice, problems)
             notices[notice.slug] = notice
-            prose_on[notice.slug] = prose
         found += problems.items
     for source in translations:
         problems = Problems(source.path)
@@ -384,9 +416,9 @@ def validate_notices(sources: tuple[MarkdownSource, ...], site: Site,
         if lang == notice.lang:
             found.append(SourceError(source.path, 1, 1, f"this translation is in {lang}, the notice's own language"))
             continue
-        if prose_on[slug]:
+        if slug in prose_on:
             problems = Problems(source.path)
-            check_prose(source, source.front.get("title"), lang, notice, problems)
+            check_prose(source, lang, *prose_on[slug][1:3], problems, prose_on[slug][3])
             found += problems.items
         notices[slug] = replace_text(notice, lang, title, body)
     history = history or {}
