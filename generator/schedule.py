@@ -125,6 +125,8 @@ def holiday_language(lang: str, supported: tuple[str, ...], default: str | None)
 
 def _public_holidays(rules: HolidayRules, years: range, languages: tuple[str, ...]) -> dict[date, Text]:
     """Return the country's public holidays by date, one name per site language."""
+    # The probe only tells the country's languages (and checks country and
+    # subdivision); with no years it names nothing, so its language is moot.
     probe = holidays_lib.country_holidays(rules.country, subdiv=rules.subdivision, years=[],
                                           language=None, categories=(holidays_lib.PUBLIC,))
     supported = tuple(probe.supported_languages)
