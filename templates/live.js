@@ -7,7 +7,7 @@
   if (typeof Intl === "undefined") return;
   function fill(s, v) { return s.replace(/\{(\w+)\}/g, function (m, k) { return v[k]; }); }
   function clock(zone) {
-    return new Intl.DateTimeFormat(data.lang, {timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23"});
+    return new Intl.DateTimeFormat(data.lang, {timeZone: zone, hour: data.hour, minute: "2-digit", hourCycle: "h23"});
   }
   var mine = clock();
   function update() {

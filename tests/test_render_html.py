@@ -222,7 +222,7 @@ def test_embedded_schedule_has_the_next_days_as_minutes_after_start(pages):
     start = datetime(2026, 11, 16, tzinfo=ZONE)
     assert live["start"] == int(start.timestamp())
     assert live["end"] == int(datetime(2026, 11, 30, tzinfo=ZONE).timestamp())
-    assert live["lang"] == "pt-BR" and live["text"]["today"] == "hoje"
+    assert live["lang"] == "pt-BR" and live["text"]["today"] == "hoje" and live["hour"] == "2-digit"
     support = live["departments"][0]
     assert support["zone"] == "America/Sao_Paulo" and support["name"] == "Horário de Brasília"
     assert support["channels"]["suporte/phone"][:2] == [[480, 720], [780, 1080]]
@@ -420,3 +420,6 @@ def test_live_script_omits_the_visitors_time_when_it_is_the_same(pages):
     (sunday,) = run_live_script(pages["en/index.html"], ["2026-11-22T15:00:00Z"], "America/Sao_Paulo")
     assert sunday["suporte/phone"] == [False, "Closed now, opens tomorrow at 08:00 (Brasilia Time)"]
     assert sunday["financeiro/chat"] == [False, "Closed now, opens tomorrow at 09:00 (Brasilia Time)"]
+    (monday,) = run_live_script(pages["es/index.html"], ["2026-11-23T11:00:00Z"], "Europe/Madrid")
+    assert monday["suporte/phone"] == [False, "Abierto ahora, cierra a las 12:00 (hora de Brasilia; 16:00 en su hora local)"]
+    assert monday["financeiro/chat"] == [False, "Cerrado ahora, abre hoy a las 9:00 (hora de Brasilia; 13:00 en su hora local)"]

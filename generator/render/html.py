@@ -245,6 +245,8 @@ def live_schedule(build: Build, lang: str) -> dict:
                             "channels": channels})
     return {
         "lang": lang,
+        # Intl's hour style that matches CLDR's 'Hm' as Babel writes it: '09:00' (pt-BR) or '9:00' (es).
+        "hour": "2-digit" if fmt.time(9 * 60).startswith("0") else "numeric",
         "start": int(start.timestamp()),
         "end": int(end.timestamp()),
         "departments": departments,
