@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 from datetime import date, datetime
-from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
