@@ -13,6 +13,7 @@ from .load import load_site
 from .model import Build, Site
 from .render import Output
 from .render.api import render_hours_api
+from .render.feeds import render_feeds
 from .render.html import make_environment, render_hours_pages
 from .schedule import build_holiday_calendar
 
@@ -52,6 +53,7 @@ def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, 
     env = make_environment(template_dirs)
     outputs = list(render_hours_pages(build, env))
     outputs.append(render_hours_api(build))
+    outputs.extend(render_feeds(build))
     return tuple(sorted(outputs, key=lambda o: o.path))
 
 

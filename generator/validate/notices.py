@@ -364,7 +364,9 @@ def check_prose(source: MarkdownSource, lang: str, reference: date, period, prob
             found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
                                      problem.message, problem.hint, problem.severity))
     found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period)
-    problems.items.extend(found)
+    # A date already reported as wrong needs no second word about coverage.
+    wrong = {(p.line, p.column) for p in found if p.severity != WARNING}
+    problems.items.extend(p for p in found if not (p.severity == WARNING and (p.line, p.column) in wrong))
 
 
 def with_history(notice: Notice, paths: list[str], history) -> Notice:
