@@ -254,8 +254,8 @@ def live_schedule(build: Build, lang: str) -> dict:
 
 
 def _minutes(instant: datetime, start: datetime) -> int:
-    """Return whole minutes from `start` to `instant`."""
-    return int((instant - start).total_seconds()) // 60
+    """Return whole minutes from `start` to `instant`, as instants (same-zone subtraction ignores DST)."""
+    return (int(instant.timestamp()) - int(start.timestamp())) // 60
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
