@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import get_date_format, get_day_names, get_month_names
 
 from .errors import ERROR, WARNING, SourceError
@@ -115,7 +115,7 @@ class _Vocabulary:
 def _locale(lang: str) -> Locale:
     try:
         return Locale.parse(lang.replace("-", "_"))
-    except (ValueError, TypeError) as error:
+    except (ValueError, TypeError, UnknownLocaleError) as error:
         raise ValueError(f"unknown language {lang!r}") from error
 
 
@@ -176,9 +176,9 @@ def _vocabulary(lang: str) -> _Vocabulary:
     month_first_re = rf"(?P<m>(?:{_alternation(month_first_words)})\.?{_ALNUM_AFTER})"
     year_tail = rf"(?:(?:\s*,\s*|\s+|-)(?:(?:de|del|of)\s+)?(?P<y>{_YEAR4})(?!\d|[.,:/]\d))?"
     ordinals = ""
-    if notice.language == "pt":   # "3ª-feira"; a bare "3ª" only when no word follows ("3ª via" is not a day)
-        ordinals = (r"|[2-6]\s?[ªº°a][\s-]?feira"
-                    r"|[2-6]ª(?=\s*(?:[^\w\s]|\d|$)|\s+(?:a|ao|ate|e|ou)\s+[2-6]ª)")
+    if notice.language == "pt":   # "3ª-feira", "3.ª feira"; a bare "3ª" only when no word follows ("3ª via")
+        ordinals = (r"|[2-6]\.?\s?[ªº°a][\s-]?feira"
+                    r"|[2-6]\.?ª(?=\s*(?:[^\w\s]|\d|$)|\s+(?:a|ao|ate|e|ou)\s+[2-6]\.?ª)")
     weekday_re = re.compile(rf"{_ALNUM_BEFORE}(?:{_weekday_alternation(weekdays)}{ordinals}){_ALNUM_AFTER}")
     slash = r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
     shapes = (
@@ -202,7 +202,7 @@ def _vocabulary(lang: str) -> _Vocabulary:
 def _weekday_of(token: str, vocabulary: _Vocabulary) -> int | None:
     """Return 0..6 for a folded weekday token found by the vocabulary's regex."""
     token = token.rstrip(".")
-    ordinal = re.fullmatch(r"([2-6])\s?[ªº°a]?(?:[\s-]?feira)?", token)
+    ordinal = re.fullmatch(r"([2-6])\.?\s?[ªº°a]?(?:[\s-]?feira)?", token)
     if ordinal and ("ª" in token or "feira" in token):
         return int(ordinal.group(1)) - 2        # 2ª = segunda = Monday
     token = re.sub(r"[\s-]?feira$", "-feira", token)
@@ -560,31 +560,39 @@ def _shift_months(day: date, months: int) -> date | None:
     return date(year, month + 1, day.day) if day.day <= calendar.monthrange(year, month + 1)[1] else None
 
 
-def weekday_mismatch_hint(day: date, weekday: int, lang: str, period) -> str:
+def weekday_mismatch_hint(day: date, weekday: int, lang: str, period, *, reference: date | None = None) -> str:
     """Return the date most likely meant when `day` was written with `weekday` (Monday = 0).
 
-    Candidates have the written weekday: the same day of the month one or two months or a
-    year away (a slip of the month or year), or the nearest days within a week.  One inside
-    `period` (inclusive, when given) wins.  Otherwise a slip of the month or year wins over
-    a day within the week: such a date agrees with both things written, the day of the
-    month and the weekday, while a day within the week always exists and so tells nothing.
-    Within each kind, the nearest to `day` wins.
+    Candidates have the written weekday and the same day of the month one or two months or
+    a year away, or lie within a week of `day`.  The first of these rules that separates
+    them decides: inside `period` (inclusive) when given; within half a year of
+    `reference` (the notice's date) when given, since a notice is about the days around
+    it; a slip of one month or one year (the copied notice whose weekday was updated but
+    not its month), then a day within the week, then a slip of two months; nearest to `day`.
     """
     _locale(lang)   # the hint is in English like the messages; the language is only checked
-    slips = [_shift_months(day, months) for months in (-2, -1, 1, 2, -12, 12)]
-    week = [day + timedelta(days=(weekday - day.weekday()) % 7),
-            day - timedelta(days=(day.weekday() - weekday) % 7)]
-    candidates = [(kind, c) for kind, group in ((0, slips), (1, week)) for c in group
-                  if c is not None and c != day and c.weekday() == weekday]
+    if weekday == day.weekday():
+        raise ValueError(f"{day.isoformat()} is a {_english_weekday(weekday)}: there is no mismatch")
+    kinds = ((0, (-1, 1, -12, 12)), (2, (-2, 2)))
+    candidates = [(kind, _shift_months(day, months)) for kind, shifts in kinds for months in shifts]
+    candidates += [(1, day + timedelta(days=(weekday - day.weekday()) % 7)),
+                   (1, day - timedelta(days=(day.weekday() - weekday) % 7))]
+    candidates = [(kind, c) for kind, c in candidates if c is not None and c != day and c.weekday() == weekday]
 
     def inside(candidate: date) -> bool:
         return period is not None and period[0] <= candidate <= period[1]
-    _, best = min(candidates, key=lambda kc: (not inside(kc[1]), kc[0], abs((kc[1] - day).days), kc[1]))
+
+    def rank(candidate: tuple[int, date]) -> tuple:
+        kind, when = candidate
+        far = reference is not None and abs((when - reference).days) > 183
+        return not inside(when), far, kind, abs((when - day).days), when
+    _, best = min(candidates, key=rank)
     said = f"{best.isoformat()} is a {_english_weekday(weekday)}"
     if inside(best):
         return f"{said} and lies inside the notice's period"
     if best.day != day.day:
         meant = f"the {_ordinal(best.day)}" if best.month == day.month else f"{_english_month(best.month)} {best.day}"
+        meant += f", {best.year}" if best.year != day.year else ""
     elif best.month != day.month:
         meant = _english_month(best.month) + (f" {best.year}" if best.year != day.year else "")
     else:
@@ -621,7 +629,7 @@ def check_dates(text: str, lang: str, reference: date, path: str, line_offset: i
                 name += f" ({get_day_names('wide', locale=local)[actual]})"
             problems.append(SourceError(
                 path, line, found.column, f"{_shown(found)} is a {name}, not {found.weekday_written}",
-                weekday_mismatch_hint(found.day, found.weekday, lang, period), ERROR))
+                weekday_mismatch_hint(found.day, found.weekday, lang, period, reference=reference), ERROR))
         if period is not None and not period[0] <= found.day <= period[1]:
             problems.append(SourceError(
                 path, line, found.column,
