@@ -4,8 +4,10 @@
     python scripts/screenshot.py --dark          # ... and hours-dark.png, hours-mobile-dark.png
     python scripts/screenshot.py --lang en       # the English page
 
-Needs Debian's chromium (`apt-get install chromium`). The page's script still reads
-the browser's clock, so what it marks as open right now may differ between runs.
+Needs Debian's chromium (`apt-get install chromium`). The pictures are the same on
+every run: the page's open-now script is shown the build's instant instead of the
+browser's clock (a one-line script put first in the temporary copy of the page), and
+the browser runs in the site's time zone.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00-03:00"
+SITE_ZONE = "America/Sao_Paulo"
 SHOTS = ROOT / "docs" / "screenshots"
 # (file name stem, window width, window height): a desktop window and a phone's width.
 VIEWS = (("hours", 1280, 2000), ("hours-mobile", 390, 2400))
@@ -41,12 +45,23 @@ def build_example(out: Path) -> None:
         raise SystemExit(f"the build failed ({result.returncode}):\n{result.stdout}{result.stderr}")
 
 
+def freeze_clock(page: Path, now: str) -> None:
+    """Make the page's scripts see `now` as the current time, so that open-now texts are the same on every run."""
+    html = page.read_text(encoding="utf-8")
+    millis = round(datetime.fromisoformat(now).timestamp() * 1000)
+    if "<head>" not in html:
+        raise SystemExit(f"{page} has no <head> to put the clock script in")
+    page.write_text(html.replace("<head>", f"<head><script>Date.now = function () {{ return {millis}; }};</script>", 1),
+                    encoding="utf-8")
+
+
 def screenshot(chromium: str, page: Path, png: Path, width: int, height: int, dark: bool, profile: Path) -> None:
     """Open `page` in headless Chromium at width x height and write what it shows to `png`."""
     command = [chromium, *CHROMIUM_FLAGS, *(DARK_FLAGS if dark else ()), f"--user-data-dir={profile}",
                f"--window-size={width},{height}", f"--screenshot={png}", page.as_uri()]
     png.unlink(missing_ok=True)
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    env = dict(os.environ, TZ=SITE_ZONE)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, env=env)
     if result.returncode != 0 or not png.is_file():
         # Debian's wrapper script prints a harmless "[: unexpected operator" on every launch.
         noise = "\n".join(line for line in result.stderr.splitlines() if "unexpected operator" not in line)
@@ -72,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         page = site / (f"{args.lang.lower()}/index.html" if args.lang else "index.html")
         if not page.is_file():
             parser.error(f"the build wrote no {page.relative_to(site)}")
+        freeze_clock(page, NOW)
         for dark in (False, True) if args.dark else (False,):
             for stem, width, height in VIEWS:
                 png = args.out / f"{stem}{suffix}{'-dark' if dark else ''}.png"

@@ -87,7 +87,7 @@ def test_every_page_passes_the_nu_html_checker(built_site):
     result = run_vnu(pages)
     # Show paths relative to the output folder, however the checker spells them.
     output = (result.stdout + result.stderr).strip()
-    for prefix in (built_site.as_uri() + "/", str(built_site) + os.sep):
+    for prefix in ("file:" + str(built_site) + os.sep, built_site.as_uri() + "/", str(built_site) + os.sep):
         output = output.replace(prefix, "")
     assert result.returncode == 0 and not output, (
         f"the Nu HTML Checker found errors in {len(pages)} pages (exit {result.returncode}):\n{output}")
