@@ -174,11 +174,21 @@ class _Converter:
         return Map(line, column, tuple(pairs))
 
 
+def _reader_error(path: str, exc: yaml.reader.ReaderError, text: str, line_offset: int) -> SourceError:
+    """Place a character YAML does not accept (a control character pasted in, say)."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1 + line_offset
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return SourceError(path, line, column, f"the character U+{code:04X} is not allowed in YAML",
+                       "remove it: control characters are often pasted in by accident")
+
+
 def _yaml_error(path: str, exc: yaml.YAMLError, line_offset: int) -> SourceError:
     """Turn PyYAML's exception into a placed problem in plain words."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 + line_offset if mark else 0
-    column = mark.column + 1 if mark else 0
+    line = mark.line + 1 + line_offset if mark else line_offset + 1
+    column = mark.column + 1 if mark else 1
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
     hint = None
@@ -199,6 +209,8 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
     """Parse YAML text into Nodes; return the root (None if unusable) and the problems found."""
     try:
         graph = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_error(path, exc, text, line_offset)]
     except yaml.YAMLError as exc:
         return None, [_yaml_error(path, exc, line_offset)]
     if graph is None:
