@@ -13,6 +13,11 @@ from typing import Mapping
 
 CHANNEL_TYPES = ("phone", "chat", "email", "helpdesk", "whatsapp", "other")
 NOTICE_TYPES = ("hours", "info", "incident", "maintenance")
+# Atlassian Statuspage's vocabulary, so that its clients and aggregators read ours unchanged.
+COMPONENT_STATES = ("operational", "degraded_performance", "partial_outage", "major_outage", "under_maintenance")
+IMPACTS = ("none", "minor", "major", "critical")
+INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
+CHECK_TYPES = ("http", "tcp", "dns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +169,53 @@ class Change:
 
 
 @dataclass(frozen=True, slots=True)
+class Check:
+    """How the probe checks a component; `headers` name environment variables, never hold secrets."""
+
+    type: str                                   # http | tcp | dns
+    timeout: float                              # seconds
+    degraded_after: float | None = None         # seconds; slower counts as degraded
+    public: bool = False                        # may the target be shown on the page?
+    url: str | None = None                      # http
+    expect_status: tuple[int, ...] = (200,)     # http
+    contains: str | None = None                 # http
+    headers: tuple[tuple[str, str], ...] = ()   # http: (header name, environment variable name)
+    host: str | None = None                     # tcp
+    port: int | None = None                     # tcp
+    name: str | None = None                     # dns: the name to resolve
+    record: str = "A"                           # dns
+    server: str | None = None                   # dns: resolver address, the system's when absent
+
+    def target(self) -> str:
+        """Return what is checked, as the page shows it when the check is public."""
+        if self.type == "http":
+            return self.url or ""
+        if self.type == "tcp":
+            return f"{self.host}:{self.port}"
+        return f"{self.name} {self.record}"
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    """A service, server, link or site whose state the status page shows."""
+
+    id: str
+    name: Text
+    group: Text | None = None
+    description: Text | None = None
+    check: Check | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentUpdate:
+    """One step of an incident's timeline: when, its status then, and what was said (sanitised HTML)."""
+
+    at: datetime
+    status: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
 class Notice:
     """A published notice: a change of hours, an announcement, an incident or maintenance."""
 
@@ -182,6 +234,12 @@ class Notice:
     changes: tuple[Change, ...] = ()
     revision: int = 0                   # rises with every edit: git commits of its files, or front matter
     modified: datetime | None = None    # last edit: its last git commit, else `updated`, else `date`
+    # Incidents and maintenance (empty for hours and info notices):
+    components: tuple[tuple[str, str], ...] = ()   # (component id, its state while this lasts)
+    impact: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None                     # None while an incident is unresolved
+    updates: tuple[IncidentUpdate, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +255,7 @@ class Site:
     support: Support | None = None
     notices: tuple[Notice, ...] = ()
     description: Text | None = None
+    components: tuple[Component, ...] = ()
 
     @property
     def default_language(self) -> str:

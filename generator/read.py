@@ -48,6 +48,7 @@ class Sources:
     site: YamlSource | None
     hours: YamlSource | None
     support: YamlSource | None
+    status: YamlSource | None
     notices: tuple[MarkdownSource, ...]
     templates: Path | None
     # notice path -> (number of commits that touched it, time of the last one), when the site is a git checkout
@@ -192,6 +193,8 @@ def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
     problems += found
     support, found = read_yaml(src / "support.yaml", site_dir, required=False)
     problems += found
+    status, found = read_yaml(src / "status.yaml", site_dir, required=False)
+    problems += found
     files, found = list_notice_files(site_dir)
     problems += found
     notices = []
@@ -202,7 +205,8 @@ def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
             notices.append(notice)
     templates = site_dir / "templates"
     history = read_git_history(site_dir) if notices else MappingProxyType({})
-    return Sources(site, hours, support, tuple(notices), templates if templates.is_dir() else None, history), problems
+    return Sources(site, hours, support, status, tuple(notices), templates if templates.is_dir() else None,
+                   history), problems
 
 
 def read_git_history(site_dir: Path) -> Mapping[str, tuple[int, datetime]]:

@@ -11,6 +11,7 @@ from .fields import Problems
 from .hours import validate_departments
 from .site import validate_site_settings
 from .notices import validate_notices
+from .status import validate_components
 from .support import validate_support
 
 
@@ -36,9 +37,14 @@ def validate_sources(sources: Sources) -> tuple[Site | None, tuple[SourceError, 
         support_problems = Problems(sources.support.path)
         support = validate_support(sources.support.root, support_problems, languages)
         found += support_problems.items
+    components = ()
+    if sources.status is not None and sources.status.root is not None:
+        status_problems = Problems(sources.status.path)
+        components = validate_components(sources.status.root, status_problems, languages)
+        found += status_problems.items
     site = Site(
         name=name, base_url=base_url, timezone=timezone, languages=languages, holiday_rules=rules,
-        departments=departments, support=support, description=description,
+        departments=departments, support=support, description=description, components=components,
     )
     if sources.notices and departments:
         notices, notice_problems = validate_notices(sources.notices, site, sources.history)

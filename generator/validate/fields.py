@@ -137,6 +137,11 @@ def expect_localised(node: Node, problems: Problems, what: str, languages: tuple
         by_case = {lang.lower(): lang for lang in languages}
         for key, value in node.pairs:
             lang = by_case.get(key.text.lower())
+            if lang is None and isinstance(value, Scalar) and value.is_null and not value.text:
+                # `{pt-BR: Energia, climatização, en: …}`: the comma ended the text, the rest became a key.
+                problems.error(key, f"'{key.text}' is read as a language, because a comma inside {{…}} ends a text",
+                               "put text that contains commas in quotes: {pt-BR: \"a, b\", en: \"c, d\"}")
+                continue
             if lang is None:
                 hint = did_you_mean(key.text, languages) or f"the site's languages are {quote_list(languages, 'and')}"
                 problems.error(key, f"'{key.text}' is not one of the site's languages", hint)

@@ -19,11 +19,12 @@ from .fields import (
     quote_list,
 )
 from .hours import parse_hours_value
+from .incidents import STATUS_KEYS, read_status_fields
 from .site import babel_locale
 
-SUPPORTED_TYPES = ("hours", "info")
+SUPPORTED_TYPES = NOTICE_TYPES
 NOTICE_KEYS = ("title", "date", "type", "lang", "updated", "departments", "period", "supersedes", "cancelled",
-               "changes", "check_prose", "revision")
+               "changes", "check_prose", "revision") + STATUS_KEYS
 CHANGE_KEYS = ("date", "dates", "weekday", "closed", "hours", "note")
 RANGE = re.compile(r"^\s*(\S+)\s*\.\.\s*(\S+)\s*$")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -126,12 +127,21 @@ class NoticeReader:
             changes = self.read_changes(front.get("changes"), departments or (), period, lang, published)
         elif kind == "hours":
             problems.error(front, "an hours notice needs changes", "list the changed days under changes:")
+        status_fields = {}
+        if kind in ("incident", "maintenance"):
+            status_fields = read_status_fields(front, problems, self.site, kind, published) or {}
+        elif kind is not None:
+            for key in STATUS_KEYS:
+                if front.get(key) is not None:
+                    problems.error(front.key_node(key), f"'{key}' belongs to incident and maintenance notices",
+                                   "use type: incident or type: maintenance")
         if problems.count() or None in (title, published, kind, departments):
             return None, check_prose
         body = Text(((lang, render_markdown(self.source.body)),))
         notice = Notice(slug=slug, path=self.source.path, type=kind, lang=lang, title=Text(((lang, title),)),
                         body=body, date=published, updated=updated, departments=departments, period=period,
-                        supersedes=supersedes, cancelled=cancelled, changes=changes, revision=revision)
+                        supersedes=supersedes, cancelled=cancelled, changes=changes, revision=revision,
+                        **status_fields)
         return notice, check_prose
 
     def read_instant(self, node: Node | None, what: str, zone: str) -> datetime | None:
@@ -152,9 +162,7 @@ class NoticeReader:
         text = expect_text(node, self.problems, "type")
         if text in SUPPORTED_TYPES:
             return text
-        if text in NOTICE_TYPES:
-            self.problems.error(node, f"notices of type '{text}' are not supported yet", "use hours or info")
-        elif text is not None:
+        if text is not None:
             self.problems.error(node, f"unknown notice type '{text}'",
                                 did_you_mean(text, SUPPORTED_TYPES) or f"use {quote_list(SUPPORTED_TYPES)}")
         return None

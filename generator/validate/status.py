@@ -1,0 +1,179 @@
+"""status.yaml: the components of the status page and how the probe checks them."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from ..model import CHECK_TYPES, Check, Component
+from ..yamlnodes import Map, Node, Seq
+from .fields import (
+    Problems, check_keys, did_you_mean, expect_bool, expect_id, expect_list, expect_localised, expect_map,
+    expect_text, quote_list,
+)
+
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m)$")
+DURATION_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0}
+ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+DNS_RECORDS = ("A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT")
+COMMON_KEYS = ("type", "timeout", "degraded_after", "public")
+TYPE_KEYS = {
+    "http": ("url", "expect_status", "contains", "headers"),
+    "tcp": ("host", "port"),
+    "dns": ("name", "record", "server"),
+}
+REQUIRED = {"http": ("url",), "tcp": ("host", "port"), "dns": ("name",)}
+
+
+def parse_seconds(node: Node, problems: Problems, what: str) -> float | None:
+    """Read a duration such as `10s`, `500ms` or `1m` into seconds."""
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    found = DURATION.match(text.strip())
+    if not found or float(found[1]) <= 0:
+        problems.error(node, f"{what} '{text}' is not a duration", "write it with its unit: 500ms, 10s or 1m")
+        return None
+    return float(found[1]) * DURATION_SECONDS[found[2]]
+
+
+def read_statuses(node: Node, problems: Problems) -> tuple[int, ...] | None:
+    items = node.items if isinstance(node, Seq) else (node,)
+    codes = []
+    for item in items:
+        text = expect_text(item, problems, "expect_status")
+        if text is None:
+            return None
+        if not text.isdigit() or not 100 <= int(text) <= 599:
+            problems.error(item, f"'{text}' is not an HTTP status code", "use codes from 100 to 599, e.g. [200, 204]")
+            return None
+        codes.append(int(text))
+    return tuple(sorted(set(codes)))
+
+
+def read_headers(node: Node, problems: Problems) -> tuple[tuple[str, str], ...]:
+    mapping = expect_map(node, problems, "headers")
+    if mapping is None:
+        return ()
+    headers = []
+    for key, value in mapping.pairs:
+        variable = expect_text(value, problems, "a header's environment variable")
+        if not HEADER_NAME.match(key.text):
+            problems.error(key, f"'{key.text}' is not an HTTP header name")
+        elif variable is not None and not ENV_NAME.match(variable):
+            problems.error(value, f"headers name the environment variable that holds the value, not the value itself",
+                           f"write e.g. {key.text}: STATUS_TOKEN and set STATUS_TOKEN where the probe runs; "
+                           "secrets never belong in the repository")
+        elif variable is not None:
+            headers.append((key.text, variable))
+    return tuple(headers)
+
+
+def validate_check(node: Node, problems: Problems) -> Check | None:
+    """Read a component's check: http, tcp or dns, with its own keys."""
+    mapping = expect_map(node, problems, "check")
+    if mapping is None:
+        return None
+    kind = None
+    if (value := mapping.get("type")) is not None and (text := expect_text(value, problems, "type")):
+        if text in CHECK_TYPES:
+            kind = text
+        else:
+            problems.error(value, f"unknown check type '{text}'",
+                           did_you_mean(text, CHECK_TYPES) or f"use {quote_list(CHECK_TYPES)}")
+    if kind is None:
+        if mapping.get("type") is None:
+            problems.error(mapping, "check is missing the required key 'type'", f"use {quote_list(CHECK_TYPES)}")
+        return None
+    # Keys of another check type get their own message rather than a bare "unknown key".
+    foreign = {key: kind_ for kind_, keys in TYPE_KEYS.items() if kind_ != kind for key in keys}
+    for key, _ in mapping.pairs:
+        if key.text in foreign:
+            problems.error(key, f"'{key.text}' belongs to {foreign[key.text]} checks, not {kind} checks")
+    own = Map(mapping.line, mapping.column, tuple(pair for pair in mapping.pairs if pair[0].text not in foreign))
+    optional = COMMON_KEYS[1:] + tuple(key for key in TYPE_KEYS[kind] if key not in REQUIRED[kind])
+    check_keys(own, problems, f"{'an' if kind == 'http' else 'a'} {kind} check", ("type",) + REQUIRED[kind], optional)
+    timeout = parse_seconds(mapping.get("timeout"), problems, "timeout") if mapping.get("timeout") else 10.0
+    degraded = parse_seconds(mapping.get("degraded_after"), problems, "degraded_after") \
+        if mapping.get("degraded_after") else None
+    if timeout and degraded and degraded >= timeout:
+        problems.error(mapping.get("degraded_after"), "degraded_after must be shorter than timeout")
+    public = bool(expect_bool(mapping.get("public"), problems, "public")) if mapping.get("public") else False
+    fields: dict = {}
+    if kind == "http" and mapping.get("url") is not None:
+        url = expect_text(mapping.get("url"), problems, "url")
+        parts = urlsplit(url or "")
+        if url is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
+            problems.error(mapping.get("url"), f"'{url}' is not an http or https address")
+        fields["url"] = url
+        if mapping.get("expect_status") is not None:
+            fields["expect_status"] = read_statuses(mapping.get("expect_status"), problems) or (200,)
+        if mapping.get("contains") is not None:
+            fields["contains"] = expect_text(mapping.get("contains"), problems, "contains", allow_empty=False)
+        if mapping.get("headers") is not None:
+            fields["headers"] = read_headers(mapping.get("headers"), problems)
+    elif kind == "tcp":
+        if mapping.get("host") is not None:
+            fields["host"] = expect_text(mapping.get("host"), problems, "host")
+        if (value := mapping.get("port")) is not None:
+            text = expect_text(value, problems, "port")
+            if text is not None and (not text.isdigit() or not 1 <= int(text) <= 65535):
+                problems.error(value, f"'{text}' is not a port number", "ports run from 1 to 65535")
+            elif text is not None:
+                fields["port"] = int(text)
+    elif kind == "dns":
+        if mapping.get("name") is not None:
+            fields["name"] = expect_text(mapping.get("name"), problems, "name")
+        if (value := mapping.get("record")) is not None and (text := expect_text(value, problems, "record")):
+            if text.upper() in DNS_RECORDS:
+                fields["record"] = text.upper()
+            else:
+                problems.error(value, f"unknown DNS record type '{text}'", f"use {quote_list(DNS_RECORDS)}")
+        if (value := mapping.get("server")) is not None and (text := expect_text(value, problems, "server")):
+            try:
+                fields["server"] = str(ipaddress.ip_address(text))
+            except ValueError:
+                problems.error(value, f"server must be an IP address, not '{text}'", "for example 1.1.1.1")
+    if problems.count() or timeout is None:
+        return None
+    return Check(type=kind, timeout=timeout, degraded_after=degraded, public=public, **fields)
+
+
+def validate_components(root: Node | None, problems: Problems, languages: tuple[str, ...]) -> tuple[Component, ...]:
+    """Read status.yaml into components, in file order, with unique ids."""
+    mapping = expect_map(root, problems, "status.yaml")
+    if mapping is None:
+        return ()
+    check_keys(mapping, problems, "status.yaml", ("components",), ())
+    value = mapping.get("components")
+    seq = expect_list(value, problems, "components") if value is not None else None
+    if seq is None:
+        return ()
+    components: list[Component] = []
+    seen: dict[str, int] = {}
+    for item in seq.items:
+        component = expect_map(item, problems, "a component")
+        if component is None:
+            continue
+        before = problems.count()
+        check_keys(component, problems, "a component", ("id", "name"), ("group", "description", "check"))
+        component_id = expect_id(component.get("id"), problems, "a component id") if component.get("id") else None
+        name = expect_localised(component.get("name"), problems, "a component's name", languages) \
+            if component.get("name") is not None else None
+        group = expect_localised(component.get("group"), problems, "group", languages) \
+            if component.get("group") is not None else None
+        description = expect_localised(component.get("description"), problems, "description", languages) \
+            if component.get("description") is not None else None
+        check = validate_check(component.get("check"), problems) if component.get("check") is not None else None
+        if component_id in seen:
+            problems.error(component.get("id"), f"duplicate component id '{component_id}' (first at line {seen[component_id]})")
+            continue
+        if problems.count() > before or component_id is None or name is None:
+            continue
+        seen[component_id] = component.line
+        components.append(Component(component_id, name, group, description, check))
+    if not seq.items:
+        problems.error(seq, "there are no components", "add at least one component, or remove status.yaml")
+    return tuple(components)
