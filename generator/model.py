@@ -273,6 +273,41 @@ class Override:
 
 
 @dataclass(frozen=True, slots=True)
+class ProbeResult:
+    """One probe measurement: when (UTC), whether it succeeded, how long it took, what it saw."""
+
+    time: datetime
+    ok: bool
+    latency_ms: float | None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class UptimeDay:
+    """One local day of a component: uptime as a fraction (None: no data) and where it came from."""
+
+    day: date
+    uptime: float | None
+    source: str                          # "probe", "incidents" or "none"
+    checks: int = 0
+    ok: int = 0
+    degraded: int = 0                    # successful but slower than degraded_after
+    latency_p50: float | None = None     # milliseconds, successful checks only
+    latency_p95: float | None = None
+    outage_minutes: float = 0.0          # weighted minutes counted against the day
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentUptime:
+    """A component's measured history: the last 90 local days, oldest first, and its latest probe result."""
+
+    component: str
+    days: tuple[UptimeDay, ...]
+    windows: tuple[tuple[str, float | None], ...]   # ("24h", 0.9993), ("7d", …), ("30d", …), ("90d", …)
+    latest: ProbeResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Build:
     """What every renderer receives: the site, the build's "now" and the resolved calendars."""
 
@@ -283,3 +318,5 @@ class Build:
     overrides: Mapping[tuple[str, str, date], Override] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    # component id -> measured uptime; empty when the site has no components
+    uptime: Mapping[str, ComponentUptime] = field(default_factory=lambda: MappingProxyType({}))

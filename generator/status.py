@@ -1,0 +1,96 @@
+"""Pure status logic: component states at an instant, incidents, maintenance windows, the overall indicator.
+
+The vocabulary is Atlassian Statuspage's, so its clients read our API unchanged.
+A maintenance window puts its components under maintenance between start and
+end by itself; an unresolved incident holds its components' states; a recent
+failing probe counts too; the worst state wins.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from .model import Build, Component, Notice, ProbeResult
+
+SEVERITY = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3,
+            "major_outage": 4}
+STATE_INDICATOR = {"operational": "none", "under_maintenance": "maintenance", "degraded_performance": "minor",
+                   "partial_outage": "major", "major_outage": "critical"}
+# A probe result older than this says nothing about now (the probe may have stopped).
+PROBE_FRESHNESS = timedelta(minutes=30)
+
+
+def worst(states) -> str:
+    """Return the most severe of the given states (operational when there are none)."""
+    return max(states, key=SEVERITY.__getitem__, default="operational")
+
+
+def incidents(build: Build) -> tuple[Notice, ...]:
+    """Return the incident notices that were not withdrawn, newest start first."""
+    found = [n for n in build.site.notices if n.type == "incident" and not n.cancelled]
+    return tuple(sorted(found, key=lambda n: (n.start or n.date, n.slug), reverse=True))
+
+
+def maintenances(build: Build) -> tuple[Notice, ...]:
+    """Return the maintenance notices that were not withdrawn, soonest start first."""
+    found = [n for n in build.site.notices if n.type == "maintenance" and not n.cancelled]
+    return tuple(sorted(found, key=lambda n: (n.start, n.slug)))
+
+
+def is_unresolved(incident: Notice, now: datetime) -> bool:
+    """Tell whether an incident has started and not ended at `now`."""
+    return (incident.start or incident.date) <= now and (incident.end is None or incident.end > now)
+
+
+def maintenance_status(window: Notice, now: datetime) -> str:
+    """Return scheduled, in_progress or completed for a window at `now`, as Statuspage names them."""
+    if now < window.start:
+        return "scheduled"
+    if now < window.end:
+        return "verifying" if window.updates and window.updates[-1].status == "verifying" else "in_progress"
+    return "completed"
+
+
+def probe_state(component: Component, latest: ProbeResult | None, now: datetime) -> str:
+    """Return what the latest probe result says about now: major outage when it failed, degraded when slow."""
+    if component.check is None or latest is None or now - latest.time > PROBE_FRESHNESS or latest.time > now:
+        return "operational"
+    if not latest.ok:
+        return "major_outage"
+    limit = component.check.degraded_after
+    if limit is not None and latest.latency_ms is not None and latest.latency_ms > limit * 1000:
+        return "degraded_performance"
+    return "operational"
+
+
+def component_state(build: Build, component: Component, now: datetime | None = None) -> str:
+    """Return a component's state at `now` (the build's by default): the worst of its sources."""
+    now = now or build.now
+    states = []
+    for incident in incidents(build):
+        if is_unresolved(incident, now):
+            states += [state for cid, state in incident.components if cid == component.id]
+    for window in maintenances(build):
+        if window.start <= now < window.end:
+            states += [state for cid, state in window.components if cid == component.id]
+    uptime = build.uptime.get(component.id)
+    states.append(probe_state(component, uptime.latest if uptime else None, now))
+    return worst(states)
+
+
+def component_states(build: Build) -> tuple[tuple[Component, str], ...]:
+    """Return every component with its state at the build's now, in file order."""
+    return tuple((component, component_state(build, component)) for component in build.site.components)
+
+
+def overall(build: Build) -> tuple[str, str]:
+    """Return Statuspage's indicator (none, minor, major, critical, maintenance) and the worst state."""
+    state = worst(state for _, state in component_states(build))
+    indicator = STATE_INDICATOR[state]
+    impacts = [n.impact for n in incidents(build) if is_unresolved(n, build.now) and n.impact]
+    order = ("none", "minor", "major", "critical")
+    if impacts and indicator in ("none", "maintenance", *order):
+        strongest = max(impacts, key=order.index)
+        if indicator == "maintenance" or order.index(strongest) > order.index(indicator if indicator in order else "none"):
+            indicator = strongest if strongest != "none" else indicator
+    return indicator, state
