@@ -83,14 +83,15 @@ def component_states(build: Build) -> tuple[tuple[Component, str], ...]:
     return tuple((component, component_state(build, component)) for component in build.site.components)
 
 
+INDICATOR_ORDER = ("none", "maintenance", "minor", "major", "critical")
+
+
 def overall(build: Build) -> tuple[str, str]:
-    """Return Statuspage's indicator (none, minor, major, critical, maintenance) and the worst state."""
+    """Return Statuspage's indicator (none, maintenance, minor, major, critical) and the worst component state.
+
+    An unresolved incident's declared impact counts even when it names no failing component.
+    """
     state = worst(state for _, state in component_states(build))
-    indicator = STATE_INDICATOR[state]
-    impacts = [n.impact for n in incidents(build) if is_unresolved(n, build.now) and n.impact]
-    order = ("none", "minor", "major", "critical")
-    if impacts and indicator in ("none", "maintenance", *order):
-        strongest = max(impacts, key=order.index)
-        if indicator == "maintenance" or order.index(strongest) > order.index(indicator if indicator in order else "none"):
-            indicator = strongest if strongest != "none" else indicator
-    return indicator, state
+    candidates = [STATE_INDICATOR[state]]
+    candidates += [n.impact for n in incidents(build) if is_unresolved(n, build.now) and n.impact]
+    return max(candidates, key=INDICATOR_ORDER.index), state
