@@ -1,0 +1,455 @@
+"""Calendar subscriptions (iCalendar, RFC 5545): closures and changed hours as events.
+
+Outputs: `calendar.ics` (every department), `calendar/<department>.ics` and, for
+every hours notice, `notices/<slug>/notice.ics` with that notice's events only.
+
+What becomes an event, for one department on one local day:
+
+* closed by a notice (a closed change, or a change that leaves every channel of
+  the department closed): an all-day event; consecutive closed days of one
+  notice with the same note are one event;
+* closed by a public holiday or company closure (every channel closed, as
+  `schedule.day_hours` resolves it): an all-day event per day, never merged, so
+  that a notice on a neighbouring day cannot change its UID;
+* changed hours: one timed event per department and day, from the first opening
+  to the last closing, with every channel's hours in the summary
+  ("Suporte Técnico: somente e-mail 09:00 – 23:00").  One event per day rather
+  than per interval keeps the UID of a day when an edit changes its hours, so
+  clients update the event (SEQUENCE rises) instead of deleting and adding one.
+
+UIDs depend only on the notice's slug, the department and the day
+(`{slug}-{department}-{YYYYMMDD}@{host}`, `holiday-{YYYYMMDD}-{department}@{host}`).
+DTSTAMP and LAST-MODIFIED are the notice's last edit and SEQUENCE its revision;
+holidays get a fixed stamp (1 January of the year before), so output depends
+on the sources and "now" only.  A cancelled or superseded notice keeps its
+events with STATUS:CANCELLED: Apple, Thunderbird and Nextcloud strike them
+through and Google removes them.
+
+The subscription calendars cover the next 12 months from "now" and keep events
+that ended at most 90 days ago; a notice's own calendar keeps all its events.
+
+Times: a timed event is written in the department's zone (TZID) when the
+RFC 5545 reading of the wall time is the instant the schedule means; a wall
+time skipped by a daylight-saving change (an opening inside the gap) or an end
+in a repeated hour is written in UTC instead.  VTIMEZONEs are built here from
+zoneinfo over the calendar's dates only: icalendar's `Timezone.from_tzinfo`
+writes a DAYLIGHT onset in the wrong offset (post-transition wall time).
+
+Words: the site's default language, from the shipped gettext catalogs (every
+phrase is listed in MESSAGES; channel words carry msgctxt "channel" because
+they stand inside a sentence, "somente e-mail").  A channel's own name wins.
+"""
+
+from __future__ import annotations
+
+import gettext as gettext_module
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Iterable, Mapping
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from babel.lists import format_list
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+
+from .. import schedule
+from ..effective import notice_cells, superseded_slugs
+from ..i18n import Formats, babel_locale, read_catalogs, translations_for
+from ..model import Build, Channel, Department, Interval, Notice
+from . import Output
+
+UTC = timezone.utc
+PAST_DAYS = 90            # subscriptions keep events that ended this many days ago
+REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
+CHANNEL_WORDS = {         # channel type -> its word inside a sentence (msgctxt "channel")
+    "phone": "phone", "chat": "chat", "email": "e-mail", "helpdesk": "help desk",
+    "whatsapp": "WhatsApp", "other": "other channel",
+}
+# Every (msgctxt, msgid) the calendars translate, for the catalogs and their tests.
+MESSAGES = (
+    *(("channel", word) for word in CHANNEL_WORDS.values()),
+    (None, "{department}: closed"),
+    (None, "{department}: closed ({reason})"),
+    (None, "{department}: {channels} only {hours}"),
+    (None, "{department}: {hours}"),
+    (None, "Contact hours"),
+    (None, "Notices"),
+    (None, "Public holidays"),
+    (None, "Public holiday: %(name)s"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One VEVENT: all-day when `start` and `end` are dates (`end` exclusive), else aware instants."""
+
+    uid: str
+    department: str
+    start: date | datetime
+    end: date | datetime
+    summary: str
+    description: str
+    url: str
+    categories: tuple[str, ...]
+    stamp: datetime
+    sequence: int
+    modified: datetime | None
+    cancelled: bool
+    zone: str
+
+    def end_instant(self) -> datetime:
+        """Return when the event ends, as a UTC instant (midnight in the department's zone for a date)."""
+        return _as_instant(self.end, self.zone)
+
+    def sort_key(self) -> tuple:
+        """Return the order of events in a calendar: by start, then UID."""
+        return (_as_instant(self.start, self.zone), self.uid)
+
+
+# --- Words ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The few phrases of the calendars, in one language."""
+
+    lang: str
+    translations: gettext_module.NullTranslations
+
+    def _(self, message: str) -> str:
+        return self.translations.gettext(message)
+
+    def channel(self, channel: Channel) -> str:
+        """Return a channel's name inside a sentence: its own name, else its type's word."""
+        if channel.name is not None:
+            return channel.name.get(self.lang)
+        return self.translations.pgettext("channel", CHANNEL_WORDS[channel.type])
+
+    def closed(self, department: str, reason: str | None) -> str:
+        """Return e.g. 'Financeiro: fechado (Natal)'."""
+        if reason:
+            return self._("{department}: closed ({reason})").format(department=department, reason=reason)
+        return self._("{department}: closed").format(department=department)
+
+    def hours(self, department: str, groups: list[tuple[list[str], tuple[Interval, ...]]], only: bool) -> str:
+        """Return e.g. 'Suporte Técnico: somente e-mail 09:00 – 23:00' or 'Financeiro: telefone …; chat e e-mail …'."""
+        fmt = Formats(self.lang)
+        parts = [f"{format_list(names, locale=babel_locale(self.lang))} {fmt.intervals(intervals)}"
+                 for names, intervals in groups]
+        if only and len(parts) == 1:
+            names, intervals = groups[0]
+            return self._("{department}: {channels} only {hours}").format(
+                department=department, channels=format_list(names, locale=babel_locale(self.lang)),
+                hours=fmt.intervals(intervals))
+        return self._("{department}: {hours}").format(department=department, hours="; ".join(parts))
+
+
+# --- Events of a notice ---------------------------------------------------------
+
+def notice_url(build: Build, notice: Notice) -> str:
+    """Return the absolute URL of a notice's page."""
+    return f"{_base_url(build)}notices/{notice.slug}/"
+
+
+def notice_events(build: Build, notice: Notice, words: Words, replaced: frozenset[str]) -> tuple[CalendarEvent, ...]:
+    """Return every event of an hours notice, past ones included: closed runs all day, changed hours timed."""
+    lang = words.lang
+    title, url = notice.title.get(lang), notice_url(build, notice)
+    stamp = (notice.modified or notice.updated or notice.date).astimezone(UTC)
+    cancelled = notice.cancelled or notice.slug in replaced
+    by_department = _notice_days(notice, build.site.departments, lang)
+    events = []
+    for dept in build.site.departments:
+        name = dept.name.get(lang)
+        for first, last, hours, note in _runs(by_department.get(dept.id, {})):
+            if hours is None:
+                start, end, summary = first, last + timedelta(1), words.closed(name, note)
+            else:
+                times = timed_event_times(dept, first, hours)
+                if times is None:
+                    continue   # every opening lies inside an hour skipped by a DST change
+                (start, end), summary = times, words.hours(name, _groups(dept, hours, words), not all(hours.values()))
+            events.append(CalendarEvent(
+                uid=f"{notice.slug}-{dept.id}-{first:%Y%m%d}@{_host(build)}", department=dept.id,
+                start=start, end=end, summary=summary,
+                description="\n\n".join(part for part in (note, title, url) if part), url=url,
+                categories=(name, words._("Notices")), stamp=stamp, sequence=notice.revision, modified=stamp,
+                cancelled=cancelled, zone=dept.timezone))
+    return tuple(sorted(events, key=CalendarEvent.sort_key))
+
+
+def _notice_days(notice: Notice, departments: tuple[Department, ...], lang: str):
+    """Return {department: {day: (channel -> intervals, note)}} for the days a notice changes."""
+    days: dict[str, dict[date, tuple[dict[str, tuple[Interval, ...]], str | None]]] = {}
+    for (dept_id, channel_id, day), override, change in notice_cells(notice, {d.id: d for d in departments}):
+        hours = days.setdefault(dept_id, {}).get(day, ({}, None))[0]
+        hours[channel_id] = tuple(override.intervals)
+        # On a day two changes cover, the later one wins, as in the overrides.
+        days[dept_id][day] = (hours, change.note.get(lang) if change.note else None)
+    return days
+
+
+def _runs(days: Mapping[date, tuple[dict[str, tuple[Interval, ...]], str | None]]):
+    """Yield (first, last, hours or None when closed, note): consecutive closed days with one note are one run."""
+    run: list = []
+    for day in sorted(days):
+        hours, note = days[day]
+        closed = not any(hours.values())
+        if run and not (closed and run[1] + timedelta(1) == day and run[3] == note):
+            yield tuple(run)
+            run = []
+        if not closed:
+            yield day, day, hours, note
+        elif run:
+            run[1] = day
+        else:
+            run = [day, day, None, note]
+    if run:
+        yield tuple(run)
+
+
+def _groups(dept: Department, hours: Mapping[str, tuple[Interval, ...]],
+            words: Words) -> list[tuple[list[str], tuple[Interval, ...]]]:
+    """Return the open channels grouped by equal hours, in the department's channel order."""
+    groups: dict[tuple[Interval, ...], list[str]] = {}
+    for channel in dept.channels:
+        intervals = tuple(sorted(hours.get(channel.id, ())))
+        if intervals:
+            groups.setdefault(intervals, []).append(words.channel(channel))
+    return [(names, intervals) for intervals, names in groups.items()]
+
+
+def timed_event_times(dept: Department, day: date, hours: Mapping[str, tuple[Interval, ...]]):
+    """Return (start, end) of a day's changed hours, from the first opening to the last closing, or None."""
+    zone = ZoneInfo(dept.timezone)
+    midnight = datetime.combine(day, time())
+    spans = []
+    for intervals in hours.values():
+        for interval in intervals:
+            start = wall_instant(zone, midnight + timedelta(minutes=interval.start), last=False)
+            end = wall_instant(zone, midnight + timedelta(minutes=interval.end), last=True)
+            if start < end:
+                spans.append((start, end))
+    if not spans:
+        return None
+    start = min(s for s, _ in spans)
+    end = max(e for _, e in spans)
+    return as_written(start, zone), as_written(end, zone)
+
+
+def wall_instant(zone: ZoneInfo, wall: datetime, last: bool) -> datetime:
+    """Return the UTC instant when the local clock shows `wall`: its first or `last` occurrence; a skipped time maps to the jump."""
+    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+    second = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if _wall(first, zone) == wall:
+        return second if last and _wall(second, zone) == wall else first
+    # Skipped: fold=0 reads the wall time in the offset before the jump, fold=1 in the one after,
+    # so the jump lies between the two readings.
+    return _first_change(zone, second, first)
+
+
+def as_written(instant: datetime, zone: ZoneInfo) -> datetime:
+    """Return the instant in `zone` when RFC 5545 reads that wall time back as the same instant, else in UTC."""
+    local = instant.astimezone(zone)
+    if local.replace(fold=0).astimezone(UTC) == instant:
+        return local.replace(fold=0)
+    return instant.astimezone(UTC)
+
+
+def _wall(instant: datetime, zone: ZoneInfo) -> datetime:
+    return instant.astimezone(zone).replace(tzinfo=None, fold=0)
+
+
+# --- Holiday closures -------------------------------------------------------------
+
+def holiday_events(build: Build, dept: Department, first: date, last: date, words: Words) -> tuple[CalendarEvent, ...]:
+    """Return an all-day event for each public holiday or closure from `first` to `last` when every channel is closed."""
+    lang = words.lang
+    host = _host(build)
+    events = []
+    for day in sorted(d for d in build.holidays.days if first <= d <= last):
+        hours = [schedule.day_hours(dept, channel, day, build.holidays, build.overrides) for channel in dept.channels]
+        # A notice's hours on the day (reason NOTICE) make that notice's event instead.
+        if not hours or any(h.intervals or h.reason != schedule.HOLIDAY for h in hours):
+            continue
+        name = hours[0].holiday.get(lang) if hours[0].holiday else None
+        events.append(CalendarEvent(
+            uid=f"holiday-{day:%Y%m%d}-{dept.id}@{host}", department=dept.id, start=day, end=day + timedelta(1),
+            summary=words.closed(dept.name.get(lang), name),
+            description="\n\n".join(p for p in (name and words._("Public holiday: %(name)s") % {"name": name},
+                                                _base_url(build)) if p),
+            url=_base_url(build), categories=(dept.name.get(lang), words._("Public holidays")),
+            stamp=datetime(day.year - 1, 1, 1, tzinfo=UTC),   # fixed: before any build that shows the day
+            sequence=0, modified=None, cancelled=False, zone=dept.timezone))
+    return tuple(events)
+
+
+# --- Calendars ------------------------------------------------------------------
+
+def render_calendars(build: Build, catalogs: Mapping[str, gettext_module.NullTranslations] | None = None
+                     ) -> tuple[Output, ...]:
+    """Return calendar.ics, calendar/<department>.ics and notices/<slug>/notice.ics, sorted by path."""
+    site = build.site
+    lang = site.default_language
+    words = Words(lang, translations_for(read_catalogs() if catalogs is None else catalogs, lang))
+    replaced = superseded_slugs(site.notices)
+    hours_notices = sorted((n for n in site.notices if n.type == "hours"), key=lambda n: (n.date, n.slug))
+    outputs = []
+    current: list[CalendarEvent] = []
+    for notice in hours_notices:
+        events = notice_events(build, notice, words, replaced)
+        name = f"{site.name}: {notice.title.get(lang)}"
+        outputs.append(Output(f"notices/{notice.slug}/notice.ics", calendar_bytes(build, name, events)))
+        current += [e for e in events if _in_window(build, e)]
+    for dept in site.departments:
+        today = build.now.astimezone(ZoneInfo(dept.timezone)).date()
+        found = holiday_events(build, dept, today - timedelta(PAST_DAYS + 1), _one_year_after(today), words)
+        current += [e for e in found if _in_window(build, e)]
+    current.sort(key=CalendarEvent.sort_key)
+    outputs.append(Output("calendar.ics", calendar_bytes(build, f"{site.name}: {words._('Contact hours')}", current)))
+    for dept in site.departments:
+        mine = [e for e in current if e.department == dept.id]
+        outputs.append(Output(f"calendar/{dept.id}.ics",
+                              calendar_bytes(build, f"{site.name}: {dept.name.get(lang)}", mine)))
+    return tuple(sorted(outputs, key=lambda o: o.path))
+
+
+def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent]) -> bytes:
+    """Return a VCALENDAR with `events` (in the given order) and a VTIMEZONE for every TZID they use."""
+    events = tuple(events)
+    calendar = Calendar()
+    # Set by hand: the default PRODID carries the library's version, and icalendar's
+    # refresh_interval omits VALUE=DURATION.
+    calendar.add("prodid", f"-//Expediente//{build.site.name}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", build.site.timezone)
+    calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", REFRESH)
+    for zone_name in sorted({e.zone for e in events if _uses_tzid(e)}):
+        dates = [d for e in events if e.zone == zone_name and _uses_tzid(e)
+                 for d in (e.start.date(), e.end.date())]
+        calendar.add_component(make_timezone(zone_name, min(dates), max(dates)))
+    for item in events:
+        calendar.add_component(make_event(item))
+    return calendar.to_ical()
+
+
+def make_event(item: CalendarEvent) -> Event:
+    """Return the VEVENT of one event; nothing is taken from the clock or a random source."""
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", item.stamp)
+    event.add("sequence", item.sequence)
+    if item.modified is not None:
+        event.add("last-modified", item.modified)
+    event.add("dtstart", item.start)
+    event.add("dtend", item.end)
+    event.add("summary", item.summary)
+    event.add("description", item.description)
+    event.add("url", item.url)
+    event.add("categories", list(item.categories))
+    event.add("transp", "TRANSPARENT")
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    return event
+
+
+def make_timezone(name: str, first: date, last: date) -> Timezone:
+    """Return a VTIMEZONE for `name` valid from `first` to `last`, from zoneinfo's transitions.
+
+    Each observance's DTSTART is the wall time just before its onset, in
+    TZOFFSETFROM (RFC 5545 3.6.5): Brazil's 2017-10-15 DAYLIGHT starts at
+    00:00, Lisbon's March change at 01:00 and its October one at 02:00.
+    """
+    zone = ZoneInfo(name)
+    # A day of margin before, and two after for hours that run past midnight.
+    begin = first - timedelta(1)
+    end = wall_instant(zone, datetime.combine(last + timedelta(2), time()), last=False)
+    while True:
+        start = wall_instant(zone, datetime.combine(begin, time()), last=False)
+        offset = start.astimezone(zone).utcoffset()
+        # The first observance: the offset in force at the start, as if it began then.
+        observances = [(start + offset, offset, offset, start)]
+        for moment, before, after in _transitions(zone, start, end):
+            observances.append((moment + before, before, after, moment))
+        # Outlook wants a STANDARD part: reach back past the last change to standard time.
+        if any(not moment.astimezone(zone).dst() for *_, moment in observances) or first - begin > timedelta(1100):
+            break
+        begin -= timedelta(180)
+    vtimezone = Timezone()
+    vtimezone.add("tzid", name)
+    for wall, before, after, moment in observances:
+        local = moment.astimezone(zone)
+        part = TimezoneDaylight() if local.dst() else TimezoneStandard()
+        part.add("dtstart", wall.replace(tzinfo=None))
+        part.add("tzoffsetfrom", before)
+        part.add("tzoffsetto", after)
+        if local.tzname():
+            part.add("tzname", local.tzname())
+        vtimezone.add_component(part)
+    return vtimezone
+
+
+def _transitions(zone: ZoneInfo, start: datetime, end: datetime):
+    """Yield (UTC instant, offset before, offset after) for each offset change in [start, end)."""
+    here, before = start, start.astimezone(zone).utcoffset()
+    while here < end:
+        # No zone has changed its offset twice within a day since the 1940s.
+        there = min(here + timedelta(days=1), end)
+        after = there.astimezone(zone).utcoffset()
+        if after != before:
+            yield _first_change(zone, here, there), before, after
+        here, before = there, after
+
+
+def _first_change(zone: ZoneInfo, low: datetime, high: datetime) -> datetime:
+    """Return the first whole second in (low, high] whose UTC offset differs from the one at `low`."""
+    before = low.astimezone(zone).utcoffset()
+    low, high = low.replace(microsecond=0), high.replace(microsecond=0)
+    while high - low > timedelta(seconds=1):
+        middle = low + timedelta(seconds=(high - low).total_seconds() // 2)
+        if middle.astimezone(zone).utcoffset() == before:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+# --- Small helpers ----------------------------------------------------------------
+
+def _in_window(build: Build, event: CalendarEvent) -> bool:
+    """Tell whether an event belongs in the subscriptions: ended at most 90 days ago, starts within 12 months."""
+    now = build.now.astimezone(UTC)
+    today = build.now.astimezone(ZoneInfo(event.zone)).date()
+    horizon = _as_instant(_one_year_after(today), event.zone)
+    return event.end_instant() > now - timedelta(PAST_DAYS) and _as_instant(event.start, event.zone) < horizon
+
+
+def _one_year_after(day: date) -> date:
+    """Return the same day a year later (28 February for 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def _as_instant(moment: date | datetime, zone: str) -> datetime:
+    """Return a UTC instant: an aware datetime as is, a date as midnight in `zone`."""
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC)
+    return datetime.combine(moment, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def _uses_tzid(event: CalendarEvent) -> bool:
+    """Tell whether an event's start or end is written with a TZID."""
+    return any(isinstance(m, datetime) and m.tzinfo is not UTC for m in (event.start, event.end))
+
+
+def _base_url(build: Build) -> str:
+    return build.site.base_url.rstrip("/") + "/"
+
+
+def _host(build: Build) -> str:
+    return urlsplit(build.site.base_url).hostname or "localhost"
