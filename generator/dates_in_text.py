@@ -89,6 +89,8 @@ _DAY_LIST = rf"{_DAY}(?:(?:\s*,\s*{_DAY})*{_CONJ}{_DAY})?"
 _DATE_JOIN = re.compile(rf"(?:\s*,\s*|\s*,?{_CONJ})")
 _WEEKDAY_JOIN = re.compile(rf"(?:\s*[,/&]\s*|\s*,?{_CONJ})")
 _TIE_GAP = re.compile(rf"(?:[\s,:|*_()\[\]—–-]|\b(?:{'|'.join(_TIE_WORDS)})\b)*")
+_BLOCK_START = re.compile(r"[ \t]*(?:[-*+>#|]|\d+[.)][ \t]|$)")   # list item, quote, heading, table row, blank
+_BLOCK_LINE = re.compile(r"[ \t]*(?:[#|]|$)")                      # heading, table row, blank: end at the break
 _MASKS = re.compile(
     r"^(```|~~~)[^\n]*\n.*?^\1[^\n]*$"            # fenced code
     r"|`[^`\n]+`"                                 # inline code
@@ -175,11 +177,13 @@ def _vocabulary(lang: str) -> _Vocabulary:
     month_first_words = english_months - set(weekdays)
     month_first_re = rf"(?P<m>(?:{_alternation(month_first_words)})\.?{_ALNUM_AFTER})"
     year_tail = rf"(?:(?:\s*,\s*|\s+|-)(?:(?:de|del|of)\s+)?(?P<y>{_YEAR4})(?!\d|[.,:/]\d))?"
+    names = _weekday_alternation(weekdays)
     ordinals = ""
     if notice.language == "pt":   # "3ª-feira", "3.ª feira"; a bare "3ª" only when no word follows ("3ª via")
-        ordinals = (r"|[2-6]\.?\s?[ªº°a][\s-]?feira"
-                    r"|[2-6]\.?ª(?=\s*(?:[^\w\s]|\d|$)|\s+(?:a|ao|ate|e|ou)\s+[2-6]\.?ª)")
-    weekday_re = re.compile(rf"{_ALNUM_BEFORE}(?:{_weekday_alternation(weekdays)}{ordinals}){_ALNUM_AFTER}")
+        feira = r"[2-6]\.?\s?[ªº°a][\s-]?feira"
+        ordinals = (rf"|{feira}|[2-6]\.?ª(?=\s*(?:[^\w\s]|\d|$)"
+                    rf"|\s+(?:a|ao|ate|e|ou)\s+(?:{feira}|[2-6]\.?ª|{names}){_ALNUM_AFTER})")
+    weekday_re = re.compile(rf"{_ALNUM_BEFORE}(?:{names}{ordinals}){_ALNUM_AFTER}")
     slash = r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
     shapes = (
         ("day_first", rf"(?<![^\W_])(?<![/.:#@+$%&=])(?<!\d,)(?P<d>[0-3]?\d)(?:st|nd|rd|th|\.?[º°]|o)?"
@@ -250,8 +254,26 @@ def _prepare(text: str) -> _Text:
         origin.extend([index] * len(folded))
     origin.append(len(text))
     folded = _MASKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), "".join(chars))
+    folded = _mark_block_ends(folded)
     starts = (0,) + tuple(i + 1 for i, char in enumerate(text) if char == "\n")
     return _Text(text, folded, tuple(origin), starts)
+
+
+def _mark_block_ends(folded: str) -> str:
+    """Turn each line break that ends a Markdown block into a NUL, which no phrase crosses.
+
+    A block ends at a blank line, after a heading or table row, and before a list item,
+    heading, table row or quote; other line breaks only wrap a paragraph.
+    """
+    chars = list(folded)
+    start = 0
+    lines = folded.split("\n")
+    for line, following in zip(lines, lines[1:]):
+        start += len(line)
+        if _BLOCK_LINE.match(line) or _BLOCK_START.match(following):
+            chars[start] = "\0"
+        start += 1
+    return "".join(chars)
 
 
 def _previous_word(folded: str, start: int) -> str:
@@ -290,10 +312,28 @@ class _Item:
 
 @dataclass(slots=True)
 class _Weekday:
+    """A weekday word found in the text."""
+
     start: int
     end: int
     index: int
     written: str
+
+
+@dataclass(slots=True)
+class _Run:
+    """Dates or weekdays written as one range or list ("19 a 30/10", "segunda a sexta")."""
+
+    kind: str | None                 # "range", "list", or None for a single one
+    members: list
+
+    @property
+    def start(self) -> int:
+        return self.members[0].start
+
+    @property
+    def end(self) -> int:
+        return self.members[-1].end
 
 
 def _numbers(first: str, second: str, year: str | None, month_first: bool):
@@ -313,21 +353,21 @@ def _year(text: str | None) -> int | None:
     return int(text) if len(text) == 4 else 2000 + int(text)
 
 
-def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[list]:
-    """Return the dates of the text as groups [kind, items], kind "range", "list" or None."""
+def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_Run]:
+    """Return the dates of the text, one run for each match."""
     candidates = []
     for name, regex in vocabulary.shapes:
         for match in regex.finditer(text.folded):
             if _previous_word(text.folded, match.start()) not in _NUMBER_WORDS:
                 candidates.append((match.start(), -match.end(), name, match))
-    groups, taken_until = [], 0
-    for start, _, name, match in sorted(candidates, key=lambda c: c[:2]):
+    runs, taken_until = [], 0
+    for start, _, name, match in sorted(candidates, key=lambda c: c[:2]):   # leftmost, then longest
         if start >= taken_until:
-            group = _read_match(text, vocabulary, reference, name, match, taken_until)
-            if group:
-                groups.append(group)
+            run = _read_match(text, vocabulary, reference, name, match, taken_until)
+            if run:
+                runs.append(run)
                 taken_until = match.end()
-    return groups
+    return runs
 
 
 def _item(text, start, end, year, month, day, reference, written=None, weak=False) -> _Item:
@@ -338,7 +378,7 @@ def _item(text, start, end, year, month, day, reference, written=None, weak=Fals
 
 
 def _read_match(text, vocabulary, reference, name, match, taken_until):
-    """Return [kind, items] for one regex match, or None when it is not a date after all."""
+    """Return the dates of one regex match, or None when it is not a date after all."""
     group = match.group
     if name == "month_first":
         word = group("m").rstrip(".")
@@ -348,13 +388,13 @@ def _read_match(text, vocabulary, reference, name, match, taken_until):
         month, year = vocabulary.months[word], _year(group("y"))
         days = list(re.finditer(r"[0-3]?\d", group("days")))
         if len(days) == 1:
-            return [None, [_item(text, match.start(), match.end(), year, month, int(days[0].group()), reference)]]
+            return _Run(None, [_item(text, match.start(), match.end(), year, month, int(days[0].group()), reference)])
         offset, month_text = match.start("days"), text.piece(match.start("m"), match.end("m"))
         year_text = f", {group('y')}" if group("y") else ""
         items = [_item(text, match.start() if i == 0 else offset + d.start(), offset + d.end(), year, month,
                        int(d.group()), reference, f"{month_text} {d.group()}{year_text}")
                  for i, d in enumerate(days)]
-        return [_join_kind(text.folded[offset + days[-2].end():offset + days[-1].start()]), items]
+        return _Run(_join_kind(text.folded[offset + days[-2].end():offset + days[-1].start()]), items)
     if name == "day_first":
         month = vocabulary.months[group("m").rstrip(".")]
         items = [_item(text, match.start(), match.end(), _year(group("y")), month, int(group("d")), reference)]
@@ -362,7 +402,7 @@ def _read_match(text, vocabulary, reference, name, match, taken_until):
     if name in ("iso", "dotted"):
         found = _numbers(*((group("b"), group("a")) if name == "iso" else (group("a"), group("b"))),
                          group("y"), name == "iso")
-        return found and [None, [_item(text, match.start(), match.end(), int(group("y")), *found[:2], reference)]]
+        return found and _Run(None, [_item(text, match.start(), match.end(), int(group("y")), *found[:2], reference)])
     found = _numbers(group("a"), group("b"), group("y"), vocabulary.month_first)
     if not found:
         return None
@@ -377,8 +417,8 @@ def _read_match(text, vocabulary, reference, name, match, taken_until):
             return None
         items.append(_item(text, match.start("tail"), match.end("tail"), _year(year[0] if year else None),
                            *tail[:2], reference))
-        return ["range", items]
-    return _with_day_list(text, reference, items, taken_until) if day_first else [None, items]
+        return _Run("range", items)
+    return _with_day_list(text, reference, items, taken_until) if day_first else _Run(None, items)
 
 
 _LIST_PREFIX = re.compile(rf"{_NUM_BEFORE}(?P<days>{_DAY}(?:\s*,\s*{_DAY})*)(?P<conj>{_CONJ})$")
@@ -389,19 +429,19 @@ def _with_day_list(text, reference, items, taken_until):
     full = items[0]
     found = _LIST_PREFIX.search(text.folded, max(taken_until, full.start - 80), full.start)
     if not found or _previous_word(text.folded, found.start()) in _NUMBER_WORDS:
-        return [None, items]
+        return _Run(None, items)
     year, month, _ = full.ymd
     full_text = text.piece(full.start, full.end)
     bare = []
     for number in re.finditer(r"[0-3]?\d", found.group("days")):
         if not 1 <= int(number.group()) <= 31:
-            return [None, items]
+            return _Run(None, items)
         start = found.start("days") + number.start()
         item = _item(text, start, start + len(number.group()), year, month, int(number.group()), reference,
                      re.sub(r"\d+", number.group(), full_text, count=1))
         item.year_inferred = full.year_inferred
         bare.append(item)
-    return [_join_kind(found.group("conj")), bare + items]
+    return _Run(_join_kind(found.group("conj")), bare + items)
 
 
 def _join_kind(gap: str) -> str:
@@ -428,104 +468,87 @@ def _read_weekdays(text: _Text, vocabulary: _Vocabulary, covered: bytearray) -> 
     return found
 
 
-def _tie_gap_ok(gap: str) -> bool:
-    """Tell whether a weekday and a date with `gap` between them are written as one phrase."""
-    return len(gap) <= 24 and not re.search(r"\n\s*\n", gap) and bool(_TIE_GAP.fullmatch(gap))
+def _merge_runs(runs: list[_Run], join: re.Pattern, folded: str) -> list[_Run]:
+    """Join neighbouring runs that only `join` separates ("19/10 a 30/10", "sábado e domingo")."""
+    merged: list[_Run] = []
+    for run in runs:
+        gap = folded[merged[-1].end:run.start] if merged else ""
+        if not merged or not join.fullmatch(gap):
+            merged.append(run)
+            continue
+        last = merged[-1]
+        if len(last.members) == len(run.members) == 1:
+            between = _previous_word(folded, last.start) in ("entre", "between")   # "entre 17/10 e 02/11"
+            last.kind = "range" if between else _join_kind(gap)
+        else:
+            last.kind = "list"
+        last.members.extend(run.members)
+    return merged
 
 
-def _pairs(weekdays: list, dates: list) -> list[tuple] | None:
+def _pairs(weekdays: _Run, dates: _Run) -> list[tuple] | None:
     """Pair the weekdays of a run with the dates of a run, or None when they do not correspond."""
-    (weekday_kind, days), (_, items) = weekdays, dates
-    if len(days) == len(items):
-        return list(zip(days, items))
-    if len(days) == 2 and weekday_kind == "range" and len(items) > 2:   # "terça a quinta, 17, 18 e 19/10"
-        return [(days[0], items[0]), (days[1], items[-1])]
-    return None
+    if len(weekdays.members) == len(dates.members):
+        return list(zip(weekdays.members, dates.members))
+    if len(weekdays.members) == 2 and weekdays.kind == "range" and len(dates.members) > 2:
+        return [(weekdays.members[0], dates.members[0]), (weekdays.members[1], dates.members[-1])]
+    return None       # "terça-feira, 17/10 e 24/10": which of the two?
 
 
-def _tie(text: _Text, date_runs: list, weekdays: list) -> None:
+def _tie(folded: str, date_runs: list[_Run], weekday_runs: list[_Run]) -> None:
     """Give each date the weekday written beside it, if any (see the module's rules)."""
-    folded = text.folded
-    sequence = sorted([(item.start, 0, run) for run in date_runs for item in run[1][:1]]
-                      + [(w.start, 1, w) for w in weekdays], key=lambda e: e[0])
-    # Weekday runs: neighbours in the whole sequence (no date between) joined by "a", "e", ","...
-    weekday_runs: list[list] = []
-    previous = None
-    for _, is_weekday, element in sequence:
-        if is_weekday and previous is not None and previous[1] and \
-                _WEEKDAY_JOIN.fullmatch(folded[previous[2].end:element.start]):
-            run = weekday_runs[-1]
-            run[0] = run[0] or _join_kind(folded[previous[2].end:element.start])
-            run[1].append(element)
-        elif is_weekday:
-            weekday_runs.append([None, [element]])
-        previous = (None, is_weekday, element)
-    # Neighbours of each weekday run: the date runs right before and right after it.
-    bounds = sorted([(run[1][0].start, run[1][-1].end, 0, run) for run in date_runs]
-                    + [(run[1][0].start, run[1][-1].end, 1, run) for run in weekday_runs], key=lambda e: e[0])
-    for position, (start, end, is_weekday, run) in enumerate(bounds):
+    runs = sorted([(run.start, False, run) for run in date_runs] + [(run.start, True, run) for run in weekday_runs],
+                  key=lambda r: r[0])
+    for position, (_, is_weekday, run) in enumerate(runs):
         if not is_weekday:
             continue
-        options = []
-        for side, neighbour in (("left", position - 1), ("right", position + 1)):
-            if not 0 <= neighbour < len(bounds) or bounds[neighbour][2]:
+        options = []      # (gap, pairs, consistent) on the left, then on the right
+        for neighbour, left in ((position - 1, True), (position + 1, False)):
+            if not 0 <= neighbour < len(runs) or runs[neighbour][1]:
                 continue
-            other = bounds[neighbour]
-            gap = folded[other[1]:start] if side == "left" else folded[end:other[0]]
-            pairs = _pairs(run, other[3]) if _tie_gap_ok(gap) else None
+            dates = runs[neighbour][2]
+            gap = folded[dates.end:run.start] if left else folded[run.end:dates.start]
+            pairs = _pairs(run, dates) if len(gap) <= 24 and _TIE_GAP.fullmatch(gap) else None
             if pairs and all(item.weekday is None for _, item in pairs):
                 consistent = all(item.day is not None and item.day.weekday() == day.index for day, item in pairs)
-                options.append((side, gap, pairs, consistent))
+                options.append((gap, pairs, consistent))
         if not options:
             continue
         chosen = options[0]
         if len(options) == 2:
-            (_, left_gap, _, left_ok), (_, right_gap, _, right_ok) = options
-            punctuated = [bool(re.search(r"[,:|()\[\]—–-]", g)) for g in (left_gap, right_gap)]
+            (left_gap, _, left_ok), (right_gap, _, right_ok) = options
             if left_ok != right_ok:
-                chosen = options[0] if left_ok else options[1]      # never a false alarm when one fits
+                chosen = options[0] if left_ok else options[1]      # never a false alarm when one side fits
             elif left_gap.rstrip().endswith("(") and right_gap.lstrip().startswith(")"):
-                chosen = options[0]                                 # "17/10 (terça), ..."
-            elif punctuated == [True, False]:
-                chosen = options[1]                                 # "..., terça 17/10"
-        for day, item in chosen[2]:
+                chosen = options[0]                                 # "17/10 (terça), 18/10"
+            elif re.search(r"[,:|()\[\]—–-]", left_gap) and not re.search(r"[,:|()\[\]—–-]", right_gap):
+                chosen = options[1]                                 # "17/10, terça 18/10"
+        for day, item in chosen[1]:
             item.weekday, item.weekday_written = day.index, day.written
 
 
-def _mark_ranges(runs) -> None:
-    for kind, items in runs:
-        if kind == "range" and len(items) == 2 and all(i.day for i in items) and items[0].day <= items[1].day:
-            items[0].range = items[1].range = (items[0].day, items[1].day)
+def _mark_ranges(runs: list[_Run]) -> None:
+    for run in runs:
+        first, last = run.members[0], run.members[-1]
+        if run.kind == "range" and len(run.members) == 2 and first.day and last.day and first.day <= last.day:
+            first.range = last.range = (first.day, last.day)
 
 
 def find_dates(text: str, lang: str, reference: date) -> tuple[ProseDate, ...]:
     """Return the dates written in `text` (in `lang` or English), in order, with their weekdays."""
     vocabulary = _vocabulary(lang)
     prepared = _prepare(text)
-    groups = _read_dates(prepared, vocabulary, reference)
+    date_runs = _read_dates(prepared, vocabulary, reference)
     covered = bytearray(len(prepared.folded))
-    for _, items in groups:
-        for item in items:
-            covered[item.start:item.end] = b"\x01" * (item.end - item.start)
-    # Separate matches joined by "a", "e", "-" ("de 19/10 a 30/10") make one run of dates.
-    runs: list[list] = []
-    for kind, items in groups:
-        gap = prepared.folded[runs[-1][1][-1].end:items[0].start] if runs else ""
-        if runs and _DATE_JOIN.fullmatch(gap):
-            last = runs[-1]
-            if len(last[1]) == 1 and len(items) == 1:
-                between = _previous_word(prepared.folded, last[1][0].start) in ("entre", "between")
-                last[0] = "range" if between else _join_kind(gap)
-            else:
-                last[0] = "list"
-            last[1].extend(items)
-        else:
-            runs.append([kind, list(items)])
-    _tie(prepared, runs, _read_weekdays(prepared, vocabulary, covered))
-    _mark_ranges(runs)
+    for run in date_runs:
+        covered[run.start:run.end] = b"\x01" * (run.end - run.start)
+    date_runs = _merge_runs(date_runs, _DATE_JOIN, prepared.folded)
+    weekday_runs = [_Run(None, [day]) for day in _read_weekdays(prepared, vocabulary, covered)]
+    _tie(prepared.folded, date_runs, _merge_runs(weekday_runs, _WEEKDAY_JOIN, prepared.folded))
+    _mark_ranges(date_runs)
     found = []
-    for _, items in runs:
-        for item in items:
+    for run in date_runs:
+        for item in run.members:
             if item.weak and item.weekday is None and _previous_word(prepared.folded, item.start) not in _DAY_WORDS:
                 continue
             start, _end = prepared.span(item.start, item.end)

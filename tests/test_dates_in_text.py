@@ -307,6 +307,10 @@ def test_without_a_year_an_impossible_order_is_not_turned_round():
     "Na 2ª chamada (17/10)",
     "Aos sábados, 21/10 e 28/10",                 # plural: every Saturday
     "de segunda a sexta, exceto 18/10",
+    "- Fechado no sábado\n- 23/10: normal",      # list items are separate phrases
+    "## Sábado\n23/10: normal",                   # so are a heading and what follows it
+    "| 17/10 | terça |\n| 23/10 | x |",            # and table rows
+    "Fechado no sábado\n> 23/10: normal",
 ])
 def test_a_weekday_not_right_beside_a_date_is_not_tied(text):
     assert all(found.weekday is None for found in find_dates(text, "pt-BR", OCT_16))
@@ -314,7 +318,8 @@ def test_a_weekday_not_right_beside_a_date_is_not_tied(text):
 
 
 @pytest.mark.parametrize("text, lang, pairs", [
-    ("sábado\n21/10", "pt-BR", [("21/10", "sábado")]),
+    ("sábado\n21/10", "pt-BR", [("21/10", "sábado")]),               # a wrapped line of one paragraph
+    ("- Sábado,\n  21/10: fechado", "pt-BR", [("21/10", "Sábado")]),  # a wrapped list item
     ("De segunda a sexta, 16/10 a 20/10", "pt-BR", [("16/10", "segunda"), ("20/10", "sexta")]),
     ("2ª a 6ª, de 16/10 a 20/10", "pt-BR", [("16/10", "2ª"), ("20/10", "6ª")]),
     ("de lunes a viernes, del 16 al 20 de octubre", "es", [("16", "lunes"), ("20 de octubre", "viernes")]),
@@ -489,9 +494,10 @@ def sentences(draw, wrong: bool):
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=sentences(wrong=False))
-def test_every_shape_with_the_right_weekday_raises_nothing(case):
+@given(case=sentences(wrong=False), before=_not_dates, after=_not_dates)
+def test_every_shape_with_the_right_weekday_raises_nothing(case, before, after):
     lang, text, day, reference, word = case
+    text = f"{before}. {text} {after}."
     found = find_dates(text, lang, reference)
     assert [(f.day, f.weekday_written) for f in found] == [(day, word.rstrip("."))]   # "ter." is written "ter"
     assert check_dates(text, lang, reference, "n.md") == ()
@@ -506,3 +512,31 @@ def test_every_shape_with_a_wrong_weekday_raises_exactly_one_error(case):
     assert problem.severity == ERROR
     assert f" is a {english}" in problem.message and problem.message.endswith(f", not {word.rstrip('.')}")
     assert text[problem.column - 1:].startswith(find_dates(text, lang, reference)[0].text)
+
+
+RANGES = {   # lang: (sentence, the second date as written)
+    "pt-BR": ("Aviso: de {W1} a {W2}, {d1:02d}/{m1:02d} a {d2:02d}/{m2:02d}, o atendimento fecha às 14h.",
+              "{d2:02d}/{m2:02d}"),
+    "pt-PT": ("Aviso: {W1} e {W2} ({d1}/{m1:02d} e {d2}/{m2:02d}), encerrado.", "{d2}/{m2:02d}"),
+    "es": ("Aviso: de {W1} a {W2}, del {d1:02d}/{m1:02d} al {d2:02d}/{m2:02d}, cerrado.", "{d2:02d}/{m2:02d}"),
+    "en-US": ("Note: {W1} to {W2}, {m1}/{d1}/{y1} to {m2}/{d2}/{y2}, closed.", "{m2}/{d2}/{y2}"),
+    "en-GB": ("Note: {W1}–{W2}, {d1:02d}/{m1:02d}–{d2:02d}/{m2:02d}, closed.", "{d2:02d}/{m2:02d}"),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(lang=st.sampled_from(sorted(RANGES)), first=st.dates(date(1990, 1, 1), date(2090, 12, 1)),
+       length=st.integers(1, 6), wrong=st.integers(0, 6), data=st.data())
+def test_weekday_ranges_pair_with_date_ranges(lang, first, length, wrong, data):
+    last = first + timedelta(days=length)
+    sentence, second = RANGES[lang]
+    numbers = dict(d1=first.day, m1=first.month, y1=first.year, d2=last.day, m2=last.month, y2=last.year)
+    text = sentence.format(W1=data.draw(st.sampled_from(weekday_words(lang, first.weekday()))),
+                           W2=data.draw(st.sampled_from(weekday_words(lang, (last.weekday() + wrong) % 7))),
+                           **numbers)
+    problems = check_dates(text, lang, first, "n.md")
+    if wrong:
+        (problem,) = problems
+        assert problem.severity == ERROR and problem.message.startswith(second.format(**numbers) + " ")
+    else:
+        assert problems == ()
