@@ -309,7 +309,7 @@ def test_without_a_year_an_impossible_order_is_not_turned_round():
     "de segunda a sexta, exceto 18/10",
     "- Fechado no sábado\n- 23/10: normal",      # list items are separate phrases
     "## Sábado\n23/10: normal",                   # so are a heading and what follows it
-    "| 17/10 | terça |\n| 23/10 | x |",            # and table rows
+    "| aberto | terça |\n| 23/10 | x |",           # and table rows
     "Fechado no sábado\n> 23/10: normal",
 ])
 def test_a_weekday_not_right_beside_a_date_is_not_tied(text):
