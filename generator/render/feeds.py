@@ -1,9 +1,11 @@
-"""News feeds of the notices: RSS 2.0 and Atom in every language, and RSS per department.
+"""News feeds of the notices: RSS 2.0 and Atom in every language, and RSS per department and component.
 
 Paths: `feed.xml` and `atom.xml` in the default language, `<lang>/feed.xml` and
-`<lang>/atom.xml` for the others (the folder is the lower-case tag), and
+`<lang>/atom.xml` for the others (the folder is the lower-case tag),
 `feeds/<department id>.xml` (RSS, default language) with the notices that concern
-one department.
+one department, and `feeds/components/<component id>.xml` (RSS, default language)
+with the incident and maintenance notices that name one status component,
+cancelled ones included so that a subscriber learns of the cancellation.
 
 feedgen stamps feeds and entries with the clock unless told otherwise, so every
 date below is set from the notices; the build's "now" never enters a feed. The
@@ -77,6 +79,27 @@ def plan_feeds(site: Site, words: Mapping[str, Words]) -> tuple[Feed, ...]:
         title = f"{site.name} – {words[lang].notices}: {department.name.get(lang)}"
         entries = newest_first(tuple(n for n in site.notices if department.id in n.departments))
         feeds.append(Feed("rss", f"feeds/{department.id}.xml", lang, title, entries))
+    return tuple(feeds)
+
+
+def render_component_feeds(build: Build) -> tuple[Output, ...]:
+    """Return `feeds/components/<component id>.xml` (RSS, default language) per status component, sorted by path."""
+    site = build.site
+    words = {site.default_language: feed_words(read_catalogs(), site.default_language)}
+    outputs = [Output(feed.path, render_feed(site, feed, words[feed.lang]))
+               for feed in plan_component_feeds(site, words)]
+    return tuple(sorted(outputs, key=lambda output: output.path))
+
+
+def plan_component_feeds(site: Site, words: Mapping[str, Words]) -> tuple[Feed, ...]:
+    """Return one RSS feed per status component: the incidents and maintenance that name it."""
+    lang = site.default_language
+    feeds = []
+    for component in site.components:
+        title = f"{site.name} – {words[lang].notices}: {component.name.get(lang)}"
+        entries = newest_first(tuple(n for n in site.notices if n.type in ("incident", "maintenance")
+                                     and any(cid == component.id for cid, _ in n.components)))
+        feeds.append(Feed("rss", f"feeds/components/{component.id}.xml", lang, title, entries))
     return tuple(feeds)
 
 
