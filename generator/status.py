@@ -43,11 +43,17 @@ def is_unresolved(incident: Notice, now: datetime) -> bool:
 
 
 def maintenance_status(window: Notice, now: datetime) -> str:
-    """Return scheduled, in_progress or completed for a window at `now`, as Statuspage names them."""
+    """Return scheduled, in_progress, verifying or completed for a window at `now`, as Statuspage names them.
+
+    Only updates already posted at `now` count; a window ends by itself at its end.
+    """
+    said = [update.status for update in window.updates if update.at <= now]
+    if said and said[-1] == "completed" and now >= window.start:
+        return "completed"
     if now < window.start:
         return "scheduled"
     if now < window.end:
-        return "verifying" if window.updates and window.updates[-1].status == "verifying" else "in_progress"
+        return "verifying" if said and said[-1] == "verifying" else "in_progress"
     return "completed"
 
 
@@ -71,7 +77,7 @@ def component_state(build: Build, component: Component, now: datetime | None = N
         if is_unresolved(incident, now):
             states += [state for cid, state in incident.components if cid == component.id]
     for window in maintenances(build):
-        if window.start <= now < window.end:
+        if window.start <= now < window.end and maintenance_status(window, now) != "completed":
             states += [state for cid, state in window.components if cid == component.id]
     uptime = build.uptime.get(component.id)
     states.append(probe_state(component, uptime.latest if uptime else None, now))
