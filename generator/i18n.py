@@ -110,6 +110,22 @@ class Formats:
         """Return a short date with its weekday: 'seg., 16 de nov.', 'Mon, Nov 16'."""
         return format_skeleton("MMMEd", day, locale=self.locale)
 
+    def day_with_year(self, day: date) -> str:
+        """Return a short date with its weekday and year: 'qui., 24 de dez. de 2026', 'Thu, Dec 24, 2026'."""
+        return format_skeleton("yMMMEd", day, locale=self.locale)
+
+    def date(self, day: date) -> str:
+        """Return a short date with its year: '3 de nov. de 2026', 'Nov 3, 2026'."""
+        return format_skeleton("yMMMd", day, locale=self.locale)
+
+    def date_range(self, first: date, last: date) -> str:
+        """Return a range of days, one date when first == last: '24 – 29 de dez. de 2026'.
+
+        As in `interval`, CLDR's thin spaces around the dash become narrow no-break spaces.
+        """
+        text = format_interval(first, last, "yMMMd", locale=self.locale)
+        return text.replace("\u2009", "\u202f")
+
     def full_day(self, day: date) -> str:
         """Return a long date with its weekday: 'segunda-feira, 16 de novembro de 2026'."""
         return format_date(day, "full", locale=self.locale)
@@ -162,6 +178,24 @@ class Formats:
         pattern = str(get_datetime_format("long", locale=self.locale)).replace("'", "")
         return pattern.replace("{0}", clock).replace("{1}", day)
 
+    def short_date_time(self, instant: datetime, zone: str) -> str:
+        """Return an instant as the zone's short date and 24-hour time: '29 de nov. de 2026 01:00'."""
+        local = instant.astimezone(ZoneInfo(zone))
+        return self._glue(self.date(local.date()), self.time(local.hour * 60 + local.minute))
+
+    def instant_range(self, start: datetime, end: datetime, zone: str) -> str:
+        """Return a span of time in a zone: '29 de nov. de 2026 01:00 – 03:00', the date once when it is one day."""
+        first, last = start.astimezone(ZoneInfo(zone)), end.astimezone(ZoneInfo(zone))
+        if first.date() != last.date():
+            return f"{self.short_date_time(first, zone)}\u202f–\u202f{self.short_date_time(last, zone)}"
+        clock = Interval(first.hour * 60 + first.minute, last.hour * 60 + last.minute)
+        return self._glue(self.date(first.date()), self.interval(clock))
+
+    def _glue(self, day: str, clock: str) -> str:
+        """Join a date and a time with CLDR's medium glue pattern ('{1} {0}', '{1}, {0}')."""
+        pattern = str(get_datetime_format("medium", locale=self.locale)).replace("'", "")
+        return pattern.replace("{0}", clock).replace("{1}", day)
+
     def duration(self, minutes: int) -> str:
         """Return a duration in whole days, hours or minutes: '4 horas', '90 minutos', '2 dias'."""
         unit, count = self._duration_unit(minutes)
@@ -192,6 +226,10 @@ class Formats:
         """Return a language's name in that language, capitalised as in a menu: 'Português (Brasil)'."""
         name = Locale.parse(lang, sep="-").get_display_name(babel_locale(lang)) or lang
         return name[:1].upper() + name[1:]
+
+    def language_name_here(self, lang: str) -> str:
+        """Return a language's name in this language: 'Portuguese (Brazil)' on an English page."""
+        return Locale.parse(lang, sep="-").get_display_name(self.locale) or lang
 
     def intervals(self, intervals: Iterable[Interval]) -> str:
         """Return a day's intervals: '09:00 – 12:00, 14:00 – 18:00'."""

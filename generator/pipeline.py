@@ -15,6 +15,7 @@ from .render import Output
 from .render.api import render_hours_api
 from .render.feeds import render_feeds
 from .render.html import make_environment, render_hours_pages
+from .render.notices import render_notice_pages
 from .schedule import build_holiday_calendar
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
@@ -51,7 +52,8 @@ def make_build(site: Site, now: datetime) -> Build:
 def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, ...]:
     """Render every output of the site, sorted by path."""
     env = make_environment(template_dirs)
-    outputs = list(render_hours_pages(build, env))
+    outputs = list(render_hours_pages(build, env, notices_page=True))
+    outputs.extend(render_notice_pages(build, env))
     outputs.append(render_hours_api(build))
     outputs.extend(render_feeds(build))
     return tuple(sorted(outputs, key=lambda o: o.path))

@@ -120,12 +120,15 @@ def test_one_page_per_language_in_its_folder(pages):
 def test_language_attributes_and_alternates(pages, path, lang):
     doc = parse(pages[path])
     assert doc.get("lang") == lang
-    alternates = {link.get("hreflang"): link.get("href") for link in doc.xpath('//link[@rel="alternate"]')}
+    alternates = {link.get("hreflang"): link.get("href") for link in doc.xpath('//link[@rel="alternate"][@hreflang]')}
     assert alternates == {
         "pt-BR": "https://suporte.example.net/", "en": "https://suporte.example.net/en/",
         "es": "https://suporte.example.net/es/", "pt-PT": "https://suporte.example.net/pt-pt/",
         "x-default": "https://suporte.example.net/",
     }
+    folder = "" if lang == "pt-BR" else "../" + lang.lower() + "/"
+    feeds = [(link.get("type"), link.get("href")) for link in doc.xpath('//link[@rel="alternate"][@type]')]
+    assert feeds == [("application/rss+xml", folder + "feed.xml"), ("application/atom+xml", folder + "atom.xml")]
     switcher = doc.xpath("//header/div/nav[2]//a")
     assert [(a.get("hreflang"), a.get("lang")) for a in switcher] == [
         ("pt-BR", "pt-BR"), ("en", "en"), ("es", "es"), ("pt-PT", "pt-PT")]

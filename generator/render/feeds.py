@@ -31,8 +31,6 @@ MAX_ENTRIES = 50
 GENERATOR = "Expediente"
 # The date of a feed with no entries: fixed, so that it does not follow the clock.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
-# "Cancelled:" by base language, for catalogs that do not translate the msgid yet.
-CANCELLED = {"en": "Cancelled:", "es": "Cancelado:", "pt": "Cancelado:"}
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 
@@ -172,10 +170,7 @@ def feed_updated(notices: tuple[Notice, ...]) -> datetime:
 def feed_words(catalogs: Mapping, lang: str) -> Words:
     """Return the words a feed writes in `lang`, from the gettext catalogs, English if none."""
     translations = translations_for(catalogs, lang)
-    cancelled = translations.gettext("Cancelled:")
-    if cancelled == "Cancelled:":
-        cancelled = CANCELLED.get(lang.split("-")[0].lower(), "Cancelled:")
-    return Words(notices=translations.gettext("Notices"), cancelled=cancelled)
+    return Words(notices=translations.gettext("Notices"), cancelled=translations.gettext("Cancelled:"))
 
 
 def site_url(site: Site) -> str:

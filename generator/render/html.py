@@ -1,117 +1,57 @@
-"""HTML pages from the model through the Jinja2 theme: the contact-hours page in every language.
+"""The contact-hours page in every language: departments, channels, the next days, JSON-LD.
 
-Templates receive plain values already resolved for one language (`page`, `site`,
-`departments`, `support`, `live`, `jsonld`) plus `fmt`, the language's Babel formats,
-and the language's gettext functions; the words of the page live in the templates
-and the gettext catalogs, the facts in these values.
+The page (hours.html) receives `page` (frame.py), `site`, `upcoming` (the notices
+announced at the top, when the notices have pages), `departments`, `support`,
+`live` (the schedule the "open now" script reads) and `jsonld`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from .. import schedule
-from ..i18n import Formats, read_catalogs, template_gettext, translations_for
-from ..model import Build, Channel, Department, ResponseTime, Site, Support
+from ..effective import superseded_slugs
+from ..i18n import Formats
+from ..model import Build, Channel, Department, ResponseTime, Support
 from . import Output
+from .frame import DEFAULT_THEME, language_folder, make_environment, page_frame, render_page
 from .jsonld import organization, script_json
+from .notices import notice_summary, upcoming_notices
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
+# The frame's names stay importable from here, where the pipeline and the tests look for them.
+__all__ = ["DEFAULT_THEME", "language_folder", "make_environment", "page_frame", "render_page",
+           "render_hours_pages", "department_view", "live_schedule"]
+
 NEXT_DAYS = 14
 URL_CONTACT = re.compile(r"https?://\S+\Z")
-
-
-# --- The environment ---------------------------------------------------------
-
-def make_environment(template_dirs: tuple[Path, ...]) -> Environment:
-    """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme."""
-    dirs = tuple(template_dirs)
-    if DEFAULT_THEME.resolve() not in {Path(d).resolve() for d in dirs}:
-        dirs += (DEFAULT_THEME,)
-    env = Environment(
-        loader=FileSystemLoader([str(d) for d in dirs]),
-        autoescape=select_autoescape(("html", "xml"), default_for_string=True),
-        extensions=["jinja2.ext.i18n"],
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    # English by default and newstyle gettext; each render passes its language's functions.
-    env.install_null_translations(newstyle=True)
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    env.extend(expediente_catalogs=read_catalogs())
-    return env
-
-
-# --- Paths and the page frame --------------------------------------------------
-
-def language_folder(site: Site, lang: str) -> str:
-    """Return the folder of a language's pages: '' for the default language, else e.g. 'pt-pt/'."""
-    return "" if lang == site.default_language else lang.lower() + "/"
-
-
-def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
-               notices_page: bool = False) -> dict:
-    """Return what base.html needs for `page` ('hours', 'status' or 'notices') in `lang`."""
-    site = build.site
-    folder = language_folder(site, lang)
-    sub = "" if page == "hours" else page + "/"
-    up = "../" * (folder + sub).count("/")
-    base_url = site.base_url.rstrip("/") + "/"
-    fmt = Formats(lang)
-
-    def href(target: str) -> str:
-        return up + target if up + target else "./"
-
-    alternates = [{
-        "lang": other,
-        "name": fmt.language_name(other),
-        "href": href(language_folder(site, other) + sub),
-        "url": base_url + language_folder(site, other) + sub,
-        "current": other == lang,
-    } for other in site.languages]
-    pages = ["hours"] + (["status"] if status_page else []) + (["notices"] if notices_page else [])
-    nav = [{"page": name, "href": href(folder + ("" if name == "hours" else name + "/")),
-            "current": name == page} for name in pages]
-    return {
-        "lang": lang,
-        "path": folder + sub + "index.html",
-        "url": base_url + folder + sub,
-        "home": href(folder),
-        "alternates": alternates,
-        "nav": nav,
-        "updated": {"text": fmt.date_time(build.now, site.timezone), "zone": fmt.zone_name(site.timezone),
-                    "iso": build.now.isoformat()},
-    }
-
-
-def render_page(env: Environment, template: str, lang: str, context: Mapping) -> bytes:
-    """Render one template in `lang` with the language's gettext functions and formats."""
-    translations = translations_for(env.expediente_catalogs, lang)
-    html = env.get_template(template).render(**context, fmt=Formats(lang), **template_gettext(translations))
-    return html.encode("utf-8")
 
 
 # --- The contact-hours page ------------------------------------------------------
 
 def render_hours_pages(build: Build, env: Environment, *, status_page: bool = False,
                        notices_page: bool = False) -> tuple[Output, ...]:
-    """Return the contact-hours page of every language: index.html, then <lang>/index.html."""
+    """Return the contact-hours page of every language: index.html, then <lang>/index.html.
+
+    With `notices_page` the page links to the notices: their pages exist, so the
+    coming changes are listed at the top and each changed day links to its notice.
+    """
     outputs = []
+    replaced = superseded_slugs(build.site.notices)
     for lang in build.site.languages:
         frame = page_frame(build, lang, "hours", status_page=status_page, notices_page=notices_page)
+        notices = frame["folder"] + "notices/" if notices_page else None
         context = {
             "page": frame,
             "site": build.site,
-            "departments": [department_view(build, department, lang) for department in build.site.departments],
+            "upcoming": [notice_summary(build, notice, lang, frame["folder"], replaced)
+                         for notice in upcoming_notices(build)] if notices_page else None,
+            "departments": [department_view(build, department, lang, notices)
+                            for department in build.site.departments],
             "support": support_view(build.site.support, lang),
             "live": live_schedule(build, lang),
             "jsonld": script_json(organization(build, lang)),
@@ -120,8 +60,12 @@ def render_hours_pages(build: Build, env: Environment, *, status_page: bool = Fa
     return tuple(outputs)
 
 
-def department_view(build: Build, department: Department, lang: str) -> dict:
-    """Return one department as the page shows it: channels, weekly lines and the next days."""
+def department_view(build: Build, department: Department, lang: str, notices: str | None = None) -> dict:
+    """Return one department as the page shows it: channels, weekly lines and the next days.
+
+    `notices` is the link to the notices' folder from the page; without it a changed
+    day names its notice's note but does not link to the notice.
+    """
     fmt = Formats(lang)
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
     channels = [channel_view(department, channel, lang) for channel in department.channels]
@@ -132,18 +76,23 @@ def department_view(build: Build, department: Department, lang: str) -> dict:
         hours = [column[n] for column in by_channel]
         holiday = next((h.holiday.get(lang) for h in hours if h.holiday is not None), None) or None
         changed = [h.reason == schedule.NOTICE for h in hours]
-        notes: list[str] = []
+        # One mention per notice (and per distinct note): its note, unless the holiday already says it.
+        mentions: list[dict] = []
         for h in hours:
-            note = h.note.get(lang) if h.note is not None and h.reason == schedule.NOTICE else None
-            if note and note != holiday and note not in notes:
-                notes.append(note)
+            if h.reason != schedule.NOTICE:
+                continue
+            note = (h.note.get(lang) if h.note is not None else None) or None
+            mention = {"note": None if note == holiday else note,
+                       "href": f"{notices}{h.notice}/" if notices is not None else None}
+            if mention not in mentions:
+                mentions.append(mention)
         days.append({
             "iso": (first + timedelta(n)).isoformat(),
             "label": fmt.day(first + timedelta(n)),
             "holiday": holiday,
-            "notes": notes,
+            "notices": mentions,
             # Said once for the row when every channel changed, else beside each changed channel.
-            "special": all(changed) and not notes,
+            "special": all(changed),
             "marked": bool(holiday or any(changed)),
             "cells": [{
                 "always": h.intervals == schedule.ALL_DAY,

@@ -1,0 +1,120 @@
+"""The frame every HTML page shares: the Jinja2 environment, where a page lives, what base.html needs.
+
+Templates receive plain values already resolved for one language (`page` from
+`page_frame`, and what each page adds) plus `fmt`, the language's Babel formats,
+and the language's gettext functions; the words of the pages live in the templates
+and the gettext catalogs, the facts in these values.
+
+Links between pages are relative, so that the output can be opened from disk or
+served under any path; `page["root"]` leads from a page to the output's root and
+`page["folder"]` to its language's folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..i18n import Formats, read_catalogs, template_gettext, translations_for
+from ..model import Build, Site
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+# --- The environment ---------------------------------------------------------
+
+def make_environment(template_dirs: tuple[Path, ...]) -> Environment:
+    """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme."""
+    dirs = tuple(template_dirs)
+    if DEFAULT_THEME.resolve() not in {Path(d).resolve() for d in dirs}:
+        dirs += (DEFAULT_THEME,)
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in dirs]),
+        autoescape=select_autoescape(("html", "xml"), default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    # English by default and newstyle gettext; each render passes its language's functions.
+    env.install_null_translations(newstyle=True)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    env.extend(expediente_catalogs=read_catalogs())
+    return env
+
+
+# --- Paths and the page frame --------------------------------------------------
+
+def language_folder(site: Site, lang: str) -> str:
+    """Return the folder of a language's pages: '' for the default language, else e.g. 'pt-pt/'."""
+    return "" if lang == site.default_language else lang.lower() + "/"
+
+
+def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
+               notices_page: bool = False, sub: str | None = None) -> dict:
+    """Return what base.html needs for `page` ('hours', 'status' or 'notices') in `lang`.
+
+    `sub` is the page's folder inside the language's folder: '' for the hours page and
+    '<page>/' for the others unless given (a notice's page is 'notices/<slug>/').
+    """
+    site = build.site
+    folder = language_folder(site, lang)
+    own = "" if page == "hours" else page + "/"
+    sub = own if sub is None else sub
+    up = "../" * (folder + sub).count("/")
+    base_url = site_url(site)
+    fmt = Formats(lang)
+
+    def href(target: str) -> str:
+        return up + target if up + target else "./"
+
+    alternates = [{
+        "lang": other,
+        "name": fmt.language_name(other),
+        "href": href(language_folder(site, other) + sub),
+        "url": base_url + language_folder(site, other) + sub,
+        "current": other == lang,
+    } for other in site.languages]
+    pages = ["hours"] + (["status"] if status_page else []) + (["notices"] if notices_page else [])
+    nav = [{"page": name, "href": href(folder + ("" if name == "hours" else name + "/")),
+            "current": name == page and sub == own} for name in pages]
+    return {
+        "lang": lang,
+        "path": folder + sub + "index.html",
+        "url": base_url + folder + sub,
+        "home": href(folder),
+        # From this page to the root of the output, and to its language's folder.
+        "root": up,
+        "folder": up + folder,
+        "alternates": alternates,
+        "nav": nav,
+        "notices": href(folder + "notices/") if notices_page else None,
+        # The feeds are written in every language (feeds.py), the calendars in the default one.
+        "feeds": {"rss": href(folder + "feed.xml"), "atom": href(folder + "atom.xml")},
+        "calendar": subscription(site, "calendar.ics"),
+        "updated": {"text": fmt.date_time(build.now, site.timezone), "zone": fmt.zone_name(site.timezone),
+                    "iso": build.now.isoformat()},
+    }
+
+
+def site_url(site: Site) -> str:
+    """Return the site's base URL ending in one slash."""
+    return site.base_url.rstrip("/") + "/"
+
+
+def subscription(site: Site, path: str) -> dict:
+    """Return a calendar's addresses: webcal:// (calendar apps subscribe) and https:// (to copy or download)."""
+    url = site_url(site) + path
+    return {"webcal": "webcal://" + url.split("://", 1)[1], "https": url}
+
+
+def render_page(env: Environment, template: str, lang: str, context: Mapping) -> bytes:
+    """Render one template in `lang` with the language's gettext functions and formats."""
+    translations = translations_for(env.expediente_catalogs, lang)
+    html = env.get_template(template).render(**context, fmt=Formats(lang), **template_gettext(translations))
+    return html.encode("utf-8")
+
+

@@ -1,0 +1,282 @@
+"""Notice pages in every language: the list of all notices and one page per notice.
+
+Paths: `notices/index.html` and `notices/<slug>/index.html` in the default language,
+`<lang>/notices/…` for the others (the feeds link there).
+
+A notice's page shows its dates, type, departments and state, a day-by-day table of
+its changes generated from the structured data in the page's language (so nobody
+types that list by hand), and its body.  The body was sanitised by markup.py when
+the site was read: it is marked safe here and never run through Jinja.  A notice
+not translated into the page's language is shown in its own, with a `lang`
+attribute so that screen readers switch voice.
+
+States are relative to the build's "now" (`notice_status`); the hours page lists
+the notices that still matter (`upcoming_notices`) through `notice_summary`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.lists import format_list
+from jinja2 import Environment
+from markupsafe import Markup
+
+from ..effective import notice_cells, superseded_slugs
+from ..schedule import ALL_DAY
+from ..i18n import Formats
+from ..model import Build, Notice, Text
+from . import Output
+from .frame import page_frame, render_page, subscription
+
+CANCELLED, SUPERSEDED, UPCOMING, ACTIVE, PAST = "cancelled", "superseded", "upcoming", "active", "past"
+# An announcement without days of its own is news for this many days after publication.
+RECENT_DAYS = 30
+
+
+# --- Pages ---------------------------------------------------------------------
+
+def render_notice_pages(build: Build, env: Environment, *, status_page: bool = False) -> tuple[Output, ...]:
+    """Return, in every language, notices/index.html and notices/<slug>/index.html for each notice."""
+    site = build.site
+    replaced = superseded_slugs(site.notices)
+    newest = sorted_notices(site.notices, newest_first=True)
+    outputs = []
+    for lang in site.languages:
+        frame = page_frame(build, lang, "notices", status_page=status_page, notices_page=True)
+        context = {
+            "page": frame,
+            "site": site,
+            "notices": [notice_summary(build, notice, lang, frame["folder"], replaced) for notice in newest],
+            "departments": [{
+                "name": department.name.get(lang),
+                "feed": f"{frame['root']}feeds/{department.id}.xml",
+                "calendar": subscription(site, f"calendar/{department.id}.ics"),
+            } for department in site.departments],
+            # The department feeds and the calendars are written in the default language only.
+            "written_in": None if lang == site.default_language
+            else Formats(lang).language_name_here(site.default_language),
+        }
+        outputs.append(Output(frame["path"], render_page(env, "notices.html", lang, context)))
+        for notice in newest:
+            frame = page_frame(build, lang, "notices", status_page=status_page, notices_page=True,
+                               sub=f"notices/{notice.slug}/")
+            context = {"page": frame, "site": site, "notice": notice_view(build, notice, lang, frame, replaced)}
+            outputs.append(Output(frame["path"], render_page(env, "notice.html", lang, context)))
+    return tuple(outputs)
+
+
+def notice_view(build: Build, notice: Notice, lang: str, frame: dict, replaced: frozenset[str]) -> dict:
+    """Return one notice as its page shows it: summary, dates, departments, changes, body and links."""
+    site = build.site
+    fmt = Formats(lang)
+    view = notice_summary(build, notice, lang, frame["folder"], replaced)
+    body_lang = other_language(notice.body, lang, notice.lang)
+    names = {component.id: component.name for component in site.components}
+    shown_in = view["title_lang"] or body_lang
+    view.update({
+        # Sanitised when read (markup.render_markdown): safe as it is, and never a template.
+        "body": Markup(notice.body.get(lang)),
+        "body_lang": body_lang,
+        "original": fmt.language_name_here(shown_in) if shown_in else None,
+        "published_at": moment(build, notice.date, fmt),
+        "updated_at": moment(build, notice.updated, fmt) if notice.updated else None,
+        "departments": format_list([d.name.get(lang) for d in site.departments if d.id in notice.departments],
+                                   locale=fmt.locale),
+        "table": change_table(build, notice, lang),
+        # notice.ics sits beside the default language's page (calendars.py).
+        "calendar": f"{frame['root']}notices/{notice.slug}/notice.ics" if notice.type == "hours" else None,
+        # The department calendars hold contact hours: offered with notices about departments.
+        "subscribe": [{"name": d.name.get(lang), **subscription(site, f"calendar/{d.id}.ics")}
+                      for d in site.departments if d.id in notice.departments
+                      and notice.type in ("hours", "info")],
+        "replaces": [link_to(other, lang, frame["folder"]) for other in sorted_notices(site.notices)
+                     if other.slug in notice.supersedes],
+        "impact": notice.impact,
+        "components": [{"name": names[cid].get(lang) if cid in names else cid, "state": state}
+                       for cid, state in notice.components],
+        # Newest first, as status pages show a timeline.
+        "updates": [{"at": moment(build, update.at, fmt), "status": update.status,
+                     "text": Markup(update.text.get(lang)),
+                     "lang": other_language(update.text, lang, notice.lang)}
+                    for update in sorted(notice.updates, key=lambda u: u.at, reverse=True)],
+    })
+    return view
+
+
+def moment(build: Build, instant, fmt: Formats) -> dict:
+    """Return an instant as the site's zone writes it, with the zone's name and ISO 8601."""
+    local = instant.astimezone(ZoneInfo(build.site.timezone))
+    return {"text": fmt.date_time(local, build.site.timezone), "zone": fmt.zone_name(build.site.timezone),
+            "iso": local.isoformat()}
+
+
+def change_table(build: Build, notice: Notice, lang: str) -> dict | None:
+    """Return a notice's changes day by day: per department each channel's hours (none: closed), and the note.
+
+    The cells come from effective.notice_cells, the very values the schedule applies.
+    """
+    if not notice.changes:
+        return None
+    fmt = Formats(lang)
+    site = build.site
+    departments = [d for d in site.departments if d.id in notice.departments]
+    hours: dict[tuple[date, str, str], tuple] = {}
+    notes: dict[date, Text | None] = {}
+    for (dept_id, channel_id, day), override, change in notice_cells(notice, {d.id: d for d in departments}):
+        hours[(day, dept_id, channel_id)] = override.intervals
+        notes[day] = change.note
+    zones = sorted({d.timezone for d in departments})
+    rows = []
+    for day in sorted(notes):
+        cells = []
+        for department in departments:
+            given = [(channel, hours.get((day, department.id, channel.id), ())) for channel in department.channels]
+            channels = [{
+                "type": channel.type,
+                "name": channel.name.get(lang) if channel.name else None,
+                "always": tuple(intervals) == ALL_DAY,
+                "hours": [fmt.interval(i) for i in intervals],
+            } for channel, intervals in given]
+            cells.append({"closed": not any(c["hours"] for c in channels), "channels": channels})
+        note = notes[day]
+        rows.append({"iso": day.isoformat(), "label": fmt.day_with_year(day), "cells": cells,
+                     "note": note.get(lang) if note else None,
+                     "note_lang": other_language(note, lang, notice.lang) if note else None})
+    return {
+        "departments": [{"name": d.name.get(lang), "zone": fmt.zone_name(d.timezone) if len(zones) > 1 else None}
+                        for d in departments],
+        "zone": fmt.zone_name(zones[0]) if len(zones) == 1 else None,
+        "rows": rows,
+    }
+
+
+# --- Notices as lists show them --------------------------------------------------
+
+def notice_summary(build: Build, notice: Notice, lang: str, folder: str, replaced: frozenset[str]) -> dict:
+    """Return a notice as lists show it: link, title and its language, type, state, dates, replacements.
+
+    `folder` leads from the page to its language's folder, where `notices/` is.
+    """
+    fmt = Formats(lang)
+    days = notice_days(notice)
+    published = notice.date.astimezone(ZoneInfo(build.site.timezone))
+    return {
+        **link_to(notice, lang, folder),
+        "slug": notice.slug,
+        "type": notice.type,
+        "status": notice_status(build, notice, replaced),
+        "days": {"text": fmt.date_range(*days), "first": days[0].isoformat(), "last": days[1].isoformat()}
+        if days else None,
+        "window": window_view(build, notice, fmt),
+        "published": {"text": fmt.date(published.date()), "iso": published.isoformat()},
+        "replaced_by": [link_to(other, lang, folder) for other in sorted_notices(build.site.notices)
+                        if notice.slug in other.supersedes and not other.cancelled],
+    }
+
+
+def link_to(notice: Notice, lang: str, folder: str) -> dict:
+    """Return a link to a notice's page: href, title, and the title's language when not the page's."""
+    return {"href": f"{folder}notices/{notice.slug}/", "title": notice.title.get(lang),
+            "title_lang": other_language(notice.title, lang, notice.lang), "cancelled": notice.cancelled}
+
+
+def window_view(build: Build, notice: Notice, fmt: Formats) -> dict | None:
+    """Return an incident's or maintenance's time span as text ('since …' while it has no end), else None."""
+    window = notice_window(notice)
+    if window is None:
+        return None
+    start, end = window
+    zone = build.site.timezone
+    text = fmt.instant_range(start, end, zone) if end else fmt.short_date_time(start, zone)
+    return {"text": text, "open": end is None, "zone": fmt.zone_name(zone)}
+
+
+def notice_window(notice: Notice) -> tuple[datetime, datetime | None] | None:
+    """Return an incident's or maintenance's start and end (None while unresolved), else None."""
+    if notice.type in ("incident", "maintenance") and notice.start is not None:
+        return notice.start, notice.end
+    return None
+
+
+def notice_days(notice: Notice) -> tuple[date, date] | None:
+    """Return the first and last day a notice's changes cover, else its period, else None."""
+    days = [day for change in notice.changes for day in (change.first, change.last)]
+    if days:
+        return min(days), max(days)
+    return notice.period
+
+
+def notice_status(build: Build, notice: Notice, replaced: frozenset[str]) -> str:
+    """Return a notice's state at the build's "now": cancelled, superseded, upcoming, active or past.
+
+    An incident or maintenance is active from its start to its end (while it has
+    none, for an incident); a notice with days from its first to its last day in
+    the site's zone; one with neither for RECENT_DAYS after its publication.
+    """
+    if notice.cancelled:
+        return CANCELLED
+    if notice.slug in replaced:
+        return SUPERSEDED
+    window = notice_window(notice)
+    if window is not None:
+        start, end = window
+        if build.now < start:
+            return UPCOMING
+        return ACTIVE if end is None or build.now < end else PAST
+    days = notice_days(notice)
+    if days is None:
+        if notice.date > build.now:
+            return UPCOMING
+        return ACTIVE if build.now - notice.date <= timedelta(days=RECENT_DAYS) else PAST
+    today = build.now.astimezone(ZoneInfo(build.site.timezone)).date()
+    if today < days[0]:
+        return UPCOMING
+    return ACTIVE if today <= days[1] else PAST
+
+
+def upcoming_notices(build: Build) -> tuple[Notice, ...]:
+    """Return the notices the hours page announces, newest first by (date, slug).
+
+    Those whose last day is today or later in the site's zone, cancelled ones too
+    (customers may have planned around them), incidents and maintenance not over,
+    and announcements without days published in the last RECENT_DAYS.  A
+    superseded notice is left out: the one that replaces it is listed.
+    """
+    replaced = superseded_slugs(build.site.notices)
+    today = build.now.astimezone(ZoneInfo(build.site.timezone)).date()
+
+    def shown(notice: Notice) -> bool:
+        if notice.slug in replaced and not notice.cancelled:
+            return False
+        window = notice_window(notice)
+        if window is not None:
+            return window[1] is None or window[1] >= build.now
+        days = notice_days(notice)
+        if days is not None:
+            return days[1] >= today
+        return build.now - notice.date <= timedelta(days=RECENT_DAYS)     # also when published later
+
+    return tuple(n for n in sorted_notices(build.site.notices, newest_first=True) if shown(n))
+
+
+def sorted_notices(notices: tuple[Notice, ...], newest_first: bool = False) -> list[Notice]:
+    """Return notices ordered by (date, slug)."""
+    return sorted(notices, key=lambda n: (n.date, n.slug), reverse=newest_first)
+
+
+def text_language(text: Text, lang: str, written_in: str) -> str:
+    """Return the language of what `text.get(lang)` returns; `written_in` for a text in no named language."""
+    base = lang.split("-")[0]
+    for wanted in (lambda tag: tag == lang, lambda tag: tag.split("-")[0] == base):
+        for tag, _ in text.values:
+            if wanted(tag):
+                return tag or written_in
+    return text.values[0][0] or written_in
+
+
+def other_language(text: Text, lang: str, written_in: str) -> str | None:
+    """Return the language of `text` on a page in `lang` when it differs (for a `lang` attribute), else None."""
+    shown = text_language(text, lang, written_in)
+    return None if shown == lang else shown
