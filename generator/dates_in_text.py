@@ -8,19 +8,33 @@ anything that is not clearly a date (a version, an IP address, `24/7`, `3ª via`
 left alone rather than guessed at.
 
 Rules, each tested in tests/test_dates_in_text.py:
-- Names of weekdays and months come from CLDR (Babel), compared without case or
-  accents; only informal spellings are added here ("tues", "2ª-feira", "setiembre").
+- Names of weekdays and months come from CLDR (Babel: wide and abbreviated, format and
+  stand-alone), compared without case or accents; only informal spellings are added
+  here ("tues", "2ª-feira", "3.ª feira", "terca feira", "setiembre").  Abbreviations that
+  are also words ("ter", "dom", "mar", "sun", "sat", "wed", "may") count only when
+  capitalised or followed by their dot.  A bare ordinal ("3ª") is a weekday only when no
+  word follows it.
 - Numeric dates follow the order of the language's CLDR short date format: month first
   for `en` and `en-US`, day first for `pt-BR`, `pt-PT`, `es` and `en-GB`.  A date with a
   year that is impossible in that order but possible in the other ("17/10/2017" in an
   `en-US` notice) is read in the other order.  ISO dates are year-month-day everywhere;
-  dotted dates (`17.10.2017`) are always day first and need two-digit day and month.
+  dotted dates (`17.10.2017`) are always day first and need two-digit day and month and
+  a four-digit year.  Without a year the month needs two digits ("3/10" is a fraction),
+  unless the date follows "dia" or has a weekday beside it; `24/7` is never a date.
+- A number glued to letters, `/ . : # @ + $ % & = -`, right after a word such as
+  versão, nota, página, chamado, Rua, Av., Ponte, Windows, or right before a unit such
+  as Mbps, is not a date.  Code, addresses, e-mail and HTML are not read at all.
 - A date without a year takes the reference's year, the one before or the one after,
   whichever puts it nearest to the reference; at equal distance, the later one.
 - A weekday belongs to a date only when written right beside it: nothing between them
-  but spaces, one line break, `, : ( ) [ ] | * _ - – —` and the words de, del, dia, el,
-  on, the, em, no, na.  Weekdays joined as a range or list ("de segunda a sexta") belong
-  to dates joined the same way and pair off in order; otherwise they belong to none.
+  but spaces, a line break inside one Markdown block, `, : ( ) [ ] | * _ - – —` and the
+  words de, del, dia, el, on, the, em, no, na.  Weekdays joined as a range or list
+  ("de segunda a sexta") belong to dates joined the same way and pair off in order
+  (a range's ends with a list's ends); otherwise they belong to none.  A weekday between
+  two dates goes to the one it fits, else to the date before "(" it closes, else to the
+  side without punctuation, else to the date before it.
+- Bare days before a dated day share its month and year: "19 a 30 de outubro",
+  "21 e 22/10", "17, 18 e 19 de outubro"; "de X a Y", "X–Y" and "entre X e Y" are ranges.
 """
 
 from __future__ import annotations
@@ -71,6 +85,13 @@ _NUMBER_WORDS = frozenset((
     "processo", "lote", "rua", "r", "av", "avenida", "avda", "praca", "plaza", "largo",
     "alameda", "travessa", "estrada", "rodovia", "calle", "paseo", "ponte", "puente",
     "bairro", "barrio", "colonia", "vila", "villa", "parque", "escola", "colegio", "hospital",
+    "porta", "port", "puerto", "slot", "interface", "windows", "explorer", "office", "debian", "ubuntu",
+    "macos", "ios", "android", "iphone", "ipad", "galaxy",
+))
+# ... and one right before these is a speed, size or count: "plano 20/10 Mbps".
+_UNIT_WORDS = frozenset((
+    "mbps", "kbps", "gbps", "mb", "gb", "kb", "tb", "mega", "megas", "giga", "gigas", "mhz", "ghz",
+    "ms", "vezes", "parcelas", "times", "veces", "cuotas",
 ))
 _NOT_WEEKDAY_AFTER = frozenset(("santo", "san", "sao"))   # "Santo Domingo, 17/10"
 _DAY_WORDS = frozenset(("dia", "dias"))                   # "dia 3/1" is a date, "3/1" alone is not
@@ -95,9 +116,10 @@ _MASKS = re.compile(
     r"^(```|~~~)[^\n]*\n.*?^\1[^\n]*$"            # fenced code
     r"|`[^`\n]+`"                                 # inline code
     r"|(?:https?|ftp)://\S+|www\.\S+"             # addresses
-    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"              # e-mail
-    r"|\]\([^)\s]*\)|<[^>\s]+>|<[a-z/!][^>\n]*>"  # link targets, autolinks, HTML tags
-    r"|\b[\w-]+(?:\.[\w-]+)+/\S*",                # example.com/path
+    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
+    r"|\]\([^()\s]*\)|<[^<>\s]+>|<[a-z/!][^<>\n]*>"  # link targets, autolinks, HTML tags
+    r"|(?<![\w.-])[\w-]+(?:\.[\w-]+)+/\S*",       # example.com/path
+    # (no part may run over where another could start: rescanning from each would be quadratic)
     re.S | re.M)
 
 
@@ -282,6 +304,12 @@ def _previous_word(folded: str, start: int) -> str:
     return found.group(1) if found else ""
 
 
+def _next_word(folded: str, end: int) -> str:
+    """Return the word just after `end`, skipping spaces."""
+    found = re.match(r"\s*([^\W\d_]+)", folded[end:end + 30])
+    return found.group(1) if found else ""
+
+
 def infer_year(month: int, day: int, reference: date) -> int:
     """Return the year (reference's, or one either side) putting month/day nearest to reference."""
     def distance(year: int) -> tuple[int, int]:
@@ -358,7 +386,8 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
     candidates = []
     for name, regex in vocabulary.shapes:
         for match in regex.finditer(text.folded):
-            if _previous_word(text.folded, match.start()) not in _NUMBER_WORDS:
+            if _previous_word(text.folded, match.start()) not in _NUMBER_WORDS \
+                    and _next_word(text.folded, match.end()) not in _UNIT_WORDS:
                 candidates.append((match.start(), -match.end(), name, match))
     runs, taken_until = [], 0
     for start, _, name, match in sorted(candidates, key=lambda c: c[:2]):   # leftmost, then longest
@@ -473,7 +502,7 @@ def _merge_runs(runs: list[_Run], join: re.Pattern, folded: str) -> list[_Run]:
     merged: list[_Run] = []
     for run in runs:
         gap = folded[merged[-1].end:run.start] if merged else ""
-        if not merged or not join.fullmatch(gap):
+        if not merged or len(gap) > 24 or not join.fullmatch(gap):
             merged.append(run)
             continue
         last = merged[-1]
