@@ -77,6 +77,7 @@ class NoticeReader:
 
     def __init__(self, source: MarkdownSource, site: Site, problems: Problems, slugs: frozenset[str]):
         self.prose_context: tuple[str, date, tuple[date, date] | None] | None = None
+        self.published_day: date | None = None
         self.slugs = slugs
         self.source = source
         self.site = site
@@ -105,6 +106,7 @@ class NoticeReader:
                                or f"the site's languages are {quote_list(self.site.languages, 'and')}")
         title = expect_text(front.get("title"), problems, "title") if front.get("title") is not None else None
         published = self.read_instant(front.get("date"), "date", zone)
+        self.published_day = published.date() if published else None
         updated = self.read_instant(front.get("updated"), "updated", zone)
         if published and updated and updated < published:
             problems.error(front.get("updated"), "updated is earlier than the notice's date")
@@ -294,7 +296,7 @@ class NoticeReader:
             self.problems.error(node, f"'{written}' is not a weekday", "write it as in Terça-Feira, martes or Tuesday")
         elif weekday != day.weekday():
             self.problems.error(node, f"{day.isoformat()} is {weekday_phrase(day, lang)}, not {written}",
-                                weekday_mismatch_hint(day, weekday, lang, period))
+                                weekday_mismatch_hint(day, weekday, lang, period, reference=self.published_day))
 
     def read_change_hours(self, node: Node, channels: set[str]) -> tuple | None:
         mapping = expect_map(node, self.problems, "hours")
