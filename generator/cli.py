@@ -1,4 +1,4 @@
-"""The command line: `build` (default) and `check`; exit 0 done, 1 invalid content, 2 bad usage."""
+"""The command line: `build` (default), `check` and `probe`; exit 0 done, 1 invalid content, 2 bad usage."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import SourceError
-from .write import WriteError, write_site
+from .write import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -56,13 +56,18 @@ def make_parser() -> argparse.ArgumentParser:
     )
     add_common(parser, top=True)
     parser.add_argument("--out", type=Path, help="the output folder (default: public/ inside the site)")
+    parser.add_argument("--no-cache", action="store_true", help="ignore the build cache: render and write every file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="validate and write the site (the default)")
     add_common(build, top=False)
     build.add_argument("--out", type=Path, default=argparse.SUPPRESS,
                        help="the output folder (default: public/ inside the site)")
+    build.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS,
+                       help="ignore the build cache: render and write every file")
     check = commands.add_parser("check", help="validate only; write nothing")
     add_common(check, top=False)
+    probe = commands.add_parser("probe", help="run the status checks and append the results to site_src/uptime/")
+    add_common(probe, top=False)
     return parser
 
 
@@ -84,8 +89,6 @@ def summary_of(problems) -> str:
 
 def main(argv: list[str] | None = None, environ=None) -> int:
     """Run the command line; return the exit status."""
-    from .load import load_site
-
     environ = os.environ if environ is None else environ
     parser = make_parser()
     try:
@@ -98,8 +101,17 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         site_dir = args.site
         if not site_dir.is_dir():
             raise UsageError(f"the site folder {site_dir} does not exist")
-        started = time.perf_counter()
+        if command == "probe":
+            from .probe import probe_command
+
+            # A measurement happens now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
+            if args.now and (now.tzinfo is None or now.utcoffset() is None):
+                raise UsageError(f"--now '{args.now}' needs a time zone, e.g. 2026-11-23T13:00:05Z")
+            measured = now if args.now else datetime.now(timezone.utc).replace(microsecond=0)
+            return probe_command(site_dir, measured, environ)
         if command == "check":
+            from .load import load_site
+
             site, problems, _ = load_site(site_dir, strict=args.strict)
             print_problems(problems, sys.stderr)
             if site is None:
@@ -107,18 +119,10 @@ def main(argv: list[str] | None = None, environ=None) -> int:
                 return EXIT_INVALID
             print(f"checked {site_dir}: no errors" + (f" ({summary_of(problems)})" if problems else ""))
             return EXIT_OK
-        from .pipeline import build_site  # the renderers are loaded only when something is built
+        from .build_command import run_build
 
-        result = build_site(site_dir, now, strict=args.strict)
-        print_problems(result.problems, sys.stderr)
-        if not result.ok:
-            print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
-            return EXIT_INVALID
         out_dir = getattr(args, "out", None) or site_dir / "public"
-        write_site(result.outputs, out_dir, site_dir)
-        took = time.perf_counter() - started
-        print(f"built {len(result.outputs)} files into {out_dir} in {took:.2f} s")
-        return EXIT_OK
+        return run_build(site_dir, out_dir, now, args.strict, use_cache=not getattr(args, "no_cache", False))
     except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

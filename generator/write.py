@@ -6,6 +6,7 @@ the end, so an interrupted or failed build leaves the previous output intact.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -40,30 +41,62 @@ def check_target(out_dir: Path, site_dir: Path) -> None:
         raise WriteError(f"{out_dir} looks like a source folder, not a build output; choose another --out")
 
 
-def write_tree(outputs: tuple[Output, ...], root: Path) -> None:
-    """Write outputs under `root`, which must be a fresh, empty folder."""
+def write_tree(outputs: tuple[Output, ...], root: Path, previous: Path | None = None,
+               unchanged: frozenset[str] = frozenset()) -> int:
+    """Write outputs under `root`, a fresh empty folder; return how many files were written anew.
+
+    Files named in `unchanged` are hard links to the same file in `previous` (the
+    live output), so an incremental build rewrites only what changed. A link is
+    never written through: changed files are always new files.
+    """
     base = root.resolve()
+    written = 0
     for output in outputs:
-        target = (root / output.path)
+        target = root / output.path
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.resolve().is_relative_to(base):
             raise WriteError(f"refusing to write '{output.path}': it resolves outside the output folder")
+        if previous is not None and output.path in unchanged:
+            source = previous / output.path
+            try:
+                if not source.is_symlink() and source.resolve().is_relative_to(previous.resolve()):
+                    os.link(source, target)
+                    continue
+            except OSError:
+                pass  # another file system, or links not allowed: write the bytes instead
         target.write_bytes(output.data)
+        written += 1
+    return written
 
 
-def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path) -> None:
-    """Write every output into a temporary folder beside `out_dir`, then swap it in."""
+def content_hashes(outputs: tuple[Output, ...]) -> dict[str, str]:
+    """Return each output's SHA-256, by path."""
+    return {output.path: hashlib.sha256(output.data).hexdigest() for output in outputs}
+
+
+def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path,
+               previous_hashes: dict[str, str] | None = None) -> tuple[dict[str, str], int]:
+    """Write every output into a temporary folder beside `out_dir`, then swap it in.
+
+    With `previous_hashes` (what the live output holds, as far as is known), files
+    whose bytes did not change are linked rather than rewritten. Returns the new
+    hashes and how many files were written.
+    """
     check_outputs(outputs)
     check_target(out_dir, site_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    hashes = content_hashes(outputs)
+    unchanged = frozenset(path for path, digest in hashes.items()
+                          if previous_hashes and previous_hashes.get(path) == digest)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
-        write_tree(outputs, staging)
+        written = write_tree(outputs, staging, out_dir if out_dir.is_dir() else None, unchanged)
         os.chmod(staging, 0o755)
         swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return hashes, written
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:

@@ -7,11 +7,11 @@ from datetime import date, datetime
 
 from babel.dates import get_day_names
 
-from ..dates import DATE_TEXT, describe_bad_date, parse_date, parse_datetime
+from ..dates import parse_date, parse_datetime
 from ..dates_in_text import check_dates, find_dates, parse_weekday, weekday_mismatch_hint
 from ..errors import WARNING, SourceError
 from ..markup import render_markdown
-from ..model import NOTICE_TYPES, Change, Department, Notice, Site, Text
+from ..model import NOTICE_TYPES, Change, Notice, Site, Text
 from ..read import NOTICE_NAME, MarkdownSource
 from ..yamlnodes import Map, Node, Scalar, Seq
 from .fields import (

@@ -12,7 +12,7 @@ import holidays
 from babel import Locale, UnknownLocaleError
 
 from ..model import HolidayRules, Text
-from ..yamlnodes import Map, Node, Scalar
+from ..yamlnodes import Node, Scalar
 from .fields import (
     Problems, check_keys, did_you_mean, expect_list, expect_localised, expect_map, expect_text, quote_list, suggest,
 )

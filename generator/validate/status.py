@@ -63,7 +63,7 @@ def read_headers(node: Node, problems: Problems) -> tuple[tuple[str, str], ...]:
         if not HEADER_NAME.match(key.text):
             problems.error(key, f"'{key.text}' is not an HTTP header name")
         elif variable is not None and not ENV_NAME.match(variable):
-            problems.error(value, f"headers name the environment variable that holds the value, not the value itself",
+            problems.error(value, "headers name the environment variable that holds the value, not the value itself",
                            f"write e.g. {key.text}: STATUS_TOKEN and set STATUS_TOKEN where the probe runs; "
                            "secrets never belong in the repository")
         elif variable is not None:
