@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import traceback
 from datetime import datetime, timezone
 from pathlib import Path
