@@ -1,0 +1,387 @@
+"""Probe history files: the exact rows written, the reader's messages, torn lines, locking and failed writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from generator.errors import SourceError
+from generator.history import (
+    HEADER, HistoryWriteError, append_rows, format_row, month_files, month_path, read_component, read_month_file,
+)
+from generator.model import ProbeResult
+
+ROOT = Path(__file__).resolve().parent.parent
+UTC = timezone.utc
+T0 = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
+ROW = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,[01],(\d+\.\d)?,[^\n]*\n$')
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def messages(problems) -> list[str]:
+    return [p.format() for p in problems]
+
+
+def write_month(site: Path, text: str, component: str = "website", month: str = "2026-11") -> Path:
+    path = site / "site_src" / "uptime" / component / f"{month}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+def test_a_new_file_gets_the_header_then_whole_rows(tmp_path):
+    warnings = append_rows(tmp_path, [
+        ("website", ProbeResult(T0, True, 182.44, "HTTP 200")),
+        ("email", ProbeResult(T0, False, None, "connection refused")),
+    ])
+    assert warnings == ()
+    append_rows(tmp_path, [("website", ProbeResult(at(5), False, None, "timeout"))])
+    assert (tmp_path / "site_src/uptime/website/2026-11.csv").read_text() == (
+        "time,ok,latency_ms,detail\n"
+        "2026-11-23T13:00:05Z,1,182.4,HTTP 200\n"
+        "2026-11-23T13:05:05Z,0,,timeout\n"
+    )
+    assert (tmp_path / "site_src/uptime/email/2026-11.csv").read_text() == (
+        "time,ok,latency_ms,detail\n"
+        "2026-11-23T13:00:05Z,0,,connection refused\n"
+    )
+
+
+def test_rows_go_to_the_month_of_their_utc_time(tmp_path):
+    # 21:30 on 30 November in São Paulo is already December in UTC.
+    local = datetime(2026, 11, 30, 21, 30, tzinfo=timezone(timedelta(hours=-3)))
+    append_rows(tmp_path, [("website", ProbeResult(local, True, 3, "HTTP 200")),
+                           ("website", ProbeResult(local - timedelta(hours=1), True, 12.25, "HTTP 200"))])
+    assert month_files(tmp_path, "website") == (
+        tmp_path / "site_src/uptime/website/2026-11.csv", tmp_path / "site_src/uptime/website/2026-12.csv")
+    assert month_path(tmp_path, "website", local) == tmp_path / "site_src/uptime/website/2026-12.csv"
+    assert (tmp_path / "site_src/uptime/website/2026-12.csv").read_text() == (
+        "time,ok,latency_ms,detail\n2026-12-01T00:30:00Z,1,3.0,HTTP 200\n")
+    assert (tmp_path / "site_src/uptime/website/2026-11.csv").read_text() == (
+        "time,ok,latency_ms,detail\n2026-11-30T23:30:00Z,1,12.2,HTTP 200\n")
+
+
+def test_details_are_quoted_kept_on_one_line_and_read_back_by_the_csv_module(tmp_path):
+    details = ['refused, retrying', 'said "no"', "two\nlines\r\nand\ttab", "  padded  ", "x" * 300]
+    append_rows(tmp_path, [("website", ProbeResult(at(n), False, None, d)) for n, d in enumerate(details)])
+    text = (tmp_path / "site_src/uptime/website/2026-11.csv").read_text()
+    assert text.splitlines()[1:5] == [
+        '2026-11-23T13:00:05Z,0,,"refused, retrying"',
+        '2026-11-23T13:01:05Z,0,,"said ""no"""',
+        "2026-11-23T13:02:05Z,0,,two lines and tab",
+        "2026-11-23T13:03:05Z,0,,padded",
+    ]
+    assert text.count("\n") == 6
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert parsed[0] == HEADER.split(",")
+    assert [row[3] for row in parsed[1:]] == [
+        "refused, retrying", 'said "no"', "two lines and tab", "padded", "x" * 199 + "…"]
+    results, problems = read_month_file(tmp_path / "site_src/uptime/website/2026-11.csv")
+    assert problems == ()
+    assert [r.detail for r in results] == [row[3] for row in parsed[1:]]
+
+
+def test_invalid_rows_are_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match="'../x' is not a component id"):
+        append_rows(tmp_path, [("../x", ProbeResult(T0, True, 1.0, "HTTP 200"))])
+    with pytest.raises(ValueError, match="has no time zone"):
+        append_rows(tmp_path, [("website", ProbeResult(T0.replace(tzinfo=None), True, 1.0, "HTTP 200"))])
+    assert not (tmp_path / "site_src").exists()
+    assert format_row(ProbeResult(T0, True, 0, "")) == "2026-11-23T13:00:05Z,1,0.0,\n"
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+def test_the_reader_returns_results_in_time_order(tmp_path):
+    path = write_month(tmp_path, (
+        "time,ok,latency_ms,detail\r\n"
+        "2026-11-23T13:05:05Z,1,20,HTTP 200\r\n"
+        "\r\n"
+        '2026-11-23T13:00:05Z,0,,"refused, retrying"\r\n'
+        "2026-11-23T10:10:05-03:00,1,7.5,HTTP 200\r\n"
+    ))
+    results, problems = read_month_file(path, tmp_path)
+    assert problems == ()
+    assert results == (
+        ProbeResult(at(0), False, None, "refused, retrying"),
+        ProbeResult(at(5), True, 20.0, "HTTP 200"),
+        ProbeResult(at(10), True, 7.5, "HTTP 200"),
+    )
+    assert all(r.time.utcoffset() == timedelta(0) for r in results)
+
+
+def test_malformed_rows_are_errors_at_their_line_and_column(tmp_path):
+    path = write_month(tmp_path, (
+        "time,ok,latency_ms,detail\n"
+        "2026-11-23T13:00:05Z,1,182.4,HTTP 200\n"
+        "2026-11-23T13:05:05Z,yes,182.4,HTTP 200\n"
+        "2026-11-23T13:10:05Z,1,fast,HTTP 200\n"
+        "2026-11-23T13:15:05Z,1,-3,HTTP 200\n"
+        "23/11/2026 13:20,1,10,HTTP 200\n"
+        "2026-11-23T13:25:05,1,10,HTTP 200\n"
+        "2026-10-31T13:30:05Z,1,10,HTTP 200\n"
+        "2026-11-23T13:35:05Z,0,,connection refused, retrying\n"
+        '2026-11-23T13:40:05Z,0,,"unclosed\n'
+        "2026-11-23T13:45:05Z,1\n"
+        "2026-11-23T13:50:05Z,1,nan,HTTP 200\n"
+        "2026-11-23T13:55:05Z,0,,timeout\n"
+    ))
+    results, problems = read_month_file(path, tmp_path)
+    assert results == (ProbeResult(at(0), True, 182.4, "HTTP 200"), ProbeResult(at(55), False, None, "timeout"))
+    assert messages(problems) == [
+        "site_src/uptime/website/2026-11.csv:3:22: error: 'yes' is not 1 or 0\n"
+        "  hint: 1 when the check succeeded, 0 when it failed",
+        "site_src/uptime/website/2026-11.csv:4:24: error: 'fast' is not a latency in milliseconds\n"
+        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
+        "site_src/uptime/website/2026-11.csv:5:24: error: '-3' is not a latency in milliseconds\n"
+        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
+        "site_src/uptime/website/2026-11.csv:6:1: error: '23/11/2026 13:20' is not a UTC time\n"
+        "  hint: write it like 2026-11-23T13:00:05Z",
+        "site_src/uptime/website/2026-11.csv:7:1: error: '2026-11-23T13:25:05' is not a UTC time\n"
+        "  hint: write it like 2026-11-23T13:00:05Z",
+        "site_src/uptime/website/2026-11.csv:8:1: error: 2026-10-31T13:30:05Z does not belong in the file of 2026-11\n"
+        "  hint: move the row to 2026-10.csv",
+        "site_src/uptime/website/2026-11.csv:9:1: error: expected 4 fields (time,ok,latency_ms,detail), found 5\n"
+        '  hint: quote a detail that holds a comma: "refused, retrying"',
+        "site_src/uptime/website/2026-11.csv:10:25: error: the quoted field is not closed\n"
+        '  hint: write a quote inside a quoted field as two quotes: "a ""b"" c"',
+        "site_src/uptime/website/2026-11.csv:11:1: error: expected 4 fields (time,ok,latency_ms,detail), found 2",
+        "site_src/uptime/website/2026-11.csv:12:24: error: 'nan' is not a latency in milliseconds\n"
+        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
+    ]
+    assert all(isinstance(p, SourceError) and p.severity == "error" for p in problems)
+
+
+def test_the_quick_and_the_careful_reading_make_the_same_frozen_results(tmp_path):
+    import dataclasses
+
+    from generator import history
+
+    assert history.DIRECT, "ProbeResult changed: check that read_rows_quickly still makes complete objects"
+    rows = "".join(f"2026-11-23T13:{m:02d}:05Z,{m % 2},{'' if m % 3 else m * 1.5},{'HTTP 200' if m % 2 else 'timeout'}\n"
+                   for m in (5, 0, 10, 1, 59))
+    quick, problems = read_month_file(write_month(tmp_path, HEADER + "\n" + rows), tmp_path)
+    assert problems == ()
+    # A blank line takes the file off the quick path.
+    careful, problems = read_month_file(write_month(tmp_path, HEADER + "\n\n" + rows, component="b"))
+    assert problems == ()
+    assert quick == careful and [r.time.minute for r in quick] == [0, 1, 5, 10, 59]
+    made = ProbeResult(at(0), False, 0.0, "timeout")
+    assert quick[0] == made and hash(quick[0]) == hash(made) and repr(quick[0]) == repr(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick[0].ok = True
+
+
+def test_a_date_that_does_not_exist_is_an_error(tmp_path):
+    path = write_month(tmp_path, HEADER + "\n2026-11-31T13:00:05Z,1,5,HTTP 200\n2026-11-23T13:00:05Z,1,5,HTTP 200\n")
+    results, problems = read_month_file(path, tmp_path)
+    assert results == (ProbeResult(at(0), True, 5.0, "HTTP 200"),)
+    assert messages(problems) == ["site_src/uptime/website/2026-11.csv:2:1: error: '2026-11-31T13:00:05Z' is not a "
+                                  "UTC time\n  hint: write it like 2026-11-23T13:00:05Z"]
+
+
+def test_a_missing_header_and_bad_bytes_are_reported(tmp_path):
+    path = write_month(tmp_path, b"2026-11-23T13:00:05Z,1,5,HTTP 200\n2026-11-23T13:05:05Z,0,,caf\xe9\n")
+    results, problems = read_month_file(path, tmp_path)
+    assert results == (ProbeResult(at(0), True, 5.0, "HTTP 200"), ProbeResult(at(5), False, None, "caf\ufffd"))
+    assert messages(problems) == [
+        "site_src/uptime/website/2026-11.csv:1:1: error: the first line must be the header "
+        "'time,ok,latency_ms,detail', not '2026-11-23T13:00:05Z,1,5,HTTP 200'\n"
+        "  hint: restore the header line; every month file starts with it",
+        "site_src/uptime/website/2026-11.csv:2:28: error: the file is not UTF-8: byte 0xe9 cannot start a "
+        "character here\n  hint: save the file as UTF-8",
+    ]
+
+
+def test_an_empty_or_missing_file_reads_as_no_rows(tmp_path):
+    assert read_month_file(write_month(tmp_path, ""), tmp_path) == ((), ())
+    results, problems = read_month_file(tmp_path / "nope.csv", tmp_path)
+    assert (results, messages(problems)) == ((), ["nope.csv: error: cannot read the file: no such file or directory"])
+
+
+def test_read_component_joins_months_from_a_given_month_and_shares_instants(tmp_path):
+    write_month(tmp_path, "time,ok,latency_ms,detail\n2026-10-31T23:59:59Z,1,1,HTTP 200\n", month="2026-10")
+    write_month(tmp_path, "time,ok,latency_ms,detail\n2026-11-01T00:00:00Z,1,2,HTTP 200\n", month="2026-11")
+    write_month(tmp_path, "time,ok,latency_ms,detail\n2026-11-01T00:00:00Z,1,3,HTTP 200\n", component="email")
+    (tmp_path / "site_src/uptime/website/notes.txt").write_text("not a month file")
+    times: dict = {}
+    results, problems = read_component(tmp_path, "website", since=datetime(2026, 11, 1, tzinfo=UTC), times=times)
+    assert (results, problems) == ((ProbeResult(datetime(2026, 11, 1, tzinfo=UTC), True, 2.0, "HTTP 200"),), ())
+    other, _ = read_component(tmp_path, "email", times=times)
+    assert other[0].time is results[0].time
+    assert len(read_component(tmp_path, "website")[0]) == 2
+    assert read_component(tmp_path, "nothing") == ((), ())
+
+
+# Torn lines ------------------------------------------------------------------------------------
+
+GOOD = "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,182.4,HTTP 200\n2026-11-23T13:05:05Z,0,,timeout\n"
+
+
+def test_a_torn_last_line_is_skipped_by_the_reader_and_cut_by_the_next_append(tmp_path):
+    path = write_month(tmp_path, GOOD + "2026-11-23T13:10:05Z,1,1")
+    results, problems = read_month_file(path, tmp_path)
+    assert results == (ProbeResult(at(0), True, 182.4, "HTTP 200"), ProbeResult(at(5), False, None, "timeout"))
+    assert messages(problems) == [
+        "site_src/uptime/website/2026-11.csv:4:1: warning: the last line is unfinished (a probe stopped while "
+        "writing?); it is skipped\n  hint: the next probe run removes it",
+    ]
+    warnings = append_rows(tmp_path, [("website", ProbeResult(at(15), True, 90, "HTTP 200"))])
+    assert messages(warnings) == [
+        "site_src/uptime/website/2026-11.csv:4:1: warning: removed an unfinished last line "
+        "(24 bytes: '2026-11-23T13:10:05Z,1,1'), left by a probe stopped while writing\n"
+        "  hint: the rows before it are intact",
+    ]
+    assert path.read_text() == GOOD + "2026-11-23T13:15:05Z,1,90.0,HTTP 200\n"
+    assert read_month_file(path, tmp_path)[1] == ()
+
+
+def test_a_torn_header_is_replaced_by_a_whole_one(tmp_path):
+    path = write_month(tmp_path, "time,ok,lat")
+    warnings = append_rows(tmp_path, [("website", ProbeResult(at(0), True, 1, "HTTP 200"))])
+    assert [w.line for w in warnings] == [1]
+    assert path.read_text() == "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,1.0,HTTP 200\n"
+
+
+KILLED_WRITER = textwrap.dedent("""
+    import os, signal, sys
+    sys.path.insert(0, sys.argv[1])
+    from pathlib import Path
+    from generator.history import LOCK_NAME, acquire_lock, uptime_dir
+    site = Path(sys.argv[2])
+    acquire_lock(uptime_dir(site) / LOCK_NAME, 5)          # held, like a probe in the middle of its appends
+    fd = os.open(uptime_dir(site) / "website" / "2026-11.csv", os.O_WRONLY | os.O_APPEND)
+    os.write(fd, b"2026-11-23T13:10:05Z,1,18")
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def test_a_writer_killed_mid_line_loses_nothing_and_leaves_no_lock_behind(tmp_path):
+    path = write_month(tmp_path, GOOD)
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(ROOT), str(tmp_path)], timeout=30)
+    assert killed.returncode == -signal.SIGKILL
+    assert path.read_text() == GOOD + "2026-11-23T13:10:05Z,1,18"
+    results, problems = read_month_file(path, tmp_path)
+    assert len(results) == 2 and [p.severity for p in problems] == ["warning"]
+    # The kernel released the dead writer's flock: the next append neither waits nor fails.
+    warnings = append_rows(tmp_path, [("website", ProbeResult(at(15), True, 90, "HTTP 200"))])
+    assert [w.severity for w in warnings] == ["warning"]
+    assert path.read_text() == GOOD + "2026-11-23T13:15:05Z,1,90.0,HTTP 200\n"
+
+
+# Concurrency -----------------------------------------------------------------------------------
+
+APPENDER = textwrap.dedent("""
+    import os, sys, time
+    sys.path.insert(0, sys.argv[1])
+    from datetime import datetime, timedelta, timezone
+    from generator.history import append_rows
+    from generator.model import ProbeResult
+    site, me, rows = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    while not os.path.exists(os.path.join(site, "go")):    # start together, to race for every new file
+        time.sleep(0.001)
+    start = datetime(2026, 11, 30, 23, 59, 30, tzinfo=timezone.utc)
+    for n in range(rows):
+        when = start + timedelta(seconds=n)     # crosses into December
+        detail = f"writer {me}, row {n}:" + "x" * (n % 50)
+        append_rows(site, [(f"c{n}", ProbeResult(when, True, n / 10, detail)),
+                           ("website", ProbeResult(when, n % 2 == 0, None, detail))])
+""")
+
+
+def test_concurrent_appenders_write_whole_lines_and_one_header(tmp_path):
+    writers, rows = 4, 60
+    procs = [subprocess.Popen([sys.executable, "-c", APPENDER, str(ROOT), str(tmp_path), str(me), str(rows)])
+             for me in range(writers)]
+    time.sleep(0.5)
+    (tmp_path / "go").touch()
+    assert [p.wait(timeout=60) for p in procs] == [0] * writers
+    expected = {f"c{n}": sorted(f"writer {me}, row {n}:" + "x" * (n % 50) for me in range(writers))
+                for n in range(rows)}
+    expected["website"] = sorted(f"writer {me}, row {n}:" + "x" * (n % 50)
+                                 for me in range(writers) for n in range(rows))
+    for component, details in expected.items():
+        seen = []
+        for path in month_files(tmp_path, component):
+            lines = path.read_text().splitlines(keepends=True)
+            assert lines[0] == HEADER + "\n"
+            assert all(ROW.match(line) for line in lines[1:]), [l for l in lines[1:] if not ROW.match(l)][:3]
+            results, problems = read_month_file(path, tmp_path)
+            assert problems == ()
+            seen += [r.detail for r in results]
+        assert sorted(seen) == details
+
+
+# Failed writes ---------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_is_an_error_naming_the_file_and_other_files_are_still_written(tmp_path):
+    folder = tmp_path / "site_src/uptime/website"
+    folder.mkdir(parents=True)
+    (folder / "2026-11.csv").symlink_to("/dev/full")
+    with pytest.raises(HistoryWriteError) as raised:
+        append_rows(tmp_path, [("website", ProbeResult(T0, True, 1, "HTTP 200")),
+                               ("email", ProbeResult(T0, True, 2, "connected"))])
+    assert messages(raised.value.problems) == [
+        "site_src/uptime/website/2026-11.csv: error: cannot append 1 row: no space left on device\n"
+        "  hint: free some space on the disk that holds the site",
+    ]
+    assert (tmp_path / "site_src/uptime/email/2026-11.csv").read_text() == (
+        "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,2.0,connected\n")
+
+
+def test_a_file_where_a_folder_belongs_is_an_error(tmp_path):
+    (tmp_path / "site_src/uptime").mkdir(parents=True)
+    (tmp_path / "site_src/uptime/website").write_text("oops")
+    with pytest.raises(HistoryWriteError) as raised:
+        append_rows(tmp_path, [("website", ProbeResult(T0, True, 1, "HTTP 200"))])
+    assert messages(raised.value.problems) == [
+        "site_src/uptime/website/2026-11.csv: error: cannot append 1 row: not a directory\n"
+        "  hint: something that should be a folder is a file; move it away",
+    ]
+
+
+HOLDER = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, sys.argv[1])
+    from pathlib import Path
+    from generator.history import LOCK_NAME, acquire_lock, uptime_dir
+    acquire_lock(uptime_dir(Path(sys.argv[2])) / LOCK_NAME, 5)
+    print("held", flush=True)
+    time.sleep(60)
+""")
+
+
+def test_an_append_waits_while_another_process_holds_the_lock(tmp_path):
+    import threading
+
+    (tmp_path / "site_src/uptime").mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(ROOT), str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        appender = threading.Thread(target=append_rows, args=(tmp_path, [("website", ProbeResult(T0, True, 1, ""))]))
+        appender.start()
+        appender.join(0.4)
+        assert appender.is_alive() and month_files(tmp_path, "website") == ()
+    finally:
+        holder.kill()
+        holder.wait()
+    appender.join(5)
+    assert (tmp_path / "site_src/uptime/website/2026-11.csv").read_text() == f"{HEADER}\n2026-11-23T13:00:05Z,1,1.0,\n"
