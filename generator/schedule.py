@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
@@ -49,6 +50,7 @@ from zoneinfo import ZoneInfo
 import holidays as holidays_lib
 
 from .model import Channel, Department, HolidayCalendar, HolidayRules, Interval, Override, Text, WeeklyHours
+from .zones import offset_at, offset_changes
 
 REGULAR, HOLIDAY, NOTICE = "regular", "holiday", "notice"
 
@@ -56,10 +58,7 @@ ALL_DAY = (Interval(0, 1440),)
 NAME_SEPARATOR = "; "
 # How many days an interval may reach past its own day (end <= 1440 * REACH_DAYS).
 REACH_DAYS = 2
-# Offsets are probed this often to find daylight-saving changes; no zone has
-# changed its offset twice within an hour since the 1940s.
-_PROBE = timedelta(hours=1)
-_ONE_SECOND = timedelta(seconds=1)
+_ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,17 +159,15 @@ def day_hours(department: Department, channel: Channel, day: date, holidays: Hol
               overrides: Mapping = {}) -> DayHours:
     """Return what applies to a channel on one local day: a notice, else a holiday, else the week."""
     zone = ZoneInfo(department.timezone)
-    changes = _offset_changes_around(zone, day, day + timedelta(1 + REACH_DAYS))
-    return _with_spans(_applicable(department, channel, day, holidays, overrides), zone, changes)
+    return _with_spans(_applicable(department, channel, day, holidays, overrides), zone)
 
 
 def days_from(department: Department, channel: Channel, first: date, count: int,
               holidays: HolidayCalendar, overrides: Mapping = {}) -> tuple[DayHours, ...]:
     """Return `count` consecutive local days of a channel's hours, starting on `first`."""
     zone = ZoneInfo(department.timezone)
-    changes = _offset_changes_around(zone, first, first + timedelta(count + REACH_DAYS))
     return tuple(
-        _with_spans(_applicable(department, channel, first + timedelta(n), holidays, overrides), zone, changes)
+        _with_spans(_applicable(department, channel, first + timedelta(n), holidays, overrides), zone)
         for n in range(count))
 
 
@@ -212,17 +209,20 @@ def next_transition(department: Department, channel: Channel, instant: datetime,
 
 def merge_spans(spans) -> tuple[Span, ...]:
     """Return spans sorted by instant and joined where they overlap or touch."""
-    def utc(moment: datetime) -> datetime:
-        # Datetimes sharing a tzinfo compare by wall time, fold ignored: compare instants in UTC.
-        return moment.astimezone(timezone.utc)
-
+    # Datetimes sharing a tzinfo compare by wall time, fold ignored: compare instants in UTC,
+    # each converted once.  The sort is stable, so equal instants keep their order.
+    utc = timezone.utc
+    keyed = sorted(((span.start.astimezone(utc), span.end.astimezone(utc), span) for span in spans),
+                   key=lambda item: (item[0], item[1]))
     merged: list[Span] = []
-    for span in sorted(spans, key=lambda s: (utc(s.start), utc(s.end))):
-        if merged and utc(span.start) <= utc(merged[-1].end):
-            if utc(span.end) > utc(merged[-1].end):
-                merged[-1] = Span(merged[-1].start, span.end)
+    merged_end = None    # merged[-1].end in UTC
+    for start, end, span in keyed:
+        if merged and start <= merged_end:
+            if end > merged_end:
+                merged[-1], merged_end = Span(merged[-1].start, span.end), end
         else:
             merged.append(span)
+            merged_end = end
     return tuple(merged)
 
 
@@ -255,32 +255,44 @@ def _applicable(department: Department, channel: Channel, day: date, holidays: H
 
 # --- From wall-clock intervals to instants ----------------------------------
 
-def _with_spans(hours: DayHours, zone: ZoneInfo, changes: tuple[datetime, ...]) -> DayHours:
+def _with_spans(hours: DayHours, zone: ZoneInfo) -> DayHours:
     """Return `hours` with the instants its intervals open, in `zone`."""
-    midnight = datetime.combine(hours.day, time(), tzinfo=timezone.utc)
+    return DayHours(hours.day, hours.intervals, _spans(zone, hours.day, hours.intervals), hours.reason,
+                    hours.holiday, hours.notice, hours.note)
+
+
+# Channels that share a zone and hours have the same spans on each day, and every
+# page asks again for the days it shows: each (zone, day, intervals) is worked out
+# once.  The spans depend on nothing else, and they and their datetimes are
+# immutable, so sharing them changes no result; the zone is part of the key, so
+# the spans carry the very tzinfo the caller passed.
+@lru_cache(maxsize=65536)
+def _spans(zone: ZoneInfo, day: date, intervals: tuple[Interval, ...]) -> tuple[Span, ...]:
+    """Return the instants that the intervals of local day `day` open, in `zone`."""
+    midnight = datetime.combine(day, time(), tzinfo=timezone.utc)
     spans: list[Span] = []
-    for interval in hours.intervals:
+    for interval in intervals:
         wall_start = midnight + timedelta(minutes=interval.start)
         wall_end = midnight + timedelta(minutes=interval.end)
         spans.extend(Span(start.astimezone(zone), end.astimezone(zone))
-                     for start, end in _preimage(zone, wall_start, wall_end, changes))
-    return DayHours(hours.day, hours.intervals, tuple(spans), hours.reason, hours.holiday,
-                    hours.notice, hours.note)
+                     for start, end in _preimage(zone, wall_start, wall_end))
+    return tuple(spans)
 
 
-def _preimage(zone: ZoneInfo, wall_start: datetime, wall_end: datetime,
-              changes: tuple[datetime, ...]) -> list[tuple[datetime, datetime]]:
+def _preimage(zone: ZoneInfo, wall_start: datetime, wall_end: datetime) -> list[tuple[datetime, datetime]]:
     """Return the UTC ranges whose local wall time lies in [wall_start, wall_end).
 
     Wall times are passed as UTC datetimes with the wall clock's digits.  Between
     two offset changes the offset is constant, so the wanted instants there are
-    [wall_start - offset, wall_end - offset) clipped to that stretch.
+    [wall_start - offset, wall_end - offset) clipped to that stretch.  No offset
+    is a day or more from UTC, so the changes that matter lie within a day of
+    the wall times.
     """
-    lo, hi = wall_start - timedelta(days=1), wall_end + timedelta(days=1)
-    cuts = [lo, *(c for c in changes if lo < c < hi), hi]
+    lo, hi = wall_start - _ONE_DAY, wall_end + _ONE_DAY
+    cuts = [lo, *offset_changes(zone, lo, hi), hi]
     ranges: list[tuple[datetime, datetime]] = []
     for piece_start, piece_end in zip(cuts, cuts[1:]):
-        offset = _offset(zone, piece_start)
+        offset = offset_at(zone, piece_start)
         start = max(wall_start - offset, piece_start)
         end = min(wall_end - offset, piece_end)
         if start < end:
@@ -289,37 +301,6 @@ def _preimage(zone: ZoneInfo, wall_start: datetime, wall_end: datetime,
             else:
                 ranges.append((start, end))
     return ranges
-
-
-def _offset_changes_around(zone: ZoneInfo, first: date, last: date) -> tuple[datetime, ...]:
-    """Return the UTC instants where `zone` changes offset near local days `first`..`last`."""
-    lo = datetime.combine(first, time(), tzinfo=timezone.utc) - timedelta(days=2)
-    hi = datetime.combine(last, time(), tzinfo=timezone.utc) + timedelta(days=2)
-    changes = []
-    here, before = lo, _offset(zone, lo)
-    while here < hi:
-        there = min(here + _PROBE, hi)
-        after = _offset(zone, there)
-        if after != before:
-            changes.append(_bisect_change(zone, here, there, before))
-        here, before = there, after
-    return tuple(changes)
-
-
-def _bisect_change(zone: ZoneInfo, low: datetime, high: datetime, before: timedelta) -> datetime:
-    """Return the first second in (low, high] whose offset differs from `before`."""
-    while high - low > _ONE_SECOND:
-        middle = low + timedelta(seconds=(high - low).total_seconds() // 2)
-        if _offset(zone, middle) == before:
-            low = middle
-        else:
-            high = middle
-    return high
-
-
-def _offset(zone: ZoneInfo, instant: datetime) -> timedelta:
-    """Return the UTC offset of `zone` at an aware instant."""
-    return instant.astimezone(zone).utcoffset()
 
 
 def _require_aware(instant: datetime) -> None:
