@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import SourceError, has_errors
+from .errors import SourceError, has_errors, sort_problems
 from .effective import notice_overrides
 from .load import load_site
 from .model import Build, Site
@@ -16,7 +16,9 @@ from .render.api import render_hours_api
 from .render.feeds import render_feeds
 from .render.html import make_environment, render_hours_pages
 from .render.notices import render_notice_pages
+from .rollups import read_histories
 from .schedule import build_holiday_calendar
+from .uptime import make_uptime
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 
@@ -41,12 +43,21 @@ def resolve_now(site: Site, now: datetime) -> datetime:
     return now
 
 
-def make_build(site: Site, now: datetime) -> Build:
-    """Resolve what depends on "now": the public holidays of the years the outputs cover."""
+def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: bool = True,
+               problems: list[SourceError] | None = None) -> Build:
+    """Resolve what depends on "now": the public holidays of the years the outputs cover, and uptime.
+
+    Uptime comes from incidents alone without `site_dir`; with it, also from the probe's files
+    in site_src/uptime/ (through the cache unless `cache` is false), whose warnings go to `problems`.
+    """
     years = range(now.year - 1, now.year + 3)
     holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
     overrides = notice_overrides(site.notices, site.departments)
-    return Build(site=site, now=now, holidays=holidays, overrides=overrides)
+    histories, found = read_histories(site_dir, site, now, cache) if site_dir is not None else ({}, ())
+    if problems is not None:
+        problems.extend(found)
+    uptime = make_uptime(site, now, histories)
+    return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime)
 
 
 def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, ...]:
@@ -64,6 +75,7 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False) -> Result:
     site, problems, templates = load_site(site_dir, strict)
     if site is None:
         return Result((), problems)
-    build = make_build(site, resolve_now(site, now))
+    found: list[SourceError] = []
+    build = make_build(site, resolve_now(site, now), site_dir, problems=found)
     template_dirs = tuple(d for d in (templates, DEFAULT_THEME) if d is not None)
-    return Result(render_site(build, template_dirs), problems)
+    return Result(render_site(build, template_dirs), sort_problems(list(problems) + found))
