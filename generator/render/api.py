@@ -23,6 +23,7 @@ from each site language to its text, so that clients choose.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from ..model import Build, Channel, Department, Interval, Text, WeeklyHours
@@ -32,40 +33,107 @@ from . import Output
 PATH = "api/hours.json"
 DAYS_AHEAD = 90
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+INDENT = "  "
+# Strings, numbers, booleans and null exactly as json.dumps(..., ensure_ascii=False) writes them.
+_SCALARS = json.JSONEncoder(ensure_ascii=False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A value already written by `_dumps` (at nesting level 0), to be placed as it is."""
+
+    text: str
 
 
 def render_hours_api(build: Build) -> Output:
     """Return `api/hours.json`: the site's departments, channels, weekly hours and next 90 days."""
     site = build.site
+    written: dict = {}
     document = {
         "name": site.name,
         "base_url": site.base_url,
         "timezone": site.timezone,
         "languages": list(site.languages),
         "generated_at": build.now.isoformat(),
-        "departments": [_department(build, department) for department in site.departments],
+        "departments": [_department(build, department, written) for department in site.departments],
     }
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
-    return Output(PATH, text.encode("utf-8"))
+    return Output(PATH, (_dumps(document) + "\n").encode("utf-8"))
 
 
-def _department(build: Build, department: Department) -> dict:
-    """Return one department with its channels."""
+def _dumps(value) -> str:
+    """Return `value` as json.dumps(value, sort_keys=True, ensure_ascii=False, indent=2) writes it.
+
+    json's C encoder does not indent, so with `indent` json falls back to its
+    pure-Python encoder, a generator per nested value: that was most of the time
+    spent on a large site's file.  This writes the same text by appending to one
+    list, leaves every string and number to json, and places a `_Written` value
+    (the days that many channels share) without writing it again.
+    """
+    parts: list[str] = []
+    _write(value, "\n", parts)
+    return "".join(parts)
+
+
+def _write(value, newline: str, parts: list[str]) -> None:
+    """Append `value` to `parts`; `newline` is a line break and the indentation of the line `value` starts on."""
+    if isinstance(value, str):
+        parts.append(_SCALARS.encode(value))
+    elif isinstance(value, dict):
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + INDENT
+        separator = "{" + inner
+        for key in sorted(value):
+            if not isinstance(key, str):
+                raise TypeError(f"keys must be strings, not {type(key).__name__}: {key!r}")
+            parts.append(separator)
+            parts.append(_SCALARS.encode(key))
+            parts.append(": ")
+            _write(value[key], inner, parts)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + INDENT
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            _write(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "]")
+    elif isinstance(value, _Written):
+        # Written at level 0: each of its line breaks takes this level's indentation.
+        # JSON strings escape their line breaks, so every "\n" in it is between lines.
+        parts.append(value.text.replace("\n", newline))
+    else:
+        parts.append(_SCALARS.encode(value))
+
+
+def _department(build: Build, department: Department, written: dict) -> dict:
+    """Return one department with its channels; `written` keeps the days already written, by what they show."""
     languages = build.site.languages
     return {
         "id": department.id,
         "name": _by_language(department.name, languages),
         "description": _by_language(department.description, languages),
         "timezone": department.timezone,
-        "channels": [_channel(build, department, channel) for channel in department.channels],
+        "channels": [_channel(build, department, channel, written) for channel in department.channels],
     }
 
 
-def _channel(build: Build, department: Department, channel: Channel) -> dict:
+def _channel(build: Build, department: Department, channel: Channel, written: dict) -> dict:
     """Return one channel: how to reach it, its regular hours and its next days."""
     response = channel.response_time
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
     days = days_from(department, channel, first, DAYS_AHEAD, build.holidays, build.overrides)
+    # Channels with the same hours in one zone show the same days: write them once.
+    # A day's spans follow from its zone, date and intervals, so the key leaves them out.
+    key = (department.timezone, tuple((h.day, h.intervals, h.reason, h.holiday, h.notice, h.note) for h in days))
+    if key not in written:
+        written[key] = _Written(_dumps([_day(hours, build.site.languages) for hours in days]))
     return {
         "id": channel.id,
         "type": channel.type,
@@ -74,7 +142,7 @@ def _channel(build: Build, department: Department, channel: Channel) -> dict:
         "response_time": None if response is None else {
             "text": response.text, "low": response.low, "high": response.high},
         "hours": _weekly(channel.hours),
-        "days": [_day(hours, build.site.languages) for hours in days],
+        "days": written[key],
     }
 
 
