@@ -111,7 +111,7 @@ class NoticeReader:
         if published and updated and updated < published:
             problems.error(front.get("updated"), "updated is earlier than the notice's date")
         kind = self.read_type(front)
-        departments = self.read_departments(front.get("departments"))
+        departments = self.read_departments(front.get("departments"), kind)
         period = read_range(front.get("period"), problems, "period") if front.get("period") is not None else None
         supersedes = self.read_supersedes(front.get("supersedes"))
         cancelled = bool(front.get("cancelled") is not None and expect_bool(front.get("cancelled"), problems, "cancelled"))
@@ -169,9 +169,10 @@ class NoticeReader:
                                 did_you_mean(text, SUPPORTED_TYPES) or f"use {quote_list(SUPPORTED_TYPES)}")
         return None
 
-    def read_departments(self, node: Node | None) -> tuple[str, ...] | None:
+    def read_departments(self, node: Node | None, kind: str | None) -> tuple[str, ...] | None:
         if node is None:
-            return tuple(self.departments)
+            # Incidents and maintenance concern components, not the contact hours of departments.
+            return () if kind in ("incident", "maintenance") else tuple(self.departments)
         items = (node,) if isinstance(node, Scalar) else (expect_list(node, self.problems, "departments") or Seq(0, 0, ())).items
         chosen = []
         for item in items:
@@ -186,6 +187,8 @@ class NoticeReader:
                 self.problems.error(item, f"the department '{text}' is listed twice")
             else:
                 chosen.append(text)
+        if not items:
+            self.problems.error(node, "departments is empty", "remove it to mean every department")
         return tuple(chosen) if chosen else None
 
     def read_supersedes(self, node: Node | None) -> tuple[str, ...]:
