@@ -13,9 +13,13 @@ from .load import load_site
 from .model import Build, Site
 from .render import Output
 from .render.api import render_hours_api
-from .render.feeds import render_feeds
+from .render.badges import render_badges
+from .render.calendars import render_calendars
+from .render.feeds import render_component_feeds, render_feeds
 from .render.html import make_environment, render_hours_pages
 from .render.notices import render_notice_pages
+from .render.status_page import render_status_pages
+from .render.statuspage import render_statuspage_api
 from .rollups import read_histories
 from .schedule import build_holiday_calendar
 from .uptime import make_uptime
@@ -63,10 +67,17 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
 def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, ...]:
     """Render every output of the site, sorted by path."""
     env = make_environment(template_dirs)
-    outputs = list(render_hours_pages(build, env, notices_page=True))
-    outputs.extend(render_notice_pages(build, env))
+    has_status = bool(build.site.components)
+    outputs = list(render_hours_pages(build, env, status_page=has_status, notices_page=True))
+    outputs.extend(render_notice_pages(build, env, status_page=has_status))
     outputs.append(render_hours_api(build))
     outputs.extend(render_feeds(build))
+    outputs.extend(render_calendars(build))
+    if has_status:
+        outputs.extend(render_status_pages(build, env))
+        outputs.extend(render_badges(build))
+        outputs.extend(render_statuspage_api(build))
+        outputs.extend(render_component_feeds(build))
     return tuple(sorted(outputs, key=lambda o: o.path))
 
 
