@@ -17,6 +17,7 @@ from .render.badges import render_badges
 from .render.calendars import render_calendars
 from .render.feeds import render_component_feeds, render_feeds
 from .render.html import make_environment, render_hours_pages
+from .render.maintenance_calendar import render_maintenance_calendar
 from .render.notices import render_notice_pages
 from .render.status_page import render_status_pages
 from .render.statuspage import render_statuspage_api
@@ -78,6 +79,7 @@ def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, 
         outputs.extend(render_badges(build))
         outputs.extend(render_statuspage_api(build))
         outputs.extend(render_component_feeds(build))
+        outputs.append(render_maintenance_calendar(build))
     return tuple(sorted(outputs, key=lambda o: o.path))
 
 

@@ -1,0 +1,50 @@
+"""maintenance.ics: planned maintenance windows as timed events, for calendar subscriptions."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from ..i18n import read_catalogs, translations_for
+from .statuspage import plain_text
+from ..model import Build, Notice
+from . import Output
+from .calendars import CalendarEvent, _in_window, _host, calendar_bytes, notice_url
+
+
+def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> CalendarEvent:
+    """Return one window as an event in the site's time zone; a withdrawn window stays, cancelled."""
+    site = build.site
+    lang = site.default_language
+    names = {c.id: c.name.get(lang) for c in site.components}
+    affected = ", ".join(names[cid] for cid, _ in window.components)
+    url = notice_url(build, window)
+    body = plain_text(window.body.get(lang))
+    description = "\n\n".join(part for part in (window.title.get(lang), affected, body, url) if part)
+    zone = ZoneInfo(site.timezone)
+    stamp = (window.modified or window.updated or window.date)
+    return CalendarEvent(
+        uid=f"{window.slug}@{_host(build)}",
+        department="",
+        start=window.start.astimezone(zone),
+        end=window.end.astimezone(zone),
+        summary=f"{maintenance_word}: {window.title.get(lang)}",
+        description=description,
+        url=url,
+        categories=(maintenance_word,),
+        stamp=stamp,
+        sequence=window.revision,
+        modified=window.modified,
+        cancelled=window.cancelled,
+        zone=site.timezone,
+    )
+
+
+def render_maintenance_calendar(build: Build) -> Output:
+    """Return maintenance.ics with every window that ended at most 90 days ago or is still to come."""
+    site = build.site
+    lang = site.default_language
+    word = translations_for(read_catalogs(), lang).gettext("Maintenance")
+    windows = sorted((n for n in site.notices if n.type == "maintenance"), key=lambda n: (n.start, n.slug))
+    events = [maintenance_event(build, window, word) for window in windows]
+    events = sorted((e for e in events if _in_window(build, e)), key=CalendarEvent.sort_key)
+    return Output("maintenance.ics", calendar_bytes(build, f"{site.name}: {word}", events))
