@@ -1,0 +1,212 @@
+"""Time the uptime part of a build on a large probe history: cold cache, warm cache, and after an append.
+
+    python bench/bench_uptime.py                       # 100 components x 90 days x 1440 checks, 5 runs per case
+    python bench/bench_uptime.py --components 20 --runs 3
+    python bench/bench_uptime.py --keep /tmp/big       # keep the generated site to look at
+
+Generates, in a temporary folder, a site whose status page has N components, each
+checked once a minute for the 90 days before the build's now (about 13 million rows
+for 100 components), then measures, each run in a new Python process, the uptime part
+of the build (`read_histories` + `make_uptime`, what `make_build` adds for uptime):
+
+- cold: the cache folder removed before the run, so every month file is read (by up
+  to 4 processes, as a build does; and by one, for comparison);
+- warm: nothing changed since the previous run, so only the cache is read;
+- append: every component's newest file got 10 more rows since the previous run
+  (what the probe does between two builds), so only those rows are parsed (the file
+  is still read whole once, to check that its beginning did not change).
+
+Prints the median, fastest and slowest wall time, the median CPU time (user + system,
+of the process and of the worker processes that read a cold cache in parallel; steadier
+than wall time on a busy machine) and peak resident memory (`ru_maxrss` from
+`resource.getrusage` in the child): "before" is the interpreter with the loaded site,
+"peak" the whole process, "worker" the largest worker process (0 when none ran; at
+most 4 run, and their pages shared with the parent by fork count in each). Not a test: nothing is asserted, and the
+figures depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-23T10:00:00-03:00"
+DAYS = 90
+
+SITE = """\
+name: Uptime benchmark
+base_url: https://status.bench.example/
+timezone: America/Sao_Paulo
+languages: [en]
+"""
+HOURS = """\
+departments:
+  - id: support
+    name: {en: Support}
+    channels:
+      - id: phone
+        type: phone
+        contact: "+55 13 3500-0000"
+        hours:
+          mon-fri: 09:00-18:00
+"""
+
+# Runs in the child: load the site, then time the uptime part alone.
+CHILD = """
+import json, resource, sys, time
+from datetime import datetime
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from generator.load import load_site
+from generator.rollups import read_histories
+from generator.uptime import make_uptime
+site_dir, now, workers = Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), int(sys.argv[4]) or None
+site, problems, _ = load_site(site_dir)
+usage = resource.getrusage(resource.RUSAGE_SELF)
+started = time.perf_counter()
+histories, warnings = read_histories(site_dir, site, now, workers=workers)
+uptime = make_uptime(site, now, histories)
+seconds = time.perf_counter() - started
+after = resource.getrusage(resource.RUSAGE_SELF)
+workers = resource.getrusage(resource.RUSAGE_CHILDREN)    # the processes that read a cold cache, if any
+cpu = after.ru_utime + after.ru_stime - usage.ru_utime - usage.ru_stime + workers.ru_utime + workers.ru_stime
+rows = sum(day.checks for u in uptime.values() for day in u.days)
+print(json.dumps({"seconds": seconds, "cpu": cpu, "before_kib": usage.ru_maxrss, "peak_kib": after.ru_maxrss,
+                  "worker_peak_kib": workers.ru_maxrss, "rows": rows, "warnings": len(warnings)}))
+"""
+
+
+def write_site(site: Path, components: int, seed: int = 1) -> int:
+    """Write the site and its probe history (one check a minute); return the number of rows."""
+    src = site / "site_src"
+    src.mkdir(parents=True)
+    (src / "site.yaml").write_text(SITE, encoding="utf-8")
+    (src / "hours.yaml").write_text(HOURS, encoding="utf-8")
+    lines = ["components:"]
+    for number in range(components):
+        lines += [f"  - id: c{number:03d}", f"    name: {{en: Component {number}}}", "    check:",
+                  "      type: tcp", f"      host: h{number}.bench.example", "      port: 443",
+                  "      timeout: 5s", "      degraded_after: 500ms"]
+    (src / "status.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    rng = random.Random(seed)
+    # A pool of latency texts drawn once keeps generation fast; each row picks from it.
+    pool = [f"{rng.lognormvariate(3.5, 0.6):.1f}" for _ in range(20000)]
+    end = datetime.fromisoformat(NOW).astimezone(timezone.utc) - timedelta(minutes=60)
+    start = end - timedelta(days=DAYS)
+    stamps: dict[str, list[str]] = {}
+    at = start.replace(second=0)
+    while at <= end:
+        stamps.setdefault(f"{at:%Y-%m}", []).append(f"{at:%Y-%m-%dT%H:%M:%S}Z")
+        at += timedelta(minutes=1)
+    rows = 0
+    for number in range(components):
+        folder = src / "uptime" / f"c{number:03d}"
+        folder.mkdir(parents=True)
+        for month, times in stamps.items():
+            latencies = rng.choices(pool, k=len(times))
+            failed = set(rng.sample(range(len(times)), k=len(times) // 500))
+            body = "".join(f"{t},0,,timed out\n" if i in failed else f"{t},1,{lat},connected\n"
+                           for i, (t, lat) in enumerate(zip(times, latencies)))
+            (folder / f"{month}.csv").write_text("time,ok,latency_ms,detail\n" + body, encoding="ascii")
+            rows += len(times)
+    return rows
+
+
+def append_rows(site: Path, count: int) -> None:
+    """Append `count` one-minute rows to every component's newest month file, after its last row."""
+    for folder in sorted((site / "site_src" / "uptime").iterdir()):
+        newest = sorted(folder.glob("*.csv"))[-1]
+        with newest.open("rb") as file:
+            file.seek(-100, 2)
+            last = datetime.fromisoformat(file.read().splitlines()[-1][:19].decode()).replace(tzinfo=timezone.utc)
+        with newest.open("a", encoding="ascii") as file:
+            for minute in range(1, count + 1):
+                file.write(f"{last + timedelta(minutes=minute):%Y-%m-%dT%H:%M:%S}Z,1,12.5,connected\n")
+
+
+def run_once(site: Path, now: str, workers: int = 0) -> dict:
+    """Measure the uptime part once in a new Python process (workers: 0 lets the build choose)."""
+    done = subprocess.run([sys.executable, "-c", CHILD, str(ROOT), str(site), now, str(workers)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout)
+
+
+def format_table(rows: list[list[str]]) -> str:
+    """Return rows as a plain-text table, the first row as its header; numbers aligned right."""
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
+                               for column, (cell, width) in enumerate(zip(row, widths))).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def summarise(name: str, runs: list[dict]) -> list[str]:
+    """Return one table row for a case."""
+    times = [run["seconds"] for run in runs]
+    return [name, f"{statistics.median(times):.2f}", f"{min(times):.2f}", f"{max(times):.2f}",
+            f"{statistics.median(run['cpu'] for run in runs):.2f}",
+            f"{max(run['before_kib'] for run in runs) / 1024:.0f}",
+            f"{max(run['peak_kib'] for run in runs) / 1024:.0f}",
+            f"{max(run['worker_peak_kib'] for run in runs) / 1024:.0f}",
+            f"{runs[0]['rows']:,}"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the site, run the cases, print the table."""
+    parser = argparse.ArgumentParser(description="Time the uptime part of a build on a large probe history.")
+    parser.add_argument("--components", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="expediente-uptime-"))
+    site = args.keep or work / "site"
+    try:
+        started = time.perf_counter()
+        if not (site / "site_src").exists():
+            rows = write_site(site, args.components)
+            size = sum(path.stat().st_size for path in (site / "site_src" / "uptime").rglob("*.csv"))
+            print(f"generated {rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - started:.0f} s")
+        cache = site / ".expediente-cache"
+        cold, serial = [], []
+        for _ in range(args.runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            serial.append(run_once(site, NOW, workers=1))
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(run_once(site, NOW))
+        run_once(site, NOW)
+        time.sleep(2.5)          # let the files age past the cache's two-second "racily clean" window
+        run_once(site, NOW)
+        warm = [run_once(site, NOW) for _ in range(args.runs)]
+        appended = []
+        for _ in range(args.runs):
+            append_rows(site, 10)      # the history ends an hour before now: these rows count in the bars
+            appended.append(run_once(site, NOW))
+        header = ["case", "median s", "min s", "max s", "median CPU s", "before MiB", "peak MiB", "worker MiB",
+                  "rows in bars"]
+        print(f"{args.components} components x {DAYS} days x 1440 checks, {args.runs} runs per case, "
+              f"each in a new process; now = {NOW}")
+        print(format_table([header, summarise("cold, 1 process", serial), summarise("cold (empty cache)", cold),
+                            summarise("warm (unchanged)", warm),
+                            summarise("append (+10 rows each)", appended)]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
