@@ -159,16 +159,15 @@ def day_hours(department: Department, channel: Channel, day: date, holidays: Hol
               overrides: Mapping = {}) -> DayHours:
     """Return what applies to a channel on one local day: a notice, else a holiday, else the week."""
     zone = ZoneInfo(department.timezone)
-    return _with_spans(_applicable(department, channel, day, holidays, overrides), zone)
+    return _with_spans(zone, day, *_applicable(department, channel, day, holidays, overrides))
 
 
 def days_from(department: Department, channel: Channel, first: date, count: int,
               holidays: HolidayCalendar, overrides: Mapping = {}) -> tuple[DayHours, ...]:
     """Return `count` consecutive local days of a channel's hours, starting on `first`."""
     zone = ZoneInfo(department.timezone)
-    return tuple(
-        _with_spans(_applicable(department, channel, first + timedelta(n), holidays, overrides), zone)
-        for n in range(count))
+    days = (first + timedelta(n) for n in range(count))
+    return tuple(_with_spans(zone, day, *_applicable(department, channel, day, holidays, overrides)) for day in days)
 
 
 def is_open(department: Department, channel: Channel, instant: datetime, holidays: HolidayCalendar,
@@ -179,7 +178,8 @@ def is_open(department: Department, channel: Channel, instant: datetime, holiday
     for back in range(REACH_DAYS + 1):
         day = wall.date() - timedelta(back)
         midnight = datetime.combine(day, time())
-        for interval in _applicable(department, channel, day, holidays, overrides).intervals:
+        intervals = _applicable(department, channel, day, holidays, overrides)[0]
+        for interval in intervals:
             if midnight + timedelta(minutes=interval.start) <= wall < midnight + timedelta(minutes=interval.end):
                 return True
     return False
@@ -241,32 +241,32 @@ def weekly_summary(hours: WeeklyHours) -> tuple[tuple[tuple[int, ...], tuple[Int
 
 
 def _applicable(department: Department, channel: Channel, day: date, holidays: HolidayCalendar,
-                overrides: Mapping) -> DayHours:
-    """Return the day's hours without spans: an override, else a holiday, else the weekday."""
+                overrides: Mapping) -> tuple[tuple[Interval, ...], str, Text | None, str | None, Text | None]:
+    """Return the day's intervals, reason, holiday, notice and note: an override, else a holiday, else the weekday."""
     name = holidays.name(day)
     override: Override | None = overrides.get((department.id, channel.id, day))
     if override is not None:
-        return DayHours(day, tuple(override.intervals), (), NOTICE, name, override.notice, override.note)
+        return tuple(override.intervals), NOTICE, name, override.notice, override.note
     hours = channel.hours
     if name is not None:
-        return DayHours(day, ALL_DAY if hours.always else tuple(hours.holidays), (), HOLIDAY, name)
-    return DayHours(day, ALL_DAY if hours.always else tuple(hours.days[day.weekday()]), (), REGULAR)
+        return ALL_DAY if hours.always else tuple(hours.holidays), HOLIDAY, name, None, None
+    return ALL_DAY if hours.always else tuple(hours.days[day.weekday()]), REGULAR, None, None, None
 
 
 # --- From wall-clock intervals to instants ----------------------------------
 
-def _with_spans(hours: DayHours, zone: ZoneInfo) -> DayHours:
-    """Return `hours` with the instants its intervals open, in `zone`."""
-    return DayHours(hours.day, hours.intervals, _spans(zone, hours.day, hours.intervals), hours.reason,
-                    hours.holiday, hours.notice, hours.note)
-
-
-# Channels that share a zone and hours have the same spans on each day, and every
-# page asks again for the days it shows: each (zone, day, intervals) is worked out
-# once.  The spans depend on nothing else, and they and their datetimes are
-# immutable, so sharing them changes no result; the zone is part of the key, so
-# the spans carry the very tzinfo the caller passed.
+# Channels that share a zone and hours have the same days, and every page asks
+# again for the days it shows: each day is made once.  A DayHours is immutable
+# and its spans follow from the zone, date and intervals alone, so sharing one
+# changes no result; the zone is part of the key, so the spans carry the very
+# tzinfo the caller passed.
 @lru_cache(maxsize=65536)
+def _with_spans(zone: ZoneInfo, day: date, intervals: tuple[Interval, ...], reason: str, holiday: Text | None,
+                notice: str | None, note: Text | None) -> DayHours:
+    """Return one day's hours with the instants its intervals open, in `zone`."""
+    return DayHours(day, intervals, _spans(zone, day, intervals), reason, holiday, notice, note)
+
+
 def _spans(zone: ZoneInfo, day: date, intervals: tuple[Interval, ...]) -> tuple[Span, ...]:
     """Return the instants that the intervals of local day `day` open, in `zone`."""
     midnight = datetime.combine(day, time(), tzinfo=timezone.utc)
