@@ -67,6 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
     add_common(check, top=False)
     probe = commands.add_parser("probe", help="run the status checks and append the results to site_src/uptime/")
     add_common(probe, top=False)
+    serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilt and reloaded on every change")
+    add_common(serve, top=False)
+    serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free one)")
     return parser
 
 
@@ -100,6 +103,11 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         site_dir = args.site
         if not site_dir.is_dir():
             raise UsageError(f"the site folder {site_dir} does not exist")
+        if command == "serve":
+            from .serve import serve_command
+
+            # A preview follows the clock from build to build unless --now pins it.
+            return serve_command(site_dir, args.port, now if args.now else None, args.strict, args.debug)
         if command == "probe":
             from .probe import probe_command
 
