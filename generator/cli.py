@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import SourceError
+from .formats import add_format_option, write_problems
 from .write import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -65,11 +66,21 @@ def make_parser() -> argparse.ArgumentParser:
                        help="ignore the build cache: render and write every file")
     check = commands.add_parser("check", help="validate only; write nothing")
     add_common(check, top=False)
+    add_format_option(check)
     probe = commands.add_parser("probe", help="run the status checks and append the results to site_src/uptime/")
     add_common(probe, top=False)
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilt and reloaded on every change")
     add_common(serve, top=False)
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free one)")
+    next_change = commands.add_parser("next-change", help="print when the output would next change by itself")
+    add_common(next_change, top=False)
+    next_change.add_argument("--explain", action="store_true", help="also say what changes then")
+    new = commands.add_parser("new", help="start a notice, incident or maintenance in notices/")
+    add_common(new, top=False)
+    new.add_argument("kind", choices=("notice", "incident", "maintenance"), help="what to start")
+    new.add_argument("--title", required=True, help="its title, from which the file's name is made")
+    new.add_argument("--date", help="its publication, YYYY-MM-DD[ HH:MM] in the site's time zone (default: now)")
+    new.add_argument("--slug", help="the file's slug instead of one made from the title (refused when taken)")
     return parser
 
 
@@ -116,15 +127,27 @@ def main(argv: list[str] | None = None, environ=None) -> int:
                 raise UsageError(f"--now '{args.now}' needs a time zone, e.g. 2026-11-23T13:00:05Z")
             measured = now if args.now else datetime.now(timezone.utc).replace(microsecond=0)
             return probe_command(site_dir, measured, environ)
+        if command == "next-change":
+            from .next_change import next_change_command
+
+            return next_change_command(site_dir, now, args.strict, args.explain)
+        if command == "new":
+            from .scaffold import new_command
+
+            # A notice is written now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
+            written = now if args.now else datetime.now(timezone.utc).replace(microsecond=0)
+            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug)
         if command == "check":
             from .load import load_site
 
             site, problems, _ = load_site(site_dir, strict=args.strict)
-            print_problems(problems, sys.stderr)
+            write_problems(problems, args.format, site_dir, sys.stdout, sys.stderr)
             if site is None:
                 print(summary_of(problems), file=sys.stderr)
                 return EXIT_INVALID
-            print(f"checked {site_dir}: no errors" + (f" ({summary_of(problems)})" if problems else ""))
+            # With --format json, stdout holds the JSON list alone.
+            print(f"checked {site_dir}: no errors" + (f" ({summary_of(problems)})" if problems else ""),
+                  file=sys.stderr if args.format == "json" else sys.stdout)
             return EXIT_OK
         from .build_command import run_build
 
