@@ -392,3 +392,14 @@ def test_a_row_in_the_wrong_month_file_is_named(tmp_path):
         "site_src/uptime/dns/2026-11.csv:7:1: warning: 2099-01-01T00:00:00Z does not belong in the file of "
         "2026-11; the row is not counted\n  hint: move the row to 2099-01.csv"]
     assert found["dns"].days[date(2026, 11, 22)].checks == 5
+
+
+def test_without_processes_the_files_are_read_in_this_one(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+
+    outage_history(tmp_path)
+    serial, _ = histories(tmp_path, NOW, cache=False)
+    monkeypatch.setattr(rollups, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(rollups, "ProcessPoolExecutor", refuse)
+    assert histories(tmp_path, NOW, workers=2)[0] == serial
