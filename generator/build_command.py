@@ -46,3 +46,22 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     took = time.perf_counter() - started
     print(f"built {len(result.outputs)} files ({written} written) into {out_dir} in {took:.2f} s")
     return 0
+
+
+def check_site(site_dir: Path, now: datetime, strict: bool):
+    """Validate everything a build reads, the probe's history included; return (site or None, problems)."""
+    from zoneinfo import ZoneInfo
+
+    from .errors import ERROR, SourceError, has_errors, sort_problems
+    from .load import load_site
+    from .rollups import read_histories
+
+    site, problems, _ = load_site(site_dir, strict=strict)
+    if site is None or not site.components:
+        return site, problems
+    aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
+    _, found = read_histories(site_dir, site, aware)
+    if strict:
+        found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
+    problems = sort_problems(list(problems) + list(found))
+    return (None if has_errors(problems) else site), problems

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import SourceError, has_errors, sort_problems
+from .errors import ERROR, SourceError, has_errors, sort_problems
 from .effective import notice_overrides
 from .load import load_site
 from .model import Build, Site
@@ -90,5 +90,10 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False) -> Result:
         return Result((), problems)
     found: list[SourceError] = []
     build = make_build(site, resolve_now(site, now), site_dir, problems=found)
+    if strict:
+        found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
+    problems = sort_problems(list(problems) + found)
+    if has_errors(problems):
+        return Result((), problems)
     template_dirs = tuple(d for d in (templates, DEFAULT_THEME) if d is not None)
-    return Result(render_site(build, template_dirs), sort_problems(list(problems) + found))
+    return Result(render_site(build, template_dirs), problems)

@@ -48,7 +48,7 @@ from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-from .errors import WARNING, SourceError
+from .errors import ERROR, WARNING, SourceError
 from .model import ProbeResult, Site
 from .uptime import (
     UTC, DayCounts, LocalDay, ProbeHistory, day_bounds, latency_bin, local_days, merge_counts, months_between,
@@ -57,7 +57,7 @@ from .uptime import (
 
 UPTIME_FOLDER = Path("site_src") / "uptime"
 CACHE_FOLDER = Path(".expediente-cache") / "uptime"
-CACHE_MAGIC = b"expediente uptime rollup 1\n"
+CACHE_MAGIC = b"expediente uptime rollup 2\n"
 HEADER = b"time,ok,latency_ms,detail"
 TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 # Starts at the line break before a row, so that one match is one row; captures `ok,latency`.
@@ -278,7 +278,7 @@ def clean_rows(data: bytes, start: int, end: int, first_line: int, month: str):
     for fields in reader:
         problem = check_row(fields, month) if fields else None     # an empty line is no row, and no mistake
         if problem is not None:
-            warnings.append((line, f"{problem[0]}; the row is not counted", problem[1]))
+            warnings.append((line, problem[0], problem[1]))
         elif fields:
             when = read_time(fields[0])
             good.append((f"{when:%Y-%m-%dT%H:%M:%S}Z", fields[1], fields[2], fields[3].rstrip("\r")))
@@ -358,8 +358,8 @@ def read_month(path: Path, old: Rollup | None, context: Context) -> Rollup:
     common = dict(stat, read=end, digest=digest_of(memoryview(data)[:end]), lines=data.count(b"\n", 0, end), body=body)
     if body and header != HEADER:
         shown = header[:60].decode("utf-8", "replace")
-        warning = (1, f"the first line must be the header 'time,ok,latency_ms,detail', not '{shown}'; "
-                   "the file is not counted", "restore the header line; every month file starts with it")
+        warning = (1, f"the first line must be the header 'time,ok,latency_ms,detail', not '{shown}'",
+                   "restore the header line; every month file starts with it")
         return Rollup(**common, readable=False, plain=False, last=None, warnings=(warning,),
                       days=MappingProxyType({}))
     part = read_part(data, body, end, 2, path.stem, context) if body else Part({}, True, b"", None, ())
@@ -572,8 +572,9 @@ def read_in_processes(stale: list[tuple[Month, Rollup | None]], cached: dict[str
 
 
 def file_warnings(month: Month, rollup: Rollup) -> list[SourceError]:
-    """Return the warnings about one month file, the torn last line included."""
-    found = [SourceError(month.source, line, 1, message, hint, WARNING) for line, message, hint in rollup.warnings]
+    """Return the problems of one month file: a malformed row is an error (someone edited the file by hand
+    and must say what they meant); a torn last line is a warning (a killed probe; the next run repairs it)."""
+    found = [SourceError(month.source, line, 1, message, hint, ERROR) for line, message, hint in rollup.warnings]
     if rollup.size > rollup.read:
         found.append(SourceError(month.source, rollup.lines + 1, 1,
                                  "the last line is unfinished (a probe stopped while writing?); it is skipped",

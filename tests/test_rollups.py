@@ -191,12 +191,12 @@ def test_malformed_rows_are_skipped_with_their_line_numbers(tmp_path):
     found, warnings = histories(tmp_path, NOW)
     where = "site_src/uptime/dns/2026-11.csv"
     assert [w.format() for w in warnings] == [
-        f"{where}:3:1: warning: 'yes' is not 1 or 0; the row is not counted\n"
+        f"{where}:3:1: error: 'yes' is not 1 or 0\n"
         "  hint: 1 when the check succeeded, 0 when it failed",
-        f"{where}:4:1: warning: 'fast' is not a latency in milliseconds; the row is not counted\n"
+        f"{where}:4:1: error: 'fast' is not a latency in milliseconds\n"
         "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
-        f"{where}:5:1: warning: expected 4 fields (time,ok,latency_ms,detail), found 3; the row is not counted",
-        f"{where}:6:1: warning: '22/11/2026 11:01' is not a UTC time; the row is not counted\n"
+        f"{where}:5:1: error: expected 4 fields (time,ok,latency_ms,detail), found 3",
+        f"{where}:6:1: error: '22/11/2026 11:01' is not a UTC time\n"
         "  hint: write it like 2026-11-23T13:00:05Z",
     ]
     assert found["dns"].days[date(2026, 11, 22)].checks == 6
@@ -209,8 +209,8 @@ def test_a_wrong_header_leaves_the_file_unread(tmp_path):
     (folder / "2026-11.csv").write_text("when,ok,ms\n2026-11-22T11:00:00Z,1,12,x\n", encoding="utf-8")
     found, warnings = histories(tmp_path, NOW)
     assert [w.format() for w in warnings] == [
-        "site_src/uptime/dns/2026-11.csv:1:1: warning: the first line must be the header "
-        "'time,ok,latency_ms,detail', not 'when,ok,ms'; the file is not counted\n"
+        "site_src/uptime/dns/2026-11.csv:1:1: error: the first line must be the header "
+        "'time,ok,latency_ms,detail', not 'when,ok,ms'\n"
         "  hint: restore the header line; every month file starts with it"]
     assert found["dns"].days == {}
 
@@ -389,8 +389,8 @@ def test_a_row_in_the_wrong_month_file_is_named(tmp_path):
         file.write("2099-01-01T00:00:00Z,1,12,x\n")
     found, warnings = histories(tmp_path, NOW)
     assert [w.format() for w in warnings] == [
-        "site_src/uptime/dns/2026-11.csv:7:1: warning: 2099-01-01T00:00:00Z does not belong in the file of "
-        "2026-11; the row is not counted\n  hint: move the row to 2099-01.csv"]
+        "site_src/uptime/dns/2026-11.csv:7:1: error: 2099-01-01T00:00:00Z does not belong in the file of "
+        "2026-11\n  hint: move the row to 2099-01.csv"]
     assert found["dns"].days[date(2026, 11, 22)].checks == 5
 
 
