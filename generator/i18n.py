@@ -10,17 +10,27 @@ from __future__ import annotations
 import gettext as gettext_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import (format_date, format_interval, format_skeleton, format_timedelta,
-                         get_datetime_format, get_day_names, get_timezone_gmt, get_timezone_name)
+from babel.dates import (
+    format_date,
+    format_interval,
+    format_skeleton,
+    format_timedelta,
+    get_datetime_format,
+    get_day_names,
+    get_timezone_gmt,
+    get_timezone_name,
+)
 from babel.messages.mofile import write_mo
-from babel.numbers import format_decimal
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import Translations
 from babel.units import format_unit
 from jinja2 import pass_context
@@ -35,13 +45,19 @@ DOMAIN = "messages"
 REGIONLESS_ZONES = ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Etc/Zulu")
 
 
+@lru_cache(maxsize=64)
 def babel_locale(lang: str) -> str:
     """Return Babel's name of a language tag: 'pt-BR' -> 'pt_BR', 'en' -> 'en'."""
     return str(Locale.parse(lang, sep="-"))
 
 
-def read_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, Translations]:
-    """Read every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` into Translations, by locale."""
+@lru_cache(maxsize=8)
+def read_catalogs(locale_dir: Path = LOCALE_DIR) -> Mapping[str, Translations]:
+    """Read every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` into Translations, by locale.
+
+    The catalogs ship with the package and do not change while it runs, so every
+    renderer of a build shares one reading of them.
+    """
     catalogs: dict[str, Translations] = {}
     for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         locale = po_path.parent.parent.name
@@ -51,7 +67,7 @@ def read_catalogs(locale_dir: Path = LOCALE_DIR) -> dict[str, Translations]:
         write_mo(buffer, catalog)
         buffer.seek(0)
         catalogs[locale] = Translations(buffer, domain=DOMAIN)
-    return catalogs
+    return MappingProxyType(catalogs)
 
 
 def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
@@ -93,6 +109,13 @@ def template_gettext(translations: gettext_module.NullTranslations) -> dict[str,
         return text % variables
 
     return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
+
+
+@lru_cache(maxsize=4096)
+def _time_interval(locale: str, start: int, end: int) -> str:
+    """Format one interval of a day; a schedule repeats a handful of intervals thousands of times."""
+    text = format_interval(time(start // 60, start % 60), time(end // 60, end % 60), "Hm", locale=locale)
+    return text.replace("\u2009", "\u202f")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +164,7 @@ class Formats:
         CLDR puts thin spaces around the dash, where a line may break; they become
         narrow no-break spaces so that an interval never splits across lines.
         """
-        start, end = interval.start % 1440, interval.end % 1440
-        text = format_interval(time(start // 60, start % 60), time(end // 60, end % 60), "Hm",
-                               locale=self.locale)
-        return text.replace("\u2009", "\u202f")
+        return _time_interval(self.locale, interval.start % 1440, interval.end % 1440)
 
     def weekdays(self, days: tuple[int, ...], width: str = "abbreviated") -> str:
         """Return a run of weekdays (0 = Monday): 'seg.', 'seg.–sex.'."""
