@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .errors import ERROR, SourceError, has_errors, sort_problems
+from .cache import cache_dir
 from .effective import notice_overrides
 from .load import load_site
 from .model import Build, Site
@@ -65,9 +66,9 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime)
 
 
-def render_site(build: Build, template_dirs: tuple[Path, ...]) -> tuple[Output, ...]:
+def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> tuple[Output, ...]:
     """Render every output of the site, sorted by path."""
-    env = make_environment(template_dirs)
+    env = make_environment(template_dirs, bytecode_dir)
     has_status = bool(build.site.components)
     outputs = list(render_hours_pages(build, env, status_page=has_status, notices_page=True))
     outputs.extend(render_notice_pages(build, env, status_page=has_status))
@@ -96,4 +97,4 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False) -> Result:
     if has_errors(problems):
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, DEFAULT_THEME) if d is not None)
-    return Result(render_site(build, template_dirs), problems)
+    return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates"), problems)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..i18n import Formats, read_catalogs, template_gettext, translations_for
 from ..model import Build, Site
@@ -25,8 +25,12 @@ DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
 
 # --- The environment ---------------------------------------------------------
 
-def make_environment(template_dirs: tuple[Path, ...]) -> Environment:
-    """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme."""
+def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> Environment:
+    """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme.
+
+    With `bytecode_dir`, compiled templates are kept there between builds (Jinja checks
+    each template's source against what it compiled, so an edited template is compiled again).
+    """
     dirs = tuple(template_dirs)
     if DEFAULT_THEME.resolve() not in {Path(d).resolve() for d in dirs}:
         dirs += (DEFAULT_THEME,)
@@ -38,12 +42,24 @@ def make_environment(template_dirs: tuple[Path, ...]) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(bytecode_dir),
     )
     # English by default and newstyle gettext; each render passes its language's functions.
     env.install_null_translations(newstyle=True)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.extend(expediente_catalogs=read_catalogs())
     return env
+
+
+def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
+    """Return a cache of compiled templates in `folder`, or None when it cannot be made."""
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
 
 
 # --- Paths and the page frame --------------------------------------------------
