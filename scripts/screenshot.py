@@ -1,13 +1,13 @@
-"""Build the example site at a fixed instant and take PNG screenshots of its hours page with headless Chromium.
+"""Build the example site at a fixed instant and take PNG screenshots of its pages with headless Chromium.
 
-    python scripts/screenshot.py                 # docs/screenshots/hours.png and hours-mobile.png
-    python scripts/screenshot.py --dark          # ... and hours-dark.png, hours-mobile-dark.png
-    python scripts/screenshot.py --lang en       # the English page
+    python scripts/screenshot.py                 # docs/screenshots/hours.png, hours-mobile.png, status.png, notice.png
+    python scripts/screenshot.py --dark          # ... and hours-dark.png, hours-mobile-dark.png, ...
+    python scripts/screenshot.py --lang en       # the English pages (hours-en.png, ...)
 
 Needs Debian's chromium (`apt-get install chromium`). The pictures are the same on
-every run: the page's open-now script is shown the build's instant instead of the
-browser's clock (a one-line script put first in the temporary copy of the page), and
-the browser runs in the site's time zone.
+every run: the pages' scripts are shown the build's instant instead of the browser's
+clock (a one-line script put first in the temporary copy of each page), and the
+browser runs in the site's time zone.
 """
 
 from __future__ import annotations
@@ -25,8 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00-03:00"
 SITE_ZONE = "America/Sao_Paulo"
 SHOTS = ROOT / "docs" / "screenshots"
-# (file name stem, window width, window height): a desktop window and a phone's width.
-VIEWS = (("hours", 1280, 2000), ("hours-mobile", 390, 2400))
+# The Christmas notice: a notice with a day-by-day table of changed hours.
+NOTICE = "notices/2026-11-16-natal-e-ano-novo/"
+# (file name stem, page folder in the language's folder, window width, window height):
+# the hours page in a desktop window and at a phone's width, the status page, a notice.
+VIEWS = (("hours", "", 1280, 2000), ("hours-mobile", "", 390, 2400), ("status", "status/", 1280, 2000),
+         ("notice", NOTICE, 1280, 1500))
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
@@ -84,12 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="expediente-shots-") as temp:
         site = Path(temp) / "public"
         build_example(site)
-        page = site / (f"{args.lang.lower()}/index.html" if args.lang else "index.html")
-        if not page.is_file():
-            parser.error(f"the build wrote no {page.relative_to(site)}")
-        freeze_clock(page, NOW)
+        folder = site / args.lang.lower() if args.lang else site
+        for sub in sorted({sub for _, sub, _, _ in VIEWS}):
+            if not (folder / sub / "index.html").is_file():
+                parser.error(f"the build wrote no {(folder / sub / 'index.html').relative_to(site)}")
+            freeze_clock(folder / sub / "index.html", NOW)
         for dark in (False, True) if args.dark else (False,):
-            for stem, width, height in VIEWS:
+            for stem, sub, width, height in VIEWS:
+                page = folder / sub / "index.html"
                 png = args.out / f"{stem}{suffix}{'-dark' if dark else ''}.png"
                 screenshot(args.chromium, page, png, width, height, dark, Path(temp) / "profile")
                 print(f"wrote {png.relative_to(ROOT) if png.is_relative_to(ROOT) else png}")
