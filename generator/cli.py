@@ -67,6 +67,9 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate only; write nothing")
     add_common(check, top=False)
     add_format_option(check)
+    from .hooks import add_hook_commands  # install-hooks, install-server-hooks, rollback
+
+    add_hook_commands(commands, add_common)
     probe = commands.add_parser("probe", help="run the status checks and append the results to site_src/uptime/")
     add_common(probe, top=False)
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilt and reloaded on every change")
@@ -127,6 +130,10 @@ def main(argv: list[str] | None = None, environ=None) -> int:
                 raise UsageError(f"--now '{args.now}' needs a time zone, e.g. 2026-11-23T13:00:05Z")
             measured = now if args.now else datetime.now(timezone.utc).replace(microsecond=0)
             return probe_command(site_dir, measured, environ)
+        if command in ("install-hooks", "install-server-hooks", "rollback"):
+            from .hooks import run_hook_command
+
+            return run_hook_command(args)
         if command == "next-change":
             from .next_change import next_change_command
 
