@@ -267,17 +267,29 @@ class _Text:
         return self.original[a:b]
 
 
+_ASCII_LOWER = {code: chr(code).lower() for code in range(ord("A"), ord("Z") + 1)}
+
+
 def _prepare(text: str) -> _Text:
-    chars: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = char.lower() if char < "\x80" else _fold(char)
-        chars.extend(folded)
-        origin.extend([index] * len(folded))
-    origin.append(len(text))
-    folded = _MASKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), "".join(chars))
+    # One translate() call folds the whole text; the character-by-character way back is
+    # needed only when folding changes a character's length (rare: "ß", ligatures).
+    table = dict(_ASCII_LOWER)
+    table.update((ord(char), _fold(char)) for char in set(text) if char >= "\x80")
+    if all(len(value) == 1 for value in table.values()):
+        joined = text.translate(table)
+        origin = list(range(len(text) + 1))
+    else:
+        chars: list[str] = []
+        origin = []
+        for index, char in enumerate(text):
+            folded = char.lower() if char < "\x80" else _fold(char)
+            chars.extend(folded)
+            origin.extend([index] * len(folded))
+        origin.append(len(text))
+        joined = "".join(chars)
+    folded = _MASKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), joined)
     folded = _mark_block_ends(folded)
-    starts = (0,) + tuple(i + 1 for i, char in enumerate(text) if char == "\n")
+    starts = (0,) + tuple(found.end() for found in re.finditer("\n", text))
     return _Text(text, folded, tuple(origin), starts)
 
 
@@ -563,6 +575,7 @@ def _mark_ranges(runs: list[_Run]) -> None:
             first.range = last.range = (first.day, last.day)
 
 
+@lru_cache(maxsize=512)
 def find_dates(text: str, lang: str, reference: date) -> tuple[ProseDate, ...]:
     """Return the dates written in `text` (in `lang` or English), in order, with their weekdays."""
     vocabulary = _vocabulary(lang)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import markdown
 import nh3
 
@@ -13,9 +15,15 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
 
+@lru_cache(maxsize=1)
+def _converter() -> markdown.Markdown:
+    """Return one Markdown converter for the process: building one costs more than converting a notice."""
+    return markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
 def render_markdown(text: str) -> str:
     """Return sanitised HTML for a Markdown text; raw HTML in it is filtered, never passed through."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _converter().reset().convert(text)
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),

@@ -14,6 +14,8 @@ import yaml
 
 from .errors import SourceError
 
+# libyaml's parser when PyYAML was built with it (several times faster); the same nodes either way.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Aliases share nodes, so a tiny file can expand into billions of values.
 MAX_EXPANDED_NODES = 100_000
 MAX_DEPTH = 64
@@ -132,7 +134,8 @@ class _Converter:
             return None
         line, column = self.where(node)
         if isinstance(node, yaml.ScalarNode):
-            return Scalar(line, column, node.value, node.style is None)
+            # PyYAML marks a plain scalar's style None, libyaml's binding ''.
+            return Scalar(line, column, node.value, not node.style)
         if id(node) in self.active:
             self.error(node, "an alias refers to the value that contains it")
             return None
@@ -184,9 +187,12 @@ def _reader_error(path: str, exc: yaml.reader.ReaderError, text: str, line_offse
                        "remove it: control characters are often pasted in by accident")
 
 
-def _yaml_error(path: str, exc: yaml.YAMLError, line_offset: int) -> SourceError:
+def _yaml_error(path: str, exc: yaml.YAMLError, line_offset: int, text: str = "") -> SourceError:
     """Turn PyYAML's exception into a placed problem in plain words."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return SourceError(path, mark.line + 1 + line_offset, mark.column + 1, "YAML syntax: tab character in indentation",
+                           "YAML indents with spaces only: replace the tab with spaces")
     line = mark.line + 1 + line_offset if mark else line_offset + 1
     column = mark.column + 1 if mark else 1
     problem = getattr(exc, "problem", None) or str(exc)
@@ -208,11 +214,11 @@ def _yaml_error(path: str, exc: yaml.YAMLError, line_offset: int) -> SourceError
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list[SourceError]]:
     """Parse YAML text into Nodes; return the root (None if unusable) and the problems found."""
     try:
-        graph = yaml.compose(text, Loader=yaml.SafeLoader)
+        graph = yaml.compose(text, Loader=LOADER)
     except yaml.reader.ReaderError as exc:
         return None, [_reader_error(path, exc, text, line_offset)]
     except yaml.YAMLError as exc:
-        return None, [_yaml_error(path, exc, line_offset)]
+        return None, [_yaml_error(path, exc, line_offset, text)]
     if graph is None:
         return None, [SourceError(path, line_offset + 1, 1, "the file holds no values")]
     converter = _Converter(path, line_offset)

@@ -437,9 +437,11 @@ def validate_notices(sources: tuple[MarkdownSource, ...], site: Site,
             found += problems.items
         notices[slug] = replace_text(notice, lang, title, body)
     history = history or {}
+    paths_of: dict[str, list[str]] = {}
+    for source in sources:
+        paths_of.setdefault(NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1], []).append(source.path)
     for slug, notice in list(notices.items()):
-        paths = [s.path for s in sources if NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[1] == slug]
-        notices[slug] = with_history(notice, paths, history)
+        notices[slug] = with_history(notice, paths_of.get(slug, []), history)
     ordered = tuple(sorted(notices.values(), key=lambda n: (n.date, n.slug)))
     found += check_relations(ordered, site)
     return ordered, found
