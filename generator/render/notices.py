@@ -92,7 +92,7 @@ def notice_view(build: Build, notice: Notice, lang: str, frame: dict, replaced: 
                       for d in site.departments if d.id in notice.departments
                       and notice.type in ("hours", "info")],
         "replaces": [link_to(other, lang, frame["folder"]) for other in sorted_notices(site.notices)
-                     if other.slug in notice.supersedes],
+                     if other.slug in notice.supersedes] if notice.supersedes else [],
         "impact": notice.impact,
         "components": [{"name": names[cid].get(lang) if cid in names else cid, "state": state}
                        for cid, state in notice.components],
@@ -171,8 +171,9 @@ def notice_summary(build: Build, notice: Notice, lang: str, folder: str, replace
         if days else None,
         "window": window_view(build, notice, fmt),
         "published": {"text": fmt.date(published.date()), "iso": published.isoformat()},
+        # Only a superseded notice has replacements: skip the search through every notice otherwise.
         "replaced_by": [link_to(other, lang, folder) for other in sorted_notices(build.site.notices)
-                        if notice.slug in other.supersedes and not other.cancelled],
+                        if notice.slug in other.supersedes and not other.cancelled] if notice.slug in replaced else [],
     }
 
 
