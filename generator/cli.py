@@ -145,9 +145,9 @@ def main(argv: list[str] | None = None, environ=None) -> int:
             written = now if args.now else datetime.now(timezone.utc).replace(microsecond=0)
             return new_command(site_dir, args.kind, args.title, args.date, written, args.slug)
         if command == "check":
-            from .load import load_site
+            from .build_command import check_site
 
-            site, problems, _ = load_site(site_dir, strict=args.strict)
+            site, problems = check_site(site_dir, now, strict=args.strict)
             write_problems(problems, args.format, site_dir, sys.stdout, sys.stderr)
             if site is None:
                 print(summary_of(problems), file=sys.stderr)
