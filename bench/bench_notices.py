@@ -1,0 +1,84 @@
+"""Builds of sites with many notices: full, nothing changed, and one notice changed.
+
+    python bench/bench_notices.py                   # 1,000 and 10,000 notices, 3 runs each
+    python bench/bench_notices.py --sizes 1000 --runs 5
+
+Each build runs `build.py` in a new process with a fixed --now. "full" ignores the
+cache (--no-cache) into a fresh folder; "no change" rebuilds into the same folder
+with nothing changed; "one notice" edits one notice's body, then rebuilds. Prints
+median wall and CPU seconds and peak memory per case. Not a test: the figures
+depend on the machine and on what else it is doing; CPU time is the steadier one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from make_notices_site import make_notices_site
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-11-23T10:00:00-03:00"
+
+
+def timed(command: list[str]) -> tuple[float, float, int]:
+    """Run a command; return wall seconds, CPU seconds (user + system) and peak memory in MiB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"build failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def build(site: Path, out: Path, *extra: str) -> tuple[float, float, int]:
+    return timed([sys.executable, str(ROOT / "build.py"), "--site", str(site), "--out", str(out), "--now", NOW,
+                  *extra])
+
+
+def edit_one(site: Path, round_: int) -> None:
+    """Change the body of one notice, a different text each round."""
+    path = sorted((site / "notices").glob("*.md"))[len(list((site / "notices").glob("*.md"))) // 2]
+    path.write_text(path.read_text(encoding="utf-8") + f"\nAtualizado ({round_}).\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    rows = [("notices", "case", "median wall s", "median CPU s", "peak MiB")]
+    with tempfile.TemporaryDirectory(prefix="expediente-notices-") as work:
+        for size in args.sizes:
+            site = make_notices_site(Path(work) / f"site-{size}", size)
+            results: dict[str, list[tuple[float, float, int]]] = {"full": [], "no change": [], "one notice": []}
+            out = Path(work) / f"out-{size}"
+            for round_ in range(args.runs):
+                fresh = Path(work) / f"fresh-{size}-{round_}"
+                results["full"].append(build(site, fresh, "--no-cache"))
+                shutil.rmtree(fresh)
+                if round_ == 0:
+                    build(site, out)                       # fill the cache and the output folder
+                results["no change"].append(build(site, out))
+                edit_one(site, round_)
+                results["one notice"].append(build(site, out))
+            for case, runs in results.items():
+                rows.append((f"{size:,}", case, f"{statistics.median(r[0] for r in runs):.2f}",
+                             f"{statistics.median(r[1] for r in runs):.2f}", str(max(r[2] for r in runs))))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
