@@ -35,14 +35,25 @@ def build_site(site_dir: Path, out: Path, now: str) -> Path:
 class QuietHandler(SimpleHTTPRequestHandler):
     """Serve files without a log line per request (pytest would show them all on a failure)."""
 
+    extra: dict[str, Path] = {}
+
+    def translate_path(self, path):
+        """Serve the extra files at their URL paths; everything else from the folder."""
+        wanted = path.split("?", 1)[0].split("#", 1)[0]
+        return str(self.extra[wanted]) if wanted in self.extra else super().translate_path(path)
+
     def log_message(self, format, *args):
         pass
 
 
 @contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve `folder` over HTTP on 127.0.0.1 at a free port, in a thread; yield its base URL ('http://.../')."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
+def serve(folder: Path, extra: dict[str, Path] | None = None) -> Iterator[str]:
+    """Serve `folder` over HTTP on 127.0.0.1 at a free port, in a thread; yield its base URL ('http://.../').
+
+    `extra` maps URL paths ('/x/axe.min.js') to files outside the folder, served beside it.
+    """
+    handler = type("Handler", (QuietHandler,), {"extra": dict(extra or {})})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, name="test-http-server", daemon=True)
     thread.start()
     try:

@@ -15,6 +15,9 @@ from helpers_vnu import require
 
 NOW = "2026-11-23T10:00:00-03:00"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Where the tests serve axe-core beside the site: loaded by URL, Chromium caches its compiled code
+# across the pages of a context, which inlining it into every page would not allow.
+AXE_URL = "/__tests__/axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa", "best-practice"]
 # (width, color scheme): a small phone and a desktop, each in light and dark.
 VIEWS = [(320, "light"), (320, "dark"), (1280, "light"), (1280, "dark")]
@@ -56,6 +59,7 @@ class Visit:
     errors: list[str] = field(default_factory=list)
     scroll_width: int = 0
     background: str = ""
+    live_lines: int = 0
 
 
 @pytest.fixture(scope="module")
@@ -68,53 +72,57 @@ def site(tmp_path_factory) -> Path:
 def visit(site):
     """Return visit(view, page id) -> Visit, opening each page once per view in one shared browser.
 
-    One context per view (width and color scheme); requests to anything but the local server are
-    recorded and aborted, so that a stray font or script neither leaves the machine nor hangs a test.
+    One context and one tab per view (width and color scheme), which goes from page to page; requests
+    to anything but the local server are recorded and aborted, so that a stray font or script neither
+    leaves the machine nor hangs a test.
     """
     require(AXE.is_file(), f"axe-core ({AXE.relative_to(ROOT)})", "run `npm ci` in the repository root")
     cache: dict[tuple, Visit] = {}
-    contexts: dict[tuple, object] = {}
-    with serve(site) as base, chromium() as browser:
+    tabs: dict[tuple, tuple] = {}       # view -> (context, page, the Visit being recorded in a list of one)
+    with serve(site, {AXE_URL: AXE}) as base, chromium() as browser:
 
-        def context_for(view):
-            if view not in contexts:
+        def tab_for(view):
+            if view not in tabs:
                 width, scheme = view
                 context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=scheme,
                                               service_workers="block")
+                # The build's instant, so that the hours page shows its "open now" lines for axe to check.
+                context.clock.set_fixed_time(NOW)
                 context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
                               else route.abort("blockedbyclient"))
-                contexts[view] = context
-            return contexts[view]
+                page, current = context.new_page(), [Visit([])]
 
-        def open_page(view, page_id) -> Visit:
-            if (view, page_id) in cache:
-                return cache[view, page_id]
-            page = context_for(view).new_page()
-            requests, errors = [], []
-            page.on("request", lambda request: requests.append(request.url))
-            page.on("pageerror", lambda error: errors.append(f"uncaught {error}"))
+                def on_console(message):
+                    # The site has no icon yet: Chromium asks for /favicon.ico by itself (once per context),
+                    # and logs the 404 as an error that no page caused.
+                    if message.type == "error" and message.location.get("url") != base + "favicon.ico":
+                        current[0].errors.append(f"{message.text} ({message.location.get('url')}:"
+                                                 f"{message.location.get('lineNumber')})")
+                page.on("console", on_console)
+                page.on("pageerror", lambda error: current[0].errors.append(f"uncaught {error}"))
+                page.on("request", lambda request: current[0].requests.append(request.url))
+                tabs[view] = (context, page, current)
+            return tabs[view]
 
-            def on_console(message):
-                # The site has no icon yet: Chromium asks for /favicon.ico by itself (once per context),
-                # and logs the 404 as an error that no page caused.
-                if message.type == "error" and message.location.get("url") != base + "favicon.ico":
-                    errors.append(f"{message.text} ({message.location.get('url')}:"
-                                  f"{message.location.get('lineNumber')})")
-            page.on("console", on_console)
-            page.goto(base + PAGES[page_id].removesuffix("index.html"), wait_until="load")
-            page.add_script_tag(path=AXE)        # inlined: no request
-            result = page.evaluate(
-                "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-                AXE_TAGS)
-            found = Visit(result["violations"], requests, errors,
-                          page.evaluate("document.documentElement.scrollWidth"),
-                          page.evaluate("getComputedStyle(document.body).backgroundColor"))
-            page.close()
-            cache[view, page_id] = found
-            return found
+        def open_page(view, page_id, focus: str | None = None) -> Visit:
+            if (view, page_id, focus) not in cache:
+                _, page, current = tab_for(view)
+                found = current[0] = Visit([])
+                page.goto(base + PAGES[page_id].removesuffix("index.html"), wait_until="load")
+                page.add_script_tag(url=base + AXE_URL.lstrip("/"))
+                if focus:
+                    page.focus(focus)
+                found.violations = page.evaluate(
+                    "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})"
+                    ".then(result => result.violations)", AXE_TAGS)
+                found.scroll_width = page.evaluate("document.documentElement.scrollWidth")
+                found.background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+                found.live_lines = page.locator("p.live:not([hidden])").count()
+                cache[view, page_id, focus] = found
+            return cache[view, page_id, focus]
 
         yield open_page
-        for context in contexts.values():
+        for context, _, _ in tabs.values():
             context.close()
 
 
@@ -164,6 +172,24 @@ def test_no_console_errors(visit, view, page_id):
 def test_nothing_scrolls_sideways_at_320_px(visit, scheme, page_id):
     width = visit((320, scheme), page_id).scroll_width
     assert width <= 320, f"{PAGES[page_id]} is {width} px wide in a 320 px window: it scrolls sideways"
+
+
+# Controls that change the page when focused: the skip link appears, a day's bar shows its figure.
+FOCUSED = {"skip link": ("hours-pt-BR", "a.skip"), "day bar": ("status-en", ".bars li[tabindex='0']")}
+
+
+@pytest.mark.parametrize("control", FOCUSED)
+@pytest.mark.parametrize("view", VIEWS, ids=view_id)
+def test_focused_controls_pass_axe(visit, view, control):
+    page_id, selector = FOCUSED[control]
+    violations = visit(view, page_id, selector).violations
+    assert not violations, (f"axe-core found {len(violations)} kinds of violation on {PAGES[page_id]} at "
+                            f"{view_id(view)} with {control} focused:\n{describe(violations)}")
+
+
+@pytest.mark.parametrize("page_id", ["hours-pt-BR", "hours-en"])
+def test_axe_saw_the_open_now_lines(visit, page_id):
+    assert visit((320, "light"), page_id).live_lines == 10      # one per channel of the example
 
 
 @pytest.mark.parametrize("page_id", PAGES)
