@@ -73,6 +73,8 @@ def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Pat
     outputs = list(render_hours_pages(build, env, status_page=has_status, notices_page=True))
     outputs.extend(render_notice_pages(build, env, status_page=has_status))
     outputs.append(render_hours_api(build))
+    # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
+    outputs.append(Output("favicon.svg", env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")))
     outputs.extend(render_feeds(build))
     outputs.extend(render_calendars(build))
     if has_status:

@@ -15,7 +15,8 @@
     data.departments.forEach(function (dep) {
       var there = clock(dep.zone),
           date = new Intl.DateTimeFormat("en-CA", {timeZone: dep.zone, year: "numeric", month: "2-digit", day: "2-digit"}),
-          weekday = new Intl.DateTimeFormat(data.lang, {timeZone: dep.zone, weekday: "long"});
+          weekday = new Intl.DateTimeFormat(data.lang, {timeZone: dep.zone, weekday: "long"}),
+          dated = new Intl.DateTimeFormat(data.lang, {timeZone: dep.zone, weekday: "long", day: "numeric", month: "long"});
       function on(t) { return date.format(new Date(t * 1000)); }
       function at(t) {
         var d = new Date(t * 1000), a = there.format(d), b = mine.format(d);
@@ -24,7 +25,8 @@
       function day(t) {
         if (on(t) === on(now)) return text.today;
         if (on(t) === on(now + 86400)) return text.tomorrow;
-        return weekday.format(new Date(t * 1000));
+        // A weekday alone is only clear within the coming week; further on, say the date too.
+        return (t - now < 6 * 86400 ? weekday : dated).format(new Date(t * 1000));
       }
       Object.keys(dep.channels).forEach(function (id) {
         var el = document.querySelector('[data-live="' + id + '"]'), spans = dep.channels[id], msg = "", i, s, e;
@@ -34,7 +36,12 @@
           for (i = 0; i < spans.length; i++) {
             s = data.start + spans[i][0] * 60; e = data.start + spans[i][1] * 60;
             if (now < s) { msg = fill(text.opens, {day: day(s), at: at(s)}); break; }
-            if (now < e) { msg = e >= data.end ? text.open : fill(text.closes, {at: at(e)}); break; }
+            if (now < e) {
+              // A closing on a later day (a 24-hour channel until Thursday 00:00) names that day.
+              msg = e >= data.end ? text.open : on(e - 1) === on(now) ? fill(text.closes, {at: at(e)})
+                : fill(text.closes_on, {day: day(e), at: at(e)});
+              break;
+            }
           }
         }
         el.textContent = msg;
