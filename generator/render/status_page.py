@@ -12,6 +12,8 @@ States come from status.py at the build's "now"; measured history from
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
@@ -205,7 +207,7 @@ def bar_view(day: date, record: UptimeDay | None, fmt: Formats, mark: bool = Fal
     value = record.uptime if record is not None else None
     return {
         "c": level(value),
-        "d": format_skeleton("MMMd", day, locale=fmt.locale),
+        "d": _short_date(day, fmt.locale),
         "v": percent(value, fmt.lang),
         "e": mark and record is not None and value is not None and record.source == "incidents",
     }
@@ -226,11 +228,22 @@ def percent(value: float | None, lang: str) -> str | None:
     if value is None:
         return None
     exact = Decimal(repr(min(max(value, 0.0), 1.0))).quantize(Decimal("0.0001"), rounding=ROUND_FLOOR)
-    locale = Formats(lang).locale
+    return _format_fraction(exact, Formats(lang).locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_fraction(exact: Decimal, locale: str) -> str:
+    """Format a fraction already rounded to four places; 90 bars a component repeat a few values."""
     pattern = Locale.parse(locale).percent_formats[None].pattern.split(";")[0]
     # The locale's own pattern ('#,##0%', '#,##0 %', '%#,##0') with two decimals after its last digit.
     pattern = re.sub(r"0(?=[^0]*$)", "0.00", pattern, count=1)
     return format_percent(exact, format=pattern, locale=locale)
+
+
+@lru_cache(maxsize=1024)
+def _short_date(day: date, locale: str) -> str:
+    """Return a bar's date, '23 de nov.'; every component's bars share the same 90 days."""
+    return format_skeleton("MMMd", day, locale=locale)
 
 
 def latency_view(days: list[tuple[date, UptimeDay | None]], fmt: Formats) -> dict | None:

@@ -115,18 +115,29 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
     return None
 
 
+def country_subdivisions(code: str) -> tuple[str, ...] | None:
+    """Return the subdivisions of a country the holidays package knows, or None; loads only that country."""
+    try:
+        return tuple(holidays.country_holidays(code).subdivisions)
+    except (NotImplementedError, KeyError, AttributeError):
+        return None
+
+
 def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]) -> HolidayRules | None:
     """Return the holiday rules: a country known to the holidays package, its subdivision, closures."""
     mapping = expect_map(node, problems, "holidays")
     if mapping is None:
         return None
     check_keys(mapping, problems, "holidays", (), ("country", "subdivision", "extra"))
-    supported = holidays.list_supported_countries()
     country = subdivision = None
+    valid: tuple[str, ...] = ()
     if (value := mapping.get("country")) is not None and (code := expect_text(value, problems, "country")):
-        if code in supported:
-            country = code
+        known = country_subdivisions(code)
+        if known is not None:
+            country, valid = code, known
         else:
+            # Listing every country imports each one's module: only worth it for the hint.
+            supported = holidays.list_supported_countries()
             hint = did_you_mean(code.upper(), supported) if code.upper() not in supported else f"write '{code.upper()}'"
             problems.error(value, f"the holidays package does not know the country '{code}'",
                            hint or "use an ISO 3166 code such as BR, PT, ES or US")
@@ -134,7 +145,6 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
         if country is None and mapping.get("country") is None:
             problems.error(value, "a subdivision needs a country")
         elif country is not None:
-            valid = supported[country]
             if sub in valid:
                 subdivision = sub
             else:
