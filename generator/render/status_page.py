@@ -12,11 +12,10 @@ States come from status.py at the build's "now"; measured history from
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import re
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -28,8 +27,15 @@ from markupsafe import Markup
 
 from ..i18n import Formats
 from ..model import Build, Component, ComponentUptime, Notice, UptimeDay
-from ..status import (component_states, incidents, is_unresolved, maintenance_status, maintenances, overall,
-                      worst)
+from ..status import (
+    component_states,
+    incidents,
+    is_unresolved,
+    maintenance_status,
+    maintenances,
+    overall,
+    worst,
+)
 from . import Output
 from .frame import page_frame, render_page
 from .notices import link_to, other_language, window_view

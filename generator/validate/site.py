@@ -14,7 +14,15 @@ from babel import Locale, UnknownLocaleError
 from ..model import HolidayRules, Text
 from ..yamlnodes import Node, Scalar
 from .fields import (
-    Problems, check_keys, did_you_mean, expect_list, expect_localised, expect_map, expect_text, quote_list, suggest,
+    Problems,
+    check_keys,
+    did_you_mean,
+    expect_list,
+    expect_localised,
+    expect_map,
+    expect_text,
+    quote_list,
+    suggest,
 )
 
 # Languages whose interface strings are translated; others fall back to English.
