@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from ics_checks import components, first, instant_of, parse_everywhere, problems_of
 
