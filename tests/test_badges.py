@@ -73,7 +73,7 @@ def test_widths_come_from_the_font_table():
     badge = read(badges(make_build())["badges/status.svg"])
     label, message = badge["lengths"]
     assert label == pytest.approx(text_width("Example Networks"), abs=0.05)
-    assert message == pytest.approx(text_width("Todos os sistemas operacionais"), abs=0.05)
+    assert message == pytest.approx(text_width("Todos os sistemas funcionando normalmente"), abs=0.05)
     assert badge["width"] == pytest.approx(label + message + 4 * PADDING, abs=0.2)
 
 

@@ -162,7 +162,7 @@ def bars(doc, component: int = 0) -> list:
 # --- The overall banner ------------------------------------------------------------
 
 BANNERS = {
-    "none": ((), "Todos os sistemas operacionais", "All systems operational"),
+    "none": ((), "Todos os sistemas funcionando normalmente", "All systems operational"),
     "maintenance": ((maintenance("m", "2026-11-22 09:00", "2026-11-22 12:00", ["email"]),),
                     "Manutenção em andamento", "Maintenance in progress"),
     "minor": ((incident("i", "2026-11-22 10:00", None, [("website", "degraded_performance")], "minor"),),
@@ -192,7 +192,7 @@ def test_a_declared_impact_raises_the_banner_above_the_components_states():
 
 def test_a_resolved_incident_leaves_the_banner_operational():
     notices = (incident("i", "2026-11-22 08:00", "2026-11-22 09:00", [("link", "major_outage")], "critical"),)
-    assert banner(render(make_build(notices))["status/index.html"]) == "Todos os sistemas operacionais"
+    assert banner(render(make_build(notices))["status/index.html"]) == "Todos os sistemas funcionando normalmente"
 
 
 # --- Incidents --------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_maintenance_upcoming_in_progress_or_completed(now, where, status):
         assert f"Manutenção · {status} · 29 de nov. de 2026 01:00" in words(history_items[0])
     in_progress = status == "Em andamento"
     assert banner(doc_bytes := render(make_build((WINDOW,), now=at(now)))["status/index.html"]) == (
-        "Manutenção em andamento" if in_progress else "Todos os sistemas operacionais")
+        "Manutenção em andamento" if in_progress else "Todos os sistemas funcionando normalmente")
     states = [words(s) for s in parse(doc_bytes).xpath('//li[@class="cp"]/div[@class="ch"]/span')]
     assert states == (["Operacional", "Em manutenção", "Operacional", "Em manutenção"] if in_progress
                       else ["Operacional"] * 4)
