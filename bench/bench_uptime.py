@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,7 +101,7 @@ def write_site(site: Path, components: int, seed: int = 1) -> int:
     rng = random.Random(seed)
     # A pool of latency texts drawn once keeps generation fast; each row picks from it.
     pool = [f"{rng.lognormvariate(3.5, 0.6):.1f}" for _ in range(20000)]
-    end = datetime.fromisoformat(NOW).astimezone(timezone.utc) - timedelta(minutes=60)
+    end = datetime.fromisoformat(NOW).astimezone(UTC) - timedelta(minutes=60)
     start = end - timedelta(days=DAYS)
     stamps: dict[str, list[str]] = {}
     at = start.replace(second=0)
@@ -128,7 +128,7 @@ def append_rows(site: Path, count: int) -> None:
         newest = sorted(folder.glob("*.csv"))[-1]
         with newest.open("rb") as file:
             file.seek(-100, 2)
-            last = datetime.fromisoformat(file.read().splitlines()[-1][:19].decode()).replace(tzinfo=timezone.utc)
+            last = datetime.fromisoformat(file.read().splitlines()[-1][:19].decode()).replace(tzinfo=UTC)
         with newest.open("a", encoding="ascii") as file:
             for minute in range(1, count + 1):
                 file.write(f"{last + timedelta(minutes=minute):%Y-%m-%dT%H:%M:%S}Z,1,12.5,connected\n")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import SourceError
@@ -30,10 +30,10 @@ def parse_now(text: str | None, environ) -> datetime:
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return datetime.fromtimestamp(int(epoch), timezone.utc)
+            return datetime.fromtimestamp(int(epoch), UTC)
         except (ValueError, OverflowError):
             raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds")
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def add_common(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None, environ=None) -> int:
             # A measurement happens now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             if args.now and (now.tzinfo is None or now.utcoffset() is None):
                 raise UsageError(f"--now '{args.now}' needs a time zone, e.g. 2026-11-23T13:00:05Z")
-            measured = now if args.now else datetime.now(timezone.utc).replace(microsecond=0)
+            measured = now if args.now else datetime.now(UTC).replace(microsecond=0)
             return probe_command(site_dir, measured, environ)
         if command in ("install-hooks", "install-server-hooks", "rollback"):
             from .hooks import run_hook_command
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None, environ=None) -> int:
             from .scaffold import new_command
 
             # A notice is written now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
-            written = now if args.now else datetime.now(timezone.utc).replace(microsecond=0)
+            written = now if args.now else datetime.now(UTC).replace(microsecond=0)
             return new_command(site_dir, args.kind, args.title, args.date, written, args.slug)
         if command == "check":
             from .build_command import check_site

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 MONTHS_EN = tuple(calendar.month_name)  # English is fixed in messages; index 1..12
@@ -51,7 +51,7 @@ def parse_datetime(text: str, zone: str) -> tuple[datetime | None, str | None]:
     if offset is None:
         tz = ZoneInfo(zone)
     elif offset == "Z":
-        tz = timezone.utc
+        tz = UTC
     else:
         sign = -1 if offset[0] == "-" else 1
         digits = offset[1:].replace(":", "")

@@ -41,7 +41,7 @@ import os
 import re
 import time
 from dataclasses import fields
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from itertools import islice
 from operator import attrgetter
 from pathlib import Path
@@ -79,7 +79,7 @@ def uptime_dir(site_dir: Path) -> Path:
 
 def month_path(site_dir: Path, component: str, when: datetime) -> Path:
     """Return the file that holds a component's rows of the UTC month of `when`."""
-    when = when.astimezone(timezone.utc)
+    when = when.astimezone(UTC)
     return uptime_dir(site_dir) / component / f"{when.year:04d}-{when.month:02d}.csv"
 
 
@@ -107,7 +107,7 @@ def format_time(when: datetime) -> str:
     """Return an aware instant as the files write it: UTC, whole seconds, `Z`."""
     if when.tzinfo is None or when.utcoffset() is None:
         raise ValueError(f"the probe time {when.isoformat()} has no time zone")
-    return when.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def clean_detail(detail: str) -> str:
@@ -321,7 +321,7 @@ def parse_time(text: str) -> datetime:
     when = datetime.fromisoformat(text)
     if when.tzinfo is None or "T" not in text:
         raise ValueError(text)
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)
 
 
 def parse_row(line: str, month: str) -> tuple[ProbeResult | None, tuple[int, str, str | None] | None]:
@@ -495,7 +495,7 @@ def read_component(site_dir: Path, component: str, since: date | datetime | None
     """Read a component's month files from the month of `since` (all when None); return results and problems."""
     first = f"{since.year:04d}-{since.month:02d}" if since is not None else ""
     if isinstance(since, datetime):
-        utc = since.astimezone(timezone.utc)
+        utc = since.astimezone(UTC)
         first = f"{utc.year:04d}-{utc.month:02d}"
     results: list[ProbeResult] = []
     problems: list[SourceError] = []

@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -58,7 +58,6 @@ from .render.notices import RECENT_DAYS
 from .status import PROBE_FRESHNESS, probe_state
 from .zones import offset_changes
 
-UTC = timezone.utc
 ONE_SECOND = timedelta(seconds=1)
 
 

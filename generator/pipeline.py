@@ -7,9 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .errors import ERROR, SourceError, has_errors, sort_problems
 from .cache import cache_dir
 from .effective import notice_overrides
+from .errors import ERROR, SourceError, has_errors, sort_problems
 from .load import load_site
 from .model import Build, Site
 from .render import Output

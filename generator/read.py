@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
@@ -233,7 +233,7 @@ def read_git_history(site_dir: Path) -> Mapping[str, tuple[int, datetime]]:
         lines = [line for line in entry.split("\n") if line]
         if not lines:
             continue
-        when = datetime.fromtimestamp(int(lines[0]), tz=timezone.utc)
+        when = datetime.fromtimestamp(int(lines[0]), tz=UTC)
         for name in lines[1:]:
             count, last = counts.get(name, (0, when))
             counts[name] = (count + 1, max(last, when))

@@ -51,7 +51,15 @@ from zoneinfo import ZoneInfo
 from .errors import ERROR, WARNING, SourceError
 from .model import ProbeResult, Site
 from .uptime import (
-    UTC, DayCounts, LocalDay, ProbeHistory, day_bounds, latency_bin, local_days, merge_counts, months_between,
+    UTC,
+    DayCounts,
+    LocalDay,
+    ProbeHistory,
+    day_bounds,
+    latency_bin,
+    local_days,
+    merge_counts,
+    months_between,
     recent_segments,
 )
 

@@ -21,7 +21,7 @@ import json
 import re
 import sys
 import unicodedata
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,7 +33,6 @@ from .model import INCIDENT_STATUSES, Site
 from .read import NOTICE_NAME
 
 KINDS = ("notice", "incident", "maintenance")
-UTC = timezone.utc
 SLUG_LENGTH = 60
 SLUG_TEXT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Letters that Unicode does not decompose into a base letter and a mark.

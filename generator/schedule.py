@@ -41,7 +41,7 @@ closures, then dated ones; repeated names once).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Mapping
@@ -196,10 +196,10 @@ def next_transition(department: Department, channel: Channel, instant: datetime,
     first = local_day - timedelta(REACH_DAYS)
     days = days_from(department, channel, first, REACH_DAYS + horizon_days + 3, holidays, overrides)
     # Compare in UTC: two datetimes sharing a tzinfo compare by wall time, fold ignored.
-    now = instant.astimezone(timezone.utc)
+    now = instant.astimezone(UTC)
     limit = now + timedelta(days=horizon_days)
     for span in merge_spans(s for d in days for s in d.spans):
-        start, end = span.start.astimezone(timezone.utc), span.end.astimezone(timezone.utc)
+        start, end = span.start.astimezone(UTC), span.end.astimezone(UTC)
         if end <= now:
             continue
         flip = start if start > now else end
@@ -211,7 +211,7 @@ def merge_spans(spans) -> tuple[Span, ...]:
     """Return spans sorted by instant and joined where they overlap or touch."""
     # Datetimes sharing a tzinfo compare by wall time, fold ignored: compare instants in UTC,
     # each converted once.  The sort is stable, so equal instants keep their order.
-    utc = timezone.utc
+    utc = UTC
     keyed = sorted(((span.start.astimezone(utc), span.end.astimezone(utc), span) for span in spans),
                    key=lambda item: (item[0], item[1]))
     merged: list[Span] = []
@@ -269,7 +269,7 @@ def _with_spans(zone: ZoneInfo, day: date, intervals: tuple[Interval, ...], reas
 
 def _spans(zone: ZoneInfo, day: date, intervals: tuple[Interval, ...]) -> tuple[Span, ...]:
     """Return the instants that the intervals of local day `day` open, in `zone`."""
-    midnight = datetime.combine(day, time(), tzinfo=timezone.utc)
+    midnight = datetime.combine(day, time(), tzinfo=UTC)
     spans: list[Span] = []
     for interval in intervals:
         wall_start = midnight + timedelta(minutes=interval.start)

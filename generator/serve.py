@@ -22,7 +22,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -134,7 +134,7 @@ class Preview:
 
         with self._building:
             started = time.perf_counter()
-            now = self.now or datetime.now(timezone.utc).replace(microsecond=0)
+            now = self.now or datetime.now(UTC).replace(microsecond=0)
             problems: tuple[SourceError, ...] = ()
             failure, written, count = None, 0, 0
             try:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate, repeat
 from types import MappingProxyType
 from typing import Mapping, Sequence
@@ -38,7 +38,6 @@ DAYS = 90
 # (name, days): "24h" is the 24 hours before now; the others are the last N local days, today up to now.
 WINDOWS = (("24h", 0), ("7d", 7), ("30d", 30), ("90d", 90))
 OUTAGE_WEIGHTS = {"major_outage": 1.0, "partial_outage": 0.3}
-UTC = timezone.utc
 LATENCY_BIN_LIMIT = 2**32 - 1   # tenths of a millisecond: bins are stored as unsigned 32-bit integers
 
 

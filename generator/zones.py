@@ -15,7 +15,7 @@ calls faster without changing any result.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -32,12 +32,12 @@ def offset_at(zone: ZoneInfo, instant: datetime) -> timedelta:
 
 def offset_changes(zone: ZoneInfo, low: datetime, high: datetime) -> tuple[datetime, ...]:
     """Return the UTC instants strictly between aware `low` and `high` where `zone` changes offset, in order."""
-    low, high = low.astimezone(timezone.utc), high.astimezone(timezone.utc)
+    low, high = low.astimezone(UTC), high.astimezone(UTC)
     # A UTC day holds the changes in (its midnight, the next midnight]: start on
     # the day of `low` and stop at the first day starting at or after `high`.
     day = low.date()
     changes: list[datetime] = []
-    while datetime.combine(day, time(), tzinfo=timezone.utc) < high:
+    while datetime.combine(day, time(), tzinfo=UTC) < high:
         changes.extend(change for change in _changes_in_utc_day(zone, day) if low < change < high)
         day += _ONE_DAY
     return tuple(changes)
@@ -46,7 +46,7 @@ def offset_changes(zone: ZoneInfo, low: datetime, high: datetime) -> tuple[datet
 @lru_cache(maxsize=16384)
 def _changes_in_utc_day(zone: ZoneInfo, day: date) -> tuple[datetime, ...]:
     """Return the UTC instants in (midnight, next midnight] of UTC day `day` where `zone` changes offset."""
-    here = datetime.combine(day, time(), tzinfo=timezone.utc)
+    here = datetime.combine(day, time(), tzinfo=UTC)
     before = offset_at(zone, here)
     changes = []
     for _ in range(_PROBES_PER_DAY):

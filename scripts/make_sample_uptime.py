@@ -20,7 +20,7 @@ import argparse
 import csv
 import random
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -88,7 +88,7 @@ def write_component(folder: Path, component: str) -> int:
     rng = random.Random(f"expediente sample {component}")
     check = CHECKS[component]
     files: dict[str, list[list[str]]] = {}
-    at, rows = START.astimezone(timezone.utc), 0
+    at, rows = START.astimezone(UTC), 0
     while at + OFFSET <= END:
         local = at.astimezone(ZONE)
         result = check(rng, local)

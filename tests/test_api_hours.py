@@ -10,7 +10,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.model import (
-    Build, Channel, Department, HolidayRules, Interval, Override, ResponseTime, Site, Text, WeeklyHours,
+    Build,
+    Channel,
+    Department,
+    HolidayRules,
+    Interval,
+    Override,
+    ResponseTime,
+    Site,
+    Text,
+    WeeklyHours,
 )
 from generator.render.api import render_hours_api
 from generator.schedule import build_holiday_calendar

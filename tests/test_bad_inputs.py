@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, snapshot
 
 CASES_DIR = Path(__file__).parent / "bad_inputs"

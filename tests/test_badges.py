@@ -6,11 +6,21 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from test_status_page import (
+    BANNERS,
+    NOW,
+    UTC,
+    contrast,
+    example_build,
+    history,
+    incident,
+    make_build,
+    probe_day,
+    with_uptime,
+)
 
-from generator.render.badges import COLOURS, FONT_SIZE, LABEL_COLOUR, PADDING, render_badges, text_width
-from test_status_page import (BANNERS, NOW, UTC, contrast, example_build, history, incident, make_build,
-                              probe_day, with_uptime)
 from generator.model import ProbeResult
+from generator.render.badges import COLOURS, FONT_SIZE, LABEL_COLOUR, PADDING, render_badges, text_width
 
 SVG = "{http://www.w3.org/2000/svg}"
 

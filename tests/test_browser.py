@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from helpers_browser import ROOT, build_site, chromium, serve
 from helpers_vnu import require
 

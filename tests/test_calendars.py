@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -20,18 +20,15 @@ import icalendar
 import pytest
 import recurring_ical_events
 from ical.calendar_stream import IcsCalendarStream
+from ics_checks import components, content_lines, parse_everywhere, problems_of, unescape, vtimezone_mismatches
 
 from generator.effective import notice_overrides
 from generator.i18n import LOCALE_DIR, read_catalogs
-from generator.model import (Build, Change, Channel, Department, HolidayRules, Interval, Notice, Site, Text,
-                             WeeklyHours)
+from generator.model import Build, Change, Channel, Department, HolidayRules, Interval, Notice, Site, Text, WeeklyHours
 from generator.render.calendars import MESSAGES, make_timezone, render_calendars
 from generator.schedule import build_holiday_calendar
 
-from ics_checks import components, content_lines, parse_everywhere, problems_of, unescape, vtimezone_mismatches
-
 ROOT = Path(__file__).resolve().parent.parent
-UTC = timezone.utc
 SP, LISBON = "America/Sao_Paulo", "Europe/Lisbon"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo(SP))
 NNBSP = "\u202f"

@@ -15,7 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.dates_in_text import (
-    ProseDate, check_dates, find_dates, infer_year, parse_weekday, weekday_mismatch_hint,
+    ProseDate,
+    check_dates,
+    find_dates,
+    infer_year,
+    parse_weekday,
+    weekday_mismatch_hint,
 )
 from generator.errors import ERROR, WARNING
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,8 @@ from lxml import etree
 
 from generator.load import load_site
 from generator.model import Build, Department, HolidayCalendar, Notice, Site, Text
-from generator.pipeline import make_build as make_site_build, resolve_now
+from generator.pipeline import make_build as make_site_build
+from generator.pipeline import resolve_now
 from generator.render.feeds import EMPTY_FEED_UPDATED, MAX_ENTRIES, render_feeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +95,7 @@ def url(lang: str, path: str) -> str:
 
 def utc(instant: datetime) -> tuple[int, ...]:
     """Return an instant as the first six fields of feedparser's *_parsed (UTC)."""
-    return instant.astimezone(timezone.utc).timetuple()[:6]
+    return instant.astimezone(UTC).timetuple()[:6]
 
 
 def parse(data: bytes) -> feedparser.FeedParserDict:
@@ -117,7 +118,7 @@ def test_paths(feeds):
 def test_same_bytes_every_time_and_no_clock(feeds):
     again = render_feeds(make_build())
     assert {o.path: o.data for o in again} == feeds
-    later = render_feeds(make_build(now=datetime(2031, 5, 6, 7, 8, 9, tzinfo=timezone.utc)))
+    later = render_feeds(make_build(now=datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)))
     assert {o.path: o.data for o in later} == feeds
     assert not any(b"2031" in data for data in feeds.values())
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from conftest import MINIMAL_HOURS, MINIMAL_SITE, write_tree
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from generator.errors import ERROR
 from generator.load import load_site
 

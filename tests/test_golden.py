@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 
 from conftest import ROOT, assert_same_tree
+
 from generator.cli import main
 
 NOW = "2026-11-23T10:00:00-03:00"

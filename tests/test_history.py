@@ -11,19 +11,25 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from generator.errors import SourceError
 from generator.history import (
-    HEADER, HistoryWriteError, append_rows, format_row, month_files, month_path, read_component, read_month_file,
+    HEADER,
+    HistoryWriteError,
+    append_rows,
+    format_row,
+    month_files,
+    month_path,
+    read_component,
+    read_month_file,
 )
 from generator.model import ProbeResult
 
 ROOT = Path(__file__).resolve().parent.parent
-UTC = timezone.utc
 T0 = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
 ROW = re.compile(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ,[01],(\d+\.\d)?,[^\n]*\n$')
 

@@ -9,12 +9,11 @@ import json
 import os
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import icalendar
 import pytest
-
 from conftest import write_tree
 from helpers_browser import ROOT, build_site
 from helpers_vnu import require
@@ -69,7 +68,7 @@ def moment(value: date | datetime) -> str:
     if not isinstance(value, datetime):
         return value.isoformat()
     assert value.tzinfo is not None, f"icalendar read a floating time: {value}"
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def icalendar_events(path: Path) -> list[dict]:

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 from conftest import ROOT, snapshot
+
 from generator.cli import main
 
 NOW = "2026-11-23T10:00:00-03:00"

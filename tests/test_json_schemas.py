@@ -9,10 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers_browser import ROOT, build_site
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
-
-from helpers_browser import ROOT, build_site
 
 NOW = "2026-11-23T10:00:00-03:00"
 SCHEMAS = Path(__file__).parent / "schemas"

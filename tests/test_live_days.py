@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 
 from conftest import ROOT
-from generator.cli import main
 from test_render_html import run_live_script
+
+from generator.cli import main
 
 
 def test_far_openings_carry_their_date_and_later_closings_their_day(tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from conftest import ROOT
 from ics_checks import components, first, instant_of, parse_everywhere, problems_of
 
-from conftest import ROOT
 from generator.load import load_site
 from generator.pipeline import make_build
 from generator.render.maintenance_calendar import render_maintenance_calendar

@@ -3,7 +3,7 @@ maintenance window and incident, over daylight-saving changes (Europe/Lisbon), a
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -205,7 +205,7 @@ def test_command_explains(capsys):
 
 
 def test_command_reads_source_date_epoch(capsys):
-    epoch = int(datetime(2026, 11, 29, 3, 10, tzinfo=timezone.utc).timestamp())   # 00:10 in São Paulo
+    epoch = int(datetime(2026, 11, 29, 3, 10, tzinfo=UTC).timestamp())   # 00:10 in São Paulo
     assert main(["next-change", "--site", str(ROOT)], environ={"SOURCE_DATE_EPOCH": str(epoch)}) == 0
     assert capsys.readouterr().out == "2026-11-29T01:00:00-03:00\n"
 

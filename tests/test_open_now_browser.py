@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import write_tree
 from helpers_browser import ROOT, build_site, chromium, serve
 

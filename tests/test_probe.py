@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from generator.history import read_month_file
 from generator.probe import probe_command
 
 ROOT = Path(__file__).resolve().parent.parent
-NOW = datetime(2026, 11, 23, 13, 0, 5, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
 SECRET = "s3cr3t-Tok3n-value"
 HEADER = ["time", "ok", "latency_ms", "detail"]
 SITE = """\

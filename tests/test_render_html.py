@@ -17,8 +17,21 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from generator.i18n import LOCALE_DIR, Formats, read_catalogs, translations_for
-from generator.model import (Build, Channel, Department, HolidayCalendar, Interval, Override, Priority,
-                             ResponseTime, Site, Support, Text, TicketState, WeeklyHours)
+from generator.model import (
+    Build,
+    Channel,
+    Department,
+    HolidayCalendar,
+    Interval,
+    Override,
+    Priority,
+    ResponseTime,
+    Site,
+    Support,
+    Text,
+    TicketState,
+    WeeklyHours,
+)
 from generator.render.html import DEFAULT_THEME, make_environment, render_hours_pages
 from generator.render.jsonld import regular_hours, script_json, split_at_midnight
 

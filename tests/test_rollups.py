@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +19,6 @@ from generator.uptime import make_uptime
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = ZoneInfo("America/Sao_Paulo")
-UTC = timezone.utc
 HEADER = "time,ok,latency_ms,detail\n"
 
 

@@ -8,7 +8,7 @@ minute is in that set.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -18,11 +18,19 @@ from hypothesis import strategies as st
 
 from generator.model import Channel, Department, HolidayCalendar, HolidayRules, Interval, Override, Text, WeeklyHours
 from generator.schedule import (
-    HOLIDAY, NOTICE, REGULAR, build_holiday_calendar, day_hours, days_from, holiday_language, is_open,
-    merge_spans, next_transition, weekly_summary,
+    HOLIDAY,
+    NOTICE,
+    REGULAR,
+    build_holiday_calendar,
+    day_hours,
+    days_from,
+    holiday_language,
+    is_open,
+    merge_spans,
+    next_transition,
+    weekly_summary,
 )
 
-UTC = timezone.utc
 SP = "America/Sao_Paulo"
 
 # (zone, first local day checked): each window of three days holds a DST change, except UTC and Tokyo.

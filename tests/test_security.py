@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, snapshot
+
 from generator.render import Output
 from generator.write import WriteError, write_site
 

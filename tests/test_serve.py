@@ -16,8 +16,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import MINIMAL_HOURS, MINIMAL_SITE, ROOT, write_tree
+
 from generator.cli import main
 from generator.errors import SourceError
 from generator.serve import EVENTS_PATH, Preview, Snapshot, inject_reload, is_page, render_problems_page

@@ -13,14 +13,25 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
+from helpers_vnu import run_vnu
 
 from generator import pipeline
 from generator.load import load_site
-from generator.model import (Build, Check, Component, ComponentUptime, HolidayCalendar, IncidentUpdate, Notice,
-                             ProbeResult, Site, Text, UptimeDay)
+from generator.model import (
+    Build,
+    Check,
+    Component,
+    ComponentUptime,
+    HolidayCalendar,
+    IncidentUpdate,
+    Notice,
+    ProbeResult,
+    Site,
+    Text,
+    UptimeDay,
+)
 from generator.render.frame import DEFAULT_THEME, make_environment
 from generator.render.status_page import level, percent, render_status_pages
-from helpers_vnu import run_vnu
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("America/Sao_Paulo")

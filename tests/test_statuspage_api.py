@@ -7,7 +7,7 @@ import json
 import random
 import re
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
@@ -19,7 +19,16 @@ from referencing import Registry, Resource
 
 from generator.load import load_site
 from generator.model import (
-    Build, Check, Component, ComponentUptime, HolidayCalendar, IncidentUpdate, Notice, ProbeResult, Site, Text,
+    Build,
+    Check,
+    Component,
+    ComponentUptime,
+    HolidayCalendar,
+    IncidentUpdate,
+    Notice,
+    ProbeResult,
+    Site,
+    Text,
     UptimeDay,
 )
 from generator.pipeline import make_build as make_site_build
@@ -29,7 +38,6 @@ from generator.render.statuspage import plain_text, render_statuspage_api
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).parent / "schemas" / "statuspage"
 SP = ZoneInfo("America/Sao_Paulo")
-UTC = timezone.utc
 BASE = "https://status.test.example/"
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SP)
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
@@ -537,7 +545,7 @@ def test_component_feeds():
         assert any(link.rel == "self" and link.href == BASE + path for link in parsed.feed.links)
         assert parsed.feed.language == "pt-BR"
         entries[path.rsplit("/", 1)[1][:-4]] = [(e.link, e.title) for e in parsed.entries]
-    link = lambda n: f"{BASE}notices/{n.slug}/"                                    # noqa: E731
+    link = lambda n: f"{BASE}notices/{n.slug}/"
     assert entries["link-sp"] == [(link(ACTIVE), f"Título {ACTIVE.slug}"),
                                   (link(RESOLVED), f"Título {RESOLVED.slug}")]
     assert entries["datacenter"] == [(link(FALSE_ALARM), f"Cancelado: Título {FALSE_ALARM.slug}"),

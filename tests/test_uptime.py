@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
@@ -11,13 +11,22 @@ import pytest
 
 from generator.model import Component, Notice, ProbeResult, Site, Text
 from generator.uptime import (
-    DayCounts, ProbeHistory, bin_value, day_bounds, incident_windows, latency_bin, local_days,
-    make_component_uptime, make_uptime, merge_counts, outage_minutes, percentiles,
+    DayCounts,
+    ProbeHistory,
+    bin_value,
+    day_bounds,
+    incident_windows,
+    latency_bin,
+    local_days,
+    make_component_uptime,
+    make_uptime,
+    merge_counts,
+    outage_minutes,
+    percentiles,
 )
 
 SP = ZoneInfo("America/Sao_Paulo")
 LISBON = ZoneInfo("Europe/Lisbon")
-UTC = timezone.utc
 
 
 def incident(slug: str, start: datetime, end: datetime | None, components, cancelled: bool = False,

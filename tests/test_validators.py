@@ -10,7 +10,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from helpers_vnu import run_vnu
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -148,7 +148,7 @@ def served(generated_at: str) -> str:
 ])
 def test_whether_to_publish(tmp_path, event, probed, curl, due, asked):
     if curl == "LATER":
-        curl = served((datetime.now(timezone.utc) + timedelta(hours=1)).replace(microsecond=0).isoformat())
+        curl = served((datetime.now(UTC) + timedelta(hours=1)).replace(microsecond=0).isoformat())
     script = step(load("publish.yml"), "build", "due")["run"]
     outputs = run_step(script, {"EVENT": event, "PROBED": probed, "SITE_URL": "https://example.github.io/site/"},
                        tmp_path, ROOT, {"curl": curl})

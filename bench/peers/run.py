@@ -36,7 +36,7 @@ from babel.dates import format_date
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-from bench_build import format_table  # noqa: E402  (a sibling folder of scripts, not a package)
+from bench_build import format_table
 
 NOW = "2026-11-23T10:00:00-03:00"
 ZONE = ZoneInfo("America/Sao_Paulo")

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import gettext as gettext_module
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -58,7 +58,6 @@ from ..i18n import Formats, babel_locale, read_catalogs, translations_for
 from ..model import Build, Channel, Department, Interval, Notice
 from . import Output
 
-UTC = timezone.utc
 PAST_DAYS = 90            # subscriptions keep events that ended this many days ago
 REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
 CHANNEL_WORDS = {         # channel type -> its word inside a sentence (msgctxt "channel")

@@ -17,7 +17,7 @@ that an empty feed is as reproducible as a full one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Mapping
 
 from feedgen.entry import FeedEntry
@@ -30,7 +30,7 @@ from . import Output
 MAX_ENTRIES = 50
 GENERATOR = "Expediente"
 # The date of a feed with no entries: fixed, so that it does not follow the clock.
-EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 

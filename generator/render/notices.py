@@ -24,9 +24,9 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from ..effective import notice_cells, superseded_slugs
-from ..schedule import ALL_DAY
 from ..i18n import Formats
 from ..model import Build, Notice, Text
+from ..schedule import ALL_DAY
 from . import Output
 from .frame import page_frame, render_page, subscription
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -40,7 +40,14 @@ from zoneinfo import ZoneInfo
 from ..i18n import babel_locale, read_catalogs, translations_for
 from ..model import Build, Component, ComponentUptime, Notice, UptimeDay
 from ..status import (
-    component_state, incidents, is_unresolved, maintenance_status, maintenances, overall, probe_state, worst,
+    component_state,
+    incidents,
+    is_unresolved,
+    maintenance_status,
+    maintenances,
+    overall,
+    probe_state,
+    worst,
 )
 from . import Output
 from .feeds import notice_url
@@ -50,7 +57,7 @@ UPTIME_PATH = "api/uptime.json"
 MAX_LISTED = 50          # Statuspage lists the 50 most recent incidents and maintenances
 UPTIME_DAYS = 90
 WINDOWS = ("24h", "7d", "30d", "90d")
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DESCRIPTIONS = {"none": "All Systems Operational", "minor": "Minor Service Outage",
                 "major": "Partial System Outage", "critical": "Major Service Outage",
                 "maintenance": "Service Under Maintenance"}
@@ -230,7 +237,7 @@ class _View:
         changes = {"begin": None, "end": None}
         for at, status_then, body in steps:
             # Named by its instant, an update keeps its id when another is inserted before it.
-            stem = f"{notice.slug}-{at.astimezone(timezone.utc):%Y%m%dt%H%M%Sz}"
+            stem = f"{notice.slug}-{at.astimezone(UTC):%Y%m%dt%H%M%Sz}"
             update_id, n = stem, 1
             while update_id in seen:
                 n += 1
@@ -339,7 +346,7 @@ def _edited(notice: Notice) -> datetime:
 
 def _time(instant: datetime) -> str:
     """Return an aware instant as UTC with milliseconds: `2026-11-05T17:05:00.000Z`."""
-    return instant.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -9,8 +9,8 @@ from ..model import Site
 from ..read import Sources
 from .fields import Problems
 from .hours import validate_departments
-from .site import validate_site_settings
 from .notices import validate_notices
+from .site import validate_site_settings
 from .status import validate_components
 from .support import validate_support
 

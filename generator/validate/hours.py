@@ -7,7 +7,15 @@ import re
 from ..model import CHANNEL_TYPES, Channel, Department, Interval, ResponseTime, WeeklyHours
 from ..yamlnodes import Map, Node, Scalar, Seq
 from .fields import (
-    Problems, check_keys, did_you_mean, expect_id, expect_list, expect_localised, expect_map, expect_text, quote_list,
+    Problems,
+    check_keys,
+    did_you_mean,
+    expect_id,
+    expect_list,
+    expect_localised,
+    expect_map,
+    expect_text,
+    quote_list,
 )
 from .site import expect_timezone
 

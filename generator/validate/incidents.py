@@ -8,7 +8,16 @@ from ..dates import parse_datetime
 from ..markup import render_markdown
 from ..model import COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, IncidentUpdate, Site, Text
 from ..yamlnodes import Map, Node, Scalar, Seq
-from .fields import Problems, check_keys, did_you_mean, expect_list, expect_localised, expect_map, expect_text, quote_list
+from .fields import (
+    Problems,
+    check_keys,
+    did_you_mean,
+    expect_list,
+    expect_localised,
+    expect_map,
+    expect_text,
+    quote_list,
+)
 
 STATUS_KEYS = ("components", "impact", "start", "end", "updates")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")

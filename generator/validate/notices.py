@@ -15,7 +15,14 @@ from ..model import NOTICE_TYPES, Change, Notice, Site, Text
 from ..read import NOTICE_NAME, MarkdownSource
 from ..yamlnodes import Map, Node, Scalar, Seq
 from .fields import (
-    Problems, check_keys, did_you_mean, expect_bool, expect_list, expect_localised, expect_map, expect_text,
+    Problems,
+    check_keys,
+    did_you_mean,
+    expect_bool,
+    expect_list,
+    expect_localised,
+    expect_map,
+    expect_text,
     quote_list,
 )
 from .hours import parse_hours_value

@@ -9,8 +9,16 @@ from urllib.parse import urlsplit
 from ..model import CHECK_TYPES, Check, Component
 from ..yamlnodes import Map, Node, Seq
 from .fields import (
-    Problems, check_keys, did_you_mean, expect_bool, expect_id, expect_list, expect_localised, expect_map,
-    expect_text, quote_list,
+    Problems,
+    check_keys,
+    did_you_mean,
+    expect_bool,
+    expect_id,
+    expect_list,
+    expect_localised,
+    expect_map,
+    expect_text,
+    quote_list,
 )
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m)$")
