@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from html.parser import HTMLParser
 
 import markdown
 import nh3
@@ -32,3 +34,88 @@ def render_markdown(text: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     ).strip()
+
+
+# Sentinels for breaks and hard spaces while whitespace is collapsed; removed from the text first.
+_LINE, _PARAGRAPH, _SPACE = "\x00", "\x01", "\x02"
+_BLOCKS = {"p", "blockquote", "pre", "h2", "h3", "h4", "table", "hr"}
+
+
+class _TextParser(HTMLParser):
+    """Plain text of sanitised HTML: paragraphs apart, list items on their lines, links with their address."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.lists: list[int | None] = []     # per open list: the next number (ol) or None (ul)
+        self.items = 0                         # open list items: blocks inside them break lines, not paragraphs
+        self.fresh = False                     # just after an item's marker: its first paragraph adds no break
+        self.links: list[tuple[int, str]] = []
+        self.pre = 0
+        self.first_cell = True
+
+    def block_break(self) -> str:
+        """Return the break before or after a block: none right after a marker, a line within an item."""
+        return "" if self.fresh else _LINE if self.items else _PARAGRAPH
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _BLOCKS:
+            self.parts.append(self.block_break())
+        if tag in ("ul", "ol"):
+            self.parts.append(_LINE if self.items else _PARAGRAPH)
+            self.lists.append(1 if tag == "ol" else None)
+        elif tag == "li":
+            number = self.lists[-1] if self.lists else None
+            if number is not None:
+                self.lists[-1] = number + 1
+            indent = _SPACE * 2 * max(len(self.lists) - 1, 0)
+            self.parts.append(_LINE + indent + ("-" if number is None else f"{number}.") + " ")
+            self.items += 1
+            self.fresh = True
+        elif tag in ("br", "tr"):
+            self.parts.append(_LINE)
+            self.first_cell = True
+        elif tag in ("td", "th"):
+            self.parts.append("" if self.first_cell else " | ")
+            self.first_cell = False
+        elif tag == "a":
+            self.links.append((len(self.parts), dict(attrs).get("href") or ""))
+        if tag == "pre":
+            self.pre += 1
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS and not self.items:
+            self.parts.append(_PARAGRAPH)
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+            if not self.items:
+                self.parts.append(_PARAGRAPH)
+        elif tag == "li" and self.items:
+            self.items -= 1
+            self.fresh = False
+        elif tag == "a" and self.links:
+            start, href = self.links.pop()
+            label = " ".join("".join(self.parts[start:]).split())
+            if href and href not in (label, f"mailto:{label}", f"tel:{label}"):
+                self.parts.append(f" ({href})")
+        if tag == "pre":
+            self.pre -= 1
+
+    def handle_data(self, data):
+        data = re.sub("[\x00-\x02]", "", data)
+        if data.strip():
+            self.fresh = False
+        if self.pre:
+            data = data.replace(" ", _SPACE).replace("\n", _LINE)
+        self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """Return sanitised HTML as plain text, as Statuspage's update bodies are."""
+    parser = _TextParser()
+    parser.feed(html)
+    parser.close()
+    text = re.sub(r"\s+", " ", "".join(parser.parts))
+    breaks = f"[ {_LINE}{_PARAGRAPH}]*[{_LINE}{_PARAGRAPH}][ {_LINE}{_PARAGRAPH}]*"
+    text = re.sub(breaks, lambda m: "\n\n" if _PARAGRAPH in m[0] else "\n", text)
+    return text.replace(_SPACE, " ").strip()

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from generator.load import load_site
+from generator.markup import plain_text
 from generator.model import (
     Build,
     Check,
@@ -33,7 +34,7 @@ from generator.model import (
 )
 from generator.pipeline import make_build as make_site_build
 from generator.render.feeds import render_component_feeds, render_feeds
-from generator.render.statuspage import plain_text, render_statuspage_api
+from generator.render.statuspage import render_statuspage_api
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).parent / "schemas" / "statuspage"

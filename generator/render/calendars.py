@@ -57,6 +57,7 @@ from ..effective import notice_cells, superseded_slugs
 from ..i18n import Formats, babel_locale, read_catalogs, translations_for
 from ..model import Build, Channel, Department, Interval, Notice
 from . import Output
+from .frame import site_url
 
 PAST_DAYS = 90            # subscriptions keep events that ended this many days ago
 REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
@@ -447,7 +448,7 @@ def _uses_tzid(event: CalendarEvent) -> bool:
 
 
 def _base_url(build: Build) -> str:
-    return build.site.base_url.rstrip("/") + "/"
+    return site_url(build.site)
 
 
 def _host(build: Build) -> str:

@@ -26,6 +26,7 @@ from feedgen.feed import FeedGenerator
 from ..i18n import read_catalogs, translations_for
 from ..model import Build, Department, Notice, Site
 from . import Output
+from .frame import language_folder, site_url
 
 MAX_ENTRIES = 50
 GENERATOR = "Expediente"
@@ -171,16 +172,6 @@ def feed_words(catalogs: Mapping, lang: str) -> Words:
     """Return the words a feed writes in `lang`, from the gettext catalogs, English if none."""
     translations = translations_for(catalogs, lang)
     return Words(notices=translations.gettext("Notices"), cancelled=translations.gettext("Cancelled:"))
-
-
-def site_url(site: Site) -> str:
-    """Return the site's base URL ending in one slash."""
-    return site.base_url.rstrip("/") + "/"
-
-
-def language_folder(site: Site, lang: str) -> str:
-    """Return the folder of a language's files: '' for the default language, else e.g. 'pt-pt/'."""
-    return "" if lang == site.default_language else lang.lower() + "/"
 
 
 def notices_page_url(site: Site, lang: str) -> str:

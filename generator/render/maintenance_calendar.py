@@ -5,10 +5,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from ..i18n import read_catalogs, translations_for
+from ..markup import plain_text
 from ..model import Build, Notice
 from . import Output
 from .calendars import CalendarEvent, _host, _in_window, calendar_bytes, notice_url
-from .statuspage import plain_text
 
 
 def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> CalendarEvent:
