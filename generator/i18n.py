@@ -51,6 +51,13 @@ def babel_locale(lang: str) -> str:
     return str(Locale.parse(lang, sep="-"))
 
 
+@lru_cache(maxsize=64)
+def locale_of(lang: str) -> Locale:
+    """Return Babel's Locale of a language tag, parsed once: Babel's functions take it as it is,
+    where a name would be parsed again on every call."""
+    return Locale.parse(lang, sep="-")
+
+
 @lru_cache(maxsize=8)
 def read_catalogs(locale_dir: Path = LOCALE_DIR) -> Mapping[str, Translations]:
     """Read every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` into Translations, by locale.
@@ -70,6 +77,9 @@ def read_catalogs(locale_dir: Path = LOCALE_DIR) -> Mapping[str, Translations]:
     return MappingProxyType(catalogs)
 
 
+ENGLISH = gettext_module.NullTranslations()
+
+
 def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
                      lang: str) -> gettext_module.NullTranslations:
     """Return the catalog of `lang`, else one of its base language, else the English msgids."""
@@ -80,9 +90,10 @@ def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
     for name in sorted(catalogs):
         if name.split("_")[0] == base:
             return catalogs[name]
-    return gettext_module.NullTranslations()
+    return ENGLISH
 
 
+@lru_cache(maxsize=16)
 def template_gettext(translations: gettext_module.NullTranslations) -> dict[str, Callable]:
     """Return `gettext`, `ngettext` and `_` for a template context, in Jinja2's newstyle.
 
@@ -90,12 +101,24 @@ def template_gettext(translations: gettext_module.NullTranslations) -> dict[str,
     placeholders are filled from keyword arguments, which are escaped.
     Passing these in the render context, rather than installing them in the
     environment's globals, lets one environment render several languages.
+    The functions are made once per catalog and keep each message without
+    placeholders once translated: a site of many pages asks for the same few
+    dozen words tens of thousands of times.
     """
+    plain: dict[tuple[str, bool], str] = {}
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables: object) -> str:
+        autoescape = __context.eval_ctx.autoescape
+        if not variables:
+            text = plain.get((__string, autoescape))
+            if text is None:
+                text = translations.gettext(__string)
+                # `% {}` as newstyle does, so that '%%' reads '%' with or without the cache.
+                text = plain[(__string, autoescape)] = (Markup(text) if autoescape else text) % {}
+            return text
         text = translations.gettext(__string)
-        if __context.eval_ctx.autoescape:
+        if autoescape:
             text = Markup(text)
         return text % variables
 
@@ -124,23 +147,31 @@ class Formats:
 
     lang: str
 
-    @property
-    def locale(self) -> str:
-        """Return the Babel locale name of the language."""
-        return babel_locale(self.lang)
+    # The formats that pages repeat (dates, zone names, language names) are kept once
+    # made, per language and value: a Formats is a value, equal for equal languages, so
+    # every page of a language shares the cache.  Each cache is bounded.
 
+    @property
+    def locale(self) -> Locale:
+        """Return the Babel locale of the language."""
+        return locale_of(self.lang)
+
+    @lru_cache(maxsize=4096)
     def day(self, day: date) -> str:
         """Return a short date with its weekday: 'seg., 16 de nov.', 'Mon, Nov 16'."""
         return format_skeleton("MMMEd", day, locale=self.locale)
 
+    @lru_cache(maxsize=4096)
     def day_with_year(self, day: date) -> str:
         """Return a short date with its weekday and year: 'qui., 24 de dez. de 2026', 'Thu, Dec 24, 2026'."""
         return format_skeleton("yMMMEd", day, locale=self.locale)
 
+    @lru_cache(maxsize=4096)
     def date(self, day: date) -> str:
         """Return a short date with its year: '3 de nov. de 2026', 'Nov 3, 2026'."""
         return format_skeleton("yMMMd", day, locale=self.locale)
 
+    @lru_cache(maxsize=4096)
     def date_range(self, first: date, last: date) -> str:
         """Return a range of days, one date when first == last: '24 – 29 de dez. de 2026'.
 
@@ -149,6 +180,7 @@ class Formats:
         text = format_interval(first, last, "yMMMd", locale=self.locale)
         return text.replace("\u2009", "\u202f")
 
+    @lru_cache(maxsize=4096)
     def full_day(self, day: date) -> str:
         """Return a long date with its weekday: 'segunda-feira, 16 de novembro de 2026'."""
         return format_date(day, "full", locale=self.locale)
@@ -179,6 +211,7 @@ class Formats:
         """Return one weekday's name (0 = Monday)."""
         return get_day_names(width, locale=self.locale)[day]
 
+    @lru_cache(maxsize=4096)
     def zone_name(self, zone: str) -> str:
         """Return a zone's generic name: 'Horário de Brasília', 'Brasília Time'."""
         if zone in REGIONLESS_ZONES:
@@ -189,6 +222,7 @@ class Formats:
         """Return the zone's offset from UTC at an instant: 'GMT-03:00'."""
         return get_timezone_gmt(instant.astimezone(ZoneInfo(zone)), "long", locale=self.locale)
 
+    @lru_cache(maxsize=4096)
     def date_time(self, instant: datetime, zone: str) -> str:
         """Return an instant as the zone's long date and 24-hour time: '16 de novembro de 2026 10:00'."""
         local = instant.astimezone(ZoneInfo(zone))
@@ -198,6 +232,7 @@ class Formats:
         pattern = str(get_datetime_format("long", locale=self.locale)).replace("'", "")
         return pattern.replace("{0}", clock).replace("{1}", day)
 
+    @lru_cache(maxsize=4096)
     def short_date_time(self, instant: datetime, zone: str) -> str:
         """Return an instant as the zone's short date and 24-hour time: '29 de nov. de 2026 01:00'."""
         local = instant.astimezone(ZoneInfo(zone))
@@ -242,11 +277,13 @@ class Formats:
             return "hour", minutes // 60
         return "minute", minutes
 
+    @lru_cache(maxsize=4096)
     def language_name(self, lang: str) -> str:
         """Return a language's name in that language, capitalised as in a menu: 'Português (Brasil)'."""
         name = Locale.parse(lang, sep="-").get_display_name(babel_locale(lang)) or lang
         return name[:1].upper() + name[1:]
 
+    @lru_cache(maxsize=4096)
     def language_name_here(self, lang: str) -> str:
         """Return a language's name in this language: 'Portuguese (Brazil)' on an English page."""
         return Locale.parse(lang, sep="-").get_display_name(self.locale) or lang

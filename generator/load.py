@@ -10,10 +10,11 @@ from .read import read_sources
 from .validate import validate_sources
 
 
-def load_site(site_dir: Path, strict: bool = False) -> tuple[Site | None, tuple[SourceError, ...], Path | None]:
-    """Read and validate a site folder; with `strict`, warnings count as errors."""
+def load_site(site_dir: Path, strict: bool = False,
+              jobs: int | None = None) -> tuple[Site | None, tuple[SourceError, ...], Path | None]:
+    """Read and validate a site folder; with `strict`, warnings count as errors; notices in up to `jobs` processes."""
     sources, read_problems = read_sources(site_dir)
-    site, problems = validate_sources(sources)
+    site, problems = validate_sources(sources, jobs)
     problems = sort_problems(list(read_problems) + list(problems))
     if strict:
         problems = tuple(SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in problems)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
+from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from .cache import cache_dir
@@ -12,14 +14,15 @@ from .effective import notice_overrides
 from .errors import ERROR, SourceError, has_errors, sort_problems
 from .load import load_site
 from .model import Build, Site
+from .parallel import map_in_parallel
 from .render import Output
 from .render.api import render_hours_api
 from .render.badges import render_badges
-from .render.calendars import render_calendars
+from .render.calendars import render_notice_calendars, render_subscription_calendars
 from .render.feeds import render_component_feeds, render_feeds
 from .render.html import make_environment, render_hours_pages
 from .render.maintenance_calendar import render_maintenance_calendar
-from .render.notices import render_notice_pages
+from .render.notices import render_notice_index, render_notice_pages
 from .render.status_page import render_status_pages
 from .render.statuspage import render_statuspage_api
 from .rollups import read_histories
@@ -27,6 +30,9 @@ from .schedule import build_holiday_calendar
 from .uptime import make_uptime
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
+# Notices rendered by one task; with fewer notices than PARALLEL_FROM one process renders all.
+NOTICES_PER_TASK = 50
+PARALLEL_FROM = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,29 +72,51 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime)
 
 
-def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> tuple[Output, ...]:
-    """Render every output of the site, sorted by path."""
+def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None,
+                jobs: int | None = None) -> tuple[Output, ...]:
+    """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices."""
     env = make_environment(template_dirs, bytecode_dir)
     has_status = bool(build.site.components)
-    outputs = list(render_hours_pages(build, env, status_page=has_status, notices_page=True))
-    outputs.extend(render_notice_pages(build, env, status_page=has_status))
-    outputs.append(render_hours_api(build))
-    # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
-    outputs.append(Output("favicon.svg", env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")))
-    outputs.extend(render_feeds(build))
-    outputs.extend(render_calendars(build))
+    favicon = env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")
+    tasks: list[Callable[[], Iterable[Output]]] = [
+        partial(render_hours_pages, build, env, status_page=has_status, notices_page=True),
+        partial(render_notice_index, build, env, status_page=has_status),
+        lambda: [render_hours_api(build)],
+        # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
+        lambda: [Output("favicon.svg", favicon)],
+        partial(render_feeds, build),
+        partial(render_subscription_calendars, build),
+    ]
     if has_status:
-        outputs.extend(render_status_pages(build, env))
-        outputs.extend(render_badges(build))
-        outputs.extend(render_statuspage_api(build))
-        outputs.extend(render_component_feeds(build))
-        outputs.append(render_maintenance_calendar(build))
-    return tuple(sorted(outputs, key=lambda o: o.path))
+        tasks += [
+            partial(render_status_pages, build, env),
+            partial(render_badges, build),
+            partial(render_statuspage_api, build),
+            partial(render_component_feeds, build),
+            lambda: [render_maintenance_calendar(build)],
+        ]
+    # A notice's page and calendar depend on that notice and the site alone: in parts,
+    # all the pages first, then the calendars, so that both are shared among the processes.
+    notices = sorted(build.site.notices, key=lambda n: (n.date, n.slug))
+    parts = [notices[start:start + NOTICES_PER_TASK] for start in range(0, len(notices), NOTICES_PER_TASK)]
+    tasks += [partial(render_notice_pages, build, env, part, status_page=has_status) for part in parts]
+    tasks += [partial(render_notice_calendars, build, part) for part in parts]
+    if len(notices) < PARALLEL_FROM:
+        jobs = 1
+    done = map_in_parallel(_run, tasks, jobs, min_items=2)
+    return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
 
 
-def build_site(site_dir: Path, now: datetime, strict: bool = False) -> Result:
-    """Read, validate and render a site folder at the instant `now`; nothing is written here."""
-    site, problems, templates = load_site(site_dir, strict)
+def _run(task: Callable[[], Iterable[Output]]) -> tuple[Output, ...]:
+    return tuple(task())
+
+
+def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None) -> Result:
+    """Read, validate and render a site folder at the instant `now`; nothing is written here.
+
+    `jobs` bounds the processes that read and render notices (parallel.py; None: one per core).
+    """
+    site, problems, templates = load_site(site_dir, strict, jobs)
     if site is None:
         return Result((), problems)
     found: list[SourceError] = []
@@ -99,4 +127,4 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False) -> Result:
     if has_errors(problems):
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, DEFAULT_THEME) if d is not None)
-    return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates"), problems)
+    return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs), problems)

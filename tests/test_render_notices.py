@@ -16,7 +16,7 @@ from helpers_vnu import run_vnu
 from generator.model import Change, Channel, Department, Interval, Notice, Site, Text, WeeklyHours
 from generator.pipeline import build_site, make_build, render_site
 from generator.render.html import DEFAULT_THEME, make_environment, render_hours_pages
-from generator.render.notices import render_notice_pages, upcoming_notices
+from generator.render.notices import render_notice_index, render_notice_pages, upcoming_notices
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = ZoneInfo("America/Sao_Paulo")
@@ -99,7 +99,8 @@ def render(site: Site | None = None, now: datetime = NOW) -> dict[str, bytes]:
     """Render the hours and notice pages as the pipeline does (overrides from the notices)."""
     build = make_build(site or make_site(), now)
     env = make_environment((DEFAULT_THEME,))
-    outputs = render_hours_pages(build, env, notices_page=True) + render_notice_pages(build, env)
+    outputs = (render_hours_pages(build, env, notices_page=True) + render_notice_index(build, env)
+               + render_notice_pages(build, env, build.site.notices))
     return {output.path: output.data for output in outputs}
 
 

@@ -288,33 +288,83 @@ def holiday_events(build: Build, dept: Department, first: date, last: date, word
 def render_calendars(build: Build, catalogs: Mapping[str, gettext_module.NullTranslations] | None = None
                      ) -> tuple[Output, ...]:
     """Return calendar.ics, calendar/<department>.ics and notices/<slug>/notice.ics, sorted by path."""
+    hours_notices = [n for n in build.site.notices if n.type == "hours"]
+    outputs = render_subscription_calendars(build, catalogs) + render_notice_calendars(build, hours_notices, catalogs)
+    return tuple(sorted(outputs, key=lambda o: o.path))
+
+
+def render_notice_calendars(build: Build, notices: Iterable[Notice],
+                            catalogs: Mapping[str, gettext_module.NullTranslations] | None = None
+                            ) -> tuple[Output, ...]:
+    """Return notices/<slug>/notice.ics for each hours notice among `notices`, with all its events.
+
+    A notice's calendar depends on that notice and the site alone, so the pipeline
+    may render the notices in parts, each in its own process.
+    """
     site = build.site
-    lang = site.default_language
-    words = Words(lang, translations_for(read_catalogs() if catalogs is None else catalogs, lang))
+    words = _words(build, catalogs)
     replaced = superseded_slugs(site.notices)
-    hours_notices = sorted((n for n in site.notices if n.type == "hours"), key=lambda n: (n.date, n.slug))
     outputs = []
-    current: list[CalendarEvent] = []
-    for notice in hours_notices:
+    for notice in sorted((n for n in notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
         events = notice_events(build, notice, words, replaced)
-        name = f"{site.name}: {notice.title.get(lang)}"
+        name = f"{site.name}: {notice.title.get(words.lang)}"
         outputs.append(Output(f"notices/{notice.slug}/notice.ics", calendar_bytes(build, name, events)))
-        current += [e for e in events if _in_window(build, e)]
+    return tuple(outputs)
+
+
+def render_subscription_calendars(build: Build, catalogs: Mapping[str, gettext_module.NullTranslations] | None = None
+                                  ) -> tuple[Output, ...]:
+    """Return calendar.ics and calendar/<department>.ics: the events of the next 12 months and the last 90 days."""
+    site = build.site
+    words = _words(build, catalogs)
+    replaced = superseded_slugs(site.notices)
+    current: list[CalendarEvent] = []
+    for notice in sorted((n for n in site.notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
+        if _may_be_in_window(build, notice):
+            current += [e for e in notice_events(build, notice, words, replaced) if _in_window(build, e)]
     for dept in site.departments:
         today = build.now.astimezone(ZoneInfo(dept.timezone)).date()
         found = holiday_events(build, dept, today - timedelta(PAST_DAYS + 1), _one_year_after(today), words)
         current += [e for e in found if _in_window(build, e)]
     current.sort(key=CalendarEvent.sort_key)
-    outputs.append(Output("calendar.ics", calendar_bytes(build, f"{site.name}: {words._('Contact hours')}", current)))
+    # An event is in calendar.ics and in its department's calendar: written once, used twice.
+    serialised: dict[CalendarEvent, bytes] = {}
+    outputs = [Output("calendar.ics", calendar_bytes(build, f"{site.name}: {words._('Contact hours')}", current,
+                                                     serialised))]
     for dept in site.departments:
         mine = [e for e in current if e.department == dept.id]
         outputs.append(Output(f"calendar/{dept.id}.ics",
-                              calendar_bytes(build, f"{site.name}: {dept.name.get(lang)}", mine)))
-    return tuple(sorted(outputs, key=lambda o: o.path))
+                              calendar_bytes(build, f"{site.name}: {dept.name.get(words.lang)}", mine, serialised)))
+    return tuple(outputs)
 
 
-def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent]) -> bytes:
-    """Return a VCALENDAR with `events` (in the given order) and a VTIMEZONE for every TZID they use."""
+def _words(build: Build, catalogs: Mapping[str, gettext_module.NullTranslations] | None) -> Words:
+    """Return the calendars' phrases in the site's default language."""
+    lang = build.site.default_language
+    return Words(lang, translations_for(read_catalogs() if catalogs is None else catalogs, lang))
+
+
+def _may_be_in_window(build: Build, notice: Notice) -> bool:
+    """Tell whether any event of a notice can be in the subscriptions (a cheap test before making them).
+
+    A change's events lie within its days, an evening's hours ending at most a day
+    later; three days of margin either side cover every time zone.
+    """
+    days = [day for change in notice.changes for day in (change.first, change.last)]
+    if not days:
+        return False
+    today = build.now.date()
+    return max(days) >= today - timedelta(PAST_DAYS + 3) and min(days) <= _one_year_after(today) + timedelta(3)
+
+
+def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent],
+                   serialised: dict[CalendarEvent, bytes] | None = None) -> bytes:
+    """Return a VCALENDAR with `events` (in the given order) and a VTIMEZONE for every TZID they use.
+
+    icalendar writes the calendar's properties and time zones, and each event on its
+    own; the events follow the time zones as icalendar itself would place them.
+    With `serialised`, an event already written for another calendar is reused.
+    """
     events = tuple(events)
     calendar = Calendar()
     # Set by hand: the default PRODID carries the library's version, and icalendar's
@@ -332,9 +382,19 @@ def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent]) -> 
         dates = [d for e in events if e.zone == zone_name and _uses_tzid(e)
                  for d in (e.start.date(), e.end.date())]
         calendar.add_component(make_timezone(zone_name, min(dates), max(dates)))
+    head = calendar.to_ical()
+    if not head.endswith(_END):
+        raise AssertionError("icalendar did not end the calendar with END:VCALENDAR")
+    serialised = {} if serialised is None else serialised
+    body = []
     for item in events:
-        calendar.add_component(make_event(item))
-    return calendar.to_ical()
+        if item not in serialised:
+            serialised[item] = make_event(item).to_ical()
+        body.append(serialised[item])
+    return head[:-len(_END)] + b"".join(body) + _END
+
+
+_END = b"END:VCALENDAR\r\n"
 
 
 def make_event(item: CalendarEvent) -> Event:

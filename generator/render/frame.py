@@ -43,6 +43,9 @@ def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None 
         lstrip_blocks=True,
         keep_trailing_newline=True,
         bytecode_cache=_bytecode_cache(bytecode_dir),
+        # One environment per build: templates cannot change while it runs, so no file is
+        # looked at again on every page.
+        auto_reload=False,
     )
     # English by default and newstyle gettext; each render passes its language's functions.
     env.install_null_translations(newstyle=True)

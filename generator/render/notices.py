@@ -17,6 +17,7 @@ the notices that still matter (`upcoming_notices`) through `notice_summary`.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Iterable
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
@@ -37,8 +38,8 @@ RECENT_DAYS = 30
 
 # --- Pages ---------------------------------------------------------------------
 
-def render_notice_pages(build: Build, env: Environment, *, status_page: bool = False) -> tuple[Output, ...]:
-    """Return, in every language, notices/index.html and notices/<slug>/index.html for each notice."""
+def render_notice_index(build: Build, env: Environment, *, status_page: bool = False) -> tuple[Output, ...]:
+    """Return notices/index.html in every language: every notice, newest first."""
     site = build.site
     replaced = superseded_slugs(site.notices)
     newest = sorted_notices(site.notices, newest_first=True)
@@ -59,7 +60,21 @@ def render_notice_pages(build: Build, env: Environment, *, status_page: bool = F
             else Formats(lang).language_name_here(site.default_language),
         }
         outputs.append(Output(frame["path"], render_page(env, "notices.html", lang, context)))
-        for notice in newest:
+    return tuple(outputs)
+
+
+def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice], *,
+                        status_page: bool = False) -> tuple[Output, ...]:
+    """Return notices/<slug>/index.html in every language for each of `notices` (some or all of the site's).
+
+    A notice's pages depend on that notice and the site alone, so the pipeline may
+    render the notices in parts, each in its own process.
+    """
+    site = build.site
+    replaced = superseded_slugs(site.notices)
+    outputs = []
+    for notice in notices:
+        for lang in site.languages:
             frame = page_frame(build, lang, "notices", status_page=status_page, notices_page=True,
                                sub=f"notices/{notice.slug}/")
             context = {"page": frame, "site": site, "notice": notice_view(build, notice, lang, frame, replaced)}

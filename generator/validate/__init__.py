@@ -15,8 +15,11 @@ from .status import validate_components
 from .support import validate_support
 
 
-def validate_sources(sources: Sources) -> tuple[Site | None, tuple[SourceError, ...]]:
-    """Turn the read sources into a Site; return it (None when there are errors) and all problems, sorted."""
+def validate_sources(sources: Sources, jobs: int | None = None) -> tuple[Site | None, tuple[SourceError, ...]]:
+    """Turn the read sources into a Site; return it (None when there are errors) and all problems, sorted.
+
+    Notices are read in up to `jobs` processes (None: one per core).
+    """
     found: list[SourceError] = []
     site_problems = Problems(sources.site.path if sources.site else "site_src/site.yaml")
     settings = None
@@ -47,7 +50,7 @@ def validate_sources(sources: Sources) -> tuple[Site | None, tuple[SourceError, 
         departments=departments, support=support, description=description, components=components,
     )
     if sources.notices and departments:
-        notices, notice_problems = validate_notices(sources.notices, site, sources.history)
+        notices, notice_problems = validate_notices(sources.notices, site, sources.history, jobs)
         found += notice_problems
         site = replace(site, notices=notices)
     return site, sort_problems(found)

@@ -12,6 +12,7 @@ from ..dates_in_text import check_dates, find_dates, parse_weekday, weekday_mism
 from ..errors import WARNING, SourceError
 from ..markup import render_markdown
 from ..model import NOTICE_TYPES, Change, Notice, Site, Text
+from ..parallel import map_in_parallel
 from ..read import NOTICE_NAME, MarkdownSource
 from ..yamlnodes import Map, Node, Scalar, Seq
 from .fields import (
@@ -400,34 +401,53 @@ def with_history(notice: Notice, paths: list[str], history) -> Notice:
     return replace(notice, revision=max(notice.revision, commits), modified=modified)
 
 
-def validate_notices(sources: tuple[MarkdownSource, ...], site: Site,
-                     history=None) -> tuple[tuple[Notice, ...], list[SourceError]]:
-    """Validate every notice and its translations, then the relations between notices."""
+def validate_notices(sources: tuple[MarkdownSource, ...], site: Site, history=None,
+                     jobs: int | None = None) -> tuple[tuple[Notice, ...], list[SourceError]]:
+    """Validate every notice and its translations, then the relations between notices.
+
+    Each file is read on its own (its Markdown rendered, its prose checked), so the
+    files are spread over `jobs` processes (parallel.py); the relations come after.
+    """
     found: list[SourceError] = []
     notices: dict[str, Notice] = {}
     prose_on: dict[str, tuple] = {}
     main_sources = [s for s in sources if not NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
     translations = [s for s in sources if NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
     slugs = frozenset(NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[1] for s in main_sources)
-    for source in main_sources:
+
+    def read_main(source: MarkdownSource) -> tuple[Notice | None, tuple | None, list[SourceError]]:
         problems = Problems(source.path)
         reader = NoticeReader(source, site, problems, slugs)
         notice, _ = reader.read()
-        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
         covered = None
         if notice is not None and notice.type == "hours":
             covered = frozenset(day for change in notice.changes for day in change.days())
+        prose = None
         if reader.prose_context is not None:
             check_prose(source, *reader.prose_context, problems, covered)
-            prose_on[slug] = reader.prose_context + (covered,)
+            prose = reader.prose_context + (covered,)
+        return notice, prose, problems.items
+
+    for source, (notice, prose, items) in zip(main_sources, map_in_parallel(read_main, main_sources, jobs)):
+        if prose is not None:
+            prose_on[NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]] = prose
         if notice is not None:
             notices[notice.slug] = notice
-        found += problems.items
-    for source in translations:
+        found += items
+
+    def read_other(source: MarkdownSource) -> tuple[tuple[str, str, str] | None, list[SourceError], list[SourceError]]:
         problems = Problems(source.path)
-        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
         translated = read_translation(source, site, problems)
-        found += problems.items
+        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
+        checked = Problems(source.path)
+        if translated is not None and slug in notices and slug in prose_on and translated[0] != notices[slug].lang:
+            check_prose(source, translated[0], *prose_on[slug][1:3], checked, prose_on[slug][3])
+        return translated, problems.items, checked.items
+
+    for source, (translated, items, prose_items) in zip(translations,
+                                                        map_in_parallel(read_other, translations, jobs)):
+        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
+        found += items
         if translated is None or slug not in notices:
             if translated is not None and not any(s.path.endswith(f"/{slug}.md") for s in main_sources):
                 found.append(SourceError(source.path, 1, 1, f"a translation of notices/{slug}.md, which does not exist",
@@ -438,10 +458,7 @@ def validate_notices(sources: tuple[MarkdownSource, ...], site: Site,
         if lang == notice.lang:
             found.append(SourceError(source.path, 1, 1, f"this translation is in {lang}, the notice's own language"))
             continue
-        if slug in prose_on:
-            problems = Problems(source.path)
-            check_prose(source, lang, *prose_on[slug][1:3], problems, prose_on[slug][3])
-            found += problems.items
+        found += prose_items
         notices[slug] = replace_text(notice, lang, title, body)
     history = history or {}
     paths_of: dict[str, list[str]] = {}

@@ -1,0 +1,151 @@
+"""Builds spread over processes give the output and the messages of one process, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from babel.dates import format_date
+
+from conftest import ROOT, snapshot
+from generator.parallel import can_fork, map_in_parallel
+
+NOW = "2026-11-23T10:00:00-03:00"
+DEPARTMENTS = ("financeiro", "comercial", "suporte")
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="workers are forked on Linux only")
+
+
+# --- map_in_parallel ---------------------------------------------------------------
+
+def square_with_pid(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def test_results_come_back_in_order_from_several_processes():
+    results = map_in_parallel(square_with_pid, range(300), jobs=3)
+    assert [value for value, _ in results] == [n * n for n in range(300)]
+    pids = {pid for _, pid in results}
+    assert os.getpid() in pids and len(pids) == 3
+    # Dealt like cards: neighbours go to different processes, so mixed work is shared evenly.
+    assert results[0][1] != results[1][1]
+
+
+def test_a_short_list_or_one_job_stays_in_this_process():
+    assert {pid for _, pid in map_in_parallel(square_with_pid, range(10), jobs=4)} == {os.getpid()}
+    assert {pid for _, pid in map_in_parallel(square_with_pid, range(300), jobs=1)} == {os.getpid()}
+
+
+def test_no_fork_while_another_thread_runs():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert {pid for _, pid in map_in_parallel(square_with_pid, range(300), jobs=2)} == {os.getpid()}
+    finally:
+        stop.set()
+        thread.join()
+
+
+def fail_on_299(number: int) -> int:
+    if number == 299:
+        raise ValueError(f"bad item {number} in process {os.getpid()}")
+    return number
+
+
+def test_an_exception_in_a_worker_is_raised_here():
+    with pytest.raises(ValueError, match="bad item 299 in process") as raised:
+        map_in_parallel(fail_on_299, range(300), jobs=2)
+    assert str(os.getpid()) not in str(raised.value)     # it did happen in the worker
+
+
+class Unpicklable(Exception):
+    def __init__(self, lock):
+        super().__init__("cannot travel")
+        self.lock = lock
+
+    def __reduce__(self):
+        raise TypeError("no pickling")
+
+
+def raise_unpicklable(number: int) -> int:
+    if number == 299:
+        raise Unpicklable(threading.Lock())
+    return number
+
+
+def test_an_exception_that_cannot_be_pickled_arrives_as_its_traceback():
+    with pytest.raises(RuntimeError, match=r"in a build worker:(.|\n)*Unpicklable: cannot travel"):
+        map_in_parallel(raise_unpicklable, range(300), jobs=2)
+
+
+def test_a_worker_that_dies_has_its_part_done_here():
+    parent = os.getpid()
+
+    def die_in_worker(number: int) -> int:
+        if os.getpid() != parent:
+            os._exit(3)
+        return number + 1
+
+    assert map_in_parallel(die_in_worker, range(200), jobs=2) == list(range(1, 201))
+
+
+# --- Whole builds ------------------------------------------------------------------
+
+def notice(index: int, day: date) -> str:
+    """Return a notice: every fourth closes one department on `day` and names the day in its prose."""
+    head = f"---\ntitle: Aviso {index}\ndate: {day - timedelta(days=1)} 09:{index % 60:02d}\n"
+    if index % 4:
+        return head + f"type: info\n---\nInformamos que o serviço {index} foi atualizado.\n"
+    spoken = format_date(day, "full", locale="pt_BR")
+    return (head + f"type: hours\ndepartments: [{DEPARTMENTS[index % 3]}]\n"
+            f"changes:\n  - date: {day}\n    closed: true\n---\nNa {spoken} o atendimento estará fechado.\n")
+
+
+def many_notices_site(target: Path, count: int = 160, mistake: bool = False) -> Path:
+    """Copy the example site and add `count` notices; with `mistake`, one names a wrong weekday."""
+    shutil.copytree(ROOT / "site_src", target / "site_src")
+    shutil.copytree(ROOT / "notices", target / "notices")
+    first = date(2026, 3, 2)
+    for index in range(count):
+        day = first + timedelta(days=index)
+        (target / "notices" / f"{day - timedelta(days=1)}-aviso-{index}.md").write_text(
+            notice(index, day), encoding="utf-8")
+    if mistake:
+        path = target / "notices" / f"{first + timedelta(days=150)}-aviso-151.md"
+        path.write_text(path.read_text(encoding="utf-8") + "\nVoltamos na terça-feira, 3 de agosto de 2026.\n",
+                        encoding="utf-8")
+    return target
+
+
+def build(site: Path, out: Path, jobs: int) -> subprocess.CompletedProcess:
+    env = {**os.environ, "EXPEDIENTE_JOBS": str(jobs)}
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "--site", str(site), "--out", str(out),
+                           "--now", NOW, "--no-cache"], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_one_or_two_processes_build_the_same_site(tmp_path):
+    site = many_notices_site(tmp_path / "site")
+    one, two = build(site, tmp_path / "one", 1), build(site, tmp_path / "two", 2)
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    assert one.stderr == two.stderr
+    a, b = snapshot(tmp_path / "one"), snapshot(tmp_path / "two")
+    assert len(a) > 400 and "notices/2026-03-01-aviso-0/notice.ics" in a
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if a[name] != b[name]] == []
+
+
+def test_a_mistake_found_by_a_worker_is_reported_as_by_one_process(tmp_path):
+    site = many_notices_site(tmp_path / "site", mistake=True)
+    one, two = build(site, tmp_path / "one", 1), build(site, tmp_path / "two", 2)
+    assert one.returncode == two.returncode == 1
+    assert "notices/2026-07-30-aviso-151.md:" in two.stderr
+    assert "is a Monday" in two.stderr                  # 3 August 2026 was not a Tuesday
+    assert "Traceback" not in two.stderr
+    assert one.stderr == two.stderr
