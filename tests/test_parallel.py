@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 from babel.dates import format_date
-
 from conftest import ROOT, snapshot
+
 from generator.parallel import can_fork, map_in_parallel
 
 NOW = "2026-11-23T10:00:00-03:00"
