@@ -46,6 +46,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Sequence
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_date_format, get_day_names, get_month_names
@@ -116,11 +117,14 @@ _MASKS = re.compile(
     r"^(```|~~~)[^\n]*\n.*?^\1[^\n]*$"            # fenced code
     r"|`[^`\n]+`"                                 # inline code
     r"|(?:https?|ftp)://\S+|www\.\S+"             # addresses
-    r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail
+    r"|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++"  # e-mail
     r"|\]\([^()\s]*\)|<[^<>\s]+>|<[a-z/!][^<>\n]*>"  # link targets, autolinks, HTML tags
-    r"|(?<![\w.-])[\w-]+(?:\.[\w-]+)+/\S*",       # example.com/path
-    # (no part may run over where another could start: rescanning from each would be quadratic)
+    r"|(?<![\w.-])[\w-]++(?:\.[\w-]++)++/\S*",       # example.com/path
+    # (no part may run over where another could start: rescanning from each would be quadratic;
+    # the runs are possessive, ++, since giving back a character could never let them match)
     re.S | re.M)
+# A text without one of these has nothing to mask: the scan above is skipped.
+_MASK_SIGNS = re.compile(r"[`~@<\]/]|www\.")
 
 
 @dataclass(frozen=True)
@@ -218,11 +222,15 @@ def _vocabulary(lang: str) -> _Vocabulary:
         ("dotted", rf"{_NUM_BEFORE}(?P<a>\d\d)\.(?P<b>\d\d)\.(?P<y>\d{{4}}){_NUM_AFTER}"),
         ("hyphen", rf"{_NUM_BEFORE}(?P<a>\d{{1,2}})-(?P<b>\d{{1,2}})-(?P<y>\d{{4}}){_NUM_AFTER}"),
     )
+    # Each shape starts with a digit, or a month's name: testing that first character before
+    # the lookbehinds makes the scan of a text about a third faster.
+    month_initials = "".join(sorted({word[0] for word in month_first_words}))
+    first = {"month_first": rf"(?=[{re.escape(month_initials)}])"}
     pattern = get_date_format("short", locale=notice).pattern
     return _Vocabulary(
         locale=notice, weekdays=weekdays, months=months, abbreviations=frozenset(abbreviations),
         month_first=pattern.find("M") < pattern.find("d"), weekday_re=weekday_re,
-        shapes=tuple((name, re.compile(regex)) for name, regex in shapes))
+        shapes=tuple((name, re.compile(first.get(name, r"(?=\d)") + regex)) for name, regex in shapes))
 
 
 def _weekday_of(token: str, vocabulary: _Vocabulary) -> int | None:
@@ -256,7 +264,7 @@ class _Text:
 
     original: str
     folded: str          # lower case, no accents; code, addresses and tags blanked out
-    origin: tuple        # folded offset -> original offset, plus one entry for the end
+    origin: Sequence[int]   # folded offset -> original offset, plus one entry for the end
     line_starts: tuple
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -267,30 +275,31 @@ class _Text:
         return self.original[a:b]
 
 
-_ASCII_LOWER = {code: chr(code).lower() for code in range(ord("A"), ord("Z") + 1)}
-
-
 def _prepare(text: str) -> _Text:
-    # One translate() call folds the whole text; the character-by-character way back is
-    # needed only when folding changes a character's length (rare: "ß", ligatures).
-    table = dict(_ASCII_LOWER)
-    table.update((ord(char), _fold(char)) for char in set(text) if char >= "\x80")
-    if all(len(value) == 1 for value in table.values()):
-        joined = text.translate(table)
-        origin = list(range(len(text) + 1))
+    # Every character other than ASCII is folded once (str.replace), then the whole text is
+    # lowered; the character-by-character way back is needed only when folding changes a
+    # character's length (rare: "ß", ligatures).
+    folds = {char: _fold(char) for char in set(text) if char >= "\x80"}
+    if all(len(value) == 1 for value in folds.values()):
+        joined = text
+        for char, folded in folds.items():
+            joined = joined.replace(char, folded)
+        joined = joined.lower()
+        origin: Sequence[int] = range(len(text) + 1)
     else:
         chars: list[str] = []
-        origin = []
+        positions: list[int] = []
         for index, char in enumerate(text):
             folded = char.lower() if char < "\x80" else _fold(char)
             chars.extend(folded)
-            origin.extend([index] * len(folded))
-        origin.append(len(text))
-        joined = "".join(chars)
-    folded = _MASKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), joined)
-    folded = _mark_block_ends(folded)
+            positions.extend([index] * len(folded))
+        positions.append(len(text))
+        joined, origin = "".join(chars), tuple(positions)
+    if _MASK_SIGNS.search(joined):
+        joined = _MASKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), joined)
+    folded = _mark_block_ends(joined)
     starts = (0,) + tuple(found.end() for found in re.finditer("\n", text))
-    return _Text(text, folded, tuple(origin), starts)
+    return _Text(text, folded, origin, starts)
 
 
 def _mark_block_ends(folded: str) -> str:
@@ -396,8 +405,12 @@ def _year(text: str | None) -> int | None:
 def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_Run]:
     """Return the dates of the text, one run for each match."""
     candidates = []
+    # Every shape but month_first starts with a digit that starts a word: trying each shape at
+    # those few places finds what finditer would, a good deal faster than scanning every character.
+    digits = [found.start() for found in _WORD_DIGIT.finditer(text.folded)]
     for name, regex in vocabulary.shapes:
-        for match in regex.finditer(text.folded):
+        found = regex.finditer(text.folded) if name == "month_first" else _matches_at(regex, text.folded, digits)
+        for match in found:
             if _previous_word(text.folded, match.start()) not in _NUMBER_WORDS \
                     and _next_word(text.folded, match.end()) not in _UNIT_WORDS:
                 candidates.append((match.start(), -match.end(), name, match))
@@ -409,6 +422,18 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
                 runs.append(run)
                 taken_until = match.end()
     return runs
+
+
+_WORD_DIGIT = re.compile(r"(?<![^\W_])\d")
+
+
+def _matches_at(regex: re.Pattern, text: str, starts: list[int]):
+    """Yield what regex.finditer(text) yields when no match can start elsewhere than at `starts` (sorted)."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := regex.match(text, start)):
+            end = match.end()
+            yield match
 
 
 def _item(text, start, end, year, month, day, reference, written=None, weak=False) -> _Item:
