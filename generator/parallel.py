@@ -2,12 +2,13 @@
 
 A site of many notices spends most of its build reading each notice and rendering
 each notice's pages, one notice at a time and each independent of the others.
-`map_in_parallel` deals such a list out like cards (item i to worker i mod n, so
-that work of different kinds listed in turn is shared evenly), hands every hand
-but the first to a forked worker process, works on the first itself, and puts the
-results back in the original order, so the output is the same byte for byte whatever the number of
-workers.  A worker is a fork of the build: it sees the model as it is, nothing is
-sent to it, and only its results come back (pickled through a pipe).
+`map_in_parallel` runs such a list in this process and in forked worker processes
+at once.  The item numbers wait in a pipe; every process takes the next number
+when it is free, so a slow item never leaves the others idle.  Each worker sends
+its results back, pickled, through a pipe of its own, and they are put back in
+the original order: the output is the same byte for byte whatever the number of
+workers and whoever computed what.  A worker is a fork of the build: it sees the
+model as it is, and nothing but numbers is sent to it.
 
 Forking is used only where it is safe and cheap: on Linux, from a process running
 a single thread (a fork copies only the calling thread, and a lock held by another
@@ -31,6 +32,9 @@ Result = TypeVar("Result")
 # Below this many items a fork costs more than it saves.
 MIN_ITEMS = 64
 JOBS_VARIABLE = "EXPEDIENTE_JOBS"
+# Item numbers in the queue; the pipe holds 64 KiB, so they all fit before anyone reads.
+NUMBER_SIZE = 4
+MAX_QUEUED = 8192
 
 
 def default_jobs() -> int:
@@ -55,34 +59,46 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
 
     `function` must be pure as far as the caller can tell: what it changes in a
     worker's memory is lost with the worker.  An exception raised by `function` in a
-    worker is raised here.  A worker that dies without an answer has its part
-    computed again in this process.
+    worker is raised here.  Items a worker took but did not answer for (it died)
+    are computed again in this process.
     """
     items = list(items)
     jobs = default_jobs() if jobs is None else jobs
     jobs = min(jobs, len(items) // max(1, min_items // 2) or 1)
-    if jobs <= 1 or len(items) < min_items or not can_fork():
+    if jobs <= 1 or len(items) < min_items or len(items) > MAX_QUEUED or not can_fork():
         return [function(item) for item in items]
-    parts = [items[hand::jobs] for hand in range(jobs)]
+    queue_out, queue_in = os.pipe()
+    os.write(queue_in, b"".join(number.to_bytes(NUMBER_SIZE, "big") for number in range(len(items))))
+    os.close(queue_in)       # once the numbers are taken, a read finds the end of the pipe
     # Flushed now, or a worker's copy of what is still buffered could be written twice.
     sys.stdout.flush()
     sys.stderr.flush()
     workers: list[tuple[int, int]] = []
     try:
-        for part in parts[1:]:
-            workers.append(_start_worker(function, part))
-        hands = [[function(item) for item in parts[0]]]
-        for (pid, pipe), part in zip(workers, parts[1:]):
-            hands.append(_collect(pid, pipe, function, part))
+        for _ in range(jobs - 1):
+            workers.append(_start_worker(function, items, queue_out))
+        done = _work(function, items, queue_out)
+        for pid, pipe in workers:
+            done.update(_collect(pid, pipe))
         workers = []
     finally:
+        os.close(queue_out)
         for pid, pipe in workers:       # only when this process failed: stop the others
             _stop(pid, pipe)
-    return [hands[index % jobs][index // jobs] for index in range(len(items))]
+    return [done[number] if number in done else function(items[number]) for number in range(len(items))]
 
 
-def _start_worker(function: Callable, part: list) -> tuple[int, int]:
-    """Fork a worker that computes `part` and writes the pickled outcome to a pipe; return (pid, read end)."""
+def _work(function: Callable, items: list, queue: int) -> dict[int, object]:
+    """Take item numbers from the queue until it is empty; return {number: result}."""
+    done = {}
+    while len(taken := os.read(queue, NUMBER_SIZE)) == NUMBER_SIZE:
+        number = int.from_bytes(taken, "big")
+        done[number] = function(items[number])
+    return done
+
+
+def _start_worker(function: Callable, items: list, queue: int) -> tuple[int, int]:
+    """Fork a worker that works on the queue and writes its pickled outcome to a pipe; return (pid, read end)."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:                                            # the worker
@@ -90,7 +106,7 @@ def _start_worker(function: Callable, part: list) -> tuple[int, int]:
         try:
             signal.signal(signal.SIGINT, signal.SIG_DFL)    # Ctrl-C stops the workers with the build
             try:
-                outcome = (True, [function(item) for item in part])
+                outcome = (True, _work(function, items, queue))
             except BaseException as exc:                    # handed to the parent
                 outcome = (False, _portable(exc))
             data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
@@ -103,15 +119,15 @@ def _start_worker(function: Callable, part: list) -> tuple[int, int]:
     return pid, read_end
 
 
-def _collect(pid: int, pipe: int, function: Callable, part: list) -> list:
-    """Return a worker's results; raise its exception; compute its part here if it died without answering."""
+def _collect(pid: int, pipe: int) -> dict[int, object]:
+    """Return a worker's results by item number; raise its exception; nothing if it died without answering."""
     with os.fdopen(pipe, "rb") as stream:
         data = stream.read()
     os.waitpid(pid, 0)
     try:
         ok, value = pickle.loads(data)
-    except Exception:                                       # no answer: do the work here
-        return [function(item) for item in part]
+    except Exception:                                       # no answer: its items are done by the caller
+        return {}
     if not ok:
         raise value
     return value
