@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from conditions import compile_bytecode, settle
 from make_large_site import make_large_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ def build_once(site: Path, out: Path) -> Run:
     """Build `site` into `out` in a new Python process and measure it; raise if the build fails."""
     command = [sys.executable, str(ROOT / "build.py"), "build", "--site", str(site), "--out", str(out), "--now", NOW]
     env = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
+    settle()
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="expediente-bench-") as temp:
         work = Path(temp)
         large = make_large_site(work / "large", args.departments, args.channels)

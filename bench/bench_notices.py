@@ -22,6 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from conditions import compile_bytecode, settle
 from make_notices_site import make_notices_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ NOW = "2026-11-23T10:00:00-03:00"
 
 def timed(command: list[str]) -> tuple[float, float, int]:
     """Run a command; return wall seconds, CPU seconds (user + system) and peak memory in MiB."""
+    settle()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -57,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
     rows = [("notices", "case", "median wall s", "median CPU s", "peak MiB")]
+    compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="expediente-notices-") as work:
         for size in args.sizes:
             site = make_notices_site(Path(work) / f"site-{size}", size)

@@ -24,6 +24,7 @@ import signal
 import sys
 import threading
 import traceback
+from functools import partial
 from typing import Callable, Sequence, TypeVar
 
 Item = TypeVar("Item")
@@ -65,8 +66,14 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
     items = list(items)
     jobs = default_jobs() if jobs is None else jobs
     jobs = min(jobs, len(items) // max(1, min_items // 2) or 1)
-    if jobs <= 1 or len(items) < min_items or len(items) > MAX_QUEUED or not can_fork():
+    if jobs <= 1 or len(items) < min_items or not can_fork():
         return [function(item) for item in items]
+    if len(items) > MAX_QUEUED:
+        # More items than the queue holds: queue runs of neighbouring items instead.
+        size = -(-len(items) // MAX_QUEUED)
+        runs = [items[start:start + size] for start in range(0, len(items), size)]
+        return [result for run in map_in_parallel(partial(_each, function), runs, jobs, min_items=2)
+                for result in run]
     queue_out, queue_in = os.pipe()
     os.write(queue_in, b"".join(number.to_bytes(NUMBER_SIZE, "big") for number in range(len(items))))
     os.close(queue_in)       # once the numbers are taken, a read finds the end of the pipe
@@ -86,6 +93,11 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
         for pid, pipe in workers:       # only when this process failed: stop the others
             _stop(pid, pipe)
     return [done[number] if number in done else function(items[number]) for number in range(len(items))]
+
+
+def _each(function: Callable, run: list) -> list:
+    """Return [function(item) for item in run]: one queued run of items."""
+    return [function(item) for item in run]
 
 
 def _work(function: Callable, items: list, queue: int) -> dict[int, object]:

@@ -15,6 +15,7 @@ import pytest
 from babel.dates import format_date
 from conftest import ROOT, snapshot
 
+from generator import parallel
 from generator.parallel import can_fork, map_in_parallel
 
 NOW = "2026-11-23T10:00:00-03:00"
@@ -39,6 +40,13 @@ def test_results_come_back_in_order_from_several_processes():
     assert [value for value, _ in results] == [n * n for n in range(300)]
     pids = {pid for _, pid in results}
     assert PARENT in pids and len(pids) == 3
+
+
+def test_more_items_than_the_queue_holds_go_in_runs(monkeypatch):
+    monkeypatch.setattr(parallel, "MAX_QUEUED", 16)
+    results = map_in_parallel(slow_square, range(200), jobs=2)
+    assert [value for value, _ in results] == [n * n for n in range(200)]
+    assert len({pid for _, pid in results}) == 2
 
 
 def test_a_short_list_or_one_job_stays_in_this_process():

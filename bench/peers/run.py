@@ -37,6 +37,10 @@ from babel.dates import format_date
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_build import format_table
+from conditions import compile_bytecode, settle
+
+sys.path.insert(0, str(ROOT))
+from generator.parallel import default_jobs
 
 NOW = "2026-11-23T10:00:00-03:00"
 ZONE = ZoneInfo("America/Sao_Paulo")
@@ -701,6 +705,7 @@ class Run:
 
 def run_once(command: list[str], out: Path, env: dict[str, str]) -> Run:
     """Run one build command and measure it; raise if it fails."""
+    settle()
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
@@ -961,6 +966,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.generate_only:
             print(verdict)
             return 0
+        compile_bytecode()
         started, load_before = datetime.now().astimezone(), load_average()
         results = bench(sites, tools, work, args.runs)
         lines = [f"Expediente vs Hugo vs Pelican: {args.count} notices (seed {args.seed}), {args.runs} timed builds "
@@ -969,7 +975,9 @@ def main(argv: list[str] | None = None) -> int:
                  f"load average (1, 5, 15 min) before: {load_before}; after: {load_average()}",
                  f"Python {platform.python_version()} ({sys.executable}); expediente at {generator_version()}",
                  f"Hugo: {version_of(tools['hugo'])}", f"Pelican: {version_of(tools['pelican'])}",
-                 f"ours: build.py build --now {NOW}; hugo and pelican with SOURCE_DATE_EPOCH of the same instant",
+                 f"ours: build.py build --now {NOW}, {default_jobs()} processes; hugo and pelican with "
+                 "SOURCE_DATE_EPOCH of the same instant",
+                 "before each timed build: sync (bench/conditions.py); our bytecode compiled once, as installed",
                  f"check: {verdict}", "", *report(results, has_incremental_mode())]
         if args.profile:
             lines += ["", *profile_ours(sites["expediente"], work, args.top)]
