@@ -18,6 +18,7 @@ a short list, the work runs in this process as a plain loop.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
 import signal
@@ -36,6 +37,8 @@ JOBS_VARIABLE = "EXPEDIENTE_JOBS"
 # Item numbers in the queue; the pipe holds 64 KiB, so they all fit before anyone reads.
 NUMBER_SIZE = 4
 MAX_QUEUED = 8192
+# Where an exception raised in a worker was raised: (file, line) pairs (see `_portable`).
+WORKER_FRAMES = "expediente_worker_frames"
 
 
 def default_jobs() -> int:
@@ -74,25 +77,59 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
         runs = [items[start:start + size] for start in range(0, len(items), size)]
         return [result for run in map_in_parallel(partial(_each, function), runs, jobs, min_items=2)
                 for result in run]
-    queue_out, queue_in = os.pipe()
-    os.write(queue_in, b"".join(number.to_bytes(NUMBER_SIZE, "big") for number in range(len(items))))
-    os.close(queue_in)       # once the numbers are taken, a read finds the end of the pipe
+    queue = _queue(len(items))
+    if queue is None:
+        return [function(item) for item in items]
     # Flushed now, or a worker's copy of what is still buffered could be written twice.
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass                    # no stream, or a closed one: nothing buffered to lose
     workers: list[tuple[int, int]] = []
+    done: dict[int, object] = {}
     try:
         for _ in range(jobs - 1):
-            workers.append(_start_worker(function, items, queue_out))
-        done = _work(function, items, queue_out)
-        for pid, pipe in workers:
+            worker = _start_worker(function, items, queue)
+            if worker is None:      # no fork now (too many processes, no memory): fewer workers
+                break
+            workers.append(worker)
+        done = _work(function, items, queue)
+        while workers:
+            pid, pipe = workers.pop(0)
             done.update(_collect(pid, pipe))
-        workers = []
     finally:
-        os.close(queue_out)
-        for pid, pipe in workers:       # only when this process failed: stop the others
+        os.close(queue)
+        for pid, pipe in workers:   # only when this process failed: stop the others
             _stop(pid, pipe)
     return [done[number] if number in done else function(items[number]) for number in range(len(items))]
+
+
+def _queue(count: int) -> int | None:
+    """Return the read end of a pipe holding the numbers 0..count-1, or None when they do not fit in it.
+
+    A pipe normally holds 64 KiB, but a user with very many pipes open gets small
+    ones: the numbers are written without blocking, and a short write means no queue.
+    """
+    numbers = b"".join(number.to_bytes(NUMBER_SIZE, "big") for number in range(count))
+    read_end, write_end = os.pipe()
+    try:
+        if len(numbers) > 4096 and hasattr(fcntl, "F_SETPIPE_SZ"):
+            try:
+                fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, len(numbers))
+            except OSError:
+                pass
+        os.set_blocking(write_end, False)
+        try:
+            written = os.write(write_end, numbers)
+        except BlockingIOError:
+            written = 0
+    finally:
+        os.close(write_end)         # once the numbers are taken, a read finds the end of the pipe
+    if written != len(numbers):
+        os.close(read_end)
+        return None
+    return read_end
 
 
 def _each(function: Callable, run: list) -> list:
@@ -109,10 +146,18 @@ def _work(function: Callable, items: list, queue: int) -> dict[int, object]:
     return done
 
 
-def _start_worker(function: Callable, items: list, queue: int) -> tuple[int, int]:
-    """Fork a worker that works on the queue and writes its pickled outcome to a pipe; return (pid, read end)."""
+def _start_worker(function: Callable, items: list, queue: int) -> tuple[int, int] | None:
+    """Fork a worker that works on the queue and writes its pickled outcome to a pipe; return (pid, read end).
+
+    Return None when no process can be forked now.
+    """
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
     if pid == 0:                                            # the worker
         os.close(read_end)
         try:
@@ -121,7 +166,11 @@ def _start_worker(function: Callable, items: list, queue: int) -> tuple[int, int
                 outcome = (True, _work(function, items, queue))
             except BaseException as exc:                    # handed to the parent
                 outcome = (False, _portable(exc))
-            data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            try:
+                data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:                        # a result that cannot travel is a bug: say so
+                data = pickle.dumps((False, _portable(RuntimeError(f"a build worker could not send its results: "
+                                                                   f"{type(exc).__name__}: {exc}"))))
             with os.fdopen(write_end, "wb") as stream:
                 stream.write(data)
         finally:
@@ -146,13 +195,31 @@ def _collect(pid: int, pipe: int) -> dict[int, object]:
 
 
 def _portable(exc: BaseException) -> BaseException:
-    """Return the exception itself when it survives pickling, else a RuntimeError with its traceback."""
+    """Return the exception ready to travel to the parent, with where it was raised in the worker.
+
+    The traceback itself cannot be pickled: its frames go as (file, line) pairs
+    (`raised_at` reads them, so that a template's error is placed in the template
+    whoever rendered the page) and as text in a note, which tracebacks print.
+    """
+    frames = [(frame.filename, frame.lineno) for frame in traceback.extract_tb(exc.__traceback__)]
+    text = "".join(traceback.format_exception(exc))
     try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
-    except Exception:                                       # any failure to pickle
-        text = "".join(traceback.format_exception(exc))
-        return RuntimeError(f"in a build worker:\n{text}")
+        setattr(exc, WORKER_FRAMES, frames)
+        exc.add_note(f"raised in a build worker:\n{text}")
+        copy = pickle.loads(pickle.dumps(exc))
+        if getattr(copy, WORKER_FRAMES, None) == frames:
+            return exc
+    except Exception:                                       # any failure to pickle or to annotate
+        pass
+    replacement = RuntimeError(f"in a build worker:\n{text}")
+    setattr(replacement, WORKER_FRAMES, frames)
+    return replacement
+
+
+def raised_at(exc: BaseException) -> list[tuple[str, int]]:
+    """Return (file, line) of each frame an exception went through, those in a worker when it came from one."""
+    return getattr(exc, WORKER_FRAMES, None) or [
+        (frame.filename, frame.lineno) for frame in traceback.extract_tb(exc.__traceback__)]
 
 
 def _stop(pid: int, pipe: int) -> None:

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import traceback
 from contextlib import contextmanager, redirect_stdout
 from datetime import UTC, datetime
 from pathlib import Path
@@ -259,15 +258,16 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
     """Return `file:line: error: message` for an exception raised while rendering, placed in the template if any."""
     from jinja2 import TemplateSyntaxError
 
+    from .parallel import raised_at
     from .pipeline import DEFAULT_THEME
 
     place = None
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
         place = (exc.filename, exc.lineno)
     else:
-        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if frame.filename.endswith((".html", ".xml", ".js", ".css", ".txt")):
-                place = (frame.filename, frame.lineno)
+        for filename, lineno in reversed(raised_at(exc)):
+            if filename.endswith((".html", ".xml", ".js", ".css", ".txt")):
+                place = (filename, lineno)
                 break
     message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
     if place is None:

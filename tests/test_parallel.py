@@ -163,3 +163,54 @@ def test_a_mistake_found_by_a_worker_is_reported_as_by_one_process(tmp_path):
     assert "is a Monday" in two.stderr                  # 3 August 2026 was not a Tuesday
     assert "Traceback" not in two.stderr
     assert one.stderr == two.stderr
+
+
+# --- Where a worker's exception was raised -------------------------------------------
+
+def raise_here_in_worker(number: int) -> int:
+    time.sleep(0.002)
+    if os.getpid() != PARENT:
+        raise KeyError("raised on the line below the marker")   # marker: raise_here_in_worker
+    return number
+
+
+def test_a_worker_exception_keeps_where_it_was_raised():
+    with pytest.raises(KeyError) as raised:
+        map_in_parallel(raise_here_in_worker, range(300), jobs=2)
+    line = next(number for number, text in enumerate(Path(__file__).read_text().splitlines(), 1)
+                if "# marker: raise_here_in_worker" in text)
+    assert (str(Path(__file__)), line) in parallel.raised_at(raised.value)
+    assert any("raised in a build worker" in note for note in raised.value.__notes__)
+
+
+def test_a_template_error_in_a_worker_names_the_template_line(tmp_path):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    from generator.publish import describe_failure
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>fine</p>\n<p>{{ missing.name }}</p>\n")
+    env = Environment(loader=FileSystemLoader(str(tmp_path / "templates")), undefined=StrictUndefined)
+
+    def render(number: int) -> str:
+        time.sleep(0.002)
+        return env.get_template("page.html").render() if os.getpid() != PARENT else "ok"
+
+    with pytest.raises(Exception) as raised:
+        map_in_parallel(render, range(300), jobs=2)
+    assert describe_failure(raised.value, tmp_path) == "templates/page.html:2: error: 'missing' is undefined"
+
+
+def unpicklable_result(number: int):
+    time.sleep(0.002)
+    return threading.Lock() if os.getpid() != PARENT else number
+
+
+def test_a_result_that_cannot_travel_is_an_error_not_a_silent_redo():
+    with pytest.raises(RuntimeError, match="a build worker could not send its results: TypeError"):
+        map_in_parallel(unpicklable_result, range(300), jobs=2)
+
+
+def test_no_queue_means_one_process(monkeypatch):
+    monkeypatch.setattr(parallel, "_queue", lambda count: None)
+    assert {pid for _, pid in map_in_parallel(slow_square, range(100), jobs=2)} == {PARENT}

@@ -25,6 +25,24 @@ DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
 
 # --- The environment ---------------------------------------------------------
 
+class ThemeEnvironment(Environment):
+    """Jinja2's environment, with a quicker `page.title` when `page` is a plain dict.
+
+    Jinja reads `x.name` by trying the attribute first and the item second; on a
+    dict the attribute is missing (an exception raised and caught) unless it is
+    one of dict's own methods.  The pages read such values a couple of hundred
+    times each, so the same answer is found here without the exception.
+    """
+
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and not hasattr(dict, attribute):
+            try:
+                return obj[attribute]
+            except (KeyError, TypeError):
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> Environment:
     """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme.
 
@@ -34,7 +52,7 @@ def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None 
     dirs = tuple(template_dirs)
     if DEFAULT_THEME.resolve() not in {Path(d).resolve() for d in dirs}:
         dirs += (DEFAULT_THEME,)
-    env = Environment(
+    env = ThemeEnvironment(
         loader=FileSystemLoader([str(d) for d in dirs]),
         autoescape=select_autoescape(("html", "xml"), default_for_string=True),
         extensions=["jinja2.ext.i18n"],
