@@ -33,14 +33,18 @@ class Text:
 
     def get(self, lang: str) -> str:
         """Return the text in `lang`, else in the same base language, else the first given."""
+        return self.pick(lang)[1]
+
+    def pick(self, lang: str) -> tuple[str, str]:
+        """Return (tag, text) of what `get(lang)` returns; the tag is '' for a text in no named language."""
         for tag, text in self.values:
             if tag == lang:
-                return text
+                return tag, text
         base = lang.split("-")[0]
         for tag, text in self.values:
             if tag.split("-")[0] == base:
-                return text
-        return self.values[0][1]
+                return tag, text
+        return self.values[0]
 
     def has(self, lang: str) -> bool:
         """Tell whether the text was written in exactly `lang`."""

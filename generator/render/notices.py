@@ -284,12 +284,7 @@ def sorted_notices(notices: tuple[Notice, ...], newest_first: bool = False) -> l
 
 def text_language(text: Text, lang: str, written_in: str) -> str:
     """Return the language of what `text.get(lang)` returns; `written_in` for a text in no named language."""
-    base = lang.split("-")[0]
-    for wanted in (lambda tag: tag == lang, lambda tag: tag.split("-")[0] == base):
-        for tag, _ in text.values:
-            if wanted(tag):
-                return tag or written_in
-    return text.values[0][0] or written_in
+    return text.pick(lang)[0] or written_in
 
 
 def other_language(text: Text, lang: str, written_in: str) -> str | None:
