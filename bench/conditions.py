@@ -5,10 +5,12 @@
   it; a machine with PYTHONDONTWRITEBYTECODE set (some containers and CI images)
   compiles the generator's sources again on every run, about 0.3 s here.  The
   benchmarks compile them once first, as any installation would have them.
-* `settle()`: the writes and deletions of the run before are flushed to disk
-  (`sync`) before the next run is timed.  On a virtual disk mounted with
-  `discard`, files created just after a large tree was deleted take several
-  times longer, which would charge one tool for the previous one's clean-up.
+* `settle()`: the writes of the run before are flushed to disk (`sync`) before
+  the next run is timed, so that no run pays for another's writes.  For the same
+  reason the benchmarks delete no output folder until all runs are done: ext4
+  skips inodes freed in the last minutes when it makes a file (`recently_deleted`
+  in the kernel's profile), so creating a thousand files right after deleting a
+  thousand took here several times longer, and longer with every round.
 """
 
 from __future__ import annotations

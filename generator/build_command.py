@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .cache import output_intact, read_manifest, reusable_hashes, source_fingerprint, write_manifest
-from .write import check_target, write_site
+from .write import Staging, check_target
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 
@@ -35,12 +35,20 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
 
     from .pipeline import build_site  # the renderers are loaded only when something is built
 
-    result = build_site(site_dir, now, strict=strict)
-    print_problems(result.problems, sys.stderr)
-    if not result.ok:
-        print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
-        return 1
-    hashes, written = write_site(result.outputs, out_dir, site_dir, reusable_hashes(out_dir, manifest))
+    # Pages are written into the staging folder as they are rendered (in every build
+    # process); the staging folder replaces the output only once all is written.
+    staging = Staging(out_dir, site_dir, reusable_hashes(out_dir, manifest))
+    try:
+        result = build_site(site_dir, now, strict=strict, sink=staging.write)
+        print_problems(result.problems, sys.stderr)
+        if not result.ok:
+            staging.discard()
+            print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
+            return 1
+        hashes, written = staging.commit(result.outputs)
+    except BaseException:
+        staging.discard()
+        raise
     messages = "".join(problem.format() + "\n" for problem in result.problems)
     write_manifest(site_dir, out_dir, key, hashes, messages)
     took = time.perf_counter() - started

@@ -37,9 +37,12 @@ PARALLEL_FROM = 64
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What a build produced: the outputs (empty when invalid) and every problem found."""
+    """What a build produced: the outputs (empty when invalid) and every problem found.
 
-    outputs: tuple[Output, ...]
+    With a sink (see render_site), `outputs` holds what the sink returned for each output.
+    """
+
+    outputs: tuple
     problems: tuple[SourceError, ...]
 
     @property
@@ -73,8 +76,15 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
 
 
 def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None,
-                jobs: int | None = None) -> tuple[Output, ...]:
-    """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices."""
+                jobs: int | None = None, sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> tuple:
+    """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices.
+
+    With `sink` (write.Staging.write), each part's outputs are handed to it in the
+    process that rendered them, as soon as they are made, and what it returns for
+    them (write.Written, with a `path`) is returned instead of the outputs: the
+    files are written while the rest is still being rendered, and no page's bytes
+    travel between processes.
+    """
     env = make_environment(template_dirs, bytecode_dir)
     has_status = bool(build.site.components)
     favicon = env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")
@@ -103,18 +113,22 @@ def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Pat
     tasks += [partial(render_notice_calendars, build, part) for part in parts]
     if len(notices) < PARALLEL_FROM:
         jobs = 1
-    done = map_in_parallel(_run, tasks, jobs, min_items=2)
+    done = map_in_parallel(partial(_run, sink=sink), tasks, jobs, min_items=2)
     return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
 
 
-def _run(task: Callable[[], Iterable[Output]]) -> tuple[Output, ...]:
-    return tuple(task())
+def _run(task: Callable[[], Iterable[Output]], sink: Callable[[tuple[Output, ...]], tuple] | None) -> tuple:
+    outputs = tuple(task())
+    return outputs if sink is None else sink(outputs)
 
 
-def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None) -> Result:
-    """Read, validate and render a site folder at the instant `now`; nothing is written here.
+def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
+               sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> Result:
+    """Read, validate and render a site folder at the instant `now`; nothing is written here but through `sink`.
 
-    `jobs` bounds the processes that read and render notices (parallel.py; None: one per core).
+    `jobs` bounds the processes that read and render notices (parallel.py; None: one
+    per core); `sink` receives the outputs as they are rendered, only when the site
+    is valid (see render_site).
     """
     site, problems, templates = load_site(site_dir, strict, jobs)
     if site is None:
@@ -127,4 +141,4 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     if has_errors(problems):
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, DEFAULT_THEME) if d is not None)
-    return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs), problems)
+    return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs, sink), problems)

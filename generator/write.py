@@ -11,11 +11,13 @@ import os
 import shutil
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Iterable
 
 from .render import Output
 
-# Threads that make folders and files at once (see write_tree).
+# Threads that make folders and files at once (see Staging.write).
 WRITERS = 4
 
 
@@ -45,57 +47,104 @@ def check_target(out_dir: Path, site_dir: Path) -> None:
         raise WriteError(f"{out_dir} looks like a source folder, not a build output; choose another --out")
 
 
-def write_tree(outputs: tuple[Output, ...], root: Path, previous: Path | None = None,
-               unchanged: frozenset[str] = frozenset()) -> int:
-    """Write outputs under `root`, a fresh empty folder; return how many files were written anew.
+@dataclass(frozen=True, slots=True)
+class Written:
+    """One output as it now is in the staging folder: its path, its content's SHA-256, and whether
+    its bytes were written anew (else it is a hard link to the unchanged file of the live output)."""
 
-    Files named in `unchanged` are hard links to the same file in `previous` (the
-    live output), so an incremental build rewrites only what changed. A link is
-    never written through: changed files are always new files.
+    path: str
+    digest: str
+    new: bool
 
-    Folders are written by a few threads at once: making a file or folder waits on
-    the file system's journal far more than on the processor, and a site of many
-    notices has a folder for each.
+
+class Staging:
+    """A new output folder, written beside the live one and swapped in whole by `commit`.
+
+    `write` may be called many times, from this process and from the build's forked
+    workers (parallel.py), each call with its own outputs: the folder, the live
+    output to link unchanged files from and their hashes are fixed when the staging
+    begins, and no file is ever written twice (a second output at one path is an
+    error).  Nothing touches the live output until `commit`; `discard` removes the
+    staging folder and leaves the live output as it was.
     """
-    base = root.resolve()
-    previous_base = previous.resolve() if previous is not None else None
-    by_folder: dict[str, list[Output]] = {}
-    for output in outputs:
-        by_folder.setdefault(os.path.dirname(output.path), []).append(output)
 
-    def write_folder(folder: str) -> int:
-        made = base / folder
+    def __init__(self, out_dir: Path, site_dir: Path, previous_hashes: dict[str, str] | None = None):
+        check_target(out_dir, site_dir)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.out_dir = out_dir
+        self.previous_hashes = dict(previous_hashes or {})
+        self.previous = out_dir.resolve() if self.previous_hashes and out_dir.is_dir() else None
+        self.root = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent)).resolve()
+
+    def write(self, outputs: tuple[Output, ...]) -> tuple[Written, ...]:
+        """Write outputs into the staging folder; return what became of each, in order.
+
+        Folders are written by a few threads at once: making a file or folder waits on
+        the file system's journal far more than on the processor.
+        """
+        outputs = tuple(outputs)
+        check_outputs(outputs)
+        by_folder: dict[str, list[Output]] = {}
+        for output in outputs:
+            by_folder.setdefault(os.path.dirname(output.path), []).append(output)
+        if len(by_folder) < 8:
+            done = [self._write_folder(folder, by_folder[folder]) for folder in by_folder]
+        else:
+            with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+                done = list(pool.map(lambda folder: self._write_folder(folder, by_folder[folder]), by_folder))
+        written = {record.path: record for records in done for record in records}
+        return tuple(written[output.path] for output in outputs)
+
+    def _write_folder(self, folder: str, outputs: list[Output]) -> list[Written]:
+        made = self.root / folder
         made.mkdir(parents=True, exist_ok=True)
         # check_outputs refused absolute paths and '..'; this catches a folder that resolves elsewhere all the same.
-        if not made.resolve().is_relative_to(base):
+        if not made.resolve().is_relative_to(self.root):
             raise WriteError(f"refusing to write into '{folder}': it resolves outside the output folder")
-        return sum(_write_file(base, previous_base, output, output.path in unchanged) for output in by_folder[folder])
+        return [self._write_file(output) for output in outputs]
 
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        return sum(pool.map(write_folder, sorted(by_folder)))
-
-
-def _write_file(base: Path, previous: Path | None, output: Output, unchanged: bool) -> int:
-    """Link an unchanged file from the previous output, else write it; return 1 when written anew."""
-    target = os.path.join(base, output.path)
-    if previous is not None and unchanged:
-        source = previous / output.path
+    def _write_file(self, output: Output) -> Written:
+        """Link an unchanged file from the live output, else write its bytes."""
+        digest = hashlib.sha256(output.data).hexdigest()
+        target = os.path.join(self.root, output.path)
+        if self.previous is not None and self.previous_hashes.get(output.path) == digest:
+            source = self.previous / output.path
+            try:
+                if not source.is_symlink() and source.resolve().is_relative_to(self.previous):
+                    os.link(source, target)
+                    return Written(output.path, digest, False)
+            except FileExistsError:
+                raise WriteError(f"two outputs would be written to '{output.path}'") from None
+            except OSError:
+                pass  # another file system, or links not allowed: write the bytes instead
+        # The folder is new and holds only what this build wrote: no link to follow.
         try:
-            if not source.is_symlink() and source.resolve().is_relative_to(previous):
-                os.link(source, target)
-                return 0
-        except OSError:
-            pass  # another file system, or links not allowed: write the bytes instead
-    # The folder is new and holds only what this build wrote: no link to follow.
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(output.data)
-    return 1
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
+        except FileExistsError:
+            raise WriteError(f"two outputs would be written to '{output.path}'") from None
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(output.data)
+        return Written(output.path, digest, True)
 
+    def commit(self, written: Iterable[Written]) -> tuple[dict[str, str], int]:
+        """Swap the staging folder in as the output; return each file's hash and how many were written anew.
 
-def content_hashes(outputs: tuple[Output, ...]) -> dict[str, str]:
-    """Return each output's SHA-256, by path."""
-    return {output.path: hashlib.sha256(output.data).hexdigest() for output in outputs}
+        `written` is everything every `write` returned: two outputs whose paths differ
+        only in case are refused here, as one file system would make them one file.
+        """
+        written = tuple(written)
+        seen: set[str] = set()
+        for record in written:
+            if record.path.lower() in seen:
+                raise WriteError(f"two outputs would be written to '{record.path}'")
+            seen.add(record.path.lower())
+        os.chmod(self.root, 0o755)
+        swap_in(self.root, self.out_dir)
+        return {record.path: record.digest for record in written}, sum(record.new for record in written)
+
+    def discard(self) -> None:
+        """Remove the staging folder; the live output stays as it was."""
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path,
@@ -107,20 +156,12 @@ def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path,
     hashes and how many files were written.
     """
     check_outputs(outputs)
-    check_target(out_dir, site_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    hashes = content_hashes(outputs)
-    unchanged = frozenset(path for path, digest in hashes.items()
-                          if previous_hashes and previous_hashes.get(path) == digest)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    staging = Staging(out_dir, site_dir, previous_hashes)
     try:
-        written = write_tree(outputs, staging, out_dir if out_dir.is_dir() else None, unchanged)
-        os.chmod(staging, 0o755)
-        swap_in(staging, out_dir)
+        return staging.commit(staging.write(outputs))
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        staging.discard()
         raise
-    return hashes, written
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
