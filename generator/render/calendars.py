@@ -31,8 +31,8 @@ that ended at most 90 days ago; a notice's own calendar keeps all its events.
 Times: a timed event is written in the department's zone (TZID) when the
 RFC 5545 reading of the wall time is the instant the schedule means; a wall
 time skipped by a daylight-saving change (an opening inside the gap) or an end
-in a repeated hour is written in UTC instead.  VTIMEZONEs are built here from
-zoneinfo over the calendar's dates only: icalendar's `Timezone.from_tzinfo`
+in a repeated hour is written in UTC instead (ical_zones.py).  VTIMEZONEs are built
+from zoneinfo over the calendar's dates only (ical_zones.py): icalendar's `Timezone.from_tzinfo`
 writes a DAYLIGHT onset in the wrong offset (post-transition wall time).
 
 Words: the site's default language, from the shipped gettext catalogs (every
@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Calendar, Event
 
 from .. import schedule
 from ..effective import notice_cells, superseded_slugs
@@ -58,6 +58,7 @@ from ..i18n import Formats, babel_locale, read_catalogs, translations_for
 from ..model import Build, Channel, Department, Interval, Notice
 from . import Output
 from .frame import site_url
+from .ical_zones import as_written, make_timezone, wall_instant
 
 PAST_DAYS = 90            # subscriptions keep events that ended this many days ago
 REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
@@ -236,29 +237,6 @@ def timed_event_times(dept: Department, day: date, hours: Mapping[str, tuple[Int
     return as_written(start, zone), as_written(end, zone)
 
 
-def wall_instant(zone: ZoneInfo, wall: datetime, last: bool) -> datetime:
-    """Return the UTC instant when the local clock shows `wall`: its first or `last` occurrence; a skipped time maps to the jump."""
-    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    second = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    if _wall(first, zone) == wall:
-        return second if last and _wall(second, zone) == wall else first
-    # Skipped: fold=0 reads the wall time in the offset before the jump, fold=1 in the one after,
-    # so the jump lies between the two readings.
-    return _first_change(zone, second, first)
-
-
-def as_written(instant: datetime, zone: ZoneInfo) -> datetime:
-    """Return the instant in `zone` when RFC 5545 reads that wall time back as the same instant, else in UTC."""
-    local = instant.astimezone(zone)
-    if local.replace(fold=0).astimezone(UTC) == instant:
-        return local.replace(fold=0)
-    return instant.astimezone(UTC)
-
-
-def _wall(instant: datetime, zone: ZoneInfo) -> datetime:
-    return instant.astimezone(zone).replace(tzinfo=None, fold=0)
-
-
 # --- Holiday closures -------------------------------------------------------------
 
 def holiday_events(build: Build, dept: Department, first: date, last: date, words: Words) -> tuple[CalendarEvent, ...]:
@@ -414,67 +392,6 @@ def make_event(item: CalendarEvent) -> Event:
     event.add("transp", "TRANSPARENT")
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     return event
-
-
-def make_timezone(name: str, first: date, last: date) -> Timezone:
-    """Return a VTIMEZONE for `name` valid from `first` to `last`, from zoneinfo's transitions.
-
-    Each observance's DTSTART is the wall time just before its onset, in
-    TZOFFSETFROM (RFC 5545 3.6.5): Brazil's 2017-10-15 DAYLIGHT starts at
-    00:00, Lisbon's March change at 01:00 and its October one at 02:00.
-    """
-    zone = ZoneInfo(name)
-    # A day of margin before, and two after for hours that run past midnight.
-    begin = first - timedelta(1)
-    end = wall_instant(zone, datetime.combine(last + timedelta(2), time()), last=False)
-    while True:
-        start = wall_instant(zone, datetime.combine(begin, time()), last=False)
-        offset = start.astimezone(zone).utcoffset()
-        # The first observance: the offset in force at the start, as if it began then.
-        observances = [(start + offset, offset, offset, start)]
-        for moment, before, after in _transitions(zone, start, end):
-            observances.append((moment + before, before, after, moment))
-        # Outlook wants a STANDARD part: reach back past the last change to standard time.
-        if any(not moment.astimezone(zone).dst() for *_, moment in observances) or first - begin > timedelta(1100):
-            break
-        begin -= timedelta(180)
-    vtimezone = Timezone()
-    vtimezone.add("tzid", name)
-    for wall, before, after, moment in observances:
-        local = moment.astimezone(zone)
-        part = TimezoneDaylight() if local.dst() else TimezoneStandard()
-        part.add("dtstart", wall.replace(tzinfo=None))
-        part.add("tzoffsetfrom", before)
-        part.add("tzoffsetto", after)
-        if local.tzname():
-            part.add("tzname", local.tzname())
-        vtimezone.add_component(part)
-    return vtimezone
-
-
-def _transitions(zone: ZoneInfo, start: datetime, end: datetime):
-    """Yield (UTC instant, offset before, offset after) for each offset change in [start, end)."""
-    here, before = start, start.astimezone(zone).utcoffset()
-    while here < end:
-        # No zone has changed its offset twice within a day since the 1940s.
-        there = min(here + timedelta(days=1), end)
-        after = there.astimezone(zone).utcoffset()
-        if after != before:
-            yield _first_change(zone, here, there), before, after
-        here, before = there, after
-
-
-def _first_change(zone: ZoneInfo, low: datetime, high: datetime) -> datetime:
-    """Return the first whole second in (low, high] whose UTC offset differs from the one at `low`."""
-    before = low.astimezone(zone).utcoffset()
-    low, high = low.replace(microsecond=0), high.replace(microsecond=0)
-    while high - low > timedelta(seconds=1):
-        middle = low + timedelta(seconds=(high - low).total_seconds() // 2)
-        if middle.astimezone(zone).utcoffset() == before:
-            low = middle
-        else:
-            high = middle
-    return high
 
 
 # --- Small helpers ----------------------------------------------------------------
