@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
+from .parallel import can_fork
 from .render import Output
 
 # Threads that make folders and files at once (see Staging.write).
@@ -178,4 +179,40 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     except OSError:
         os.replace(retired / "tree", out_dir)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    remove_later(retired)
+
+
+def remove_later(folder: Path) -> None:
+    """Remove a retired output tree in a detached process, so that the build ends without waiting for it.
+
+    The new output is live already; deleting thousands of files of the old one can
+    take a second, which a `git push` to a server hook would otherwise wait for.
+    The remover is a grandchild that holds none of this process's files (a caller
+    reading this process's output to its end is not kept waiting); it is removed
+    here instead when forking is not safe (parallel.can_fork) or not possible.
+    """
+    if not can_fork():
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    if pid == 0:
+        try:
+            try:
+                grandchild = os.fork()
+            except OSError:
+                grandchild = -1                 # no second fork: remove it here, while the caller waits
+            if grandchild == 0:
+                os.setsid()
+                null = os.open(os.devnull, os.O_RDWR)
+                for descriptor in (0, 1, 2):
+                    os.dup2(null, descriptor)
+                os.closerange(3, 1 << 16)
+            if grandchild <= 0:
+                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)

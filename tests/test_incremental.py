@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import random
 import shutil
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
 from conftest import ROOT, snapshot
@@ -89,3 +93,38 @@ def test_random_edits_give_the_same_output_as_clean_builds(tmp_path):
         clean = tmp_path / f"clean-{step}"
         build(site, clean, "--no-cache")
         assert snapshot(out) == snapshot(clean), f"step {step}: incremental output differs from a clean build"
+
+
+def test_the_old_output_is_removed_after_the_build_has_ended(tmp_path):
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    notice = sorted((site / "notices").glob("*.md"))[0]
+    notice.write_text(notice.read_text(encoding="utf-8") + "\nMais uma linha.\n", encoding="utf-8")
+    # A caller that reads the build's output to its end is not kept waiting by the remover.
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "--site", str(site), "--out", str(out),
+                           "--now", NOW], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "built" in done.stdout, done.stderr
+    deadline = time.monotonic() + 20
+    while any(p.name.startswith(".out.old-") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "site"]
+    assert (out / "index.html").is_file()
+
+
+def test_with_another_thread_running_the_old_tree_is_removed_before_returning(tmp_path):
+    from generator.write import remove_later
+
+    folder = tmp_path / "old"
+    for number in range(50):
+        (folder / str(number)).mkdir(parents=True)
+        (folder / str(number) / "index.html").write_text("x")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        remove_later(folder)
+        assert not folder.exists()
+    finally:
+        stop.set()
+        thread.join()
