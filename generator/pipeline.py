@@ -105,8 +105,8 @@ def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Pat
             partial(render_component_feeds, build),
             lambda: [render_maintenance_calendar(build)],
         ]
-    # A notice's page and calendar depend on that notice and the site alone: in parts,
-    # all the pages first, then the calendars, so that both are shared among the processes.
+    # A notice's pages and calendar depend on that notice and the site alone: they are
+    # rendered in parts of NOTICES_PER_TASK, each taken by whichever process is free.
     notices = sorted(build.site.notices, key=lambda n: (n.date, n.slug))
     parts = [notices[start:start + NOTICES_PER_TASK] for start in range(0, len(notices), NOTICES_PER_TASK)]
     tasks += [partial(render_notice_pages, build, env, part, status_page=has_status) for part in parts]
