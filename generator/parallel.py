@@ -114,9 +114,9 @@ def _queue(count: int) -> int | None:
     numbers = b"".join(number.to_bytes(NUMBER_SIZE, "big") for number in range(count))
     read_end, write_end = os.pipe()
     try:
-        if len(numbers) > 4096 and hasattr(fcntl, "F_SETPIPE_SZ"):
+        if hasattr(fcntl, "F_GETPIPE_SZ") and fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ) < len(numbers):
             try:
-                fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, len(numbers))
+                fcntl.fcntl(write_end, fcntl.F_SETPIPE_SZ, len(numbers))   # grow a small pipe if allowed
             except OSError:
                 pass
         os.set_blocking(write_end, False)
