@@ -46,16 +46,15 @@ REGIONLESS_ZONES = ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Etc/Zu
 
 
 @lru_cache(maxsize=64)
-def babel_locale(lang: str) -> str:
-    """Return Babel's name of a language tag: 'pt-BR' -> 'pt_BR', 'en' -> 'en'."""
-    return str(Locale.parse(lang, sep="-"))
-
-
-@lru_cache(maxsize=64)
 def locale_of(lang: str) -> Locale:
     """Return Babel's Locale of a language tag, parsed once: Babel's functions take it as it is,
     where a name would be parsed again on every call."""
     return Locale.parse(lang, sep="-")
+
+
+def babel_locale(lang: str) -> str:
+    """Return Babel's name of a language tag: 'pt-BR' -> 'pt_BR', 'en' -> 'en'."""
+    return str(locale_of(lang))
 
 
 @lru_cache(maxsize=8)

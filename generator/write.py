@@ -156,7 +156,6 @@ def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path,
     whose bytes did not change are linked rather than rewritten. Returns the new
     hashes and how many files were written.
     """
-    check_outputs(outputs)
     staging = Staging(out_dir, site_dir, previous_hashes)
     try:
         return staging.commit(staging.write(outputs))
