@@ -184,10 +184,16 @@ class Formats:
         """Return a long date with its weekday: 'segunda-feira, 16 de novembro de 2026'."""
         return format_date(day, "full", locale=self.locale)
 
+    @lru_cache(maxsize=4096)
     def time(self, minutes: int) -> str:
         """Return a time of day given in minutes after midnight, 24-hour: '09:00'."""
         minutes %= 1440
         return format_skeleton("Hm", time(minutes // 60, minutes % 60), locale=self.locale)
+
+    @lru_cache(maxsize=4096)
+    def long_date(self, day: date) -> str:
+        """Return a long date without its weekday: '16 de novembro de 2026', 'November 16, 2026'."""
+        return format_date(day, "long", locale=self.locale)
 
     def interval(self, interval: Interval) -> str:
         """Return an interval of a day: '09:00 – 12:00' (an end past midnight wraps: '22:00 – 06:00').
@@ -225,11 +231,9 @@ class Formats:
     def date_time(self, instant: datetime, zone: str) -> str:
         """Return an instant as the zone's long date and 24-hour time: '16 de novembro de 2026 10:00'."""
         local = instant.astimezone(ZoneInfo(zone))
-        day = format_date(local.date(), "long", locale=self.locale)
         clock = self.time(local.hour * 60 + local.minute)
         # CLDR's own glue pattern ("{1} 'às' {0}" and the like), as Babel's format_datetime uses it.
-        pattern = str(get_datetime_format("long", locale=self.locale)).replace("'", "")
-        return pattern.replace("{0}", clock).replace("{1}", day)
+        return self._glue_pattern("long").replace("{0}", clock).replace("{1}", self.long_date(local.date()))
 
     @lru_cache(maxsize=4096)
     def short_date_time(self, instant: datetime, zone: str) -> str:
@@ -247,8 +251,12 @@ class Formats:
 
     def _glue(self, day: str, clock: str) -> str:
         """Join a date and a time with CLDR's medium glue pattern ('{1} {0}', '{1}, {0}')."""
-        pattern = str(get_datetime_format("medium", locale=self.locale)).replace("'", "")
-        return pattern.replace("{0}", clock).replace("{1}", day)
+        return self._glue_pattern("medium").replace("{0}", clock).replace("{1}", day)
+
+    @lru_cache(maxsize=64)
+    def _glue_pattern(self, width: str) -> str:
+        """Return CLDR's pattern that joins a date ({1}) and a time ({0}), quotes removed."""
+        return str(get_datetime_format(width, locale=self.locale)).replace("'", "")
 
     def duration(self, minutes: int) -> str:
         """Return a duration in whole days, hours or minutes: '4 horas', '90 minutos', '2 dias'."""

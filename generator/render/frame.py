@@ -12,6 +12,7 @@ served under any path; `page["root"]` leads from a page to the output's root and
 
 from __future__ import annotations
 
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Mapping
 
@@ -19,6 +20,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 
 from ..i18n import Formats, read_catalogs, template_gettext, translations_for
 from ..model import Build, Site
+from .folding import LanguageBytecodeCache, fold_messages
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
 
@@ -26,13 +28,17 @@ DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
 # --- The environment ---------------------------------------------------------
 
 class ThemeEnvironment(Environment):
-    """Jinja2's environment, with a quicker `page.title` when `page` is a plain dict.
+    """Jinja2's environment, with a quicker `page.title` when `page` is a plain dict, and, in a
+    language's environment, that language's messages folded into the templates (folding.py).
 
     Jinja reads `x.name` by trying the attribute first and the item second; on a
     dict the attribute is missing (an exception raised and caught) unless it is
     one of dict's own methods.  The pages read such values a couple of hundred
     times each, so the same answer is found here without the exception.
     """
+
+    # The catalog folded into compiled templates: None in the environment of all languages.
+    translations: NullTranslations | None = None
 
     def getattr(self, obj, attribute):
         if type(obj) is dict and not hasattr(dict, attribute):
@@ -42,45 +48,81 @@ class ThemeEnvironment(Environment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
+    def _parse(self, source, name, filename):
+        tree = super()._parse(source, name, filename)
+        return tree if self.translations is None else fold_messages(tree, self.translations)
+
 
 def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> Environment:
     """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme.
 
     With `bytecode_dir`, compiled templates are kept there between builds (Jinja checks
     each template's source against what it compiled, so an edited template is compiled again).
+    Pages are rendered by the environment of their language (language_environment).
     """
     dirs = tuple(template_dirs)
     if DEFAULT_THEME.resolve() not in {Path(d).resolve() for d in dirs}:
         dirs += (DEFAULT_THEME,)
+    loader = FileSystemLoader([str(d) for d in dirs])
+    env = _new_environment(loader, _bytecode_cache(bytecode_dir))
+    # English by default, in newstyle gettext.
+    env.install_null_translations(newstyle=True)
+    env.extend(expediente_catalogs=read_catalogs(), expediente_bytecode_dir=bytecode_dir,
+               expediente_languages={})
+    return env
+
+
+def language_environment(env: Environment, lang: str) -> Environment:
+    """Return the environment that renders `lang`'s pages: `env`'s templates, with the language's
+    messages folded in, its gettext functions and its Babel formats (`fmt`) as globals.
+
+    Made once per language and environment; its templates are compiled (or read from the
+    bytecode folder, keyed by the catalog) the first time a page asks for them.
+    """
+    found = env.expediente_languages.get(lang)
+    if found is None:
+        translations = translations_for(env.expediente_catalogs, lang)
+        folder = env.expediente_bytecode_dir
+        found = _new_environment(env.loader, _bytecode_cache(folder, translations))
+        found.translations = translations
+        # Newstyle gettext (jinja2.ext.i18n), as install_gettext_callables would set, with our functions.
+        found.newstyle_gettext = True
+        found.globals.update(template_gettext(translations), fmt=Formats(lang))
+        env.expediente_languages[lang] = found
+    return found
+
+
+def _new_environment(loader: FileSystemLoader, bytecode_cache: FileSystemBytecodeCache | None) -> ThemeEnvironment:
     env = ThemeEnvironment(
-        loader=FileSystemLoader([str(d) for d in dirs]),
+        loader=loader,
         autoescape=select_autoescape(("html", "xml"), default_for_string=True),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        bytecode_cache=_bytecode_cache(bytecode_dir),
+        bytecode_cache=bytecode_cache,
         # One environment per build: templates cannot change while it runs, so no file is
         # looked at again on every page.
         auto_reload=False,
     )
-    # English by default and newstyle gettext; each render passes its language's functions.
-    env.install_null_translations(newstyle=True)
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    env.extend(expediente_catalogs=read_catalogs())
     return env
 
 
-def _bytecode_cache(folder: Path | None) -> FileSystemBytecodeCache | None:
-    """Return a cache of compiled templates in `folder`, or None when it cannot be made."""
+def _bytecode_cache(folder: Path | None,
+                    translations: NullTranslations | None = None) -> FileSystemBytecodeCache | None:
+    """Return a cache of compiled templates in `folder` (one per catalog when messages are folded),
+    or None when it cannot be made."""
     if folder is None:
         return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return FileSystemBytecodeCache(str(folder))
+    if translations is None:
+        return FileSystemBytecodeCache(str(folder))
+    return LanguageBytecodeCache(str(folder), translations)
 
 
 # --- Paths and the page frame --------------------------------------------------
@@ -149,9 +191,7 @@ def subscription(site: Site, path: str) -> dict:
 
 
 def render_page(env: Environment, template: str, lang: str, context: Mapping) -> bytes:
-    """Render one template in `lang` with the language's gettext functions and formats."""
-    translations = translations_for(env.expediente_catalogs, lang)
-    html = env.get_template(template).render(**context, fmt=Formats(lang), **template_gettext(translations))
-    return html.encode("utf-8")
+    """Render one template in `lang`, by the language's environment (its words, gettext and formats)."""
+    return language_environment(env, lang).get_template(template).render(context).encode("utf-8")
 
 

@@ -1,0 +1,94 @@
+"""Messages folded into compiled templates (render/folding.py) read exactly as gettext would give them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from generator.i18n import read_catalogs, template_gettext, translations_for
+from generator.render.frame import DEFAULT_THEME, language_environment, make_environment, render_page
+
+TEMPLATES = {
+    "words.html": (
+        '<p>{{ _("Closed") }}|{{ gettext("Notices") }}|{{ _("Not a message in the catalog") }}</p>\n'
+        '<p>{% trans zone=zone %}Time zone: {{ zone }}{% endtrans %}</p>\n'
+        '<p>{{ _("100%% sure") }}|{{ _("a %s left to gettext") }}</p>\n'
+        '{% macro day() %}{{ _("Closed") }}{% endmacro %}<p>{{ day() }}</p>\n'
+    ),
+    # A template that binds `_` itself: its calls are not translations and are left alone.
+    "own.html": '{% set _ = shout %}<p>{{ _("Closed") }}</p>\n',
+}
+
+
+def shout(text: str) -> str:
+    return text.upper()
+
+
+def unfolded(theme: Path, lang: str, name: str, **context) -> str:
+    """Render a template as Jinja's newstyle gettext would, with nothing folded."""
+    env = Environment(loader=FileSystemLoader(str(theme)), autoescape=select_autoescape(("html",)),
+                      extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+                      keep_trailing_newline=True)
+    env.install_null_translations(newstyle=True)
+    functions = template_gettext(translations_for(read_catalogs(), lang))
+    return env.get_template(name).render(**context, **functions)
+
+
+@pytest.fixture
+def theme(tmp_path: Path) -> Path:
+    folder = tmp_path / "theme"
+    folder.mkdir()
+    for name, text in TEMPLATES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "es", "en"])
+def test_folded_messages_read_as_gettext_gives_them(theme: Path, lang: str) -> None:
+    env = make_environment((theme,))
+    context = {"zone": "<Brasília & co>", "shout": shout}
+    for name in TEMPLATES:
+        folded = render_page(env, name, lang, context).decode("utf-8")
+        assert folded == unfolded(theme, lang, name, **context)
+    page = render_page(env, "words.html", lang, context).decode("utf-8")
+    # The placeholder's value is escaped; '%%' reads '%'; a stray '%s' is gettext's to fill.
+    assert "&lt;Brasília &amp; co&gt;" in page and "100% sure" in page and "a {} left to gettext" in page
+    if lang == "pt-BR":
+        assert "<p>Fechado|Avisos|Not a message in the catalog</p>" in page
+        assert "<p>Fuso horário: &lt;Brasília &amp; co&gt;</p>" in page
+    assert render_page(env, "own.html", lang, context) == b"<p>CLOSED</p>\n"
+
+
+def test_constant_messages_become_template_text(theme: Path) -> None:
+    """The point of folding: no gettext call is left for a message without placeholders."""
+    env = language_environment(make_environment((theme,)), "pt-BR")
+    source = env.loader.get_source(env, "words.html")[0]
+    code = env.compile(source, "words.html", raw=True)
+    assert "yield '<p>Fechado|Avisos|Not a message in the catalog</p>" in code
+    assert "Markup('Fuso horário: %(zone)s') %" in code
+    assert "'a %s left to gettext'" in code and "context.call" in code   # the one call left
+
+
+def test_compiled_templates_are_kept_per_language(tmp_path: Path, theme: Path) -> None:
+    """One bytecode folder serves every language: a template compiled with Portuguese words is
+    never loaded for English, in this build or the next."""
+    folder = tmp_path / "bytecode"
+    first = make_environment((theme,), folder)
+    pages = {lang: render_page(first, "words.html", lang, {"zone": "z"}) for lang in ("pt-BR", "en")}
+    assert b"Fechado" in pages["pt-BR"] and b"Closed" in pages["en"]
+    assert len(list(folder.iterdir())) == 2   # words.html, compiled once per language
+    for order in (("en", "pt-BR"), ("pt-BR", "en")):
+        again = make_environment((theme,), folder)
+        for lang in order:
+            assert render_page(again, "words.html", lang, {"zone": "z"}) == pages[lang]
+
+
+def test_the_default_theme_folds_the_same_words(tmp_path: Path) -> None:
+    """names.html, imported without the page's context, still speaks the page's language."""
+    (tmp_path / "t.html").write_text('{% import "names.html" as names %}{{ names.channel("email") }}|'
+                                     '{{ names.notice_type("hours") }}', encoding="utf-8")
+    env = make_environment((tmp_path, DEFAULT_THEME))
+    assert render_page(env, "t.html", "pt-BR", {}) == "E-mail|Alteração de horário".encode()
+    assert render_page(env, "t.html", "en", {}) == b"E-mail|Change of hours"
