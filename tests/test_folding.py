@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from generator.i18n import read_catalogs, template_gettext, translations_for
+from generator.render.folding import catalog_fingerprint
 from generator.render.frame import DEFAULT_THEME, language_environment, make_environment, render_page
 
 TEMPLATES = {
@@ -92,3 +94,15 @@ def test_the_default_theme_folds_the_same_words(tmp_path: Path) -> None:
     env = make_environment((tmp_path, DEFAULT_THEME))
     assert render_page(env, "t.html", "pt-BR", {}) == "E-mail|Alteração de horário".encode()
     assert render_page(env, "t.html", "en", {}) == b"E-mail|Change of hours"
+
+
+def test_a_catalog_is_known_by_its_messages_not_its_header() -> None:
+    """The header of a catalog compiled in memory carries the time: were it in the key, every
+    build would compile every template again."""
+    catalog = translations_for(read_catalogs(), "pt-BR")
+    later = copy.copy(catalog)
+    later._catalog = {**catalog._catalog, "": "POT-Creation-Date: 2031-01-01 00:00+0000\n"}
+    assert catalog_fingerprint(later) == catalog_fingerprint(catalog)
+    reworded = copy.copy(catalog)
+    reworded._catalog = {**catalog._catalog, "Closed": "Encerrado"}
+    assert catalog_fingerprint(reworded) != catalog_fingerprint(catalog)

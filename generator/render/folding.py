@@ -81,7 +81,10 @@ class LanguageBytecodeCache(FileSystemBytecodeCache):
 
 @lru_cache(maxsize=16)
 def catalog_fingerprint(translations: gettext.NullTranslations) -> str:
-    """Return a digest of a catalog's messages (the same for every language without one)."""
+    """Return a digest of a catalog's messages (the same for every language without one).
+
+    The header (msgid "") is left out: compiling a catalog in memory stamps it with the time.
+    """
     messages = getattr(translations, "_catalog", {})
-    listed = sorted((repr(key), repr(value)) for key, value in messages.items())
+    listed = sorted((repr(key), repr(value)) for key, value in messages.items() if key != "")
     return hashlib.sha256(repr((FOLDING_VERSION, listed)).encode()).hexdigest()
