@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -54,6 +55,11 @@ class Written:
     new: bool
 
 
+def _is_plain_folder(path: str) -> bool:
+    """Tell whether a folder is where its path says, with no symbolic link anywhere on the way."""
+    return os.path.realpath(path) == os.path.normpath(path)
+
+
 class Staging:
     """A new output folder, written beside the live one and swapped in whole by `commit`.
 
@@ -70,8 +76,8 @@ class Staging:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         self.out_dir = out_dir
         self.previous_hashes = dict(previous_hashes or {})
-        self.previous = out_dir.resolve() if self.previous_hashes and out_dir.is_dir() else None
-        self.root = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent)).resolve()
+        self.previous = str(out_dir.resolve()) if self.previous_hashes and out_dir.is_dir() else None
+        self.root = os.path.realpath(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
 
     def write(self, outputs: tuple[Output, ...]) -> tuple[Written, ...]:
         """Write outputs into the staging folder; return what became of each, in order.
@@ -90,34 +96,44 @@ class Staging:
         return tuple(written[output.path] for output in outputs)
 
     def _write_folder(self, folder: str, outputs: list[Output]) -> list[Written]:
-        made = self.root / folder
-        made.mkdir(parents=True, exist_ok=True)
+        made = os.path.join(self.root, folder)
+        os.makedirs(made, exist_ok=True)
         # check_outputs refused absolute paths and '..'; this catches a folder that resolves elsewhere all the same.
-        if not made.resolve().is_relative_to(self.root):
+        if not _is_plain_folder(made):
             raise WriteError(f"refusing to write into '{folder}': it resolves outside the output folder")
-        return [self._write_file(output) for output in outputs]
+        previous = None
+        if self.previous is not None:
+            # Unchanged files are linked from the live output: only from a folder that is where it seems.
+            candidate = os.path.join(self.previous, folder)
+            previous = candidate if _is_plain_folder(candidate) else None
+        return [self._write_file(output, made, previous) for output in outputs]
 
-    def _write_file(self, output: Output) -> Written:
-        """Link an unchanged file from the live output, else write its bytes."""
+    def _write_file(self, output: Output, folder: str, previous: str | None) -> Written:
+        """Link an unchanged file from the live output's `previous` folder, else write its bytes into `folder`."""
         digest = hashlib.sha256(output.data).hexdigest()
-        target = os.path.join(self.root, output.path)
-        if self.previous is not None and self.previous_hashes.get(output.path) == digest:
-            source = self.previous / output.path
+        name = os.path.basename(output.path)
+        target = os.path.join(folder, name)
+        if previous is not None and self.previous_hashes.get(output.path) == digest:
+            source = os.path.join(previous, name)
             try:
-                if not source.is_symlink() and source.resolve().is_relative_to(self.previous):
-                    os.link(source, target)
+                if not stat.S_ISLNK(os.lstat(source).st_mode):
+                    os.link(source, target, follow_symlinks=False)
                     return Written(output.path, digest, False)
             except FileExistsError:
                 raise WriteError(f"two outputs would be written to '{output.path}'") from None
             except OSError:
-                pass  # another file system, or links not allowed: write the bytes instead
+                pass  # gone, another file system, or links not allowed: write the bytes instead
         # The folder is new and holds only what this build wrote: no link to follow.
         try:
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666)
         except FileExistsError:
             raise WriteError(f"two outputs would be written to '{output.path}'") from None
-        with os.fdopen(descriptor, "wb") as stream:
-            stream.write(output.data)
+        try:
+            view = memoryview(output.data)
+            while view:
+                view = view[os.write(descriptor, view):]
+        finally:
+            os.close(descriptor)
         return Written(output.path, digest, True)
 
     def commit(self, written: Iterable[Written]) -> tuple[dict[str, str], int]:
@@ -133,7 +149,7 @@ class Staging:
                 raise WriteError(f"two outputs would be written to '{record.path}'")
             seen.add(record.path.lower())
         os.chmod(self.root, 0o755)
-        swap_in(self.root, self.out_dir)
+        swap_in(Path(self.root), self.out_dir)
         return {record.path: record.digest for record in written}, sum(record.new for record in written)
 
     def discard(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import resource
 import subprocess
@@ -103,6 +104,29 @@ def test_a_symbolic_link_in_the_output_folder_is_not_followed(tmp_path):
     write_site((Output("notices/x/index.html", b"new"),), out, tmp_path / "site")
     assert list(outside.iterdir()) == []
     assert (out / "notices" / "x" / "index.html").read_bytes() == b"new"
+
+
+def test_unchanged_files_are_linked_only_from_inside_the_live_output(tmp_path):
+    """An incremental build links unchanged files from the live output: never through a symbolic
+    link put there, to a file or a folder outside it."""
+    outside = tmp_path / "outside"
+    (outside / "y").mkdir(parents=True)
+    (outside / "x.html").write_bytes(b"same")
+    (outside / "y" / "index.html").write_bytes(b"same")
+    out = tmp_path / "public"
+    (out / "notices").mkdir(parents=True)
+    os.symlink(outside / "x.html", out / "notices" / "x.html")
+    os.symlink(outside / "y", out / "notices" / "y")
+    (out / "kept.html").write_bytes(b"same")
+    same = hashlib.sha256(b"same").hexdigest()
+    outputs = (Output("kept.html", b"same"), Output("notices/x.html", b"same"), Output("notices/y/index.html", b"same"))
+    hashes, written = write_site(outputs, out, tmp_path / "site",
+                                 {"kept.html": same, "notices/x.html": same, "notices/y/index.html": same})
+    assert written == 2   # kept.html linked; the two behind links written anew
+    for path in ("notices/x.html", "notices/y/index.html"):
+        assert not (out / path).is_symlink() and (out / path).stat().st_nlink == 1
+    assert (outside / "x.html").stat().st_nlink == 1 and (outside / "y" / "index.html").stat().st_nlink == 1
+    assert (out / "kept.html").read_bytes() == b"same" and set(hashes) == {o.path for o in outputs}
 
 
 def test_the_output_folder_may_not_hold_the_sources(make_site, tmp_path):

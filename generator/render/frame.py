@@ -27,6 +27,10 @@ DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
 
 # --- The environment ---------------------------------------------------------
 
+# What `dict` itself answers to (`items`, `get`, ...): Jinja gives those the attribute, not the item.
+_DICT_NAMES = frozenset(dir(dict))
+
+
 class ThemeEnvironment(Environment):
     """Jinja2's environment, with a quicker `page.title` when `page` is a plain dict, and, in a
     language's environment, that language's messages folded into the templates (folding.py).
@@ -41,7 +45,7 @@ class ThemeEnvironment(Environment):
     translations: NullTranslations | None = None
 
     def getattr(self, obj, attribute):
-        if type(obj) is dict and not hasattr(dict, attribute):
+        if type(obj) is dict and attribute not in _DICT_NAMES:
             try:
                 return obj[attribute]
             except (KeyError, TypeError):
