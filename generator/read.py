@@ -1,11 +1,14 @@
 """Finding and reading a site's sources: decoding, front matter, YAML with marks.
 
 Only this module reads source files. It never interprets values: it hands
-YAML nodes that remember their line and column to the validators.
+YAML nodes that remember their line and column to the validators.  Notices are
+only listed here (`NoticeFile`); each is read by `read_notice` in whichever build
+process validates it, so that reading a thousand of them is shared by the cores.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -42,6 +45,16 @@ class MarkdownSource:
 
 
 @dataclass(frozen=True, slots=True)
+class NoticeFile:
+    """A file in notices/ named as a notice or a translation should be, not read yet (see read_notice)."""
+
+    path: Path
+    rel: str       # relative to the site, as messages show it
+    slug: str
+    lang: str | None   # a translation's language (from the file name), None for the notice itself
+
+
+@dataclass(frozen=True, slots=True)
 class Sources:
     """Everything read from a site folder, before validation."""
 
@@ -49,7 +62,7 @@ class Sources:
     hours: YamlSource | None
     support: YamlSource | None
     status: YamlSource | None
-    notices: tuple[MarkdownSource, ...]
+    notices: tuple[NoticeFile, ...]
     templates: Path | None
     # notice path -> (number of commits that touched it, time of the last one), when the site is a git checkout
     history: Mapping[str, tuple[int, datetime]] = field(default_factory=lambda: MappingProxyType({}))
@@ -95,7 +108,10 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[SourceError]]:
 
 def read_text(path: Path, site_dir: Path) -> tuple[str | None, list[SourceError]]:
     """Read and decode one source file, reporting unreadable files as problems."""
-    rel = relative(path, site_dir)
+    return _read_text(path, relative(path, site_dir))
+
+
+def _read_text(path: Path, rel: str) -> tuple[str | None, list[SourceError]]:
     try:
         if path.stat().st_size > MAX_SOURCE_BYTES:
             return decode(b" " * (path.stat().st_size), rel)
@@ -139,10 +155,9 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, int, str, int,
     )]
 
 
-def read_markdown(path: Path, site_dir: Path) -> tuple[MarkdownSource | None, list[SourceError]]:
-    """Read a Markdown file with YAML front matter into nodes and body text."""
-    rel = relative(path, site_dir)
-    text, problems = read_text(path, site_dir)
+def read_markdown(path: Path, rel: str) -> tuple[MarkdownSource | None, list[SourceError]]:
+    """Read a Markdown file with YAML front matter into nodes and body text; `rel` names it in messages."""
+    text, problems = _read_text(path, rel)
     if text is None:
         return None, problems
     front, offset, body, body_line, problems = split_front_matter(text, rel)
@@ -154,37 +169,51 @@ def read_markdown(path: Path, site_dir: Path) -> tuple[MarkdownSource | None, li
     return MarkdownSource(rel, root, body, body_line), problems
 
 
-def list_notice_files(site_dir: Path) -> tuple[tuple[Path, ...], list[SourceError]]:
+def read_notice(file: NoticeFile) -> tuple[MarkdownSource | None, list[SourceError]]:
+    """Read one listed notice or translation: its front matter as nodes and its body."""
+    return read_markdown(file.path, file.rel)
+
+
+def list_notice_files(site_dir: Path) -> tuple[tuple[NoticeFile, ...], list[SourceError]]:
     """Return the notice files in sorted order, and problems for misnamed files."""
     folder = site_dir / "notices"
     if not folder.is_dir():
         return (), []
     files, problems = [], []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or path.name.lower() == "readme.md":
+    resolved_site = None
+    with os.scandir(folder) as entries:
+        listed = sorted(entries, key=lambda entry: entry.name)
+    for entry in listed:
+        name = entry.name
+        if name.startswith(".") or name.lower() == "readme.md":
             continue
-        rel = relative(path, site_dir)
-        if path.is_symlink() and not path.resolve().is_relative_to(site_dir.resolve()):
-            problems.append(SourceError(rel, 1, 1, "the notice is a symbolic link to a file outside the site"))
-            continue
-        if path.is_dir() or path.suffix != ".md":
+        rel = f"notices/{name}"
+        path = folder / name
+        if entry.is_symlink():
+            resolved_site = resolved_site or site_dir.resolve()
+            if not path.resolve().is_relative_to(resolved_site):
+                problems.append(SourceError(rel, 1, 1, "the notice is a symbolic link to a file outside the site"))
+                continue
+        if entry.is_dir() or not name.endswith(".md"):
             problems.append(SourceError(
                 rel, 1, 1, "notices/ holds only Markdown notices (.md files)",
                 "move other files elsewhere",
             ))
             continue
-        if not NOTICE_NAME.match(path.name):
+        named = NOTICE_NAME.match(name)
+        if not named:
             problems.append(SourceError(
-                rel, 1, 1, f"a notice's file name must look like YYYY-MM-DD-slug.md, not {path.name}",
+                rel, 1, 1, f"a notice's file name must look like YYYY-MM-DD-slug.md, not {name}",
                 "the slug is lower-case letters, digits and hyphens; a translation adds .<lang> before .md",
             ))
             continue
-        files.append(path)
+        files.append(NoticeFile(path, rel, named[1], named[2]))
     return tuple(files), problems
 
 
 def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
-    """Read every source of the site in a fixed order; return them and the problems found."""
+    """Read every source of the site in a fixed order (notices are listed: see read_notice); return them
+    and the problems found."""
     problems: list[SourceError] = []
     src = site_dir / "site_src"
     site, found = read_yaml(src / "site.yaml", site_dir, required=True)
@@ -195,17 +224,11 @@ def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
     problems += found
     status, found = read_yaml(src / "status.yaml", site_dir, required=False)
     problems += found
-    files, found = list_notice_files(site_dir)
+    notices, found = list_notice_files(site_dir)
     problems += found
-    notices = []
-    for path in files:
-        notice, found = read_markdown(path, site_dir)
-        problems += found
-        if notice is not None:
-            notices.append(notice)
     templates = site_dir / "templates"
     history = read_git_history(site_dir) if notices else MappingProxyType({})
-    return Sources(site, hours, support, status, tuple(notices), templates if templates.is_dir() else None,
+    return Sources(site, hours, support, status, notices, templates if templates.is_dir() else None,
                    history), problems
 
 

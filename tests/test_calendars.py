@@ -25,7 +25,8 @@ from ics_checks import components, content_lines, parse_everywhere, problems_of,
 from generator.effective import notice_overrides
 from generator.i18n import LOCALE_DIR, read_catalogs
 from generator.model import Build, Change, Channel, Department, HolidayRules, Interval, Notice, Site, Text, WeeklyHours
-from generator.render.calendars import MESSAGES, make_timezone, render_calendars
+from generator.render.calendars import MESSAGES, render_calendars
+from generator.render.ical_zones import make_timezone
 from generator.schedule import build_holiday_calendar
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,7 +33,8 @@ RFC 5545 reading of the wall time is the instant the schedule means; a wall
 time skipped by a daylight-saving change (an opening inside the gap) or an end
 in a repeated hour is written in UTC instead (ical_zones.py).  VTIMEZONEs are built
 from zoneinfo over the calendar's dates only (ical_zones.py): icalendar's `Timezone.from_tzinfo`
-writes a DAYLIGHT onset in the wrong offset (post-transition wall time).
+writes a DAYLIGHT onset in the wrong offset (post-transition wall time).  The files
+themselves are put together by ical_files.py.
 
 Words: the site's default language, from the shipped gettext catalogs (every
 phrase is listed in MESSAGES; channel words carry msgctxt "channel" because
@@ -50,7 +51,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
-from icalendar import Calendar, Event
 
 from .. import schedule
 from ..effective import notice_cells, superseded_slugs
@@ -58,10 +58,10 @@ from ..i18n import Formats, babel_locale, read_catalogs, translations_for
 from ..model import Build, Channel, Department, Interval, Notice
 from . import Output
 from .frame import site_url
-from .ical_zones import as_written, make_timezone, wall_instant
+from .ical_files import CalendarEvent, as_instant, calendar_bytes
+from .ical_zones import as_written, wall_instant
 
 PAST_DAYS = 90            # subscriptions keep events that ended this many days ago
-REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
 CHANNEL_WORDS = {         # channel type -> its word inside a sentence (msgctxt "channel")
     "phone": "phone", "chat": "chat", "email": "e-mail", "helpdesk": "help desk",
     "whatsapp": "WhatsApp", "other": "other channel",
@@ -78,33 +78,6 @@ MESSAGES = (
     (None, "Public holidays"),
     (None, "Public holiday: %(name)s"),
 )
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarEvent:
-    """One VEVENT: all-day when `start` and `end` are dates (`end` exclusive), else aware instants."""
-
-    uid: str
-    department: str
-    start: date | datetime
-    end: date | datetime
-    summary: str
-    description: str
-    url: str
-    categories: tuple[str, ...]
-    stamp: datetime
-    sequence: int
-    modified: datetime | None
-    cancelled: bool
-    zone: str
-
-    def end_instant(self) -> datetime:
-        """Return when the event ends, as a UTC instant (midnight in the department's zone for a date)."""
-        return _as_instant(self.end, self.zone)
-
-    def sort_key(self) -> tuple:
-        """Return the order of events in a calendar: by start, then UID."""
-        return (_as_instant(self.start, self.zone), self.uid)
 
 
 # --- Words ------------------------------------------------------------------
@@ -335,73 +308,14 @@ def _may_be_in_window(build: Build, notice: Notice) -> bool:
     return max(days) >= today - timedelta(PAST_DAYS + 3) and min(days) <= _one_year_after(today) + timedelta(3)
 
 
-def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent],
-                   serialised: dict[CalendarEvent, bytes] | None = None) -> bytes:
-    """Return a VCALENDAR with `events` (in the given order) and a VTIMEZONE for every TZID they use.
-
-    icalendar writes the calendar's properties and time zones, and each event on its
-    own; the events follow the time zones as icalendar itself would place them.
-    With `serialised`, an event already written for another calendar is reused.
-    """
-    events = tuple(events)
-    calendar = Calendar()
-    # Set by hand: the default PRODID carries the library's version, and icalendar's
-    # refresh_interval omits VALUE=DURATION.
-    calendar.add("prodid", f"-//Expediente//{build.site.name}//EN")
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-timezone", build.site.timezone)
-    calendar.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
-    for zone_name in sorted({e.zone for e in events if _uses_tzid(e)}):
-        dates = [d for e in events if e.zone == zone_name and _uses_tzid(e)
-                 for d in (e.start.date(), e.end.date())]
-        calendar.add_component(make_timezone(zone_name, min(dates), max(dates)))
-    head = calendar.to_ical()
-    if not head.endswith(_END):
-        raise AssertionError("icalendar did not end the calendar with END:VCALENDAR")
-    serialised = {} if serialised is None else serialised
-    body = []
-    for item in events:
-        if item not in serialised:
-            serialised[item] = make_event(item).to_ical()
-        body.append(serialised[item])
-    return head[:-len(_END)] + b"".join(body) + _END
-
-
-_END = b"END:VCALENDAR\r\n"
-
-
-def make_event(item: CalendarEvent) -> Event:
-    """Return the VEVENT of one event; nothing is taken from the clock or a random source."""
-    event = Event()
-    event.add("uid", item.uid)
-    event.add("dtstamp", item.stamp)
-    event.add("sequence", item.sequence)
-    if item.modified is not None:
-        event.add("last-modified", item.modified)
-    event.add("dtstart", item.start)
-    event.add("dtend", item.end)
-    event.add("summary", item.summary)
-    event.add("description", item.description)
-    event.add("url", item.url)
-    event.add("categories", list(item.categories))
-    event.add("transp", "TRANSPARENT")
-    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
-    return event
-
-
 # --- Small helpers ----------------------------------------------------------------
 
 def _in_window(build: Build, event: CalendarEvent) -> bool:
     """Tell whether an event belongs in the subscriptions: ended at most 90 days ago, starts within 12 months."""
     now = build.now.astimezone(UTC)
     today = build.now.astimezone(ZoneInfo(event.zone)).date()
-    horizon = _as_instant(_one_year_after(today), event.zone)
-    return event.end_instant() > now - timedelta(PAST_DAYS) and _as_instant(event.start, event.zone) < horizon
+    horizon = as_instant(_one_year_after(today), event.zone)
+    return event.end_instant() > now - timedelta(PAST_DAYS) and as_instant(event.start, event.zone) < horizon
 
 
 def _one_year_after(day: date) -> date:
@@ -410,18 +324,6 @@ def _one_year_after(day: date) -> date:
         return day.replace(year=day.year + 1)
     except ValueError:
         return day.replace(year=day.year + 1, day=28)
-
-
-def _as_instant(moment: date | datetime, zone: str) -> datetime:
-    """Return a UTC instant: an aware datetime as is, a date as midnight in `zone`."""
-    if isinstance(moment, datetime):
-        return moment.astimezone(UTC)
-    return datetime.combine(moment, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
-
-
-def _uses_tzid(event: CalendarEvent) -> bool:
-    """Tell whether an event's start or end is written with a TZID."""
-    return any(isinstance(m, datetime) and m.tzinfo is not UTC for m in (event.start, event.end))
 
 
 def _base_url(build: Build) -> str:

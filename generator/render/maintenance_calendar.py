@@ -8,7 +8,8 @@ from ..i18n import read_catalogs, translations_for
 from ..markup import plain_text
 from ..model import Build, Notice
 from . import Output
-from .calendars import CalendarEvent, _host, _in_window, calendar_bytes, notice_url
+from .calendars import _host, _in_window, notice_url
+from .ical_files import CalendarEvent, calendar_bytes
 
 
 def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> CalendarEvent:

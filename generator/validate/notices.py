@@ -13,7 +13,7 @@ from ..errors import SourceError
 from ..markup import render_markdown
 from ..model import NOTICE_TYPES, Change, Notice, Site, Text
 from ..parallel import map_in_parallel
-from ..read import NOTICE_NAME, MarkdownSource
+from ..read import NOTICE_NAME, MarkdownSource, NoticeFile, read_notice
 from ..yamlnodes import Map, Node, Scalar, Seq
 from .fields import (
     Problems,
@@ -363,21 +363,25 @@ def with_history(notice: Notice, paths: list[str], history) -> Notice:
     return replace(notice, revision=max(notice.revision, commits), modified=modified)
 
 
-def validate_notices(sources: tuple[MarkdownSource, ...], site: Site, history=None,
+def validate_notices(files: tuple[NoticeFile, ...], site: Site, history=None,
                      jobs: int | None = None) -> tuple[tuple[Notice, ...], list[SourceError]]:
-    """Validate every notice and its translations, then the relations between notices.
+    """Read and validate every notice and its translations, then the relations between notices.
 
-    Each file is read on its own (its Markdown rendered, its prose checked), so the
-    files are spread over `jobs` processes (parallel.py); the relations come after.
+    Each file is read and checked on its own (its Markdown rendered, its prose
+    checked), so the files are spread over `jobs` processes (parallel.py); the
+    relations come after.
     """
     found: list[SourceError] = []
     notices: dict[str, Notice] = {}
     prose_on: dict[str, tuple] = {}
-    main_sources = [s for s in sources if not NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
-    translations = [s for s in sources if NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[2]]
-    slugs = frozenset(NOTICE_NAME.match(s.path.rsplit("/", 1)[-1])[1] for s in main_sources)
+    main_files = [f for f in files if f.lang is None]
+    translations = [f for f in files if f.lang is not None]
+    slugs = frozenset(f.slug for f in main_files)
 
-    def read_main(source: MarkdownSource) -> tuple[Notice | None, tuple | None, list[SourceError]]:
+    def read_main(file: NoticeFile) -> tuple[Notice | None, tuple | None, list[SourceError]]:
+        source, items = read_notice(file)
+        if source is None:
+            return None, None, items
         problems = Problems(source.path)
         reader = NoticeReader(source, site, problems, slugs)
         notice, _ = reader.read()
@@ -388,44 +392,47 @@ def validate_notices(sources: tuple[MarkdownSource, ...], site: Site, history=No
         if reader.prose_context is not None:
             check_prose(source, *reader.prose_context, problems, covered)
             prose = reader.prose_context + (covered,)
-        return notice, prose, problems.items
+        return notice, prose, items + problems.items
 
-    for source, (notice, prose, items) in zip(main_sources, map_in_parallel(read_main, main_sources, jobs)):
+    for file, (notice, prose, items) in zip(main_files, map_in_parallel(read_main, main_files, jobs)):
         if prose is not None:
-            prose_on[NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]] = prose
+            prose_on[file.slug] = prose
         if notice is not None:
             notices[notice.slug] = notice
         found += items
 
-    def read_other(source: MarkdownSource) -> tuple[tuple[str, str, str] | None, list[SourceError], list[SourceError]]:
+    def read_other(file: NoticeFile) -> tuple[tuple[str, str, str] | None, list[SourceError], list[SourceError]]:
+        source, items = read_notice(file)
+        if source is None:
+            return None, items, []
         problems = Problems(source.path)
         translated = read_translation(source, site, problems)
-        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
+        slug = file.slug
         checked = Problems(source.path)
         if translated is not None and slug in notices and slug in prose_on and translated[0] != notices[slug].lang:
             check_prose(source, translated[0], *prose_on[slug][1:3], checked, prose_on[slug][3])
-        return translated, problems.items, checked.items
+        return translated, items + problems.items, checked.items
 
-    for source, (translated, items, prose_items) in zip(translations,
-                                                        map_in_parallel(read_other, translations, jobs)):
-        slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
+    for file, (translated, items, prose_items) in zip(translations,
+                                                      map_in_parallel(read_other, translations, jobs)):
+        slug = file.slug
         found += items
         if translated is None or slug not in notices:
-            if translated is not None and not any(s.path.endswith(f"/{slug}.md") for s in main_sources):
-                found.append(SourceError(source.path, 1, 1, f"a translation of notices/{slug}.md, which does not exist",
+            if translated is not None and slug not in slugs:
+                found.append(SourceError(file.rel, 1, 1, f"a translation of notices/{slug}.md, which does not exist",
                                          "name the file after its notice: YYYY-MM-DD-slug.<lang>.md"))
             continue
         lang, title, body = translated
         notice = notices[slug]
         if lang == notice.lang:
-            found.append(SourceError(source.path, 1, 1, f"this translation is in {lang}, the notice's own language"))
+            found.append(SourceError(file.rel, 1, 1, f"this translation is in {lang}, the notice's own language"))
             continue
         found += prose_items
         notices[slug] = replace_text(notice, lang, title, body)
     history = history or {}
     paths_of: dict[str, list[str]] = {}
-    for source in sources:
-        paths_of.setdefault(NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1], []).append(source.path)
+    for file in files:
+        paths_of.setdefault(file.slug, []).append(file.rel)
     for slug, notice in list(notices.items()):
         notices[slug] = with_history(notice, paths_of.get(slug, []), history)
     ordered = tuple(sorted(notices.values(), key=lambda n: (n.date, n.slug)))

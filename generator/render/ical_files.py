@@ -1,0 +1,165 @@
+"""Calendar files as icalendar writes them: the events (`CalendarEvent`) and whole VCALENDARs.
+
+Every content line is written by icalendar (escaping, folding at 75 octets); this
+module only puts whole runs of lines together, so that what every calendar of a
+build shares is written once: the calendar's fixed properties, each VTIMEZONE,
+and each event, which calendar.ics and its department's calendar both hold.
+What becomes an event is calendars.py's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
+
+from ..model import Build
+from .ical_zones import make_timezone
+
+REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEvent:
+    """One VEVENT: all-day when `start` and `end` are dates (`end` exclusive), else aware instants."""
+
+    uid: str
+    department: str
+    start: date | datetime
+    end: date | datetime
+    summary: str
+    description: str
+    url: str
+    categories: tuple[str, ...]
+    stamp: datetime
+    sequence: int
+    modified: datetime | None
+    cancelled: bool
+    zone: str
+
+    def end_instant(self) -> datetime:
+        """Return when the event ends, as a UTC instant (midnight in the department's zone for a date)."""
+        return as_instant(self.end, self.zone)
+
+    def sort_key(self) -> tuple:
+        """Return the order of events in a calendar: by start, then UID."""
+        return (as_instant(self.start, self.zone), self.uid)
+
+
+def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent],
+                   serialised: dict[CalendarEvent, bytes] | None = None) -> bytes:
+    """Return a VCALENDAR with `events` (in the given order) and a VTIMEZONE for every TZID they use.
+
+    icalendar writes the calendar's properties and time zones, and each event on its
+    own; the events follow the time zones as icalendar itself would place them.
+    With `serialised`, an event already written for another calendar is reused.
+    """
+    events = tuple(events)
+    site = build.site
+    zones = b"".join(
+        _timezone_lines(zone, min(days), max(days))
+        for zone, days in sorted(_tzid_days(events).items()))
+    head = (_BEGIN + _fixed_lines(site.name, site.timezone, before_name=True) + _name_lines(name)
+            + _fixed_lines(site.name, site.timezone, before_name=False) + zones)
+    serialised = {} if serialised is None else serialised
+    body = []
+    for item in events:
+        if item not in serialised:
+            serialised[item] = make_event(item).to_ical()
+        body.append(serialised[item])
+    return head + b"".join(body) + _END
+
+
+# A calendar's head is written by icalendar in three runs of whole content lines: the
+# properties every calendar of the site shares (before and after its name, made once
+# per build), its name, and its time zones.
+
+def _fixed_lines(site_name: str, timezone: str, before_name: bool) -> bytes:
+    """Return the calendar properties every calendar of a site shares, before or after its name."""
+    return _properties_once(site_name, timezone)[0 if before_name else 1]
+
+
+@lru_cache(maxsize=8)
+def _properties_once(site_name: str, timezone: str) -> tuple[bytes, bytes]:
+    before = Calendar()
+    # Set by hand: the default PRODID carries the library's version, and icalendar's
+    # refresh_interval omits VALUE=DURATION.
+    before.add("prodid", f"-//Expediente//{site_name}//EN")
+    before.add("version", "2.0")
+    before.add("calscale", "GREGORIAN")
+    before.add("method", "PUBLISH")
+    after = Calendar()
+    after.add("x-wr-timezone", timezone)
+    after.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    after.add("x-published-ttl", REFRESH)
+    return _inner_lines(before), _inner_lines(after)
+
+
+def _name_lines(name: str) -> bytes:
+    """Return NAME and X-WR-CALNAME (the older property many clients still read) of a calendar."""
+    calendar = Calendar()
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    return _inner_lines(calendar)
+
+
+@lru_cache(maxsize=256)
+def _timezone_lines(zone: str, first: date, last: date) -> bytes:
+    """Return the VTIMEZONE of a zone covering the days from `first` to `last`."""
+    return make_timezone(zone, first, last).to_ical()
+
+
+def _tzid_days(events: tuple[CalendarEvent, ...]) -> dict[str, list[date]]:
+    """Return, per time zone named by a TZID in the events, the days of those events' starts and ends."""
+    days: dict[str, list[date]] = {}
+    for event in events:
+        if uses_tzid(event):
+            days.setdefault(event.zone, []).extend((event.start.date(), event.end.date()))
+    return days
+
+
+def _inner_lines(calendar: Calendar) -> bytes:
+    """Return a calendar's content lines without its BEGIN and END lines."""
+    text = calendar.to_ical()
+    if not (text.startswith(_BEGIN) and text.endswith(_END)):
+        raise AssertionError("icalendar did not write BEGIN:VCALENDAR ... END:VCALENDAR")
+    return text[len(_BEGIN):-len(_END)]
+
+
+_BEGIN = b"BEGIN:VCALENDAR\r\n"
+_END = b"END:VCALENDAR\r\n"
+
+
+def make_event(item: CalendarEvent) -> Event:
+    """Return the VEVENT of one event; nothing is taken from the clock or a random source."""
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", item.stamp)
+    event.add("sequence", item.sequence)
+    if item.modified is not None:
+        event.add("last-modified", item.modified)
+    event.add("dtstart", item.start)
+    event.add("dtend", item.end)
+    event.add("summary", item.summary)
+    event.add("description", item.description)
+    event.add("url", item.url)
+    event.add("categories", list(item.categories))
+    event.add("transp", "TRANSPARENT")
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    return event
+
+
+def as_instant(moment: date | datetime, zone: str) -> datetime:
+    """Return a UTC instant: an aware datetime as is, a date as midnight in `zone`."""
+    if isinstance(moment, datetime):
+        return moment.astimezone(UTC)
+    return datetime.combine(moment, time(), tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def uses_tzid(event: CalendarEvent) -> bool:
+    """Tell whether an event's start or end is written with a TZID."""
+    return any(isinstance(m, datetime) and m.tzinfo is not UTC for m in (event.start, event.end))
