@@ -58,28 +58,33 @@ def can_fork() -> bool:
 
 
 def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], jobs: int | None = None,
-                    min_items: int = MIN_ITEMS) -> list[Result]:
+                    min_items: int = MIN_ITEMS, meanwhile: Callable[[], object] | None = None) -> list[Result]:
     """Return [function(item) for item in items], computed by up to `jobs` processes, in order.
 
     `function` must be pure as far as the caller can tell: what it changes in a
     worker's memory is lost with the worker.  An exception raised by `function` in a
     worker is raised here.  Items a worker took but did not answer for (it died)
     are computed again in this process.
+
+    `meanwhile`, when given, is called once in this process, while the workers begin
+    on the items (first, when there are no workers): work this process needs later
+    (importing what comes next, say) then costs no time of its own.
     """
     items = list(items)
     jobs = default_jobs() if jobs is None else jobs
     jobs = min(jobs, len(items) // max(1, min_items // 2) or 1)
     if jobs <= 1 or len(items) < min_items or not can_fork():
-        return [function(item) for item in items]
+        return _serially(function, items, meanwhile)
     if len(items) > MAX_QUEUED:
         # More items than the queue holds: queue runs of neighbouring items instead.
         size = -(-len(items) // MAX_QUEUED)
         runs = [items[start:start + size] for start in range(0, len(items), size)]
-        return [result for run in map_in_parallel(partial(_each, function), runs, jobs, min_items=2)
+        return [result for run in map_in_parallel(partial(_each, function), runs, jobs, min_items=2,
+                                                  meanwhile=meanwhile)
                 for result in run]
     queue = _queue(len(items))
     if queue is None:
-        return [function(item) for item in items]
+        return _serially(function, items, meanwhile)
     # Flushed now, or a worker's copy of what is still buffered could be written twice.
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -94,6 +99,8 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
             if worker is None:      # no fork now (too many processes, no memory): fewer workers
                 break
             workers.append(worker)
+        if meanwhile is not None:
+            meanwhile()
         done = _work(function, items, queue)
         while workers:
             pid, pipe = workers.pop(0)
@@ -103,6 +110,13 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
         for pid, pipe in workers:   # only when this process failed: stop the others
             _stop(pid, pipe)
     return [done[number] if number in done else function(items[number]) for number in range(len(items))]
+
+
+def _serially(function: Callable, items: list, meanwhile: Callable[[], object] | None) -> list:
+    """Return [function(item) for item in items] in this process, `meanwhile` called first."""
+    if meanwhile is not None:
+        meanwhile()
+    return [function(item) for item in items]
 
 
 def _queue(count: int) -> int | None:

@@ -54,6 +54,32 @@ def test_a_short_list_or_one_job_stays_in_this_process():
     assert {pid for _, pid in map_in_parallel(slow_square, range(100), jobs=1)} == {PARENT}
 
 
+@pytest.mark.parametrize("jobs, count", [(2, 200), (1, 200), (4, 10)])
+def test_meanwhile_runs_once_in_this_process_while_the_workers_begin(jobs, count):
+    calls = []
+
+    def meanwhile():
+        calls.append((os.getpid(), len(threading.enumerate())))
+        time.sleep(0.05)    # the workers go on meanwhile
+
+    results = map_in_parallel(slow_square, range(count), jobs=jobs, meanwhile=meanwhile)
+    assert [value for value, _ in results] == [n * n for n in range(count)]
+    assert calls == [(PARENT, 1)]
+    if jobs > 1 and count >= parallel.MIN_ITEMS:
+        # While this process slept, the worker took more than its half.
+        assert sum(pid != PARENT for _, pid in results) > count // 2
+
+
+def test_a_failure_meanwhile_stops_the_workers_and_is_raised():
+    def meanwhile():
+        raise LookupError("meanwhile failed")
+
+    with pytest.raises(LookupError, match="meanwhile failed"):
+        map_in_parallel(slow_square, range(200), jobs=2, meanwhile=meanwhile)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)   # no worker left behind
+
+
 def test_no_fork_while_another_thread_runs():
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
@@ -123,7 +149,8 @@ def notice(index: int, day: date) -> str:
 
 
 def many_notices_site(target: Path, count: int = 160, mistake: bool = False) -> Path:
-    """Copy the example site and add `count` notices; with `mistake`, one names a wrong weekday."""
+    """Copy the example site and add `count` notices; with `mistake`, one names a wrong weekday
+    and site.yaml a subdivision the holidays package does not know (checked while notices are read)."""
     shutil.copytree(ROOT / "site_src", target / "site_src")
     shutil.copytree(ROOT / "notices", target / "notices")
     first = date(2026, 3, 2)
@@ -135,6 +162,9 @@ def many_notices_site(target: Path, count: int = 160, mistake: bool = False) -> 
         path = target / "notices" / f"{first + timedelta(days=150)}-aviso-151.md"
         path.write_text(path.read_text(encoding="utf-8") + "\nVoltamos na terça-feira, 3 de agosto de 2026.\n",
                         encoding="utf-8")
+        settings = target / "site_src" / "site.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8").replace("subdivision: SP", "subdivision: XX"),
+                            encoding="utf-8")
     return target
 
 
@@ -161,6 +191,7 @@ def test_a_mistake_found_by_a_worker_is_reported_as_by_one_process(tmp_path):
     assert one.returncode == two.returncode == 1
     assert "notices/2026-07-30-aviso-151.md:" in two.stderr
     assert "is a Monday" in two.stderr                  # 3 August 2026 was not a Tuesday
+    assert "site_src/site.yaml:11:16: error: 'XX' is not a subdivision of BR" in two.stderr
     assert "Traceback" not in two.stderr
     assert one.stderr == two.stderr
 

@@ -14,9 +14,10 @@ import pytest
 from helpers_vnu import run_vnu
 
 from generator.model import Change, Channel, Department, Interval, Notice, Site, Text, WeeklyHours
-from generator.pipeline import build_site, make_build, render_site
+from generator.pipeline import build_site, make_build
 from generator.render.html import DEFAULT_THEME, make_environment, render_hours_pages
 from generator.render.notices import render_notice_index, render_notice_pages, upcoming_notices
+from generator.render.outputs import render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = ZoneInfo("America/Sao_Paulo")

@@ -3,33 +3,49 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable
 
 from ..errors import SourceError, sort_problems
-from ..model import Site
+from ..model import HolidayRules, Site
 from ..read import Sources
 from .fields import Problems
 from .hours import validate_departments
 from .notices import validate_notices
-from .site import validate_site_settings
+from .site import validate_site_holidays, validate_site_settings
 from .status import validate_components
 from .support import validate_support
 
 
-def validate_sources(sources: Sources, jobs: int | None = None) -> tuple[Site | None, tuple[SourceError, ...]]:
+def validate_sources(sources: Sources, jobs: int | None = None,
+                     meanwhile: Callable[[], object] | None = None) -> tuple[Site | None, tuple[SourceError, ...]]:
     """Turn the read sources into a Site; return it (None when there are errors) and all problems, sorted.
 
-    Notices are read in up to `jobs` processes (None: one per core).
+    Notices are read in up to `jobs` processes (None: one per core).  `meanwhile` is
+    called once, while other processes read the notices (the build imports its
+    renderers then).
     """
     found: list[SourceError] = []
     site_problems = Problems(sources.site.path if sources.site else "site_src/site.yaml")
     settings = None
     if sources.site is not None and sources.site.root is not None:
-        settings = validate_site_settings(sources.site.root, site_problems)
+        settings = validate_site_settings(sources.site.root, site_problems, holidays=False)
     found += site_problems.items
+    holiday_problems = Problems(site_problems.path)
+    holiday_rules: list[HolidayRules | None] = [None]
+
+    def check_holidays() -> None:
+        # The holidays package imports the module of every country it knows to check one
+        # (some 0.1 s); notices do not depend on the holidays, so this runs while they are read.
+        holiday_rules[0] = validate_site_holidays(sources.site.root if sources.site else None, holiday_problems)
+        if meanwhile is not None:
+            meanwhile()
+
     if settings is None:
         # Without the site's time zone and languages nothing else can be read reliably.
-        return None, sort_problems(found)
-    name, base_url, timezone, languages, rules, description = settings
+        check_holidays()
+        return None, sort_problems(found + holiday_problems.items)
+    name, base_url, timezone, languages, _, description = settings
+
     departments = ()
     if sources.hours is not None and sources.hours.root is not None:
         hours_problems = Problems(sources.hours.path)
@@ -46,11 +62,15 @@ def validate_sources(sources: Sources, jobs: int | None = None) -> tuple[Site | 
         components = validate_components(sources.status.root, status_problems, languages)
         found += status_problems.items
     site = Site(
-        name=name, base_url=base_url, timezone=timezone, languages=languages, holiday_rules=rules,
+        name=name, base_url=base_url, timezone=timezone, languages=languages, holiday_rules=None,
         departments=departments, support=support, description=description, components=components,
     )
     if sources.notices and departments:
-        notices, notice_problems = validate_notices(sources.notices, site, sources.history, jobs)
+        notices, notice_problems = validate_notices(sources.notices, site, sources.history, jobs,
+                                                    meanwhile=check_holidays)
         found += notice_problems
         site = replace(site, notices=notices)
-    return site, sort_problems(found)
+    else:
+        check_holidays()
+    found += holiday_problems.items
+    return replace(site, holiday_rules=holiday_rules[0]), sort_problems(found)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Callable
 
 from babel.dates import get_day_names
 
@@ -363,13 +364,13 @@ def with_history(notice: Notice, paths: list[str], history) -> Notice:
     return replace(notice, revision=max(notice.revision, commits), modified=modified)
 
 
-def validate_notices(files: tuple[NoticeFile, ...], site: Site, history=None,
-                     jobs: int | None = None) -> tuple[tuple[Notice, ...], list[SourceError]]:
+def validate_notices(files: tuple[NoticeFile, ...], site: Site, history=None, jobs: int | None = None,
+                     meanwhile: Callable[[], object] | None = None) -> tuple[tuple[Notice, ...], list[SourceError]]:
     """Read and validate every notice and its translations, then the relations between notices.
 
     Each file is read and checked on its own (its Markdown rendered, its prose
     checked), so the files are spread over `jobs` processes (parallel.py); the
-    relations come after.
+    relations come after.  `meanwhile` is called once while the notices are read.
     """
     found: list[SourceError] = []
     notices: dict[str, Notice] = {}
@@ -394,7 +395,8 @@ def validate_notices(files: tuple[NoticeFile, ...], site: Site, history=None,
             prose = reader.prose_context + (covered,)
         return notice, prose, items + problems.items
 
-    for file, (notice, prose, items) in zip(main_files, map_in_parallel(read_main, main_files, jobs)):
+    read = map_in_parallel(read_main, main_files, jobs, meanwhile=meanwhile)
+    for file, (notice, prose, items) in zip(main_files, read):
         if prose is not None:
             prose_on[file.slug] = prose
         if notice is not None:

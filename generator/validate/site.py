@@ -12,7 +12,7 @@ import holidays
 from babel import Locale, UnknownLocaleError
 
 from ..model import HolidayRules, Text
-from ..yamlnodes import Node, Scalar
+from ..yamlnodes import Map, Node, Scalar
 from .fields import (
     Problems,
     check_keys,
@@ -189,8 +189,11 @@ def validate_base_url(node: Node, problems: Problems) -> str | None:
     return url
 
 
-def validate_site_settings(root: Node | None, problems: Problems):
-    """Return (name, base_url, timezone, languages, holiday rules, description) from site.yaml."""
+def validate_site_settings(root: Node | None, problems: Problems, holidays: bool = True):
+    """Return (name, base_url, timezone, languages, holiday rules, description) from site.yaml.
+
+    Without `holidays`, the rules are None and left to the caller (validate_site_holidays).
+    """
     mapping = expect_map(root, problems, "site.yaml")
     if mapping is None:
         return None
@@ -201,7 +204,7 @@ def validate_site_settings(root: Node | None, problems: Problems):
     timezone = expect_timezone(mapping.get("timezone"), problems, "timezone") if mapping.get("timezone") else None
     languages = validate_languages(mapping.get("languages"), problems) if mapping.get("languages") else ()
     rules = None
-    if mapping.get("holidays") is not None:
+    if holidays and mapping.get("holidays") is not None:
         rules = validate_holidays(mapping.get("holidays"), problems, languages or ("en",))
     description: Text | None = None
     if mapping.get("description") is not None:
@@ -209,3 +212,11 @@ def validate_site_settings(root: Node | None, problems: Problems):
     if None in (name, base_url, timezone) or not languages:
         return None
     return name, base_url, timezone, languages, rules, description
+
+
+def validate_site_holidays(root: Node | None, problems: Problems) -> HolidayRules | None:
+    """Return site.yaml's holiday rules, which validate_site_settings leaves out when asked to."""
+    if not isinstance(root, Map) or root.get("holidays") is None:
+        return None
+    languages = validate_languages(root.get("languages"), Problems(problems.path)) if root.get("languages") else ()
+    return validate_holidays(root.get("holidays"), problems, languages or ("en",))

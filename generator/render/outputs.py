@@ -1,0 +1,75 @@
+"""Every output of a site, rendered in parts that the build's processes share.
+
+The pipeline imports this module (and so every renderer) while the notices are
+read: see pipeline.build_site.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..model import Build
+from ..parallel import map_in_parallel
+from . import Output
+from .api import render_hours_api
+from .badges import render_badges
+from .calendars import render_notice_calendars, render_subscription_calendars
+from .feeds import render_component_feeds, render_feeds
+from .html import make_environment, render_hours_pages
+from .maintenance_calendar import render_maintenance_calendar
+from .notices import render_notice_index, render_notice_pages
+from .status_page import render_status_pages
+from .statuspage import render_statuspage_api
+
+# Notices rendered by one task; with fewer notices than PARALLEL_FROM one process renders all.
+NOTICES_PER_TASK = 50
+PARALLEL_FROM = 64
+
+
+def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None,
+                jobs: int | None = None, sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> tuple:
+    """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices.
+
+    With `sink` (write.Staging.write), each part's outputs are handed to it in the
+    process that rendered them, as soon as they are made, and what it returns for
+    them (write.Written, with a `path`) is returned instead of the outputs: the
+    files are written while the rest is still being rendered, and no page's bytes
+    travel between processes.
+    """
+    env = make_environment(template_dirs, bytecode_dir)
+    has_status = bool(build.site.components)
+    favicon = env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")
+    tasks: list[Callable[[], Iterable[Output]]] = [
+        partial(render_hours_pages, build, env, status_page=has_status, notices_page=True),
+        partial(render_notice_index, build, env, status_page=has_status),
+        lambda: [render_hours_api(build)],
+        # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
+        lambda: [Output("favicon.svg", favicon)],
+        partial(render_feeds, build),
+        partial(render_subscription_calendars, build),
+    ]
+    if has_status:
+        tasks += [
+            partial(render_status_pages, build, env),
+            partial(render_badges, build),
+            partial(render_statuspage_api, build),
+            partial(render_component_feeds, build),
+            lambda: [render_maintenance_calendar(build)],
+        ]
+    # A notice's pages and calendar depend on that notice and the site alone: they are
+    # rendered in parts of NOTICES_PER_TASK, each taken by whichever process is free.
+    notices = sorted(build.site.notices, key=lambda n: (n.date, n.slug))
+    parts = [notices[start:start + NOTICES_PER_TASK] for start in range(0, len(notices), NOTICES_PER_TASK)]
+    tasks += [partial(render_notice_pages, build, env, part, status_page=has_status) for part in parts]
+    tasks += [partial(render_notice_calendars, build, part) for part in parts]
+    if len(notices) < PARALLEL_FROM:
+        jobs = 1
+    done = map_in_parallel(partial(_run, sink=sink), tasks, jobs, min_items=2)
+    return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
+
+
+def _run(task: Callable[[], Iterable[Output]], sink: Callable[[tuple[Output, ...]], tuple] | None) -> tuple:
+    outputs = tuple(task())
+    return outputs if sink is None else sink(outputs)
