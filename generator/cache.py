@@ -46,21 +46,23 @@ def _write_json(path: Path, value: dict) -> None:
         pass
 
 
-def _files(site_dir: Path, theme: Path) -> list[tuple[str, Path]]:
-    """Return every file a build may read, with a stable key, in sorted order."""
-    found: list[tuple[str, Path]] = []
-    roots = [(name, site_dir / name) for name in SOURCE_FOLDERS]
-    roots += [("@theme", theme), ("@generator", PACKAGE_DIR)]
+def _files(site_dir: Path, theme: Path) -> list[tuple[str, str]]:
+    """Return every file a build may read, with a stable key, in sorted order (paths as strings:
+    this runs before every build, the up-to-date ones included)."""
+    found: list[tuple[str, str]] = []
+    roots = [(name, os.path.join(site_dir, name)) for name in SOURCE_FOLDERS]
+    roots += [("@theme", str(theme)), ("@generator", str(PACKAGE_DIR))]
     for label, root in roots:
-        if not root.is_dir():
+        if not os.path.isdir(root):
             continue
         for folder, dirs, names in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+            inside = os.path.relpath(folder, root).replace(os.sep, "/")
+            prefix = f"{label}/" if inside == "." else f"{label}/{inside}/"
             for name in sorted(names):
                 if name.endswith((".pyc", ".tmp")) or name.startswith("."):
                     continue
-                path = Path(folder) / name
-                found.append((f"{label}/{path.relative_to(root).as_posix()}", path))
+                found.append((prefix + name, os.path.join(folder, name)))
     return found
 
 
@@ -84,14 +86,18 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> str:
                              sort_keys=True).encode())
     for key, path in _files(site_dir, theme):
         try:
-            stat = path.stat()
+            stat = os.stat(path)
         except OSError:
             continue
         known = index.get(key)
         if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
             content_hash = known[2]
         else:
-            content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+            try:
+                with open(path, "rb") as handle:
+                    content_hash = hashlib.sha256(handle.read()).hexdigest()
+            except OSError:
+                continue
         fresh[key] = [stat.st_size, stat.st_mtime_ns, content_hash]
         digest.update(f"{key}\0{content_hash}\n".encode())
     if fresh != index:
@@ -115,7 +121,7 @@ def write_manifest(site_dir: Path, out_dir: Path, key: str, hashes: dict[str, st
     files = {}
     for rel, content_hash in hashes.items():
         try:
-            stat = (out_dir / rel).stat()
+            stat = os.stat(os.path.join(out_dir, rel))
         except OSError:
             continue
         files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns]
@@ -129,12 +135,12 @@ def output_intact(out_dir: Path, manifest: dict) -> bool:
         return False
     count = 0
     for folder, dirs, names in os.walk(out_dir):
+        inside = os.path.relpath(folder, out_dir).replace(os.sep, "/")
+        prefix = "" if inside == "." else inside + "/"
         for name in names:
-            path = Path(folder) / name
-            rel = path.relative_to(out_dir).as_posix()
-            recorded = files.get(rel)
+            recorded = files.get(prefix + name)
             try:
-                stat = path.lstat()
+                stat = os.lstat(os.path.join(folder, name))
             except OSError:
                 return False
             if not recorded or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns:
@@ -148,7 +154,7 @@ def reusable_hashes(out_dir: Path, manifest: dict) -> dict[str, str]:
     reusable = {}
     for rel, recorded in (manifest.get("files") or {}).items():
         try:
-            stat = (out_dir / rel).lstat()
+            stat = os.lstat(os.path.join(out_dir, rel))
         except OSError:
             continue
         if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns:
