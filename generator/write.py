@@ -12,7 +12,7 @@ import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Iterable
 
 from .parallel import can_fork
@@ -27,10 +27,11 @@ def check_outputs(outputs: tuple[Output, ...]) -> None:
     """Refuse two outputs with one path, and any path that would land outside the output folder."""
     seen: set[str] = set()
     for output in outputs:
-        path = PurePosixPath(output.path)
-        if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in output.path:
-            raise WriteError(f"refusing to write '{output.path}': it would land outside the output folder")
-        key = path.as_posix().lower()
+        path = output.path
+        parts = [part for part in path.split("/") if part not in ("", ".")]
+        if path.startswith("/") or ".." in parts or not parts or "\\" in path:
+            raise WriteError(f"refusing to write '{path}': it would land outside the output folder")
+        key = "/".join(parts).lower()
         if key in seen:
             raise WriteError(f"two outputs would be written to '{output.path}'")
         seen.add(key)
@@ -53,6 +54,11 @@ class Written:
     path: str
     digest: str
     new: bool
+
+
+def content_digest(data: bytes) -> str:
+    """Return the hash by which the manifest knows a file's content (BLAKE2b: faster than SHA-256 here)."""
+    return hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
 def _is_plain_folder(path: str) -> bool:
@@ -78,6 +84,7 @@ class Staging:
         self.previous_hashes = dict(previous_hashes or {})
         self.previous = str(out_dir.resolve()) if self.previous_hashes and out_dir.is_dir() else None
         self.root = os.path.realpath(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+        self._made: set[str] = set()     # folders of the staging tree this process made or checked
 
     def write(self, outputs: tuple[Output, ...]) -> tuple[Written, ...]:
         """Write outputs into the staging folder; return what became of each, in order.
@@ -96,11 +103,7 @@ class Staging:
         return tuple(written[output.path] for output in outputs)
 
     def _write_folder(self, folder: str, outputs: list[Output]) -> list[Written]:
-        made = os.path.join(self.root, folder)
-        os.makedirs(made, exist_ok=True)
-        # check_outputs refused absolute paths and '..'; this catches a folder that resolves elsewhere all the same.
-        if not _is_plain_folder(made):
-            raise WriteError(f"refusing to write into '{folder}': it resolves outside the output folder")
+        made = self._make_folder(folder)
         previous = None
         if self.previous is not None:
             # Unchanged files are linked from the live output: only from a folder that is where it seems.
@@ -108,9 +111,31 @@ class Staging:
             previous = candidate if _is_plain_folder(candidate) else None
         return [self._write_file(output, made, previous) for output in outputs]
 
+    def _make_folder(self, folder: str) -> str:
+        """Make a folder of the staging tree (and its parents); return its path.
+
+        check_outputs refused absolute paths and '..'; each folder is also checked to
+        be a folder, not a link that would lead elsewhere, once per process.
+        """
+        path = self.root
+        for part in folder.split("/"):
+            if part in ("", "."):
+                continue
+            path = os.path.join(path, part)
+            if path in self._made:
+                continue
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                pass
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                raise WriteError(f"refusing to write into '{folder}': it resolves outside the output folder")
+            self._made.add(path)
+        return path
+
     def _write_file(self, output: Output, folder: str, previous: str | None) -> Written:
         """Link an unchanged file from the live output's `previous` folder, else write its bytes into `folder`."""
-        digest = hashlib.sha256(output.data).hexdigest()
+        digest = content_digest(output.data)
         name = os.path.basename(output.path)
         target = os.path.join(folder, name)
         if previous is not None and self.previous_hashes.get(output.path) == digest:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import resource
 import subprocess
@@ -14,7 +13,7 @@ import pytest
 from conftest import ROOT, snapshot
 
 from generator.render import Output
-from generator.write import WriteError, write_site
+from generator.write import WriteError, content_digest, write_site
 
 NOW = "2026-11-23T10:00:00-03:00"
 
@@ -118,7 +117,7 @@ def test_unchanged_files_are_linked_only_from_inside_the_live_output(tmp_path):
     os.symlink(outside / "x.html", out / "notices" / "x.html")
     os.symlink(outside / "y", out / "notices" / "y")
     (out / "kept.html").write_bytes(b"same")
-    same = hashlib.sha256(b"same").hexdigest()
+    same = content_digest(b"same")
     outputs = (Output("kept.html", b"same"), Output("notices/x.html", b"same"), Output("notices/y/index.html", b"same"))
     hashes, written = write_site(outputs, out, tmp_path / "site",
                                  {"kept.html": same, "notices/x.html": same, "notices/y/index.html": same})
