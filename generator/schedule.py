@@ -47,8 +47,6 @@ from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
-import holidays as holidays_lib
-
 from .model import Channel, Department, HolidayCalendar, HolidayRules, Interval, Override, Text, WeeklyHours
 from .zones import offset_at, offset_changes
 
@@ -124,6 +122,9 @@ def holiday_language(lang: str, supported: tuple[str, ...], default: str | None)
 
 def _public_holidays(rules: HolidayRules, years: range, languages: tuple[str, ...]) -> dict[date, Text]:
     """Return the country's public holidays by date, one name per site language."""
+    # Imported here: the package loads every country it knows (see validate_sources).
+    import holidays as holidays_lib
+
     # The probe only tells the country's languages (and checks country and
     # subdivision); with no years it names nothing, so its language is moot.
     probe = holidays_lib.country_holidays(rules.country, subdiv=rules.subdivision, years=[],

@@ -8,7 +8,6 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import holidays
 from babel import Locale, UnknownLocaleError
 
 from ..model import HolidayRules, Text
@@ -124,7 +123,9 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
 
 
 def country_subdivisions(code: str) -> tuple[str, ...] | None:
-    """Return the subdivisions of a country the holidays package knows, or None; loads only that country."""
+    """Return the subdivisions of a country the holidays package knows, or None."""
+    import holidays  # here, not at the top: it loads every country it knows (see validate_sources)
+
     try:
         return tuple(holidays.country_holidays(code).subdivisions)
     except (NotImplementedError, KeyError, AttributeError):
@@ -145,6 +146,8 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
             country, valid = code, known
         else:
             # Listing every country imports each one's module: only worth it for the hint.
+            import holidays
+
             supported = holidays.list_supported_countries()
             hint = did_you_mean(code.upper(), supported) if code.upper() not in supported else f"write '{code.upper()}'"
             problems.error(value, f"the holidays package does not know the country '{code}'",
