@@ -80,7 +80,7 @@ def test_compiled_templates_are_kept_per_language(tmp_path: Path, theme: Path) -
     first = make_environment((theme,), folder)
     pages = {lang: render_page(first, "words.html", lang, {"zone": "z"}) for lang in ("pt-BR", "en")}
     assert b"Fechado" in pages["pt-BR"] and b"Closed" in pages["en"]
-    assert len(list(folder.iterdir())) == 2   # words.html, compiled once per language
+    assert len(list(folder.iterdir())) == 4   # words.html and names.html, compiled once per language
     for order in (("en", "pt-BR"), ("pt-BR", "en")):
         again = make_environment((theme,), folder)
         for lang in order:

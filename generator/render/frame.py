@@ -78,7 +78,8 @@ def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None 
 
 def language_environment(env: Environment, lang: str) -> Environment:
     """Return the environment that renders `lang`'s pages: `env`'s templates, with the language's
-    messages folded in, its gettext functions and its Babel formats (`fmt`) as globals.
+    messages folded in, and as globals its gettext functions, its Babel formats (`fmt`) and
+    names.html's macros (`names`).
 
     Made once per language and environment; its templates are compiled (or read from the
     bytecode folder, keyed by the catalog) the first time a page asks for them.
@@ -92,6 +93,9 @@ def language_environment(env: Environment, lang: str) -> Environment:
         # Newstyle gettext (jinja2.ext.i18n), as install_gettext_callables would set, with our functions.
         found.newstyle_gettext = True
         found.globals.update(template_gettext(translations), fmt=Formats(lang))
+        # The names every page shares (names.html's macros), made once per language rather than
+        # imported by every page ({% import %} costs more per page than the names it gives).
+        found.globals["names"] = found.get_template("names.html").module
         env.expediente_languages[lang] = found
     return found
 
