@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from generator.markup import _INLINE_MARKS, _converter, render_markdown
@@ -28,7 +28,7 @@ PLAIN = st.lists(st.sampled_from(PIECES), max_size=120).map("".join)
 @settings(max_examples=400, deadline=None)
 @given(PLAIN)
 def test_plain_text_converts_the_same_without_the_inline_pass(text):
-    assert _INLINE_MARKS.search(text) is None
+    assume(_INLINE_MARKS.search(text) is None)   # trailing spaces before a newline make a line break
     with_inline, without = both(text)
     assert without == with_inline
 
