@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -78,6 +79,18 @@ def test_a_failure_meanwhile_stops_the_workers_and_is_raised():
         map_in_parallel(slow_square, range(200), jobs=2, meanwhile=meanwhile)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)   # no worker left behind
+
+
+def frozen_count(number: int) -> int:
+    time.sleep(0.002)
+    return gc.get_freeze_count()
+
+
+def test_objects_are_kept_from_the_collector_while_workers_share_them():
+    """A collection would write to every object the processes share (and copy its page)."""
+    counts = map_in_parallel(frozen_count, range(200), jobs=2)
+    assert min(counts) > 1000                      # in this process and in the worker
+    assert gc.get_freeze_count() == 0              # and all given back afterwards
 
 
 def test_no_fork_while_another_thread_runs():
