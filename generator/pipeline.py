@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from importlib import import_module
 from pathlib import Path
 from typing import Callable
@@ -65,6 +64,10 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime)
 
 
+def _prepare_renderers() -> None:
+    import_module(RENDERERS).prepare()
+
+
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
                sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> Result:
     """Read, validate and render a site folder at the instant `now`; nothing is written here but through `sink`.
@@ -73,9 +76,10 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     per core); `sink` receives the outputs as they are rendered, only when the site
     is valid (see render_site).
     """
-    # Importing the renderers (Jinja, icalendar, feedgen, ...) takes longer than anything
-    # else before the first page: it is done while other processes read the notices.
-    site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=partial(import_module, RENDERERS))
+    # Importing the renderers (Jinja, icalendar, feedgen, ...) and compiling the gettext
+    # catalogs take longer than anything else before the first page: they are done while
+    # other processes read the notices.
+    site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=_prepare_renderers)
     if site is None:
         return Result((), problems)
     found: list[SourceError] = []

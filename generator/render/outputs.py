@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..i18n import read_catalogs
 from ..model import Build
 from ..parallel import map_in_parallel
 from . import Output
@@ -22,6 +23,12 @@ from .maintenance_calendar import render_maintenance_calendar
 from .notices import render_notice_index, render_notice_pages
 from .status_page import render_status_pages
 from .statuspage import render_statuspage_api
+
+
+def prepare() -> None:
+    """Do ahead what every build's renderers need first: compile the gettext catalogs (kept once read)."""
+    read_catalogs()
+
 
 # Notices rendered by one task; with fewer notices than PARALLEL_FROM one process renders all.
 NOTICES_PER_TASK = 50
