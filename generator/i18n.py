@@ -28,6 +28,7 @@ from babel.dates import (
     get_timezone_gmt,
     get_timezone_name,
 )
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -283,6 +284,11 @@ class Formats:
         if minutes and minutes % 60 == 0:
             return "hour", minutes // 60
         return "minute", minutes
+
+    @lru_cache(maxsize=4096)
+    def items(self, items: tuple[str, ...]) -> str:
+        """Return a list in words: 'Financeiro, Comercial e Suporte', 'Billing, Sales, and Support'."""
+        return format_list(list(items), locale=self.locale)
 
     @lru_cache(maxsize=4096)
     def language_name(self, lang: str) -> str:

@@ -50,11 +50,9 @@ from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from babel.lists import format_list
-
 from .. import schedule
 from ..effective import notice_cells, superseded_slugs
-from ..i18n import Formats, babel_locale, read_catalogs, translations_for
+from ..i18n import Formats, read_catalogs, translations_for
 from ..model import Build, Channel, Department, Interval, Notice
 from . import Output
 from .frame import site_url
@@ -107,12 +105,12 @@ class Words:
     def hours(self, department: str, groups: list[tuple[list[str], tuple[Interval, ...]]], only: bool) -> str:
         """Return e.g. 'Suporte Técnico: somente e-mail 09:00 – 23:00' or 'Financeiro: telefone …; chat e e-mail …'."""
         fmt = Formats(self.lang)
-        parts = [f"{format_list(names, locale=babel_locale(self.lang))} {fmt.intervals(intervals)}"
+        parts = [f"{fmt.items(tuple(names))} {fmt.intervals(intervals)}"
                  for names, intervals in groups]
         if only and len(parts) == 1:
             names, intervals = groups[0]
             return self._("{department}: {channels} only {hours}").format(
-                department=department, channels=format_list(names, locale=babel_locale(self.lang)),
+                department=department, channels=fmt.items(tuple(names)),
                 hours=fmt.intervals(intervals))
         return self._("{department}: {hours}").format(department=department, hours="; ".join(parts))
 

@@ -158,13 +158,7 @@ def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
     def href(target: str) -> str:
         return up + target if up + target else "./"
 
-    alternates = [{
-        "lang": other,
-        "name": fmt.language_name(other),
-        "href": href(language_folder(site, other) + sub),
-        "url": base_url + language_folder(site, other) + sub,
-        "current": other == lang,
-    } for other in site.languages]
+    alternates = _alternates(site, lang, up, sub)
     pages = ["hours"] + (["status"] if status_page else []) + (["notices"] if notices_page else [])
     nav = [{"page": name, "href": href(folder + ("" if name == "hours" else name + "/")),
             "current": name == page and sub == own} for name in pages]
@@ -185,6 +179,30 @@ def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
         "updated": {"text": fmt.date_time(build.now, site.timezone), "zone": fmt.zone_name(site.timezone),
                     "iso": build.now.isoformat()},
     }
+
+
+def frame_moved_to(frame: dict, site: Site, sub: str) -> dict:
+    """Return `frame` as it is for another page of the same kind and depth in the same language
+    (`sub` with as many folders as the frame's own): only the page's own addresses change.
+
+    Notice pages take theirs this way, rather than each making the whole frame again.
+    """
+    folder = language_folder(site, frame["lang"])
+    return {**frame, "path": folder + sub + "index.html", "url": site_url(site) + folder + sub,
+            "alternates": _alternates(site, frame["lang"], frame["root"], sub)}
+
+
+def _alternates(site: Site, lang: str, up: str, sub: str) -> list[dict]:
+    """Return the page in every language of the site: name, relative and absolute address, this one's."""
+    fmt = Formats(lang)
+    base_url = site_url(site)
+    return [{
+        "lang": other,
+        "name": fmt.language_name(other),
+        "href": up + language_folder(site, other) + sub or "./",
+        "url": base_url + language_folder(site, other) + sub,
+        "current": other == lang,
+    } for other in site.languages]
 
 
 def site_url(site: Site) -> str:

@@ -20,7 +20,6 @@ from datetime import date, datetime, timedelta
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from babel.lists import format_list
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -29,7 +28,7 @@ from ..i18n import Formats
 from ..model import Build, Notice, Text
 from ..schedule import ALL_DAY
 from . import Output
-from .frame import page_frame, render_page, subscription
+from .frame import frame_moved_to, page_frame, render_page, subscription
 
 CANCELLED, SUPERSEDED, UPCOMING, ACTIVE, PAST = "cancelled", "superseded", "upcoming", "active", "past"
 # An announcement without days of its own is news for this many days after publication.
@@ -72,11 +71,13 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
     """
     site = build.site
     replaced = superseded_slugs(site.notices)
+    # Every notice page has the same frame but for its own addresses (frame_moved_to).
+    frames = {lang: page_frame(build, lang, "notices", status_page=status_page, notices_page=True,
+                               sub="notices/-/") for lang in site.languages}
     outputs = []
     for notice in notices:
         for lang in site.languages:
-            frame = page_frame(build, lang, "notices", status_page=status_page, notices_page=True,
-                               sub=f"notices/{notice.slug}/")
+            frame = frame_moved_to(frames[lang], site, f"notices/{notice.slug}/")
             context = {"page": frame, "site": site, "notice": notice_view(build, notice, lang, frame, replaced)}
             outputs.append(Output(frame["path"], render_page(env, "notice.html", lang, context)))
     return tuple(outputs)
@@ -97,8 +98,7 @@ def notice_view(build: Build, notice: Notice, lang: str, frame: dict, replaced: 
         "original": fmt.language_name_here(shown_in) if shown_in else None,
         "published_at": moment(build, notice.date, fmt),
         "updated_at": moment(build, notice.updated, fmt) if notice.updated else None,
-        "departments": format_list([d.name.get(lang) for d in site.departments if d.id in notice.departments],
-                                   locale=fmt.locale),
+        "departments": fmt.items(tuple(d.name.get(lang) for d in site.departments if d.id in notice.departments)),
         "table": change_table(build, notice, lang),
         # notice.ics sits beside the default language's page (calendars.py).
         "calendar": f"{frame['root']}notices/{notice.slug}/notice.ics" if notice.type == "hours" else None,
