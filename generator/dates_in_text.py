@@ -207,9 +207,14 @@ def _vocabulary(lang: str) -> _Vocabulary:
     ordinals = ""
     if notice.language == "pt":   # "3ª-feira", "3.ª feira"; a bare "3ª" only when no word follows ("3ª via")
         feira = r"[2-6]\.?\s?[ªº°a][\s-]?feira"
-        ordinals = (rf"|{feira}|[2-6]\.?ª(?=\s*(?:[^\w\s]|\d|$)"
-                    rf"|\s+(?:a|ao|ate|e|ou)\s+(?:{feira}|[2-6]\.?ª|{names}){_ALNUM_AFTER})")
-    weekday_re = re.compile(rf"{_ALNUM_BEFORE}(?:{names}{ordinals}){_ALNUM_AFTER}")
+        # One pair of alternatives per digit, so that every alternative starts with a letter or digit
+        # of its own: the regex engine then skips ahead to the characters a weekday can start with.
+        ordinals = "".join(
+            rf"|{digit}\.?\s?[ªº°a][\s-]?feira|{digit}\.?ª(?=\s*(?:[^\w\s]|\d|$)"
+            rf"|\s+(?:a|ao|ate|e|ou)\s+(?:{feira}|[2-6]\.?ª|{names}){_ALNUM_AFTER})"
+            for digit in "23456")
+    # Without the look-behind that a word must not go on before it: see _word_starts.
+    weekday_re = re.compile(rf"(?:{names}{ordinals}){_ALNUM_AFTER}")
     slash = r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
     shapes = (
         ("day_first", rf"(?<![^\W_])(?<![/.:#@+$%&=])(?<!\d,)(?P<d>[0-3]?\d)(?:st|nd|rd|th|\.?[º°]|o)?"
@@ -308,15 +313,13 @@ def _mark_block_ends(folded: str) -> str:
     A block ends at a blank line, after a heading or table row, and before a list item,
     heading, table row or quote; other line breaks only wrap a paragraph.
     """
-    chars = list(folded)
-    start = 0
+    pieces = []
     lines = folded.split("\n")
     for line, following in zip(lines, lines[1:]):
-        start += len(line)
-        if _BLOCK_LINE.match(line) or _BLOCK_START.match(following):
-            chars[start] = "\0"
-        start += 1
-    return "".join(chars)
+        pieces.append(line)
+        pieces.append("\0" if _BLOCK_LINE.match(line) or _BLOCK_START.match(following) else "\n")
+    pieces.append(lines[-1])
+    return "".join(pieces)
 
 
 def _previous_word(folded: str, start: int) -> str:
@@ -407,7 +410,9 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
     candidates = []
     # Every shape but month_first starts with a digit that starts a word: trying each shape at
     # those few places finds what finditer would, a good deal faster than scanning every character.
-    digits = [found.start() for found in _WORD_DIGIT.finditer(text.folded)]
+    folded = text.folded
+    digits = [start for found in _DIGIT_RUN.finditer(folded)
+              if (start := found.start()) == 0 or not folded[start - 1].isalnum()]
     for name, regex in vocabulary.shapes:
         found = regex.finditer(text.folded) if name == "month_first" else _matches_at(regex, text.folded, digits)
         for match in found:
@@ -424,7 +429,27 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
     return runs
 
 
-_WORD_DIGIT = re.compile(r"(?<![^\W_])\d")
+# A digit that starts a word is the first of a run of digits, after no letter or digit
+# (found this way rather than by a look-behind tried at every character).
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def _word_starts(regex: re.Pattern, text: str):
+    """Yield what regex.finditer(text) yields once each match must not follow a letter or digit.
+
+    The check is made here rather than by a look-behind at the start of the regex, which
+    would make the engine try every character instead of skipping to those a match can
+    start with.  A match that follows a letter is passed over and looked for again one
+    character later, as the look-behind would have done.
+    """
+    position = 0
+    while (match := regex.search(text, position)) is not None:
+        start = match.start()
+        if start and text[start - 1].isalnum():
+            position = start + 1
+            continue
+        yield match
+        position = match.end()
 
 
 def _matches_at(regex: re.Pattern, text: str, starts: list[int]):
@@ -518,7 +543,7 @@ def _join_kind(gap: str) -> str:
 def _read_weekdays(text: _Text, vocabulary: _Vocabulary, covered: bytearray) -> list[_Weekday]:
     """Return the weekday words of the text outside the dates."""
     found = []
-    for match in vocabulary.weekday_re.finditer(text.folded):
+    for match in _word_starts(vocabulary.weekday_re, text.folded):
         start, end = match.span()
         if any(covered[start:end]):
             continue
