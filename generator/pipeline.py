@@ -15,13 +15,13 @@ from .errors import ERROR, SourceError, has_errors, sort_problems
 from .load import load_site
 from .model import Build, Site
 from .render import Output
-from .rollups import read_histories
 from .schedule import build_holiday_calendar
-from .uptime import make_uptime
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
-# Every renderer, imported while the notices are read (see build_site).
+# Every renderer, and the probe's history for make_build: imported while the notices are
+# read (see build_site).
 RENDERERS = "generator.render.outputs"
+HISTORY = ("generator.rollups", "generator.uptime")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +54,9 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     Uptime comes from incidents alone without `site_dir`; with it, also from the probe's files
     in site_src/uptime/ (through the cache unless `cache` is false), whose warnings go to `problems`.
     """
+    from .rollups import read_histories
+    from .uptime import make_uptime
+
     years = range(now.year - 1, now.year + 3)
     holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
     overrides = notice_overrides(site.notices, site.departments)
@@ -64,7 +67,10 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime)
 
 
-def _prepare_renderers() -> None:
+def _prepare_rendering() -> None:
+    """Import what the build needs once the notices are read, and compile the gettext catalogs."""
+    for name in HISTORY:
+        import_module(name)
     import_module(RENDERERS).prepare()
 
 
@@ -79,7 +85,7 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     # Importing the renderers (Jinja, icalendar, feedgen, ...) and compiling the gettext
     # catalogs take longer than anything else before the first page: they are done while
     # other processes read the notices.
-    site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=_prepare_renderers)
+    site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=_prepare_rendering)
     if site is None:
         return Result((), problems)
     found: list[SourceError] = []
