@@ -2,17 +2,24 @@
 
     python bench/bench_notices.py                   # 1,000 and 10,000 notices, 3 runs each
     python bench/bench_notices.py --sizes 1000 --runs 5
+    python bench/bench_notices.py --sizes 1000 --runs 7 --against /tmp/old-checkout
 
 Each build runs `build.py` in a new process with a fixed --now. "full" ignores the
 cache (--no-cache) into a fresh folder; "no change" rebuilds into the same folder
 with nothing changed; "one notice" edits one notice's body, then rebuilds. Prints
 median wall and CPU seconds and peak memory per case. Not a test: the figures
 depend on the machine and on what else it is doing; CPU time is the steadier one.
+
+With --against, full builds by another checkout of the generator (an older commit,
+say: `git worktree add /tmp/old-checkout <commit>`) alternate with this one's on the
+same site, and the median of the per-round ratios is printed: on a machine whose
+speed drifts from one minute to the next, that ratio is steadier than either time.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import statistics
 import subprocess
@@ -41,9 +48,27 @@ def timed(command: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
-def build(site: Path, out: Path, *extra: str) -> tuple[float, float, int]:
-    return timed([sys.executable, str(ROOT / "build.py"), "--site", str(site), "--out", str(out), "--now", NOW,
+def build(site: Path, out: Path, *extra: str, root: Path = ROOT) -> tuple[float, float, int]:
+    return timed([sys.executable, str(root / "build.py"), "--site", str(site), "--out", str(out), "--now", NOW,
                   *extra])
+
+
+def compare(site: Path, work: Path, other: Path, runs: int) -> list[tuple[str, ...]]:
+    """Alternate full builds of `site` by `other`'s generator and this one; return table rows."""
+    compileall.compile_dir(str(other / "generator"), quiet=1)
+    build(site, work / "warm-other", "--no-cache", root=other)     # its compiled templates, as ours have
+    times: dict[str, list[tuple[float, float, int]]] = {"other": [], "this": []}
+    for round_ in range(runs):
+        times["other"].append(build(site, work / f"other-{round_}", "--no-cache", root=other))
+        times["this"].append(build(site, work / f"this-{round_}", "--no-cache"))
+    ratios = [mine[0] / theirs[0] for theirs, mine in zip(times["other"], times["this"])]
+    cpu = [mine[1] / theirs[1] for theirs, mine in zip(times["other"], times["this"])]
+    return [(str(other), "full", f"{statistics.median(r[0] for r in times['other']):.2f}",
+             f"{statistics.median(r[1] for r in times['other']):.2f}", str(max(r[2] for r in times["other"]))),
+            ("this checkout", "full", f"{statistics.median(r[0] for r in times['this']):.2f}",
+             f"{statistics.median(r[1] for r in times['this']):.2f}", str(max(r[2] for r in times["this"]))),
+            ("this / other", "per-round ratio", f"{statistics.median(ratios):.3f}", f"{statistics.median(cpu):.3f}",
+             "")]
 
 
 def edit_one(site: Path, round_: int) -> None:
@@ -56,12 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--against", type=Path, help="another checkout of the generator: alternate full builds")
     args = parser.parse_args(argv)
     rows = [("notices", "case", "median wall s", "median CPU s", "peak MiB")]
     compile_bytecode()
     with tempfile.TemporaryDirectory(prefix="expediente-notices-") as work:
         for size in args.sizes:
             site = make_notices_site(Path(work) / f"site-{size}", size)
+            if args.against:
+                rows += compare(site, Path(work), args.against.resolve(), args.runs)
+                continue
             results: dict[str, list[tuple[float, float, int]]] = {"full": [], "no change": [], "one notice": []}
             out = Path(work) / f"out-{size}"
             for round_ in range(args.runs):
