@@ -6,12 +6,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
-from .model import Department, Notice, Override
-
-
-def superseded_slugs(notices: tuple[Notice, ...]) -> frozenset[str]:
-    """Return the slugs of notices replaced by a notice that is not itself cancelled."""
-    return frozenset(s for n in notices if not n.cancelled for s in n.supersedes)
+from .model import Department, Notice, Override, superseded_slugs
 
 
 def applying_notices(notices: tuple[Notice, ...]) -> tuple[Notice, ...]:

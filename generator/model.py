@@ -324,3 +324,13 @@ class Build:
     )
     # component id -> measured uptime; empty when the site has no components
     uptime: Mapping[str, ComponentUptime] = field(default_factory=lambda: MappingProxyType({}))
+    # slugs of the notices another notice replaces (superseded_slugs): every page asks
+    superseded: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "superseded", superseded_slugs(self.site.notices))
+
+
+def superseded_slugs(notices: tuple[Notice, ...]) -> frozenset[str]:
+    """Return the slugs of notices replaced by a notice that is not itself cancelled."""
+    return frozenset(s for n in notices if not n.cancelled for s in n.supersedes)

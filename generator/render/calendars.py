@@ -51,7 +51,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from .. import schedule
-from ..effective import notice_cells, superseded_slugs
+from ..effective import notice_cells
 from ..i18n import Formats, read_catalogs, translations_for
 from ..model import Build, Channel, Department, Interval, Notice
 from . import Output
@@ -252,7 +252,7 @@ def render_notice_calendars(build: Build, notices: Iterable[Notice],
     """
     site = build.site
     words = _words(build, catalogs)
-    replaced = superseded_slugs(site.notices)
+    replaced = build.superseded
     outputs = []
     for notice in sorted((n for n in notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
         events = notice_events(build, notice, words, replaced)
@@ -266,7 +266,7 @@ def render_subscription_calendars(build: Build, catalogs: Mapping[str, gettext_m
     """Return calendar.ics and calendar/<department>.ics: the events of the next 12 months and the last 90 days."""
     site = build.site
     words = _words(build, catalogs)
-    replaced = superseded_slugs(site.notices)
+    replaced = build.superseded
     current: list[CalendarEvent] = []
     for notice in sorted((n for n in site.notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
         if _may_be_in_window(build, notice):

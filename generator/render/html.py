@@ -15,7 +15,6 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from .. import schedule
-from ..effective import superseded_slugs
 from ..i18n import Formats
 from ..model import Build, Channel, Department, ResponseTime, Support
 from . import Output
@@ -41,7 +40,7 @@ def render_hours_pages(build: Build, env: Environment, *, status_page: bool = Fa
     coming changes are listed at the top and each changed day links to its notice.
     """
     outputs = []
-    replaced = superseded_slugs(build.site.notices)
+    replaced = build.superseded
     for lang in build.site.languages:
         frame = page_frame(build, lang, "hours", status_page=status_page, notices_page=notices_page)
         notices = frame["folder"] + "notices/" if notices_page else None

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..effective import notice_cells, superseded_slugs
+from ..effective import notice_cells
 from ..i18n import Formats
 from ..model import Build, Notice, Text
 from ..schedule import ALL_DAY
@@ -40,7 +40,7 @@ RECENT_DAYS = 30
 def render_notice_index(build: Build, env: Environment, *, status_page: bool = False) -> tuple[Output, ...]:
     """Return notices/index.html in every language: every notice, newest first."""
     site = build.site
-    replaced = superseded_slugs(site.notices)
+    replaced = build.superseded
     newest = sorted_notices(site.notices, newest_first=True)
     outputs = []
     for lang in site.languages:
@@ -70,7 +70,7 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
     render the notices in parts, each in its own process.
     """
     site = build.site
-    replaced = superseded_slugs(site.notices)
+    replaced = build.superseded
     # Every notice page has the same frame but for its own addresses (frame_moved_to).
     frames = {lang: page_frame(build, lang, "notices", status_page=status_page, notices_page=True,
                                sub="notices/-/") for lang in site.languages}
@@ -260,7 +260,7 @@ def upcoming_notices(build: Build) -> tuple[Notice, ...]:
     and announcements without days published in the last RECENT_DAYS.  A
     superseded notice is left out: the one that replaces it is listed.
     """
-    replaced = superseded_slugs(build.site.notices)
+    replaced = build.superseded
     today = build.now.astimezone(ZoneInfo(build.site.timezone)).date()
 
     def shown(notice: Notice) -> bool:
