@@ -95,12 +95,12 @@ def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
 
 @lru_cache(maxsize=16)
 def template_gettext(translations: gettext_module.NullTranslations) -> dict[str, Callable]:
-    """Return `gettext`, `ngettext` and `_` for a template context, in Jinja2's newstyle.
+    """Return `gettext`, `ngettext` and `_` for templates, in Jinja2's newstyle.
 
     Newstyle means: the result is marked safe when autoescaping, and `%(name)s`
-    placeholders are filled from keyword arguments, which are escaped.
-    Passing these in the render context, rather than installing them in the
-    environment's globals, lets one environment render several languages.
+    placeholders are filled from keyword arguments, which are escaped.  Each
+    language's environment has them as globals (render/frame.py), and folds the
+    constant messages into its compiled templates (render/folding.py) the same way.
     The functions are made once per catalog and keep each message without
     placeholders once translated: a site of many pages asks for the same few
     dozen words tens of thousands of times.

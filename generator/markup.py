@@ -19,10 +19,11 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 
 # Every inline pattern of Python-Markdown (code, escapes, links and images, autolinks, raw
 # HTML, entities, emphasis) needs one of these characters, and a hard line break is two
-# spaces before a newline (a tab may become them).  In a text without any, the inline
-# pass finds nothing and changes nothing: half of real notices are such plain prose, and
-# the pass is half the time of a conversion.
-_INLINE_MARKS = re.compile(r"[`\\\[<&*_\t]|  \n")
+# spaces before a newline (a tab may become them, and \r a newline; \x02 and \x03 are
+# removed before, so they may bring spaces and newline together).  In a text without any,
+# the inline pass finds nothing and changes nothing: half of real notices are such plain
+# prose, and the pass is half the time of a conversion.
+_INLINE_MARKS = re.compile(r"[`\\\[<&*_\t\r\x02\x03]|  \n")
 
 
 @lru_cache(maxsize=2)

@@ -48,8 +48,9 @@ def check_target(out_dir: Path, site_dir: Path) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """One output as it now is in the staging folder: its path, its content's SHA-256, and whether
-    its bytes were written anew (else it is a hard link to the unchanged file of the live output)."""
+    """One output as it now is in the staging folder: its path, its content's digest (content_digest),
+    and whether its bytes were written anew (else it is a hard link to the unchanged file of the live
+    output)."""
 
     path: str
     digest: str
@@ -129,7 +130,8 @@ class Staging:
             except FileExistsError:
                 pass
             if not stat.S_ISDIR(os.lstat(path).st_mode):
-                raise WriteError(f"refusing to write into '{folder}': it resolves outside the output folder")
+                raise WriteError(f"refusing to write into '{folder}': '{os.path.relpath(path, self.root)}' "
+                                 "is a file or a link, not a folder")
             self._made.add(path)
         return path
 

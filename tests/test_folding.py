@@ -18,9 +18,12 @@ TEMPLATES = {
         '<p>{% trans zone=zone %}Time zone: {{ zone }}{% endtrans %}</p>\n'
         '<p>{{ _("100%% sure") }}|{{ _("a %s left to gettext") }}</p>\n'
         '{% macro day() %}{{ _("Closed") }}{% endmacro %}<p>{{ day() }}</p>\n'
+        # Joined by ~, a message stays a call: a constant join would drop its markup.
+        '<p>{{ _("Closed") ~ " <" ~ zone }}|{{ pgettext("channel", "e-mail") }}|{{ _("Closed") ~ "&" }}</p>\n'
     ),
-    # A template that binds `_` itself: its calls are not translations and are left alone.
+    # Templates that bind `_` themselves: their calls are not translations and are left alone.
     "own.html": '{% set _ = shout %}<p>{{ _("Closed") }}</p>\n',
+    "own_macro.html": '{% macro _(text) %}{{ text|upper }}{% endmacro %}<p>{{ _("Closed") }}</p>\n',
 }
 
 
@@ -33,9 +36,9 @@ def unfolded(theme: Path, lang: str, name: str, **context) -> str:
     env = Environment(loader=FileSystemLoader(str(theme)), autoescape=select_autoescape(("html",)),
                       extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
                       keep_trailing_newline=True)
-    env.install_null_translations(newstyle=True)
-    functions = template_gettext(translations_for(read_catalogs(), lang))
-    return env.get_template(name).render(**context, **functions)
+    translations = translations_for(read_catalogs(), lang)
+    env.install_gettext_translations(translations, newstyle=True)
+    return env.get_template(name).render(**context, **template_gettext(translations))
 
 
 @pytest.fixture
@@ -61,6 +64,11 @@ def test_folded_messages_read_as_gettext_gives_them(theme: Path, lang: str) -> N
         assert "<p>Fechado|Avisos|Not a message in the catalog</p>" in page
         assert "<p>Fuso horário: &lt;Brasília &amp; co&gt;</p>" in page
     assert render_page(env, "own.html", lang, context) == b"<p>CLOSED</p>\n"
+    assert render_page(env, "own_macro.html", lang, context) == b"<p>CLOSED</p>\n"
+    translations = translations_for(read_catalogs(), lang)
+    closed, email = translations.gettext("Closed"), translations.pgettext("channel", "e-mail")
+    assert f"<p>{closed} &lt;&lt;Brasília &amp; co&gt;|{email}|{closed}&amp;</p>" in page
+    assert lang != "es" or email == "correo electrónico"   # pgettext speaks the page's language too
 
 
 def test_constant_messages_become_template_text(theme: Path) -> None:

@@ -48,9 +48,10 @@ def test_real_notices_convert_the_same_either_way():
 
 def test_any_inline_mark_takes_the_full_conversion():
     for text in ("a `b`", "a \\* b", "[x](https://e.example/)", "<b>x</b>", "&amp;", "*x*", "_x_", "a\tb",
-                 "line  \nbreak"):
+                 "line  \nbreak", "line  \r\nbreak", "line  \rbreak", "line  \x02\nbreak"):
         assert _INLINE_MARKS.search(text), text
         assert render_markdown(text) == render_markdown(text + "\n")   # and the converter is reset between texts
     assert render_markdown("*x* e **y**") == "<p><em>x</em> e <strong>y</strong></p>"
-    assert render_markdown("linha  \nseguinte") == "<p>linha<br>\nseguinte</p>"
+    for newline in ("\n", "\r\n", "\r", "\x03\n"):   # as YAML's escapes may give them
+        assert render_markdown(f"linha  {newline}seguinte") == "<p>linha<br>\nseguinte</p>"
     assert render_markdown("Atenção! Plano 1 de 2 (50% off).") == "<p>Atenção! Plano 1 de 2 (50% off).</p>"

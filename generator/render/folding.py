@@ -19,14 +19,13 @@ from __future__ import annotations
 import gettext
 import hashlib
 from functools import lru_cache
+from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache, nodes
 from jinja2.visitor import NodeTransformer
 
 # The names by which templates ask for a translation (jinja2.ext.i18n's `{% trans %}` uses `gettext`).
 GETTEXT_NAMES = frozenset({"_", "gettext"})
-# Part of the key of compiled templates kept between builds: change it when the folding changes.
-FOLDING_VERSION = "1"
 
 
 def fold_messages(tree: nodes.Template, translations: gettext.NullTranslations) -> nodes.Template:
@@ -41,6 +40,9 @@ def fold_messages(tree: nodes.Template, translations: gettext.NullTranslations) 
     for imported in tree.find_all(nodes.FromImport):
         if any((n if isinstance(n, str) else n[-1]) in GETTEXT_NAMES for n in imported.names):
             return tree
+    if any(macro.name in GETTEXT_NAMES for macro in tree.find_all(nodes.Macro)) \
+            or any(module.target in GETTEXT_NAMES for module in tree.find_all(nodes.Import)):
+        return tree
     folded = _MessageFolder(translations).visit(tree)
     return folded.set_environment(tree.environment)
 
@@ -49,11 +51,15 @@ class _MessageFolder(NodeTransformer):
     def __init__(self, translations: gettext.NullTranslations):
         self.translations = translations
 
+    def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
+        # Jinja joins the constant parts of `a ~ b` with str(), which would drop a folded
+        # translation's markup (and escape it): messages joined by `~` stay gettext calls.
+        node.nodes = [self.generic_visit(child) if _is_message(child) else self.visit(child) for child in node.nodes]
+        return node
+
     def visit_Call(self, node: nodes.Call) -> nodes.Node:
         node = self.generic_visit(node)
-        if not (isinstance(node.node, nodes.Name) and node.node.name in GETTEXT_NAMES and len(node.args) == 1
-                and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
-                and node.dyn_args is None and node.dyn_kwargs is None):
+        if not _is_message(node):
             return node
         text = self.translations.gettext(node.args[0].value)
         if node.kwargs:
@@ -64,6 +70,13 @@ class _MessageFolder(NodeTransformer):
         if "%" in text.replace("%%", ""):
             return node  # `% {}` of a stray placeholder is left to gettext, as it would be without folding
         return nodes.MarkSafeIfAutoescape(nodes.Const(text.replace("%%", "%"))).set_lineno(node.lineno)
+
+
+def _is_message(node: nodes.Node) -> bool:
+    """Tell whether a node is `_("constant")` or `gettext("constant", name=...)`."""
+    return (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in GETTEXT_NAMES
+            and len(node.args) == 1 and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
+            and node.dyn_args is None and node.dyn_kwargs is None)
 
 
 class LanguageBytecodeCache(FileSystemBytecodeCache):
@@ -81,10 +94,16 @@ class LanguageBytecodeCache(FileSystemBytecodeCache):
 
 @lru_cache(maxsize=16)
 def catalog_fingerprint(translations: gettext.NullTranslations) -> str:
-    """Return a digest of a catalog's messages (the same for every language without one).
+    """Return a digest of a catalog's messages (the same for every language without one) and of
+    this module's code, which decides what the compiled templates hold.
 
     The header (msgid "") is left out: compiling a catalog in memory stamps it with the time.
     """
     messages = getattr(translations, "_catalog", {})
     listed = sorted((repr(key), repr(value)) for key, value in messages.items() if key != "")
-    return hashlib.sha256(repr((FOLDING_VERSION, listed)).encode()).hexdigest()
+    return hashlib.sha256(repr((_code_digest(), listed)).encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()

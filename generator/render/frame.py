@@ -90,8 +90,9 @@ def language_environment(env: Environment, lang: str) -> Environment:
         folder = env.expediente_bytecode_dir
         found = _new_environment(env.loader, _bytecode_cache(folder, translations))
         found.translations = translations
-        # Newstyle gettext (jinja2.ext.i18n), as install_gettext_callables would set, with our functions.
-        found.newstyle_gettext = True
+        # Jinja's newstyle gettext functions of the language (pgettext and npgettext too),
+        # then ours for gettext, ngettext and _, which keep each plain message once translated.
+        found.install_gettext_translations(translations, newstyle=True)
         found.globals.update(template_gettext(translations), fmt=Formats(lang))
         # The names every page shares (names.html's macros), made once per language rather than
         # imported by every page ({% import %} costs more per page than the names it gives).

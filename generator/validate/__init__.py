@@ -7,7 +7,7 @@ from typing import Callable
 
 from ..errors import SourceError, sort_problems
 from ..model import HolidayRules, Site
-from ..read import Sources
+from ..read import NoticeFile, Sources, read_notice
 from .fields import Problems
 from .hours import validate_departments
 from .notices import validate_notices
@@ -43,7 +43,7 @@ def validate_sources(sources: Sources, jobs: int | None = None,
     if settings is None:
         # Without the site's time zone and languages nothing else can be read reliably.
         check_holidays()
-        return None, sort_problems(found + holiday_problems.items)
+        return None, sort_problems(found + holiday_problems.items + _reading_problems(sources.notices))
     name, base_url, timezone, languages, _, description = settings
 
     departments = ()
@@ -72,5 +72,15 @@ def validate_sources(sources: Sources, jobs: int | None = None,
         site = replace(site, notices=notices)
     else:
         check_holidays()
+        found += _reading_problems(sources.notices)
     found += holiday_problems.items
     return replace(site, holiday_rules=holiday_rules[0]), sort_problems(found)
+
+
+def _reading_problems(files: tuple[NoticeFile, ...]) -> list[SourceError]:
+    """Return what is wrong in reading the notices (encoding, front matter, YAML syntax) when they
+    cannot be validated, so that every such mistake shows at once all the same."""
+    found: list[SourceError] = []
+    for file in files:
+        found += read_notice(file)[1]
+    return found
