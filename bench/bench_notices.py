@@ -5,8 +5,10 @@
     python bench/bench_notices.py --sizes 1000 --runs 7 --against /tmp/old-checkout
 
 Each build runs `build.py` in a new process with a fixed --now. "full" ignores the
-cache (--no-cache) into a fresh folder; "no change" rebuilds into the same folder
-with nothing changed; "one notice" edits one notice's body, then rebuilds. Prints
+cache (--no-cache) into a fresh folder, after one untimed build that compiles the
+site's templates; "no change" rebuilds into the same folder with nothing changed;
+"one notice" edits one notice's body, then rebuilds.  The full builds come first:
+see the comment in main() on deleted files. Prints
 median wall and CPU seconds and peak memory per case. Not a test: the figures
 depend on the machine and on what else it is doing; CPU time is the steadier one.
 
@@ -35,9 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00-03:00"
 
 
-def timed(command: list[str]) -> tuple[float, float, int]:
-    """Run a command; return wall seconds, CPU seconds (user + system) and peak memory in MiB."""
-    settle()
+def timed(command: list[str], outputs: Path) -> tuple[float, float, int]:
+    """Run a command; return wall seconds, CPU seconds (user + system) and peak memory in MiB.
+
+    Old outputs that earlier builds still remove in the background (in `outputs`) are waited for.
+    """
+    settle(outputs)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -50,7 +55,7 @@ def timed(command: list[str]) -> tuple[float, float, int]:
 
 def build(site: Path, out: Path, *extra: str, root: Path = ROOT) -> tuple[float, float, int]:
     return timed([sys.executable, str(root / "build.py"), "--site", str(site), "--out", str(out), "--now", NOW,
-                  *extra])
+                  *extra], out.parent)
 
 
 def compare(site: Path, work: Path, other: Path, runs: int) -> list[tuple[str, ...]]:
@@ -93,13 +98,14 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             results: dict[str, list[tuple[float, float, int]]] = {"full": [], "no change": [], "one notice": []}
             out = Path(work) / f"out-{size}"
+            # Full builds first, each into a new folder kept until the end: on ext4, files made
+            # within minutes of a large deletion are slow to create (the allocator skips recently
+            # freed inodes), and an edited notice's rebuild removes the old output tree.
+            build(site, Path(work) / f"warm-{size}", "--no-cache")   # the site's compiled templates
             for round_ in range(args.runs):
-                fresh = Path(work) / f"fresh-{size}-{round_}"
-                # Kept until the end: on ext4, files made within minutes of a large deletion are
-                # slow to create (the allocator skips recently freed inodes), so no run deletes.
-                results["full"].append(build(site, fresh, "--no-cache"))
-                if round_ == 0:
-                    build(site, out)                       # fill the cache and the output folder
+                results["full"].append(build(site, Path(work) / f"fresh-{size}-{round_}", "--no-cache"))
+            build(site, out)                                   # fill the cache and the output folder
+            for round_ in range(args.runs):
                 results["no change"].append(build(site, out))
                 edit_one(site, round_)
                 results["one notice"].append(build(site, out))

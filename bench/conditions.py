@@ -11,12 +11,17 @@
   skips inodes freed in the last minutes when it makes a file (`recently_deleted`
   in the kernel's profile), so creating a thousand files right after deleting a
   thousand took here several times longer, and longer with every round.
+  A build that replaces an output folder removes the old one in a detached
+  process after it ends (write.remove_later); `settle(folder)` also waits for
+  those removals beside the outputs in `folder`, so that the next timed build
+  does not share the processor and the disk with one.
 """
 
 from __future__ import annotations
 
 import compileall
 import os
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +32,10 @@ def compile_bytecode() -> None:
     compileall.compile_dir(str(ROOT / "generator"), quiet=1)
 
 
-def settle() -> None:
-    """Flush what earlier runs wrote and deleted, so that it does not slow the next timed run."""
+def settle(folder: Path | None = None) -> None:
+    """Flush what earlier runs wrote and deleted, so that it does not slow the next timed run;
+    first wait (up to two minutes) until no retired output in `folder` is still being removed."""
+    deadline = time.monotonic() + 120
+    while folder is not None and any(folder.glob(".*.old-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
     os.sync()
