@@ -153,25 +153,21 @@ def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
     own = "" if page == "hours" else page + "/"
     sub = own if sub is None else sub
     up = "../" * (folder + sub).count("/")
-    base_url = site_url(site)
     fmt = Formats(lang)
 
     def href(target: str) -> str:
-        return up + target if up + target else "./"
+        return _href(up, target)
 
-    alternates = _alternates(site, lang, up, sub)
     pages = ["hours"] + (["status"] if status_page else []) + (["notices"] if notices_page else [])
     nav = [{"page": name, "href": href(folder + ("" if name == "hours" else name + "/")),
             "current": name == page and sub == own} for name in pages]
     return {
         "lang": lang,
-        "path": folder + sub + "index.html",
-        "url": base_url + folder + sub,
+        **_addresses(site, lang, up, sub),
         "home": href(folder),
         # From this page to the root of the output, and to its language's folder.
         "root": up,
         "folder": up + folder,
-        "alternates": alternates,
         "nav": nav,
         "notices": href(folder + "notices/") if notices_page else None,
         # The feeds are written in every language (feeds.py), the calendars in the default one.
@@ -188,22 +184,30 @@ def frame_moved_to(frame: dict, site: Site, sub: str) -> dict:
 
     Notice pages take theirs this way, rather than each making the whole frame again.
     """
-    folder = language_folder(site, frame["lang"])
-    return {**frame, "path": folder + sub + "index.html", "url": site_url(site) + folder + sub,
-            "alternates": _alternates(site, frame["lang"], frame["root"], sub)}
+    return {**frame, **_addresses(site, frame["lang"], frame["root"], sub)}
 
 
-def _alternates(site: Site, lang: str, up: str, sub: str) -> list[dict]:
-    """Return the page in every language of the site: name, relative and absolute address, this one's."""
+def _addresses(site: Site, lang: str, up: str, sub: str) -> dict:
+    """Return a page's own addresses: its path, its URL, and the page in every language of the site."""
+    folder = language_folder(site, lang)
     fmt = Formats(lang)
     base_url = site_url(site)
-    return [{
-        "lang": other,
-        "name": fmt.language_name(other),
-        "href": up + language_folder(site, other) + sub or "./",
-        "url": base_url + language_folder(site, other) + sub,
-        "current": other == lang,
-    } for other in site.languages]
+    return {
+        "path": folder + sub + "index.html",
+        "url": base_url + folder + sub,
+        "alternates": [{
+            "lang": other,
+            "name": fmt.language_name(other),
+            "href": _href(up, language_folder(site, other) + sub),
+            "url": base_url + language_folder(site, other) + sub,
+            "current": other == lang,
+        } for other in site.languages],
+    }
+
+
+def _href(up: str, target: str) -> str:
+    """Return a relative link from a page (`up` leads to the output's root) to `target`."""
+    return up + target or "./"
 
 
 def site_url(site: Site) -> str:

@@ -31,12 +31,13 @@ def validate_sources(sources: Sources, jobs: int | None = None,
         settings = validate_site_settings(sources.site.root, site_problems, holidays=False)
     found += site_problems.items
     holiday_problems = Problems(site_problems.path)
-    holiday_rules: list[HolidayRules | None] = [None]
+    holiday_rules: HolidayRules | None = None
 
     def check_holidays() -> None:
         # The holidays package imports the module of every country it knows to check one
         # (some 0.1 s); notices do not depend on the holidays, so this runs while they are read.
-        holiday_rules[0] = validate_site_holidays(sources.site.root if sources.site else None, holiday_problems)
+        nonlocal holiday_rules
+        holiday_rules = validate_site_holidays(sources.site.root if sources.site else None, holiday_problems)
         if meanwhile is not None:
             meanwhile()
 
@@ -74,7 +75,7 @@ def validate_sources(sources: Sources, jobs: int | None = None,
         check_holidays()
         found += _reading_problems(sources.notices)
     found += holiday_problems.items
-    return replace(site, holiday_rules=holiday_rules[0]), sort_problems(found)
+    return replace(site, holiday_rules=holiday_rules), sort_problems(found)
 
 
 def _reading_problems(files: tuple[NoticeFile, ...]) -> list[SourceError]:
