@@ -124,7 +124,7 @@ _MASKS = re.compile(
     # the runs are possessive, ++, since giving back a character could never let them match)
     re.S | re.M)
 # A text without one of these has nothing to mask: the scan above is skipped.
-_MASK_SIGNS = re.compile(r"[`~@<\]/]|www\.")
+_MASK_SIGNS = ("`", "~", "@", "<", "]", "/", "www.")
 
 
 @dataclass(frozen=True)
@@ -280,11 +280,14 @@ class _Text:
         return self.original[a:b]
 
 
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _prepare(text: str) -> _Text:
     # Every character other than ASCII is folded once (str.replace), then the whole text is
     # lowered; the character-by-character way back is needed only when folding changes a
     # character's length (rare: "ß", ligatures).
-    folds = {char: _fold(char) for char in set(text) if char >= "\x80"}
+    folds = {} if text.isascii() else {char: _fold(char) for char in set(_NOT_ASCII.findall(text))}
     if all(len(value) == 1 for value in folds.values()):
         joined = text
         for char, folded in folds.items():
@@ -300,7 +303,7 @@ def _prepare(text: str) -> _Text:
             positions.extend([index] * len(folded))
         positions.append(len(text))
         joined, origin = "".join(chars), tuple(positions)
-    if _MASK_SIGNS.search(joined):
+    if any(sign in joined for sign in _MASK_SIGNS):
         joined = _MASKS.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), joined)
     folded = _mark_block_ends(joined)
     starts = (0,) + tuple(found.end() for found in re.finditer("\n", text))
@@ -411,8 +414,13 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
     # Every shape but month_first starts with a digit that starts a word: trying each shape at
     # those few places finds what finditer would, a good deal faster than scanning every character.
     folded = text.folded
-    digits = [start for found in _DIGIT_RUN.finditer(folded)
+    starts = [start for found in _DIGIT_RUN.finditer(folded)
               if (start := found.start()) == 0 or not folded[start - 1].isalnum()]
+    if not starts:
+        return []           # every date has a digit that starts a word: its day, or its year
+    # The shapes that start with a digit go on with one of these after it (_DATE_START): the
+    # others ("500 clientes", "R$ 1.500") need not be tried shape by shape.
+    digits = [start for start in starts if _DATE_START.match(folded, start)]
     for name, regex in vocabulary.shapes:
         found = regex.finditer(text.folded) if name == "month_first" else _matches_at(regex, text.folded, digits)
         for match in found:
@@ -432,6 +440,10 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
 # A digit that starts a word is the first of a run of digits, after no letter or digit
 # (found this way rather than by a look-behind tried at every character).
 _DIGIT_RUN = re.compile(r"\d+")
+# How each shape but month_first goes on after its first digits: a day (1-2 digits) then an
+# ordinal's ending, a space, "/", "." or "-" (day_first, slash, dotted, hyphen); a year then
+# "-" or "/" (iso).
+_DATE_START = re.compile(r"\d{1,2}(?:[/.\s\-º°o]|st|nd|rd|th)|\d{4}[-/]")
 
 
 def _word_starts(regex: re.Pattern, text: str):
@@ -631,6 +643,8 @@ def find_dates(text: str, lang: str, reference: date) -> tuple[ProseDate, ...]:
     vocabulary = _vocabulary(lang)
     prepared = _prepare(text)
     date_runs = _read_dates(prepared, vocabulary, reference)
+    if not date_runs:
+        return ()           # the weekdays written, if any, are only read beside dates
     covered = bytearray(len(prepared.folded))
     for run in date_runs:
         covered[run.start:run.end] = b"\x01" * (run.end - run.start)

@@ -115,8 +115,9 @@ class Staging:
     def _make_folder(self, folder: str) -> str:
         """Make a folder of the staging tree (and its parents); return its path.
 
-        check_outputs refused absolute paths and '..'; each folder is also checked to
-        be a folder, not a link that would lead elsewhere, once per process.
+        check_outputs refused absolute paths and '..'; a folder that exists already (made
+        by another process of the build) is checked to be a folder, not a link that would
+        lead elsewhere, once per process.
         """
         path = self.root
         for part in folder.split("/"):
@@ -127,11 +128,10 @@ class Staging:
                 continue
             try:
                 os.mkdir(path)
-            except FileExistsError:
-                pass
-            if not stat.S_ISDIR(os.lstat(path).st_mode):
-                raise WriteError(f"refusing to write into '{folder}': '{os.path.relpath(path, self.root)}' "
-                                 "is a file or a link, not a folder")
+            except FileExistsError:     # made by another process of the build, or not a folder
+                if not stat.S_ISDIR(os.lstat(path).st_mode):
+                    raise WriteError(f"refusing to write into '{folder}': '{os.path.relpath(path, self.root)}' "
+                                     "is a file or a link, not a folder") from None
             self._made.add(path)
         return path
 

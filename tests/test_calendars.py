@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 import recurring_ical_events
+import hypothesis
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 from ics_checks import components, content_lines, parse_everywhere, problems_of, unescape, vtimezone_mismatches
 
@@ -26,6 +29,7 @@ from generator.effective import notice_overrides
 from generator.i18n import LOCALE_DIR, read_catalogs
 from generator.model import Build, Change, Channel, Department, HolidayRules, Interval, Notice, Site, Text, WeeklyHours
 from generator.render.calendars import MESSAGES, render_calendars
+from generator.render.ical_files import CalendarEvent, component_bytes, make_event
 from generator.render.ical_zones import make_timezone
 from generator.schedule import build_holiday_calendar
 
@@ -381,6 +385,25 @@ def test_folds_never_split_a_character_wherever_the_75th_octet_falls(catalogs):
         assert problems_of(data) == [], shift
         calendar, problems = parse_everywhere(data)
         assert problems == [] and str(calendar.walk("VEVENT")[0]["SUMMARY"]) == f"{name}: fechado"
+
+
+@settings(max_examples=300, deadline=None)
+@given(summary=st.text("aZ ,;:\\09") | st.text(st.characters(blacklist_categories=("Cs",),
+                                                              blacklist_characters="\r\n"), max_size=160),
+       description=st.text(max_size=200), url_tail=st.text("abcçé/-_", max_size=90))
+@hypothesis.example(summary="a" * 66, description="", url_tail="")     # SUMMARY line of 74 octets: not folded
+@hypothesis.example(summary="a" * 67, description="", url_tail="")     # 75 octets: folded
+@hypothesis.example(summary="a" * 65 + "é", description="", url_tail="")
+def test_events_are_written_as_icalendar_writes_them(summary, description, url_tail):
+    """Lines short enough not to fold skip icalendar's fold: the bytes are its own to_ical()'s."""
+    item = CalendarEvent(
+        uid="x-" + url_tail + "@status.example.net", department="suporte", start=date(2026, 12, 7),
+        end=date(2026, 12, 8), summary=summary, description=description,
+        url="https://status.example.net/notices/" + url_tail, categories=("Suporte", summary[:30]),
+        stamp=datetime(2026, 11, 20, 13, 0, tzinfo=UTC), sequence=2,
+        modified=datetime(2026, 11, 20, 13, 0, tzinfo=UTC), cancelled=False, zone="America/Sao_Paulo")
+    event = make_event(item)
+    assert component_bytes(event) == event.to_ical()
 
 
 def test_a_department_with_nothing_to_show_gets_an_empty_calendar(catalogs):

@@ -153,7 +153,7 @@ class NoticeReader:
         notice = Notice(slug=slug, path=self.source.path, type=kind, lang=lang, title=Text(((lang, title),)),
                         body=body, date=published, updated=updated, departments=departments, period=period,
                         supersedes=supersedes, cancelled=cancelled, changes=changes, revision=revision,
-                        **status_fields)
+                        modified=updated or published, **status_fields)
         return notice, check_prose
 
     def read_instant(self, node: Node | None, what: str, zone: str) -> datetime | None:
@@ -361,7 +361,10 @@ def with_history(notice: Notice, paths: list[str], history) -> Notice:
     commits = sum(count for count, _ in found)
     last = max((when for _, when in found), default=None)
     modified = last or notice.updated or notice.date
-    return replace(notice, revision=max(notice.revision, commits), modified=modified)
+    revision = max(notice.revision, commits)
+    if (revision, modified) == (notice.revision, notice.modified):
+        return notice               # outside git, or no commit of its own: as it was read
+    return replace(notice, revision=revision, modified=modified)
 
 
 def validate_notices(files: tuple[NoticeFile, ...], site: Site, history=None, jobs: int | None = None,

@@ -35,14 +35,27 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
+def _is_zone(name: str) -> bool:
+    """Tell whether `name` is in zoneinfo.available_timezones() without listing them all (that
+    opens every file of the time zone database, some 40 ms): the list holds every key ZoneInfo
+    can load but "posixrules"."""
+    if name == "posixrules":
+        return False
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (KeyError, ValueError, OSError, ImportError):   # not found, not a key, a folder, not a zone file
+        return False
+    return True
+
+
 def expect_timezone(node: Node, problems: Problems, what: str) -> str | None:
     """Return an IANA time zone name, or report it with the nearest real name."""
     name = expect_text(node, problems, what)
     if name is None:
         return None
-    zones = _zones()
-    if name in zones:
+    if _is_zone(name):
         return name
+    zones = _zones()
     key = name.replace(" ", "_").lower()
     best = next((z for z in sorted(zones) if z.lower() == key), None)
     best = best or next((z for z in sorted(zones) if z.lower().endswith("/" + key)), None)
