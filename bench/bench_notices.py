@@ -9,8 +9,9 @@ cache (--no-cache) into a fresh folder, after one untimed build that compiles th
 site's templates; "no change" rebuilds into the same folder with nothing changed;
 "one notice" edits one notice's body, then rebuilds.  The full builds come first:
 see the comment in main() on deleted files. Prints
-median wall and CPU seconds and peak memory per case. Not a test: the figures
-depend on the machine and on what else it is doing; CPU time is the steadier one.
+median wall and CPU seconds and peak memory per case, and the time of a fixed Python
+loop before and after (conditions.reference_loop: how busy the machine was). Not a
+test: the figures depend on the machine and on what else it is doing.
 
 With --against, full builds by another checkout of the generator (an older commit,
 say: `git worktree add /tmp/old-checkout <commit>`) alternate with this one's on the
@@ -30,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from conditions import compile_bytecode, settle
+from conditions import compile_bytecode, reference_loop, settle
 from make_notices_site import make_notices_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = [("notices", "case", "median wall s", "median CPU s", "peak MiB")]
     compile_bytecode()
+    loop_before = reference_loop()
     with tempfile.TemporaryDirectory(prefix="expediente-notices-") as work:
         for size in args.sizes:
             site = make_notices_site(Path(work) / f"site-{size}", size)
@@ -115,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+    print(f"reference loop (conditions.reference_loop): {loop_before:.2f} s before, {reference_loop():.2f} s after")
     return 0
 
 

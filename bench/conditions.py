@@ -15,12 +15,18 @@
   process after it ends (write.remove_later); `settle(folder)` also waits for
   those removals beside the outputs in `folder`, so that the next timed build
   does not share the processor and the disk with one.
+* `reference_loop()`: the machine is shared, and how fast it runs Python moves
+  from one hour to the next; the benchmarks time a fixed loop on every core
+  before and after their builds, so that a figure can be read beside how busy
+  the machine was when it was measured.
 """
 
 from __future__ import annotations
 
 import compileall
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -39,3 +45,14 @@ def settle(folder: Path | None = None) -> None:
     while folder is not None and any(folder.glob(".*.old-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.sync()
+
+
+# A fixed amount of pure-Python work: five million additions of a square.
+_LOOP = "import time\nx = 0\nfor i in range(5_000_000): x += i * i\nprint(time.process_time())"
+
+
+def reference_loop() -> float:
+    """Return the CPU seconds of a fixed Python loop run on every core at once (the slowest)."""
+    processes = [subprocess.Popen([sys.executable, "-c", _LOOP], stdout=subprocess.PIPE, text=True)
+                 for _ in range(os.cpu_count() or 1)]
+    return max(float(process.communicate()[0]) for process in processes)
