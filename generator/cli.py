@@ -8,6 +8,7 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from .errors import SourceError
 from .formats import add_format_option, write_problems
@@ -179,6 +180,18 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         return EXIT_INVALID
 
 
-def run() -> int:
-    """Console-script entry point."""
-    return main(sys.argv[1:])
+def run() -> NoReturn:
+    """Console-script entry point: run the command, then end the process without Python's shutdown.
+
+    A build leaves a large heap behind (every notice, compiled template and catalog);
+    Python's shutdown would collect and free it object by object, 0.17 s after a build of
+    1,000 notices (a tenth of the build).  Every file the command wrote is closed by then;
+    the standard streams are flushed here, and the process ends with the command's status.
+    """
+    status = main(sys.argv[1:])
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            status = status or EXIT_INVALID     # a closed pipe: what was to be said was not
+    os._exit(status)
