@@ -15,8 +15,9 @@ test: the figures depend on the machine and on what else it is doing.
 
 With --against, full builds by another checkout of the generator (an older commit,
 say: `git worktree add /tmp/old-checkout <commit>`) alternate with this one's on the
-same site, and the median of the per-round ratios is printed: on a machine whose
-speed drifts from one minute to the next, that ratio is steadier than either time.
+same site, each first every other round; every round is printed, then the median of the
+per-round ratios: on a machine whose speed drifts from one minute to the next, that
+ratio is steadier than either time.
 """
 
 from __future__ import annotations
@@ -64,9 +65,14 @@ def compare(site: Path, work: Path, other: Path, runs: int) -> list[tuple[str, .
     compileall.compile_dir(str(other / "generator"), quiet=1)
     build(site, work / "warm-other", "--no-cache", root=other)     # its compiled templates, as ours have
     times: dict[str, list[tuple[float, float, int]]] = {"other": [], "this": []}
+    roots = {"other": other, "this": ROOT}
     for round_ in range(runs):
-        times["other"].append(build(site, work / f"other-{round_}", "--no-cache", root=other))
-        times["this"].append(build(site, work / f"this-{round_}", "--no-cache"))
+        # Each goes first every other round: a machine that slows down or speeds up within a
+        # round favours neither.
+        for name in ("other", "this") if round_ % 2 == 0 else ("this", "other"):
+            times[name].append(build(site, work / f"{name}-{round_}", "--no-cache", root=roots[name]))
+        print(f"round {round_ + 1}: other {times['other'][-1][0]:.2f} s ({times['other'][-1][1]:.2f} s CPU), "
+              f"this {times['this'][-1][0]:.2f} s ({times['this'][-1][1]:.2f} s CPU)", flush=True)
     ratios = [mine[0] / theirs[0] for theirs, mine in zip(times["other"], times["this"])]
     cpu = [mine[1] / theirs[1] for theirs, mine in zip(times["other"], times["this"])]
     return [(str(other), "full", f"{statistics.median(r[0] for r in times['other']):.2f}",
