@@ -8,10 +8,10 @@ import sys
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
 
 from .errors import SourceError
 from .formats import add_format_option, write_problems
+from .parallel import flush_standard_streams
 from .write import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
@@ -180,18 +180,19 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         return EXIT_INVALID
 
 
-def run() -> NoReturn:
+def run() -> int:
     """Console-script entry point: run the command, then end the process without Python's shutdown.
 
     A build leaves a large heap behind (every notice, compiled template and catalog);
     Python's shutdown would collect and free it object by object, 0.17 s after a build of
     1,000 notices (a tenth of the build).  Every file the command wrote is closed by then;
     the standard streams are flushed here, and the process ends with the command's status.
+    Under a tracer or profiler (coverage, cProfile), whose results are written at shutdown,
+    the status is returned instead, for the caller to exit with.
     """
     status = main(sys.argv[1:])
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            status = status or EXIT_INVALID     # a closed pipe: what was to be said was not
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return status
+    if not flush_standard_streams():
+        status = status or EXIT_INVALID         # a closed pipe: what was to be said was not
     os._exit(status)

@@ -419,7 +419,7 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
     if not starts:
         return []           # every date has a digit that starts a word: its day, or its year
     # The shapes that start with a digit go on with one of these after it (_DATE_START): the
-    # others ("500 clientes", "R$ 1.500") need not be tried shape by shape.
+    # others ("500 clientes", "100Mbps") need not be tried shape by shape.
     digits = [start for start in starts if _DATE_START.match(folded, start)]
     for name, regex in vocabulary.shapes:
         found = regex.finditer(text.folded) if name == "month_first" else _matches_at(regex, text.folded, digits)

@@ -33,7 +33,7 @@ def _converter(inline: bool = True) -> markdown.Markdown:
     """Return one Markdown converter for the process (building one costs more than converting a
     notice); without `inline`, one that skips the inline pass (see _INLINE_MARKS)."""
     # Extensions given as objects: named by strings, Python-Markdown looks them up among
-    # every installed package's entry points first (some 40 ms per converter).
+    # every installed package's entry points first (some 40 ms, once per process).
     converter = markdown.Markdown(extensions=[TableExtension(), SaneListExtension()], output_format="html")
     if not inline:
         converter.treeprocessors.deregister("inline")

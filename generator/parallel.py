@@ -87,11 +87,7 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
     if queue is None:
         return _serially(function, items, meanwhile)
     # Flushed now, or a worker's copy of what is still buffered could be written twice.
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (AttributeError, OSError, ValueError):
-            pass                    # no stream, or a closed one: nothing buffered to lose
+    flush_standard_streams()
     workers: list[tuple[int, int]] = []
     done: dict[int, object] = {}
     # Every object made so far is left out of the garbage collector's rounds while the
@@ -117,6 +113,18 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
         for pid, pipe in workers:   # only when this process failed: stop the others
             _stop(pid, pipe)
     return [done[number] if number in done else function(items[number]) for number in range(len(items))]
+
+
+def flush_standard_streams() -> bool:
+    """Flush standard output and error; tell whether both could be (or there was nothing to flush)."""
+    flushed = True
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            flushed = False             # a closed pipe, or a closed stream
+    return flushed
 
 
 def _serially(function: Callable, items: list, meanwhile: Callable[[], object] | None) -> list:

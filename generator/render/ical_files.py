@@ -153,6 +153,10 @@ def make_event(item: CalendarEvent) -> Event:
     return event
 
 
+# A content line of fewer octets than this is never folded.
+_FOLD_AT = 75
+
+
 def component_bytes(component: Component) -> bytes:
     """Return `component.to_ical()`: its content lines as icalendar writes them, each folded at 75 octets.
 
@@ -160,12 +164,8 @@ def component_bytes(component: Component) -> bytes:
     writing an event; a line of fewer than 75 octets comes out of it unchanged, so only
     longer ones are handed to it.
     """
-    return b"\r\n".join(line.encode("utf-8") if len(line) < SHORT_LINE and line.isascii() else line.to_ical()
+    return b"\r\n".join(line.encode("utf-8") if len(line) < _FOLD_AT and line.isascii() else line.to_ical()
                          for line in component.content_lines() if line) + b"\r\n"
-
-
-# A content line of fewer octets than this is never folded.
-SHORT_LINE = 75
 
 
 def as_instant(moment: date | datetime, zone: str) -> datetime:

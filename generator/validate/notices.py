@@ -362,7 +362,7 @@ def with_history(notice: Notice, paths: list[str], history) -> Notice:
     last = max((when for _, when in found), default=None)
     modified = last or notice.updated or notice.date
     revision = max(notice.revision, commits)
-    if (revision, modified) == (notice.revision, notice.modified):
+    if revision == notice.revision and modified is notice.modified:
         return notice               # outside git, or no commit of its own: as it was read
     return replace(notice, revision=revision, modified=modified)
 

@@ -6,6 +6,7 @@ import re
 import zoneinfo
 from datetime import date
 from functools import lru_cache
+from importlib import resources
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
@@ -35,17 +36,20 @@ def _zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-def _is_zone(name: str) -> bool:
-    """Tell whether `name` is in zoneinfo.available_timezones() without listing them all (that
-    opens every file of the time zone database, some 40 ms): the list holds every key ZoneInfo
-    can load but "posixrules"."""
-    if name == "posixrules":
-        return False
+@lru_cache(maxsize=1)
+def _listed_zones() -> frozenset[str]:
+    """Return the zones the tzdata package lists in its one file: where available_timezones() starts."""
     try:
-        zoneinfo.ZoneInfo(name)
-    except (KeyError, ValueError, OSError, ImportError):   # not found, not a key, a folder, not a zone file
-        return False
-    return True
+        text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+    except (ImportError, OSError):
+        return frozenset()
+    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _is_zone(name: str) -> bool:
+    """Tell whether `name` is in zoneinfo.available_timezones(), listing them all (that opens
+    every file of the system's time zone database, some 40 ms) only for a name tzdata does not list."""
+    return name in _listed_zones() or name in _zones()
 
 
 def expect_timezone(node: Node, problems: Problems, what: str) -> str | None:

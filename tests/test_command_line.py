@@ -1,0 +1,42 @@
+"""How the command-line process ends: at once after its command (cli.run), with everything it
+had to say written, and normally under a profiler, whose results are written at shutdown."""
+
+from __future__ import annotations
+
+import pstats
+import re
+import subprocess
+import sys
+
+from conftest import ROOT
+
+NOW = "2026-11-23T10:00:00-03:00"
+
+
+def run_build_py(*args: str, prefix: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *prefix, str(ROOT / "build.py"), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_build_says_everything_before_it_ends(tmp_path):
+    result = run_build_py("--site", str(ROOT), "--out", str(tmp_path / "out"), "--now", NOW)
+    assert result.returncode == 0, result.stderr
+    # The last line, written just before the process ends, reaches the pipe whole.
+    assert re.fullmatch(rf"built \d+ files \(\d+ written\) into {re.escape(str(tmp_path / 'out'))} in \d+\.\d\d s\n",
+                        result.stdout), result.stdout
+    assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_a_failed_command_keeps_its_status_and_message(tmp_path):
+    result = run_build_py("--site", str(tmp_path / "missing"))
+    assert result.returncode == 2
+    assert "the site folder" in result.stderr and result.stderr.endswith("does not exist\n")
+
+
+def test_under_a_profiler_the_process_ends_normally_and_the_profile_is_written(tmp_path):
+    profile = tmp_path / "build.prof"
+    result = run_build_py("--site", str(ROOT), "--out", str(tmp_path / "out"), "--now", NOW,
+                          prefix=("-m", "cProfile", "-o", str(profile)))
+    assert result.returncode == 0, result.stderr
+    stats = pstats.Stats(str(profile))
+    assert any(name == "run_build" for (_, _, name) in stats.stats)
