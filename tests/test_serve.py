@@ -52,6 +52,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start(site: Path, log: Path, port: int | None = None) -> Server:
     """Start `build.py serve` on a site; output goes to a file, so that a full pipe never blocks it."""
     port = port or free_port()
@@ -61,6 +65,9 @@ def start(site: Path, log: Path, port: int | None = None) -> Server:
         process = subprocess.Popen(
             [sys.executable, "build.py", "serve", "--site", str(site), "--port", str(port), "--now", NOW],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env,
+            # Ctrl-C as a terminal sends it, even when these tests run in a background job (a shell
+            # starts those with SIGINT ignored, and Python then leaves it ignored).
+            preexec_fn=_interruptible,
         )
     return Server(process, port, site, log)
 
