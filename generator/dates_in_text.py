@@ -422,7 +422,7 @@ def _read_dates(text: _Text, vocabulary: _Vocabulary, reference: date) -> list[_
     # others ("500 clientes", "100Mbps") need not be tried shape by shape.
     digits = [start for start in starts if _DATE_START.match(folded, start)]
     for name, regex in vocabulary.shapes:
-        found = regex.finditer(text.folded) if name == "month_first" else _matches_at(regex, text.folded, digits)
+        found = regex.finditer(folded) if name == "month_first" else _matches_at(regex, folded, digits)
         for match in found:
             if _previous_word(text.folded, match.start()) not in _NUMBER_WORDS \
                     and _next_word(text.folded, match.end()) not in _UNIT_WORDS:

@@ -50,7 +50,6 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .effective import superseded_slugs
 from .errors import has_errors
 from .model import Build, Notice
 from .render.calendars import PAST_DAYS as CALENDAR_PAST_DAYS
@@ -123,10 +122,9 @@ def calendar_transitions(build: Build) -> list[Transition]:
     site = build.site
     lang = site.default_language
     words = Words(lang, translations_for(read_catalogs(), lang))
-    replaced = superseded_slugs(site.notices)
     keep = timedelta(days=CALENDAR_PAST_DAYS)
     ends = [(event.end_instant(), notice.path) for notice in site.notices if notice.type == "hours"
-            for event in notice_events(build, notice, words, replaced)]
+            for event in notice_events(build, notice, words)]
     for dept in site.departments:
         today = build.now.astimezone(ZoneInfo(dept.timezone)).date()
         # Only events that ended in the last 90 days (and a day or two more) can leave soon.

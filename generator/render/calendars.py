@@ -122,12 +122,12 @@ def notice_url(build: Build, notice: Notice) -> str:
     return f"{_base_url(build)}notices/{notice.slug}/"
 
 
-def notice_events(build: Build, notice: Notice, words: Words, replaced: frozenset[str]) -> tuple[CalendarEvent, ...]:
+def notice_events(build: Build, notice: Notice, words: Words) -> tuple[CalendarEvent, ...]:
     """Return every event of an hours notice, past ones included: closed runs all day, changed hours timed."""
     lang = words.lang
     title, url = notice.title.get(lang), notice_url(build, notice)
     stamp = (notice.modified or notice.updated or notice.date).astimezone(UTC)
-    cancelled = notice.cancelled or notice.slug in replaced
+    cancelled = notice.cancelled or notice.slug in build.superseded
     by_department = _notice_days(notice, build.site.departments, lang)
     events = []
     for dept in build.site.departments:
@@ -252,10 +252,9 @@ def render_notice_calendars(build: Build, notices: Iterable[Notice],
     """
     site = build.site
     words = _words(build, catalogs)
-    replaced = build.superseded
     outputs = []
     for notice in sorted((n for n in notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
-        events = notice_events(build, notice, words, replaced)
+        events = notice_events(build, notice, words)
         name = f"{site.name}: {notice.title.get(words.lang)}"
         outputs.append(Output(f"notices/{notice.slug}/notice.ics", calendar_bytes(build, name, events)))
     return tuple(outputs)
@@ -266,11 +265,10 @@ def render_subscription_calendars(build: Build, catalogs: Mapping[str, gettext_m
     """Return calendar.ics and calendar/<department>.ics: the events of the next 12 months and the last 90 days."""
     site = build.site
     words = _words(build, catalogs)
-    replaced = build.superseded
     current: list[CalendarEvent] = []
     for notice in sorted((n for n in site.notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
         if _may_be_in_window(build, notice):
-            current += [e for e in notice_events(build, notice, words, replaced) if _in_window(build, e)]
+            current += [e for e in notice_events(build, notice, words) if _in_window(build, e)]
     for dept in site.departments:
         today = build.now.astimezone(ZoneInfo(dept.timezone)).date()
         found = holiday_events(build, dept, today - timedelta(PAST_DAYS + 1), _one_year_after(today), words)

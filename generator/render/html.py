@@ -40,14 +40,13 @@ def render_hours_pages(build: Build, env: Environment, *, status_page: bool = Fa
     coming changes are listed at the top and each changed day links to its notice.
     """
     outputs = []
-    replaced = build.superseded
     for lang in build.site.languages:
         frame = page_frame(build, lang, "hours", status_page=status_page, notices_page=notices_page)
         notices = frame["folder"] + "notices/" if notices_page else None
         context = {
             "page": frame,
             "site": build.site,
-            "upcoming": [notice_summary(build, notice, lang, frame["folder"], replaced)
+            "upcoming": [notice_summary(build, notice, lang, frame["folder"])
                          for notice in upcoming_notices(build)] if notices_page else None,
             "departments": [department_view(build, department, lang, notices)
                             for department in build.site.departments],

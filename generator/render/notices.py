@@ -40,7 +40,6 @@ RECENT_DAYS = 30
 def render_notice_index(build: Build, env: Environment, *, status_page: bool = False) -> tuple[Output, ...]:
     """Return notices/index.html in every language: every notice, newest first."""
     site = build.site
-    replaced = build.superseded
     newest = sorted_notices(site.notices, newest_first=True)
     outputs = []
     for lang in site.languages:
@@ -48,7 +47,7 @@ def render_notice_index(build: Build, env: Environment, *, status_page: bool = F
         context = {
             "page": frame,
             "site": site,
-            "notices": [notice_summary(build, notice, lang, frame["folder"], replaced) for notice in newest],
+            "notices": [notice_summary(build, notice, lang, frame["folder"]) for notice in newest],
             "departments": [{
                 "name": department.name.get(lang),
                 "feed": f"{frame['root']}feeds/{department.id}.xml",
@@ -70,7 +69,6 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
     render the notices in parts, each in its own process.
     """
     site = build.site
-    replaced = build.superseded
     # Every notice page has the same frame but for its own addresses (frame_moved_to).
     frames = {lang: page_frame(build, lang, "notices", status_page=status_page, notices_page=True,
                                sub="notices/-/") for lang in site.languages}
@@ -78,16 +76,16 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
     for notice in notices:
         for lang in site.languages:
             frame = frame_moved_to(frames[lang], site, f"notices/{notice.slug}/")
-            context = {"page": frame, "site": site, "notice": notice_view(build, notice, lang, frame, replaced)}
+            context = {"page": frame, "site": site, "notice": notice_view(build, notice, lang, frame)}
             outputs.append(Output(frame["path"], render_page(env, "notice.html", lang, context)))
     return tuple(outputs)
 
 
-def notice_view(build: Build, notice: Notice, lang: str, frame: dict, replaced: frozenset[str]) -> dict:
+def notice_view(build: Build, notice: Notice, lang: str, frame: dict) -> dict:
     """Return one notice as its page shows it: summary, dates, departments, changes, body and links."""
     site = build.site
     fmt = Formats(lang)
-    view = notice_summary(build, notice, lang, frame["folder"], replaced)
+    view = notice_summary(build, notice, lang, frame["folder"])
     body_lang = other_language(notice.body, lang, notice.lang)
     names = {component.id: component.name for component in site.components}
     shown_in = view["title_lang"] or body_lang
@@ -169,7 +167,7 @@ def change_table(build: Build, notice: Notice, lang: str) -> dict | None:
 
 # --- Notices as lists show them --------------------------------------------------
 
-def notice_summary(build: Build, notice: Notice, lang: str, folder: str, replaced: frozenset[str]) -> dict:
+def notice_summary(build: Build, notice: Notice, lang: str, folder: str) -> dict:
     """Return a notice as lists show it: link, title and its language, type, state, dates, replacements.
 
     `folder` leads from the page to its language's folder, where `notices/` is.
@@ -181,14 +179,14 @@ def notice_summary(build: Build, notice: Notice, lang: str, folder: str, replace
         **link_to(notice, lang, folder),
         "slug": notice.slug,
         "type": notice.type,
-        "status": notice_status(build, notice, replaced),
+        "status": notice_status(build, notice),
         "days": {"text": fmt.date_range(*days), "first": days[0].isoformat(), "last": days[1].isoformat()}
         if days else None,
         "window": window_view(build, notice, fmt),
         "published": {"text": fmt.date(published.date()), "iso": published.isoformat()},
         # Only a superseded notice has replacements: skip the search through every notice otherwise.
         "replaced_by": [link_to(other, lang, folder) for other in sorted_notices(build.site.notices)
-                        if notice.slug in other.supersedes and not other.cancelled] if notice.slug in replaced else [],
+                        if notice.slug in other.supersedes and not other.cancelled] if notice.slug in build.superseded else [],
     }
 
 
@@ -224,7 +222,7 @@ def notice_days(notice: Notice) -> tuple[date, date] | None:
     return notice.period
 
 
-def notice_status(build: Build, notice: Notice, replaced: frozenset[str]) -> str:
+def notice_status(build: Build, notice: Notice) -> str:
     """Return a notice's state at the build's "now": cancelled, superseded, upcoming, active or past.
 
     An incident or maintenance is active from its start to its end (while it has
@@ -233,7 +231,7 @@ def notice_status(build: Build, notice: Notice, replaced: frozenset[str]) -> str
     """
     if notice.cancelled:
         return CANCELLED
-    if notice.slug in replaced:
+    if notice.slug in build.superseded:
         return SUPERSEDED
     window = notice_window(notice)
     if window is not None:
@@ -260,11 +258,10 @@ def upcoming_notices(build: Build) -> tuple[Notice, ...]:
     and announcements without days published in the last RECENT_DAYS.  A
     superseded notice is left out: the one that replaces it is listed.
     """
-    replaced = build.superseded
     today = build.now.astimezone(ZoneInfo(build.site.timezone)).date()
 
     def shown(notice: Notice) -> bool:
-        if notice.slug in replaced and not notice.cancelled:
+        if notice.slug in build.superseded and not notice.cancelled:
             return False
         window = notice_window(notice)
         if window is not None:
