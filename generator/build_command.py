@@ -14,9 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from .cache import output_intact, read_manifest, reusable_hashes, source_fingerprint, write_manifest
+from .default_theme import default_theme_dir
 from .write import Staging, check_target
-
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 
 
 def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_cache: bool = True) -> int:
@@ -26,7 +25,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     started = time.perf_counter()
     check_target(out_dir, site_dir)
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
-    key = source_fingerprint(site_dir, DEFAULT_THEME, settings)
+    key = source_fingerprint(site_dir, default_theme_dir(), settings)
     manifest = read_manifest(site_dir, out_dir) if use_cache else {}
     if manifest.get("key") == key and output_intact(out_dir, manifest):
         sys.stderr.write(manifest.get("messages", ""))

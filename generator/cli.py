@@ -9,6 +9,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .default_theme import ThemeMissing
 from .errors import SourceError
 from .formats import add_format_option, write_problems
 from .parallel import flush_standard_streams
@@ -164,6 +165,9 @@ def main(argv: list[str] | None = None, environ=None) -> int:
     except UsageError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except ThemeMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
     except WriteError as exc:
         print(f"error: {exc}; the previous output was left as it was", file=sys.stderr)
         return EXIT_INVALID

@@ -10,6 +10,7 @@ from typing import Callable
 from zoneinfo import ZoneInfo
 
 from .cache import cache_dir
+from .default_theme import default_theme_dir
 from .effective import notice_overrides
 from .errors import ERROR, SourceError, has_errors, sort_problems
 from .load import load_site
@@ -17,7 +18,6 @@ from .model import Build, Site
 from .render import Output
 from .schedule import build_holiday_calendar
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 # Every renderer, and the probe's history for make_build: imported while the notices are
 # read (see build_site).
 RENDERERS = "generator.render.outputs"
@@ -95,6 +95,6 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     problems = sort_problems(list(problems) + found)
     if has_errors(problems):
         return Result((), problems)
-    template_dirs = tuple(d for d in (templates, DEFAULT_THEME) if d is not None)
+    template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
     render_site = import_module(RENDERERS).render_site
     return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs, sink), problems)

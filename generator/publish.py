@@ -258,8 +258,8 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
     """Return `file:line: error: message` for an exception raised while rendering, placed in the template if any."""
     from jinja2 import TemplateSyntaxError
 
+    from .default_theme import default_theme_dir
     from .parallel import raised_at
-    from .pipeline import DEFAULT_THEME
 
     place = None
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
@@ -273,7 +273,7 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
     if place is None:
         return f"error: {type(exc).__name__}: {message}"
     path = Path(place[0])
-    for base, label in ((site_dir, ""), (DEFAULT_THEME.parent, "(the default theme) ")):
+    for base, label in ((site_dir, ""), (default_theme_dir().parent, "(the default theme) ")):
         if path.is_relative_to(base):
             return f"{label}{path.relative_to(base).as_posix()}:{place[1]}: error: {message}"
     return f"{path}:{place[1]}: error: {message}"

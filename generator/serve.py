@@ -29,12 +29,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .cli import print_problems, summary_of
+from .default_theme import default_theme_dir
 from .errors import SourceError, has_errors
 from .write import WriteError, write_site
 
 HOST = "127.0.0.1"   # a preview is for the person at this machine, never for the network
 EVENTS_PATH = "/__expediente/events"
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 WATCHED = ("site_src", "notices", "templates")
 KEEPALIVE_SECONDS = 15   # a comment on an idle event stream, so that a closed browser tab is noticed
 
@@ -325,7 +325,7 @@ class PreviewServer(ThreadingHTTPServer):
 def watched_folders(site_dir: Path) -> list[Path]:
     """Return the existing folders whose changes trigger a rebuild, each once, including the default theme."""
     found: dict[Path, None] = {}
-    for folder in [site_dir / name for name in WATCHED] + [DEFAULT_THEME]:
+    for folder in [site_dir / name for name in WATCHED] + [default_theme_dir()]:
         if folder.is_dir():
             found.setdefault(folder.resolve(), None)
     return list(found)

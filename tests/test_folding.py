@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from generator.default_theme import default_theme_dir
 from generator.i18n import read_catalogs, template_gettext, translations_for
 from generator.render.folding import catalog_fingerprint
-from generator.render.frame import DEFAULT_THEME, language_environment, make_environment, render_page
+from generator.render.frame import language_environment, make_environment, render_page
 
 TEMPLATES = {
     "words.html": (
@@ -99,7 +100,7 @@ def test_the_default_theme_folds_the_same_words(tmp_path: Path) -> None:
     """names.html, imported without the page's context, still speaks the page's language."""
     (tmp_path / "t.html").write_text('{% import "names.html" as names %}{{ names.channel("email") }}|'
                                      '{{ names.notice_type("hours") }}', encoding="utf-8")
-    env = make_environment((tmp_path, DEFAULT_THEME))
+    env = make_environment((tmp_path, default_theme_dir()))
     assert render_page(env, "t.html", "pt-BR", {}) == "E-mail|Alteração de horário".encode()
     assert render_page(env, "t.html", "en", {}) == b"E-mail|Change of hours"
 

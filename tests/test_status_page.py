@@ -16,6 +16,7 @@ import pytest
 from helpers_vnu import run_vnu
 
 from generator import pipeline
+from generator.default_theme import default_theme_dir
 from generator.load import load_site
 from generator.model import (
     Build,
@@ -30,7 +31,7 @@ from generator.model import (
     Text,
     UptimeDay,
 )
-from generator.render.frame import DEFAULT_THEME, make_environment
+from generator.render.frame import make_environment
 from generator.render.status_page import level, percent, render_status_pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,7 +147,7 @@ def make_build(notices=(), now: datetime = NOW, components=COMPONENTS, zone: str
 @functools.cache
 def environment():
     """Return one Jinja2 environment for the module: templates and catalogs are compiled once."""
-    return make_environment((DEFAULT_THEME,))
+    return make_environment((default_theme_dir(),))
 
 
 def render(build: Build) -> dict[str, bytes]:
@@ -479,7 +480,7 @@ def test_page_structure_for_assistive_technology(example_pages):
 
 
 def test_renders_are_byte_identical(example_pages):
-    again = render_status_pages(example_build(), make_environment((DEFAULT_THEME,)))
+    again = render_status_pages(example_build(), make_environment((default_theme_dir(),)))
     assert {o.path: o.data for o in again} == example_pages
 
 
@@ -521,8 +522,8 @@ def contrast(a: str, b: str) -> float:
 
 
 def test_state_colours_read_as_text_on_light_and_dark_backgrounds():
-    css = (DEFAULT_THEME / "status.css").read_text()
-    theme = (DEFAULT_THEME / "style.css").read_text()
+    css = (default_theme_dir() / "status.css").read_text()
+    theme = (default_theme_dir() / "style.css").read_text()
     light, dark = [dict(re.findall(r"--(\w+):(#[0-9a-f]{6}|#[0-9a-f]{3})\b", block)) for block in css.split("@media", 2)[:2]]
     theme_light, theme_dark = [dict(re.findall(r"--(\w+):(#[0-9a-f]{6}|#[0-9a-f]{3})\b", block))
                                for block in theme.split("@media", 2)[:2]]

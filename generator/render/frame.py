@@ -18,12 +18,10 @@ from typing import Mapping
 
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 
+from ..default_theme import default_theme_dir
 from ..i18n import Formats, read_catalogs, template_gettext, translations_for
 from ..model import Build, Site
 from .folding import LanguageBytecodeCache, fold_messages
-
-DEFAULT_THEME = Path(__file__).resolve().parent.parent.parent / "templates"
-
 
 # --- The environment ---------------------------------------------------------
 
@@ -65,8 +63,9 @@ def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None 
     Pages are rendered by the environment of their language (language_environment).
     """
     dirs = tuple(template_dirs)
-    if DEFAULT_THEME.resolve() not in {Path(d).resolve() for d in dirs}:
-        dirs += (DEFAULT_THEME,)
+    theme = default_theme_dir()
+    if theme.resolve() not in {Path(d).resolve() for d in dirs}:
+        dirs += (theme,)
     loader = FileSystemLoader([str(d) for d in dirs])
     env = _new_environment(loader, _bytecode_cache(bytecode_dir))
     # English by default, in newstyle gettext.

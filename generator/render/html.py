@@ -18,12 +18,12 @@ from .. import schedule
 from ..i18n import Formats
 from ..model import Build, Channel, Department, ResponseTime, Support
 from . import Output
-from .frame import DEFAULT_THEME, language_folder, make_environment, page_frame, render_page
+from .frame import language_folder, make_environment, page_frame, render_page
 from .jsonld import organization, script_json
 from .notices import notice_summary, upcoming_notices
 
 # The frame's names stay importable from here, where the pipeline and the tests look for them.
-__all__ = ["DEFAULT_THEME", "language_folder", "make_environment", "page_frame", "render_page",
+__all__ = ["language_folder", "make_environment", "page_frame", "render_page",
            "render_hours_pages", "department_view", "live_schedule"]
 
 NEXT_DAYS = 14
