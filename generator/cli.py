@@ -50,10 +50,19 @@ def add_common(parser: argparse.ArgumentParser, top: bool) -> None:
                         help="show a traceback on internal errors")
 
 
-def make_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with its sub-commands."""
+# The commands that work on an existing site folder.
+SITE_COMMANDS = ("build", "check", "serve", "probe", "next-change", "new")
+
+
+def program_name(argv0: str) -> str:
+    """Return the command as the user typed it: `python build.py` in a source tree, else `expediente`."""
+    return "python build.py" if Path(argv0).name == "build.py" else "expediente"
+
+
+def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
+    """Return the argument parser with its sub-commands, named `prog` in usage and messages."""
     parser = argparse.ArgumentParser(
-        prog="expediente",
+        prog=prog,
         description="Build the support site (contact hours, notices, feeds, calendars) of a site folder.",
     )
     add_common(parser, top=True)
@@ -86,6 +95,17 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--title", required=True, help="its title, from which the file's name is made")
     new.add_argument("--date", help="its publication, YYYY-MM-DD[ HH:MM] in the site's time zone (default: now)")
     new.add_argument("--slug", help="the file's slug instead of one made from the title (refused when taken)")
+    init = commands.add_parser("init", help="start a new site in an empty folder")
+    init.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
+                      help="where to make it: a new or empty folder (default: the current one)")
+    init.add_argument("--name", help="the site's name, e.g. your company's")
+    init.add_argument("--base-url", help="the address the site is published at, e.g. https://support.example.com/")
+    init.add_argument("--language", action="append", dest="languages", metavar="LANG",
+                      help="a language of the site, the default first (repeat, or separate by commas; default: en)")
+    init.add_argument("--timezone", help="the IANA time zone of the hours (default: UTC)")
+    init.add_argument("--holidays", dest="country", metavar="COUNTRY",
+                      help="the country whose public holidays apply, e.g. BR, PT, ES, US (default: none)")
+    init.add_argument("--now", default=argparse.SUPPRESS, help="the instant the example notice is dated")
     return parser
 
 
@@ -105,10 +125,10 @@ def summary_of(problems) -> str:
     return ", ".join(parts)
 
 
-def main(argv: list[str] | None = None, environ=None) -> int:
-    """Run the command line; return the exit status."""
+def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") -> int:
+    """Run the command line, named `prog` in its messages; return the exit status."""
     environ = os.environ if environ is None else environ
-    parser = make_parser()
+    parser = make_parser(prog)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -116,9 +136,21 @@ def main(argv: list[str] | None = None, environ=None) -> int:
     command = args.command or "build"
     try:
         now = parse_now(args.now, environ)
+        if command == "init":
+            from .init_site import SiteOptions, init_command, split_languages
+
+            languages = None if args.languages is None else tuple(
+                tag for given in args.languages for tag in split_languages(given))
+            options = SiteOptions(args.name, args.base_url, languages, args.timezone, args.country)
+            # A notice is dated now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
+            written = now if args.now else datetime.now(UTC).replace(microsecond=0)
+            return init_command(args.folder, options, written, prog, interactive=sys.stdin.isatty())
         site_dir = args.site
         if not site_dir.is_dir():
             raise UsageError(f"the site folder {site_dir} does not exist")
+        if command in SITE_COMMANDS and not (site_dir / "site_src").is_dir():
+            where = "here" if site_dir == Path(".") else f"in {site_dir}"
+            raise UsageError(f"no site {where}: run '{prog} init' to start one")
         if command == "serve":
             from .serve import serve_command
 
@@ -135,7 +167,7 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         if command in ("install-hooks", "install-server-hooks", "rollback"):
             from .hooks import run_hook_command
 
-            return run_hook_command(args)
+            return run_hook_command(args, prog)
         if command == "next-change":
             from .next_change import next_change_command
 
@@ -145,7 +177,7 @@ def main(argv: list[str] | None = None, environ=None) -> int:
 
             # A notice is written now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             written = now if args.now else datetime.now(UTC).replace(microsecond=0)
-            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug)
+            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug, prog=prog)
         if command == "check":
             from .build_command import check_site
 
@@ -194,7 +226,7 @@ def run() -> int:
     Under a tracer or profiler (coverage, cProfile), whose results are written at shutdown,
     the status is returned instead, for the caller to exit with.
     """
-    status = main(sys.argv[1:])
+    status = main(sys.argv[1:], prog=program_name(sys.argv[0]))
     if sys.gettrace() is not None or sys.getprofile() is not None:
         return status
     if not flush_standard_streams():

@@ -35,7 +35,7 @@ elif command -v expediente >/dev/null 2>&1; then
     set -- expediente
 else
     echo "expediente: cannot check the site: $python does not exist and no 'expediente' is on PATH" >&2
-    echo "  hint: run 'python build.py install-hooks' again with the Python that has the generator" >&2
+    echo "  hint: run '{prog} install-hooks' again with the Python that has the generator" >&2
     exit 1
 fi
 
@@ -78,8 +78,9 @@ def interpreter() -> str:
     return os.path.abspath(sys.executable)
 
 
-def pre_commit_script(site_in_repo: str, strict: bool) -> str:
-    """Return the pre-commit hook that checks the staged site at `site_in_repo` (relative to the top)."""
+def pre_commit_script(site_in_repo: str, strict: bool, prog: str = "expediente") -> str:
+    """Return the pre-commit hook that checks the staged site at `site_in_repo` (relative to the top);
+    its hint names the command as the user ran it (`prog`)."""
     build_py = ROOT / "build.py"
     if build_py.is_file():
         call = '"$generator/build.py"'
@@ -87,7 +88,8 @@ def pre_commit_script(site_in_repo: str, strict: bool) -> str:
         call = "-c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run; " \
                "sys.exit(run())' \"$generator\""
     return PRE_COMMIT.format(marker=MARKER, python=shlex.quote(interpreter()), generator=shlex.quote(str(ROOT)),
-                             site=shlex.quote(site_in_repo), call=call, strict=" --strict" if strict else "")
+                             site=shlex.quote(site_in_repo), call=call, strict=" --strict" if strict else "",
+                             prog=prog)
 
 
 def server_hook_script(hook: str, publish_to: Path, branch: str) -> str:
@@ -138,7 +140,7 @@ def git_out(args: list[str], cwd: Path) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def install_hooks(site_dir: Path, strict: bool, force: bool) -> str:
+def install_hooks(site_dir: Path, strict: bool, force: bool, prog: str = "expediente") -> str:
     """Install the pre-commit hook in the repository holding `site_dir`; return what was done."""
     from .cli import UsageError
 
@@ -147,7 +149,7 @@ def install_hooks(site_dir: Path, strict: bool, force: bool) -> str:
         raise UsageError(f"{site_dir} is not inside a git checkout; run 'git init' there first")
     prefix = git_out(["rev-parse", "--show-prefix"], site_dir) or ""
     folder = hooks_folder(site_dir)
-    status = install_hook(folder, "pre-commit", pre_commit_script(prefix.rstrip("/") or ".", strict), force)
+    status = install_hook(folder, "pre-commit", pre_commit_script(prefix.rstrip("/") or ".", strict, prog), force)
     return f"pre-commit hook {status}: {folder / 'pre-commit'} (checks with {interpreter()})"
 
 
@@ -204,13 +206,13 @@ def add_hook_commands(commands, add_common) -> None:
     back.add_argument("--publish-to", type=Path, required=True, metavar="DIR", help="the publishing folder")
 
 
-def run_hook_command(args: argparse.Namespace) -> int:
+def run_hook_command(args: argparse.Namespace, prog: str = "expediente") -> int:
     """Run install-hooks, install-server-hooks or rollback; return the exit status."""
     from .publish import PublishError, rollback
 
     try:
         if args.command == "install-hooks":
-            print(install_hooks(args.site, args.strict, args.force))
+            print(install_hooks(args.site, args.strict, args.force, prog))
         elif args.command == "install-server-hooks":
             publish_to = Path(os.path.abspath(args.publish_to))
             print("\n".join(install_server_hooks(Path(os.path.abspath(args.repo)), publish_to, args.branch,
@@ -220,10 +222,10 @@ def run_hook_command(args: argparse.Namespace) -> int:
             commit = rollback(publish_to)
             print(f"rolled back: {publish_to / 'current'} -> releases/{commit}")
     except HookConflict as exc:
-        print(f"expediente: error: {exc}\n  hint: run again with --force to replace it "
+        print(f"{prog}: error: {exc}\n  hint: run again with --force to replace it "
               f"(it is kept beside as .orig), or call the check from it", file=sys.stderr)
         return 1
     except PublishError as exc:
-        print(f"expediente: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return 1
     return 0

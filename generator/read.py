@@ -126,7 +126,7 @@ def read_yaml(path: Path, site_dir: Path, required: bool) -> tuple[YamlSource | 
     rel = relative(path, site_dir)
     if not path.is_file():
         if required:
-            return None, [SourceError(rel, 1, 1, "the file is missing", f"create {rel}; README shows an example")]
+            return None, [SourceError(rel, 1, 1, "the file is missing", f"create {rel}: docs/format.md describes it, and 'init' writes a commented one")]
         return None, []
     text, problems = read_text(path, site_dir)
     if text is None:
@@ -134,7 +134,14 @@ def read_yaml(path: Path, site_dir: Path, required: bool) -> tuple[YamlSource | 
     if not text.strip():
         return YamlSource(rel, None), [SourceError(rel, 1, 1, "the file is empty")]
     root, problems = parse_yaml(text, rel)
+    if root is None and not required and _only_comments(text):
+        return None, []  # an optional file whose every line is commented out: the section is off
     return YamlSource(rel, root), problems
+
+
+def _only_comments(text: str) -> bool:
+    """Return whether every non-blank line of YAML text is a comment (a starter file not yet filled in)."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
 
 
 def split_front_matter(text: str, path: str) -> tuple[str | None, int, str, int, list[SourceError]]:

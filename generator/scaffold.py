@@ -1,4 +1,4 @@
-"""`python build.py new notice|incident|maintenance --title "…"`: start a notice that already validates.
+"""`expediente new notice|incident|maintenance --title "…"`: start a notice that already validates.
 
 The file is `notices/YYYY-MM-DD-<slug>.md`: the day of publication in the site's
 time zone, and a slug made from the title (accents and other marks stripped,
@@ -11,7 +11,7 @@ overwritten: it is created exclusively, so that two runs at once cannot clash.
 Its front matter is commented for whoever fills it in: the keys that matter for
 the kind, this site's departments, channels or components, and commented examples
 that also validate once uncommented (an hours change, an update).  The values are
-placeholders taken from the site and from the title, so that `python build.py check`
+placeholders taken from the site and from the title, so that `expediente check`
 passes straight away; the body is an HTML comment, which never reaches a page.
 """
 
@@ -123,15 +123,15 @@ def weekday_name(day, lang: str) -> str:
     return get_day_names("wide", locale=babel_locale(lang))[day.weekday()]
 
 
-def header(site: Site) -> list[str]:
-    """Return the comment lines every kind starts with."""
+def header(site: Site, prog: str) -> list[str]:
+    """Return the comment lines every kind starts with, naming the command as the user runs it (`prog`)."""
     return [
-        "# Every key is described in docs/format.md; `python build.py check` checks this file.",
+        f"# Every key is described in docs/format.md; `{prog} check` checks this file.",
         f"# Times are YYYY-MM-DD HH:MM in the site's time zone ({site.timezone}) unless an offset is written.",
     ]
 
 
-def notice_lines(site: Site, title: str, published: datetime) -> list[str]:
+def notice_lines(site: Site, title: str, published: datetime, prog: str) -> list[str]:
     """Return the front matter of an announcement, with a commented change of hours to start from."""
     lang = site.default_language
     first = published.date() + timedelta(1)
@@ -139,7 +139,7 @@ def notice_lines(site: Site, title: str, published: datetime) -> list[str]:
     channel = dept.channels[0].id if dept and dept.channels else None
     lines = [
         "# A notice: news for customers, or a change of contact hours.",
-        *header(site),
+        *header(site, prog),
         f"title: {quoted(title)}",
         f"date: {instant_text(published, site.timezone)}   # publication",
         f"# lang: {lang}   # the language of this file (the site's first when absent)",
@@ -168,7 +168,7 @@ def notice_lines(site: Site, title: str, published: datetime) -> list[str]:
     return lines
 
 
-def incident_lines(site: Site, title: str, published: datetime) -> list[str]:
+def incident_lines(site: Site, title: str, published: datetime, prog: str) -> list[str]:
     """Return the front matter of an incident that has just begun, with one update."""
     component = site.components[0].id
     at = instant_text(published, site.timezone)
@@ -176,7 +176,7 @@ def incident_lines(site: Site, title: str, published: datetime) -> list[str]:
     return [
         "# An incident: something is broken or slow.  The status page shows it from start, and",
         "# while it has no end it is unresolved.",
-        *header(site),
+        *header(site, prog),
         f"title: {quoted(title)}",
         f"date: {at}   # publication",
         "type: incident",
@@ -195,7 +195,7 @@ def incident_lines(site: Site, title: str, published: datetime) -> list[str]:
     ]
 
 
-def maintenance_lines(site: Site, title: str, published: datetime) -> list[str]:
+def maintenance_lines(site: Site, title: str, published: datetime, prog: str) -> list[str]:
     """Return the front matter of planned maintenance, with a window the next night to be corrected."""
     zone = ZoneInfo(site.timezone)
     night = published.date() + timedelta(1)
@@ -204,7 +204,7 @@ def maintenance_lines(site: Site, title: str, published: datetime) -> list[str]:
     return [
         "# Planned maintenance: its components are under maintenance from start to end, by",
         "# themselves, on the status page and in maintenance.ics.",
-        *header(site),
+        *header(site, prog),
         f"title: {quoted(title)}",
         f"date: {instant_text(published, site.timezone)}   # publication",
         "type: maintenance",
@@ -226,14 +226,14 @@ BODY = ("<!-- The text of the notice, in Markdown, below this comment (which no 
         "     holding only a title in its front matter, then the translated text. -->\n")
 
 
-def render_notice(kind: str, site: Site, title: str, published: datetime) -> str:
-    """Return the whole file of a new notice of `kind`."""
+def render_notice(kind: str, site: Site, title: str, published: datetime, prog: str = "expediente") -> str:
+    """Return the whole file of a new notice of `kind`; its comments name the command as `prog`."""
     make = {"notice": notice_lines, "incident": incident_lines, "maintenance": maintenance_lines}[kind]
-    return "---\n" + "\n".join(make(site, title, published)) + "\n---\n" + BODY
+    return "---\n" + "\n".join(make(site, title, published, prog)) + "\n---\n" + BODY
 
 
 def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: datetime,
-                  slug: str | None = None) -> Path:
+                  slug: str | None = None, prog: str = "expediente") -> Path:
     """Write a new notice of `kind` and return its path; never overwrite a file."""
     if kind not in KINDS:
         raise ScaffoldError(f"unknown kind '{kind}'", f"use {', '.join(KINDS)}")
@@ -255,7 +255,7 @@ def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: 
     path = folder / f"{name}.md"
     try:
         with path.open("x", encoding="utf-8", newline="\n") as out:
-            out.write(render_notice(kind, site, title, published))
+            out.write(render_notice(kind, site, title, published, prog))
     except FileExistsError:
         raise ScaffoldError(f"notices/{path.name} already exists; nothing was written",
                             "run the command again") from None
@@ -263,7 +263,7 @@ def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: 
 
 
 def new_command(site_dir: Path, kind: str, title: str, date_text: str | None, now: datetime,
-                slug: str | None = None, stdout=None, stderr=None) -> int:
+                slug: str | None = None, prog: str = "expediente", stdout=None, stderr=None) -> int:
     """Create a notice from the command line; return the exit status (0 created, 1 not)."""
     from .read import read_sources
     from .validate import validate_sources
@@ -281,11 +281,11 @@ def new_command(site_dir: Path, kind: str, title: str, date_text: str | None, no
         return 1
     try:
         published = read_when(date_text, now, site.timezone)
-        path = create_notice(site_dir, site, kind, title, published, slug)
+        path = create_notice(site_dir, site, kind, title, published, slug, prog)
     except ScaffoldError as exc:
         print(f"error: {exc}", file=stderr)
         if exc.hint:
             print(f"  hint: {exc.hint}", file=stderr)
         return 1
-    print(f"created {path}; fill it in, then run: python build.py check", file=stdout)
+    print(f"created {path}; fill it in, then run: {prog} check", file=stdout)
     return 0

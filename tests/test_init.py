@@ -1,0 +1,193 @@
+"""`expediente init`: a new site that checks and builds at once, its workflows and pre-commit configuration
+run by the real tools, and a folder that holds anything left untouched."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+from generator.init_site import REPOSITORY_WORKFLOW, SiteOptions, init_command, render_workflow
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = "2026-12-07T10:00:00Z"
+OPTIONS = ["--name", "Acme Hosting", "--base-url", "https://help.acme.example/", "--language", "pt-PT,en",
+           "--timezone", "Europe/Lisbon", "--holidays", "PT", "--now", NOW]
+
+
+def tool(name: str) -> str:
+    """Return a command installed beside this Python (the test extras) or on PATH; fail when missing."""
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.is_file() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} not found: the locked test environment (requirements/test.txt) installs it")
+    return found
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Return every file below `folder` with its content and modification time."""
+    return {path.relative_to(folder).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def new_site(tmp_path, capsys) -> Path:
+    site = tmp_path / "acme"
+    assert main(["init", str(site), *OPTIONS]) == 0
+    capsys.readouterr()
+    return site
+
+
+def test_init_makes_a_site_that_checks_clean_and_builds(new_site, tmp_path, capsys):
+    assert main(["check", "--site", str(new_site), "--now", NOW]) == 0
+    assert capsys.readouterr().out == f"checked {new_site}: no errors\n"
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(new_site), "--out", str(out), "--now", NOW]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'lang="pt-PT"' in index and "Acme Hosting" in index and "Apoio" in index
+    assert "As nossas páginas de apoio estão online" in (out / "notices" / "2026-12-07-welcome" /
+                                                         "index.html").read_text(encoding="utf-8")
+    assert (out / "en" / "index.html").is_file()
+
+
+def test_init_writes_every_promised_file_and_no_placeholder(new_site):
+    files = sorted(path.relative_to(new_site).as_posix() for path in new_site.rglob("*") if path.is_file())
+    assert files == [".github/workflows/check.yml", ".github/workflows/publish.yml", ".gitignore",
+                     ".pre-commit-config.yaml", "README.md", "notices/2026-12-07-welcome.en.md",
+                     "notices/2026-12-07-welcome.md", "requirements.txt", "site_src/hours.yaml",
+                     "site_src/site.yaml", "site_src/status.yaml", "site_src/support.yaml"]
+    for name in files:
+        text = (new_site / name).read_text(encoding="utf-8")
+        assert not re.search(r"__[A-Z_]+__", text), name
+        assert "python build.py" not in text, name
+    assert (new_site / "requirements.txt").read_text().splitlines()[-1] == "expediente==0.1.0"
+    assert "/public/" in (new_site / ".gitignore").read_text().splitlines()
+    workflows = (new_site / ".github/workflows/publish.yml").read_text()
+    assert "python -m pip install -r requirements.txt" in workflows and "expediente probe" in workflows
+    assert "pip install ." not in workflows
+
+
+def test_second_init_is_refused_and_changes_nothing(new_site, capsys):
+    before = snapshot(new_site)
+    assert main(["init", str(new_site), *OPTIONS]) == 2
+    assert capsys.readouterr().err == (f"expediente: error: {new_site} is not empty: init starts a site in a new or "
+                                       "empty folder, and changes nothing in one that holds files\n")
+    assert snapshot(new_site) == before
+
+
+def test_init_refuses_a_folder_with_one_hidden_file(tmp_path, capsys):
+    (tmp_path / ".git").mkdir()
+    assert main(["init", str(tmp_path), "--now", NOW], prog="python build.py") == 2
+    assert capsys.readouterr().err.startswith(f"python build.py: error: {tmp_path} is not empty")
+    assert [p.name for p in tmp_path.iterdir()] == [".git"]
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--language", "xx-YY"], "--language 'xx-YY' is not a language tag with locale data, e.g. pt-BR, en, es"),
+    (["--timezone", "Europe/Lisboa"], "--timezone 'Europe/Lisboa' is not an IANA time zone, e.g. Europe/Lisbon"),
+    (["--holidays", "XX"], "--holidays 'XX' is not a country code that the holidays package knows, e.g. BR, PT, ES, US"),
+    (["--base-url", "help.acme.example"],
+     "--base-url 'help.acme.example' is not an absolute http(s) address, e.g. https://support.example.com/"),
+])
+def test_init_refuses_bad_options_before_writing(tmp_path, capsys, option, message):
+    site = tmp_path / "site"
+    assert main(["init", str(site), *option, "--now", NOW]) == 2
+    assert capsys.readouterr().err == f"expediente: error: {message}\n"
+    assert not site.exists()
+
+
+def test_init_asks_on_a_terminal_for_what_is_missing(tmp_path):
+    answers = io.StringIO("Rede Exemplo\nhttps://ajuda.exemplo.example\npt-BR, es\nAmerica/Recife\nbr\n")
+    shown = io.StringIO()
+    site = tmp_path / "site"
+    from datetime import datetime
+
+    status = init_command(site, SiteOptions(), datetime.fromisoformat(NOW), "expediente", interactive=True,
+                          stdin=answers, stdout=shown)
+    assert status == 0
+    assert shown.getvalue().startswith("The site's name (your company) [Support]: Its address")
+    text = (site / "site_src" / "site.yaml").read_text(encoding="utf-8")
+    for line in ('name: "Rede Exemplo"', "base_url: https://ajuda.exemplo.example/", "timezone: America/Recife",
+                 "languages: [pt-BR, es]", "  country: BR"):
+        assert line in text.splitlines()
+    assert (site / "notices" / "2026-12-07-welcome.es.md").is_file()
+    assert main(["check", "--site", str(site), "--now", NOW]) == 0
+
+
+def test_init_prints_the_next_commands_as_the_user_runs_them(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "my site"), "--now", NOW]) == 0
+    assert capsys.readouterr().out == (f"created a new site in '{tmp_path}/my site'; next:\n"
+                                       f"  cd '{tmp_path}/my site'\n  expediente serve\n"
+                                       "  git init && git add -A && git commit -m 'A new support site'\n")
+
+
+def test_the_starters_commented_examples_validate_once_uncommented(new_site, capsys):
+    """Every commented example in hours.yaml, support.yaml and status.yaml is a working one."""
+    for name in ("support.yaml", "status.yaml"):
+        path = new_site / "site_src" / name
+        path.write_text(re.sub(r"(?m)^# (\s*(?:- )?[a-z_]+:.*|\s+- .*)$", r"\1", path.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    hours = new_site / "site_src" / "hours.yaml"
+    text = hours.read_text(encoding="utf-8")
+    examples = re.findall(r"(?m)^          # (\w[\w,-]*: .+?)(?:[ ]+#.*)?$", text)
+    assert len(examples) == 6
+    regular = "          mon-fri: 09:00-18:00\n          sat: closed\n          sun: closed\n"
+    assert regular in text
+    for example in examples:
+        hours.write_text(text.replace(regular, f"          {example}\n"), encoding="utf-8")
+        assert main(["check", "--site", str(new_site), "--now", NOW, "--strict"]) == 0, example
+    chat = re.sub(r"(?m)^      # ", "      ", text)
+    hours.write_text(chat, encoding="utf-8")
+    assert main(["check", "--site", str(new_site), "--now", NOW, "--strict"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_the_new_sites_workflows_pass_actionlint(new_site):
+    shellcheck = tool("shellcheck")
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(shellcheck).parent), os.environ.get("PATH", "")]))
+    workflows = sorted(str(p) for p in (new_site / ".github" / "workflows").glob("*.yml"))
+    result = subprocess.run([tool("actionlint"), "-no-color", "-oneline", *workflows], cwd=new_site, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("name", ["check.yml", "publish.yml"])
+def test_this_repositorys_workflows_are_the_starters_own(name):
+    """One text for both: this repository (itself an example site) runs its own code, a new site the release."""
+    assert render_workflow(name, REPOSITORY_WORKFLOW) == (ROOT / ".github" / "workflows" / name).read_text()
+
+
+def git(site: Path, *args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=site, env=env, capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.slow
+def test_the_pre_commit_framework_runs_the_check(new_site, tmp_path):
+    """`pre-commit run` (the framework, from the new site's .pre-commit-config.yaml) stops a wrong weekday."""
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"),
+               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+               GIT_AUTHOR_NAME="Staff", GIT_AUTHOR_EMAIL="staff@example.com",
+               GIT_COMMITTER_NAME="Staff", GIT_COMMITTER_EMAIL="staff@example.com")
+    assert git(new_site, "init", "-q", env=env).returncode == 0
+    assert git(new_site, "add", "-A", env=env).returncode == 0
+    run = [tool("pre-commit"), "run", "--all-files"]
+    good = subprocess.run(run, cwd=new_site, env=env, capture_output=True, text=True, timeout=300)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert re.search(r"expediente check\.+Passed", good.stdout)
+    notice = new_site / "notices" / "2026-12-07-natal.md"
+    notice.write_text("---\ntitle: Natal\ndate: 2026-12-07 10:00\nperiod: 2026-12-24..2026-12-25\nchanges:\n"
+                      "  - date: 2026-12-24\n    weekday: quarta-feira\n    closed: true\n---\nFechados.\n",
+                      encoding="utf-8")
+    git(new_site, "add", "-A", env=env)
+    bad = subprocess.run(run, cwd=new_site, env=env, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1
+    assert re.search(r"expediente check\.+Failed", bad.stdout)
+    assert ("notices/2026-12-07-natal.md:7:14: error: 2026-12-24 is a Thursday (quinta-feira), not quarta-feira"
+            in bad.stdout)
