@@ -226,7 +226,14 @@ class Formats:
 
     def utc_offset(self, instant: datetime, zone: str) -> str:
         """Return the zone's offset from UTC at an instant: 'GMT-03:00'."""
-        return get_timezone_gmt(instant.astimezone(ZoneInfo(zone)), "long", locale=self.locale)
+        text = get_timezone_gmt(instant.astimezone(ZoneInfo(zone)), "long", locale=self.locale)
+        # CLDR 48 (Babel 2.19) moved Portuguese's GMT after the offset: "-03:00 GMT". Brazilian and
+        # Portuguese readers know "GMT-03:00" (CLDR's own form until then, and the one that clocks,
+        # airlines and both governments' pages use); "(-03:00 GMT)" beside a zone's name reads like a
+        # difference to subtract. The offset itself still comes from Babel.
+        if self.locale.zone_formats["gmt"] == "%s GMT" and text.endswith(" GMT"):
+            return "GMT" + text.removesuffix(" GMT")
+        return text
 
     @lru_cache(maxsize=4096)
     def date_time(self, instant: datetime, zone: str) -> str:
