@@ -40,3 +40,26 @@ def test_under_a_profiler_the_process_ends_normally_and_the_profile_is_written(t
     assert result.returncode == 0, result.stderr
     stats = pstats.Stats(str(profile))
     assert any(name == "run_build" for (_, _, name) in stats.stats)
+
+
+# --- Messages in the user's own words ----------------------------------------------------------
+
+def test_in_a_source_tree_messages_name_python_build_py(tmp_path):
+    """Run as `python build.py`, usage, hints and next steps say so; the console script says `expediente`."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check"], cwd=empty, capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (
+        2, "python build.py: error: no site here: run 'python build.py init' to start one\n")
+    usage = run_build_py("new")
+    assert usage.returncode == 2 and usage.stderr.startswith("usage: python build.py new ")
+    site = tmp_path / "site"
+    made = run_build_py("init", str(site), "--now", NOW)
+    assert made.stdout.splitlines()[1] == f"  python build.py check --site {site}"
+    new = run_build_py("new", "notice", "--title", "Natal", "--site", str(site), "--now", NOW)
+    assert new.stdout == f"created {site}/notices/2026-11-23-natal.md; fill it in, then run: python build.py check\n"
+    assert "# Every key is described in docs/format.md; `python build.py check` checks this file." in (
+        site / "notices" / "2026-11-23-natal.md").read_text(encoding="utf-8")
+    elsewhere = run_build_py("check", "--site", str(empty))
+    assert elsewhere.stderr == f"python build.py: error: no site in {empty}: run 'python build.py init' to start one\n"

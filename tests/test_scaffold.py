@@ -42,7 +42,7 @@ def test_each_kind_validates_as_created(example_copy, kind, capsys):
     assert new(example_copy, kind, "--title", "Manutenção do link às 3h") == 0
     name = "notices/2026-11-23-manutencao-do-link-as-3h.md"
     assert capsys.readouterr() == (
-        f"created {example_copy / name}; fill it in, then run: python build.py check\n", "")
+        f"created {example_copy / name}; fill it in, then run: expediente check\n", "")
     assert problems_of(example_copy, name) == (True, [])
     assert main(["check", "--site", str(example_copy)]) == 0
     assert capsys.readouterr().out == f"checked {example_copy}: no errors\n"
