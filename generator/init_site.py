@@ -114,8 +114,11 @@ def generator_version() -> str:
     """Return the installed generator's version (what the new site's requirements.txt pins)."""
     try:
         return version("expediente")
-    except PackageNotFoundError:  # run from a source tree that was never installed
-        return "0.1.0"
+    except PackageNotFoundError:  # run from a source tree that was never installed: the tree's own version
+        import tomllib
+
+        project = Path(__file__).resolve().parent.parent / "pyproject.toml"
+        return tomllib.loads(project.read_text(encoding="utf-8"))["project"]["version"]
 
 
 def ask_missing(options: SiteOptions, ask) -> SiteOptions:

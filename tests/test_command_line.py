@@ -63,3 +63,11 @@ def test_in_a_source_tree_messages_name_python_build_py(tmp_path):
         site / "notices" / "2026-11-23-natal.md").read_text(encoding="utf-8")
     elsewhere = run_build_py("check", "--site", str(empty))
     assert elsewhere.stderr == f"python build.py: error: no site in {empty}: run 'python build.py init' to start one\n"
+
+
+def test_version_names_the_installed_release():
+    import tomllib
+
+    result = run_build_py("--version")
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert (result.returncode, result.stdout) == (0, f"python build.py {version}\n")
