@@ -1,4 +1,4 @@
-"""The dates written in a notice's title and body, checked against the notice (dates_in_text.py finds them).
+"""The dates written in a notice's title and body, checked against the notice (the dates_in_text package finds them).
 
 Errors: a date that does not exist, a weekday that does not match its date.
 Warnings: a date outside the notice's period, and in an hours notice a date inside
