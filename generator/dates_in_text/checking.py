@@ -84,7 +84,7 @@ def check_dates(text: str, lang: str, reference: date, path: str, line_offset: i
     match (errors) and days outside `period` (warnings), placed at line_offset + their line."""
     local = vocabulary_of(lang).locale
     problems = []
-    for found in find_dates(text, lang, reference):
+    for found in find_dates(text, lang, reference, period and tuple(period)):
         line = line_offset + found.line
         if found.day is None:
             year, month, _ = found.parts

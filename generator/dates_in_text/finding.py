@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from .bare_days import may_have_bare_days, read_bare_days, resolve_bare_days, settle_bare_day
 from .reading import Run, read_dates
 from .text import prepare, previous_word
 from .tying import mark_ranges, merge_runs, read_weekdays, tie
 from .vocabulary import DATE_JOIN, WEEKDAY_JOIN, vocabulary_of
 from .words import DAY_WORDS
+
+_DIGIT = re.compile(r"\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,24 +37,38 @@ class ProseDate:
 
 
 @lru_cache(maxsize=512)
-def find_dates(text: str, lang: str, reference: date) -> tuple[ProseDate, ...]:
-    """Return the dates written in `text` (in `lang` or English), in order, with their weekdays."""
+def find_dates(text: str, lang: str, reference: date, period: tuple[date, date] | None = None) -> tuple[ProseDate, ...]:
+    """Return the dates written in `text` (in `lang` or English), in order, with their weekdays;
+    a day number written alone beside a weekday is read inside `period` when given (bare_days.py)."""
     vocabulary = vocabulary_of(lang)
+    if not _DIGIT.search(text):
+        return ()           # every date has a digit
     prepared = prepare(text)
     date_runs = read_dates(prepared, vocabulary, reference)
-    if not date_runs:
-        return ()           # the weekdays written, if any, are only read beside dates
     covered = bytearray(len(prepared.folded))
     for run in date_runs:
         covered[run.start:run.end] = b"\x01" * (run.end - run.start)
+    if not date_runs and not may_have_bare_days(prepared, vocabulary, covered):
+        return ()           # the weekdays written, if any, are only read beside dates and day numbers
+    weekdays = read_weekdays(prepared, vocabulary, covered)
+    bare_runs = read_bare_days(prepared, weekdays, covered) if weekdays else []
+    if not date_runs and not bare_runs:
+        return ()           # the weekdays written, if any, are only read beside dates
     date_runs = merge_runs(date_runs, DATE_JOIN, prepared.folded)
-    weekday_runs = [Run(None, [day]) for day in read_weekdays(prepared, vocabulary, covered)]
-    tie(prepared.folded, date_runs, merge_runs(weekday_runs, WEEKDAY_JOIN, prepared.folded))
+    ranges, floating = resolve_bare_days(prepared, date_runs, bare_runs, weekdays, reference, period)
+    weekday_runs = merge_runs([Run(None, [day]) for day in weekdays], WEEKDAY_JOIN, prepared.folded)
+    tie(prepared.folded, date_runs + bare_runs, weekday_runs)
+    for item in floating:
+        settle_bare_day(item, reference)
     mark_ranges(date_runs)
+    for first, last in ranges:
+        if first.weekday is not None and first.day and last.day and first.day <= last.day:
+            first.range = last.range = (first.day, last.day)
     found = []
-    for run in date_runs:
+    for run in date_runs + bare_runs:
         for item in run.members:
-            if item.weak and item.weekday is None and previous_word(prepared.folded, item.start) not in DAY_WORDS:
+            if item.weekday is None and (item.bare or (
+                    item.weak and previous_word(prepared.folded, item.start) not in DAY_WORDS)):
                 continue
             start, _end = prepared.span(item.start, item.end)
             line = bisect_right(prepared.line_starts, start)
@@ -60,4 +78,3 @@ def find_dates(text: str, lang: str, reference: date) -> tuple[ProseDate, ...]:
                 written=item.written, parts=item.ymd, year_inferred=item.year_inferred, offset=start,
                 range=item.range))
     return tuple(sorted(found, key=lambda d: d.offset))
-

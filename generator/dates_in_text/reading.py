@@ -30,6 +30,7 @@ class Item:
     year_inferred: bool
     written: str
     weak: bool = False                 # "3/1": only a date with a weekday beside it or after "dia"
+    bare: bool = False                 # a day number alone ("quinta, dia 12"): a date only with its weekday
     weekday: int | None = None
     weekday_written: str | None = None
     range: tuple[date, date] | None = None

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-# Informal spellings CLDR does not list; the CLDR names themselves are never written out here.
-INFORMAL_WEEKDAYS = {"en": {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}}
+# Informal weekday abbreviations that CLDR does not list for a language, by language (all its
+# regions), folded: lower case, without accents, without the dot (which is read when written).
+# CLDR's own names are never written out here.  docs/format.md lists them for users.
+# - pt: Portugal writes "Seg.", "Ter.", "Qua." as Brazil does, though CLDR's pt-PT
+#   abbreviations are the whole "segunda", "terça"; "Sab" and "Sáb" fold alike.  The
+#   ordinal forms ("4ª feira", "4.ª-feira", "4a feira") are read by vocabulary.py's regex.
+# - es: longer cuts than CLDR's "mié", "jue", "vie" ("Miérc.", "Juev.", "Vier.").
+# - en: "Tues", "Weds", "Thur", "Thurs" beside CLDR's "Tue", "Wed", "Thu".
+# Two-letter cuts ("Lu", "Ma", "Mo", "Tu") are left out: they are ordinary words too often.
+INFORMAL_WEEKDAYS = {
+    "pt": {"seg": 0, "ter": 1, "qua": 2, "qui": 3, "sex": 4, "sab": 5, "dom": 6},
+    "es": {"mierc": 2, "mier": 2, "juev": 3, "vier": 4},
+    "en": {"tues": 1, "weds": 2, "thur": 3, "thurs": 3},
+}
 INFORMAL_MONTHS = {"es": {"setiembre": 9}, "en": {"sept": 9}}
-# Abbreviations that are also ordinary words ("ter" = to have, "sun", "wed"): read only
-# when capitalised or written with the abbreviation's dot.
-WORDLIKE_ABBREVIATIONS = frozenset(("ter", "dom", "mar", "sun", "sat", "wed", "may"))
+# Abbreviations that are also ordinary words ("ter" = to have, "sex", "mar" = sea, "sun",
+# "wed"): read only when capitalised or written with the abbreviation's dot, and, like
+# every weekday, only right beside a date or a day number.
+WORDLIKE_ABBREVIATIONS = frozenset(("ter", "dom", "mar", "sun", "sat", "wed", "may", "sex"))
 # A number right after these words is a version, score, page, ticket or street, not a date.
 NUMBER_WORDS = frozenset((
     "v", "ver", "versao", "version", "release", "build", "rev", "nota", "score", "rating",
@@ -29,4 +42,12 @@ NOT_WEEKDAY_AFTER = frozenset(("santo", "san", "sao"))   # "Santo Domingo, 17/10
 DAY_WORDS = frozenset(("dia", "dias"))                   # "dia 3/1" is a date, "3/1" alone is not
 RANGE_WORDS = ("a", "ao", "ate", "al", "hasta", "to", "through", "thru", "till", "until")
 LIST_WORDS = ("e", "y", "and", "or", "ou", "o")
-TIE_WORDS = ("de", "del", "dia", "el", "on", "the", "em", "no", "na")
+TIE_WORDS = ("de", "del", "dia", "dias", "el", "on", "the", "em", "no", "na")
+# Before a bare day number these make it a day beyond doubt ("quinta, dia 12", "el viernes
+# día 13", "Monday the 15th", "del lunes 9 ..."): without one, a number after a weekday is a
+# day only when nothing but punctuation, or a range to another weekday, follows it.
+BARE_DAY_LEADS = frozenset(("dia", "dias", "the", "del"))
+# Words a bare day number may stand between and the weekday written before it: "na quinta, no dia 12".
+BARE_DAY_GAP_WORDS = ("el", "no", "o", "on", "na")
+# A number followed by one of these is an hour or a quantity, not a day: "sábado, 9 h".
+HOUR_WORDS = frozenset(("h", "hs", "hrs", "horas", "hora", "hours", "hour", "am", "pm", "min", "minutos"))

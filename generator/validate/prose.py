@@ -20,7 +20,7 @@ def uncovered_dates(text: str, lang: str, reference: date, period, covered: froz
                     line_offset: int, column_offset: int = 0) -> list[SourceError]:
     """Warn about prose dates inside the period (or any, without one) that no structured change covers."""
     found = []
-    for written in find_dates(text, lang, reference):
+    for written in find_dates(text, lang, reference, period and tuple(period)):
         day = written.day
         # The period's own ends are often written as a range in the title ("entre 17/10 e 02/11").
         if day is None or day in covered or (period and not period[0] < day < period[1]):
