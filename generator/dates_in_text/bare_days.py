@@ -3,7 +3,8 @@
 A number is read as a day of the month only right beside a weekday word:
 - after it, with nothing between but spaces, a comma, "(" or a dash, and maybe "dia",
   "día", "the", "del" (with "el", "no", "na", "on" before them): "quinta, dia 12",
-  "viernes 13", "Monday 9th";
+  "viernes 13", "Monday 9th";  after "el", "na", "no", "on" before the weekday, with a
+  single space between ("el jueves 12 abrimos"), the number counts as if "dia" led it;
 - or before it, when "dia", "día", "the" or "del" comes first or the number has an
   ordinal's ending: "dia 12 (quinta)", "the 15th, Monday".
 A number with neither lead word nor ordinal ending ("sábado, 3") is a day only when
@@ -31,7 +32,7 @@ from functools import lru_cache
 from .reading import Item, Run, Weekday, join_kind
 from .text import Text, next_word, previous_word
 from .vocabulary import CONJ, DAY, LIST_WORDS, RANGE_WORDS, Vocabulary
-from .words import BARE_DAY_GAP_WORDS, BARE_DAY_LEADS, HOUR_WORDS, NUMBER_WORDS, UNIT_WORDS
+from .words import BARE_DAY_GAP_WORDS, BARE_DAY_LEADS, HOUR_WORDS, NUMBER_WORDS, UNIT_WORDS, WEEKDAY_ARTICLES
 
 _DAYS = re.compile(rf"(?P<first>{DAY})(?P<more>(?:\s*,\s*{DAY})*{CONJ}{DAY})?(?![^\W_]|[/%]|[.,:-]\d)")
 _NUMBER = re.compile(r"\d+")
@@ -100,10 +101,13 @@ def read_bare_days(text: Text, weekdays: list[Weekday], covered: bytearray) -> l
     runs: list[Run] = []
     for match, lead, lead_start, strong in _candidates(folded, covered):
         start = match.start()
-        weekday_before = _weekday_ending_at(folded, ends, lead_start)
+        weekday_before = _weekday_ending_at(weekdays, folded, ends, lead_start)
         weekday_after = strong and _weekday_starting_at(folded, starts, match.end())
         if not (weekday_before or weekday_after):
             continue
+        if weekday_before and not strong and folded[weekday_before[1]:start] == " " \
+                and previous_word(folded, weekday_before[0]) in WEEKDAY_ARTICLES:
+            strong = True                               # "el jueves 12 abrimos", "na sexta 13 fechamos"
         if not strong and not _WEAK_END.match(folded, match.end()) and not _range_to_weekday(folded, starts, match):
             continue
         days = list(_DAY.finditer(match.group()))
@@ -122,12 +126,15 @@ def read_bare_days(text: Text, weekdays: list[Weekday], covered: bytearray) -> l
     return runs
 
 
-def _weekday_ending_at(folded: str, ends: list[int], position: int) -> bool:
+def _weekday_ending_at(weekdays: list[Weekday], folded: str, ends: list[int], position: int):
+    """Return (start, end) of the weekday word written right before `position`, else None."""
     index = bisect.bisect_right(ends, position) - 1
     if index < 0:
-        return False
+        return None
     gap = folded[ends[index]:position]
-    return len(gap) <= 12 and _GAP_BEFORE.fullmatch(gap) is not None
+    if len(gap) <= 12 and _GAP_BEFORE.fullmatch(gap) is not None:
+        return weekdays[index].start, ends[index]
+    return None
 
 
 def _weekday_starting_at(folded: str, starts: list[int], position: int) -> bool:

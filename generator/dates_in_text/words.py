@@ -38,7 +38,9 @@ UNIT_WORDS = frozenset((
     "mbps", "kbps", "gbps", "mb", "gb", "kb", "tb", "mega", "megas", "giga", "gigas", "mhz", "ghz",
     "ms", "vezes", "parcelas", "times", "veces", "cuotas",
 ))
-NOT_WEEKDAY_AFTER = frozenset(("santo", "san", "sao"))   # "Santo Domingo, 17/10"
+# A weekday's name after these is part of a name: "Santo Domingo, 17/10", "Rua Sexta, 12".
+NOT_WEEKDAY_AFTER = frozenset(("santo", "san", "sao", "rua", "r", "av", "avenida", "avda", "calle", "travessa",
+                               "praca", "plaza", "largo", "alameda", "estrada", "paseo"))
 DAY_WORDS = frozenset(("dia", "dias"))                   # "dia 3/1" is a date, "3/1" alone is not
 RANGE_WORDS = ("a", "ao", "ate", "al", "hasta", "to", "through", "thru", "till", "until")
 LIST_WORDS = ("e", "y", "and", "or", "ou", "o")
@@ -47,6 +49,8 @@ TIE_WORDS = ("de", "del", "dia", "dias", "el", "on", "the", "em", "no", "na")
 # día 13", "Monday the 15th", "del lunes 9 ..."): without one, a number after a weekday is a
 # day only when nothing but punctuation, or a range to another weekday, follows it.
 BARE_DAY_LEADS = frozenset(("dia", "dias", "the", "del"))
+# A weekday after one of these, with a day number right after it, names that day: "el jueves 12".
+WEEKDAY_ARTICLES = frozenset(("el", "na", "no", "on"))
 # Words a bare day number may stand between and the weekday written before it: "na quinta, no dia 12".
 BARE_DAY_GAP_WORDS = ("el", "no", "o", "on", "na")
 # A number followed by one of these is an hour or a quantity, not a day: "sábado, 9 h".
