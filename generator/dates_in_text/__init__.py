@@ -35,6 +35,16 @@ Rules, each tested in tests/test_dates_in_text.py:
   side without punctuation, else to the date before it.
 - Bare days before a dated day share its month and year: "19 a 30 de outubro",
   "21 e 22/10", "17, 18 e 19 de outubro"; "de X a Y", "X–Y" and "entre X e Y" are ranges.
+- A day number alone is a date only right beside a weekday word ("na quinta, dia 12",
+  "el viernes día 13", "Monday the 15th", "de segunda, 9, a quarta, 11 de março"); its
+  month comes from the date its range or list ends on, the notice's period, or the
+  notice's date (bare_days.py has the rules).  The informal words beside CLDR's are data
+  in words.py, listed for users in docs/format.md.
+
+Modules, in the order a text goes through them: text (fold, mask, blocks), reading (the
+date shapes), tying (weekday words and which date each belongs to), bare_days, finding
+(find_dates puts them together), checking (check_dates and its hints); vocabulary builds
+the regexes of each language from CLDR and words.
 """
 
 from __future__ import annotations
