@@ -1,4 +1,4 @@
-"""The dates written in a notice's title and body, checked against the notice (dates_in_text.py finds them).
+"""The dates written in a notice's title and body, checked against the notice (the dates_in_text package finds them).
 
 Errors: a date that does not exist, a weekday that does not match its date.
 Warnings: a date outside the notice's period, and in an hours notice a date inside
@@ -20,7 +20,7 @@ def uncovered_dates(text: str, lang: str, reference: date, period, covered: froz
                     line_offset: int, column_offset: int = 0) -> list[SourceError]:
     """Warn about prose dates inside the period (or any, without one) that no structured change covers."""
     found = []
-    for written in find_dates(text, lang, reference):
+    for written in find_dates(text, lang, reference, period and tuple(period)):
         day = written.day
         # The period's own ends are often written as a range in the title ("entre 17/10 e 02/11").
         if day is None or day in covered or (period and not period[0] < day < period[1]):
