@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .errors import has_errors
+from .errors import has_errors, sort_problems
 from .leftovers import hold_new_folder, remove_leftovers
 from .pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
 
@@ -223,7 +223,7 @@ def refused_tree(git_dir: Path, commit: str, env: dict, max_tree_mb: int) -> boo
     from .cli import print_problems, summary_of
 
     try:
-        problems = inspect_tree(git_dir, commit, env, max_tree_mb)
+        problems = sort_problems(inspect_tree(git_dir, commit, env, max_tree_mb))
     except TreeUnreadable as exc:
         raise PublishError(str(exc)) from None
     print_problems(problems, sys.stderr)
