@@ -23,7 +23,6 @@ from generator.cli import main
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
-HOSTNAME = Path("/etc/hostname")
 WEEKDAY_NOTICE = """\
 ---
 title: Feriado
@@ -107,14 +106,6 @@ class Server:
     def push(self, ref: str = "HEAD:main") -> subprocess.CompletedProcess:
         return git(self.work, "push", "origin", ref, check=False, env=git_env(TMPDIR=str(self.tmp)))
 
-    def published(self) -> str:
-        """Return every published file's text, to look for what must not be there."""
-        current = self.www / "current"
-        if not current.exists():
-            return ""
-        return "\n".join(path.read_bytes().decode("utf-8", "replace") for path in sorted(current.rglob("*"))
-                         if path.is_file())
-
 
 @pytest.fixture
 def server(tmp_path, site_repo, capsys) -> Server:
@@ -134,10 +125,6 @@ def assert_refused(pushed: subprocess.CompletedProcess, server: Server, expected
                     f"expediente: the push of {head[:10]} to main was refused; nothing was published"]
     assert not (server.www / "current").exists()
     assert git(server.bare, "rev-parse", "--verify", "--quiet", "refs/heads/main", check=False).returncode != 0
-
-
-def hostname_text() -> str:
-    return HOSTNAME.read_text().strip() if HOSTNAME.is_file() else ""
 
 
 # --- The check sees what the build builds ---------------------------------------------------
