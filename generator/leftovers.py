@@ -18,6 +18,7 @@ import fcntl
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -91,3 +92,18 @@ def remove_leftovers(parent: str | Path, prefix: str) -> list[str]:
         finally:
             os.close(descriptor)
     return removed
+
+
+@contextmanager
+def working_folder(prefix: str):
+    """Yield a new folder in the temporary directory for one check or build, removed afterwards.
+
+    Folders of earlier runs that were killed (whose lock nobody holds) are removed first.
+    """
+    parent = tempfile.gettempdir()
+    remove_leftovers(parent, prefix)
+    held = hold_new_folder(parent, prefix)
+    try:
+        yield Path(held.path)
+    finally:
+        held.remove()

@@ -21,13 +21,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import has_errors, sort_problems
-from .leftovers import hold_new_folder, remove_leftovers
+from .leftovers import working_folder
 from .pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
 
 KEEP_RELEASES = 5
@@ -202,21 +201,6 @@ def publish_lock(publish_to: Path):
 
 
 # --- Checking and building -----------------------------------------------------
-
-@contextmanager
-def working_folder(prefix: str):
-    """Yield a new folder in the temporary directory for one check or build, removed afterwards.
-
-    Folders of earlier runs that were killed (whose lock nobody holds) are removed first.
-    """
-    parent = tempfile.gettempdir()
-    remove_leftovers(parent, prefix)
-    held = hold_new_folder(parent, prefix)
-    try:
-        yield Path(held.path)
-    finally:
-        held.remove()
-
 
 def refused_tree(git_dir: Path, commit: str, env: dict, max_tree_mb: int) -> bool:
     """Print why the pushed tree may not even be checked out, and tell whether that is so."""

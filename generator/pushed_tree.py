@@ -194,7 +194,10 @@ def entry_problems(entry: Entry, paths: dict[str, Entry]) -> list[SourceError]:
     elif parts[-1] == ".gitmodules":
         found.append(SourceError(name, 0, 0, "submodules cannot be published; .gitmodules is refused",
                                  "remove it with 'git rm .gitmodules'"))
-    if any(part.lower().rstrip(". ") == ".git" for part in parts):
+    if any(part in ("", ".", "..") for part in parts):
+        found.append(SourceError(name, 0, 0, "a name in the path is '.', '..' or empty, which no checkout "
+                                 "can hold (the tree was made by hand)", "remove the entry from the commit"))
+    elif any(part.lower().rstrip(". ") == ".git" for part in parts):
         found.append(SourceError(name, 0, 0, "a file or folder named .git cannot be part of the site",
                                  "remove it from the commit"))
     if any("\udc80" <= char <= "\udcff" for char in entry.path):

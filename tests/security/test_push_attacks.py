@@ -355,6 +355,25 @@ def test_a_git_folder_or_file_inside_the_tree_is_refused_and_its_hook_never_runs
     assert not marker.exists()
 
 
+def test_a_tree_entry_named_dot_dot_is_refused_with_a_located_message_not_a_traceback(server):
+    blob = out(git(server.work, "hash-object", "-w", "--stdin", stdin="hostname\n"))
+    inner = make_tree(server.work, [("100644", "blob", blob, "escape.txt")])
+    listing = git(server.work, "ls-tree", "HEAD").stdout.decode()
+    top = [tuple(line.split(None, 3)) for line in listing.splitlines()]
+    tree = make_tree(server.work, [*top, ("040000", "tree", inner, ".."), ("100644", "blob", blob, ".")])
+    commit = out(git(server.work, "commit-tree", tree, "-p", "HEAD", "-m", "Dots"))
+    git(server.work, "update-ref", "refs/heads/main", commit)
+    pushed = server.push()
+    assert "Traceback" not in pushed.stderr.decode()
+    assert_refused(pushed, server, [
+        ".: error: a name in the path is '.', '..' or empty, which no checkout can hold (the tree was made by hand)",
+        "  hint: remove the entry from the commit",
+        "../escape.txt: error: a name in the path is '.', '..' or empty, which no checkout can hold (the tree "
+        "was made by hand)",
+        "  hint: remove the entry from the commit",
+    ])
+
+
 # --- Names with shell characters ------------------------------------------------------------------
 
 SHELL_NAME = "$(touch pwned-a)`touch pwned-b`;touch pwned-c"
