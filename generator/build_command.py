@@ -61,8 +61,11 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     return 0
 
 
-def check_site(site_dir: Path, now: datetime, strict: bool):
-    """Validate everything a build reads, the probe's history included; return (site or None, problems)."""
+def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | None = None):
+    """Validate everything a build reads, the probe's history included; return (site or None, problems).
+
+    The probe's history is counted through the cache in `cache_root` (see rollups.read_histories).
+    """
     from zoneinfo import ZoneInfo
 
     from .errors import ERROR, SourceError, has_errors, sort_problems
@@ -73,7 +76,7 @@ def check_site(site_dir: Path, now: datetime, strict: bool):
     if site is None or not site.components:
         return site, problems
     aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
-    _, found = read_histories(site_dir, site, aware)
+    _, found = read_histories(site_dir, site, aware, cache_root=cache_root)
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + list(found))

@@ -97,6 +97,8 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilt and reloaded on every change")
     add_common(serve, top=False)
     serve.add_argument("--port", type=int, default=8000, help="the port to listen on (default: 8000; 0: any free one)")
+    serve.add_argument("--bind", default="127.0.0.1", metavar="ADDRESS",
+                       help="the address to listen on (default: 127.0.0.1, this machine only)")
     next_change = commands.add_parser("next-change", help="print when the output would next change by itself")
     add_common(next_change, top=False)
     next_change.add_argument("--explain", action="store_true", help="also say what changes then")
@@ -166,7 +168,8 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
             from .serve import serve_command
 
             # A preview follows the clock from build to build unless --now pins it.
-            return serve_command(site_dir, args.port, now if args.now else None, args.strict, args.debug)
+            return serve_command(site_dir, args.port, now if args.now else None, args.strict, args.debug,
+                                 args.bind)
         if command == "probe":
             from .probe import probe_command
 

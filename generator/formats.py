@@ -10,7 +10,9 @@ github  One workflow command per problem, on stdout, which GitHub Actions turns 
         Escaping is GitHub's own (actions/toolkit, core/src/command.ts): in the message
         `%`, CR and LF become `%25`, `%0D` and `%0A`; in a property, `:` and `,` also
         become `%3A` and `%2C`.  GitHub shows at most 10 error and 10 warning annotations
-        per step, so every problem follows in the text form too, folded in a log group.
+        per step, so every problem follows in the text form too, folded in a log group,
+        one line per field (line breaks in a value shown as `\\n`) and between
+        `::stop-commands::` and its token, so that no text of the site commands the runner.
 
 json    A JSON list on stdout and nothing else there:
         `[{"file", "line", "column", "severity", "message", "hint"}]`, in the order of the
@@ -25,6 +27,7 @@ The exit status does not depend on the format: 1 when there are errors.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -77,15 +80,56 @@ def github_annotation(problem: SourceError, site_dir: Path) -> str:
     return f"::{command} {joined}::{escape_data(message)}"
 
 
+def flat(text: str) -> str:
+    """Return text on one line: line breaks and other control characters written as escapes (\\n, \\x1b)."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else
+                   {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char, f"\\x{ord(char):02x}")
+                   if ord(char) < 0x100 else f"\\u{ord(char):04x}" for char in text)
+
+
+def inert(line: str) -> str:
+    """Return a line of the plain list that the runner cannot take for a workflow command.
+
+    The runner reads `::command` at the start of a trimmed line and the older `##[command]`
+    anywhere in it; neither form survives here.
+    """
+    line = line.replace("##[", "# #[")
+    return "| " + line if line.strip().startswith("::") else line
+
+
+def plain_lines(problems: tuple[SourceError, ...]) -> list[str]:
+    """Return the problems in the text form, each field on its line, made inert for the runner."""
+    lines = []
+    for problem in problems:
+        hint = flat(problem.hint) if problem.hint else None
+        text = SourceError(flat(problem.path), problem.line, problem.column, flat(problem.message), hint,
+                           problem.severity).format()
+        lines.extend(inert(line) for line in text.split("\n"))
+    return lines
+
+
 def github_lines(problems: tuple[SourceError, ...], site_dir: Path) -> list[str]:
-    """Return the annotations, then every problem in the text form inside a folded log group."""
+    """Return the annotations, then every problem in the text form inside a folded log group.
+
+    A file's text reaches messages (a key, a weekday as written), and a line break in it
+    must not start a line the runner obeys (`::add-mask::`, `::warning`, `::stop-commands::`).
+    The annotations are escaped as GitHub's toolkit escapes them; the plain list is written
+    one line per field with line breaks shown as `\\n` (plain_lines), and between
+    `::stop-commands::TOKEN` and `::TOKEN::`, during which the runner obeys no command.
+    The token is a hash of the list itself: the same output for the same problems, and
+    not one that the list can contain.
+    """
     if not problems:
         return []
     lines = [github_annotation(problem, site_dir) for problem in problems]
-    # Workflow commands are read from the start of a line: the text form never starts with `::`,
-    # since every line starts with a file name or with "  hint:".
+    plain = plain_lines(problems)
+    token = "expediente-" + hashlib.sha256("\n".join(plain).encode("utf-8", "surrogatepass")).hexdigest()[:32]
     lines.append("::group::Every problem, with its file and line")
-    lines.extend(problem.format() for problem in problems)
+    lines.append(f"::stop-commands::{token}")
+    lines.extend(plain)
+    lines.append(f"::{token}::")
     lines.append("::endgroup::")
     return lines
 

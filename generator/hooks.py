@@ -58,7 +58,7 @@ SERVER_HOOK = """\
 # {purpose}
 # Installed by `expediente install-server-hooks`: run it again to change this file.
 exec {python} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.publish import run_hook; \
-sys.exit(run_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch}
+sys.exit(run_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_mb}
 """
 
 PURPOSE = {
@@ -92,11 +92,15 @@ def pre_commit_script(site_in_repo: str, strict: bool, prog: str = "expediente")
                              prog=prog)
 
 
-def server_hook_script(hook: str, publish_to: Path, branch: str) -> str:
-    """Return the pre-receive or post-receive hook for publishing `branch` into `publish_to`."""
+def server_hook_script(hook: str, publish_to: Path, branch: str, max_tree_mb: int = 500) -> str:
+    """Return the pre-receive or post-receive hook for publishing `branch` into `publish_to`.
+
+    Every value is quoted for the shell (shlex.quote): a folder or branch name holding `$(...)`,
+    backquotes or `;` is passed to Python as it is, never run.
+    """
     return SERVER_HOOK.format(marker=MARKER, hook=hook, purpose=PURPOSE[hook], python=shlex.quote(interpreter()),
                               root=shlex.quote(str(ROOT)), publish_to=shlex.quote(str(publish_to)),
-                              branch=shlex.quote(branch))
+                              branch=shlex.quote(branch), max_tree_mb=shlex.quote(str(int(max_tree_mb))))
 
 
 # --- Installing ------------------------------------------------------------------
@@ -153,7 +157,8 @@ def install_hooks(site_dir: Path, strict: bool, force: bool, prog: str = "expedi
     return f"pre-commit hook {status}: {folder / 'pre-commit'} (checks with {interpreter()})"
 
 
-def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool) -> list[str]:
+def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool,
+                         max_tree_mb: int = 500) -> list[str]:
     """Install pre-receive and post-receive in the bare repository `repo`; return what was done."""
     from .cli import UsageError
 
@@ -168,17 +173,18 @@ def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool)
     folder = hooks_folder(repo)
     done = []
     for hook in ("pre-receive", "post-receive"):
-        status = install_hook(folder, hook, server_hook_script(hook, publish_to, branch), force)
+        status = install_hook(folder, hook, server_hook_script(hook, publish_to, branch, max_tree_mb), force)
         done.append(f"{hook} hook {status}: {folder / hook}")
     if os.stat(repo).st_uid != os.stat(publish_to).st_uid:
         done.append(f"warning: {publish_to} and {repo} have different owners; the hooks run as the user who "
                     f"pushes and must be able to write to {publish_to}")
     done.append(f"pushes to {branch} are checked, then built into {publish_to / 'releases'} "
                 f"and served from {current}")
+    ref = shlex.quote(f"refs/heads/{branch}")
     if not current.is_symlink():
         done.append(f"nothing is live yet: the next push to {branch} publishes it" if not has_branch(repo, branch)
                     else f"nothing is live yet: push to {branch}, or publish it as it is now with\n"
-                         f"  cd {shlex.quote(str(repo))} && echo \"0 $(git rev-parse {branch}) refs/heads/{branch}\" "
+                         f"  cd {shlex.quote(str(repo))} && printf '0 %s %s\\n' \"$(git rev-parse {ref})\" {ref} "
                          f"| hooks/post-receive")
     return done
 
@@ -202,6 +208,8 @@ def add_hook_commands(commands, add_common) -> None:
                         help="the folder that receives releases/ and the 'current' link the web server serves")
     server.add_argument("--branch", default="main", help="the branch that is published (default: main)")
     server.add_argument("--force", action="store_true", help="replace hooks expediente did not write")
+    server.add_argument("--max-tree-mb", type=int, default=500, metavar="MB",
+                        help="the most a pushed site.yaml may set 'limits: tree_mb' to (default: 500)")
     back = commands.add_parser("rollback", help="switch DIR/current back to the previous release")
     back.add_argument("--publish-to", type=Path, required=True, metavar="DIR", help="the publishing folder")
 
@@ -216,7 +224,7 @@ def run_hook_command(args: argparse.Namespace, prog: str = "expediente") -> int:
         elif args.command == "install-server-hooks":
             publish_to = Path(os.path.abspath(args.publish_to))
             print("\n".join(install_server_hooks(Path(os.path.abspath(args.repo)), publish_to, args.branch,
-                                                 args.force)))
+                                                 args.force, args.max_tree_mb)))
         else:
             publish_to = Path(os.path.abspath(args.publish_to))
             commit = rollback(publish_to)

@@ -172,6 +172,21 @@ class Change:
         return tuple(self.first + timedelta(n) for n in range((self.last - self.first).days + 1))
 
 
+def shown_url(url: str) -> str:
+    """Return an address as pages and messages may show it: no user name or password, no query, no fragment.
+
+    A query often carries a token (`?key=...`); the probe sends it, nothing prints it.
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
 @dataclass(frozen=True, slots=True)
 class Check:
     """How the probe checks a component; `headers` name environment variables, never hold secrets."""
@@ -191,9 +206,9 @@ class Check:
     server: str | None = None                   # dns: resolver address, the system's when absent
 
     def target(self) -> str:
-        """Return what is checked, as the page shows it when the check is public."""
+        """Return what is checked, as the page shows it when the check is public (an url without its query)."""
         if self.type == "http":
-            return self.url or ""
+            return shown_url(self.url or "")
         if self.type == "tcp":
             return f"{self.host}:{self.port}"
         return f"{self.name} {self.record}"

@@ -48,11 +48,12 @@ def resolve_now(site: Site, now: datetime) -> datetime:
 
 
 def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: bool = True,
-               problems: list[SourceError] | None = None) -> Build:
+               problems: list[SourceError] | None = None, cache_root: Path | None = None) -> Build:
     """Resolve what depends on "now": the public holidays of the years the outputs cover, and uptime.
 
     Uptime comes from incidents alone without `site_dir`; with it, also from the probe's files
-    in site_src/uptime/ (through the cache unless `cache` is false), whose warnings go to `problems`.
+    in site_src/uptime/ (through the cache in `cache_root`, by default the site's own, unless
+    `cache` is false), whose warnings go to `problems`.
     """
     from .rollups import read_histories
     from .uptime import make_uptime
@@ -60,7 +61,7 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     years = range(now.year - 1, now.year + 3)
     holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
     overrides = notice_overrides(site.notices, site.departments)
-    histories, found = read_histories(site_dir, site, now, cache) if site_dir is not None else ({}, ())
+    histories, found = read_histories(site_dir, site, now, cache, cache_root=cache_root) if site_dir is not None else ({}, ())
     if problems is not None:
         problems.extend(found)
     uptime = make_uptime(site, now, histories)
@@ -75,13 +76,16 @@ def _prepare_rendering() -> None:
 
 
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
-               sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> Result:
+               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
     """Read, validate and render a site folder at the instant `now`; nothing is written here but through `sink`.
 
     `jobs` bounds the processes that read and render notices (parallel.py; None: one
     per core); `sink` receives the outputs as they are rendered, only when the site
-    is valid (see render_site).
+    is valid (see render_site). Caches are kept in `cache_root`, by default the site's
+    `.expediente-cache/`; the server hooks pass a folder outside the pushed tree, so that
+    nothing a pusher commits is read as a cache.
     """
+    cache_root = cache_dir(site_dir) if cache_root is None else cache_root
     # Importing the renderers (Jinja, icalendar, feedgen, ...) and compiling the gettext
     # catalogs take longer than anything else before the first page: they are done while
     # other processes read the notices.
@@ -89,7 +93,7 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     if site is None:
         return Result((), problems)
     found: list[SourceError] = []
-    build = make_build(site, resolve_now(site, now), site_dir, problems=found)
+    build = make_build(site, resolve_now(site, now), site_dir, problems=found, cache_root=cache_root)
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + found)
@@ -97,4 +101,4 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
     render_site = import_module(RENDERERS).render_site
-    return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs, sink), problems)
+    return Result(render_site(build, template_dirs, cache_root / "templates", jobs, sink), problems)

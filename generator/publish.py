@@ -6,26 +6,32 @@ The folder a web server serves looks like this:
     DIR/releases/<commit>/               one finished build per published commit
     DIR/releases.log                     what went live and when, oldest first
     DIR/.lock                            held while a release is built or switched
+    DIR/cache/                           the build's caches, never read from a pushed tree
 
 `pre-receive` checks the pushed commit in a temporary folder and refuses the push on
 errors; `post-receive` builds the branch's newest commit into a release and switches
-`current` to it. Both print to stderr, which git shows the pusher as "remote: ...".
+`current` to it. Both judge the pushed tree from git's objects first and check it out
+the same way (pushed_tree.py), so what was checked is what is built. Both print to
+stderr, which git shows the pusher as "remote: ...".
 """
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import subprocess
 import sys
-import tarfile
-import tempfile
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .errors import has_errors, sort_problems
+from .leftovers import working_folder
+from .pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
+
 KEEP_RELEASES = 5
+MAX_TREE_MB = 500          # the most a pushed site.yaml may raise `limits: tree_mb` to (install-server-hooks)
+CHECK_PREFIX, BUILD_PREFIX = "expediente-check-", "expediente-build-"
 ZERO_COMMIT = "0" * 40
 LOG_NAME = "releases.log"
 PUBLISHED, ROLLED_BACK, FAILED = "publish", "rollback", "failed"
@@ -78,31 +84,16 @@ def branch_tip(git_dir: Path, branch: str) -> str | None:
     return out or None
 
 
-def export_commit(git_dir: Path, commit: str, target: Path, env: dict) -> None:
-    """Write the files of `commit` into `target` with `git archive` (no history; enough for a check)."""
-    proc = subprocess.Popen(["git", "archive", "--format=tar", commit], cwd=git_dir, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
-        if hasattr(tarfile, "data_filter"):
-            archive.extractall(target, filter="data")
-        else:  # Python before 3.11.4; git archive never holds absolute or ".." paths
-            archive.extractall(target)
-    error = proc.stderr.read().decode("utf-8", "replace")
-    if proc.wait() != 0:
-        raise PublishError(f"git archive {short(commit)} failed: {error.strip()}")
-
-
-def clone_commit(git_dir: Path, commit: str, target: Path) -> None:
-    """Check `commit` out into `target` with its history, which the build reads for calendar SEQUENCE numbers."""
-    git(["clone", "--quiet", "--shared", "--no-checkout", str(git_dir), str(target)], target.parent)
-    git(["-c", "advice.detachedHead=false", "checkout", "--quiet", "--detach", commit], target)
-
-
 # --- The release folder ------------------------------------------------------
 
 def releases_dir(publish_to: Path) -> Path:
     """Return the folder holding one build per published commit."""
     return publish_to / "releases"
+
+
+def cache_folder(publish_to: Path) -> Path:
+    """Return where the hooks keep the build's caches: beside releases/, never inside a pushed tree."""
+    return publish_to / "cache"
 
 
 def live_release(publish_to: Path) -> str | None:
@@ -211,37 +202,74 @@ def publish_lock(publish_to: Path):
 
 # --- Checking and building -----------------------------------------------------
 
-def check_commit(git_dir: Path, commit: str, env: dict) -> bool:
-    """Run `check` on the site as of `commit` in a temporary folder, its problems to stderr; tell whether it passed.
+def refused_tree(git_dir: Path, commit: str, env: dict, max_tree_mb: int) -> bool:
+    """Print why the pushed tree may not even be checked out, and tell whether that is so."""
+    from .cli import print_problems, summary_of
 
-    It is the command line's own `check`, so the pusher reads what `python build.py
-    check` prints at home; only its "checked <temporary folder>" line is left out.
+    try:
+        problems = sort_problems(inspect_tree(git_dir, commit, env, max_tree_mb))
+    except TreeUnreadable as exc:
+        raise PublishError(str(exc)) from None
+    print_problems(problems, sys.stderr)
+    if has_errors(problems):
+        say(summary_of(problems))
+        return True
+    return False
+
+
+def check_commit(git_dir: Path, commit: str, env: dict, publish_to: Path, max_tree_mb: int = MAX_TREE_MB) -> bool:
+    """Check the site as of `commit` in a temporary folder, its problems to stderr; tell whether it passed.
+
+    The tree is judged from git's objects, then checked out exactly as build_release
+    checks it out, and checked as `python build.py check` checks, so the pusher reads
+    the same messages as at home.
     """
-    from .cli import main
+    from .build_command import check_site
+    from .cli import parse_now, print_problems, summary_of
 
-    with tempfile.TemporaryDirectory(prefix="expediente-check-") as temp:
-        export_commit(git_dir, commit, Path(temp), env)
-        with redirect_stdout(io.StringIO()):
-            status = main(["check", "--site", temp], environ=dict(os.environ))
-    return status == 0
+    if refused_tree(git_dir, commit, env, max_tree_mb):
+        return False
+    with working_folder(CHECK_PREFIX) as temp:
+        site_dir = temp / "site"
+        try:
+            checkout_commit(git_dir, commit, site_dir, env)
+        except TreeUnreadable as exc:
+            raise PublishError(str(exc)) from None
+        try:
+            site, problems = check_site(site_dir, parse_now(None, {}), strict=False,
+                                        cache_root=cache_folder(publish_to))
+        except Exception as exc:  # never a traceback for the pusher; the push is refused
+            say(f"internal error: {type(exc).__name__} while checking; this is a bug in the generator")
+            return False
+    print_problems(problems, sys.stderr)
+    if site is None:
+        say(summary_of(problems))
+        return False
+    return True
 
 
-def build_release(git_dir: Path, commit: str, publish_to: Path, now: datetime) -> bool:
+def build_release(git_dir: Path, commit: str, publish_to: Path, now: datetime,
+                  max_tree_mb: int = MAX_TREE_MB) -> bool:
     """Build `commit` into releases/<commit> (through a temporary folder beside it); say why when it fails."""
     from .cli import print_problems, summary_of
     from .pipeline import build_site
     from .write import WriteError, write_site
 
-    with tempfile.TemporaryDirectory(prefix="expediente-build-") as temp:
-        site_dir = Path(temp) / "site"
+    if refused_tree(git_dir, commit, dict(os.environ), max_tree_mb):
+        return False
+    with working_folder(BUILD_PREFIX) as temp:
+        site_dir = temp / "site"
         try:
-            clone_commit(git_dir, commit, site_dir)
-            result = build_site(site_dir, now)
+            checkout_commit(git_dir, commit, site_dir, dict(os.environ))
+            result = build_site(site_dir, now, cache_root=cache_folder(publish_to))
             print_problems(result.problems, sys.stderr)
             if not result.ok:
                 say(f"expediente: {summary_of(result.problems)} in {short(commit)}")
                 return False
             write_site(result.outputs, releases_dir(publish_to) / commit, site_dir)
+        except TreeUnreadable as exc:
+            say(f"error: {exc}")
+            return False
         except (PublishError, WriteError) as exc:
             say(f"error: {exc}")
             return False
@@ -281,7 +309,7 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
 
 # --- What the hooks and commands do ------------------------------------------
 
-def publish_branch(git_dir: Path, publish_to: Path, branch: str) -> int:
+def publish_branch(git_dir: Path, publish_to: Path, branch: str, max_tree_mb: int = MAX_TREE_MB) -> int:
     """Build the branch's newest commit and make it live; 0 when live (or already live), 1 when it failed."""
     from .cli import parse_now
 
@@ -298,7 +326,7 @@ def publish_branch(git_dir: Path, publish_to: Path, branch: str) -> int:
             return 0
         now = parse_now(None, {})  # the clock: a published site shows the days from the moment it is built
         say(f"expediente: building {short(commit)} ({branch})...")
-        if not build_release(git_dir, commit, publish_to, now):
+        if not build_release(git_dir, commit, publish_to, now, max_tree_mb):
             append_log(publish_to, now, FAILED, commit)
             kept = f"{short(live)} stays live" if live else "nothing is published yet"
             say(f"expediente: the build of {short(commit)} failed and {kept}; the push itself was accepted")
@@ -348,8 +376,10 @@ def read_updates(text: str) -> list[tuple[str, str, str]]:
 
 
 def run_hook(argv: list[str]) -> int:
-    """Entry point of the installed server hooks: `pre-receive|post-receive DIR BRANCH`, updates on stdin."""
-    hook, publish_to, branch = argv
+    """Entry point of the installed server hooks: `pre-receive|post-receive DIR BRANCH [MAX_TREE_MB]`,
+    updates on stdin."""
+    hook, publish_to, branch, *rest = argv
+    max_tree_mb = int(rest[0]) if rest and rest[0].isdigit() else MAX_TREE_MB
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()  # git runs hooks inside the bare repository
     env = clean_environment()
     ref = f"refs/heads/{branch}"
@@ -360,7 +390,7 @@ def run_hook(argv: list[str]) -> int:
                 if new == ZERO_COMMIT:
                     say(f"expediente: {branch} is the published branch; deleting it is refused")
                     return 1
-                if not check_commit(git_dir, new, env):
+                if not check_commit(git_dir, new, env, Path(publish_to), max_tree_mb):
                     say(f"expediente: the push of {short(new)} to {branch} was refused; nothing was published")
                     return 1
                 say(f"expediente: {short(new)} checked: no errors")
@@ -368,9 +398,13 @@ def run_hook(argv: list[str]) -> int:
         if hook == "post-receive":
             if not any(new != ZERO_COMMIT for _, new in ours):
                 return 0
-            return publish_branch(git_dir, Path(publish_to), branch)
+            return publish_branch(git_dir, Path(publish_to), branch, max_tree_mb)
     except PublishError as exc:
         say(f"expediente: error: {exc}")
+        return 1
+    except Exception as exc:  # the pusher reads this: a located line, never a traceback of the server's code
+        say(f"expediente: internal error ({type(exc).__name__}); nothing was published; this is a bug in "
+            f"the generator, and the server's operator can run the hook by hand to see where")
         return 1
     say(f"expediente: unknown hook '{hook}'")
     return 2

@@ -625,12 +625,16 @@ def make_history(months: list[Month], rollups: dict[str, Rollup], days: tuple[Lo
 
 
 def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,
-                   workers: int | None = None) -> tuple[Mapping[str, ProbeHistory], tuple[SourceError, ...]]:
+                   workers: int | None = None,
+                   cache_root: Path | None = None) -> tuple[Mapping[str, ProbeHistory], tuple[SourceError, ...]]:
     """Read site_src/uptime/ into each component's probe history as of `now`, with warnings about its files.
 
-    With `cache`, counts are kept in and taken from <site>/.expediente-cache/uptime/. Changed files
-    are read by up to `workers` processes (all processors by default) when there is much to read.
+    With `cache`, counts are kept in and taken from <site>/.expediente-cache/uptime/, or from
+    <cache_root>/uptime/ (the server hooks keep it beside releases/, outside the pushed tree).
+    Changed files are read by up to `workers` processes (all processors by default) when there
+    is much to read.
     """
+    stored_in = site_dir / CACHE_FOLDER if cache_root is None else cache_root / CACHE_FOLDER.name
     root = site_dir / UPTIME_FOLDER
     if not root.is_dir():
         return MappingProxyType({}), ()
@@ -653,7 +657,7 @@ def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True
         by_component[component.id] = [
             Month(component.id, month, folder / f"{month}.csv", f"{label}/{month}.csv",
                   cache_key(f"{label}/{month}.csv", zone, slow_ms),
-                  site_dir / CACHE_FOLDER / folder.name / f"{month}.rollup" if cache else None, slow_ms)
+                  stored_in / folder.name / f"{month}.rollup" if cache else None, slow_ms)
             for month in wanted if (folder / f"{month}.csv").is_file()]
     months = [month for found in by_component.values() for month in found]
     cached = {}

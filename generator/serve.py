@@ -12,10 +12,12 @@ a page is sent; the files on disk are exactly what `build` would write.
 from __future__ import annotations
 
 import html
+import ipaddress
 import json
 import secrets
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -31,6 +33,7 @@ from urllib.parse import urlsplit
 from .cli import print_problems, summary_of
 from .default_theme import default_theme_dir
 from .errors import SourceError, has_errors
+from .local_hosts import host_allowed
 from .write import WriteError, write_site
 
 HOST = "127.0.0.1"   # a preview is for the person at this machine, never for the network
@@ -229,6 +232,11 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def answer(self, send_body: bool) -> None:
         """Send the events stream, the problems page, or a file of the latest good build."""
+        if not host_allowed(self.headers.get("Host"), self.server.server_address[0]):
+            # DNS rebinding: a page of evil.example whose name now resolves to 127.0.0.1 would
+            # read the preview with the visitor's browser; its requests carry its own name.
+            return self.send(400, CONTENT_TYPES[".txt"], b"this preview answers only to localhost and "
+                             b"its own address\n", send_body)
         path = urlsplit(self.path).path
         if path == EVENTS_PATH:
             return self.send_events(send_body)
@@ -322,6 +330,12 @@ class PreviewServer(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class PreviewServer6(PreviewServer):
+    """The preview server on an IPv6 address."""
+
+    address_family = socket.AF_INET6
+
+
 def watched_folders(site_dir: Path) -> list[Path]:
     """Return the existing folders whose changes trigger a rebuild, each once, including the default theme."""
     found: dict[Path, None] = {}
@@ -356,18 +370,26 @@ def _shown(path: Path, site: Path) -> str:
     return path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
 
 
-def serve_command(site_dir: Path, port: int, now: datetime | None, strict: bool, debug: bool = False) -> int:
-    """Serve a live preview of `site_dir` on 127.0.0.1:`port` until interrupted; return the exit status."""
+def serve_command(site_dir: Path, port: int, now: datetime | None, strict: bool, debug: bool = False,
+                  bind: str = HOST) -> int:
+    """Serve a live preview of `site_dir` on `bind`:`port` (127.0.0.1 by default) until interrupted;
+    return the exit status."""
     if not 0 <= port <= 65535:
         print(f"expediente: error: --port {port} is not a port number (0 to 65535)", file=sys.stderr)
+        return 2
+    try:
+        bind = str(ipaddress.ip_address(bind))
+    except ValueError:
+        print(f"expediente: error: --bind {bind} is not an IP address (e.g. 127.0.0.1)", file=sys.stderr)
         return 2
     root = Path(tempfile.mkdtemp(prefix="expediente-preview-"))
     preview = Preview(site_dir, root / "site", now, strict, debug)
     try:
-        server = PreviewServer((HOST, port), partial(PreviewHandler, preview=preview))
+        server_class = PreviewServer6 if ":" in bind else PreviewServer
+        server = server_class((bind, port), partial(PreviewHandler, preview=preview))
     except OSError as exc:
         shutil.rmtree(root, ignore_errors=True)
-        print(f"expediente: error: cannot listen on {HOST}:{port}: {exc.strerror or exc}; choose another --port",
+        print(f"expediente: error: cannot listen on {bind}:{port}: {exc.strerror or exc}; choose another --port",
               file=sys.stderr)
         return 2
     stop = threading.Event()
@@ -381,7 +403,8 @@ def serve_command(site_dir: Path, port: int, now: datetime | None, strict: bool,
         watcher.start()
         print(f"building {site_dir} into {preview.out_dir}", flush=True)
         preview.rebuild()
-        print(f"serving a preview at http://{HOST}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        shown = f"[{bind}]" if ":" in bind else bind
+        print(f"serving a preview at http://{shown}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         print("stopping the preview", flush=True)

@@ -10,11 +10,11 @@ import hashlib
 import os
 import shutil
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from .leftovers import hold_new_folder, remove_leftovers
 from .parallel import can_fork
 from .render import Output
 
@@ -84,7 +84,11 @@ class Staging:
         self.out_dir = out_dir
         self.previous_hashes = dict(previous_hashes or {})
         self.previous = str(out_dir.resolve()) if self.previous_hashes and out_dir.is_dir() else None
-        self.root = os.path.realpath(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+        # Staging and retired folders of builds that were killed are removed first (leftovers.py).
+        remove_leftovers(out_dir.parent, staging_prefix(out_dir))
+        remove_leftovers(out_dir.parent, retired_prefix(out_dir))
+        self._held = hold_new_folder(out_dir.parent, staging_prefix(out_dir))
+        self.root = self._held.path
         self._made: set[str] = set()     # folders of the staging tree this process made or checked
 
     def write(self, outputs: tuple[Output, ...]) -> tuple[Written, ...]:
@@ -177,11 +181,22 @@ class Staging:
             seen.add(record.path.lower())
         os.chmod(self.root, 0o755)
         swap_in(Path(self.root), self.out_dir)
+        self._held.release()
         return {record.path: record.digest for record in written}, sum(record.new for record in written)
 
     def discard(self) -> None:
         """Remove the staging folder; the live output stays as it was."""
-        shutil.rmtree(self.root, ignore_errors=True)
+        self._held.remove()
+
+
+def staging_prefix(out_dir: Path) -> str:
+    """Return how the names of `out_dir`'s staging folders begin (they are made beside it)."""
+    return f".{out_dir.name}.new-"
+
+
+def retired_prefix(out_dir: Path) -> str:
+    """Return how the names of `out_dir`'s replaced trees begin, while they wait to be removed."""
+    return f".{out_dir.name}.old-"
 
 
 def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path,
@@ -207,14 +222,18 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.replace(staging, out_dir)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    os.replace(out_dir, retired / "tree")
+    held = hold_new_folder(out_dir.parent, retired_prefix(out_dir))   # locked: see leftovers.py
+    retired = Path(held.path)
     try:
-        os.replace(staging, out_dir)
-    except OSError:
-        os.replace(retired / "tree", out_dir)
-        raise
-    remove_later(retired)
+        os.replace(out_dir, retired / "tree")
+        try:
+            os.replace(staging, out_dir)
+        except OSError:
+            os.replace(retired / "tree", out_dir)
+            raise
+        remove_later(retired)
+    finally:
+        held.release()
 
 
 def remove_later(folder: Path) -> None:

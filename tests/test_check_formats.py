@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -53,16 +54,21 @@ def test_text_is_unchanged(broken_site, capsys):
 def test_github_annotations(broken_site, capsys):
     assert main(["check", "--format", "github"]) == 1
     out, err = capsys.readouterr()
+    token = re.search(r"^::stop-commands::(expediente-[0-9a-f]{32})$", out, re.M).group(1)
     assert out == (
         "::warning file=notices/2026-11-10-aviso.md,line=5,col=5,title=Expediente::" + WARNING_TEXT + "\n"
         "::error file=notices/2026-11-10-aviso.md,line=8,col=14,title=Expediente::"
         + ERROR_TEXT + "%0Ahint: " + HINT_TEXT + "\n"
         "::group::Every problem, with its file and line\n"
+        f"::stop-commands::{token}\n"
         f"notices/2026-11-10-aviso.md:5:5: warning: {WARNING_TEXT}\n"
         f"notices/2026-11-10-aviso.md:8:14: error: {ERROR_TEXT}\n"
         f"  hint: {HINT_TEXT}\n"
+        f"::{token}::\n"
         "::endgroup::\n"
     )
+    assert main(["check", "--format", "github"]) == 1
+    assert capsys.readouterr().out == out     # the token is the same from run to run
     assert err == "1 error, 1 warning\n"
 
 

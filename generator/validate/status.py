@@ -6,7 +6,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from ..model import CHECK_TYPES, Check, Component
+from ..model import CHECK_TYPES, Check, Component, shown_url
 from ..yamlnodes import Map, Node, Seq
 from .fields import (
     Problems,
@@ -112,9 +112,19 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
     fields: dict = {}
     if kind == "http" and mapping.get("url") is not None:
         url = expect_text(mapping.get("url"), problems, "url")
-        parts = urlsplit(url or "")
+        try:
+            parts = urlsplit(url or "")
+        except ValueError:
+            parts = urlsplit("")
         if url is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
-            problems.error(mapping.get("url"), f"'{url}' is not an http or https address")
+            problems.error(mapping.get("url"), f"'{shown_url(url)}' is not an http or https address")
+        elif url is not None and "@" in parts.netloc:
+            # The page and api/uptime.json show a public check's url, and the probe never sends these.
+            problems.error(mapping.get("url"), f"the url '{shown_url(url)}' holds a user name or password "
+                           "(user:password@), which would be shown wherever the url is",
+                           "remove them and send them in a header, named here and set where the probe runs: "
+                           "headers: {Authorization: STATUS_AUTH}, with STATUS_AUTH='Basic <user:password in "
+                           "base64>'")
         fields["url"] = url
         if mapping.get("expect_status") is not None:
             fields["expect_status"] = read_statuses(mapping.get("expect_status"), problems) or (200,)
