@@ -36,6 +36,7 @@ import ssl
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +47,20 @@ from .history import HistoryWriteError, append_rows
 from .model import Check, Component, ProbeResult
 
 USER_AGENT = "expediente-probe/0.1"
-MAX_BODY = 1_048_576      # bytes of the body searched for `contains`
+MAX_BODY = 1_048_576      # bytes of the (decoded) body searched for `contains`
+READ_SIZE = 65_536        # bytes asked of the response at a time
+# zlib's wbits for each Content-Encoding the probe can decode: 16+ reads a gzip header, 32+ either header.
+DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
+# OpenSSL's verify codes (X509_V_ERR_*) that a person can act on, as fixed phrases.
+CERTIFICATE_ERRORS = {
+    9: "not yet valid",
+    10: "expired",
+    18: "self-signed",
+    19: "self-signed certificate in the chain",
+    20: "issuer not trusted",
+    21: "issuer not trusted",
+    62: "issued for another host name",
+}
 GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
 OS_ERRORS = {
     errno.ECONNREFUSED: "connection refused",
@@ -61,6 +75,10 @@ OS_ERRORS = {
 
 class NotRun(Exception):
     """The check could not be run because of the probe's own configuration; the message holds no secret."""
+
+
+class BodyProblem(Exception):
+    """The body could not be searched: its message is the check's detail, a fixed phrase."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +125,14 @@ def describe_failure(exc: BaseException) -> str:
     if isinstance(exc, (socket.timeout, TimeoutError)):
         return "timeout"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return "TLS certificate not valid"
+        reason = CERTIFICATE_ERRORS.get(exc.verify_code)
+        return f"TLS certificate not valid ({reason})" if reason else "TLS certificate not valid"
     if isinstance(exc, ssl.SSLError):
         return "TLS error"
     if isinstance(exc, http.client.RemoteDisconnected):
         return "connection closed without an answer"
+    if isinstance(exc, http.client.IncompleteRead):
+        return "connection closed before the end of the body"
     if isinstance(exc, http.client.InvalidURL):
         return "invalid url"
     if isinstance(exc, http.client.HTTPException):
@@ -140,29 +161,55 @@ def request_headers(check: Check, environ) -> dict[str, str]:
                          "it holds a line break, a control character or a character beyond Latin-1")
         headers[name] = value
     given = {name.lower() for name in headers}
-    for name, value in (("User-Agent", USER_AGENT), ("Accept-Encoding", "identity"), ("Connection", "close")):
+    # gzip only when the body is read: `contains` searches the decoded text.
+    encoding = "gzip" if check.contains is not None else "identity"
+    for name, value in (("User-Agent", USER_AGENT), ("Accept-Encoding", encoding), ("Connection", "close")):
         if name.lower() not in given:
             headers[name] = value
     return headers
 
 
 def body_contains(response: http.client.HTTPResponse, sock: socket.socket, text: str, clock: Clock) -> bool:
-    """Tell whether `text` appears in the first MAX_BODY bytes of the body, read before the deadline."""
+    """Tell whether `text` appears in the first MAX_BODY bytes of the decoded body, read before the deadline.
+
+    Reads from the response (never from the connection, whose `sock` http.client drops when
+    the response will close it); `sock` is the socket beneath, kept only to set the time left.
+    Raise BodyProblem when the body ends unsearched: too long, or in an encoding not understood.
+    """
     charset = response.headers.get_content_charset() or "utf-8"
     try:
         needle = text.encode(charset)
     except (LookupError, UnicodeEncodeError):
         needle = text.encode("utf-8")
+    encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding not in DECODERS and encoding != "identity":
+        raise BodyProblem("body in an encoding the probe cannot read")
+    decoder = zlib.decompressobj(DECODERS[encoding]) if encoding in DECODERS else None
     body = bytearray()
-    while len(body) < MAX_BODY:
+    while True:
         sock.settimeout(clock.left())
-        chunk = response.read1(min(65536, MAX_BODY - len(body)))
-        if not chunk:
+        try:
+            raw = response.read1(READ_SIZE)
+        except http.client.IncompleteRead:       # a chunked body cut short
+            raise BodyProblem("connection closed before the end of the body") from None
+        if not raw:
+            # read1() ends quietly where read() would raise IncompleteRead: bytes promised by Content-Length are missing.
+            if response.length:
+                raise BodyProblem("connection closed before the end of the body")
             return False
-        body += chunk
-        if needle in body[max(0, len(body) - len(chunk) - len(needle)):]:
+        searched = len(body)
+        if decoder is None:
+            body += raw[:MAX_BODY - len(body)]
+        else:
+            # max_length bounds what a small compressed body may inflate to.
+            try:
+                body += decoder.decompress(raw, MAX_BODY - len(body))
+            except zlib.error:
+                raise BodyProblem(f"body not valid {encoding}") from None
+        if needle in body[max(0, searched - len(needle)):]:
             return True
-    return False
+        if len(body) >= MAX_BODY:
+            raise BodyProblem(f"expected text not found in the first {MAX_BODY // 1_048_576} MB of the body")
 
 
 def check_http(check: Check, environ, now: datetime) -> ProbeResult:
@@ -171,7 +218,8 @@ def check_http(check: Check, environ, now: datetime) -> ProbeResult:
     parts = urlsplit(check.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        port = parts.port
+        # Always give the port: http.client would read the last group of a bare IPv6 address as one.
+        port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         return ProbeResult(now, False, None, "invalid port in the url")
     clock = Clock(check.timeout)
@@ -182,16 +230,22 @@ def check_http(check: Check, environ, now: datetime) -> ProbeResult:
         connection = http.client.HTTPConnection(parts.hostname, port, timeout=check.timeout)
     try:
         connection.connect()
-        connection.sock.settimeout(clock.left())
+        # Kept before getresponse(), which sets connection.sock to None when the response will close
+        # the connection (HTTP/1.0, Connection: close); the response still reads from this socket.
+        sock = connection.sock
+        sock.settimeout(clock.left())
         connection.request("GET", target, headers=headers)
-        connection.sock.settimeout(clock.left())
+        sock.settimeout(clock.left())
         response = connection.getresponse()
         latency = clock.ms()
         if response.status not in check.expect_status:
             redirect = " (redirect not followed)" if 300 <= response.status < 400 else ""
             return ProbeResult(now, False, latency, f"HTTP {response.status}{redirect}")
         if check.contains is not None:
-            found = body_contains(response, connection.sock, check.contains, clock)
+            try:
+                found = body_contains(response, sock, check.contains, clock)
+            except BodyProblem as problem:
+                return ProbeResult(now, False, clock.ms(), str(problem))
             latency = clock.ms()
             if not found:
                 return ProbeResult(now, False, latency, "expected text not found")
@@ -278,8 +332,8 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
             outcome = Outcome(component, run_check(component.check, environ, now, dns_port))
         except NotRun as exc:
             outcome = Outcome(component, None, str(exc))
-        except Exception as exc:     # a bug must not take the other checks' results down with it
-            outcome = Outcome(component, None, f"internal error in the probe ({type(exc).__name__}); this is a bug")
+        except Exception as exc:     # whatever went wrong, this check failed; the others still run
+            outcome = Outcome(component, ProbeResult(now, False, None, f"check failed ({type(exc).__name__})"))
         finished.put(outcome)
 
     pending: dict[str, tuple[Component, float]] = {}
