@@ -10,6 +10,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from helpers_vnu import run_vnu
 
 from generator.default_theme import default_theme_dir
 from generator.load import load_site
@@ -169,7 +170,7 @@ def test_the_api_keeps_the_last_known_status_and_says_why(tmp_path):
     components = {c["id"]: c for c in files["api/v2/components.json"]["components"]}
     assert components["website"]["status"] == "major_outage"
     assert components["website"]["description"] == (
-        "www.example.net Sem verificações recentes desde 23 de nov. de 2026 09:15 (Horário de Brasília): "
+        "www.example.net. Sem verificações recentes desde 23 de nov. de 2026 09:15 (Horário de Brasília): "
         "este é o último status conhecido.")
     assert components["email"]["status"] == "operational"
     assert components["email"]["description"] == (
@@ -220,3 +221,18 @@ def test_monitored_since_must_be_a_date(tmp_path):
         "site_src/status.yaml:6:22: error: monitored_since: 2026-02-30 does not exist: February 2026 has 28 days\n"
         "  hint: the first day the component was watched, e.g. monitored_since: 2026-09-01",
     ]
+
+
+def test_the_stale_page_is_valid_html(tmp_path):
+    status = COMPONENTS.replace("    group: Web\n    check: {type: tcp, host: mail",
+                                "    group: Web\n    monitored_since: 2026-11-20\n    check: {type: tcp, host: mail")
+    build = site_with(tmp_path / "site", [row(45)], [row(50)], components=status)
+    files = []
+    for output in render_status_pages(build, make_environment((default_theme_dir(),))):
+        target = tmp_path / "out" / output.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(output.data)
+        files.append(target)
+    assert b"not monitored yet" in files[1].read_bytes()
+    result = run_vnu(files)
+    assert result.returncode == 0, result.stdout + result.stderr

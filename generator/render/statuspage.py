@@ -184,7 +184,7 @@ class _View:
             fmt, zone = Formats(self.lang), self.site.timezone
             when = f"{fmt.short_date_time(since, zone)} ({fmt.zone_name(zone)})"
             note = self.gettext("No recent checks since %(when)s: this is the last known status.") % {"when": when}
-            description = f"{description} {note}" if description else note
+            description = f"{description.rstrip('.')}. {note}" if description else note
         return {
             "id": component.id, "name": component.name.get(self.lang),
             "status": component_state(self.build, component, last_known=True), "created_at": _time(EPOCH),
