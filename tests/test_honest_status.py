@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import pytest
 from helpers_vnu import run_vnu
@@ -15,6 +16,7 @@ from helpers_vnu import run_vnu
 from generator.default_theme import default_theme_dir
 from generator.load import load_site
 from generator.pipeline import make_build
+from generator.render.badges import render_badges
 from generator.render.frame import make_environment
 from generator.render.status_page import render_status_pages
 from generator.render.statuspage import render_statuspage_api
@@ -160,6 +162,16 @@ def test_the_limit_is_three_probe_intervals_or_stale_after(tmp_path, status_top,
     build = site_with(tmp_path, [row(minutes_ago)], [row(1)], status_top)
     state = page(build, "en/status/index.html")[1]["Website"]
     assert state.startswith("No recent checks since") if stale else state == "Operational"
+
+
+def test_the_badges_say_it_too(tmp_path):
+    build = site_with(tmp_path, [row(45)], [row(5)])
+    badges = {o.path: lxml.etree.fromstring(o.data) for o in render_badges(build)}
+    label = {path: svg.get("aria-label") for path, svg in badges.items()}
+    assert label["badges/status.svg"] == "Example Networks: Sem verificações recentes"
+    assert label["badges/website.svg"] == "Site: Sem verificações recentes · 100,00% (30 dias)"
+    assert label["badges/email.svg"] == "E-mail: Operacional · 100,00% (30 dias)"
+    assert b"#6b6b6b" in lxml.etree.tostring(badges["badges/website.svg"])
 
 
 # --- The Statuspage API --------------------------------------------------------------------------
