@@ -122,6 +122,7 @@ def stale_components(build: Build) -> dict[str, datetime]:
 
 
 INDICATOR_ORDER = ("none", "maintenance", "minor", "major", "critical")
+STALE = "stale"    # the page's and the badges' own state: the probe's newest row is too old to say anything
 
 
 def overall(build: Build, last_known: bool = False) -> tuple[str, str]:
@@ -133,3 +134,17 @@ def overall(build: Build, last_known: bool = False) -> tuple[str, str]:
     candidates = [STATE_INDICATOR[state]]
     candidates += [n.impact for n in incidents(build) if is_unresolved(n, build.now) and n.impact]
     return max(candidates, key=INDICATOR_ORDER.index), state
+
+
+def shown_states(build: Build) -> tuple[str, dict[str, str], dict[str, datetime]]:
+    """Return what the page and the badges show: the indicator, each component's state, the stale ones' rows.
+
+    A stale component whose state nobody declared shows STALE rather than operational, and
+    then the indicator is STALE rather than "none" (all systems operational).
+    """
+    indicator, _ = overall(build)
+    stale = stale_components(build)
+    states = {component.id: STALE if component.id in stale and state == "operational" else state
+              for component, state in component_states(build)}
+    shown = {cid: since for cid, since in stale.items() if states[cid] == STALE}
+    return (STALE if indicator == "none" and shown else indicator), states, shown

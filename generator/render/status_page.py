@@ -34,13 +34,13 @@ from markupsafe import Markup
 from ..i18n import Formats
 from ..model import Build, Component, ComponentUptime, Notice, UptimeDay
 from ..status import (
-    component_states,
+    STALE,
     incidents,
     is_unresolved,
     maintenance_status,
     maintenances,
     overall,
-    stale_components,
+    shown_states,
     worst,
 )
 from . import Output
@@ -53,7 +53,6 @@ WINDOWS = ("24h", "7d", "30d", "90d")
 LEVELS = ((1.0, ""), (0.99, "u1"), (0.95, "u2"), (0.0, "u3"))
 NO_DATA = "n"
 BEFORE = "b"       # a day before the component's monitored_since
-STALE = "stale"    # the page's own pseudo-state: the probe's newest row is too old to say anything
 # The sparkline's drawing box: one unit per day across, SPARK_HEIGHT units up.
 SPARK_HEIGHT = 24
 
@@ -76,13 +75,9 @@ def status_view(build: Build, lang: str, folder: str | None) -> dict:
     """Return what the status page shows in `lang`; `folder` leads to the language's folder (None: no notice links)."""
     fmt = Formats(lang)
     zone = build.site.timezone
-    indicator, state = overall(build)
-    stale = stale_components(build)
-    states = {component.id: STALE if component.id in stale and state == "operational" else state
-              for component, state in component_states(build)}
-    shown_stale = sorted(since for cid, since in stale.items() if states[cid] == STALE)
-    if indicator == "none" and shown_stale:
-        indicator = STALE
+    _, state = overall(build)
+    indicator, states, stale = shown_states(build)
+    shown_stale = sorted(stale.values())
     active = [n for n in incidents(build) if is_unresolved(n, build.now)]
     windows = [(maintenance_status(n, build.now), n) for n in maintenances(build)]
     return {
