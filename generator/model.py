@@ -7,7 +7,7 @@ midnight, instants are aware datetimes, and collections are tuples.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping
 
@@ -18,6 +18,10 @@ COMPONENT_STATES = ("operational", "degraded_performance", "partial_outage", "ma
 IMPACTS = ("none", "minor", "major", "critical")
 INCIDENT_STATUSES = ("investigating", "identified", "monitoring", "resolved")
 CHECK_TYPES = ("http", "tcp", "dns")
+# How old a component's newest probe row may be before the page says "no recent checks" (status.yaml's
+# `stale_after`, else three times its `probe_interval`, else this). The one definition: the page, the
+# API and next-change all read Component.stale_after.
+DEFAULT_STALE_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +227,9 @@ class Component:
     group: Text | None = None
     description: Text | None = None
     check: Check | None = None
+    # A probe row older than this says nothing about now: the page shows "no recent checks since …".
+    stale_after: timedelta = DEFAULT_STALE_AFTER
+    monitored_since: date | None = None     # the bars' days before it are not monitored, not "no data"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,10 @@ What counts, each compared exactly as the renderers compare it:
 5. The calendar subscriptions (calendar.ics, per department, maintenance.ics):
    an event leaves them 90 days after it ended, which for an event that ended at a
    local midnight is not a midnight once daylight saving changed in between.
-6. A failing or slow probe result colours its component for 30 minutes: its time
-   + 30 min +1 s, when it stops, if nothing newer came.
+6. A probe result speaks for its component for the component's `stale_after`
+   (status.yaml; 30 minutes by default): at its time + `stale_after` +1 s, if
+   nothing newer came, a failing or slow result stops colouring the component and
+   the page says "no recent checks" instead.
 
 Not counted:
 
@@ -54,7 +56,7 @@ from .errors import has_errors
 from .model import Build, Notice
 from .render.calendars import PAST_DAYS as CALENDAR_PAST_DAYS
 from .render.notices import RECENT_DAYS
-from .status import PROBE_FRESHNESS, probe_state
+from .status import stale_since
 from .zones import offset_changes
 
 ONE_SECOND = timedelta(seconds=1)
@@ -137,14 +139,16 @@ def calendar_transitions(build: Build) -> list[Transition]:
 
 
 def probe_transitions(build: Build) -> list[Transition]:
-    """Return when a failing or slow probe result stops colouring its component (rule 6)."""
+    """Return when each checked component's newest probe result becomes stale (rule 6)."""
     found = []
     for component in build.site.components:
         measured = build.uptime.get(component.id)
         latest = measured.latest if measured else None
-        if latest is not None and probe_state(component, latest, build.now) != "operational":
-            found.append(Transition(latest.time + PROBE_FRESHNESS + ONE_SECOND,
-                                    f"the probe result of {component.id} is 30 minutes old"))
+        if latest is not None and latest.time <= build.now and stale_since(component, latest, build.now) is None \
+                and component.check is not None:
+            minutes = f"{component.stale_after.total_seconds() / 60:g}"
+            found.append(Transition(latest.time + component.stale_after + ONE_SECOND,
+                                    f"the probe result of {component.id} is {minutes} minutes old"))
     return found
 
 

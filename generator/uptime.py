@@ -252,10 +252,15 @@ def window_24h(days: Sequence[LocalDay], bars: Sequence[UptimeDay], probe: Probe
 
 
 def make_component_uptime(component: str, days: Sequence[LocalDay], probe: ProbeHistory | None,
-                          notices: Sequence[Notice], now: datetime) -> ComponentUptime:
-    """Return a component's 90 bars, its 24 h / 7 d / 30 d / 90 d figures and its latest probe result."""
+                          notices: Sequence[Notice], now: datetime, since: date | None = None) -> ComponentUptime:
+    """Return a component's 90 bars, its 24 h / 7 d / 30 d / 90 d figures and its latest probe result.
+
+    Days before `since` (the component's monitored_since) are left without data, so no window counts them.
+    """
     windows = incident_windows(notices, component, now)
-    bars = tuple(measure_day(local, now, probe.days.get(local.day) if probe else None, windows) for local in days)
+    bars = tuple(UptimeDay(local.day, None, "none") if since is not None and local.day < since
+                 else measure_day(local, now, probe.days.get(local.day) if probe else None, windows)
+                 for local in days)
     figures = []
     for name, count in WINDOWS:
         if count == 0:
@@ -269,6 +274,7 @@ def make_component_uptime(component: str, days: Sequence[LocalDay], probe: Probe
 def make_uptime(site: Site, now: datetime, histories: Mapping[str, ProbeHistory]) -> Mapping[str, ComponentUptime]:
     """Return every component's uptime at `now`, by component id in sorted order."""
     days = local_days(ZoneInfo(site.timezone), now)
-    result = {component.id: make_component_uptime(component.id, days, histories.get(component.id), site.notices, now)
+    result = {component.id: make_component_uptime(component.id, days, histories.get(component.id), site.notices, now,
+                                                  component.monitored_since)
               for component in sorted(site.components, key=lambda c: c.id)}
     return MappingProxyType(result)

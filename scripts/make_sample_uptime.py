@@ -10,8 +10,11 @@ instant the example is built at (2026-11-23 10:00 in São Paulo), about 26,000 r
 component. It agrees with the example incident (notices/2026-11-05-instabilidade-link-sp.md):
 on 2026-11-05 from 14:05 to 15:35 local time link-sp fails every check and the website
 answers slowly, above its 2 s `degraded_after`, with a few timeouts. Otherwise there
-are rare isolated failures, the DNS check only starts on 2026-09-10 (so earlier days
-show "no data"), and the e-mail probe misses a few hours on 2026-10-13.
+are rare isolated failures, the DNS check only starts on 2026-09-10 (its
+`monitored_since` in status.yaml, so earlier days show "not monitored yet"), and the
+e-mail probe misses a few hours on 2026-10-13. The last row is five minutes before the
+example's "now": built at a later "now" (the clock), the page says "no recent checks since
+…", as it should for a probe that has stopped.
 """
 
 from __future__ import annotations

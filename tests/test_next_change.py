@@ -180,14 +180,28 @@ def test_a_failing_probe_result_counts_for_30_minutes(make_site):
         "2026-11-23T10:30:06-03:00", ("the probe result of website is 30 minutes old",))
 
 
-def test_a_good_probe_result_changes_nothing_when_it_ages(make_site):
+def test_a_good_probe_result_becomes_no_recent_checks_when_it_ages(make_site):
     site_dir = make_site({
         "site_src/status.yaml": STATUS,
         "site_src/uptime/website/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
     })
     site, _, _ = load_site(site_dir)
     assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
+        "2026-11-23T10:30:06-03:00", ("the probe result of website is 30 minutes old",))
+    # Once stale, the result changes nothing more: the next change is the new day.
+    assert answer(site, site_dir, "2026-11-23T13:40:00+00:00") == (
         "2026-11-24T00:00:00-03:00", ("a new day begins in America/Sao_Paulo",))
+
+
+def test_the_staleness_limit_follows_status_yaml(make_site):
+    row = "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n"
+    for settings, expected in (("probe_interval: 5m\n", ("2026-11-23T10:15:06-03:00", "15")),
+                               ("probe_interval: 5m\nstale_after: 1h\n", ("2026-11-23T11:00:06-03:00", "60"))):
+        site_dir = make_site({"site_src/status.yaml": settings + STATUS, "site_src/uptime/website/2026-11.csv": row})
+        site, problems, _ = load_site(site_dir)
+        assert site is not None, problems
+        assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
+            expected[0], (f"the probe result of website is {expected[1]} minutes old",))
 
 
 # --- The command ------------------------------------------------------------------------------

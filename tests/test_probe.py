@@ -256,7 +256,7 @@ def test_http_and_tcp_checks_write_exact_rows(tmp_path, web, silent_port):
         "closed": [[t, "0", "", "connection refused"]],
         "moved": [[t, "0", "ms", "HTTP 301 (redirect not followed)"]],
         "redirect": [[t, "1", "ms", "HTTP 301"]],
-        "big": [[t, "0", "ms", "expected text not found"]],
+        "big": [[t, "0", "ms", "expected text not found in the first 1 MB of the body"]],
         "latin": [[t, "1", "ms", "HTTP 200"]],
         "port": [[t, "1", "ms", "connected"]],
         "port-closed": [[t, "0", "", "connection refused"]],

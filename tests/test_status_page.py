@@ -488,7 +488,7 @@ def test_renders_are_byte_identical(example_pages):
 def test_every_state_icon_is_defined(example_pages):
     doc = parse(example_pages["status/index.html"])
     defined = set(doc.xpath("//symbol/@id"))
-    assert defined == {"i-ok", "i-dg", "i-po", "i-mo", "i-mt"}
+    assert defined == {"i-ok", "i-dg", "i-po", "i-mo", "i-mt", "i-nd"}
     assert {u.get("href")[1:] for u in doc.xpath("//use")} <= defined
 
 

@@ -238,7 +238,8 @@ DECLARED = replace(OPEN, components=(("email", "degraded_performance"),), impact
     ((DECLARED,), None, "critical", "Major Service Outage"),        # the declared impact counts
     ((), {"website": fresh_probe(ok=False)}, "critical", "Major Service Outage"),
     ((), {"website": fresh_probe(ok=True, latency=2500.0)}, "minor", "Minor Service Outage"),
-    ((), {"website": fresh_probe(ok=False, minutes_ago=45)}, "none", "All Systems Operational"),   # stale
+    # Stale: the API has no "unknown" and keeps the last known status (the page says "no recent checks").
+    ((), {"website": fresh_probe(ok=False, minutes_ago=45)}, "critical", "Major Service Outage"),
 ], ids=["nothing", "past", "upcoming", "cancelled", "maintenance", "degraded", "partial", "partial+maintenance",
         "major-outage", "declared-critical", "probe-down", "probe-slow", "probe-stale"])
 def test_indicator_and_description(notices, uptime, indicator, description):

@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..i18n import read_catalogs, translations_for
 from ..model import Build
-from ..status import STATE_INDICATOR, component_states, overall
+from ..status import STALE, STATE_INDICATOR, shown_states
 from . import Output
 from .status_page import percent
 
@@ -30,14 +30,14 @@ HEIGHT = 20
 LABEL_COLOUR = "#555"
 # White text on each of these has a contrast of at least 4.5:1.
 COLOURS = {"none": "#1a7f37", "maintenance": "#0b57b8", "minor": "#8a5a00", "major": "#b04600",
-           "critical": "#c3171f"}
+           "critical": "#c3171f", STALE: "#6b6b6b"}
 # The page's words, as status.html and names.html say them (the same msgids, so the same translations).
 BANNER = {"none": "All systems operational", "maintenance": "Maintenance in progress",
           "minor": "Minor service disruption", "major": "Partial service outage",
-          "critical": "Major service outage"}
+          "critical": "Major service outage", STALE: "No recent checks"}
 STATE_NAMES = {"operational": "Operational", "degraded_performance": "Degraded performance",
                "partial_outage": "Partial outage", "major_outage": "Major outage",
-               "under_maintenance": "Under maintenance"}
+               "under_maintenance": "Under maintenance", STALE: "No recent checks"}
 
 # DejaVu Sans advance widths in font units (2048 to the em), by width: printable ASCII and Latin-1.
 _WIDTH_GROUPS = {
@@ -108,15 +108,18 @@ def render_badges(build: Build) -> tuple[Output, ...]:
     """Return badges/status.svg and badges/<component>.svg for every component, in the default language."""
     lang = build.site.default_language
     gettext = translations_for(read_catalogs(), lang).gettext
-    indicator, _ = overall(build)
+    # As on the status page: a stale component nobody declared a state for says "no recent checks",
+    # and then the overall badge does not say all is well.
+    indicator, states, _ = shown_states(build)
     outputs = [Output("badges/status.svg", badge(build.site.name, gettext(BANNER[indicator]), COLOURS[indicator]))]
-    for component, state in component_states(build):
+    for component in build.site.components:
+        state = states[component.id]
         uptime = build.uptime.get(component.id)
         month = dict(uptime.windows).get("30d") if uptime else None
         figure = percent(month, lang) if month is not None else gettext("no data")
         message = f"{gettext(STATE_NAMES[state])} · {figure} ({gettext('30 days')})"
-        outputs.append(Output(f"badges/{component.id}.svg",
-                              badge(component.name.get(lang), message, COLOURS[STATE_INDICATOR[state]])))
+        colour = COLOURS[STALE if state == STALE else STATE_INDICATOR[state]]
+        outputs.append(Output(f"badges/{component.id}.svg", badge(component.name.get(lang), message, colour)))
     return tuple(outputs)
 
 

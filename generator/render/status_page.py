@@ -7,7 +7,13 @@ Babel; the words are in the templates and the gettext catalogs.
 
 States come from status.py at the build's "now"; measured history from
 `Build.uptime`. A component without measurements still gets its 90 days, each
-"no data", so a missing probe is never shown as 100 %.
+"no data", so a missing probe is never shown as 100 %; days before its
+`monitored_since` are "not monitored yet" instead.
+
+A stale component (its newest probe row older than its `stale_after`) whose state
+no incident or maintenance sets shows the pseudo-state "stale", "No recent checks
+since …", in its row, its group and, when nothing worse is going on, the banner:
+the page never says "All systems operational" about a probe that has stopped.
 """
 
 from __future__ import annotations
@@ -28,12 +34,13 @@ from markupsafe import Markup
 from ..i18n import Formats
 from ..model import Build, Component, ComponentUptime, Notice, UptimeDay
 from ..status import (
-    component_states,
+    STALE,
     incidents,
     is_unresolved,
     maintenance_status,
     maintenances,
     overall,
+    shown_states,
     worst,
 )
 from . import Output
@@ -45,6 +52,7 @@ WINDOWS = ("24h", "7d", "30d", "90d")
 # A bar's class by uptime: none for a full day (the most common, so it costs no bytes).
 LEVELS = ((1.0, ""), (0.99, "u1"), (0.95, "u2"), (0.0, "u3"))
 NO_DATA = "n"
+BEFORE = "b"       # a day before the component's monitored_since
 # The sparkline's drawing box: one unit per day across, SPARK_HEIGHT units up.
 SPARK_HEIGHT = 24
 
@@ -67,14 +75,17 @@ def status_view(build: Build, lang: str, folder: str | None) -> dict:
     """Return what the status page shows in `lang`; `folder` leads to the language's folder (None: no notice links)."""
     fmt = Formats(lang)
     zone = build.site.timezone
-    indicator, state = overall(build)
-    states = dict((component.id, state) for component, state in component_states(build))
+    _, state = overall(build)
+    indicator, states, stale = shown_states(build)
+    shown_stale = sorted(stale.values())
     active = [n for n in incidents(build) if is_unresolved(n, build.now)]
     windows = [(maintenance_status(n, build.now), n) for n in maintenances(build)]
     return {
         "indicator": indicator,
         "state": state,
         "as_of": instant_view(build.now, zone, fmt),
+        # The oldest newest row among the components shown as stale: since when the page is in the dark.
+        "stale_since": instant_view(shown_stale[0], zone, fmt) if shown_stale else None,
         "zone": fmt.zone_name(zone),
         "incidents": [notice_view(build, n, lang, folder) for n in active],
         "in_progress": [notice_view(build, n, lang, folder, status) for status, n in windows
@@ -168,9 +179,15 @@ def group_views(build: Build, lang: str, states: dict[str, str]) -> list[dict]:
     return [{
         "id": f"g{n}",
         "name": group.get(lang) if group is not None else None,
-        "state": worst(states[c.id] for c in members),
+        "state": group_state([states[c.id] for c in members]),
         "components": [component_view(build, c, states[c.id], lang) for c in members],
     } for n, (group, members) in enumerate(groups.items(), start=1)]
+
+
+def group_state(states: list[str]) -> str:
+    """Return a group's state: its members' worst, or stale when that is operational and one of them is stale."""
+    known = worst(state for state in states if state != STALE)
+    return STALE if known == "operational" and STALE in states else known
 
 
 def component_view(build: Build, component: Component, state: str, lang: str) -> dict:
@@ -179,6 +196,7 @@ def component_view(build: Build, component: Component, state: str, lang: str) ->
     uptime = build.uptime.get(component.id)
     days = bar_days(build, uptime)
     sources = {day.source for _, day in days if day is not None and day.uptime is not None}
+    since = component.monitored_since
     check = component.check
     windows = dict(uptime.windows) if uptime else {}
     return {
@@ -190,11 +208,13 @@ def component_view(build: Build, component: Component, state: str, lang: str) ->
         "check": check.type.upper() if check is not None and check.public else None,
         # Days not measured by a probe but worked out from the incidents published.
         "estimated": "estimated" if sources == {"incidents"} else ("some" if "incidents" in sources else None),
-        "bars": [bar_view(day, record, fmt, mark=len(sources) > 1) for day, record in days],
+        "bars": [bar_view(day, record, fmt, mark=len(sources) > 1, before=since is not None and day < since)
+                 for day, record in days],
         "windows": [{"key": key, "value": percent(windows.get(key), lang)} for key in WINDOWS],
         "latency": latency_view(days, fmt),
         "last_check": instant_view(uptime.latest.time, build.site.timezone, fmt)
         if uptime is not None and uptime.latest is not None else None,
+        "stale_since": instant_view(uptime.latest.time, build.site.timezone, fmt) if state == STALE else None,
     }
 
 
@@ -205,17 +225,22 @@ def bar_days(build: Build, uptime: ComponentUptime | None) -> list[tuple[date, U
     return [(day, records.get(day)) for day in (today - timedelta(days=n) for n in range(BAR_DAYS - 1, -1, -1))]
 
 
-def bar_view(day: date, record: UptimeDay | None, fmt: Formats, mark: bool = False) -> dict:
+def bar_view(day: date, record: UptimeDay | None, fmt: Formats, mark: bool = False, before: bool = False) -> dict:
     """Return one day's bar: its class (height and colour), its date and figure as text (None: no data).
 
     With `mark`, a day worked out from incidents says so (the component mixes both kinds of day).
+    With `before`, the day comes before the component's monitored_since: not monitored, whatever
+    the records say ("b" and no figure; `"m": True`).
     """
+    if before:
+        return {"c": BEFORE, "d": _short_date(day, fmt.locale), "v": None, "e": False, "m": True}
     value = record.uptime if record is not None else None
     return {
         "c": level(value),
         "d": _short_date(day, fmt.locale),
         "v": percent(value, fmt.lang),
         "e": mark and record is not None and value is not None and record.source == "incidents",
+        "m": False,
     }
 
 

@@ -23,6 +23,11 @@ Decisions a client may rely on:
   `created_at` is unknown to the model and given as the Unix epoch.
 - Names and texts are in the site's default language, bodies as plain text; the
   status descriptions keep Statuspage's English wording, which clients match on.
+- A stale component (its newest probe row older than its `stale_after`) keeps its
+  last known status, the verdict of that row, since Statuspage's vocabulary has no
+  "unknown"; its `description` ends with "No recent checks since …: this is the last
+  known status." in the default language, and its `updated_at` is the instant it
+  became stale. The overall indicator is worked out from these last known statuses.
 - The page `url` is the site's base URL without its final slash, so that a client
   that appends `/api/v2/summary.json` to it finds these files.
 """
@@ -36,7 +41,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..i18n import babel_locale, read_catalogs, translations_for
+from ..i18n import Formats, babel_locale, read_catalogs, translations_for
 from ..markup import plain_text
 from ..model import Build, Component, ComponentUptime, Notice, UptimeDay
 from ..status import (
@@ -47,6 +52,7 @@ from ..status import (
     maintenances,
     overall,
     probe_state,
+    stale_since,
     worst,
 )
 from . import Output
@@ -108,7 +114,7 @@ def render_statuspage_api(build: Build) -> tuple[Output, ...]:
 
 def _status(build: Build) -> tuple[str, str]:
     """Return Statuspage's indicator and its description."""
-    indicator, _ = overall(build)
+    indicator, _ = overall(build, last_known=True)
     return indicator, DESCRIPTIONS[indicator]
 
 
@@ -120,6 +126,7 @@ class _View:
         self.lang = build.site.default_language
         self.page_id = page_id(build.site.base_url)
         translations = translations_for(read_catalogs(), self.lang)
+        self.gettext = translations.gettext
         self.automatic = {status: _automatic_text(translations, self.lang, status) for status in AUTOMATIC}
         self.components = self._list_components()
         self.by_id = {item["id"]: item for item in self.components if not item["group"]}
@@ -134,7 +141,7 @@ class _View:
         notices = [n for n in self.site.notices if n.type in ("incident", "maintenance")]
         instants = [_edited(n) for n in notices]
         instants += [at for n in notices if not n.cancelled for at in self._transitions(n)]
-        instants += [self._probe_change(component) or EPOCH for component in self.site.components]
+        instants += [at for component in self.site.components for at in self._probe_changes(component)]
         return max(instants, default=EPOCH)
 
     def _list_components(self) -> list[dict]:
@@ -169,22 +176,35 @@ class _View:
         changes = [at for n in incidents(self.build) + maintenances(self.build)
                    if any(cid == component.id for cid, _ in n.components) for at in (n.start, n.end)
                    if at is not None and at <= self.now]
-        changes.append(self._probe_change(component) or EPOCH)
+        changes += self._probe_changes(component)
+        description = component.description.get(self.lang) if component.description else None
+        measured = self.build.uptime.get(component.id)
+        since = stale_since(component, measured.latest if measured else None, self.now)
+        if since is not None:
+            fmt, zone = Formats(self.lang), self.site.timezone
+            when = f"{fmt.short_date_time(since, zone)} ({fmt.zone_name(zone)})"
+            note = self.gettext("No recent checks since %(when)s: this is the last known status.") % {"when": when}
+            description = f"{description.rstrip('.')}. {note}" if description else note
         return {
             "id": component.id, "name": component.name.get(self.lang),
-            "status": component_state(self.build, component), "created_at": _time(EPOCH),
-            "updated_at": _time(max(changes)),
-            "description": component.description.get(self.lang) if component.description else None,
+            "status": component_state(self.build, component, last_known=True), "created_at": _time(EPOCH),
+            "updated_at": _time(max(changes, default=EPOCH)),
+            "description": description,
             "showcase": True, "start_date": None, "group_id": None, "page_id": self.page_id, "group": False,
             "only_show_if_degraded": False,
         }
 
-    def _probe_change(self, component: Component) -> datetime | None:
-        """Return the latest probe result's time when it is what puts the component out of operation now."""
+    def _probe_changes(self, component: Component) -> list[datetime]:
+        """Return the probe's changes of the component by now: the latest result's time when it puts the
+        component out of operation, and the instant that result became stale."""
         measured = self.build.uptime.get(component.id)
-        if measured and probe_state(component, measured.latest, self.now) != "operational":
-            return measured.latest.time
-        return None
+        latest = measured.latest if measured else None
+        found = []
+        if latest is not None and probe_state(component, latest, self.now, last_known=True) != "operational":
+            found.append(latest.time)
+        if stale_since(component, latest, self.now) is not None:
+            found.append(latest.time + component.stale_after)
+        return found
 
     def _transitions(self, notice: Notice) -> list[datetime]:
         """Return the instants by now at which a notice changed the page: start, end and its updates."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from ..model import CHECK_TYPES, Check, Component, shown_url
+from ..dates import parse_date
+from ..model import CHECK_TYPES, DEFAULT_STALE_AFTER, Check, Component, shown_url
 from ..yamlnodes import Map, Node, Seq
 from .fields import (
     Problems,
@@ -21,8 +23,8 @@ from .fields import (
     quote_list,
 )
 
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m)$")
-DURATION_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0}
+DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$")
+DURATION_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 DNS_RECORDS = ("A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT")
@@ -159,12 +161,29 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
     return Check(type=kind, timeout=timeout, degraded_after=degraded, public=public, **fields)
 
 
+def read_stale_after(mapping: Map, problems: Problems) -> timedelta:
+    """Return how old a probe row may be before it is stale: `stale_after`, else 3 × `probe_interval`, else 30 min."""
+    interval = parse_seconds(mapping.get("probe_interval"), problems, "probe_interval") \
+        if mapping.get("probe_interval") is not None else None
+    stale = parse_seconds(mapping.get("stale_after"), problems, "stale_after") \
+        if mapping.get("stale_after") is not None else None
+    if stale is not None and interval is not None and stale < interval:
+        problems.error(mapping.get("stale_after"), "stale_after must not be shorter than probe_interval",
+                       "every row would be stale before the next probe run; use at least two or three intervals")
+    if stale is not None:
+        return timedelta(seconds=stale)
+    if interval is not None:
+        return timedelta(seconds=3 * interval)
+    return DEFAULT_STALE_AFTER
+
+
 def validate_components(root: Node | None, problems: Problems, languages: tuple[str, ...]) -> tuple[Component, ...]:
     """Read status.yaml into components, in file order, with unique ids."""
     mapping = expect_map(root, problems, "status.yaml")
     if mapping is None:
         return ()
-    check_keys(mapping, problems, "status.yaml", ("components",), ())
+    check_keys(mapping, problems, "status.yaml", ("components",), ("probe_interval", "stale_after"))
+    stale_after = read_stale_after(mapping, problems)
     value = mapping.get("components")
     seq = expect_list(value, problems, "components") if value is not None else None
     if seq is None:
@@ -176,7 +195,8 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
         if component is None:
             continue
         before = problems.count()
-        check_keys(component, problems, "a component", ("id", "name"), ("group", "description", "check"))
+        check_keys(component, problems, "a component", ("id", "name"),
+                   ("group", "description", "check", "monitored_since"))
         component_id = expect_id(component.get("id"), problems, "a component id") if component.get("id") else None
         name = expect_localised(component.get("name"), problems, "a component's name", languages) \
             if component.get("name") is not None else None
@@ -185,13 +205,20 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
         description = expect_localised(component.get("description"), problems, "description", languages) \
             if component.get("description") is not None else None
         check = validate_check(component.get("check"), problems) if component.get("check") is not None else None
+        since = None
+        if (value := component.get("monitored_since")) is not None and \
+                (text := expect_text(value, problems, "monitored_since")) is not None:
+            since, error = parse_date(text)
+            if error:
+                problems.error(value, f"monitored_since: {error}", "the first day the component was watched, "
+                               "e.g. monitored_since: 2026-09-01")
         if component_id in seen:
             problems.error(component.get("id"), f"duplicate component id '{component_id}' (first at line {seen[component_id]})")
             continue
         if problems.count() > before or component_id is None or name is None:
             continue
         seen[component_id] = component.line
-        components.append(Component(component_id, name, group, description, check))
+        components.append(Component(component_id, name, group, description, check, stale_after, since))
     if not seq.items:
         problems.error(seq, "there are no components", "add at least one component, or remove status.yaml")
     return tuple(components)
