@@ -96,13 +96,13 @@ def print_problems(problems: tuple[SourceError, ...], stream) -> None:
 
 
 def summary_of(problems) -> str:
-    """Return e.g. '2 errors, 1 warning'."""
+    """Return e.g. '2 errors, 1 warning', '2 warnings' (no '0 errors'), or 'no errors'."""
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    parts = [f"{errors} error{'s' * (errors != 1)}"]
+    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
     if warnings:
         parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
-    return ", ".join(parts)
+    return ", ".join(parts) or "no errors"
 
 
 def main(argv: list[str] | None = None, environ=None) -> int:
@@ -149,14 +149,16 @@ def main(argv: list[str] | None = None, environ=None) -> int:
         if command == "check":
             from .build_command import check_site
 
-            site, problems = check_site(site_dir, now, strict=args.strict)
+            site, problems, scheduled = check_site(site_dir, now, strict=args.strict)
             write_problems(problems, args.format, site_dir, sys.stdout, sys.stderr)
             if site is None:
                 print(summary_of(problems), file=sys.stderr)
                 return EXIT_INVALID
             # With --format json, stdout holds the JSON list alone.
-            print(f"checked {site_dir}: no errors" + (f" ({summary_of(problems)})" if problems else ""),
-                  file=sys.stderr if args.format == "json" else sys.stdout)
+            said = sys.stderr if args.format == "json" else sys.stdout
+            for line in scheduled:
+                print(line, file=said)
+            print(f"checked {site_dir}: {summary_of(problems)}", file=said)
             return EXIT_OK
         from .build_command import run_build
 
