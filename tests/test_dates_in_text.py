@@ -147,7 +147,9 @@ def test_a_date_outside_the_period_is_a_warning():
     (problem,) = check_dates("Voltamos em 03/11.", "pt-BR", OCT_16, "n.md", 4, (OCT_16, date(2017, 10, 31)))
     assert problem.severity == WARNING
     assert problem.format() == ("n.md:5:13: warning: 03/11 (2017-11-03) lies outside the notice's period "
-                                "(2017-10-16 to 2017-10-31)")
+                                "(2017-10-16 to 2017-10-31)\n"
+                                "  hint: check the date; if it is meant, add it to the front matter: "
+                                "prose_dates_ok: [2017-11-03]")
 
 
 def test_positions_count_characters_of_the_original_text_on_each_line():
