@@ -77,7 +77,7 @@ def check_site(site_dir: Path, now: datetime, strict: bool):
         return site, problems, ()
     aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
     scheduled = scheduled_lines(site, aware)
-    if not site.components:
+    if not site.components and not (site_dir / "site_src" / "uptime").is_dir():
         return site, problems, scheduled
     _, found = read_histories(site_dir, site, aware)
     if strict:

@@ -16,6 +16,7 @@ from .fields import (
     expect_map,
     expect_text,
     quote_list,
+    url_host_problem,
 )
 from .site import expect_timezone
 
@@ -187,6 +188,29 @@ def check_past_midnight(days: list[tuple[Interval, ...]], lines: list[Node | Non
                     )
 
 
+def name_days(days: list[int | str]) -> str:
+    """Return days in words: 'Friday', 'Monday to Friday', 'Monday, Wednesday and public holidays'."""
+    numbers = sorted(d for d in days if d != HOLIDAYS)
+    names = [DAY_NAMES[d] for d in numbers]
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        names = [f"{DAY_NAMES[numbers[0]]} to {DAY_NAMES[numbers[-1]]}"]
+    names += ["public holidays"] * (HOLIDAYS in days)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def report_days_twice(key: Scalar, twice: dict[Scalar, list[int | str]], problems: Problems) -> None:
+    """Report, once for the selector `key`, every day that an earlier selector already gave."""
+    if len(twice) == 1:
+        ((earlier, repeated),) = twice.items()
+        verb = "is" if len(repeated) == 1 else "are"
+        problems.error(key, f"{name_days(repeated)} {verb} given by both '{earlier.text}' (line {earlier.line}) "
+                            f"and '{key.text}'", "name each day in one selector only")
+        return
+    given = ", ".join(f"{name_days(repeated)} by '{earlier.text}' (line {earlier.line})"
+                      for earlier, repeated in sorted(twice.items(), key=lambda pair: pair[0].line))
+    problems.error(key, f"'{key.text}' names days already given: {given}", "name each day in one selector only")
+
+
 def validate_weekly_hours(node: Node, problems: Problems) -> WeeklyHours | None:
     """Read a channel's `hours`: `24/7`, or a mapping of selectors to hours."""
     if isinstance(node, Scalar) and node.text.strip().lower() == "24/7":
@@ -210,12 +234,10 @@ def validate_weekly_hours(node: Node, problems: Problems) -> WeeklyHours | None:
         if selected is None or intervals is None:
             ok = False
             continue
+        twice: dict[Scalar, list[int | str]] = {}   # earlier selector -> the days this one names again
         for day in selected:
             if day in given_by:
-                name = "public holidays" if day == HOLIDAYS else DAY_NAMES[day]
-                problems.error(key, f"{name} is given by both '{given_by[day].text}' (line {given_by[day].line}) "
-                                    f"and '{key.text}'", "name each day in one selector only")
-                ok = False
+                twice.setdefault(given_by[day], []).append(day)
                 continue
             given_by[day] = key
             if day == HOLIDAYS:
@@ -223,6 +245,9 @@ def validate_weekly_hours(node: Node, problems: Problems) -> WeeklyHours | None:
             else:
                 days[day] = intervals
                 lines[day] = value
+        if twice:
+            report_days_twice(key, twice, problems)
+            ok = False
     if not ok:
         return None
     check_past_midnight(days, lines, problems)
@@ -268,6 +293,9 @@ def validate_contact(node: Node, kind: str, problems: Problems) -> str | None:
         if not re.match(r"^https?://[^\s/]+", contact):
             problems.error(node, f"a {kind} contact must be a web address, not '{contact}'",
                            "for example https://chat.example.net/")
+            return None
+        if (bad_host := url_host_problem(contact)) is not None:
+            problems.error(node, *bad_host)
             return None
     return contact
 

@@ -19,6 +19,7 @@ from .fields import (
     expect_map,
     expect_text,
     quote_list,
+    url_host_problem,
 )
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m)$")
@@ -115,6 +116,8 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
         parts = urlsplit(url or "")
         if url is not None and (parts.scheme not in ("http", "https") or not parts.netloc):
             problems.error(mapping.get("url"), f"'{url}' is not an http or https address")
+        elif url is not None and (bad_host := url_host_problem(url)) is not None:
+            problems.error(mapping.get("url"), *bad_host)
         fields["url"] = url
         if mapping.get("expect_status") is not None:
             fields["expect_status"] = read_statuses(mapping.get("expect_status"), problems) or (200,)
