@@ -86,6 +86,9 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--title", required=True, help="its title, from which the file's name is made")
     new.add_argument("--date", help="its publication, YYYY-MM-DD[ HH:MM] in the site's time zone (default: now)")
     new.add_argument("--slug", help="the file's slug instead of one made from the title (refused when taken)")
+    new.add_argument("--component", action="append", dest="components", metavar="ID",
+                     help="a component the incident or maintenance concerns (repeat for more; default: "
+                          "those the title names)")
     return parser
 
 
@@ -145,7 +148,8 @@ def main(argv: list[str] | None = None, environ=None) -> int:
 
             # A notice is written now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             written = now if args.now else datetime.now(UTC).replace(microsecond=0)
-            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug)
+            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug,
+                               components=tuple(args.components) if args.components else None)
         if command == "check":
             from .build_command import check_site
 
