@@ -185,7 +185,7 @@ class Check:
     contains: str | None = None                 # http
     headers: tuple[tuple[str, str], ...] = ()   # http: (header name, environment variable name)
     host: str | None = None                     # tcp
-    port: int | None = None                     # tcp
+    port: int | None = None                     # tcp; dns: the server's, 53 when absent
     name: str | None = None                     # dns: the name to resolve
     record: str = "A"                           # dns
     server: str | None = None                   # dns: resolver address, the system's when absent
