@@ -68,3 +68,10 @@ def test_plus_one_on_an_end_after_the_start_is_an_error(tmp_path, capsys):
     assert status == 1
     assert err == ("site_src/hours.yaml:9:16: error: '+1' marks an end on the next day, but 09:00-19:00+1 ends "
                    "after it starts on the same day\n  hint: remove '+1'\n1 error\n")
+
+
+def test_a_clean_check_with_two_warnings_says_2_warnings(tmp_path, capsys):
+    status, out, err = check(tmp_path, "09:00-7:00\n          sun: 08:00-06:00", capsys)
+    assert status == 0
+    assert err.count(": warning: ") == 2
+    assert out == "checked SITE: 2 warnings\n"
