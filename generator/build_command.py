@@ -62,8 +62,9 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
 
 
 def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | None = None):
-    """Validate everything a build reads, the probe's history included; return (site or None, problems).
+    """Validate everything a build reads, the probe's history included.
 
+    Return (site or None, problems, lines naming each scheduled notice and when it is published).
     The probe's history is counted through the cache in `cache_root` (see rollups.read_histories).
     """
     from zoneinfo import ZoneInfo
@@ -73,11 +74,26 @@ def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | N
     from .rollups import read_histories
 
     site, problems, _ = load_site(site_dir, strict=strict)
-    if site is None or not site.components:
-        return site, problems
+    if site is None:
+        return site, problems, ()
     aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
+    scheduled = scheduled_lines(site, aware)
+    if not site.components and not (site_dir / "site_src" / "uptime").is_dir():
+        return site, problems, scheduled
     _, found = read_histories(site_dir, site, aware, cache_root=cache_root)
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + list(found))
-    return (None if has_errors(problems) else site), problems
+    return (None if has_errors(problems) else site), problems, scheduled
+
+
+def scheduled_lines(site, now: datetime) -> tuple[str, ...]:
+    """Return 'path: scheduled: published at <date in the site's zone>' for each notice dated after `now`."""
+    from zoneinfo import ZoneInfo
+
+    from .model import split_scheduled
+
+    zone = ZoneInfo(site.timezone)
+    _, scheduled = split_scheduled(site.notices, now)
+    return tuple(f"{n.path}: scheduled: published at {n.date.astimezone(zone).isoformat()} ({site.timezone})"
+                 for n in sorted(scheduled, key=lambda n: (n.date, n.path)))

@@ -245,7 +245,8 @@ def check_dns(check: Check, now: datetime, port: int = 53) -> ProbeResult:
     try:
         if check.server:
             query = dns.message.make_query(check.name, rdtype)
-            response, _ = dns.query.udp_with_fallback(query, check.server, timeout=clock.left(), port=port)
+            response, _ = dns.query.udp_with_fallback(query, check.server, timeout=clock.left(),
+                                                      port=check.port or port)
             latency = clock.ms()
             if response.rcode() != dns.rcode.NOERROR:
                 return ProbeResult(now, False, latency, dns.rcode.to_text(response.rcode()))

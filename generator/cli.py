@@ -108,6 +108,9 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
     new.add_argument("--title", required=True, help="its title, from which the file's name is made")
     new.add_argument("--date", help="its publication, YYYY-MM-DD[ HH:MM] in the site's time zone (default: now)")
     new.add_argument("--slug", help="the file's slug instead of one made from the title (refused when taken)")
+    new.add_argument("--component", action="append", dest="components", metavar="ID",
+                     help="a component the incident or maintenance concerns (repeat for more; default: "
+                          "those the title names)")
     init = commands.add_parser("init", help="start a new site in an empty folder")
     init.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR",
                       help="where to make it: a new or empty folder (default: the current one)")
@@ -129,13 +132,13 @@ def print_problems(problems: tuple[SourceError, ...], stream) -> None:
 
 
 def summary_of(problems) -> str:
-    """Return e.g. '2 errors, 1 warning'."""
+    """Return e.g. '2 errors, 1 warning', '2 warnings' (no '0 errors'), or 'no errors'."""
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
-    parts = [f"{errors} error{'s' * (errors != 1)}"]
+    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
     if warnings:
         parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
-    return ", ".join(parts)
+    return ", ".join(parts) or "no errors"
 
 
 def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") -> int:
@@ -191,18 +194,21 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
 
             # A notice is written now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             written = now if args.now else datetime.now(UTC).replace(microsecond=0)
-            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug, prog=prog)
+            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug,
+                               components=tuple(args.components) if args.components else None, prog=prog)
         if command == "check":
             from .build_command import check_site
 
-            site, problems = check_site(site_dir, now, strict=args.strict)
+            site, problems, scheduled = check_site(site_dir, now, strict=args.strict)
             write_problems(problems, args.format, site_dir, sys.stdout, sys.stderr)
             if site is None:
                 print(summary_of(problems), file=sys.stderr)
                 return EXIT_INVALID
             # With --format json, stdout holds the JSON list alone.
-            print(f"checked {site_dir}: no errors" + (f" ({summary_of(problems)})" if problems else ""),
-                  file=sys.stderr if args.format == "json" else sys.stdout)
+            said = sys.stderr if args.format == "json" else sys.stdout
+            for line in scheduled:
+                print(line, file=said)
+            print(f"checked {site_dir}: {summary_of(problems)}", file=said)
             return EXIT_OK
         from .build_command import run_build
 

@@ -169,6 +169,18 @@ def make_folder(folder: Path) -> None:
         fsync_folder(path.parent)
 
 
+def ignore_lock(folder: Path) -> None:
+    """Write `folder`/.gitignore naming the lock file, unless there is one: the lock is no source to commit."""
+    try:
+        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        return      # the site's own, or one written before: left as it is
+    try:
+        os.write(fd, f"# The probe's lock, held while it appends; not a source.\n{LOCK_NAME}\n".encode())
+    finally:
+        os.close(fd)
+
+
 def acquire_lock(lock_path: Path, wait: float) -> int:
     """Open and exclusively lock the lock file; return its descriptor (closing it releases the lock)."""
     # Read-only is enough for flock, and lets a lock file made by another user serve.
@@ -260,6 +272,7 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
     problems: list[SourceError] = []
     try:
         make_folder(folder)
+        ignore_lock(folder)
         lock = acquire_lock(lock_path, LOCK_WAIT)
     except OSError as exc:
         reason, hint = describe_os_error(exc)

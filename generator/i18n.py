@@ -199,10 +199,18 @@ class Formats:
     def interval(self, interval: Interval) -> str:
         """Return an interval of a day: '09:00 – 12:00' (an end past midnight wraps: '22:00 – 06:00').
 
+        A whole day, 00:00-24:00, reads "24 hours" from the catalog: its wrapped
+        ends would be 00:00 and 00:00, which CLDR writes as the single time "00:00".
         CLDR puts thin spaces around the dash, where a line may break; they become
         narrow no-break spaces so that an interval never splits across lines.
         """
+        if interval.start % 1440 == 0 and interval.end - interval.start == 1440:
+            return self.whole_day()
         return _time_interval(self.locale, interval.start % 1440, interval.end % 1440)
+
+    def whole_day(self) -> str:
+        """Return the catalog's words for a day open from midnight to midnight: '24 horas', '24 hours'."""
+        return translations_for(read_catalogs(), self.lang).gettext("24 hours")
 
     def weekdays(self, days: tuple[int, ...], width: str = "abbreviated") -> str:
         """Return a run of weekdays (0 = Monday): 'seg.', 'seg.–sex.'."""

@@ -204,7 +204,7 @@ class Check:
     contains: str | None = None                 # http
     headers: tuple[tuple[str, str], ...] = ()   # http: (header name, environment variable name)
     host: str | None = None                     # tcp
-    port: int | None = None                     # tcp
+    port: int | None = None                     # tcp; dns: the server's, 53 when absent
     name: str | None = None                     # dns: the name to resolve
     record: str = "A"                           # dns
     server: str | None = None                   # dns: resolver address, the system's when absent
@@ -346,11 +346,18 @@ class Build:
     )
     # component id -> measured uptime; empty when the site has no components
     uptime: Mapping[str, ComponentUptime] = field(default_factory=lambda: MappingProxyType({}))
+    # notices dated after "now": kept out of `site.notices`, so out of every output, until then
+    scheduled: tuple[Notice, ...] = ()
     # slugs of the notices another notice replaces (superseded_slugs): every page asks
     superseded: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "superseded", superseded_slugs(self.site.notices))
+
+
+def split_scheduled(notices: tuple[Notice, ...], now: datetime) -> tuple[tuple[Notice, ...], tuple[Notice, ...]]:
+    """Return (published, scheduled): the notices dated at or before `now`, and those dated after it."""
+    return tuple(n for n in notices if n.date <= now), tuple(n for n in notices if n.date > now)
 
 
 def superseded_slugs(notices: tuple[Notice, ...]) -> frozenset[str]:

@@ -20,8 +20,8 @@ What counts, each compared exactly as the renderers compare it:
    the status page, the Statuspage API and the notices' states follow them; and
    `end` +1 s, when the hours page stops listing the notice (it lists windows
    whose end has not passed).  Withdrawn notices count too, since lists still show them.
-4. Announcements without days or a window: their publication (`date`), before
-   which they are "upcoming", and `date` + 30 days +1 s, when they stop being news.
+4. Announcements without days or a window: `date` + 30 days +1 s, when they stop
+   being news (their publication is rule 7).
 5. The calendar subscriptions (calendar.ics, per department, maintenance.ics):
    an event leaves them 90 days after it ended, which for an event that ended at a
    local midnight is not a midnight once daylight saving changed in between.
@@ -29,6 +29,8 @@ What counts, each compared exactly as the renderers compare it:
    (status.yaml; 30 minutes by default): at its time + `stale_after` +1 s, if
    nothing newer came, a failing or slow result stops colouring the component and
    the page says "no recent checks" instead.
+7. Scheduled notices, dated after "now": their `date`, when they are published
+   (until then no output holds them; see pipeline.make_build).
 
 Not counted:
 
@@ -111,8 +113,8 @@ def notice_transitions(notice: Notice) -> list[Transition]:
         return found
     if notice.changes or notice.period is not None:
         return []   # its days begin and end at local midnights (rule 1)
-    return [Transition(notice.date, f"{what}: it is published"),
-            Transition(notice.date + timedelta(days=RECENT_DAYS) + ONE_SECOND,
+    # Its publication (`date`) is rule 7: a notice dated later is not in the build yet.
+    return [Transition(notice.date + timedelta(days=RECENT_DAYS) + ONE_SECOND,
                        f"{what}: it is no longer news ({RECENT_DAYS} days)")]
 
 
@@ -158,6 +160,9 @@ def transitions_after(build: Build) -> tuple[Transition, ...]:
     found += probe_transitions(build)
     for notice in build.site.notices:
         found += notice_transitions(notice)
+    # What a scheduled notice does once published is counted by the build that publishes it.
+    found += [Transition(notice.date, f"{notice.path}: the scheduled notice is published")
+              for notice in build.scheduled]
     now = build.now.astimezone(UTC)
     later = {Transition(t.at.astimezone(UTC), t.reason) for t in found if t.at.astimezone(UTC) > now}
     return tuple(sorted(later, key=lambda t: (t.at, t.reason)))

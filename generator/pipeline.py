@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import import_module
 from pathlib import Path
@@ -14,7 +14,7 @@ from .default_theme import default_theme_dir
 from .effective import notice_overrides
 from .errors import ERROR, SourceError, has_errors, sort_problems
 from .load import load_site
-from .model import Build, Site
+from .model import Build, Notice, Site, split_scheduled
 from .render import Output
 from .schedule import build_holiday_calendar
 
@@ -33,6 +33,7 @@ class Result:
 
     outputs: tuple
     problems: tuple[SourceError, ...]
+    scheduled: tuple[Notice, ...] = ()   # valid notices dated after the build's "now", not published
 
     @property
     def ok(self) -> bool:
@@ -58,6 +59,11 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     from .rollups import read_histories
     from .uptime import make_uptime
 
+    # A notice dated later than "now" is scheduled: nothing is made of it, not even the
+    # hours it changes, until a build at or after its date (next-change names that instant).
+    published, scheduled = split_scheduled(site.notices, now)
+    if scheduled:
+        site = replace(site, notices=published)
     years = range(now.year - 1, now.year + 3)
     holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
     overrides = notice_overrides(site.notices, site.departments)
@@ -65,7 +71,7 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     if problems is not None:
         problems.extend(found)
     uptime = make_uptime(site, now, histories)
-    return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime)
+    return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime, scheduled=scheduled)
 
 
 def _prepare_rendering() -> None:
@@ -101,4 +107,5 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
     render_site = import_module(RENDERERS).render_site
-    return Result(render_site(build, template_dirs, cache_root / "templates", jobs, sink), problems)
+    return Result(render_site(build, template_dirs, cache_root / "templates", jobs, sink), problems,
+                  build.scheduled)

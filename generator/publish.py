@@ -236,7 +236,7 @@ def check_commit(git_dir: Path, commit: str, env: dict, publish_to: Path, max_tr
         except TreeUnreadable as exc:
             raise PublishError(str(exc)) from None
         try:
-            site, problems = check_site(site_dir, parse_now(None, {}), strict=False,
+            site, problems, _ = check_site(site_dir, parse_now(None, {}), strict=False,
                                         cache_root=cache_folder(publish_to))
         except Exception as exc:  # never a traceback for the pusher; the push is refused
             say(f"internal error: {type(exc).__name__} while checking; this is a bug in the generator")

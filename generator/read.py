@@ -185,6 +185,9 @@ def list_notice_files(site_dir: Path) -> tuple[tuple[NoticeFile, ...], list[Sour
     """Return the notice files in sorted order, and problems for misnamed files."""
     folder = site_dir / "notices"
     if not folder.is_dir():
+        if folder.exists() or folder.is_symlink():   # a file, or a link to nothing: the notices would vanish
+            return (), [SourceError("notices", 1, 1, "notices must be a folder of Markdown notices, not a file",
+                                    "make notices/ a folder and move the notices into it")]
         return (), []
     files, problems = [], []
     resolved_site = None

@@ -27,6 +27,7 @@ build with an earlier --now) are left out.
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -648,9 +649,14 @@ def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True
         label = (UPTIME_FOLDER / folder.name).as_posix()
         component = known.get(folder.name)
         if component is None:
-            problems.append(SourceError(label, 0, 0, f"no component '{folder.name}' in site_src/status.yaml; "
-                                        "its probe history is not shown",
-                                        "rename the folder after a component id, or remove it", WARNING))
+            close = difflib.get_close_matches(folder.name, sorted(known), n=1)
+            hint = f"did you mean '{close[0]}'? Rename the folder after a component id, or remove it" if close \
+                else "rename the folder after a component id, or remove it"
+            # Placed at its first file, whose name a person opens; at the folder when it holds none.
+            first = next(iter(sorted(folder.glob("*.csv"))), None)
+            where = (f"{label}/{first.name}", 1, 1) if first is not None else (label, 0, 0)
+            problems.append(SourceError(*where, f"no component '{folder.name}' in site_src/status.yaml; "
+                                        "its probe history is not shown", hint, WARNING))
             continue
         check = component.check
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None

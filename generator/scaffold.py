@@ -17,6 +17,7 @@ passes straight away; the body is an HTML comment, which never reaches a page.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import sys
@@ -168,9 +169,9 @@ def notice_lines(site: Site, title: str, published: datetime, prog: str) -> list
     return lines
 
 
-def incident_lines(site: Site, title: str, published: datetime, prog: str) -> list[str]:
-    """Return the front matter of an incident that has just begun, with one update."""
-    component = site.components[0].id
+def incident_lines(site: Site, title: str, published: datetime, components: tuple[str, ...] = (), prog: str = "expediente") -> list[str]:
+    """Return the front matter of an incident that has just begun, with one update, on `components`."""
+    concerned = ", ".join(f"{component}: degraded_performance" for component in components or (site.components[0].id,))
     at = instant_text(published, site.timezone)
     end = instant_text(published + timedelta(hours=1), site.timezone)
     return [
@@ -184,7 +185,7 @@ def incident_lines(site: Site, title: str, published: datetime, prog: str) -> li
         "impact: minor",
         "# The components concerned and their state while it lasts: degraded_performance,",
         "# partial_outage or major_outage.  Components: " + ", ".join(c.id for c in site.components) + ".",
-        f"components: {{{component}: degraded_performance}}",
+        f"components: {{{concerned}}}",
         f"start: {at}",
         f"# end: {end}   # when it was resolved; add it with the last update",
         "# What was said, oldest first; status is " + ", ".join(INCIDENT_STATUSES) + ".",
@@ -195,8 +196,8 @@ def incident_lines(site: Site, title: str, published: datetime, prog: str) -> li
     ]
 
 
-def maintenance_lines(site: Site, title: str, published: datetime, prog: str) -> list[str]:
-    """Return the front matter of planned maintenance, with a window the next night to be corrected."""
+def maintenance_lines(site: Site, title: str, published: datetime, components: tuple[str, ...] = (), prog: str = "expediente") -> list[str]:
+    """Return the front matter of planned maintenance on `components`, with a window the next night to correct."""
     zone = ZoneInfo(site.timezone)
     night = published.date() + timedelta(1)
     start = datetime.combine(night, time(1), tzinfo=zone)
@@ -209,7 +210,7 @@ def maintenance_lines(site: Site, title: str, published: datetime, prog: str) ->
         f"date: {instant_text(published, site.timezone)}   # publication",
         "type: maintenance",
         "# Components: " + ", ".join(c.id for c in site.components) + ".",
-        f"components: {flow_list([site.components[0].id])}",
+        f"components: {flow_list(list(components) or [site.components[0].id])}",
         "# The window: set it to the real one.",
         f"start: {instant_text(start, site.timezone)}",
         f"end: {instant_text(end, site.timezone)}",
@@ -226,14 +227,47 @@ BODY = ("<!-- The text of the notice, in Markdown, below this comment (which no 
         "     holding only a title in its front matter, then the translated text. -->\n")
 
 
-def render_notice(kind: str, site: Site, title: str, published: datetime, prog: str = "expediente") -> str:
-    """Return the whole file of a new notice of `kind`; its comments name the command as `prog`."""
-    make = {"notice": notice_lines, "incident": incident_lines, "maintenance": maintenance_lines}[kind]
-    return "---\n" + "\n".join(make(site, title, published, prog)) + "\n---\n" + BODY
+def render_notice(kind: str, site: Site, title: str, published: datetime, components: tuple[str, ...] = (),
+                  prog: str = "expediente") -> str:
+    """Return the whole file of a new notice of `kind` (on `components`, for incidents and maintenance);
+    its comments name the command as the user runs it (`prog`)."""
+    if kind == "notice":
+        lines = notice_lines(site, title, published, prog)
+    else:
+        lines = (incident_lines if kind == "incident" else maintenance_lines)(site, title, published, components,
+                                                                              prog)
+    return "---\n" + "\n".join(lines) + "\n---\n" + BODY
+
+
+def _folded(text: str) -> str:
+    """Return text lower-cased without accents, its words separated by single spaces."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    return " ".join(re.findall(r"[\w-]+", plain))
+
+
+def choose_components(site: Site, kind: str, title: str, given: tuple[str, ...] | None) -> tuple[str, ...]:
+    """Return the components an incident or maintenance concerns: `given` (--component), else those the
+    title names by id or by name, else the site's only one; otherwise ask, rather than guess one."""
+    ids = tuple(c.id for c in site.components)
+    if given:
+        for component in given:
+            if component not in ids:
+                close = difflib.get_close_matches(component, ids, n=1)
+                raise ScaffoldError(f"--component '{component}' is not a component of this site",
+                                    f"did you mean '{close[0]}'?" if close else f"components: {', '.join(ids)}")
+        return tuple(dict.fromkeys(given))
+    words = f" {_folded(title)} "
+    named = tuple(c.id for c in site.components
+                  if f" {c.id} " in words or any(f" {_folded(name)} " in words for _, name in c.name.values))
+    if named or len(ids) == 1:
+        return named or ids
+    raise ScaffoldError(f"which components does the {kind} concern? The title names none",
+                        f"add --component ID for each of: {', '.join(ids)}")
 
 
 def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: datetime,
-                  slug: str | None = None, prog: str = "expediente") -> Path:
+                  slug: str | None = None, components: tuple[str, ...] | None = None,
+                  prog: str = "expediente") -> Path:
     """Write a new notice of `kind` and return its path; never overwrite a file."""
     if kind not in KINDS:
         raise ScaffoldError(f"unknown kind '{kind}'", f"use {', '.join(KINDS)}")
@@ -250,12 +284,13 @@ def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: 
         raise ScaffoldError(f"--slug '{slug}' is not a slug", "use lower-case letters, digits and hyphens")
     day = published.date().isoformat()
     folder = site_dir / "notices"
-    folder.mkdir(exist_ok=True)
     name = choose_slug(day, slug or slugify(title, kind), taken_slugs(site_dir), explicit=slug is not None)
     path = folder / f"{name}.md"
+    chosen = choose_components(site, kind, title, components) if kind != "notice" else ()
+    folder.mkdir(exist_ok=True)
     try:
         with path.open("x", encoding="utf-8", newline="\n") as out:
-            out.write(render_notice(kind, site, title, published, prog))
+            out.write(render_notice(kind, site, title, published, chosen, prog))
     except FileExistsError:
         raise ScaffoldError(f"notices/{path.name} already exists; nothing was written",
                             "run the command again") from None
@@ -263,7 +298,8 @@ def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: 
 
 
 def new_command(site_dir: Path, kind: str, title: str, date_text: str | None, now: datetime,
-                slug: str | None = None, prog: str = "expediente", stdout=None, stderr=None) -> int:
+                slug: str | None = None, stdout=None, stderr=None, components: tuple[str, ...] | None = None,
+                prog: str = "expediente") -> int:
     """Create a notice from the command line; return the exit status (0 created, 1 not)."""
     from .read import read_sources
     from .validate import validate_sources
@@ -281,7 +317,7 @@ def new_command(site_dir: Path, kind: str, title: str, date_text: str | None, no
         return 1
     try:
         published = read_when(date_text, now, site.timezone)
-        path = create_notice(site_dir, site, kind, title, published, slug, prog)
+        path = create_notice(site_dir, site, kind, title, published, slug, components, prog)
     except ScaffoldError as exc:
         print(f"error: {exc}", file=stderr)
         if exc.hint:

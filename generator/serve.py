@@ -11,9 +11,7 @@ a page is sent; the files on disk are exactly what `build` would write.
 
 from __future__ import annotations
 
-import html
 import ipaddress
-import json
 import secrets
 import shutil
 import signal
@@ -34,10 +32,11 @@ from .cli import print_problems, summary_of
 from .default_theme import default_theme_dir
 from .errors import SourceError, has_errors
 from .local_hosts import host_allowed
+from .model import Notice
+from .preview_pages import EVENTS_PATH, inject_reload, render_problems_page, scheduled_banner
 from .write import WriteError, write_site
 
 HOST = "127.0.0.1"   # a preview is for the person at this machine, never for the network
-EVENTS_PATH = "/__expediente/events"
 WATCHED = ("site_src", "notices", "templates")
 KEEPALIVE_SECONDS = 15   # a comment on an idle event stream, so that a closed browser tab is noticed
 
@@ -54,39 +53,6 @@ CONTENT_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 
-RELOAD_SCRIPT = """<script>/* Expediente preview: reload when the site is rebuilt */
-(() => {
-  const shown = %s;
-  const events = new EventSource(%s);
-  events.addEventListener("build", (event) => {
-    if (event.data !== shown) { events.close(); location.reload(); }
-  });
-})();
-</script>
-"""
-
-PROBLEMS_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Build failed: %(summary)s · Expediente preview</title>
-<style>
-body { font: 16px/1.5 system-ui, sans-serif; margin: 2rem; color: #1a1a1a; background: #fff8f7; }
-h1 { color: #a40e26; font-size: 1.5rem; }
-pre { background: #fff; border: 1px solid #e3b4b8; padding: 1rem; overflow-x: auto; white-space: pre-wrap; }
-</style>
-</head>
-<body>
-<h1>Build failed: %(summary)s</h1>
-<p>The sources of <code>%(site)s</code> hold errors, so this preview shows them instead of the last good build.
-Fix them and save: the page reloads by itself.</p>
-<pre>%(problems)s</pre>
-</body>
-</html>
-"""
-
-
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """The latest build as the server sees it: its id, whether it may be shown, and what went wrong."""
@@ -95,6 +61,7 @@ class Snapshot:
     ok: bool
     problems: tuple[SourceError, ...] = ()
     failure: str | None = None   # a write or internal error, already worded for the reader
+    scheduled: tuple[Notice, ...] = ()   # notices dated after the build's "now": shown in a banner only
 
     def summary(self) -> str:
         """Return e.g. '2 errors, 1 warning', or what stopped a build that had no errors in its sources."""
@@ -139,10 +106,11 @@ class Preview:
             started = time.perf_counter()
             now = self.now or datetime.now(UTC).replace(microsecond=0)
             problems: tuple[SourceError, ...] = ()
+            scheduled: tuple[Notice, ...] = ()
             failure, written, count = None, 0, 0
             try:
                 result = build_site(self.site_dir, now, strict=self.strict)
-                problems = result.problems
+                problems, scheduled = result.problems, result.scheduled
                 if result.ok:
                     self._hashes, written = write_site(result.outputs, self.out_dir, self.site_dir, self._hashes)
                     count = len(result.outputs)
@@ -156,13 +124,15 @@ class Preview:
             print_problems(problems, sys.stderr)
             if failure:
                 print(failure, file=sys.stderr)
-            signature = (ok, tuple(sorted(self._hashes.items())) if ok else (), problems, failure)
+            for notice in scheduled:
+                print(f"{notice.path}: scheduled: published at {notice.date.isoformat()}", flush=True)
+            signature = (ok, tuple(sorted(self._hashes.items())) if ok else (), problems, failure, scheduled)
             took = time.perf_counter() - started
             with self._changed:
                 first = self._signature is None
                 news = "" if first else "; open pages reload"
                 if signature != self._signature:
-                    self._snapshot = Snapshot(self._next_id(), ok, problems, failure)
+                    self._snapshot = Snapshot(self._next_id(), ok, problems, failure, scheduled)
                     self._signature = signature
                     self._changed.notify_all()
                 elif ok:
@@ -188,25 +158,6 @@ class Preview:
         with self._changed:
             self.closing = True
             self._changed.notify_all()
-
-
-def inject_reload(page: bytes, build_id: str) -> bytes:
-    """Return an HTML page with the reload script added before its last </body> (or at its end)."""
-    script = (RELOAD_SCRIPT % (json.dumps(build_id), json.dumps(EVENTS_PATH))).encode()
-    at = page.lower().rfind(b"</body>")
-    if at < 0:
-        return page + script
-    return page[:at] + script + page[at:]
-
-
-def render_problems_page(snapshot: Snapshot, site_dir: Path) -> bytes:
-    """Return the page shown instead of every page of the site while the build fails."""
-    page = PROBLEMS_PAGE % {
-        "summary": html.escape(snapshot.summary()),
-        "site": html.escape(str(site_dir)),
-        "problems": html.escape(snapshot.report()),
-    }
-    return inject_reload(page.encode(), snapshot.build_id)
 
 
 def is_page(url_path: str) -> bool:
@@ -266,7 +217,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return self.send_not_found(snapshot, send_body)
         kind = CONTENT_TYPES.get(target.suffix.lower(), "application/octet-stream")
         if target.suffix.lower() == ".html":
-            data = inject_reload(data, snapshot.build_id)
+            data = inject_reload(data, snapshot.build_id, scheduled_banner(snapshot.scheduled))
         self.send(200, kind, data, send_body)
 
     def send(self, status: int, kind: str, data: bytes, send_body: bool) -> None:

@@ -123,9 +123,7 @@ class _Converter:
                     "aliases (*name) that repeat large anchors are refused; write the values out",
                 )
             return None
-        if node.tag not in _ALLOWED_TAGS and not (
-            isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:binary"
-        ):
+        if node.tag not in _ALLOWED_TAGS:   # !!binary too: no source holds bytes
             self.error(
                 node,
                 f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",

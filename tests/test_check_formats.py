@@ -111,7 +111,7 @@ def test_warnings_alone_pass_in_every_format(make_site, monkeypatch, capsys):
     assert main(["check", "--format", "github"]) == 0
     out, _ = capsys.readouterr()
     assert out.splitlines()[0].startswith("::warning file=notices/2026-11-10-aviso.md,line=5,col=5,")
-    assert out.splitlines()[-1] == "checked .: no errors (0 errors, 1 warning)"
+    assert out.splitlines()[-1] == "checked .: 1 warning"
     assert main(["check", "--format", "json", "--strict"]) == 1
     assert json.loads(capsys.readouterr().out)[0]["severity"] == "error"
 

@@ -147,7 +147,9 @@ def test_a_date_outside_the_period_is_a_warning():
     (problem,) = check_dates("Voltamos em 03/11.", "pt-BR", OCT_16, "n.md", 4, (OCT_16, date(2017, 10, 31)))
     assert problem.severity == WARNING
     assert problem.format() == ("n.md:5:13: warning: 03/11 (2017-11-03) lies outside the notice's period "
-                                "(2017-10-16 to 2017-10-31)")
+                                "(2017-10-16 to 2017-10-31)\n"
+                                "  hint: check the date; if it is meant, add it to the front matter: "
+                                "prose_dates_ok: [2017-11-03]")
 
 
 def test_positions_count_characters_of_the_original_text_on_each_line():
@@ -438,7 +440,8 @@ def test_generated_numbers_that_are_not_dates_raise_nothing(text, lang):
     (date(2017, 10, 30), WEDNESDAY, None, None, "2017-11-01 is a Wednesday (did you mean November 1?)"),
     (date(2017, 12, 30), MONDAY, None, None, "2018-01-01 is a Monday (did you mean January 1, 2018?)"),
     (date(2017, 10, 17), MONDAY, (date(2017, 12, 1), date(2017, 12, 31)), None,
-     "2016-10-17 is a Monday (did you mean 2016?)"),                      # nothing inside the period
+     "no Monday near it lies inside the notice's period (2017-12-01 to 2017-12-31): "
+     "check the weekday, or the date and the period"),                  # nothing inside: no guess outside it
 ])
 def test_weekday_mismatch_hint(day, weekday, period, reference, hint):
     assert weekday_mismatch_hint(day, weekday, "pt-BR", period, reference=reference) == hint

@@ -54,8 +54,9 @@ def test_around_the_maintenance_window(example, now, expected, reason):
 
 
 @pytest.mark.parametrize("now, expected, reason", [
-    ("2026-11-05T14:00:00-03:00", "2026-11-05T14:05:00-03:00", f"{INCIDENT}: the incident starts"),
-    ("2026-11-05T14:05:00-03:00", "2026-11-05T14:10:00-03:00", f"{INCIDENT}: an update (investigating) is posted"),
+    # The incident is dated (posted) 14:10, after its start: until then it is scheduled, in no output.
+    ("2026-11-05T14:00:00-03:00", "2026-11-05T14:10:00-03:00", f"{INCIDENT}: the scheduled notice is published"),
+    ("2026-11-05T14:05:00-03:00", "2026-11-05T14:10:00-03:00", f"{INCIDENT}: the scheduled notice is published"),
     ("2026-11-05T15:00:00-03:00", "2026-11-05T15:20:00-03:00", f"{INCIDENT}: an update (monitoring) is posted"),
     # The recorded end and the last update fall on the same instant: both reasons are given.
     ("2026-11-05T15:34:00-03:00", "2026-11-05T15:35:00-03:00", None),

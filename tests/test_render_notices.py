@@ -310,17 +310,17 @@ def upcoming_items(data: bytes) -> list[str]:
     return [text_of(li) for li in doc.xpath('//section[@aria-labelledby="upcoming"]//li')]
 
 
-def test_upcoming_block_lists_what_still_matters_newest_first(pages):
+def test_upcoming_block_lists_what_still_matters_in_effect_first_then_by_start(pages):
     assert upcoming_items(pages["index.html"]) == [
+        "Novo canal <script>x</script> & WhatsApp Publicado em 3 de nov. de 2026 · Recente",
+        "Cancelado: Atendimento reduzido em 27/11 27 de nov. de 2026",
         "Plantão no sábado, até as 13h 28 de nov. de 2026 · Programado",
         f"Horário no Natal 24{NNBSP}–{NNBSP}29 de dez. de 2026 · Programado",
-        "Cancelado: Atendimento reduzido em 27/11 27 de nov. de 2026",
-        "Novo canal <script>x</script> & WhatsApp Publicado em 3 de nov. de 2026 · Recente",
     ]
     doc = parse(pages["en/index.html"])
     block = doc.xpath('//section[@aria-labelledby="upcoming"]')[0]
-    assert block.xpath(".//li/a/@href") == [f"../en/notices/{n.slug}/" for n in (NEW, XMAS, CANCELLED, INFO)]
-    cancelled = block.xpath(".//li")[2]
+    assert block.xpath(".//li/a/@href") == [f"../en/notices/{n.slug}/" for n in (INFO, CANCELLED, NEW, XMAS)]
+    cancelled = block.xpath(".//li")[1]
     assert text_of(cancelled.find("strong")) == "Cancelled:" and cancelled.xpath("./a[s]/@lang") == ["pt-BR"]
     assert block.xpath("./p/a/@href") == ["../en/notices/"]
     # Right after the page's heading, before the departments.
@@ -328,7 +328,7 @@ def test_upcoming_block_lists_what_still_matters_newest_first(pages):
 
 
 @pytest.mark.parametrize("now, slugs", [
-    (at(11, 28, 12), [NEW.slug, XMAS.slug, INFO.slug]),          # the Saturday: the cancelled day is over
+    (at(11, 28, 12), [NEW.slug, INFO.slug, XMAS.slug]),          # the Saturday: the cancelled day is over
     (at(12, 5), [XMAS.slug]),                                    # the announcement is over 30 days old
     (at(12, 29, 23), [XMAS.slug]),                               # its last day
     (at(12, 30, 0), []),
@@ -492,10 +492,10 @@ def test_example_has_a_page_per_notice_and_language(example):
 
 def test_example_upcoming_block_and_2017_table(example):
     assert upcoming_items(example["index.html"]) == [
+        "Novo canal de vendas pelo WhatsApp Publicado em 3 de nov. de 2026 · Recente",
+        "Cancelado: Atendimento telefônico reduzido em 27/11 (cancelado) 27 de nov. de 2026",
         f"Manutenção programada no data center 29 de nov. de 2026 01:00{NNBSP}–{NNBSP}03:00 · Programado",
         f"Horário de atendimento no Natal e no Ano-Novo 24 de dez. de 2026{NNBSP}–{NNBSP}2 de jan. de 2027 · Programado",
-        "Cancelado: Atendimento telefônico reduzido em 27/11 (cancelado) 27 de nov. de 2026",
-        "Novo canal de vendas pelo WhatsApp Publicado em 3 de nov. de 2026 · Recente",
     ]
     rows = table_rows(parse(example["en/notices/2017-10-16-alteracao-de-expediente/index.html"]))
     assert len(rows) == 16                                   # 17 October to 1 November, day by day

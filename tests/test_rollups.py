@@ -220,7 +220,7 @@ def test_a_folder_for_no_component(tmp_path):
     _, warnings = histories(tmp_path, NOW)
     assert [w.format() for w in warnings] == [
         "site_src/uptime/dsn: warning: no component 'dsn' in site_src/status.yaml; its probe history is not shown\n"
-        "  hint: rename the folder after a component id, or remove it"]
+        "  hint: did you mean 'dns'? Rename the folder after a component id, or remove it"]
 
 
 def test_rows_out_of_order_quoted_details_and_crlf_count_the_same(tmp_path):

@@ -39,7 +39,8 @@ def problems_of(site: Path, path: str):
 
 @pytest.mark.parametrize("kind", ["notice", "incident", "maintenance"])
 def test_each_kind_validates_as_created(example_copy, kind, capsys):
-    assert new(example_copy, kind, "--title", "Manutenção do link às 3h") == 0
+    components = ("--component", "link-sp") if kind != "notice" else ()
+    assert new(example_copy, kind, "--title", "Manutenção do link às 3h", *components) == 0
     name = "notices/2026-11-23-manutencao-do-link-as-3h.md"
     assert capsys.readouterr() == (
         f"created {example_copy / name}; fill it in, then run: expediente check\n", "")
@@ -50,7 +51,7 @@ def test_each_kind_validates_as_created(example_copy, kind, capsys):
 
 @pytest.mark.parametrize("kind", ["notice", "maintenance"])
 def test_the_commented_examples_validate_too(example_copy, kind):
-    assert new(example_copy, kind, "--title", "Exemplo") == 0
+    assert new(example_copy, kind, "--title", "Exemplo", *(("--component", "website") * (kind != "notice"))) == 0
     path = example_copy / "notices/2026-11-23-exemplo.md"
     text = path.read_text(encoding="utf-8")
     uncommented = EXAMPLE_LINE.sub("", text)
@@ -72,7 +73,7 @@ def test_the_notice_example_becomes_an_hours_notice(example_copy):
 
 
 def test_the_incident_is_unresolved_from_now(example_copy):
-    new(example_copy, "incident", "--title", "Lentidão no site")
+    new(example_copy, "incident", "--title", "Lentidão no site", "--component", "website")
     site, _, _ = load_site(example_copy)
     incident = next(n for n in site.notices if n.slug == "2026-11-23-lentidao-no-site")
     assert (incident.type, incident.impact, incident.components) == (
@@ -82,7 +83,7 @@ def test_the_incident_is_unresolved_from_now(example_copy):
 
 
 def test_the_front_matter_reads_as_written(example_copy):
-    new(example_copy, "maintenance", "--title", 'Troca "urgente": 50% do tráfego')
+    new(example_copy, "maintenance", "--title", 'Troca "urgente": 50% do tráfego', "--component", "website")
     text = (example_copy / "notices/2026-11-23-troca-urgente-50-do-trafego.md").read_text(encoding="utf-8")
     assert text.startswith("---\n# Planned maintenance:")
     assert '\ntitle: "Troca \\"urgente\\": 50% do tráfego"\n' in text
@@ -217,3 +218,38 @@ def test_a_broken_notice_elsewhere_does_not_stop_a_new_one(example_copy):
                                                                  encoding="utf-8")
     assert new(example_copy, "notice", "--title", "Aviso") == 0
     assert problems_of(example_copy, "notices/2026-11-23-aviso.md") == (False, [])
+
+
+# --- The components of a new incident or maintenance: never one picked regardless ---------------
+
+def components_of(site: Path, slug: str) -> tuple:
+    loaded, problems, _ = load_site(site)
+    assert loaded is not None, problems
+    return next(n for n in loaded.notices if n.slug == slug).components
+
+
+def test_the_components_the_title_names_by_id_or_name(example_copy):
+    assert new(example_copy, "incident", "--title", "Falha no DNS recursivo e no e-mail") == 0
+    assert components_of(example_copy, "2026-11-23-falha-no-dns-recursivo-e-no-e-mail") == (
+        ("email", "degraded_performance"), ("dns", "degraded_performance"))
+    assert new(example_copy, "maintenance", "--title", "Troca de roteador do link-sp") == 0
+    assert components_of(example_copy, "2026-11-23-troca-de-roteador-do-link-sp") == (
+        ("link-sp", "under_maintenance"),)
+
+
+def test_components_given_on_the_command_line(example_copy):
+    assert new(example_copy, "incident", "--title", "Queda", "--component", "dns", "--component", "email") == 0
+    assert components_of(example_copy, "2026-11-23-queda") == (
+        ("dns", "degraded_performance"), ("email", "degraded_performance"))
+
+
+def test_a_title_that_names_no_component_asks_which(example_copy, capsys):
+    before = sorted(p.name for p in (example_copy / "notices").iterdir())
+    assert new(example_copy, "incident", "--title", "Lentidão geral") == 1
+    assert capsys.readouterr().err == (
+        "error: which components does the incident concern? The title names none\n"
+        "  hint: add --component ID for each of: website, email, dns, link-sp, datacenter\n")
+    assert new(example_copy, "incident", "--title", "Queda", "--component", "webiste") == 1
+    assert capsys.readouterr().err == (
+        "error: --component 'webiste' is not a component of this site\n  hint: did you mean 'website'?\n")
+    assert sorted(p.name for p in (example_copy / "notices").iterdir()) == before

@@ -61,6 +61,10 @@ def weekday_mismatch_hint(day: date, weekday: int, lang: str, period, *, referen
     said = f"{best.isoformat()} is a {_english_weekday(weekday)}"
     if inside(best):
         return f"{said} and lies inside the notice's period"
+    if period is not None:
+        # A guess outside the period would be a second mistake: say so rather than propose it.
+        return (f"no {_english_weekday(weekday)} near it lies inside the notice's period "
+                f"({period[0].isoformat()} to {period[1].isoformat()}): check the weekday, or the date and the period")
     if best.day != day.day:
         meant = f"the {_ordinal(best.day)}" if best.month == day.month else f"{_english_month(best.month)} {best.day}"
         meant += f", {best.year}" if best.year != day.year else ""
@@ -79,9 +83,11 @@ def _shown(found: ProseDate) -> str:
 
 
 def check_dates(text: str, lang: str, reference: date, path: str, line_offset: int = 0,
-                period: tuple[date, date] | None = None) -> tuple[SourceError, ...]:
+                period: tuple[date, date] | None = None,
+                acknowledged: frozenset[date] = frozenset()) -> tuple[SourceError, ...]:
     """Return the problems of the dates in `text`: days that do not exist, weekdays that do not
-    match (errors) and days outside `period` (warnings), placed at line_offset + their line."""
+    match (errors) and days outside `period` but not `acknowledged` (warnings), placed at
+    line_offset + their line."""
     local = vocabulary_of(lang).locale
     problems = []
     for found in find_dates(text, lang, reference, period and tuple(period)):
@@ -101,9 +107,12 @@ def check_dates(text: str, lang: str, reference: date, path: str, line_offset: i
             problems.append(SourceError(
                 path, line, found.column, f"{_shown(found)} is a {name}, not {found.weekday_written}",
                 weekday_mismatch_hint(found.day, found.weekday, lang, period, reference=reference), ERROR))
-        if period is not None and not period[0] <= found.day <= period[1]:
+            continue    # one word per date: the weekday's hint already says which day may be meant
+        if period is not None and not period[0] <= found.day <= period[1] and found.day not in acknowledged:
             problems.append(SourceError(
                 path, line, found.column,
                 f"{_shown(found)} lies outside the notice's period "
-                f"({period[0].isoformat()} to {period[1].isoformat()})", None, WARNING))
+                f"({period[0].isoformat()} to {period[1].isoformat()})",
+                f"check the date; if it is meant, add it to the front matter: "
+                f"prose_dates_ok: [{found.day.isoformat()}]", WARNING))
     return tuple(sorted(problems, key=SourceError.sort_key))

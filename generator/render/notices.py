@@ -16,7 +16,8 @@ the notices that still matter (`upcoming_notices`) through `notice_summary`.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -251,12 +252,14 @@ def notice_status(build: Build, notice: Notice) -> str:
 
 
 def upcoming_notices(build: Build) -> tuple[Notice, ...]:
-    """Return the notices the hours page announces, newest first by (date, slug).
+    """Return the notices the hours page announces, in the order they affect the reader.
 
     Those whose last day is today or later in the site's zone, cancelled ones too
     (customers may have planned around them), incidents and maintenance not over,
     and announcements without days published in the last RECENT_DAYS.  A
-    superseded notice is left out: the one that replaces it is listed.
+    superseded notice is left out: the one that replaces it is listed.  Incidents
+    in progress come first, then what is in effect now, then the rest by when it
+    starts (see reader_order).
     """
     today = build.now.astimezone(ZoneInfo(build.site.timezone)).date()
 
@@ -271,7 +274,24 @@ def upcoming_notices(build: Build) -> tuple[Notice, ...]:
             return days[1] >= today
         return build.now - notice.date <= timedelta(days=RECENT_DAYS)     # also when published later
 
-    return tuple(n for n in sorted_notices(build.site.notices, newest_first=True) if shown(n))
+    return tuple(sorted((n for n in build.site.notices if shown(n)), key=partial(reader_order, build)))
+
+
+def reader_order(build: Build, notice: Notice) -> tuple:
+    """Return a notice's place in "Upcoming changes": incident in progress, in effect now, news last, start, slug."""
+    status = notice_status(build, notice)
+    window = notice_window(notice)
+    days = notice_days(notice)
+    if window is not None:
+        start = window[0]
+    elif days is not None:
+        start = datetime.combine(days[0], time(), tzinfo=ZoneInfo(build.site.timezone))
+    else:
+        start = notice.date
+    ongoing_incident = notice.type == "incident" and status == ACTIVE
+    # Among what is in effect, changed hours and windows before news (announcements without days).
+    news = window is None and days is None
+    return (not ongoing_incident, status != ACTIVE, news, start.astimezone(UTC), notice.slug)
 
 
 def sorted_notices(notices: tuple[Notice, ...], newest_first: bool = False) -> list[Notice]:

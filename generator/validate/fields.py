@@ -12,6 +12,8 @@ from ..model import Text
 from ..yamlnodes import Map, Node, Scalar, Seq, describe
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A web address's host: a name of letters (any script), digits, hyphens and dots, or [an IPv6 address].
+HOST_NAME = re.compile(r"^(?:[^\W_](?:[\w-]*[^\W_])?\.?)+$|^\[[0-9A-Fa-f:.]+\]$")
 
 
 def suggest(word: str, choices, cutoff: float = 0.6) -> str | None:
@@ -102,16 +104,36 @@ def check_keys(mapping: Map, problems: Problems, what: str, required: tuple[str,
     """Report unknown keys (with a suggestion) and missing required keys; True when all is well."""
     known = required + optional
     ok = True
+    meant = set()   # required keys that a mistyped key stands for: one message says both
     for key, _ in mapping.pairs:
         if key.text not in known:
             ok = False
-            hint = did_you_mean(key.text, known) or f"{what} takes {quote_list(known)}"
+            best = suggest(key.text, known)
+            meant.add(best)
+            hint = f"did you mean '{best}'?" if best else f"{what} takes {quote_list(known)}"
             problems.error(key, f"unknown key '{key.text}' in {what}", hint)
     for name in required:
         if mapping.get(name) is None:
             ok = False
-            problems.error(mapping, f"{what} is missing the required key '{name}'")
+            if name not in meant:
+                problems.error(mapping, f"{what} is missing the required key '{name}'")
     return ok
+
+
+def url_host_problem(url: str) -> tuple[str, str] | None:
+    """Return (message, hint) when an http(s) address has a host no browser would reach, else None."""
+    from urllib.parse import urlsplit
+
+    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    if netloc.startswith("["):
+        host = netloc[:netloc.find("]") + 1]
+    else:
+        host = netloc.rsplit(":", 1)[0]
+    if host and HOST_NAME.match(host):
+        return None
+    if any(c.isspace() for c in host):
+        return f"'{url}' has a space in its host name '{host}'", "remove the space"
+    return f"'{url}' has no valid host name", "a host name holds letters, digits, hyphens and dots"
 
 
 def expect_id(node: Node, problems: Problems, what: str) -> str | None:

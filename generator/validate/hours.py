@@ -16,6 +16,7 @@ from .fields import (
     expect_map,
     expect_text,
     quote_list,
+    url_host_problem,
 )
 from .site import expect_timezone
 
@@ -27,6 +28,11 @@ SELECTOR_WORDS = DAYS + tuple(GROUPS) + (HOLIDAYS, "mon-fri", "mon-sat", "sat-su
 TIME = re.compile(r"^(\d{1,2})(?:(?::|h)(\d{1,2})?)?$")
 DASHES = re.compile(r"\s*[-–—]\s*")
 DURATION = re.compile(r"^(\d+)\s*(m|min|h|d)$")
+NEXT_DAY = re.compile(r"\s*\+\s*1$")   # `22:00-06:00+1`: the end is on the next day, as timetables write it
+# An interval past midnight that starts in the daytime and lasts longer than this is
+# more likely a mistyped end (`09:00-7:00` for 19:00) than a shift (see suspicious_interval).
+DAYTIME = (6 * 60, 18 * 60)
+LONG_SHIFT = 16 * 60
 DURATION_MINUTES = {"m": 1, "min": 1, "h": 60, "d": 1440}
 
 
@@ -55,18 +61,43 @@ def parse_interval(text: str) -> tuple[Interval | None, str | None, str | None]:
         if len(parts) == 1 and TIME.match(parts[0]):
             return None, f"'{text}' is a time, not an interval", "write start and end, e.g. 09:00-18:00"
         return None, f"'{text}' is not an interval", "write HH:MM-HH:MM, e.g. 09:00-12:00, or 'closed'"
+    next_day = NEXT_DAY.search(parts[1])
     start, error = parse_time(parts[0], is_end=False)
     if error:
         return None, error, None
-    end, error = parse_time(parts[1], is_end=True)
+    end, error = parse_time(parts[1][:next_day.start()] if next_day else parts[1], is_end=True)
     if error:
         return None, error, None
-    if end == start:
+    if next_day and end > start:
+        return None, f"'+1' marks an end on the next day, but {text.strip()} ends after it starts on the same day", \
+            "remove '+1'"
+    if end == start and not next_day:
         return None, f"the interval {text.strip()} is empty: it starts and ends at the same time", \
             "write 24h for a whole day, or 'closed'"
-    if end < start:
+    if end <= start:
         end += 1440
     return Interval(start, end), None, None
+
+
+def suspicious_interval(interval: Interval, text: str) -> tuple[str, str] | None:
+    """Return (warning, hint) for an interval past midnight that starts in the daytime and lasts over 16 hours.
+
+    `09:00-7:00` is far more often 09:00-19:00 mistyped than a 22-hour shift; an end
+    marked `+1` says that the next day is meant, and is never suspicious.
+    """
+    length = interval.end - interval.start
+    if NEXT_DAY.search(text) or interval.end <= 1440 or length <= LONG_SHIFT:
+        return None
+    if not DAYTIME[0] <= interval.start < DAYTIME[1]:
+        return None
+    written = text.strip()
+    hours = f"{length // 60} hours" + (f" {length % 60} minutes" if length % 60 else "")
+    message = f"{written} runs past midnight and lasts {hours}"
+    marked = f"{'-'.join(DASHES.split(written))}+1 if it is meant to end the next day"
+    meant = interval.end - 1440 + 720      # the end read as afternoon or evening: 7:00 -> 19:00
+    if meant <= 1440:
+        return message, f"did you mean {Interval(interval.start, meant).label()}? Write {marked}"
+    return message, f"write {marked}"
 
 
 def parse_hours_value(node: Node, problems: Problems) -> tuple[Interval, ...] | None:
@@ -101,6 +132,9 @@ def parse_hours_value(node: Node, problems: Problems) -> tuple[Interval, ...] | 
             problems.error(item, error, hint)
             ok = False
             continue
+        suspicious = suspicious_interval(interval, item.text)
+        if suspicious:
+            problems.warning(item, *suspicious)
         intervals.append((interval, item))
     intervals.sort(key=lambda pair: pair[0])
     for (first, _), (second, node_b) in zip(intervals, intervals[1:]):
@@ -154,6 +188,29 @@ def check_past_midnight(days: list[tuple[Interval, ...]], lines: list[Node | Non
                     )
 
 
+def name_days(days: list[int | str]) -> str:
+    """Return days in words: 'Friday', 'Monday to Friday', 'Monday, Wednesday and public holidays'."""
+    numbers = sorted(d for d in days if d != HOLIDAYS)
+    names = [DAY_NAMES[d] for d in numbers]
+    if len(numbers) > 2 and numbers == list(range(numbers[0], numbers[-1] + 1)):
+        names = [f"{DAY_NAMES[numbers[0]]} to {DAY_NAMES[numbers[-1]]}"]
+    names += ["public holidays"] * (HOLIDAYS in days)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def report_days_twice(key: Scalar, twice: dict[Scalar, list[int | str]], problems: Problems) -> None:
+    """Report, once for the selector `key`, every day that an earlier selector already gave."""
+    if len(twice) == 1:
+        ((earlier, repeated),) = twice.items()
+        verb = "is" if len(repeated) == 1 else "are"
+        problems.error(key, f"{name_days(repeated)} {verb} given by both '{earlier.text}' (line {earlier.line}) "
+                            f"and '{key.text}'", "name each day in one selector only")
+        return
+    given = ", ".join(f"{name_days(repeated)} by '{earlier.text}' (line {earlier.line})"
+                      for earlier, repeated in sorted(twice.items(), key=lambda pair: pair[0].line))
+    problems.error(key, f"'{key.text}' names days already given: {given}", "name each day in one selector only")
+
+
 def validate_weekly_hours(node: Node, problems: Problems) -> WeeklyHours | None:
     """Read a channel's `hours`: `24/7`, or a mapping of selectors to hours."""
     if isinstance(node, Scalar) and node.text.strip().lower() == "24/7":
@@ -177,12 +234,10 @@ def validate_weekly_hours(node: Node, problems: Problems) -> WeeklyHours | None:
         if selected is None or intervals is None:
             ok = False
             continue
+        twice: dict[Scalar, list[int | str]] = {}   # earlier selector -> the days this one names again
         for day in selected:
             if day in given_by:
-                name = "public holidays" if day == HOLIDAYS else DAY_NAMES[day]
-                problems.error(key, f"{name} is given by both '{given_by[day].text}' (line {given_by[day].line}) "
-                                    f"and '{key.text}'", "name each day in one selector only")
-                ok = False
+                twice.setdefault(given_by[day], []).append(day)
                 continue
             given_by[day] = key
             if day == HOLIDAYS:
@@ -190,6 +245,9 @@ def validate_weekly_hours(node: Node, problems: Problems) -> WeeklyHours | None:
             else:
                 days[day] = intervals
                 lines[day] = value
+        if twice:
+            report_days_twice(key, twice, problems)
+            ok = False
     if not ok:
         return None
     check_past_midnight(days, lines, problems)
@@ -235,6 +293,9 @@ def validate_contact(node: Node, kind: str, problems: Problems) -> str | None:
         if not re.match(r"^https?://[^\s/]+", contact):
             problems.error(node, f"a {kind} contact must be a web address, not '{contact}'",
                            "for example https://chat.example.net/")
+            return None
+        if (bad_host := url_host_problem(contact)) is not None:
+            problems.error(node, *bad_host)
             return None
     return contact
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..dates import parse_datetime
 from ..markup import render_markdown
@@ -77,8 +77,9 @@ def read_components(node: Node, problems: Problems, site: Site, kind: str, impac
     return tuple(result)
 
 
-def read_updates(node: Node, problems: Problems, site: Site, kind: str, zone: str) -> tuple[IncidentUpdate, ...]:
-    """Read the timeline, oldest first, each update with at, status and text."""
+def read_updates(node: Node, problems: Problems, site: Site, kind: str, zone: str,
+                 start: datetime | None = None) -> tuple[IncidentUpdate, ...]:
+    """Read the timeline, oldest first, each update with at, status and text, none long before `start`."""
     seq = expect_list(node, problems, "updates")
     if seq is None:
         return ()
@@ -100,8 +101,36 @@ def read_updates(node: Node, problems: Problems, site: Site, kind: str, zone: st
         if updates and at < updates[-1].at:
             problems.error(update.get("at"), "updates go oldest first: this one is earlier than the one before it")
             continue
+        if start is not None and too_early(at, start, kind):
+            problems.error(update.get("at"), *update_before_start(at, start, kind))
+            continue
         updates.append(IncidentUpdate(at, status, Text(tuple((lang, render_markdown(value)) for lang, value in text.values))))
     return tuple(updates)
+
+
+# Maintenance is announced ahead, with updates before it starts; an incident's updates follow its start.
+MAINTENANCE_NOTICE = timedelta(days=365)
+
+
+def too_early(at: datetime, start: datetime, kind: str) -> bool:
+    """Tell whether an update comes before an incident's start, or over a year before a maintenance's."""
+    return at < start - (MAINTENANCE_NOTICE if kind == "maintenance" else timedelta(0))
+
+
+def update_before_start(at: datetime, start: datetime, kind: str) -> tuple[str, str]:
+    """Return (message, hint) for an update dated too long before the start of its incident or maintenance."""
+    local = at.astimezone(start.tzinfo)
+    written, begun = local.strftime("%Y-%m-%d %H:%M"), start.strftime("%Y-%m-%d %H:%M")
+    message = (f"this update ({written}) comes before the incident's start ({begun})" if kind == "incident"
+               else f"this update ({written}) comes over a year before the maintenance starts ({begun})")
+    if local.year != start.year:
+        try:
+            meant = local.replace(year=start.year)
+        except ValueError:          # 29 February
+            meant = None
+        if meant is not None and not too_early(meant, start, kind):
+            return message, f"did you mean {meant.strftime('%Y-%m-%d %H:%M')}?"
+    return message, f"check the date of the update, or the {kind}'s start"
 
 
 def read_status_fields(front: Map, problems: Problems, site: Site, kind: str, published: datetime | None) -> dict | None:
@@ -135,7 +164,8 @@ def read_status_fields(front: Map, problems: Problems, site: Site, kind: str, pu
                 problems.error(front, f"a maintenance notice is missing the required key '{key}'")
     if start and end and end <= start:
         problems.error(front.get("end"), "end must come after start")
-    updates = read_updates(front.get("updates"), problems, site, kind, zone) if front.get("updates") is not None else ()
+    updates = read_updates(front.get("updates"), problems, site, kind, zone, start) \
+        if front.get("updates") is not None else ()
     if kind == "incident" and impact is None and components:
         impact = max((STATE_IMPACT[state] for _, state in components), key=IMPACTS.index)
     if kind == "incident" and updates and updates[-1].status == "resolved" and end is None:

@@ -29,12 +29,12 @@ from .fields import (
 )
 from .hours import parse_hours_value
 from .incidents import STATUS_KEYS, read_status_fields
-from .prose import check_prose
+from .prose import check_prose, read_prose_dates_ok
 from .site import babel_locale
 
 SUPPORTED_TYPES = NOTICE_TYPES
 NOTICE_KEYS = ("title", "date", "type", "lang", "updated", "departments", "period", "supersedes", "cancelled",
-               "changes", "check_prose", "revision") + STATUS_KEYS
+               "changes", "check_prose", "prose_dates_ok", "revision") + STATUS_KEYS
 CHANGE_KEYS = ("date", "dates", "weekday", "closed", "hours", "note")
 RANGE = re.compile(r"^\s*(\S+)\s*\.\.\s*(\S+)\s*$")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -129,6 +129,7 @@ class NoticeReader:
         if front.get("check_prose") is not None:
             check_prose = bool(expect_bool(front.get("check_prose"), problems, "check_prose"))
         revision = self.read_revision(front.get("revision"))
+        self.prose_dates_ok = read_prose_dates_ok(front.get("prose_dates_ok"), problems)
         # The prose is checked even when the front matter has errors: report everything at once.
         self.prose_context = (lang, published.date(), period) if published and check_prose else None
         changes = ()
@@ -394,8 +395,8 @@ def validate_notices(files: tuple[NoticeFile, ...], site: Site, history=None, jo
             covered = frozenset(day for change in notice.changes for day in change.days())
         prose = None
         if reader.prose_context is not None:
-            check_prose(source, *reader.prose_context, problems, covered)
-            prose = reader.prose_context + (covered,)
+            check_prose(source, *reader.prose_context, problems, covered, reader.prose_dates_ok)
+            prose = reader.prose_context + (covered, reader.prose_dates_ok)
         return notice, prose, items + problems.items
 
     read = map_in_parallel(read_main, main_files, jobs, meanwhile=meanwhile)
@@ -415,7 +416,7 @@ def validate_notices(files: tuple[NoticeFile, ...], site: Site, history=None, jo
         slug = file.slug
         checked = Problems(source.path)
         if translated is not None and slug in notices and slug in prose_on and translated[0] != notices[slug].lang:
-            check_prose(source, translated[0], *prose_on[slug][1:3], checked, prose_on[slug][3])
+            check_prose(source, translated[0], *prose_on[slug][1:3], checked, *prose_on[slug][3:5])
         return translated, items + problems.items, checked.items
 
     for file, (translated, items, prose_items) in zip(translations,

@@ -9,47 +9,74 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..dates import parse_date
 from ..dates_in_text import check_dates, find_dates
 from ..errors import WARNING, SourceError
 from ..read import MarkdownSource
-from ..yamlnodes import Map, Scalar
+from ..yamlnodes import Map, Node, Scalar, Seq, describe
 from .fields import Problems
 
 
 def uncovered_dates(text: str, lang: str, reference: date, period, covered: frozenset[date], path: str,
-                    line_offset: int, column_offset: int = 0) -> list[SourceError]:
+                    line_offset: int, column_offset: int = 0,
+                    acknowledged: frozenset[date] = frozenset()) -> list[SourceError]:
     """Warn about prose dates inside the period (or any, without one) that no structured change covers."""
     found = []
     for written in find_dates(text, lang, reference, period and tuple(period)):
         day = written.day
         # The period's own ends are often written as a range in the title ("entre 17/10 e 02/11").
-        if day is None or day in covered or (period and not period[0] < day < period[1]):
+        if day is None or day in covered or day in acknowledged or (period and not period[0] < day < period[1]):
             continue
         column = written.column + (column_offset if written.line == 1 else 0)
         found.append(SourceError(
             path, written.line + line_offset, column,
             f"{written.text} ({day.isoformat()}) is not one of the days this notice changes",
-            "add a change for that day, or check the date", WARNING,
+            f"add a change for that day, or check the date; if it is meant, add it to the front matter: "
+            f"prose_dates_ok: [{day.isoformat()}]", WARNING,
         ))
     return found
 
 
+def read_prose_dates_ok(node: Node | None, problems: Problems) -> frozenset[date]:
+    """Read `prose_dates_ok`: one date or a list of dates that the text may name outside the notice's days."""
+    if node is None:
+        return frozenset()
+    items = node.items if isinstance(node, Seq) else (node,)
+    days = set()
+    for item in items:
+        if not isinstance(item, Scalar) or item.is_null:
+            problems.error(item, f"prose_dates_ok must list dates, not {describe(item)}",
+                           "write prose_dates_ok: [2026-12-26]")
+            continue
+        day, error = parse_date(item.text)
+        if error:
+            problems.error(item, f"prose_dates_ok: {error}")
+        else:
+            days.add(day)
+    return frozenset(days)
+
+
 def check_prose(source: MarkdownSource, lang: str, reference: date, period, problems: Problems,
-                covered: frozenset[date] | None = None) -> None:
-    """Check the dates written in the title and body of one file against the notice's date and period."""
+                covered: frozenset[date] | None = None, acknowledged: frozenset[date] = frozenset()) -> None:
+    """Check the dates written in the title and body of one file against the notice's date and period.
+
+    A date in `acknowledged` (the notice's `prose_dates_ok`) may lie outside the period or the changes.
+    """
     found: list[SourceError] = []
     if covered is not None:
         title_node = source.front.get("title") if isinstance(source.front, Map) else None
         if isinstance(title_node, Scalar):
             found += uncovered_dates(title_node.text, lang, reference, period, covered, source.path,
-                                     title_node.line - 1, title_node.column - 1)
-        found += uncovered_dates(source.body, lang, reference, period, covered, source.path, source.body_line - 1)
+                                     title_node.line - 1, title_node.column - 1, acknowledged)
+        found += uncovered_dates(source.body, lang, reference, period, covered, source.path, source.body_line - 1,
+                                 acknowledged=acknowledged)
     title_node = source.front.get("title") if isinstance(source.front, Map) else None
     if isinstance(title_node, Scalar):
-        for problem in check_dates(title_node.text, lang, reference, source.path, title_node.line - 1, period):
+        for problem in check_dates(title_node.text, lang, reference, source.path, title_node.line - 1, period,
+                                   acknowledged):
             found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
                                      problem.message, problem.hint, problem.severity))
-    found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period)
+    found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period, acknowledged)
     # A date already reported as wrong needs no second word about coverage.
     wrong = {(p.line, p.column) for p in found if p.severity != WARNING}
     problems.items.extend(p for p in found if not (p.severity == WARNING and (p.line, p.column) in wrong))

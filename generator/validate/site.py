@@ -23,6 +23,7 @@ from .fields import (
     expect_text,
     quote_list,
     suggest,
+    url_host_problem,
 )
 
 # Languages whose interface strings are translated; others fall back to English.
@@ -110,8 +111,9 @@ def validate_languages(node: Node, problems: Problems) -> tuple[str, ...]:
                 problems.warning(item, f"the interface is not translated to '{tag}'; its labels will be in English",
                                  f"translated: {quote_list(UI_LANGUAGES, 'and')}")
             tags.append(tag)
-    if items and not tags and not problems.count():
-        problems.error(node, "languages is empty")
+    if not tags and not problems.count():
+        problems.error(node, "languages is empty: a site is written in at least one language",
+                       "for example languages: [pt-PT, en]; the first is the default")
     return tuple(tags)
 
 
@@ -203,6 +205,9 @@ def validate_base_url(node: Node, problems: Problems) -> str | None:
         problems.error(node, f"base_url must be an absolute http or https address, not '{url}'",
                        "for example https://status.example.net/")
         return None
+    if (bad_host := url_host_problem(url)) is not None:
+        problems.error(node, *bad_host)
+        return None
     if not url.endswith("/"):
         problems.error(node, "base_url must end with '/'", f"write {url}/")
         return None
@@ -224,7 +229,8 @@ def validate_site_settings(root: Node | None, problems: Problems, holidays: bool
     name = expect_text(mapping.get("name"), problems, "name") if mapping.get("name") else None
     base_url = validate_base_url(mapping.get("base_url"), problems) if mapping.get("base_url") else None
     timezone = expect_timezone(mapping.get("timezone"), problems, "timezone") if mapping.get("timezone") else None
-    languages = validate_languages(mapping.get("languages"), problems) if mapping.get("languages") else ()
+    languages = validate_languages(mapping.get("languages"), problems) \
+        if mapping.get("languages") is not None else ()
     rules = None
     if holidays and mapping.get("holidays") is not None:
         rules = validate_holidays(mapping.get("holidays"), problems, languages or ("en",))

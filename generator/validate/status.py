@@ -21,6 +21,7 @@ from .fields import (
     expect_map,
     expect_text,
     quote_list,
+    url_host_problem,
 )
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$")
@@ -32,7 +33,7 @@ COMMON_KEYS = ("type", "timeout", "degraded_after", "public")
 TYPE_KEYS = {
     "http": ("url", "expect_status", "contains", "headers"),
     "tcp": ("host", "port"),
-    "dns": ("name", "record", "server"),
+    "dns": ("name", "record", "server", "port"),
 }
 REQUIRED = {"http": ("url",), "tcp": ("host", "port"), "dns": ("name",)}
 
@@ -98,7 +99,8 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
             problems.error(mapping, "check is missing the required key 'type'", f"use {quote_list(CHECK_TYPES)}")
         return None
     # Keys of another check type get their own message rather than a bare "unknown key".
-    foreign = {key: kind_ for kind_, keys in TYPE_KEYS.items() if kind_ != kind for key in keys}
+    foreign = {key: kind_ for kind_, keys in TYPE_KEYS.items() if kind_ != kind for key in keys
+               if key not in TYPE_KEYS[kind]}
     for key, _ in mapping.pairs:
         if key.text in foreign:
             problems.error(key, f"'{key.text}' belongs to {foreign[key.text]} checks, not {kind} checks")
@@ -127,6 +129,8 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
                            "remove them and send them in a header, named here and set where the probe runs: "
                            "headers: {Authorization: STATUS_AUTH}, with STATUS_AUTH='Basic <user:password in "
                            "base64>'")
+        elif url is not None and (bad_host := url_host_problem(url)) is not None:
+            problems.error(mapping.get("url"), *bad_host)
         fields["url"] = url
         if mapping.get("expect_status") is not None:
             fields["expect_status"] = read_statuses(mapping.get("expect_status"), problems) or (200,)
@@ -134,15 +138,18 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
             fields["contains"] = expect_text(mapping.get("contains"), problems, "contains", allow_empty=False)
         if mapping.get("headers") is not None:
             fields["headers"] = read_headers(mapping.get("headers"), problems)
-    elif kind == "tcp":
+    if kind in ("tcp", "dns") and (value := mapping.get("port")) is not None:
+        text = expect_text(value, problems, "port")
+        if text is not None and (not text.isdigit() or not 1 <= int(text) <= 65535):
+            problems.error(value, f"'{text}' is not a port number", "ports run from 1 to 65535")
+        elif text is not None:
+            fields["port"] = int(text)
+        if kind == "dns" and mapping.get("server") is None:
+            problems.error(value, "a DNS check's port is the server's: it needs a server",
+                           "add server: with the resolver's IP address, or remove port")
+    if kind == "tcp":
         if mapping.get("host") is not None:
             fields["host"] = expect_text(mapping.get("host"), problems, "host")
-        if (value := mapping.get("port")) is not None:
-            text = expect_text(value, problems, "port")
-            if text is not None and (not text.isdigit() or not 1 <= int(text) <= 65535):
-                problems.error(value, f"'{text}' is not a port number", "ports run from 1 to 65535")
-            elif text is not None:
-                fields["port"] = int(text)
     elif kind == "dns":
         if mapping.get("name") is not None:
             fields["name"] = expect_text(mapping.get("name"), problems, "name")
