@@ -440,8 +440,8 @@ def test_generated_numbers_that_are_not_dates_raise_nothing(text, lang):
     (date(2017, 10, 30), WEDNESDAY, None, None, "2017-11-01 is a Wednesday (did you mean November 1?)"),
     (date(2017, 12, 30), MONDAY, None, None, "2018-01-01 is a Monday (did you mean January 1, 2018?)"),
     (date(2017, 10, 17), MONDAY, (date(2017, 12, 1), date(2017, 12, 31)), None,
-     "no Monday near it lies inside the notice's period (2017-12-01 to 2017-12-31): "
-     "check the weekday, or the date and the period"),                  # nothing inside: no guess outside it
+     "2016-10-17 is a Monday but lies outside the notice's period (2017-12-01 to 2017-12-31): "
+     "check the weekday, or the date and the period"),                  # nothing inside: the guess says so
 ])
 def test_weekday_mismatch_hint(day, weekday, period, reference, hint):
     assert weekday_mismatch_hint(day, weekday, "pt-BR", period, reference=reference) == hint

@@ -96,7 +96,8 @@ def test_the_hook_stops_a_wrong_weekday_and_lets_the_fix_through(repo, capsys):
     done = commit_all(repo)
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
-        ERROR_LINE, "  hint: 2026-12-09 is a Wednesday (did you mean the 9th?)", "1 error", STOPPED]
+        ERROR_LINE, "  hint: 2026-12-09 is a Wednesday but lies outside the notice's period (2026-12-08 to 2026-12-08): "
+            "check the weekday, or the date and the period", "1 error", STOPPED]
     assert head(repo) == before
     write(repo, NOTICE, GOOD)
     done = commit_all(repo)

@@ -114,7 +114,8 @@ def test_a_wrong_weekday_is_refused_with_the_error_shown_to_the_pusher(server):
     said = remote_lines(pushed.stderr)
     assert said == [
         "notices/2026-12-01-feriado.md:7:14: error: 2026-12-08 is a Tuesday (terça-feira), not quarta-feira",
-        "  hint: 2026-12-09 is a Wednesday (did you mean the 9th?)",
+        "  hint: 2026-12-09 is a Wednesday but lies outside the notice's period (2026-12-08 to 2026-12-08): "
+        "check the weekday, or the date and the period",
         "1 error",
         f"expediente: the push of {bad[:10]} to main was refused; nothing was published",
     ]

@@ -96,3 +96,14 @@ def test_the_installed_tool_inits_and_builds_what_the_source_tree_builds(install
     refused = subprocess.run([expediente, "check"], cwd=empty, capture_output=True, text=True, timeout=60)
     assert (refused.returncode, refused.stderr) == (2, "expediente: error: no site here: run 'expediente init' "
                                                        "to start one\n")
+
+
+def test_every_package_of_the_tree_is_listed_for_the_wheel():
+    """pyproject.toml lists the packages by hand (the theme is mapped onto templates/): a new
+    sub-package left out of the list would be missing from every install."""
+    import tomllib
+
+    listed = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    found = sorted(".".join(path.parent.relative_to(ROOT).parts)
+                   for path in (ROOT / "generator").rglob("__init__.py"))
+    assert sorted(listed) == sorted([*found, "generator.theme"])

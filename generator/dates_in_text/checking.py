@@ -62,9 +62,9 @@ def weekday_mismatch_hint(day: date, weekday: int, lang: str, period, *, referen
     if inside(best):
         return f"{said} and lies inside the notice's period"
     if period is not None:
-        # A guess outside the period would be a second mistake: say so rather than propose it.
-        return (f"no {_english_weekday(weekday)} near it lies inside the notice's period "
-                f"({period[0].isoformat()} to {period[1].isoformat()}): check the weekday, or the date and the period")
+        # The likely day lies outside the period: name it, and say that the period would have to change too.
+        return (f"{said} but lies outside the notice's period ({period[0].isoformat()} to "
+                f"{period[1].isoformat()}): check the weekday, or the date and the period")
     if best.day != day.day:
         meant = f"the {_ordinal(best.day)}" if best.month == day.month else f"{_english_month(best.month)} {best.day}"
         meant += f", {best.year}" if best.year != day.year else ""
