@@ -130,6 +130,11 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
     found = FULL_DATE.match(text)
     if found:
         from ..dates import describe_bad_date
+        from ..limits import year_problem
+
+        if year_problem(int(found[1])):
+            problems.error(key, year_problem(int(found[1])))
+            return None
         try:
             return date(int(found[1]), int(found[2]), int(found[3]))
         except ValueError:
@@ -218,7 +223,7 @@ def validate_site_settings(root: Node | None, problems: Problems, holidays: bool
     if mapping is None:
         return None
     check_keys(mapping, problems, "site.yaml", ("name", "base_url", "timezone", "languages"),
-               ("holidays", "description"))
+               ("holidays", "description", "limits"))
     name = expect_text(mapping.get("name"), problems, "name") if mapping.get("name") else None
     base_url = validate_base_url(mapping.get("base_url"), problems) if mapping.get("base_url") else None
     timezone = expect_timezone(mapping.get("timezone"), problems, "timezone") if mapping.get("timezone") else None
