@@ -227,4 +227,5 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
         return None, [SourceError(path, line_offset + 1, 1, "the file holds no values")]
     converter = _Converter(path, line_offset)
     root = converter.convert(graph)
-    return root, converter.errors
+    # Past the bound, what was converted is a fragment: checking it would only add noise.
+    return (None if converter.bombed else root), converter.errors
