@@ -31,9 +31,9 @@ class Limit:
 
 LIMITS: Mapping[str, Limit] = MappingProxyType({
     "change_days": Limit(400, 3660, "days that one notice changes"),
-    "intervals_per_day": Limit(12, 48, "intervals in one day of one channel"),
-    "departments": Limit(50, 500, "departments"),
-    "channels": Limit(20, 100, "channels in one department"),
+    "intervals_per_day": Limit(8, 48, "intervals in one day of one channel"),
+    "departments": Limit(20, 200, "departments"),
+    "channels": Limit(10, 50, "channels in one department"),
     "languages": Limit(10, 40, "languages"),
     "components": Limit(100, 1000, "status components"),
     "notices": Limit(20_000, 100_000, "notices"),
@@ -45,8 +45,8 @@ LIMITS: Mapping[str, Limit] = MappingProxyType({
 FIRST_YEAR, LAST_YEAR = 1970, 2200
 # Markdown is converted in time that grows with the length of a text times the tags and
 # links ('<', '[') in it; a notice's text is bounded in both.  Not configurable.
-MAX_BODY_CHARS = 64_000
-MAX_BODY_MARKS = 500
+MAX_BODY_CHARS = 32_000
+MAX_BODY_MARKS = 200
 
 
 @dataclass(frozen=True, slots=True)

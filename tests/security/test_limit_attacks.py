@@ -117,7 +117,7 @@ def test_thousands_of_intervals_in_a_day(site):
     attack(site, {"site_src/hours.yaml": hours_yaml(["      - id: phone", "        type: phone",
                                                      '        contact: "+55 13 3500-0000"',
                                                      f"        hours: {{mon: [{intervals}]}}"])},
-           "site_src/hours.yaml:8:179: error: more intervals in one day of one channel than the limit of 12 (720) "
+           "site_src/hours.yaml:8:127: error: more intervals in one day of one channel than the limit of 8 (720) "
            "(limits: intervals_per_day)\n"
            "  hint: merge intervals that touch, or limits: {intervals_per_day: N} in site_src/site.yaml "
            "raises it (at most 48)\n", without_notices=True)
@@ -127,7 +127,7 @@ def test_thousands_of_intervals_in_a_notice(site):
     intervals = ", ".join(f"{h:02d}:00-{h:02d}:30" for h in range(24))
     attack(site, {"notices/2026-11-20-x.md": notice("supersedes: [2026-11-16-natal-e-ano-novo]", "changes:",
                                                     "  - date: 2026-12-24", f"    hours: {{phone: [{intervals}]}}")},
-           "notices/2026-11-20-x.md:7:177: error: more intervals in one day of one channel than the limit of 12 (24) "
+           "notices/2026-11-20-x.md:7:125: error: more intervals in one day of one channel than the limit of 8 (24) "
            "(limits: intervals_per_day)\n"
            "  hint: merge intervals that touch, or limits: {intervals_per_day: N} in site_src/site.yaml "
            "raises it (at most 48)\n")
@@ -136,17 +136,17 @@ def test_thousands_of_intervals_in_a_notice(site):
 def test_a_thousand_channels(site):
     channels = [f"      - {{id: c{n}, type: email, contact: c{n}@example.net, hours: 24/7}}" for n in range(1000)]
     attack(site, {"site_src/hours.yaml": hours_yaml(channels)},
-           "site_src/hours.yaml:25:9: error: more channels in one department than the limit of 20 (1,000) "
+           "site_src/hours.yaml:15:9: error: more channels in one department than the limit of 10 (1,000) "
            "(limits: channels)\n"
-           "  hint: split the department, or limits: {channels: N} in site_src/site.yaml raises it (at most 100)\n", without_notices=True)
+           "  hint: split the department, or limits: {channels: N} in site_src/site.yaml raises it (at most 50)\n", without_notices=True)
 
 
 def test_a_thousand_departments(site):
     lines = ["departments:"] + [f"  - {{id: d{n}, name: D{n}, channels: [{{id: c, type: email, "
                                 f"contact: c@example.net, hours: 24/7}}]}}" for n in range(1000)]
     attack(site, {"site_src/hours.yaml": "\n".join(lines) + "\n"},
-           "site_src/hours.yaml:52:5: error: more departments than the limit of 50 (1,000) (limits: departments)\n"
-           "  hint: merge departments, or limits: {departments: N} in site_src/site.yaml raises it (at most 500)\n", without_notices=True)
+           "site_src/hours.yaml:22:5: error: more departments than the limit of 20 (1,000) (limits: departments)\n"
+           "  hint: merge departments, or limits: {departments: N} in site_src/site.yaml raises it (at most 200)\n", without_notices=True)
 
 
 def test_every_language_babel_knows(site):
@@ -221,18 +221,18 @@ def test_deep_nesting_with_pyyaml_alone(site):
 
 
 def test_a_notice_of_unclosed_tags(site):
-    attack(site, {"notices/2026-11-20-x.md": notice(body="<a " * 20_000 + "\n")},
-           "notices/2026-11-20-x.md:5:1501: error: the text holds more than 500 links and tags ('<' and '[')\n"
+    attack(site, {"notices/2026-11-20-x.md": notice(body="<a " * 5_000 + "\n")},
+           "notices/2026-11-20-x.md:5:601: error: the text holds more than 200 links and tags ('<' and '[')\n"
            "  hint: link to a page that lists them, or split the notice\n")
 
 
 def test_a_notice_of_unclosed_links(site):
     attack(site, {"notices/2026-11-20-x.md": notice(body="[a](\n" * 1000)},
-           "notices/2026-11-20-x.md:505:1: error: the text holds more than 500 links and tags ('<' and '[')\n"
+           "notices/2026-11-20-x.md:205:1: error: the text holds more than 200 links and tags ('<' and '[')\n"
            "  hint: link to a page that lists them, or split the notice\n")
 
 
 def test_a_notice_with_one_very_long_line(site):
     attack(site, {"notices/2026-11-20-x.md": notice(body="*a" * 400_000 + "\n")},
-           "notices/2026-11-20-x.md:5:64001: error: the text is longer than 64,000 characters (800,001)\n"
+           "notices/2026-11-20-x.md:5:32001: error: the text is longer than 32,000 characters (800,001)\n"
            "  hint: split it into several notices, or link to a longer document\n")
