@@ -7,6 +7,8 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from .limits import year_problem
+
 MONTHS_EN = tuple(calendar.month_name)  # English is fixed in messages; index 1..12
 DATE_TEXT = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 DATETIME_TEXT = re.compile(
@@ -28,6 +30,8 @@ def parse_date(text: str) -> tuple[date | None, str | None]:
     if not found:
         return None, f"'{text}' is not a date: write YYYY-MM-DD"
     year, month, day = int(found[1]), int(found[2]), int(found[3])
+    if year_problem(year):
+        return None, year_problem(year)
     try:
         return date(year, month, day), None
     except ValueError:
@@ -40,6 +44,8 @@ def parse_datetime(text: str, zone: str) -> tuple[datetime | None, str | None]:
     if not found:
         return None, f"'{text}' is not a date and time: write YYYY-MM-DD HH:MM"
     year, month, day = int(found[1]), int(found[2]), int(found[3])
+    if year_problem(year):
+        return None, year_problem(year)
     try:
         day_value = date(year, month, day)
     except ValueError:

@@ -11,6 +11,8 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping
 
+from .limits import DEFAULT_LIMITS, Limits
+
 CHANNEL_TYPES = ("phone", "chat", "email", "helpdesk", "whatsapp", "other")
 NOTICE_TYPES = ("hours", "info", "incident", "maintenance")
 # Atlassian Statuspage's vocabulary, so that its clients and aggregators read ours unchanged.
@@ -282,6 +284,7 @@ class Site:
     notices: tuple[Notice, ...] = ()
     description: Text | None = None
     components: tuple[Component, ...] = ()
+    limits: Limits = DEFAULT_LIMITS
 
     @property
     def default_language(self) -> str:

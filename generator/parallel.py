@@ -24,6 +24,7 @@ import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 from functools import partial
@@ -113,6 +114,29 @@ def map_in_parallel(function: Callable[[Item], Result], items: Sequence[Item], j
         for pid, pipe in workers:   # only when this process failed: stop the others
             _stop(pid, pipe)
     return [done[number] if number in done else function(items[number]) for number in range(len(items))]
+
+
+class SharedCounter:
+    """A whole number that this process and the workers it forks afterwards add to, one addition at a time.
+
+    It lives in a temporary file that every fork shares, under a POSIX record lock
+    (held per process, unlike flock's, which a fork would share with its parent).
+    """
+
+    def __init__(self):
+        self._file = tempfile.TemporaryFile()
+        os.pwrite(self._file.fileno(), bytes(8), 0)
+
+    def add(self, amount: int) -> int:
+        """Add `amount` and return the new total, counting what every process added."""
+        descriptor = self._file.fileno()
+        fcntl.lockf(descriptor, fcntl.LOCK_EX)
+        try:
+            total = int.from_bytes(os.pread(descriptor, 8, 0), "big") + amount
+            os.pwrite(descriptor, total.to_bytes(8, "big"), 0)
+        finally:
+            fcntl.lockf(descriptor, fcntl.LOCK_UN)
+        return total
 
 
 def flush_standard_streams() -> bool:

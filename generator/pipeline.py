@@ -13,8 +13,10 @@ from .cache import cache_dir
 from .default_theme import default_theme_dir
 from .effective import notice_overrides
 from .errors import ERROR, SourceError, has_errors, sort_problems
+from .limits import Limits
 from .load import load_site
 from .model import Build, Notice, Site, split_scheduled
+from .parallel import SharedCounter
 from .render import Output
 from .schedule import build_holiday_calendar
 
@@ -39,6 +41,34 @@ class Result:
     def ok(self) -> bool:
         """Tell whether the build may be written: no errors among the problems."""
         return not has_errors(self.problems)
+
+
+class OutputTooLarge(Exception):
+    """The outputs rendered so far are over the site's limit on output (limits: output_mb); carries the error."""
+
+    def __init__(self, problem: SourceError):
+        super().__init__(problem)
+        self.problem = problem
+
+
+def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | None):
+    """Return a sink that counts the bytes of every output, in whichever process renders it, and raises
+    OutputTooLarge before handing on (to `sink`, or back as they are) any that would pass the limit."""
+    counter = SharedCounter()
+    most = limits["output_mb"] * 1_000_000
+
+    def take(outputs: tuple[Output, ...]) -> tuple:
+        outputs = tuple(outputs)
+        total = counter.add(sum(len(output.data) for output in outputs))
+        if total > most:
+            largest = max(outputs, key=lambda output: (len(output.data), output.path))
+            raise OutputTooLarge(limits.problem(
+                "output_mb", f"the build's output passes the limit of {limits['output_mb']:,} MB (limits: output_mb) "
+                             f"at {largest.path} ({len(largest.data) / 1_000_000:.1f} MB)",
+                "write fewer or shorter notices and changes"))
+        return outputs if sink is None else sink(outputs)
+
+    return take
 
 
 def resolve_now(site: Site, now: datetime) -> datetime:
@@ -89,7 +119,9 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     per core); `sink` receives the outputs as they are rendered, only when the site
     is valid (see render_site). Caches are kept in `cache_root`, by default the site's
     `.expediente-cache/`; the server hooks pass a folder outside the pushed tree, so that
-    nothing a pusher commits is read as a cache.
+    nothing a pusher commits is read as a cache.  The outputs are counted as they are rendered, before
+    `sink` sees them: past the site's limit (limits: output_mb) the build stops with
+    an error, and `sink` is given nothing more.
     """
     cache_root = cache_dir(site_dir) if cache_root is None else cache_root
     # Importing the renderers (Jinja, icalendar, feedgen, ...) and compiling the gettext
@@ -107,5 +139,8 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
     render_site = import_module(RENDERERS).render_site
-    return Result(render_site(build, template_dirs, cache_root / "templates", jobs, sink), problems,
-                  build.scheduled)
+    try:
+        done = render_site(build, template_dirs, cache_root / "templates", jobs, counting_sink(site.limits, sink))
+    except OutputTooLarge as exc:
+        return Result((), sort_problems(list(problems) + [exc.problem]), build.scheduled)
+    return Result(done, problems, build.scheduled)

@@ -117,7 +117,7 @@ class _Converter:
                 self.bombed = True
                 self.error(
                     node,
-                    "this document expands into too many values"
+                    f"this document expands into too many values (more than {MAX_EXPANDED_NODES:,})"
                     if self.budget < 0
                     else f"values are nested more than {MAX_DEPTH} levels deep",
                     "aliases (*name) that repeat large anchors are refused; write the values out",
@@ -217,8 +217,13 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
         return None, [_reader_error(path, exc, text, line_offset)]
     except yaml.YAMLError as exc:
         return None, [_yaml_error(path, exc, line_offset, text)]
+    except RecursionError:
+        # PyYAML without libyaml composes recursively; libyaml stops at 1,000 levels itself.
+        return None, [SourceError(path, line_offset + 1, 1, f"values are nested more than {MAX_DEPTH} levels deep",
+                                  "write the values out at fewer levels")]
     if graph is None:
         return None, [SourceError(path, line_offset + 1, 1, "the file holds no values")]
     converter = _Converter(path, line_offset)
     root = converter.convert(graph)
-    return root, converter.errors
+    # Past the bound, what was converted is a fragment: checking it would only add noise.
+    return (None if converter.bombed else root), converter.errors

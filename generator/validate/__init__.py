@@ -10,6 +10,7 @@ from ..model import HolidayRules, Site
 from ..read import NoticeFile, Sources, read_notice
 from .fields import Problems
 from .hours import validate_departments
+from .limits import check_hours_counts, check_notice_count, check_site_counts, validate_limits
 from .notices import validate_notices
 from .site import validate_site_holidays, validate_site_settings
 from .status import validate_components
@@ -46,10 +47,17 @@ def validate_sources(sources: Sources, jobs: int | None = None,
         check_holidays()
         return None, sort_problems(found + holiday_problems.items + _reading_problems(sources.notices))
     name, base_url, timezone, languages, _, description = settings
+    limit_problems = Problems(site_problems.path)
+    limits = validate_limits(sources.site.root, limit_problems)
+    counted = Problems(sources.status.path if sources.status else "site_src/status.yaml")
+    check_site_counts(sources.site.root, sources.status.root if sources.status else None, limits,
+                      limit_problems, counted)
+    found += limit_problems.items + counted.items
 
     departments = ()
     if sources.hours is not None and sources.hours.root is not None:
         hours_problems = Problems(sources.hours.path)
+        check_hours_counts(sources.hours.root, limits, hours_problems)
         departments = validate_departments(sources.hours.root, hours_problems, timezone, languages)
         found += hours_problems.items
     support = None
@@ -65,8 +73,14 @@ def validate_sources(sources: Sources, jobs: int | None = None,
     site = Site(
         name=name, base_url=base_url, timezone=timezone, languages=languages, holiday_rules=None,
         departments=departments, support=support, description=description, components=components,
+        limits=limits,
     )
-    if sources.notices and departments:
+    too_many = check_notice_count(sources.notices, limits)
+    if too_many:
+        # Not one of them is read: reading them is what the limit bounds.
+        check_holidays()
+        found += too_many
+    elif sources.notices and departments:
         notices, notice_problems = validate_notices(sources.notices, site, sources.history, jobs,
                                                     meanwhile=check_holidays)
         found += notice_problems

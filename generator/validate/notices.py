@@ -11,10 +11,11 @@ from babel.dates import get_day_names
 from ..dates import parse_date, parse_datetime
 from ..dates_in_text import parse_weekday, weekday_mismatch_hint
 from ..errors import SourceError
+from ..limits import body_problem
 from ..markup import render_markdown
 from ..model import NOTICE_TYPES, Change, Notice, Site, Text
 from ..parallel import map_in_parallel
-from ..read import NOTICE_NAME, MarkdownSource, NoticeFile, read_notice
+from ..read import NOTICE_NAME, MarkdownSource, NoticeFile, position, read_notice
 from ..yamlnodes import Map, Node, Scalar, Seq
 from .fields import (
     Problems,
@@ -29,6 +30,7 @@ from .fields import (
 )
 from .hours import parse_hours_value
 from .incidents import STATUS_KEYS, read_status_fields
+from .limits import check_intervals
 from .prose import check_prose, read_prose_dates_ok
 from .site import babel_locale
 
@@ -148,6 +150,7 @@ class NoticeReader:
                 if front.get(key) is not None:
                     problems.error(front.key_node(key), f"'{key}' belongs to incident and maintenance notices",
                                    "use type: incident or type: maintenance")
+        check_body(self.source, problems)
         if problems.count() or None in (title, published, kind, departments):
             return None, check_prose
         body = Text(((lang, render_markdown(self.source.body)),))
@@ -238,10 +241,24 @@ class NoticeReader:
         channels = {c.id for d in department_ids for c in self.departments[d].channels}
         seen: dict[date, int] = {}
         changes = []
+        limits = self.site.limits
+        most = limits["change_days"]
+        total = 0
         for item in seq.items:
             change = self.read_change(item, channels, period, lang)
             if change is None:
                 continue
+            # Counted before a day is listed: every day of a change costs a row on its pages.
+            count = (change.last - change.first).days + 1
+            total += count
+            if count > most:
+                self.problems.error(item.get("dates") or item, limits.over("change_days", count),
+                                    limits.hint("change_days", "split the change over several notices"))
+                return ()
+            if total > most:
+                self.problems.error(item, limits.over("change_days", total),
+                                    limits.hint("change_days", "split the changes over several notices"))
+                return ()
             for day in change.days():
                 if day in seen:
                     self.problems.error(item, f"{day.isoformat()} is listed twice (first at line {seen[day]})",
@@ -316,6 +333,10 @@ class NoticeReader:
         mapping = expect_map(node, self.problems, "hours")
         if mapping is None:
             return None
+        before = self.problems.count()
+        check_intervals(mapping, self.site.limits, self.problems)
+        if self.problems.count() > before:
+            return None
         result = []
         for key, value in mapping.pairs:
             if key.text not in channels:
@@ -348,10 +369,20 @@ def read_translation(source: MarkdownSource, site: Site, problems: Problems) -> 
                            "everything else comes from the notice itself")
     if front.get("title") is None:
         problems.error(front, "a translation is missing the required key 'title'")
+    check_body(source, problems)
     if problems.count():
         return None
     title = expect_text(front.get("title"), problems, "title")
     return (lang, title, render_markdown(source.body)) if title else None
+
+
+def check_body(source: MarkdownSource, problems: Problems) -> None:
+    """Report a notice's text that would cost too much to convert (see limits.body_problem)."""
+    found = body_problem(source.body)
+    if found is not None:
+        offset, message, hint = found
+        line, column = position(source.body, offset)
+        problems.items.append(SourceError(source.path, source.body_line + line - 1, column, message, hint))
 
 
 def with_history(notice: Notice, paths: list[str], history) -> Notice:

@@ -132,6 +132,11 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
     found = FULL_DATE.match(text)
     if found:
         from ..dates import describe_bad_date
+        from ..limits import year_problem
+
+        if year_problem(int(found[1])):
+            problems.error(key, year_problem(int(found[1])))
+            return None
         try:
             return date(int(found[1]), int(found[2]), int(found[3]))
         except ValueError:
@@ -224,8 +229,6 @@ def validate_site_settings(root: Node | None, problems: Problems, holidays: bool
         return None
     check_keys(mapping, problems, "site.yaml", ("name", "base_url", "timezone", "languages"),
                ("holidays", "description", "limits"))
-    if mapping.get("limits") is not None:
-        validate_tree_limits(mapping.get("limits"), problems)
     name = expect_text(mapping.get("name"), problems, "name") if mapping.get("name") else None
     base_url = validate_base_url(mapping.get("base_url"), problems) if mapping.get("base_url") else None
     timezone = expect_timezone(mapping.get("timezone"), problems, "timezone") if mapping.get("timezone") else None
@@ -252,16 +255,15 @@ def validate_site_holidays(root: Node | None, problems: Problems) -> HolidayRule
 
 # `limits:` in site.yaml, each a positive whole number. The limits on a pushed tree are read by
 # the server hooks from git's objects (pushed_tree.py) before anything is checked out.
-LIMIT_KEYS = ("tree_mb", "tree_files")
 TREE_LIMIT_KEYS = ("tree_mb", "tree_files")
-
 
 def validate_tree_limits(node: Node, problems: Problems) -> dict[str, int]:
     """Return the pushed-tree limits under `limits:` (tree_mb, tree_files) that are set; report bad values."""
     mapping = expect_map(node, problems, "limits")
     if mapping is None:
         return {}
-    check_keys(mapping, problems, "limits", (), LIMIT_KEYS)
+    # Every key, these and the others, is checked by validate/limits.py; these two are read here
+    # too, from the pushed tree, before anything of it is extracted (pushed_tree.py).
     found = {}
     for key in TREE_LIMIT_KEYS:
         value = mapping.get(key)
