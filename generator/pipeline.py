@@ -96,5 +96,9 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     if has_errors(problems):
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
-    render_site = import_module(RENDERERS).render_site
-    return Result(render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs, sink), problems)
+    renderers = import_module(RENDERERS)
+    try:
+        outputs = renderers.render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs, sink)
+    except renderers.TemplateFailed as failed:
+        return Result((), sort_problems(list(problems) + [failed.problem]))
+    return Result(outputs, problems)
