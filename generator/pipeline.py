@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .cache import cache_dir
+from .cache import cache_dir, untrusted_cache
 from .default_theme import default_theme_dir
 from .effective import notice_overrides
 from .errors import ERROR, SourceError, has_errors, sort_problems
@@ -88,8 +88,10 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=_prepare_rendering)
     if site is None:
         return Result((), problems)
-    found: list[SourceError] = []
-    build = make_build(site, resolve_now(site, now), site_dir, problems=found)
+    # A cache that came with the sources is neither read nor written (cache.untrusted_cache).
+    untrusted = untrusted_cache(site_dir)
+    found: list[SourceError] = [untrusted] if untrusted else []
+    build = make_build(site, resolve_now(site, now), site_dir, cache=untrusted is None, problems=found)
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + found)
@@ -98,7 +100,8 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
     renderers = import_module(RENDERERS)
     try:
-        outputs = renderers.render_site(build, template_dirs, cache_dir(site_dir) / "templates", jobs, sink)
+        bytecode_dir = None if untrusted else cache_dir(site_dir) / "templates"
+        outputs = renderers.render_site(build, template_dirs, bytecode_dir, jobs, sink)
     except renderers.TemplateFailed as failed:
         return Result((), sort_problems(list(problems) + [failed.problem]))
     return Result(outputs, problems)
