@@ -62,7 +62,7 @@ def refused_links(site_dir: Path) -> tuple[frozenset[Path], list[SourceError]]:
 
 def _judge(link: Path, rel: str, base: Path, what: str, never: bool) -> SourceError | None:
     """Return the error of one link (None when it may be followed); `never`: no link is allowed here."""
-    hint = TEMPLATE_HINT if never else FOLDER_HINT if what == "the folder" else LINK_HINT
+    hint = TEMPLATE_HINT if never else LINK_HINT
     try:
         target = os.readlink(link)
         resolved = link.resolve(strict=True)
@@ -72,9 +72,11 @@ def _judge(link: Path, rel: str, base: Path, what: str, never: bool) -> SourceEr
         if exc.errno == errno.ELOOP:
             return SourceError(rel, 1, 1, f"{what} is a symbolic link loop: following it leads back to it", hint)
         return SourceError(rel, 1, 1, f"{what} is a symbolic link to nothing: its target does not exist", hint)
+    kind = "file"
+    if resolved.is_dir():
+        what, kind, hint = "the folder", "folder", TEMPLATE_HINT if never else FOLDER_HINT
     inside = resolved.is_relative_to(base)
     if not inside or resolved.relative_to(base).parts[:1] == (".git",):
-        kind = "folder" if what == "the folder" else "file"
         return SourceError(rel, 1, 1, f"{what} is a symbolic link to a {kind} outside the site", hint)
     if os.path.isabs(target):
         return SourceError(rel, 1, 1, f"{what} is a symbolic link to an absolute path; links in a site are "

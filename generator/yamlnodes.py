@@ -139,7 +139,8 @@ class _Converter:
         line, column = self.where(node)
         if isinstance(node, yaml.ScalarNode):
             if found := CONTROL_CHARACTER.search(node.value):
-                self.error(node, f"the text holds the control character U+{ord(found[0]):04X}, which pages, "
+                kind = "control character" if found[0] <= "\x7f" else "character"
+                self.error(node, f"the text holds the {kind} U+{ord(found[0]):04X}, which pages, "
                            "feeds and calendars cannot carry",
                            "remove it: it is written as an escape such as \\f or \\x07 in quotes, "
                            "or was pasted in with the text")

@@ -179,7 +179,7 @@ def test_a_linked_folder_inside_the_theme_is_not_followed(tmp_path: Path) -> Non
     os.symlink("/etc", site / "templates" / "parts")
     (site / "templates" / "style.css").write_text('{% include "parts/hostname" %}\n', encoding="utf-8")
     result = build(site, tmp_path)
-    assert_refused(result, "templates/parts:1:1: error: the template is a symbolic link to a file outside the site")
+    assert_refused(result, "templates/parts:1:1: error: the folder is a symbolic link to a folder outside the site")
     assert target_text() not in published(tmp_path) + result.stdout + result.stderr
 
 
