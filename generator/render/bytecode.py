@@ -83,7 +83,10 @@ class SealedBytecodeCache(BytecodeCache):
         return self.folder / f"{bucket.key}.sealed"
 
     def _seal(self, bucket: Bucket, body: bytes) -> bytes:
-        return hmac.new(self.key, bucket.key.encode() + b"\0" + body, hashlib.sha256).digest()
+        # Code compiled for the sandbox calls through its checks; code compiled without it does
+        # not, so the seal of one never opens the other.
+        kind = b"sandboxed" if getattr(bucket.environment, "sandboxed", False) else b"plain"
+        return hmac.new(self.key, kind + b"\0" + bucket.key.encode() + b"\0" + body, hashlib.sha256).digest()
 
     def load_bytecode(self, bucket: Bucket) -> None:
         """Give the bucket its compiled code when a file sealed by this machine holds it for this source."""
