@@ -122,3 +122,15 @@ def test_a_title_that_ends_in_a_line_break_is_read_as_one_line(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     calendar = icalendar.Calendar.from_ical((tmp_path / "out" / "calendar.ics").read_bytes())
     assert calendar is not None
+
+
+def test_messages_show_control_characters_escaped(tmp_path: Path) -> None:
+    """A message that quotes a value (here the language a notice names) cannot drive the reader's
+    terminal or forge a line of its own."""
+    site = example_site(tmp_path)
+    edit(site, INFO_NOTICE, "type: info", 'type: info\nlang: "\\e[2J\\nnotices/x.md:1:1: error: forged"')
+    result = build(site, tmp_path)
+    assert_refused(result, f"{INFO_NOTICE}:5:7: error: '\\x1b[2J\\nnotices/x.md:1:1: error: forged' is not one "
+                           "of the site's languages")
+    assert "\x1b" not in result.stderr
+    assert not any(line.startswith("notices/x.md") for line in result.stderr.splitlines())
