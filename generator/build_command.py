@@ -13,7 +13,14 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from .cache import output_intact, read_manifest, reusable_hashes, source_fingerprint, write_manifest
+from .cache import (
+    output_intact,
+    read_manifest,
+    reusable_hashes,
+    source_fingerprint,
+    untrusted_cache,
+    write_manifest,
+)
 from .default_theme import default_theme_dir
 from .write import Staging, check_target
 
@@ -24,9 +31,11 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
 
     started = time.perf_counter()
     check_target(out_dir, site_dir)
+    # A cache that came with the sources is neither read nor written (build_site says so).
+    trusted = untrusted_cache(site_dir) is None
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
-    key = source_fingerprint(site_dir, default_theme_dir(), settings)
-    manifest = read_manifest(site_dir, out_dir) if use_cache else {}
+    key = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ""
+    manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
     if manifest.get("key") == key and output_intact(out_dir, manifest):
         sys.stderr.write(manifest.get("messages", ""))
         took = time.perf_counter() - started
@@ -55,7 +64,8 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         staging.discard()
         raise
     messages = "".join(problem.format() + "\n" for problem in result.problems)
-    write_manifest(site_dir, out_dir, key, hashes, messages)
+    if key:
+        write_manifest(site_dir, out_dir, key, hashes, messages)
     took = time.perf_counter() - started
     print(f"built {len(result.outputs)} files ({written} written) into {out_dir} in {took:.2f} s")
     return 0
@@ -74,13 +84,17 @@ def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | N
     from .rollups import read_histories
 
     site, problems, _ = load_site(site_dir, strict=strict)
-    if site is None:
-        return site, problems, ()
-    aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
-    scheduled = scheduled_lines(site, aware)
-    if not site.components and not (site_dir / "site_src" / "uptime").is_dir():
-        return site, problems, scheduled
-    _, found = read_histories(site_dir, site, aware, cache_root=cache_root)
+    # A cache that came with the sources is neither read nor written (cache.untrusted_cache); one
+    # outside the tree (the server hooks' cache_root) is the machine's own, whatever the tree holds.
+    untrusted = untrusted_cache(site_dir)
+    found = [untrusted] if untrusted else []
+    scheduled: tuple[str, ...] = ()
+    if site is not None:
+        aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
+        scheduled = scheduled_lines(site, aware)
+        if site.components or (site_dir / "site_src" / "uptime").is_dir():
+            trusted = untrusted is None or cache_root is not None
+            found += read_histories(site_dir, site, aware, cache=trusted, cache_root=cache_root)[1]
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + list(found))

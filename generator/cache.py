@@ -4,6 +4,11 @@ A rebuild with nothing changed is answered from here without reading or renderin
 anything; a rebuild after an edit rewrites only the output files whose bytes changed.
 Hashes are of content; file sizes and modification times only decide whether a
 file's stored hash can be trusted without reading it again.
+
+Everything here is JSON, read as data: a manifest names output files, which are only
+looked at inside the output folder.  A cache that came with the sources (committed
+to git, so present in every clone, or a symbolic link leading elsewhere) is not this
+machine's: `untrusted_cache` says so, and the build then neither reads nor writes it.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 from . import __version__
+from .errors import WARNING, SourceError
 
 CACHE_DIR = ".expediente-cache"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -24,6 +30,28 @@ SOURCE_FOLDERS = ("site_src", "notices", "templates")
 def cache_dir(site_dir: Path) -> Path:
     """Return the cache folder of a site."""
     return site_dir / CACHE_DIR
+
+
+def untrusted_cache(site_dir: Path) -> SourceError | None:
+    """Return a warning when the site's cache folder came from elsewhere (committed to git, or a
+    symbolic link), None when it is absent or this machine's own."""
+    folder = cache_dir(site_dir)
+    if not os.path.lexists(folder):
+        return None
+    if os.path.islink(folder) or not os.path.isdir(folder):
+        return SourceError(CACHE_DIR, 1, 1, f"{CACHE_DIR} is not a folder but a link or a file: the build cache "
+                           "was neither read nor written", f"remove {CACHE_DIR}; the build makes its own", WARNING)
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", CACHE_DIR], cwd=site_dir,
+                                capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if listed.returncode == 0 and listed.stdout:
+        first = listed.stdout.split(b"\0")[0].decode("utf-8", "replace")
+        return SourceError(CACHE_DIR, 1, 1, f"the build cache is committed to the repository ({first}, ...): "
+                           "a cache is never read from a commit, so it was neither read nor written",
+                           f"git rm -r --cached {CACHE_DIR} && echo {CACHE_DIR}/ >> .gitignore", WARNING)
+    return None
 
 
 def _read_json(path: Path) -> dict:

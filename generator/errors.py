@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -24,18 +25,33 @@ class SourceError:
         return (self.path, self.line, self.column, self.severity != ERROR, self.message)
 
     def format(self) -> str:
-        """Return the problem as compilers print it: `file:line:col: severity: message`."""
-        where = self.path
+        """Return the problem as compilers print it: `file:line:col: severity: message`.
+
+        Messages quote what a source holds, written by whoever pushed it: a control character
+        in it is shown escaped, so that it can neither drive the reader's terminal nor start a
+        line of its own.
+        """
+        where = visible(self.path)
         if self.line:
             where += f":{self.line}:{self.column or 1}"
-        text = f"{where}: {self.severity}: {self.message}"
+        text = f"{where}: {self.severity}: {visible(self.message)}"
         if self.hint:
-            text += f"\n  hint: {self.hint}"
+            text += f"\n  hint: {visible(self.hint)}"
         return text
 
     def as_warning(self) -> SourceError:
         """Return a copy of this problem marked as a warning."""
         return SourceError(self.path, self.line, self.column, self.message, self.hint, WARNING)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """Return `text` with control characters (line breaks included) written as escapes, e.g. \\x1b."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda found: repr(found[0])[1:-1], text)
 
 
 class SiteInvalid(Exception):

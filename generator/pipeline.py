@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .cache import cache_dir
+from .cache import cache_dir, untrusted_cache
 from .default_theme import default_theme_dir
 from .effective import notice_overrides
 from .errors import ERROR, SourceError, has_errors, sort_problems
@@ -130,17 +130,24 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=_prepare_rendering)
     if site is None:
         return Result((), problems)
-    found: list[SourceError] = []
-    build = make_build(site, resolve_now(site, now), site_dir, problems=found, cache_root=cache_root)
+    # A cache that came with the sources is neither read nor written (cache.untrusted_cache); one
+    # outside the tree (the server hooks' cache_root) is the machine's own, whatever the tree holds.
+    untrusted = untrusted_cache(site_dir)
+    trusted = untrusted is None or cache_root != cache_dir(site_dir)
+    found: list[SourceError] = [untrusted] if untrusted else []
+    build = make_build(site, resolve_now(site, now), site_dir, cache=trusted, problems=found, cache_root=cache_root)
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + found)
     if has_errors(problems):
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
-    render_site = import_module(RENDERERS).render_site
+    renderers = import_module(RENDERERS)
     try:
-        done = render_site(build, template_dirs, cache_root / "templates", jobs, counting_sink(site.limits, sink))
+        bytecode_dir = cache_root / "templates" if trusted else None
+        done = renderers.render_site(build, template_dirs, bytecode_dir, jobs, counting_sink(site.limits, sink))
     except OutputTooLarge as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), build.scheduled)
+    except renderers.TemplateFailed as failed:
+        return Result((), sort_problems(list(problems) + [failed.problem]), build.scheduled)
     return Result(done, problems, build.scheduled)

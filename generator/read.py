@@ -17,8 +17,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from .errors import SourceError
-from .yamlnodes import Node, parse_yaml
+from .errors import WARNING, SourceError
+from .links import refused_links
+from .yamlnodes import CONTROL_CHARACTER, Node, parse_yaml
 
 # A notice is a page of text; anything much larger is a mistake (a log pasted in,
 # a binary file renamed) and is refused before it can fill memory.
@@ -121,9 +122,15 @@ def _read_text(path: Path, rel: str) -> tuple[str | None, list[SourceError]]:
     return decode(data, rel)
 
 
-def read_yaml(path: Path, site_dir: Path, required: bool) -> tuple[YamlSource | None, list[SourceError]]:
-    """Read one YAML file into nodes; a missing optional file gives None and no problem."""
+def read_yaml(path: Path, site_dir: Path, required: bool,
+              refused: frozenset[Path] = frozenset()) -> tuple[YamlSource | None, list[SourceError]]:
+    """Read one YAML file into nodes; a missing optional file gives None and no problem.
+
+    A file behind one of the `refused` links (links.refused_links, whose errors say why) is not read.
+    """
     rel = relative(path, site_dir)
+    if path in refused or path.parent in refused:
+        return None, []
     if not path.is_file():
         if required:
             return None, [SourceError(rel, 1, 1, "the file is missing", f"create {rel}: docs/format.md describes it, and 'init' writes a commented one")]
@@ -168,12 +175,29 @@ def read_markdown(path: Path, rel: str) -> tuple[MarkdownSource | None, list[Sou
     if text is None:
         return None, problems
     front, offset, body, body_line, problems = split_front_matter(text, rel)
+    body, dropped = drop_control_characters(body, rel, body_line)
+    problems += dropped
     if front is None:
         return MarkdownSource(rel, None, body, body_line), problems
     if not front.strip():
-        return MarkdownSource(rel, None, body, body_line), [SourceError(rel, 2, 1, "the front matter is empty")]
-    root, problems = parse_yaml(front, rel, line_offset=offset)
-    return MarkdownSource(rel, root, body, body_line), problems
+        return MarkdownSource(rel, None, body, body_line), problems + [SourceError(rel, 2, 1, "the front matter is empty")]
+    root, found = parse_yaml(front, rel, line_offset=offset)
+    return MarkdownSource(rel, root, body, body_line), problems + found
+
+
+def drop_control_characters(body: str, path: str, first_line: int) -> tuple[str, list[SourceError]]:
+    """Return a Markdown body without the control characters that pages, feeds and calendars cannot
+    carry (a form feed in text pasted from a PDF), with a warning placed at the first one."""
+    found = CONTROL_CHARACTER.search(body)
+    if found is None:
+        return body, []
+    count = len(CONTROL_CHARACTER.findall(body))
+    line, column = position(body, found.start())
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    return CONTROL_CHARACTER.sub("", body), [SourceError(
+        path, line + first_line - 1, column,
+        f"the control character U+{ord(found[0]):04X}{more} was dropped from the text",
+        "remove it from the file: control characters are often pasted in with text copied from a PDF", WARNING)]
 
 
 def read_notice(file: NoticeFile) -> tuple[MarkdownSource | None, list[SourceError]]:
@@ -181,16 +205,19 @@ def read_notice(file: NoticeFile) -> tuple[MarkdownSource | None, list[SourceErr
     return read_markdown(file.path, file.rel)
 
 
-def list_notice_files(site_dir: Path) -> tuple[tuple[NoticeFile, ...], list[SourceError]]:
-    """Return the notice files in sorted order, and problems for misnamed files."""
+def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()
+                      ) -> tuple[tuple[NoticeFile, ...], list[SourceError]]:
+    """Return the notice files in sorted order, and problems for misnamed files; the `refused` links
+    (links.refused_links, whose errors say why) are left out."""
     folder = site_dir / "notices"
+    if folder in refused:
+        return (), []
     if not folder.is_dir():
         if folder.exists() or folder.is_symlink():   # a file, or a link to nothing: the notices would vanish
             return (), [SourceError("notices", 1, 1, "notices must be a folder of Markdown notices, not a file",
                                     "make notices/ a folder and move the notices into it")]
         return (), []
     files, problems = [], []
-    resolved_site = None
     with os.scandir(folder) as entries:
         listed = sorted(entries, key=lambda entry: entry.name)
     for entry in listed:
@@ -199,11 +226,8 @@ def list_notice_files(site_dir: Path) -> tuple[tuple[NoticeFile, ...], list[Sour
             continue
         rel = f"notices/{name}"
         path = folder / name
-        if entry.is_symlink():
-            resolved_site = resolved_site or site_dir.resolve()
-            if not path.resolve().is_relative_to(resolved_site):
-                problems.append(SourceError(rel, 1, 1, "the notice is a symbolic link to a file outside the site"))
-                continue
+        if path in refused:
+            continue
         if entry.is_dir() or not name.endswith(".md"):
             problems.append(SourceError(
                 rel, 1, 1, "notices/ holds only Markdown notices (.md files)",
@@ -224,17 +248,18 @@ def list_notice_files(site_dir: Path) -> tuple[tuple[NoticeFile, ...], list[Sour
 def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
     """Read every source of the site in a fixed order (notices are listed: see read_notice); return them
     and the problems found."""
-    problems: list[SourceError] = []
+    # Links are judged before anything is read: a file behind a refused one is never opened.
+    refused, problems = refused_links(site_dir)
     src = site_dir / "site_src"
-    site, found = read_yaml(src / "site.yaml", site_dir, required=True)
+    site, found = read_yaml(src / "site.yaml", site_dir, required=True, refused=refused)
     problems += found
-    hours, found = read_yaml(src / "hours.yaml", site_dir, required=True)
+    hours, found = read_yaml(src / "hours.yaml", site_dir, required=True, refused=refused)
     problems += found
-    support, found = read_yaml(src / "support.yaml", site_dir, required=False)
+    support, found = read_yaml(src / "support.yaml", site_dir, required=False, refused=refused)
     problems += found
-    status, found = read_yaml(src / "status.yaml", site_dir, required=False)
+    status, found = read_yaml(src / "status.yaml", site_dir, required=False, refused=refused)
     problems += found
-    notices, found = list_notice_files(site_dir)
+    notices, found = list_notice_files(site_dir, refused)
     problems += found
     templates = site_dir / "templates"
     history = read_git_history(site_dir) if notices else MappingProxyType({})

@@ -8,6 +8,7 @@ tags that would construct objects are refused, and alias expansion is bounded.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -25,6 +26,9 @@ _ALLOWED_TAGS = frozenset(
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value")
 )
 _NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+# What XML and iCalendar cannot carry: control characters but tab and line feed, DEL, lone
+# surrogates and the two noncharacters. YAML refuses them typed raw; escapes ("\f", "\x07") make them.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +136,12 @@ class _Converter:
             return None
         line, column = self.where(node)
         if isinstance(node, yaml.ScalarNode):
+            if found := CONTROL_CHARACTER.search(node.value):
+                kind = "control character" if found[0] <= "\x7f" else "character"
+                self.error(node, f"the text holds the {kind} U+{ord(found[0]):04X}, which pages, "
+                           "feeds and calendars cannot carry",
+                           "remove it: it is written as an escape such as \\f or \\x07 in quotes, "
+                           "or was pasted in with the text")
             # PyYAML marks a plain scalar's style None, libyaml's binding ''.
             return Scalar(line, column, node.value, not node.style)
         if id(node) in self.active:

@@ -165,7 +165,8 @@ def test_a_build_that_fails_after_the_check_leaves_the_live_site_and_says_why(se
     assert remote_lines(pushed.stderr) == [
         f"expediente: {broken[:10]} checked: no errors",
         f"expediente: building {broken[:10]} (main)...",
-        "templates/hours.html:4: error: 'generator.model.Site object' has no attribute 'nome'",
+        "templates/hours.html:4:1: error: 'generator.model.Site object' has no attribute 'nome'",
+        f"expediente: 1 error in {broken[:10]}",
         f"expediente: the build of {broken[:10]} failed and {live[:10]} stays live; the push itself was accepted",
     ]
     assert current(www) == f"releases/{live}"

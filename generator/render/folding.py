@@ -21,7 +21,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import FileSystemBytecodeCache, nodes
+from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
 # The names by which templates ask for a translation (jinja2.ext.i18n's `{% trans %}` uses `gettext`).
@@ -77,19 +77,6 @@ def _is_message(node: nodes.Node) -> bool:
     return (isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in GETTEXT_NAMES
             and len(node.args) == 1 and isinstance(node.args[0], nodes.Const) and isinstance(node.args[0].value, str)
             and node.dyn_args is None and node.dyn_kwargs is None)
-
-
-class LanguageBytecodeCache(FileSystemBytecodeCache):
-    """Compiled templates kept on disk per catalog: a template compiled with one language's words
-    must not be loaded for another, nor after the catalog's messages changed."""
-
-    def __init__(self, directory: str, translations: gettext.NullTranslations):
-        super().__init__(directory)
-        self.salt = catalog_fingerprint(translations)
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        key = super().get_cache_key(name, filename)
-        return hashlib.sha1(f"{self.salt}\0{key}".encode()).hexdigest()
 
 
 @lru_cache(maxsize=16)

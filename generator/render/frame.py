@@ -16,12 +16,15 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import Mapping
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..default_theme import default_theme_dir
 from ..i18n import Formats, read_catalogs, template_gettext, translations_for
 from ..model import Build, Site
-from .folding import LanguageBytecodeCache, fold_messages
+from .bytecode import sealed_bytecode_cache
+from .folding import fold_messages
+from .theme import DEFAULT_THEME_LABEL, ThemeLoader
 
 # --- The environment ---------------------------------------------------------
 
@@ -29,14 +32,21 @@ from .folding import LanguageBytecodeCache, fold_messages
 _DICT_NAMES = frozenset(dir(dict))
 
 
-class ThemeEnvironment(Environment):
-    """Jinja2's environment, with a quicker `page.title` when `page` is a plain dict, and, in a
+class ThemeEnvironment(ImmutableSandboxedEnvironment):
+    """Jinja2's sandbox, with a quicker `page.title` when `page` is a plain dict, and, in a
     language's environment, that language's messages folded into the templates (folding.py).
+
+    Templates are written by whoever may push to the site: the sandbox keeps them from
+    Python's internals (`__class__`, `__globals__`, `str.format` on objects), from
+    unsafe callables and from changing the lists and dicts they are given.
 
     Jinja reads `x.name` by trying the attribute first and the item second; on a
     dict the attribute is missing (an exception raised and caught) unless it is
     one of dict's own methods.  The pages read such values a couple of hundred
-    times each, so the same answer is found here without the exception.
+    times each, so the same answer is found here without the exception.  That
+    answer is the sandbox's own: for a name that is not dict's, the sandbox too
+    returns the item (the attribute lookup fails); every name dict has, `__class__`
+    and `__init__` among them, still goes through the sandbox's checks.
     """
 
     # The catalog folded into compiled templates: None in the environment of all languages.
@@ -58,15 +68,16 @@ class ThemeEnvironment(Environment):
 def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> Environment:
     """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme.
 
-    With `bytecode_dir`, compiled templates are kept there between builds (Jinja checks
-    each template's source against what it compiled, so an edited template is compiled again).
+    With `bytecode_dir`, compiled templates are kept there between builds, sealed with this
+    machine's key (bytecode.py: a file a commit planted there is never loaded); Jinja checks
+    each template's source against what it compiled, so an edited template is compiled again.
     Pages are rendered by the environment of their language (language_environment).
     """
-    dirs = tuple(template_dirs)
     theme = default_theme_dir()
-    if theme.resolve() not in {Path(d).resolve() for d in dirs}:
-        dirs += (theme,)
-    loader = FileSystemLoader([str(d) for d in dirs])
+    folders = [(Path(d), DEFAULT_THEME_LABEL if Path(d) == theme else "templates") for d in template_dirs]
+    if theme.resolve() not in {Path(d).resolve() for d in template_dirs}:
+        folders.append((theme, DEFAULT_THEME_LABEL))
+    loader = ThemeLoader(tuple(folders))
     env = _new_environment(loader, _bytecode_cache(bytecode_dir))
     # English by default, in newstyle gettext.
     env.install_null_translations(newstyle=True)
@@ -100,7 +111,7 @@ def language_environment(env: Environment, lang: str) -> Environment:
     return found
 
 
-def _new_environment(loader: FileSystemLoader, bytecode_cache: FileSystemBytecodeCache | None) -> ThemeEnvironment:
+def _new_environment(loader: BaseLoader, bytecode_cache: BytecodeCache | None) -> ThemeEnvironment:
     env = ThemeEnvironment(
         loader=loader,
         autoescape=select_autoescape(("html", "xml"), default_for_string=True),
@@ -118,19 +129,10 @@ def _new_environment(loader: FileSystemLoader, bytecode_cache: FileSystemBytecod
     return env
 
 
-def _bytecode_cache(folder: Path | None,
-                    translations: NullTranslations | None = None) -> FileSystemBytecodeCache | None:
+def _bytecode_cache(folder: Path | None, translations: NullTranslations | None = None) -> BytecodeCache | None:
     """Return a cache of compiled templates in `folder` (one per catalog when messages are folded),
     or None when it cannot be made."""
-    if folder is None:
-        return None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    if translations is None:
-        return FileSystemBytecodeCache(str(folder))
-    return LanguageBytecodeCache(str(folder), translations)
+    return None if folder is None else sealed_bytecode_cache(folder, translations)
 
 
 # --- Paths and the page frame --------------------------------------------------

@@ -23,6 +23,7 @@ from .maintenance_calendar import render_maintenance_calendar
 from .notices import render_notice_index, render_notice_pages
 from .status_page import render_status_pages
 from .statuspage import render_statuspage_api
+from .theme import TemplateFailed, ThemeLoader, template_problem
 
 
 def prepare() -> None:
@@ -39,6 +40,7 @@ def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Pat
                 jobs: int | None = None, sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> tuple:
     """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices.
 
+    A template that fails raises TemplateFailed, with the problem placed in the template.
     With `sink` (write.Staging.write), each part's outputs are handed to it in the
     process that rendered them, as soon as they are made, and what it returns for
     them (write.Written, with a `path`) is returned instead of the outputs: the
@@ -47,13 +49,12 @@ def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Pat
     """
     env = make_environment(template_dirs, bytecode_dir)
     has_status = bool(build.site.components)
-    favicon = env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")
     tasks: list[Callable[[], Iterable[Output]]] = [
         partial(render_hours_pages, build, env, status_page=has_status, notices_page=True),
         partial(render_notice_index, build, env, status_page=has_status),
         lambda: [render_hours_api(build)],
         # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
-        lambda: [Output("favicon.svg", favicon)],
+        lambda: [Output("favicon.svg", env.loader.get_source(env, "favicon.svg")[0].encode("utf-8"))],
         partial(render_feeds, build),
         partial(render_subscription_calendars, build),
     ]
@@ -73,10 +74,19 @@ def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Pat
     tasks += [partial(render_notice_calendars, build, part) for part in parts]
     if len(notices) < PARALLEL_FROM:
         jobs = 1
-    done = map_in_parallel(partial(_run, sink=sink), tasks, jobs, min_items=2)
+    done = map_in_parallel(partial(_run, sink=sink, loader=env.loader), tasks, jobs, min_items=2)
     return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
 
 
-def _run(task: Callable[[], Iterable[Output]], sink: Callable[[tuple[Output, ...]], tuple] | None) -> tuple:
-    outputs = tuple(task())
+def _run(task: Callable[[], Iterable[Output]], sink: Callable[[tuple[Output, ...]], tuple] | None,
+         loader: ThemeLoader) -> tuple:
+    """Render one part, and hand it to the sink; a template's failure is raised as TemplateFailed,
+    placed in the template while the traceback is still at hand (it does not travel between processes)."""
+    try:
+        outputs = tuple(task())
+    except Exception as exc:
+        problem = template_problem(exc, loader)
+        if problem is None:
+            raise
+        raise TemplateFailed(problem) from None
     return outputs if sink is None else sink(outputs)

@@ -88,6 +88,20 @@ def expect_text(node: Node, problems: Problems, what: str, allow_empty: bool = F
     return None
 
 
+def expect_line(node: Node, problems: Problems, what: str) -> str | None:
+    """Return a scalar's text that must be one line (a title: feeds and calendars hold it on one),
+    or report a line break inside it."""
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    text = text.strip("\n")
+    if "\n" in text:
+        problems.error(node, f"{what} must be one line; it holds a line break",
+                       "write it on one line; in quotes, '\\n' is a line break")
+        return None
+    return text
+
+
 def expect_bool(node: Node, problems: Problems, what: str) -> bool | None:
     """Return true or false as written (true/false, yes/no), or report another value."""
     if isinstance(node, Scalar) and node.plain:
@@ -152,8 +166,11 @@ def expect_id(node: Node, problems: Problems, what: str) -> str | None:
     return text
 
 
-def expect_localised(node: Node, problems: Problems, what: str, languages: tuple[str, ...]) -> Text | None:
-    """Return a Text from plain text or a mapping of language tags to text."""
+def expect_localised(node: Node, problems: Problems, what: str, languages: tuple[str, ...],
+                     one_line: bool = False) -> Text | None:
+    """Return a Text from plain text or a mapping of language tags to text; with `one_line` (a name,
+    which feeds and calendars hold on one line), each text must be one line."""
+    expect = expect_line if one_line else expect_text
     if isinstance(node, Map):
         values = []
         by_case = {lang.lower(): lang for lang in languages}
@@ -168,7 +185,7 @@ def expect_localised(node: Node, problems: Problems, what: str, languages: tuple
                 hint = did_you_mean(key.text, languages) or f"the site's languages are {quote_list(languages, 'and')}"
                 problems.error(key, f"'{key.text}' is not one of the site's languages", hint)
                 continue
-            text = expect_text(value, problems, f"{what} in {key.text}")
+            text = expect(value, problems, f"{what} in {key.text}")
             if text is not None:
                 values.append((lang, text))
         if not node.pairs:
@@ -178,5 +195,5 @@ def expect_localised(node: Node, problems: Problems, what: str, languages: tuple
         # The site's default language comes first: it is the fallback for the others.
         values.sort(key=lambda pair: languages.index(pair[0]))
         return Text(tuple(values))
-    text = expect_text(node, problems, what)
+    text = expect(node, problems, what)
     return Text.plain(text) if text is not None else None

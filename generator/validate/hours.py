@@ -322,7 +322,7 @@ def validate_channel(node: Node, problems: Problems, languages) -> Channel | Non
                          "add contact: a phone number, e-mail address or web address")
     hours = validate_weekly_hours(mapping.get("hours"), problems) if mapping.get("hours") is not None else None
     response = parse_response_time(mapping.get("response_time"), problems) if mapping.get("response_time") else None
-    name = expect_localised(mapping.get("name"), problems, "a channel's name", languages) \
+    name = expect_localised(mapping.get("name"), problems, "a channel's name", languages, one_line=True) \
         if mapping.get("name") is not None else None
     if None in (channel_id, kind, hours):
         return None
@@ -336,7 +336,7 @@ def validate_department(node: Node, problems: Problems, site_zone: str, language
         return None
     check_keys(mapping, problems, "a department", ("id", "name", "channels"), ("timezone", "description"))
     dept_id = expect_id(mapping.get("id"), problems, "a department id") if mapping.get("id") else None
-    name = expect_localised(mapping.get("name"), problems, "a department's name", languages) \
+    name = expect_localised(mapping.get("name"), problems, "a department's name", languages, one_line=True) \
         if mapping.get("name") is not None else None
     zone = site_zone
     if mapping.get("timezone") is not None:

@@ -22,6 +22,7 @@ from .fields import (
     check_keys,
     did_you_mean,
     expect_bool,
+    expect_line,
     expect_list,
     expect_localised,
     expect_map,
@@ -116,7 +117,7 @@ class NoticeReader:
                 problems.error(node, f"'{text}' is not one of the site's languages",
                                did_you_mean(text, self.site.languages)
                                or f"the site's languages are {quote_list(self.site.languages, 'and')}")
-        title = expect_text(front.get("title"), problems, "title") if front.get("title") is not None else None
+        title = expect_line(front.get("title"), problems, "title") if front.get("title") is not None else None
         published = self.read_instant(front.get("date"), "date", zone)
         self.published_day = published.date() if published else None
         updated = self.read_instant(front.get("updated"), "updated", zone)
@@ -372,7 +373,7 @@ def read_translation(source: MarkdownSource, site: Site, problems: Problems) -> 
     check_body(source, problems)
     if problems.count():
         return None
-    title = expect_text(front.get("title"), problems, "title")
+    title = expect_line(front.get("title"), problems, "title")
     return (lang, title, render_markdown(source.body)) if title else None
 
 

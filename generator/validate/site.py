@@ -17,6 +17,7 @@ from .fields import (
     Problems,
     check_keys,
     did_you_mean,
+    expect_line,
     expect_list,
     expect_localised,
     expect_map,
@@ -189,7 +190,7 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
     if (value := mapping.get("extra")) is not None and (extra := expect_map(value, problems, "extra")):
         for key, name_node in extra.pairs:
             when = _closure_date(key, problems)
-            name = expect_localised(name_node, problems, "a closure's name", languages)
+            name = expect_localised(name_node, problems, "a closure's name", languages, one_line=True)
             if when is None or name is None:
                 continue
             if isinstance(when, date):
@@ -229,7 +230,7 @@ def validate_site_settings(root: Node | None, problems: Problems, holidays: bool
         return None
     check_keys(mapping, problems, "site.yaml", ("name", "base_url", "timezone", "languages"),
                ("holidays", "description", "limits"))
-    name = expect_text(mapping.get("name"), problems, "name") if mapping.get("name") else None
+    name = expect_line(mapping.get("name"), problems, "name") if mapping.get("name") else None
     base_url = validate_base_url(mapping.get("base_url"), problems) if mapping.get("base_url") else None
     timezone = expect_timezone(mapping.get("timezone"), problems, "timezone") if mapping.get("timezone") else None
     languages = validate_languages(mapping.get("languages"), problems) \

@@ -205,7 +205,7 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
         check_keys(component, problems, "a component", ("id", "name"),
                    ("group", "description", "check", "monitored_since"))
         component_id = expect_id(component.get("id"), problems, "a component id") if component.get("id") else None
-        name = expect_localised(component.get("name"), problems, "a component's name", languages) \
+        name = expect_localised(component.get("name"), problems, "a component's name", languages, one_line=True) \
             if component.get("name") is not None else None
         group = expect_localised(component.get("group"), problems, "group", languages) \
             if component.get("group") is not None else None

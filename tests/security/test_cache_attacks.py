@@ -1,0 +1,149 @@
+"""Caches planted in the site tree: a commit (or anyone who writes the tree) must not get code run.
+
+Jinja's FileSystemBytecodeCache unpickled `.expediente-cache/templates/*.cache` before
+checking anything.  Compiled templates are now kept sealed with an HMAC under a key kept
+outside the site (render/bytecode.py), and a committed cache folder is not used at all.
+Each test is a real build of a copy of the example site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import pickle
+from pathlib import Path
+
+from helpers_template_attacks import build, example_site, git
+
+from generator.default_theme import default_theme_dir
+from generator.i18n import read_catalogs, translations_for
+from generator.render.bytecode import SEAL
+from generator.render.folding import catalog_fingerprint
+
+LANGUAGES = ("pt-BR", "en")   # the example site's
+
+
+class RunsAShell:
+    """Unpickling this runs a shell command: what a planted Jinja bytecode cache file holds."""
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return (os.system, (self.command,))
+
+
+def theme_templates() -> list[Path]:
+    return sorted(path for path in default_theme_dir().iterdir() if path.suffix in (".html", ".css", ".js"))
+
+
+def plant_caches(site: Path, marker: Path) -> int:
+    """Write, under every name the build would look for a compiled template (Jinja's own cache and
+    the sealed one), a file that runs `touch marker` if it is ever loaded; return how many."""
+    from jinja2.bccache import bc_magic
+
+    folder = site / ".expediente-cache" / "templates"
+    folder.mkdir(parents=True)
+    command = f"touch {marker}"
+    evil_code = marshal.dumps(compile(f"import os\nos.system({command!r})\n", "planted", "exec"))
+    count = 0
+    for lang in LANGUAGES:
+        salt = catalog_fingerprint(translations_for(read_catalogs(), lang))
+        for path in theme_templates():
+            name, filename = path.name, str(path)
+            # Where FileSystemBytecodeCache, salted per language, kept it: a pickle runs on load.
+            jinja_key = hashlib.sha1(f"{name}|{filename}".encode()).hexdigest()
+            salted = hashlib.sha1(f"{salt}\0{jinja_key}".encode()).hexdigest()
+            for key in (jinja_key, salted):
+                (folder / f"__jinja2_{key}.cache").write_bytes(bc_magic + pickle.dumps(RunsAShell(command)))
+            # Where the sealed cache keeps it, with the right source checksum but a seal made without the key.
+            checksum = hashlib.sha1(path.read_text(encoding="utf-8").encode()).hexdigest().encode()
+            body = bc_magic + len(checksum).to_bytes(4, "big") + checksum + evil_code
+            sealed = hashlib.sha256(f"{salt}\0{name}\0{filename}".encode()).hexdigest()
+            (folder / f"{sealed}.sealed").write_bytes(SEAL + bytes(32) + body)
+            count += 3
+    return count
+
+
+COMMITTED = (".expediente-cache:1:1: warning: the build cache is committed to the repository "
+             "(.expediente-cache/templates/")
+
+
+def test_a_committed_template_cache_is_not_loaded(tmp_path: Path) -> None:
+    marker = tmp_path / "MARKER"
+    site = example_site(tmp_path)
+    git(site, "init", "-q")
+    assert plant_caches(site, marker) > 30
+    git(site, "add", "-A")
+    git(site, "add", "-f", ".expediente-cache")
+    git(site, "commit", "-q", "-m", "content")
+    result = build(site, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    lines = result.stderr.splitlines()
+    warning = next(line for line in lines if line.startswith(COMMITTED))
+    assert warning.endswith(", ...): a cache is never read from a commit, so it was neither read nor written")
+    assert lines[lines.index(warning) + 1] == ("  hint: git rm -r --cached .expediente-cache && echo "
+                                              ".expediente-cache/ >> .gitignore")
+    # Nothing was written into the committed folder either.
+    assert not (site / ".expediente-cache" / "outputs").exists()
+
+
+def test_a_template_cache_planted_in_a_plain_folder_is_not_loaded(tmp_path: Path) -> None:
+    """Not in git (a tarball, a shared folder): the files are there, but none is sealed with this machine's key."""
+    marker = tmp_path / "MARKER"
+    site = example_site(tmp_path)
+    plant_caches(site, marker)
+    result = build(site, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    assert "warning" not in result.stderr
+
+
+def test_a_sealed_file_changed_by_someone_else_is_compiled_again(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    assert build(site, tmp_path, "--no-cache").returncode == 0
+    folder = site / ".expediente-cache" / "templates"
+    honest = {path.name: path.read_bytes() for path in folder.glob("*.sealed")}
+    assert len(honest) == len(LANGUAGES) * len(theme_templates())   # every template, once per language
+    first = (tmp_path / "out" / "index.html").read_bytes()
+    for name, data in honest.items():
+        # One byte of the code changed: the seal no longer matches.
+        (folder / name).write_bytes(data[:-20] + bytes([data[-20] ^ 1]) + data[-19:])
+    result = build(site, tmp_path, "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "index.html").read_bytes() == first
+    assert {path.name: path.read_bytes() for path in folder.glob("*.sealed")} == honest   # compiled and sealed again
+
+
+def test_a_cache_folder_linked_elsewhere_is_neither_read_nor_written(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    site = example_site(tmp_path)
+    os.symlink(elsewhere, site / ".expediente-cache")
+    result = build(site, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (".expediente-cache:1:1: warning: .expediente-cache is not a folder but a link or a file: the build "
+            "cache was neither read nor written") in result.stderr.splitlines()
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_key_that_others_could_write_is_not_used(tmp_path: Path) -> None:
+    key = tmp_path / "xdg-cache" / "expediente" / "bytecode-key"
+    key.parent.mkdir(parents=True)
+    key.write_bytes(bytes(32))
+    key.chmod(0o666)
+    site = example_site(tmp_path)
+    result = build(site, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not list((site / ".expediente-cache" / "templates").glob("*.sealed"))
+
+
+def test_the_key_is_made_private_and_outside_the_site(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    assert build(site, tmp_path).returncode == 0
+    key = tmp_path / "xdg-cache" / "expediente" / "bytecode-key"
+    assert key.stat().st_mode & 0o777 == 0o600 and key.stat().st_size == 32
+    assert (key.parent.stat().st_mode & 0o077) == 0
+    assert not any(path.name == "bytecode-key" for path in site.rglob("*"))

@@ -1,0 +1,136 @@
+"""Text that XML and iCalendar cannot carry: control characters and line breaks where one line is due.
+
+Each of these passed the check and then ended the build in "internal error" (the feeds'
+XML and the calendars refuse them).  Real builds of a copy of the example site; the
+outputs of a build that succeeds are parsed by the libraries readers use.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import feedparser
+import icalendar
+from helpers_template_attacks import assert_refused, build, example_site
+
+HOURS_NOTICE = "notices/2026-11-10-treinamento-equipe.md"   # type: hours
+INFO_NOTICE = "notices/2026-11-03-whatsapp-comercial.md"
+CONTROL_HINT = ("  hint: remove it: it is written as an escape such as \\f or \\x07 in quotes, or was pasted in "
+                "with the text")
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def title_of(site: Path, rel: str) -> str:
+    line = next(line for line in (site / rel).read_text(encoding="utf-8").splitlines() if line.startswith("title: "))
+    return line[len("title: "):]
+
+
+def test_a_form_feed_pasted_into_a_body_is_dropped_with_a_warning(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    edit(site, INFO_NOTICE, "\n---\n", "\n---\nPágina 1 de 2\x0cPágina 2\x0b de 2\x7f\n")
+    result = build(site, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert f"{INFO_NOTICE}:7:14: warning: the control character U+000C (and 2 more) was dropped from the text" in lines
+    assert ("  hint: remove it from the file: control characters are often pasted in with text copied from a PDF"
+            in lines)
+    out = tmp_path / "out"
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".ics", ".json"):
+            assert not any(code in path.read_bytes() for code in (b"\x0c", b"\x0b", b"\x7f")), path
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert not feed.bozo and any("Página 1 de 2Página 2 de 2" in entry.summary for entry in feed.entries)
+    icalendar.Calendar.from_ical((out / "calendar.ics").read_bytes())
+
+
+def test_an_escaped_control_character_in_a_title_is_a_located_error(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    title = title_of(site, HOURS_NOTICE)
+    edit(site, HOURS_NOTICE, f"title: {title}", f'title: "{title}\\x07"')
+    result = build(site, tmp_path)
+    assert_refused(result, f"{HOURS_NOTICE}:2:8: error: the text holds the control character U+0007, which pages, "
+                           "feeds and calendars cannot carry")
+    assert CONTROL_HINT in result.stderr.splitlines()
+
+
+def test_an_escape_sequence_for_the_terminal_in_a_name_is_a_located_error(tmp_path: Path) -> None:
+    """ESC in a department's name would also reach the terminal of whoever reads the build's messages."""
+    site = example_site(tmp_path)
+    edit(site, "site_src/hours.yaml", "name: {pt-BR: Financeiro, en: Billing}",
+         'name: {pt-BR: "\\e[2J\\e[31mFinanceiro", en: Billing}')
+    result = build(site, tmp_path)
+    assert_refused(result, "site_src/hours.yaml:4:19: error: the text holds the control character U+001B, which "
+                           "pages, feeds and calendars cannot carry")
+    assert "\x1b" not in result.stderr
+
+
+def test_a_noncharacter_in_a_title_is_a_located_error(tmp_path: Path) -> None:
+    """U+FFFF is no character at all: XML refuses it. (A lone surrogate, "\\ud800", YAML refuses itself.)"""
+    site = example_site(tmp_path)
+    title = title_of(site, INFO_NOTICE)
+    edit(site, INFO_NOTICE, f"title: {title}", f'title: "{title} \\uffff"')
+    result = build(site, tmp_path)
+    assert_refused(result, f"{INFO_NOTICE}:2:8: error: the text holds the character U+FFFF, which pages, "
+                           "feeds and calendars cannot carry")
+
+
+def test_a_line_break_in_the_title_of_an_hours_notice_is_a_located_error(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    title = title_of(site, HOURS_NOTICE)
+    edit(site, HOURS_NOTICE, f"title: {title}", f'title: "{title}\\nsegunda linha"')
+    result = build(site, tmp_path)
+    assert_refused(result, f"{HOURS_NOTICE}:2:8: error: title must be one line; it holds a line break")
+    assert "  hint: write it on one line; in quotes, '\\n' is a line break" in result.stderr.splitlines()
+
+
+def test_a_block_title_of_several_lines_is_a_located_error(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    title = title_of(site, INFO_NOTICE)
+    edit(site, INFO_NOTICE, f"title: {title}", f"title: |\n  {title}\n  BEGIN:VEVENT")
+    result = build(site, tmp_path)
+    assert_refused(result, f"{INFO_NOTICE}:2:8: error: title must be one line; it holds a line break")
+
+
+def test_a_line_break_in_the_sites_name_is_a_located_error(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    edit(site, "site_src/site.yaml", "name: Example Networks", 'name: "Example Networks\\nX-INJECTED: yes"')
+    result = build(site, tmp_path)
+    assert_refused(result, "site_src/site.yaml:2:7: error: name must be one line; it holds a line break")
+
+
+def test_a_line_break_in_a_department_name_is_a_located_error(tmp_path: Path) -> None:
+    site = example_site(tmp_path)
+    edit(site, "site_src/hours.yaml", "name: {pt-BR: Financeiro, en: Billing}",
+         'name: {pt-BR: Financeiro, en: "Billing\\nEND:VCALENDAR"}')
+    result = build(site, tmp_path)
+    assert_refused(result, "site_src/hours.yaml:4:35: error: a department's name in en must be one line; it holds "
+                           "a line break")
+
+
+def test_a_title_that_ends_in_a_line_break_is_read_as_one_line(tmp_path: Path) -> None:
+    """`title: |` keeps a final line break: that is still one line, and builds."""
+    site = example_site(tmp_path)
+    title = title_of(site, INFO_NOTICE)
+    edit(site, INFO_NOTICE, f"title: {title}", f"title: |\n  {title}")
+    result = build(site, tmp_path)
+    assert result.returncode == 0, result.stderr
+    calendar = icalendar.Calendar.from_ical((tmp_path / "out" / "calendar.ics").read_bytes())
+    assert calendar is not None
+
+
+def test_messages_show_control_characters_escaped(tmp_path: Path) -> None:
+    """A message that quotes a value (here the language a notice names) cannot drive the reader's
+    terminal or forge a line of its own."""
+    site = example_site(tmp_path)
+    edit(site, INFO_NOTICE, "type: info", 'type: info\nlang: "\\e[2J\\nnotices/x.md:1:1: error: forged"')
+    result = build(site, tmp_path)
+    assert_refused(result, f"{INFO_NOTICE}:5:7: error: '\\x1b[2J\\nnotices/x.md:1:1: error: forged' is not one "
+                           "of the site's languages")
+    assert "\x1b" not in result.stderr
+    assert not any(line.startswith("notices/x.md") for line in result.stderr.splitlines())
