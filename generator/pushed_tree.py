@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ERROR, SourceError
+from .limits import LIMITS
 
-DEFAULT_TREE_MB = 100          # the size of a pushed tree's files when site.yaml says nothing
-DEFAULT_TREE_FILES = 20_000    # the number of its files
+# The size of a pushed tree's files and their number when site.yaml says nothing (generator/limits.py).
+DEFAULT_TREE_MB, DEFAULT_TREE_FILES = LIMITS["tree_mb"].default, LIMITS["tree_files"].default
 SITE_YAML = "site_src/site.yaml"
 MB = 1_000_000
 ATTRIBUTES = "* -text -eol -ident -filter -working-tree-encoding -crlf\n"
@@ -128,8 +129,8 @@ def read_tree_limits(git_dir: Path, commit: str, env: dict, ceiling_mb: int) -> 
     """
     from .read import MAX_SOURCE_BYTES, decode
     from .validate.fields import Problems
-    from .validate.site import validate_tree_limits
-    from .yamlnodes import Map, parse_yaml
+    from .validate.limits import validate_limits
+    from .yamlnodes import parse_yaml
 
     mb, files = DEFAULT_TREE_MB, DEFAULT_TREE_FILES
     spec = f"{commit}:{SITE_YAML}"
@@ -142,10 +143,10 @@ def read_tree_limits(git_dir: Path, commit: str, env: dict, ceiling_mb: int) -> 
     text, _ = decode(blob, SITE_YAML)
     root, _ = parse_yaml(text, SITE_YAML) if text else (None, [])
     problems = Problems(SITE_YAML)
-    if isinstance(root, Map) and root.get("limits") is not None:
-        found = validate_tree_limits(root.get("limits"), problems)
-        mb, files = found.get("tree_mb", mb), found.get("tree_files", files)
-    return min(mb, ceiling_mb), files, problems.items
+    # The same reading of `limits:` as the check's (validate/limits.py), so that one mistake there
+    # gets one message, whether the push stops here or later.
+    limits = validate_limits(root, problems)
+    return min(limits["tree_mb"], ceiling_mb), limits["tree_files"], problems.items
 
 
 def inspect_tree(git_dir: Path, commit: str, env: dict, ceiling_mb: int) -> list[SourceError]:

@@ -60,15 +60,33 @@ def test_actionlint():
 # --- Shape ---------------------------------------------------------------------------------------
 
 def test_the_workflows():
-    assert [path.name for path in FILES] == ["check.yml", "publish.yml"]
+    assert [path.name for path in FILES] == ["check.yml", "publish.yml", "refresh-lock.yml"]
 
 
 def test_actions_are_pinned_by_major_version():
     used = sorted({s["uses"] for path in FILES for job in load(path.name)["jobs"].values()
                    for s in job["steps"] if "uses" in s})
     assert used == ["actions/checkout@v6", "actions/configure-pages@v6", "actions/deploy-pages@v5",
-                    "actions/setup-python@v6", "actions/upload-pages-artifact@v5"]
+                    "actions/setup-node@v6", "actions/setup-python@v6", "actions/upload-pages-artifact@v5"]
     assert all(re.fullmatch(r"actions/[a-z-]+@v\d+", name) for name in used)
+
+
+def test_the_lock_is_refreshed_only_when_the_tests_pass_on_the_newest_versions():
+    workflow = load("refresh-lock.yml")
+    assert set(workflow["on"]) == {"schedule", "workflow_dispatch"}
+    job = workflow["jobs"]["refresh"]
+    by_name = {s.get("name"): s for s in job["steps"]}
+    lock = by_name["Lock the newest allowed versions"]["run"]
+    for output in ("requirements/test.txt", "requirements/run.txt"):
+        assert f"--output-file {output}" in lock
+    assert lock.count("--upgrade --generate-hashes") == 2
+    tests = by_name["Run the tests on them"]
+    assert (tests["id"], tests["continue-on-error"]) == ("tests", "true") and "bash .ci/run" in tests["run"]
+    assert by_name["Open a pull request with the new lock"]["if"] == "steps.tests.outcome == 'success'"
+    assert "gh pr create" in by_name["Open a pull request with the new lock"]["run"]
+    assert by_name["Open an issue with the failing tests"]["if"] == "steps.tests.outcome == 'failure'"
+    assert "gh issue create" in by_name["Open an issue with the failing tests"]["run"]
+    assert job["permissions"] == {"contents": "write", "pull-requests": "write", "issues": "write"}
 
 
 def test_pull_requests_are_annotated():

@@ -31,7 +31,8 @@ def validate_limits(root: Node | None, problems: Problems) -> Limits:
             continue
         text = value.text.strip().replace("_", "") if isinstance(value, Scalar) and value.plain else ""
         if not text.isdigit() or int(text) == 0:
-            problems.error(value, f"limits: {key.text} must be a whole number above 0",
+            shown = f"'{value.text}'" if isinstance(value, Scalar) else "a list or a mapping"
+            problems.error(value, f"limits: {key.text} must be a whole number above 0, not {shown}",
                            f"the default is {limit.default:,}")
             continue
         if int(text) > limit.ceiling:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from babel import Locale, UnknownLocaleError
 
 from ..model import HolidayRules, Text
-from ..yamlnodes import Map, Node, Scalar, describe
+from ..yamlnodes import Map, Node, Scalar
 from .fields import (
     Problems,
     check_keys,
@@ -252,28 +252,3 @@ def validate_site_holidays(root: Node | None, problems: Problems) -> HolidayRule
         return None
     languages = validate_languages(root.get("languages"), Problems(problems.path)) if root.get("languages") else ()
     return validate_holidays(root.get("holidays"), problems, languages or ("en",))
-
-
-# `limits:` in site.yaml, each a positive whole number. The limits on a pushed tree are read by
-# the server hooks from git's objects (pushed_tree.py) before anything is checked out.
-TREE_LIMIT_KEYS = ("tree_mb", "tree_files")
-
-def validate_tree_limits(node: Node, problems: Problems) -> dict[str, int]:
-    """Return the pushed-tree limits under `limits:` (tree_mb, tree_files) that are set; report bad values."""
-    mapping = expect_map(node, problems, "limits")
-    if mapping is None:
-        return {}
-    # Every key, these and the others, is checked by validate/limits.py; these two are read here
-    # too, from the pushed tree, before anything of it is extracted (pushed_tree.py).
-    found = {}
-    for key in TREE_LIMIT_KEYS:
-        value = mapping.get(key)
-        if value is None:
-            continue
-        text = value.text.strip() if isinstance(value, Scalar) and value.plain else None
-        if text is None or not text.isdigit() or int(text) < 1:
-            shown = f"'{value.text}'" if isinstance(value, Scalar) else describe(value)
-            problems.error(value, f"limits: {key} must be a whole number above 0, not {shown}", "for example 100")
-            continue
-        found[key] = int(text)
-    return found
