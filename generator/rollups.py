@@ -78,6 +78,7 @@ RACY_NS = 2_000_000_000
 PARALLEL_BYTES = 32 << 20     # below this, starting processes costs more than it saves
 MAX_WORKERS = 4               # each process is another interpreter of up to ~70 MB: keep the peak under 500 MB
 TAIL_BYTES = 1 << 17
+FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -600,12 +601,13 @@ def first_row_time(folder: Path, now: datetime) -> datetime | None:
     for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv")):
         try:
             with path.open("rb") as file:
-                for _, line in zip(range(100), file):
-                    found = parse_stamp(line[:20])
-                    if found is not None:
-                        return found if found <= now else None
+                head = file.read(FIRST_ROW_BYTES)     # bounded: a file without line breaks is not read whole
         except OSError:
             continue
+        for line in head.split(b"\n")[1:]:
+            found = parse_stamp(line[:20])
+            if found is not None:
+                return found if found <= now else None
     return None
 
 
