@@ -334,6 +334,7 @@ class ComponentUptime:
     days: tuple[UptimeDay, ...]
     windows: tuple[tuple[str, float | None], ...]   # ("24h", 0.9993), ("7d", …), ("30d", …), ("90d", …)
     latest: ProbeResult | None = None
+    first: datetime | None = None       # the first probe row ever kept (the oldest month file's), if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,7 @@ RACY_NS = 2_000_000_000
 PARALLEL_BYTES = 32 << 20     # below this, starting processes costs more than it saves
 MAX_WORKERS = 4               # each process is another interpreter of up to ~70 MB: keep the peak under 500 MB
 TAIL_BYTES = 1 << 17
+FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -591,8 +592,27 @@ def file_warnings(month: Month, rollup: Rollup) -> list[SourceError]:
     return found
 
 
+def first_row_time(folder: Path, now: datetime) -> datetime | None:
+    """Return the time of the first row of a component's oldest month file, if it is not after `now`.
+
+    The probe appends rows in time order, so the oldest file's first well-formed row is when
+    checking began; it stays put as months pass, unlike the first day of the 90 shown.
+    """
+    for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv")):
+        try:
+            with path.open("rb") as file:
+                head = file.read(FIRST_ROW_BYTES)     # bounded: a file without line breaks is not read whole
+        except OSError:
+            continue
+        for line in head.split(b"\n")[1:]:
+            found = parse_stamp(line[:20])
+            if found is not None:
+                return found if found <= now else None
+    return None
+
+
 def make_history(months: list[Month], rollups: dict[str, Rollup], days: tuple[LocalDay, ...], now: datetime,
-                 context: Context) -> ProbeHistory:
+                 context: Context, first: datetime | None = None) -> ProbeHistory:
     """Return one component's probe history: cached counts for past days, the files' ends for today and 24 h."""
     segments = recent_segments(days, now)
     until = stamp(segments[-1][2])
@@ -622,7 +642,7 @@ def make_history(months: list[Month], rollups: dict[str, Rollup], days: tuple[Lo
             window.setdefault(day, []).append(counts)
     return ProbeHistory(MappingProxyType({day: measured[day] for day in sorted(measured)}),
                         MappingProxyType({day: merge_counts(found) for day, found in sorted(window.items())}),
-                        row_result(latest) if latest else None)
+                        row_result(latest) if latest else None, first)
 
 
 def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,
@@ -645,6 +665,7 @@ def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True
     problems: list[SourceError] = []
     wanted = months_between(days[0].start.astimezone(UTC), now.astimezone(UTC))
     by_component: dict[str, list[Month]] = {}
+    firsts: dict[str, datetime | None] = {}
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
         label = (UPTIME_FOLDER / folder.name).as_posix()
         component = known.get(folder.name)
@@ -660,6 +681,7 @@ def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True
             continue
         check = component.check
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
+        firsts[component.id] = first_row_time(folder, now)
         by_component[component.id] = [
             Month(component.id, month, folder / f"{month}.csv", f"{label}/{month}.csv",
                   cache_key(f"{label}/{month}.csv", zone, slow_ms),
@@ -686,6 +708,7 @@ def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True
         problems += file_warnings(month, rollups[month.source])
     if failed is not None:
         problems.append(failed)
-    histories = {cid: make_history(found, rollups, days, now, Context(zone, found[0].slow_ms if found else None, seen))
+    histories = {cid: make_history(found, rollups, days, now, Context(zone, found[0].slow_ms if found else None, seen),
+                                   firsts[cid])
                  for cid, found in by_component.items()}
     return MappingProxyType(histories), tuple(problems)

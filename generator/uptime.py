@@ -7,7 +7,10 @@ A component's day is measured by the probe when the probe checked it that day
 Statuspage and Instatus publish it: major-outage minutes count fully,
 partial-outage minutes at 30 %, degraded performance not at all, over the
 minutes of the local day (23 or 25 hours when the clocks change; today only up
-to now). A day with neither is "no data", never 100 %.
+to now). A day with neither is "no data", never 100 % -- except for a component
+without a check that declares `monitored_since`: its incidents are its only source
+and people have published them since that day, so from then on a day without one
+counts as operational (source "incidents", which the page marks as estimated).
 
 The windows: "24h" is the 24 hours before now, "7d", "30d" and "90d" the last 7, 30
 and 90 bars. Each sums the days with data that it overlaps: checks-weighted when all
@@ -75,6 +78,7 @@ class ProbeHistory:
     days: Mapping[date, DayCounts] = field(default_factory=lambda: MappingProxyType({}))
     recent: Mapping[date, DayCounts] = field(default_factory=lambda: MappingProxyType({}))
     latest: ProbeResult | None = None
+    first: datetime | None = None       # the first row of the oldest month file, when not after now
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> LocalDay:
@@ -192,8 +196,12 @@ def minutes(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 60)
 
 
-def measure_day(local: LocalDay, now: datetime, counts: DayCounts | None, windows) -> UptimeDay:
-    """Return one bar: from the probe when it checked that day, else from incidents, else no data."""
+def measure_day(local: LocalDay, now: datetime, counts: DayCounts | None, windows, reported: bool = False) -> UptimeDay:
+    """Return one bar: from the probe when it checked that day, else from incidents, else no data.
+
+    With `reported` (incidents are the component's only source, and published since before
+    that day), a day without an incident is a day the operator reported nothing: operational.
+    """
     length = minutes(local.start, min(local.end, now))
     if counts is not None and counts.checks:
         failed_share = (counts.checks - counts.ok) / counts.checks
@@ -203,6 +211,8 @@ def measure_day(local: LocalDay, now: datetime, counts: DayCounts | None, window
     if length > 0 and overlaps(windows, local.start, min(local.end, now)):
         lost = outage_minutes(windows, local.start, min(local.end, now))
         return UptimeDay(local.day, 1 - lost / length, "incidents", outage_minutes=lost)
+    if reported and length > 0:
+        return UptimeDay(local.day, 1.0, "incidents", outage_minutes=0.0)
     return UptimeDay(local.day, None, "none")
 
 
@@ -252,14 +262,19 @@ def window_24h(days: Sequence[LocalDay], bars: Sequence[UptimeDay], probe: Probe
 
 
 def make_component_uptime(component: str, days: Sequence[LocalDay], probe: ProbeHistory | None,
-                          notices: Sequence[Notice], now: datetime, since: date | None = None) -> ComponentUptime:
+                          notices: Sequence[Notice], now: datetime, since: date | None = None,
+                          checked: bool = True) -> ComponentUptime:
     """Return a component's 90 bars, its 24 h / 7 d / 30 d / 90 d figures and its latest probe result.
 
     Days before `since` (the component's monitored_since) are left without data, so no window counts them.
+    A component without a check (`checked` false) that declares `since` is watched by people who
+    publish its incidents: from that day on, a day without one counts as operational, as
+    Statuspage counts it. Without `since` nobody said when that began, so such days stay "no data".
     """
     windows = incident_windows(notices, component, now)
+    reported = since is not None and not checked
     bars = tuple(UptimeDay(local.day, None, "none") if since is not None and local.day < since
-                 else measure_day(local, now, probe.days.get(local.day) if probe else None, windows)
+                 else measure_day(local, now, probe.days.get(local.day) if probe else None, windows, reported)
                  for local in days)
     figures = []
     for name, count in WINDOWS:
@@ -268,13 +283,14 @@ def make_component_uptime(component: str, days: Sequence[LocalDay], probe: Probe
         else:
             parts = window_days(bars[-count:], days[-count:], now)
         figures.append((name, combine(parts)))
-    return ComponentUptime(component, bars, tuple(figures), probe.latest if probe else None)
+    return ComponentUptime(component, bars, tuple(figures), probe.latest if probe else None,
+                           probe.first if probe else None)
 
 
 def make_uptime(site: Site, now: datetime, histories: Mapping[str, ProbeHistory]) -> Mapping[str, ComponentUptime]:
     """Return every component's uptime at `now`, by component id in sorted order."""
     days = local_days(ZoneInfo(site.timezone), now)
     result = {component.id: make_component_uptime(component.id, days, histories.get(component.id), site.notices, now,
-                                                  component.monitored_since)
+                                                  component.monitored_since, component.check is not None)
               for component in sorted(site.components, key=lambda c: c.id)}
     return MappingProxyType(result)

@@ -2,6 +2,8 @@
 
 Each case folder holds only the files that differ from tests/bad_inputs/_base/,
 `expected.txt` (what `check` prints on stderr) and optionally `args` (extra options).
+A case that also holds `stdout.txt` is only warned about: `check` passes and prints that
+summary (the site folder written SITE), and `build` writes the site with the same warnings.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import pytest
 from conftest import ROOT, snapshot
 
 CASES_DIR = Path(__file__).parent / "bad_inputs"
-CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
+FOLDERS = sorted(p for p in CASES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
+CASES = [p.name for p in FOLDERS if not (p / "stdout.txt").exists()]
+WARNED = [p.name for p in FOLDERS if (p / "stdout.txt").exists()]
 NOW = "2026-11-23T10:00:00-03:00"
 
 
@@ -66,3 +70,18 @@ def test_bad_input(case, tmp_path):
     assert "nothing was written" in built.stderr
     assert snapshot(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["public", "site"], "no temporary folder is left behind"
+
+
+@pytest.mark.parametrize("case", WARNED)
+def test_warned_input(case, tmp_path):
+    """Warnings alone: each said once with its place and hint, a summary that counts them, no '0 errors'."""
+    site = assemble(case, tmp_path / "site")
+    extra = (CASES_DIR / case / "args").read_text().split() if (CASES_DIR / case / "args").exists() else []
+    expected = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8")
+    summary = (CASES_DIR / case / "stdout.txt").read_text(encoding="utf-8")
+
+    checked = run_cli("check", "--site", str(site), "--now", NOW, *extra)
+    assert (checked.returncode, checked.stderr, checked.stdout.replace(str(site), "SITE")) == (0, expected, summary)
+    built = run_cli("build", "--site", str(site), "--out", str(tmp_path / "public"), "--now", NOW, *extra)
+    assert built.returncode == 0 and built.stderr == expected
+    assert (tmp_path / "public" / "index.html").is_file()

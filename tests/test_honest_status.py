@@ -248,3 +248,79 @@ def test_the_stale_page_is_valid_html(tmp_path):
     assert b"not monitored yet" in files[1].read_bytes()
     result = run_vnu(files)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- Issue 14, item 10: components' created_at, and components without checks -------------------
+
+OFFICE_AND_LINK = """\
+  - id: office
+    name: {pt-BR: Escritório, en: Office}
+    monitored_since: 2026-11-20
+  - id: link
+    name: {pt-BR: Link, en: Link}
+  - id: phones
+    name: {pt-BR: Telefones, en: Phones}
+"""
+OUTAGE = """\
+---
+title: Sem energia no escritório
+type: incident
+date: 2026-11-22 10:00
+components: {office: major_outage, link: partial_outage}
+impact: major
+end: 2026-11-22 16:00
+---
+Sem energia.
+"""
+
+
+def test_components_are_created_when_they_are_first_known_to_be_on_the_page(tmp_path):
+    status = COMPONENTS.replace("    check: {type: tcp, host: mail.example.net, port: 587}\n",
+                                "    check: {type: tcp, host: mail.example.net, port: 587}\n"
+                                "    monitored_since: 2026-11-20\n") + OFFICE_AND_LINK
+    # The website's oldest file begins in September: that is when checking began, not 90 days ago.
+    oldest = tmp_path / "site_src/uptime/website/2026-08.csv"
+    oldest.parent.mkdir(parents=True)
+    oldest.write_text("time,ok,latency_ms,detail\n2026-08-14T12:00:05Z,1,10.0,connected\n")
+    build = site_with(tmp_path, [row(5)], [row(5)], components=status,
+                      notices={"2026-11-22-sem-energia.md": OUTAGE})
+    components = {c["id"]: c for c in api(build)["api/v2/components.json"]["components"]}
+    assert {cid: c["created_at"] for cid, c in components.items()} == {
+        "group-web": "2026-08-14T12:00:05.000Z",     # its earliest member's
+        "website": "2026-08-14T12:00:05.000Z",       # its first probe row
+        "email": "2026-11-20T03:00:00.000Z",         # monitored_since, at midnight in São Paulo
+        "office": "2026-11-20T03:00:00.000Z",        # monitored_since wins over the later incident
+        "link": "2026-11-22T13:00:00.000Z",          # the first incident that names it
+        "phones": "1970-01-01T00:00:00.000Z",        # nothing is known: Statuspage clients read it as unknown
+    }
+    # A component that never changed is as old as its last change: when it was created.
+    assert components["office"]["updated_at"] == "2026-11-22T19:00:00.000Z"
+    assert components["website"]["updated_at"] == "2026-08-14T12:00:05.000Z"
+    # The same bytes a month later: created_at does not follow the 90 days shown.
+    later = make_build(build.site, NOW + timedelta(days=30), tmp_path, cache=False)
+    assert {c["id"]: c["created_at"] for c in api(later)["api/v2/components.json"]["components"]} == {
+        cid: c["created_at"] for cid, c in components.items()}
+
+
+def test_a_component_without_checks_is_operational_from_monitored_since_unless_an_incident_says_otherwise(tmp_path):
+    build = site_with(tmp_path, [row(5)], [row(5)], components=COMPONENTS + OFFICE_AND_LINK,
+                      notices={"2026-11-22-sem-energia.md": OUTAGE})
+    outputs = {o.path: o.data for o in render_status_pages(build, make_environment((default_theme_dir(),)))}
+    doc = lxml.html.document_fromstring(outputs["en/status/index.html"].decode())
+    items = {words(li.xpath(".//h4")[0]): li for li in doc.xpath('//li[@class="cp"]')}
+    strips = {name: li.xpath('.//ol[@class="bars"]/li') for name, li in items.items()}
+    # 10:00-16:00 of a 24-hour day in major outage: 75 % up.
+    assert [words(li) for li in strips["Office"][-5:]] == [
+        "Nov 19: not monitored yet", "Nov 20: 100.00%", "Nov 21: 100.00%", "Nov 22: 75.00%", "Nov 23: 100.00%"]
+    # The page says where these figures come from.
+    assert "Not monitored: uptime worked out from the published incidents." in words(items["Office"])
+    # Without monitored_since nobody said since when incidents are published: silence is no data
+    # (a partial outage's minutes count at 30 %: 6 h x 0.3 of 24 h lost).
+    assert [words(li) for li in strips["Link"][-3:]] == ["Nov 21: no data", "Nov 22: 92.50%", "Nov 23: no data"]
+    assert all(words(li).endswith(": no data") for li in strips["Phones"])
+    uptime = {c["id"]: c for c in api(build)["api/uptime.json"]["components"]}
+    office = uptime["office"]
+    assert [(d["source"], d["uptime"]) for d in office["days"][-5:]] == [
+        ("none", None), ("incidents", 1.0), ("incidents", 1.0), ("incidents", 0.75), ("incidents", 1.0)]
+    assert office["windows"]["90d"] == pytest.approx(1 - 360 / (3 * 1440 + 600))
+    assert uptime["phones"]["windows"] == {"24h": None, "7d": None, "30d": None, "90d": None}

@@ -19,8 +19,14 @@ Decisions a client may rely on:
 - `updated_at` is derived from the content, never from the clock: the newest edit of a
   status notice, or the newest change of state that has happened by "now" (an incident
   or window starting or ending, an update posted, a failing probe's result), so that
-  a client that caches on it sees every change and only real changes. A component's
-  `created_at` is unknown to the model and given as the Unix epoch.
+  a client that caches on it sees every change and only real changes; a component
+  that never changed gives its `created_at`.
+- A component's `created_at` is the first instant it is known to have been on the page,
+  stable from build to build: the start of its `monitored_since` day in the site's zone
+  when it declares one (the operator's word wins); else the earlier of its first probe row
+  (the oldest month file's) and the start or publication of the first incident or
+  maintenance that names it; else, when nothing is known, the Unix epoch. A group's is
+  its earliest member's.
 - Names and texts are in the site's default language, bodies as plain text; the
   status descriptions keep Statuspage's English wording, which clients match on.
 - A stale component (its newest probe row older than its `stale_after`) keeps its
@@ -37,7 +43,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -163,7 +169,8 @@ class _View:
             members = [dict(self._component(c), group_id=group_ids[name]) for c in groups[name]]
             listed.append({
                 "id": group_ids[name], "name": name, "status": worst(m["status"] for m in members),
-                "created_at": _time(EPOCH), "updated_at": max(m["updated_at"] for m in members),
+                "created_at": min(m["created_at"] for m in members),
+                "updated_at": max(m["updated_at"] for m in members),
                 "description": None, "showcase": False, "start_date": None, "group_id": None,
                 "page_id": self.page_id, "group": True, "only_show_if_degraded": False,
                 "components": [m["id"] for m in members],
@@ -185,14 +192,25 @@ class _View:
             when = f"{fmt.short_date_time(since, zone)} ({fmt.zone_name(zone)})"
             note = self.gettext("No recent checks since %(when)s: this is the last known status.") % {"when": when}
             description = f"{description.rstrip('.')}. {note}" if description else note
+        created = self._created(component)
         return {
             "id": component.id, "name": component.name.get(self.lang),
-            "status": component_state(self.build, component, last_known=True), "created_at": _time(EPOCH),
-            "updated_at": _time(max(changes, default=EPOCH)),
+            "status": component_state(self.build, component, last_known=True), "created_at": _time(created),
+            "updated_at": _time(max(changes, default=created)),
             "description": description,
             "showcase": True, "start_date": None, "group_id": None, "page_id": self.page_id, "group": False,
             "only_show_if_degraded": False,
         }
+
+    def _created(self, component: Component) -> datetime:
+        """Return when a component is first known to have been on the page (see the module's docstring)."""
+        if component.monitored_since is not None:
+            return datetime.combine(component.monitored_since, time(0), tzinfo=ZoneInfo(self.site.timezone))
+        measured = self.build.uptime.get(component.id)
+        known = [measured.first] if measured is not None and measured.first is not None else []
+        known += [min(n.date, n.start or n.date) for n in self.site.notices
+                  if n.type in ("incident", "maintenance") and any(cid == component.id for cid, _ in n.components)]
+        return min(known, default=EPOCH)
 
     def _probe_changes(self, component: Component) -> list[datetime]:
         """Return the probe's changes of the component by now: the latest result's time when it puts the
