@@ -230,3 +230,29 @@ def test_the_lower_case_abbreviation_of_a_list_reads_both_days_when_right():
     found = find_dates("Sáb 21 y dom 22 cerrado.", "es", MARCH_2)
     assert [(f.day, f.weekday_written) for f in found] == [(date(2026, 3, 21), "Sáb"), (date(2026, 3, 22), "dom")]
     assert find_dates("o boleto deve ter 12 parcelas, sex 13", "pt-BR", MARCH_2) == ()
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Dias 16, 17 e 18 (seg, ter e qui).", "pt-BR",
+     "n.md:1:15: error: 18 (2026-03-18) is a Wednesday (quarta-feira), not qui\n"
+     "  hint: 2026-03-19 is a Thursday (did you mean the 19th?)"),
+    ("- Sábado 15: horario normal", "es",
+     "n.md:1:10: error: 15 (2026-03-15) is a Sunday (domingo), not Sábado\n"
+     "  hint: 2026-03-14 is a Saturday (did you mean the 14th?)"),
+    ("Viernes 14 (San José): cerrado.", "es",
+     "n.md:1:9: error: 14 (2026-03-14) is a Saturday (sábado), not Viernes\n"
+     "  hint: 2026-03-13 is a Friday (did you mean the 13th?)"),
+])
+def test_a_list_of_lower_case_abbreviations_and_a_day_before_a_colon_or_a_parenthesis(text, lang, expected):
+    assert messages(text, lang) == [expected]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Sábado, 9 (9h às 13h).", "pt-BR"),            # hours in the parenthesis
+    ("Sábado 3 (três) técnicos.", "pt-BR"),         # a parenthesis in lower case is not a name
+    ("Sábado 3 (dos 10) técnicos.", "pt-BR"),
+    ("Segunda: 9:00 às 18:00", "pt-BR"),
+    ("o boleto vai ter 12 parcelas, ter e sex", "pt-BR"),
+])
+def test_numbers_before_a_colon_or_a_parenthesis_that_are_not_days_stay_silent(text, lang):
+    assert messages(text, lang) == []

@@ -8,7 +8,10 @@ A number is read as a day of the month only right beside a weekday word:
 - or before it, when "dia", "día", "the" or "del" comes first or the number has an
   ordinal's ending: "dia 12 (quinta)", "the 15th, Monday".
 A number with neither lead word nor ordinal ending ("sábado, 3") is a day only when
-punctuation, the end of the block, or a range or list to another weekday follows it:
+punctuation (a colon too), a parenthesis opening with a capital (a name), the end of the block, or a range or list
+to another weekday follows it, or when the capitalised weekday opens a sentence and a verb
+follows ("Segunda 17 voltamos"; words.SENTENCE_DAY_WORDS), or when it is the second day of
+a list ("Sáb 21 y dom 22"):
 "sábado, 3 técnicos", "segunda a sexta, 8 a 18" and "sábado, 9 h" are not days.  Lists
 of bare days ("dias 12 e 13") need a lead word or ordinal ending.
 
@@ -56,8 +59,9 @@ _ORDINAL = re.compile(r"\d(?:st|nd|rd|th|\.?[º°]|o)$")
 _GAP_BEFORE = re.compile(rf"[\s,(—–-]*(?:(?:{'|'.join(BARE_DAY_GAP_WORDS)})\s+)?")
 # Between a day number and the weekday after it ("dia 12 (quinta)").
 _GAP_AFTER = re.compile(r"[\s,(—–-]*")
-# What may follow a day number without lead word or ordinal ending.
-_WEAK_END = re.compile(r"\s*(?:$|\0|[.,;!?)\]](?!\d)|[—–]\s)")
+# What may follow a day number without lead word or ordinal ending: punctuation (a colon too, "Sábado
+# 16: horario normal"), the end of a block, a dash, or a parenthesis naming the day ("Viernes 15 (San Isidro)").
+_WEAK_END = re.compile(r"\s*(?:$|\0|[.,;:!?)\]](?!\d)|[—–]\s|\((?=[^\W\d_]))")
 _JOIN_WORDS = "|".join(RANGE_WORDS + LIST_WORDS)
 # What lies between a day number read beside a weekday and the next weekday of one list: " y ", " e ".
 _FOLLOWS_A_DAY = re.compile(rf"\s*,?\s+(?:{'|'.join(LIST_WORDS)})\s+(?:(?:el|o|a|the|on|no|na)\s+)?")
@@ -125,7 +129,10 @@ def read_bare_days(text: Text, weekdays: list[Weekday], covered: bytearray) -> l
             strong = True                               # "el jueves 12 abrimos", "Segunda 17 voltamos"
         if weekday_before and not strong and runs and _FOLLOWS_A_DAY.fullmatch(folded, runs[-1].end, weekday_before[0]):
             strong = True                               # the second of "Sáb 21 y dom 22": a list of days
-        if not strong and not _WEAK_END.match(folded, match.end()) and not _range_to_weekday(folded, starts, match):
+        end = _WEAK_END.match(folded, match.end())
+        if end and end.group().endswith("(") and not text.piece(end.end(), end.end() + 1).isupper():
+            end = None                                  # "Sábado 3 (três) técnicos": a name is capitalised
+        if not strong and not end and not _range_to_weekday(folded, starts, match):
             continue
         days = list(_DAY.finditer(match.group()))
         if not all(1 <= int(_NUMBER.match(day.group()).group()) <= 31 for day in days):

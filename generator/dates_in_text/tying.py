@@ -14,6 +14,8 @@ from .words import LIST_WORDS, NOT_WEEKDAY_AFTER, RANGE_WORDS, WORDLIKE_ABBREVIA
 _AFTER_A_DAY = re.compile(rf"\.?[\s,(]*(?:(?:dia|the|el)\s+)?\d{{1,2}}(?:[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?)?"
                           rf"(?:st|nd|rd|th|º)?\)?\s*,?\s+(?:{'|'.join(LIST_WORDS + RANGE_WORDS)})\s+"
                           rf"(?:(?:el|o|a|the|on|no|na)\s+)?")
+# ... or right after another weekday of one list or range: "(seg, ter e qua)", "sáb y dom".
+_IN_A_LIST = re.compile(rf"\.?\s*(?:[,/&]\s*|\s(?:{'|'.join(LIST_WORDS + RANGE_WORDS)})\s+)")
 
 
 def read_weekdays(text: Text, vocabulary: Vocabulary, covered: bytearray) -> list[Weekday]:
@@ -27,7 +29,8 @@ def read_weekdays(text: Text, vocabulary: Vocabulary, covered: bytearray) -> lis
         dotted = text.folded[end:end + 1] == "." and token in vocabulary.abbreviations
         written = text.piece(start, end)
         if (token in WORDLIKE_ABBREVIATIONS and not dotted and written[:1].islower()
-                and not (found and _AFTER_A_DAY.fullmatch(text.folded, found[-1].end, start))) \
+                and not (found and (_AFTER_A_DAY.fullmatch(text.folded, found[-1].end, start)
+                                    or _IN_A_LIST.fullmatch(text.folded, found[-1].end, start)))) \
                 or previous_word(text.folded, start) in NOT_WEEKDAY_AFTER:
             continue
         index = weekday_of(token, vocabulary)
