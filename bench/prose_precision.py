@@ -1,25 +1,36 @@
-"""Precision and recall of the prose date checker on the informal corpus (tests/prose/informal/*.yaml).
+"""Precision and recall of the prose date checker on the informal corpora of tests/prose/.
 
     python bench/prose_precision.py
     PYTHONPATH=/tmp/old-checkout python bench/prose_precision.py   # another checkout's checker
 
-Each `bad` sentence holds one mistake: it is found when the checker reports exactly the
-expected error (place, message and hint).  Recall: found / bad sentences.  Precision: errors
-that are the expected ones / every error reported, on the `ok` and `bad` sentences together
-(an error on a correct sentence is a false alarm).  Prints one line per language and the total.
+Sentences (tests/prose/informal/*.yaml): each `bad` sentence holds one mistake; it is found when
+the checker reports exactly the expected error (place, message and hint).
+Notices (tests/prose/notices/{ok,bad}/*.md): each is checked alone through `check`, in the site
+of its language, as tests/test_prose_notices.py does; a bad notice's mistakes are counted on its
+`# corpus:` line, and one is found when an error of its `.expected` file is reported.
+Recall: found / mistakes.  Precision: errors that are expected ones / every error reported, on
+correct and wrong texts together (an error on a correct text is a false alarm).  Prints one line
+per language and the total, for each corpus.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
 
+from generator.cli import main as run_command
 from generator.dates_in_text import check_dates
 from generator.errors import ERROR
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "prose" / "informal"
+NOTICES = Path(__file__).resolve().parent.parent / "tests" / "prose" / "notices"
 
 
 def errors_of(entry: dict, lang: str) -> list[str]:
@@ -42,13 +53,54 @@ def measure(path: Path) -> tuple[int, int, int, int, int]:
     return len(corpus["ok"]), false_alarms, len(corpus["bad"]), found, reported + false_alarms
 
 
+def notice_errors(path: Path) -> list[str]:
+    """Return the errors `check` reports on one corpus notice, each as its located line and hint."""
+    text = path.read_text(encoding="utf-8")
+    lang = re.search(r"^lang: (\S+)$", text, re.M).group(1)
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "site"
+        shutil.copytree(NOTICES / "sites" / lang, site)
+        (site / "notices").mkdir()
+        shutil.copy(path, site / "notices" / path.name)
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            run_command(["check", "--site", str(site), "--now", f"{path.name[:10]}T23:00:00Z"])
+    return [block for block in re.findall(r"^notices/.*\n(?:  .*\n)*", err.getvalue(), re.M) if ": error: " in block]
+
+
+def measure_notices() -> dict[str, list[int]]:
+    """Return, by language, [ok notices, false alarms, mistakes, found, errors reported] on the notice corpus."""
+    rows: dict[str, list[int]] = {}
+    for kind in ("ok", "bad"):
+        for path in sorted((NOTICES / kind).glob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            row = rows.setdefault(re.search(r"^lang: (\S+)$", text, re.M).group(1), [0, 0, 0, 0, 0])
+            errors = notice_errors(path)
+            row[4] += len(errors)
+            if kind == "ok":
+                row[0] += 1
+                row[1] += len(errors)
+                continue
+            expected = path.with_suffix(".expected").read_text(encoding="utf-8")
+            row[2] += int(re.search(r"^# corpus: (\d+) mistake", text, re.M).group(1))
+            row[3] += sum(error in expected for error in errors)
+    return rows
+
+
 def main() -> int:
+    header = f"{'ok':>4} {'false alarms':>12} {'bad':>4} {'found':>5} {'recall':>7} {'precision':>9}"
     totals = [0, 0, 0, 0, 0]
-    print(f"{'corpus':8} {'ok':>4} {'false alarms':>12} {'bad':>4} {'found':>5} {'recall':>7} {'precision':>9}")
+    print(f"{'sentences':9} {header}")
     for path in sorted(CORPUS.glob("*.yaml")):
         row = measure(path)
         totals = [a + b for a, b in zip(totals, row)]
         print(line(path.stem, row))
+    print(line("total", tuple(totals)))
+    print(f"\n{'notices':9} {header.replace(' bad', 'mist')}")
+    totals = [0, 0, 0, 0, 0]
+    for lang, row in sorted(measure_notices().items()):
+        totals = [a + b for a, b in zip(totals, row)]
+        print(line(lang, tuple(row)))
     print(line("total", tuple(totals)))
     return 0
 
@@ -56,7 +108,7 @@ def main() -> int:
 def line(name: str, row) -> str:
     ok, false_alarms, bad, found, reported = row
     precision = f"{found / reported:.1%}" if reported else "n/a"
-    return f"{name:8} {ok:>4} {false_alarms:>12} {bad:>4} {found:>5} {found / bad:>7.1%} {precision:>9}"
+    return f"{name:9} {ok:>4} {false_alarms:>12} {bad:>4} {found:>5} {found / bad:>7.1%} {precision:>9}"
 
 
 if __name__ == "__main__":

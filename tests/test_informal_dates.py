@@ -179,3 +179,80 @@ def test_informal_abbreviations_are_weekdays_in_their_language(word, langs, expe
 def test_abbreviated_weekdays_before_numeric_dates_without_a_year(text, lang, written):
     (found,) = find_dates(text, lang, MARCH_2)
     assert found.weekday_written == written and found.weekday == found.day.weekday()
+
+
+# --- a weekday opening a sentence, and a lower-case abbreviation inside a list of days -----
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Segunda 17 voltamos ao horário normal.", "pt-BR",
+     "n.md:1:9: error: 17 (2026-03-17) is a Tuesday (terça-feira), not Segunda\n"
+     "  hint: 2026-03-16 is a Monday (did you mean the 16th?)"),
+    ("Aviso: Lunes 17 no abrimos, volvemos el martes.", "es", None),
+    ("Obras terminadas. Lunes 17 abrimos.", "es",
+     "n.md:1:25: error: 17 (2026-03-17) is a Tuesday (martes), not Lunes\n"
+     "  hint: 2026-03-16 is a Monday (did you mean the 16th?)"),
+    ("Monday 17 we reopen at 9.", "en-US",
+     "n.md:1:8: error: 17 (2026-03-17) is a Tuesday, not Monday\n"
+     "  hint: 2026-03-16 is a Monday (did you mean the 16th?)"),
+])
+def test_a_capitalised_weekday_opening_a_sentence_with_a_number_and_what_happens(text, lang, expected):
+    assert messages(text, lang) == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Sábado 3 técnicos ficam de plantão.", "pt-BR"),          # a count: its noun follows
+    ("Sábado 10 cêntimos por minuto.", "pt-PT"),
+    ("segunda 17 voltamos", "pt-BR"),                          # not capitalised
+    ("Na rua, Segunda 17 voltamos", "pt-BR"),                  # not opening a sentence
+    ("Sábado 12 últimos lugares.", "pt-BR"),
+])
+def test_a_weekday_opening_a_sentence_before_a_count_stays_silent(text, lang):
+    assert find_dates(text, lang, MARCH_2) == ()
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Sáb 22 y dom 22 cerrado.", "es",
+     "n.md:1:5: error: 22 (2026-03-22) is a Sunday (domingo), not Sáb\n"
+     "  hint: 2026-03-21 is a Saturday (did you mean the 21st?)"),
+    ("Sáb 21 y dom 23 cerrado.", "es",
+     "n.md:1:14: error: 23 (2026-03-23) is a Monday (lunes), not dom\n"
+     "  hint: 2026-03-22 is a Sunday (did you mean the 22nd?)"),
+    ("Sex. 13/3 e sex 14/3 sem atendimento.", "pt-BR",
+     "n.md:1:17: error: 14/3 (2026-03-14) is a Saturday (sábado), not sex\n"
+     "  hint: 2026-03-13 is a Friday (did you mean the 13th?)"),
+])
+def test_a_lower_case_abbreviation_is_a_weekday_next_in_a_list_of_days(text, lang, expected):
+    assert messages(text, lang) == [expected]
+
+
+def test_the_lower_case_abbreviation_of_a_list_reads_both_days_when_right():
+    found = find_dates("Sáb 21 y dom 22 cerrado.", "es", MARCH_2)
+    assert [(f.day, f.weekday_written) for f in found] == [(date(2026, 3, 21), "Sáb"), (date(2026, 3, 22), "dom")]
+    assert find_dates("o boleto deve ter 12 parcelas, sex 13", "pt-BR", MARCH_2) == ()
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Dias 16, 17 e 18 (seg, ter e qui).", "pt-BR",
+     "n.md:1:15: error: 18 (2026-03-18) is a Wednesday (quarta-feira), not qui\n"
+     "  hint: 2026-03-19 is a Thursday (did you mean the 19th?)"),
+    ("- Sábado 15: horario normal", "es",
+     "n.md:1:10: error: 15 (2026-03-15) is a Sunday (domingo), not Sábado\n"
+     "  hint: 2026-03-14 is a Saturday (did you mean the 14th?)"),
+    ("Viernes 14 (San José): cerrado.", "es",
+     "n.md:1:9: error: 14 (2026-03-14) is a Saturday (sábado), not Viernes\n"
+     "  hint: 2026-03-13 is a Friday (did you mean the 13th?)"),
+])
+def test_a_list_of_lower_case_abbreviations_and_a_day_before_a_colon_or_a_parenthesis(text, lang, expected):
+    assert messages(text, lang) == [expected]
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Sábado, 9 (9h às 13h).", "pt-BR"),            # hours in the parenthesis
+    ("Sábado 3 (três) técnicos.", "pt-BR"),         # a parenthesis in lower case is not a name
+    ("Sábado 3 (dos 10) técnicos.", "pt-BR"),
+    ("Segunda: 9:00 às 18:00", "pt-BR"),
+    ("o boleto vai ter 12 parcelas, ter e sex", "pt-BR"),
+])
+def test_numbers_before_a_colon_or_a_parenthesis_that_are_not_days_stay_silent(text, lang):
+    assert messages(text, lang) == []

@@ -12,7 +12,8 @@ Rules, each tested in tests/test_dates_in_text.py:
   stand-alone), compared without case or accents; only informal spellings are added
   here ("tues", "2ª-feira", "3.ª feira", "terca feira", "setiembre").  Abbreviations that
   are also words ("ter", "dom", "mar", "sun", "sat", "wed", "may") count only when
-  capitalised or followed by their dot.  A bare ordinal ("3ª") is a weekday only when no
+  capitalised or followed by their dot, or next in a list of weekdays or of weekdays with
+  days ("seg, ter e qua", "Sáb 21 y dom 22").  A bare ordinal ("3ª") is a weekday only when no
   word follows it.
 - Numeric dates follow the order of the language's CLDR short date format: month first
   for `en` and `en-US`, day first for `pt-BR`, `pt-PT`, `es` and `en-GB`.  A date with a

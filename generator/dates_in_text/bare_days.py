@@ -8,7 +8,10 @@ A number is read as a day of the month only right beside a weekday word:
 - or before it, when "dia", "día", "the" or "del" comes first or the number has an
   ordinal's ending: "dia 12 (quinta)", "the 15th, Monday".
 A number with neither lead word nor ordinal ending ("sábado, 3") is a day only when
-punctuation, the end of the block, or a range or list to another weekday follows it:
+punctuation (a colon too), a parenthesis opening with a capital (a name), the end of the block, or a range or list
+to another weekday follows it, or when the capitalised weekday opens a sentence and a verb
+follows ("Segunda 17 voltamos"; words.SENTENCE_DAY_WORDS), or when it is the second day of
+a list ("Sáb 21 y dom 22"):
 "sábado, 3 técnicos", "segunda a sexta, 8 a 18" and "sábado, 9 h" are not days.  Lists
 of bare days ("dias 12 e 13") need a lead word or ordinal ending.
 
@@ -32,7 +35,17 @@ from functools import lru_cache
 from .reading import Item, Run, Weekday, join_kind
 from .text import Text, next_word, previous_word
 from .vocabulary import CONJ, DAY, LIST_WORDS, RANGE_WORDS, Vocabulary
-from .words import BARE_DAY_GAP_WORDS, BARE_DAY_LEADS, HOUR_WORDS, NUMBER_WORDS, UNIT_WORDS, WEEKDAY_ARTICLES
+from .words import (
+    BARE_DAY_GAP_WORDS,
+    BARE_DAY_LEADS,
+    HOUR_WORDS,
+    NOT_VERBS_IN_MOS,
+    NUMBER_WORDS,
+    SENTENCE_DAY_ENDING,
+    SENTENCE_DAY_WORDS,
+    UNIT_WORDS,
+    WEEKDAY_ARTICLES,
+)
 
 _DAYS = re.compile(rf"(?P<first>{DAY})(?P<more>(?:\s*,\s*{DAY})*{CONJ}{DAY})?(?![^\W_]|[/%]|[.,:-]\d)")
 _NUMBER = re.compile(r"\d+")
@@ -46,9 +59,14 @@ _ORDINAL = re.compile(r"\d(?:st|nd|rd|th|\.?[º°]|o)$")
 _GAP_BEFORE = re.compile(rf"[\s,(—–-]*(?:(?:{'|'.join(BARE_DAY_GAP_WORDS)})\s+)?")
 # Between a day number and the weekday after it ("dia 12 (quinta)").
 _GAP_AFTER = re.compile(r"[\s,(—–-]*")
-# What may follow a day number without lead word or ordinal ending.
-_WEAK_END = re.compile(r"\s*(?:$|\0|[.,;!?)\]](?!\d)|[—–]\s)")
+# What may follow a day number without lead word or ordinal ending: punctuation (a colon too, "Sábado
+# 16: horario normal"), the end of a block, a dash, or a parenthesis naming the day ("Viernes 15 (San Isidro)").
+_WEAK_END = re.compile(r"\s*(?:$|\0|[.,;:!?)\]](?!\d)|[—–]\s|\((?=[^\W\d_]))")
 _JOIN_WORDS = "|".join(RANGE_WORDS + LIST_WORDS)
+# What lies between a day number read beside a weekday and the next weekday of one list: " y ", " e ".
+_FOLLOWS_A_DAY = re.compile(rf"\s*,?\s+(?:{'|'.join(LIST_WORDS)})\s+(?:(?:el|o|a|the|on|no|na)\s+)?")
+# Before a weekday that opens a sentence: the start of the text or of a block, or a sentence's end.
+_SENTENCE_START = re.compile(r"(?:^|[\0\n.!?:;|>*#-])[\s*_]*$")
 # Between a bare day and a later date of one range or list, with "W" for each weekday word between.
 _LINK = re.compile(rf"\s*,?\s*(?:[-–—]|(?:{_JOIN_WORDS})(?=\s))\s*(?:(?:el|o|a|the|on|no|na)\s+)?"
                    rf"(?:W\.?\s*,?\s*)?(?:(?:dia|the)\s+)?")
@@ -106,9 +124,15 @@ def read_bare_days(text: Text, weekdays: list[Weekday], covered: bytearray) -> l
         if not (weekday_before or weekday_after):
             continue
         if weekday_before and not strong and folded[weekday_before[1]:start] == " " \
-                and previous_word(folded, weekday_before[0]) in WEEKDAY_ARTICLES:
-            strong = True                               # "el jueves 12 abrimos", "na sexta 13 fechamos"
-        if not strong and not _WEAK_END.match(folded, match.end()) and not _range_to_weekday(folded, starts, match):
+                and (previous_word(folded, weekday_before[0]) in WEEKDAY_ARTICLES
+                     or _opens_a_sentence(text, weekday_before[0], match.end())):
+            strong = True                               # "el jueves 12 abrimos", "Segunda 17 voltamos"
+        if weekday_before and not strong and runs and _FOLLOWS_A_DAY.fullmatch(folded, runs[-1].end, weekday_before[0]):
+            strong = True                               # the second of "Sáb 21 y dom 22": a list of days
+        end = _WEAK_END.match(folded, match.end())
+        if end and end.group().endswith("(") and not text.piece(end.end(), end.end() + 1).isupper():
+            end = None                                  # "Sábado 3 (três) técnicos": a name is capitalised
+        if not strong and not end and not _range_to_weekday(folded, starts, match):
             continue
         days = list(_DAY.finditer(match.group()))
         if not all(1 <= int(_NUMBER.match(day.group()).group()) <= 31 for day in days):
@@ -124,6 +148,18 @@ def read_bare_days(text: Text, weekdays: list[Weekday], covered: bytearray) -> l
         gap = folded[items[-2].end:items[-1].start] if len(items) > 1 else ""
         runs.append(Run(join_kind(gap) if gap else None, items))
     return runs
+
+
+def _opens_a_sentence(text: Text, weekday_start: int, number_end: int) -> bool:
+    """Whether a capitalised weekday opens a sentence and the word after its number says what
+    happens that day: "Segunda 17 voltamos", "Lunes 16 no abrimos" (words.SENTENCE_DAY_WORDS)."""
+    folded = text.folded
+    if not text.piece(weekday_start, weekday_start + 1).isupper() \
+            or not _SENTENCE_START.search(folded, max(0, weekday_start - 8), weekday_start):
+        return False
+    after = re.match(r" ([^\W\d_]+)", folded[number_end:number_end + 30])
+    word = after.group(1) if after else ""
+    return word in SENTENCE_DAY_WORDS or (word.endswith(SENTENCE_DAY_ENDING) and word not in NOT_VERBS_IN_MOS)
 
 
 def _weekday_ending_at(weekdays: list[Weekday], folded: str, ends: list[int], position: int):

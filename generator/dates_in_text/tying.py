@@ -7,7 +7,15 @@ import re
 from .reading import Run, Weekday, join_kind
 from .text import Text, previous_word, word_starts
 from .vocabulary import TIE_GAP, Vocabulary, weekday_of
-from .words import NOT_WEEKDAY_AFTER, WORDLIKE_ABBREVIATIONS
+from .words import LIST_WORDS, NOT_WEEKDAY_AFTER, RANGE_WORDS, WORDLIKE_ABBREVIATIONS
+
+# A weekday word, a day number or date, a list or range word: a lower-case "dom", "sex" or "mar" after
+# this is the next weekday of the list ("Sáb 21 y dom 22", "Sex. 13/3 e sáb 14/3"), not a word.
+_AFTER_A_DAY = re.compile(rf"\.?[\s,(]*(?:(?:dia|the|el)\s+)?\d{{1,2}}(?:[/.-]\d{{1,2}}(?:[/.-]\d{{2,4}})?)?"
+                          rf"(?:st|nd|rd|th|º)?\)?\s*,?\s+(?:{'|'.join(LIST_WORDS + RANGE_WORDS)})\s+"
+                          rf"(?:(?:el|o|a|the|on|no|na)\s+)?")
+# ... or right after another weekday of one list or range: "(seg, ter e qua)", "sáb y dom".
+_IN_A_LIST = re.compile(rf"\.?\s*(?:[,/&]\s*|\s(?:{'|'.join(LIST_WORDS + RANGE_WORDS)})\s+)")
 
 
 def read_weekdays(text: Text, vocabulary: Vocabulary, covered: bytearray) -> list[Weekday]:
@@ -20,7 +28,9 @@ def read_weekdays(text: Text, vocabulary: Vocabulary, covered: bytearray) -> lis
         token = match.group()
         dotted = text.folded[end:end + 1] == "." and token in vocabulary.abbreviations
         written = text.piece(start, end)
-        if (token in WORDLIKE_ABBREVIATIONS and not dotted and written[:1].islower()) \
+        if (token in WORDLIKE_ABBREVIATIONS and not dotted and written[:1].islower()
+                and not (found and (_AFTER_A_DAY.fullmatch(text.folded, found[-1].end, start)
+                                    or _IN_A_LIST.fullmatch(text.folded, found[-1].end, start)))) \
                 or previous_word(text.folded, start) in NOT_WEEKDAY_AFTER:
             continue
         index = weekday_of(token, vocabulary)

@@ -51,6 +51,14 @@ TIE_WORDS = ("de", "del", "dia", "dias", "el", "on", "the", "em", "no", "na")
 BARE_DAY_LEADS = frozenset(("dia", "dias", "the", "del"))
 # A weekday after one of these, with a day number right after it, names that day: "el jueves 12".
 WEEKDAY_ARTICLES = frozenset(("el", "na", "no", "on"))
+# A capitalised weekday opening a sentence, one space, a day number and then one of these is a
+# day beyond doubt ("Segunda 17 voltamos", "Lunes 16 abrimos", "Monday 16 we reopen"): a count
+# is followed by its noun ("Sábado 3 técnicos"), a day by what happens on it.  A word ending in
+# "mos" is a first person plural verb in pt and es, except the nouns listed.
+SENTENCE_DAY_WORDS = frozenset(("nao", "we"))
+SENTENCE_DAY_ENDING = "mos"
+NOT_VERBS_IN_MOS = frozenset(("centimos", "ramos", "termos", "ultimos", "minimos", "maximos", "gomos", "sumos",
+                              "primos", "gramos", "kilogramos", "quilogramos"))
 # Words a bare day number may stand between and the weekday written before it: "na quinta, no dia 12".
 BARE_DAY_GAP_WORDS = ("el", "no", "o", "on", "na")
 # A number followed by one of these is an hour or a quantity, not a day: "sábado, 9 h".
