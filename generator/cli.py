@@ -166,6 +166,10 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
             raise UsageError(f"the site folder {site_dir} does not exist")
         if command in SITE_COMMANDS and not (site_dir / "site_src").is_dir():
             where = "here" if site_dir == Path(".") else f"in {site_dir}"
+            above = next((folder for folder in site_dir.resolve().parents if (folder / "site_src").is_dir()), None)
+            if above is not None:  # inside a site's sub-folder, as git would be
+                raise UsageError(f"no site {where}, but {above} holds one: run the command there, or add "
+                                 f"--site {above}")
             raise UsageError(f"no site {where}: run '{prog} init' to start one")
         if command == "serve":
             from .serve import serve_command

@@ -13,6 +13,7 @@ that init never overwrites a file, even when two runs race.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import shlex
@@ -40,6 +41,8 @@ STARTER_FILES = {
     "README.md": "README.md",
 }
 PLACEHOLDER = re.compile(r"__[A-Z_]+__")
+# What a folder may hold already: a fresh `git init`, or the clone of a new, empty repository.
+ALLOWED = frozenset({".git"})
 
 # How the workflows install and run the generator: a new site installs the pinned release,
 # this repository (itself an example site) its own code.
@@ -121,16 +124,27 @@ def generator_version() -> str:
         return tomllib.loads(project.read_text(encoding="utf-8"))["project"]["version"]
 
 
-def ask_missing(options: SiteOptions, ask) -> SiteOptions:
-    """Return `options` with each missing value asked through `ask(question, default) -> answer`."""
+def ask_missing(options: SiteOptions, ask, say) -> SiteOptions:
+    """Return `options` with each missing value asked through `ask(question, default) -> answer`;
+    an answer that would be refused is explained through `say(text)` and asked again."""
     for field, question in QUESTIONS:
         if getattr(options, field) is not None:
             continue
         default = getattr(DEFAULTS, field)
         shown = ", ".join(default) if isinstance(default, tuple) else default
-        answer = ask(question, shown).strip()
-        value = answer if answer else shown
-        options = replace(options, **{field: split_languages(value) if field == "languages" else value})
+        while True:
+            answer = ask(question, shown)
+            if not answer:  # the end of the input: take the default, as without a terminal
+                break
+            text = answer.strip() or shown
+            value = split_languages(text) if field == "languages" else text
+            try:
+                CHECKS[field](value)
+            except InitRefused as exc:
+                say(f"  {exc}")
+                continue
+            options = replace(options, **{field: value})
+            break
     return options
 
 
@@ -139,41 +153,79 @@ def split_languages(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in re.split(r"[,\s]+", text) if part.strip())
 
 
-def complete_options(options: SiteOptions) -> SiteOptions:
-    """Return the options with defaults for what is missing, checked; raise InitRefused naming what is wrong."""
-    filled = SiteOptions(*(getattr(options, f) if getattr(options, f) is not None else getattr(DEFAULTS, f)
-                           for f in ("name", "base_url", "languages", "timezone", "country")))
-    name = filled.name.strip()
-    if not name or "\n" in name:
+def check_name(name: str) -> str:
+    """Return the site's name, stripped; raise InitRefused when it is not one line of text."""
+    if not name.strip() or any(c in name for c in "\r\n"):
         raise InitRefused("the site's name must be one line of text")
-    base_url = filled.base_url.strip()
+    return name.strip()
+
+
+def check_base_url(base_url: str) -> str:
+    """Return the address ending in '/'; raise InitRefused when it is not an absolute http(s) address."""
+    base_url = base_url.strip()
     if not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", base_url):
-        raise InitRefused(f"--base-url '{base_url}' is not an absolute http(s) address, e.g. "
-                          "https://support.example.com/")
-    if not base_url.endswith("/"):
-        base_url += "/"
-    languages = filled.languages
+        raise InitRefused(f"'{base_url}' is not an absolute http(s) address, e.g. https://support.example.com/")
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def check_languages(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the language tags as the site's check wants them; raise InitRefused naming the first wrong one."""
     if not languages:
-        raise InitRefused("a site needs at least one language, e.g. --language en")
+        raise InitRefused("a site needs at least one language, e.g. en")
     for tag in languages:
         try:
-            Locale.parse(tag.replace("-", "_"))
+            canonical = str(Locale.parse(tag.replace("-", "_"))).replace("_", "-")
         except (ValueError, UnknownLocaleError):
-            raise InitRefused(f"--language '{tag}' is not a language tag with locale data, e.g. pt-BR, en, es")
+            raise InitRefused(f"'{tag}' is not a language tag with locale data, e.g. pt-BR, pt-PT, en, es")
+        if canonical != tag:
+            raise InitRefused(f"write the language '{tag}' as '{canonical}'")
     if len(set(languages)) != len(languages):
         raise InitRefused("a language is given twice")
+    return languages
+
+
+def check_timezone(zone: str) -> str:
+    """Return the IANA time zone; raise InitRefused with the closest name when it is not one."""
     try:
-        ZoneInfo(filled.timezone)
+        ZoneInfo(zone)
+        return zone
     except (ZoneInfoNotFoundError, ValueError):
-        raise InitRefused(f"--timezone '{filled.timezone}' is not an IANA time zone, e.g. Europe/Lisbon")
-    country = filled.country.strip().upper()
+        pass
+    from zoneinfo import available_timezones
+
+    close = difflib.get_close_matches(zone, sorted(available_timezones()), n=1, cutoff=0.6)
+    raise InitRefused(f"'{zone}' is not an IANA time zone: "
+                      + (f"did you mean '{close[0]}'?" if close else "e.g. Europe/Lisbon, America/Sao_Paulo"))
+
+
+def check_country(country: str) -> str:
+    """Return the country code in capitals ('' for none); raise InitRefused when holidays does not know it."""
+    country = country.strip().upper()
     if country:
         import holidays
 
         if country not in holidays.list_supported_countries():
-            raise InitRefused(f"--holidays '{country}' is not a country code that the holidays package knows, "
+            raise InitRefused(f"'{country}' is not a country code that the holidays package knows, "
                               "e.g. BR, PT, ES, US")
-    return SiteOptions(name, base_url, languages, filled.timezone, country)
+    return country
+
+
+CHECKS = {"name": check_name, "base_url": check_base_url, "languages": check_languages,
+          "timezone": check_timezone, "country": check_country}
+OPTIONS = {"name": "--name", "base_url": "--base-url", "languages": "--language", "timezone": "--timezone",
+           "country": "--holidays"}
+
+
+def complete_options(options: SiteOptions) -> SiteOptions:
+    """Return the options with defaults for what is missing, checked; raise InitRefused naming what is wrong."""
+    values = {}
+    for field, check in CHECKS.items():
+        given = getattr(options, field)
+        try:
+            values[field] = check(getattr(DEFAULTS, field) if given is None else given)
+        except InitRefused as exc:
+            raise InitRefused(f"{OPTIONS[field]}: {exc}") from None
+    return SiteOptions(**values)
 
 
 def text_of(key: str, lang: str) -> str:
@@ -255,10 +307,10 @@ def render_workflow(name: str, how: dict[str, str]) -> str:
 
 
 def create_site(target: Path, found: list[tuple[str, str]]) -> None:
-    """Write the files into `target`, which must not exist or be empty; never overwrite a file."""
+    """Write the files into `target`, which must not exist or hold nothing but ALLOWED; never overwrite a file."""
     if target.exists() and not target.is_dir():
         raise InitRefused(f"{target} is a file, not a folder")
-    if target.is_dir() and any(target.iterdir()):
+    if target.is_dir() and any(entry.name not in ALLOWED for entry in target.iterdir()):
         raise InitRefused(f"{target} is not empty: init starts a site in a new or empty folder, and changes nothing "
                           "in one that holds files")
     for relative, text in found:
@@ -279,10 +331,9 @@ def init_command(target: Path, options: SiteOptions, now: datetime, prog: str, i
         return stdin.readline()
 
     try:
-        if target.is_dir() and any(target.iterdir()):
-            create_site(target, [])  # refuse before asking anything
+        create_site(target, [])  # refuse before asking anything
         if interactive:
-            options = ask_missing(options, ask)
+            options = ask_missing(options, ask, lambda text: print(text, file=stdout))
         complete = complete_options(options)
         create_site(target, starter_files(complete, now, generator_version()))
     except InitRefused as exc:

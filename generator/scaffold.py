@@ -275,7 +275,8 @@ def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: 
     if not title or any(unicodedata.category(c) == "Cc" for c in title):
         raise ScaffoldError("--title must be one line of text", 'e.g. --title "Manutenção programada"')
     if kind in ("incident", "maintenance") and not site.components:
-        raise ScaffoldError(f"an {kind} notice needs components, and this site has none",
+        article = "an" if kind == "incident" else "a"
+        raise ScaffoldError(f"{article} {kind} notice needs components, and this site has none",
                             "describe them in site_src/status.yaml (see docs/format.md)")
     if kind == "notice" and not site.departments:
         raise ScaffoldError("a notice needs departments, and this site has none",

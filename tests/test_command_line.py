@@ -71,3 +71,13 @@ def test_version_names_the_installed_release():
     result = run_build_py("--version")
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert (result.returncode, result.stdout) == (0, f"python build.py {version}\n")
+
+
+def test_in_a_sub_folder_of_a_site_the_message_names_the_site(tmp_path):
+    site = tmp_path / "site"
+    assert run_build_py("init", str(site), "--now", NOW).returncode == 0
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check"], cwd=site / "notices",
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr) == (
+        2, f"python build.py: error: no site here, but {site} holds one: run the command there, or add "
+           f"--site {site}\n")

@@ -83,18 +83,29 @@ def test_second_init_is_refused_and_changes_nothing(new_site, capsys):
 
 
 def test_init_refuses_a_folder_with_one_hidden_file(tmp_path, capsys):
-    (tmp_path / ".git").mkdir()
+    (tmp_path / ".env").write_text("TOKEN=x\n")
     assert main(["init", str(tmp_path), "--now", NOW], prog="python build.py") == 2
     assert capsys.readouterr().err.startswith(f"python build.py: error: {tmp_path} is not empty")
-    assert [p.name for p in tmp_path.iterdir()] == [".git"]
+    assert [p.name for p in tmp_path.iterdir()] == [".env"]
+
+
+def test_init_takes_a_fresh_git_repository(tmp_path, capsys):
+    """`git init` first, or the clone of a new, empty repository: the site goes beside .git."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert main(["init", str(tmp_path), "--now", NOW]) == 0
+    assert (tmp_path / "site_src" / "site.yaml").is_file() and (tmp_path / ".git" / "HEAD").is_file()
 
 
 @pytest.mark.parametrize(("option", "message"), [
-    (["--language", "xx-YY"], "--language 'xx-YY' is not a language tag with locale data, e.g. pt-BR, en, es"),
-    (["--timezone", "Europe/Lisboa"], "--timezone 'Europe/Lisboa' is not an IANA time zone, e.g. Europe/Lisbon"),
-    (["--holidays", "XX"], "--holidays 'XX' is not a country code that the holidays package knows, e.g. BR, PT, ES, US"),
+    (["--language", "xx-YY"], "--language: 'xx-YY' is not a language tag with locale data, e.g. pt-BR, pt-PT, en, es"),
+    (["--language", "pt_PT"], "--language: write the language 'pt_PT' as 'pt-PT'"),
+    (["--language", "en,pt-pt"], "--language: write the language 'pt-pt' as 'pt-PT'"),
+    (["--timezone", "Europe/Lisboa"], "--timezone: 'Europe/Lisboa' is not an IANA time zone: did you mean "
+                                      "'Europe/Lisbon'?"),
+    (["--holidays", "XX"], "--holidays: 'XX' is not a country code that the holidays package knows, "
+                           "e.g. BR, PT, ES, US"),
     (["--base-url", "help.acme.example"],
-     "--base-url 'help.acme.example' is not an absolute http(s) address, e.g. https://support.example.com/"),
+     "--base-url: 'help.acme.example' is not an absolute http(s) address, e.g. https://support.example.com/"),
 ])
 def test_init_refuses_bad_options_before_writing(tmp_path, capsys, option, message):
     site = tmp_path / "site"
@@ -104,7 +115,9 @@ def test_init_refuses_bad_options_before_writing(tmp_path, capsys, option, messa
 
 
 def test_init_asks_on_a_terminal_for_what_is_missing(tmp_path):
-    answers = io.StringIO("Rede Exemplo\nhttps://ajuda.exemplo.example\npt-BR, es\nAmerica/Recife\nbr\n")
+    # Each wrong answer is explained and asked again; the right one is kept.
+    answers = io.StringIO("Rede Exemplo\najuda.exemplo.example\nhttps://ajuda.exemplo.example\npt_BR, es\n"
+                          "pt-BR, es\nAmerica/Recif\nAmerica/Recife\nBrasil\nbr\n")
     shown = io.StringIO()
     site = tmp_path / "site"
     from datetime import datetime
@@ -113,6 +126,11 @@ def test_init_asks_on_a_terminal_for_what_is_missing(tmp_path):
                           stdin=answers, stdout=shown)
     assert status == 0
     assert shown.getvalue().startswith("The site's name (your company) [Support]: Its address")
+    for said in ("  'ajuda.exemplo.example' is not an absolute http(s) address, e.g. https://support.example.com/",
+                 "  write the language 'pt_BR' as 'pt-BR'",
+                 "  'America/Recif' is not an IANA time zone: did you mean 'America/Recife'?",
+                 "  'BRASIL' is not a country code that the holidays package knows, e.g. BR, PT, ES, US"):
+        assert said + "\n" in shown.getvalue(), said
     text = (site / "site_src" / "site.yaml").read_text(encoding="utf-8")
     for line in ('name: "Rede Exemplo"', "base_url: https://ajuda.exemplo.example/", "timezone: America/Recife",
                  "languages: [pt-BR, es]", "  country: BR"):
