@@ -80,15 +80,24 @@ def branch_tip(git_dir: Path, branch: str) -> str | None:
 
 # --- Building a release -------------------------------------------------------
 
+def tell_problems(problems) -> None:
+    """Print problems for the pusher as `check` prints them, each field on one line and made inert for the
+    CI runner of a job that deploys by pushing (no `::command` or `##[command]` that a pushed value wrote)."""
+    from .formats import plain_lines
+
+    for line in plain_lines(tuple(problems)):
+        say(line)
+
+
 def refused_tree(git_dir: Path, commit: str, env: dict, max_tree_mb: int) -> bool:
     """Print why the pushed tree may not even be checked out, and tell whether that is so."""
-    from .cli import print_problems, summary_of
+    from .cli import summary_of
 
     try:
         problems = sort_problems(inspect_tree(git_dir, commit, env, max_tree_mb))
     except TreeUnreadable as exc:
         raise PublishError(str(exc)) from None
-    print_problems(problems, sys.stderr)
+    tell_problems(problems)
     if has_errors(problems):
         say(summary_of(problems))
         return True
@@ -103,7 +112,7 @@ def build_release(git_dir: Path, commit: str, env: dict, publish_to: Path, now: 
     `env` holds the variables under which git finds the commit's objects: pre-receive
     passes the hook's own, with the quarantine of a push not yet accepted.
     """
-    from .cli import print_problems, summary_of
+    from .cli import summary_of
     from .pipeline import build_site
     from .write import WriteError, write_site
 
@@ -114,7 +123,7 @@ def build_release(git_dir: Path, commit: str, env: dict, publish_to: Path, now: 
         try:
             checkout_commit(git_dir, commit, site_dir, env)
             result = build_site(site_dir, now, cache_root=cache_folder(publish_to))
-            print_problems(result.problems, sys.stderr)
+            tell_problems(result.problems)
             if not result.ok:
                 say(summary_of(result.problems))
                 return False
