@@ -179,7 +179,7 @@ def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool,
     if os.stat(repo).st_uid != os.stat(publish_to).st_uid:
         done.append(f"warning: {publish_to} and {repo} have different owners; the hooks run as the user who "
                     f"pushes and must be able to write to {publish_to}")
-    done.append(f"pushes to {branch} are checked, then built into {publish_to / 'releases'} "
+    done.append(f"pushes to {branch} are built into {publish_to / 'releases'} before they are accepted, "
                 f"and served from {current}")
     ref = shlex.quote(f"refs/heads/{branch}")
     if not current.is_symlink():

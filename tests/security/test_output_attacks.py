@@ -43,16 +43,19 @@ def test_a_line_break_in_a_value_starts_no_workflow_command(make_site, tmp_path)
     done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--site", str(site), "--format",
                            "github"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    # One annotation, the folded group, and the stop that keeps the plain list inert: nothing else.
-    assert runner_commands(done.stdout) == ["error", "group", "stop-commands", "endgroup"]
+    # Two annotations (the carriage return is a control character, the key is unknown), the folded group,
+    # and the stop that keeps the plain list inert: nothing else.
+    assert runner_commands(done.stdout) == ["error", "error", "group", "stop-commands", "endgroup"]
     plain = done.stdout.split("\n")
     start = next(i for i, line in enumerate(plain) if line.startswith("::stop-commands::"))
-    assert plain[start + 1] == (
+    assert plain[start + 1] == ("site_src/site.yaml:8:1: error: the text holds the control character U+000D, which "
+                                "pages, feeds and calendars cannot carry")
+    assert plain[start + 3] == (
         "site_src/site.yaml:8:1: error: unknown key 'x\\n::add-mask::hunter2\\n  ::warning title=forged::all "
         "is well\\r::stop-commands::forever\\n# #[error]forged' in site.yaml"
     )
     # Even without the stop, no line of the list could be read as a command.
-    assert runner_commands("\n".join(plain[start + 1:start + 3])) == []
+    assert runner_commands("\n".join(plain[start + 1:start + 5])) == []
 
 
 def test_the_runner_model_sees_the_attack_the_escaping_prevents():
