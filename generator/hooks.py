@@ -62,8 +62,9 @@ sys.exit(run_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_
 """
 
 PURPOSE = {
-    "pre-receive": "Checks each push to the published branch in a temporary folder and refuses it on errors.",
-    "post-receive": "Builds the published branch's newest commit into a release and switches `current` to it.",
+    "pre-receive": "Checks and builds each push to the published branch into a release not yet live; "
+                   "refuses the push on errors.",
+    "post-receive": "Switches `current` to the release of the published branch's newest commit.",
 }
 
 
@@ -178,7 +179,7 @@ def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool,
     if os.stat(repo).st_uid != os.stat(publish_to).st_uid:
         done.append(f"warning: {publish_to} and {repo} have different owners; the hooks run as the user who "
                     f"pushes and must be able to write to {publish_to}")
-    done.append(f"pushes to {branch} are checked, then built into {publish_to / 'releases'} "
+    done.append(f"pushes to {branch} are built into {publish_to / 'releases'} before they are accepted, "
                 f"and served from {current}")
     ref = shlex.quote(f"refs/heads/{branch}")
     if not current.is_symlink():
@@ -216,7 +217,8 @@ def add_hook_commands(commands, add_common) -> None:
 
 def run_hook_command(args: argparse.Namespace, prog: str = "expediente") -> int:
     """Run install-hooks, install-server-hooks or rollback; return the exit status."""
-    from .publish import PublishError, rollback
+    from .cli import parse_now
+    from .releases import PublishError, rollback
 
     try:
         if args.command == "install-hooks":
@@ -227,7 +229,7 @@ def run_hook_command(args: argparse.Namespace, prog: str = "expediente") -> int:
                                                  args.force, args.max_tree_mb)))
         else:
             publish_to = Path(os.path.abspath(args.publish_to))
-            commit = rollback(publish_to)
+            commit = rollback(publish_to, parse_now(None, {}))
             print(f"rolled back: {publish_to / 'current'} -> releases/{commit}")
     except HookConflict as exc:
         print(f"{prog}: error: {exc}\n  hint: run again with --force to replace it "

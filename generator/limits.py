@@ -38,9 +38,9 @@ LIMITS: Mapping[str, Limit] = MappingProxyType({
     "components": Limit(100, 1000, "status components"),
     "notices": Limit(20_000, 100_000, "notices"),
     "output_mb": Limit(500, 10_000, "megabytes that one build writes"),
-    # Read before a pushed tree is extracted (pushed_tree.py); install-server-hooks --max-tree-mb
-    # is the server's own ceiling on tree_mb.
-    "tree_mb": Limit(100, 500, "megabytes of files in a pushed tree"),
+    # Read before a pushed tree is extracted (pushed_tree.py). A site may ask for more than a
+    # server allows: install-server-hooks --max-tree-mb (default 500) lowers tree_mb to its own cap.
+    "tree_mb": Limit(100, 100_000, "megabytes of files in a pushed tree"),
     "tree_files": Limit(20_000, 100_000, "files in a pushed tree"),
 })
 

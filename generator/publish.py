@@ -1,57 +1,51 @@
-"""Publishing from a bare git repository: check pushes, build releases, switch `current`, roll back.
+"""Publishing from a bare git repository: each push is built before git accepts it, then switched live.
 
-The folder a web server serves looks like this:
+`pre-receive` judges the pushed tree from git's objects, checks it out, and builds it in
+full (templates rendered, limits counted, files written) into releases/<commit>, which
+is not live: any problem, a template's above all, refuses the push with its located
+message, and nothing is published. `post-receive` then only switches `current` to the
+release of the branch's newest commit (releases.py), and builds that commit itself only
+when no pre-receive built it (hooks installed after the commit arrived, a release pruned
+meanwhile, an operator publishing by hand). Both judge the pushed tree from git's objects
+first and check it out the same way (pushed_tree.py), so what was checked is what is
+built; the checkout lives in a temporary folder and the caches beside releases/. Both
+print to stderr, which git shows the pusher as "remote: ...".
 
-    DIR/current -> releases/<commit>     a symbolic link, replaced in one rename
-    DIR/releases/<commit>/               one finished build per published commit
-    DIR/releases.log                     what went live and when, oldest first
-    DIR/.lock                            held while a release is built or switched
-    DIR/cache/                           the build's caches, never read from a pushed tree
-
-`pre-receive` checks the pushed commit in a temporary folder and refuses the push on
-errors; `post-receive` builds the branch's newest commit into a release and switches
-`current` to it. Both judge the pushed tree from git's objects first and check it out
-the same way (pushed_tree.py), so what was checked is what is built. Both print to
-stderr, which git shows the pusher as "remote: ...".
+Both hold the publishing lock while they build or switch: concurrent pushes are built
+one at a time, and a post-receive that waited publishes the newest commit.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from .errors import has_errors, sort_problems
 from .leftovers import working_folder
 from .pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
+from .releases import (
+    BUILT,
+    FAILED,
+    PUBLISHED,
+    PublishError,
+    append_log,
+    cache_folder,
+    live_release,
+    pending_releases,
+    prune_releases,
+    publish_lock,
+    releases_dir,
+    say,
+    short,
+    switch_current,
+)
 
-KEEP_RELEASES = 5
 MAX_TREE_MB = 500          # the most a pushed site.yaml may raise `limits: tree_mb` to (install-server-hooks)
-CHECK_PREFIX, BUILD_PREFIX = "expediente-check-", "expediente-build-"
+BUILD_PREFIX = "expediente-build-"
 ZERO_COMMIT = "0" * 40
-LOG_NAME = "releases.log"
-PUBLISHED, ROLLED_BACK, FAILED = "publish", "rollback", "failed"
-
-
-class PublishError(Exception):
-    """Publishing cannot go on; the message says why, in the pusher's or the operator's words."""
-
-
-def say(text: str) -> None:
-    """Print a line for the pusher; a pusher who hung up must not stop a publish half-way."""
-    try:
-        print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
-
-
-def short(commit: str) -> str:
-    """Return the abbreviation people see in `git log --oneline`."""
-    return commit[:10]
 
 
 # --- Running git -------------------------------------------------------------
@@ -84,199 +78,63 @@ def branch_tip(git_dir: Path, branch: str) -> str | None:
     return out or None
 
 
-# --- The release folder ------------------------------------------------------
+# --- Building a release -------------------------------------------------------
 
-def releases_dir(publish_to: Path) -> Path:
-    """Return the folder holding one build per published commit."""
-    return publish_to / "releases"
+def tell_problems(problems) -> None:
+    """Print problems for the pusher as `check` prints them, each field on one line and made inert for the
+    CI runner of a job that deploys by pushing (no `::command` or `##[command]` that a pushed value wrote)."""
+    from .formats import plain_lines
 
+    for line in plain_lines(tuple(problems)):
+        say(line)
 
-def cache_folder(publish_to: Path) -> Path:
-    """Return where the hooks keep the build's caches: beside releases/, never inside a pushed tree."""
-    return publish_to / "cache"
-
-
-def live_release(publish_to: Path) -> str | None:
-    """Return the commit `current` points to, or None when nothing is published."""
-    try:
-        target = os.readlink(publish_to / "current")
-    except OSError:
-        return None
-    return Path(target).name
-
-
-def read_log(publish_to: Path) -> list[tuple[str, str, str]]:
-    """Return the log as (time, action, commit), oldest first; lines this code did not write are skipped."""
-    try:
-        lines = (publish_to / LOG_NAME).read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        return []
-    entries = []
-    for line in lines:
-        parts = line.split()
-        if len(parts) == 3:
-            entries.append((parts[0], parts[1], parts[2]))
-    return entries
-
-
-def append_log(publish_to: Path, now: datetime, action: str, commit: str) -> None:
-    """Add one line to the log: when, what, which commit."""
-    stamp = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with open(publish_to / LOG_NAME, "a", encoding="utf-8") as log:
-        log.write(f"{stamp} {action} {commit}\n")
-
-
-def switch_current(publish_to: Path, commit: str) -> None:
-    """Point `current` at releases/<commit> in one rename, so the web server never sees a half-switched site."""
-    temp = publish_to / "current.tmp"
-    if temp.is_symlink() or temp.exists():
-        temp.unlink()  # left by an interrupted switch; the lock says no switch is running now
-    os.symlink(f"releases/{commit}", temp)
-    try:
-        os.replace(temp, publish_to / "current")
-    except OSError as exc:
-        temp.unlink()
-        raise PublishError(f"cannot replace {publish_to / 'current'}: {exc.strerror}; it must be a symbolic "
-                           f"link (or absent), not a folder") from exc
-    sync_folder(publish_to)
-
-
-def sync_folder(folder: Path) -> None:
-    """Flush a folder's entries to disk so that a switch survives a power cut."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def prune_releases(publish_to: Path, keep: int = KEEP_RELEASES) -> list[str]:
-    """Delete all but the `keep` releases that went live last, never the live one; return what was deleted.
-
-    The order is the log's; a release folder the log does not mention counts as older
-    than every logged one. Leftovers of interrupted builds (dot-folders) go too: this
-    runs under the lock, so no build is writing them.
-    """
-    folder = releases_dir(publish_to)
-    if not folder.is_dir():
-        return []
-    present = {p.name: p for p in folder.iterdir()}
-    newest_first: list[str] = []
-    for _, action, commit in reversed(read_log(publish_to)):
-        if action in (PUBLISHED, ROLLED_BACK) and commit in present and commit not in newest_first:
-            newest_first.append(commit)
-    unlogged = sorted((name for name in present if not name.startswith(".") and name not in newest_first),
-                      key=lambda name: present[name].stat().st_mtime, reverse=True)
-    ordered = newest_first + unlogged
-    kept = set(ordered[:keep]) | {live_release(publish_to)}
-    deleted = []
-    for name in sorted(present):
-        if name not in kept:
-            shutil.rmtree(present[name], ignore_errors=True)
-            deleted.append(name)
-    return [name for name in deleted if not name.startswith(".")]
-
-
-@contextmanager
-def publish_lock(publish_to: Path):
-    """Hold DIR/.lock while building or switching, so concurrent pushes publish one at a time."""
-    import fcntl
-
-    publish_to.mkdir(parents=True, exist_ok=True)
-    with open(publish_to / ".lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            say("expediente: waiting for the publish already running to finish...")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-# --- Checking and building -----------------------------------------------------
 
 def refused_tree(git_dir: Path, commit: str, env: dict, max_tree_mb: int) -> bool:
     """Print why the pushed tree may not even be checked out, and tell whether that is so."""
-    from .cli import print_problems, summary_of
+    from .cli import summary_of
 
     try:
         problems = sort_problems(inspect_tree(git_dir, commit, env, max_tree_mb))
     except TreeUnreadable as exc:
         raise PublishError(str(exc)) from None
-    print_problems(problems, sys.stderr)
+    tell_problems(problems)
     if has_errors(problems):
         say(summary_of(problems))
         return True
     return False
 
 
-def check_commit(git_dir: Path, commit: str, env: dict, publish_to: Path, max_tree_mb: int = MAX_TREE_MB) -> bool:
-    """Check the site as of `commit` in a temporary folder, its problems to stderr; tell whether it passed.
-
-    The tree is judged from git's objects, then checked out exactly as build_release
-    checks it out, and checked as `python build.py check` checks, so the pusher reads
-    the same messages as at home.
-    """
-    from .build_command import check_site
-    from .cli import parse_now, print_problems, summary_of
-
-    if refused_tree(git_dir, commit, env, max_tree_mb):
-        return False
-    with working_folder(CHECK_PREFIX) as temp:
-        site_dir = temp / "site"
-        try:
-            checkout_commit(git_dir, commit, site_dir, env)
-        except TreeUnreadable as exc:
-            raise PublishError(str(exc)) from None
-        try:
-            site, problems, _ = check_site(site_dir, parse_now(None, {}), strict=False,
-                                        cache_root=cache_folder(publish_to))
-        except Exception as exc:  # never a traceback for the pusher; the push is refused
-            say(f"internal error: {type(exc).__name__} while checking; this is a bug in the generator")
-            return False
-    print_problems(problems, sys.stderr)
-    if site is None:
-        say(summary_of(problems))
-        return False
-    return True
-
-
-def build_release(git_dir: Path, commit: str, publish_to: Path, now: datetime,
+def build_release(git_dir: Path, commit: str, env: dict, publish_to: Path, now: datetime,
                   max_tree_mb: int = MAX_TREE_MB) -> bool:
-    """Build `commit` into releases/<commit> (through a temporary folder beside it); say why when it fails."""
-    from .cli import print_problems, summary_of
+    """Build `commit` into releases/<commit> (through a temporary folder beside it), its problems to stderr
+    as `python build.py build` prints them; tell whether it was built.
+
+    `env` holds the variables under which git finds the commit's objects: pre-receive
+    passes the hook's own, with the quarantine of a push not yet accepted.
+    """
+    from .cli import summary_of
     from .pipeline import build_site
     from .write import WriteError, write_site
 
-    if refused_tree(git_dir, commit, dict(os.environ), max_tree_mb):
+    if refused_tree(git_dir, commit, env, max_tree_mb):
         return False
     with working_folder(BUILD_PREFIX) as temp:
         site_dir = temp / "site"
         try:
-            checkout_commit(git_dir, commit, site_dir, dict(os.environ))
+            checkout_commit(git_dir, commit, site_dir, env)
             result = build_site(site_dir, now, cache_root=cache_folder(publish_to))
-            print_problems(result.problems, sys.stderr)
+            tell_problems(result.problems)
             if not result.ok:
-                say(f"expediente: {summary_of(result.problems)} in {short(commit)}")
+                say(summary_of(result.problems))
                 return False
             write_site(result.outputs, releases_dir(publish_to) / commit, site_dir)
-        except TreeUnreadable as exc:
-            say(f"error: {exc}")
-            return False
-        except (PublishError, WriteError) as exc:
+        except (TreeUnreadable, PublishError, WriteError) as exc:
             say(f"error: {exc}")
             return False
         except OSError as exc:
             say(f"error: {exc.strerror or exc}: {exc.filename or ''}")
             return False
-        except Exception as exc:  # a broken template above all: say where, not only that it broke
+        except Exception as exc:  # never a traceback for the pusher: say where, not only that it broke
             say(describe_failure(exc, site_dir))
             return False
     return True
@@ -307,10 +165,31 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
     return f"{path}:{place[1]}: error: {message}"
 
 
-# --- What the hooks and commands do ------------------------------------------
+# --- What the hooks do ---------------------------------------------------------
+
+def prepare_release(git_dir: Path, commit: str, env: dict, publish_to: Path,
+                    max_tree_mb: int = MAX_TREE_MB) -> bool:
+    """pre-receive: build the pushed commit into a release that is not live yet; tell whether the push may go on.
+
+    Exactly what post-receive would publish is built here, so a push is accepted only
+    when its site was built in full; the release is logged as `built` for post-receive.
+    """
+    from .cli import parse_now
+
+    with publish_lock(publish_to):
+        if commit == live_release(publish_to):
+            say(f"expediente: {short(commit)} is live already")
+            return True
+        now = parse_now(None, {})  # the clock, once the lock is ours: the days shown start when it is built
+        if not build_release(git_dir, commit, env, publish_to, now, max_tree_mb):
+            return False
+        append_log(publish_to, now, BUILT, commit)
+    say(f"expediente: {short(commit)} checked and built: no errors")
+    return True
+
 
 def publish_branch(git_dir: Path, publish_to: Path, branch: str, max_tree_mb: int = MAX_TREE_MB) -> int:
-    """Build the branch's newest commit and make it live; 0 when live (or already live), 1 when it failed."""
+    """post-receive: make the branch's newest commit live; 0 when live (or already live), 1 when it failed."""
     from .cli import parse_now
 
     with publish_lock(publish_to):
@@ -324,50 +203,20 @@ def publish_branch(git_dir: Path, publish_to: Path, branch: str, max_tree_mb: in
         if commit == live:
             say(f"expediente: {short(commit)} is already live")
             return 0
-        now = parse_now(None, {})  # the clock: a published site shows the days from the moment it is built
-        say(f"expediente: building {short(commit)} ({branch})...")
-        if not build_release(git_dir, commit, publish_to, now, max_tree_mb):
-            append_log(publish_to, now, FAILED, commit)
-            kept = f"{short(live)} stays live" if live else "nothing is published yet"
-            say(f"expediente: the build of {short(commit)} failed and {kept}; the push itself was accepted")
-            return 1
+        now = parse_now(None, {})
+        if commit not in pending_releases(publish_to):
+            # No pre-receive built it (or its release is gone): build it now, as pre-receive would.
+            say(f"expediente: building {short(commit)} ({branch})...")
+            if not build_release(git_dir, commit, dict(os.environ), publish_to, now, max_tree_mb):
+                append_log(publish_to, now, FAILED, commit)
+                kept = f"{short(live)} stays live" if live else "nothing is published yet"
+                say(f"expediente: the build of {short(commit)} failed and {kept}; the push itself was accepted")
+                return 1
         switch_current(publish_to, commit)
         append_log(publish_to, now, PUBLISHED, commit)
         prune_releases(publish_to)
         say(f"expediente: {short(commit)} is live ({publish_to / 'current'} -> releases/{commit})")
         return 0
-
-
-def previous_release(publish_to: Path) -> str | None:
-    """Return the release published before the live one that is still kept, by the log's order."""
-    live = live_release(publish_to)
-    published = [commit for _, action, commit in read_log(publish_to) if action == PUBLISHED]
-    if live not in published:
-        return None
-    position = len(published) - 1 - published[::-1].index(live)
-    for commit in reversed(published[:position]):
-        if commit != live and (releases_dir(publish_to) / commit).is_dir():
-            return commit
-    return None
-
-
-def rollback(publish_to: Path) -> str:
-    """Switch `current` back to the previous release; return its commit or raise PublishError saying why not."""
-    from .cli import parse_now
-
-    if not publish_to.is_dir():
-        raise PublishError(f"{publish_to} does not exist")
-    with publish_lock(publish_to):
-        live = live_release(publish_to)
-        if live is None:
-            raise PublishError(f"nothing is published in {publish_to}: there is no {publish_to / 'current'}")
-        commit = previous_release(publish_to)
-        if commit is None:
-            raise PublishError(f"there is no earlier release to roll back to: {short(live)} is the oldest "
-                               f"one kept in {releases_dir(publish_to)}")
-        switch_current(publish_to, commit)
-        append_log(publish_to, parse_now(None, {}), ROLLED_BACK, commit)
-        return commit
 
 
 def read_updates(text: str) -> list[tuple[str, str, str]]:
@@ -390,10 +239,9 @@ def run_hook(argv: list[str]) -> int:
                 if new == ZERO_COMMIT:
                     say(f"expediente: {branch} is the published branch; deleting it is refused")
                     return 1
-                if not check_commit(git_dir, new, env, Path(publish_to), max_tree_mb):
+                if not prepare_release(git_dir, new, env, Path(publish_to), max_tree_mb):
                     say(f"expediente: the push of {short(new)} to {branch} was refused; nothing was published")
                     return 1
-                say(f"expediente: {short(new)} checked: no errors")
             return 0
         if hook == "post-receive":
             if not any(new != ZERO_COMMIT for _, new in ours):

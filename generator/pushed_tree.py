@@ -35,6 +35,7 @@ MB = 1_000_000
 ATTRIBUTES = "* -text -eol -ident -filter -working-tree-encoding -crlf\n"
 SYMLINK, GITLINK = "120000", "160000"
 MAX_LINK_STEPS = 40            # as the kernel's ELOOP
+LOOP: list[str] = ["\0loop"]   # what resolve_link gives for a loop: no path part can hold a NUL
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +221,9 @@ def link_problem(path: str, target: str, links: dict[str, str]) -> SourceError |
     if target.startswith("/"):
         return SourceError(name, 0, 0, f"a symbolic link to the absolute path '{shown(target)}' is refused", hint)
     resolved = resolve_link(posixpath.dirname(path), target, links)
+    if resolved is LOOP:
+        return SourceError(name, 0, 0, f"the symbolic link to '{shown(target)}' is a loop: following it leads back "
+                           f"to it (or through more than {MAX_LINK_STEPS} links)", hint)
     if resolved is None:
         return SourceError(name, 0, 0, f"the symbolic link to '{shown(target)}' leads out of the site", hint)
     if resolved and resolved[0].lower().rstrip(". ") == ".git":
@@ -228,10 +232,10 @@ def link_problem(path: str, target: str, links: dict[str, str]) -> SourceError |
 
 
 def resolve_link(folder: str, target: str, links: dict[str, str]) -> list[str] | None:
-    """Return the path a link's target reaches inside the tree, as parts, or None if it leaves the tree.
+    """Return the path a link's target reaches inside the tree, as parts, None if it leaves the tree, or LOOP.
 
-    A loop, or more than MAX_LINK_STEPS links on the way, counts as leaving: the kernel
-    refuses such a path as well, and nothing good is behind it.
+    A loop, or more than MAX_LINK_STEPS links on the way, gives LOOP: the kernel refuses
+    such a path as well, and nothing good is behind it.
     """
     parts = [part for part in folder.split("/") if part]
     pending = [part for part in target.split("/")]
@@ -248,8 +252,10 @@ def resolve_link(folder: str, target: str, links: dict[str, str]) -> list[str] |
         here = "/".join(parts + [part])
         if here in links:
             steps += 1
-            if steps > MAX_LINK_STEPS or links[here].startswith("/"):
+            if links[here].startswith("/"):
                 return None
+            if steps > MAX_LINK_STEPS:
+                return LOOP
             pending = links[here].split("/") + pending
             continue
         parts.append(part)

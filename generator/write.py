@@ -38,7 +38,11 @@ def check_outputs(outputs: tuple[Output, ...]) -> None:
 
 
 def check_target(out_dir: Path, site_dir: Path) -> None:
-    """Refuse an output folder that holds the sources (it is replaced whole on every build)."""
+    """Refuse an output folder that holds the sources or is a symbolic link (it is replaced whole on every
+    build, and a link could have been committed to send the build's files elsewhere)."""
+    if out_dir.is_symlink():
+        raise WriteError(f"{out_dir} is a symbolic link; the output folder is replaced whole on every build, "
+                         "never written through a link: give the folder itself to --out")
     out, site = out_dir.resolve(), site_dir.resolve()
     if out == site or site.is_relative_to(out):
         raise WriteError(f"the output folder {out_dir} contains the site's sources; choose another --out")

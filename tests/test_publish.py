@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 from generator.cli import main
-from generator.publish import prune_releases, read_log
+from generator.releases import prune_releases, read_log
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -30,7 +30,7 @@ changes:
 ---
 Na terça-feira, 8 de dezembro, estaremos fechados.
 """
-# A theme override with a typo: the check reads no templates, so only the build finds it.
+# A theme override with a typo: only rendering the pages finds it.
 BROKEN_TEMPLATE = """\
 {% extends "base.html" %}
 {% block title %}Horários{% endblock %}
@@ -131,9 +131,9 @@ def test_a_valid_push_goes_live_and_rollback_switches_back(server, capsys):
     assert pushed.returncode == 0, pushed.stderr
     assert current(www) == f"releases/{first}"
     assert (www / "current" / "index.html").is_file()
+    # pre-receive built the release; post-receive only switched `current` to it.
     assert remote_lines(pushed.stderr) == [
-        f"expediente: {first[:10]} checked: no errors",
-        f"expediente: building {first[:10]} (main)...",
+        f"expediente: {first[:10]} checked and built: no errors",
         f"expediente: {first[:10]} is live ({www / 'current'} -> releases/{first})",
     ]
     second = commit(work, {NOTICE: HOLIDAY_NOTICE.format(weekday="terça-feira")}, "Holiday notice",
@@ -144,7 +144,8 @@ def test_a_valid_push_goes_live_and_rollback_switches_back(server, capsys):
     calendar = (www / "current" / "notices" / "2026-12-01-feriado" / "notice.ics").read_text(encoding="utf-8")
     assert "LAST-MODIFIED:20261130T120000Z" in calendar
     assert sorted(p.name for p in (www / "releases").iterdir()) == sorted([first, second])  # no leftovers
-    assert [(action, sha) for _, action, sha in read_log(www)] == [("publish", first), ("publish", second)]
+    assert [(action, sha) for _, action, sha in read_log(www)] == [
+        ("built", first), ("publish", first), ("built", second), ("publish", second)]
 
     capsys.readouterr()
     assert main(["rollback", "--publish-to", str(www)]) == 0
@@ -156,21 +157,57 @@ def test_a_valid_push_goes_live_and_rollback_switches_back(server, capsys):
     assert current(www) == f"releases/{first}"
 
 
-def test_a_build_that_fails_after_the_check_leaves_the_live_site_and_says_why(server):
-    _, www, work = server
+def test_a_template_that_fails_to_render_refuses_the_push_and_leaves_the_live_site(server):
+    bare, www, work = server
     live = seed_releases(www, 1)[0]
     broken = commit(work, {"templates/hours.html": BROKEN_TEMPLATE}, "Own title on the hours page")
     pushed = push(work)
-    assert pushed.returncode == 0  # the commit passed the check, so git accepted it
+    assert pushed.returncode == 1  # pre-receive built the site, and the pusher is told why it failed
     assert remote_lines(pushed.stderr) == [
-        f"expediente: {broken[:10]} checked: no errors",
-        f"expediente: building {broken[:10]} (main)...",
         "templates/hours.html:4:1: error: 'generator.model.Site object' has no attribute 'nome'",
-        f"expediente: 1 error in {broken[:10]}",
-        f"expediente: the build of {broken[:10]} failed and {live[:10]} stays live; the push itself was accepted",
+        "1 error",
+        f"expediente: the push of {broken[:10]} to main was refused; nothing was published",
     ]
+    assert "(pre-receive hook declined)" in pushed.stderr and branch(bare) == ""
     assert current(www) == f"releases/{live}"
     assert [p.name for p in (www / "releases").iterdir()] == [live]
+    assert [action for _, action, _ in read_log(www)] == ["publish"]
+
+
+def test_post_receive_builds_a_commit_no_pre_receive_built_and_says_why_it_failed(tmp_path, site_repo, capsys):
+    # The commits arrived before the hooks were installed: post-receive, run by hand as
+    # install-server-hooks says, builds the branch itself.
+    bare, www, work = tmp_path / "site.git", tmp_path / "www", tmp_path / "work"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    git(tmp_path, "clone", "-q", str(site_repo), str(work))
+    git(work, "remote", "set-url", "origin", str(bare))
+    good = git(work, "rev-parse", "HEAD").stdout.strip()
+    assert push(work).returncode == 0
+    assert main(["install-server-hooks", str(bare), "--publish-to", str(www)]) == 0
+    capsys.readouterr()
+
+    def post_receive(sha: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(bare / "hooks" / "post-receive")], cwd=bare, input=f"0 {sha} refs/heads/main\n",
+                              env={**git_env(), "GIT_DIR": "."}, capture_output=True, text=True, timeout=120)
+
+    done = post_receive(good)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines() == [f"expediente: building {good[:10]} (main)...",
+                                        f"expediente: {good[:10]} is live ({www / 'current'} -> releases/{good})"]
+    bare_hooks = bare / "hooks"
+    os.rename(bare_hooks, tmp_path / "hooks-aside")
+    broken = commit(work, {"templates/hours.html": BROKEN_TEMPLATE}, "Own title on the hours page")
+    assert push(work).returncode == 0
+    os.rename(tmp_path / "hooks-aside", bare_hooks)
+    done = post_receive(broken)
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        f"expediente: building {broken[:10]} (main)...",
+        "templates/hours.html:4:1: error: 'generator.model.Site object' has no attribute 'nome'",
+        "1 error",
+        f"expediente: the build of {broken[:10]} failed and {good[:10]} stays live; the push itself was accepted",
+    ]
+    assert current(www) == f"releases/{good}"
     assert read_log(www)[-1][1:] == ("failed", broken)
 
 
@@ -187,30 +224,44 @@ def seed_releases(www: Path, count: int) -> list[str]:
     return shas
 
 
-def test_two_pushes_in_quick_succession_end_with_the_newest_live(server, tmp_path):
+def test_two_pushes_at_once_are_built_one_at_a_time_and_git_takes_one(server, tmp_path):
     bare, www, work = server
-    first = git(work, "rev-parse", "HEAD").stdout.strip()
+    assert_published(push(work))
+    base = branch(bare)
+    other = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(bare), str(other))
     logs = [tmp_path / "push-1.err", tmp_path / "push-2.err"]
-    # Hold the publishing lock, as a slow build would, until both pushes are accepted and both
-    # post-receive hooks wait for it; whichever runs first must then build the newest commit.
+    # Hold the publishing lock, as a slow build would, until both pre-receive hooks wait for it: they
+    # build one at a time, and git then takes the push whose base is still the branch's tip.
     with open(www / ".lock", "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        pushes = [start_push(work, logs[0])]
-        wait_until(lambda: branch(bare) == first)
-        other = tmp_path / "other"
-        git(tmp_path, "clone", "-q", str(bare), str(other))
-        second = commit(other, {NOTICE: HOLIDAY_NOTICE.format(weekday="terça-feira")}, "Holiday notice")
-        pushes.append(start_push(other, logs[1]))
+        ours = commit(work, {NOTICE: HOLIDAY_NOTICE.format(weekday="terça-feira")}, "Holiday notice")
+        theirs = commit(other, {"notices/2026-12-02-aviso.md": "---\ntitle: Aviso\ndate: 2026-12-02 10:00\n---\n"
+                                "Texto.\n"}, "Another notice")
+        pushes = [start_push(work, logs[0]), start_push(other, logs[1])]
         wait_until(lambda: all("waiting for the publish" in log.read_text() for log in logs))
-        assert branch(bare) == second and not (www / "current").exists()
+        assert branch(bare) == base
         fcntl.flock(lock, fcntl.LOCK_UN)
-    for process in pushes:
-        assert process.wait(timeout=60) == 0
+    codes = [process.wait(timeout=120) for process in pushes]
+    assert sorted(codes) == [0, 1], [log.read_text() for log in logs]
+    taken = (ours, theirs)[codes.index(0)]
+    refused = logs[codes.index(1)].read_text()
+    assert "[remote rejected]" in refused or "failed to update ref" in refused or "cannot lock ref" in refused
+    assert branch(bare) == taken and current(www) == f"releases/{taken}"
     said = [line for log in logs for line in remote_lines(log.read_text())]
-    assert current(www) == f"releases/{second}"
-    assert [p.name for p in (www / "releases").iterdir()] == [second]  # the older commit was never built
-    assert said.count(f"expediente: building {second[:10]} (main)...") == 1
-    assert said.count(f"expediente: {second[:10]} is already live") == 1
+    assert not any(line.startswith("expediente: building ") for line in said)   # switched, never built again
+    assert said.count(f"expediente: {taken[:10]} is live ({www / 'current'} -> releases/{taken})") == 1
+
+
+def test_pruning_keeps_a_release_built_for_a_push_not_yet_switched(tmp_path):
+    www = tmp_path / "www"
+    shas = seed_releases(www, 7)
+    pending = "f" * 40
+    (www / "releases" / pending).mkdir()
+    with open(www / "releases.log", "a", encoding="utf-8") as log:
+        log.write(f"2026-11-09T10:00:00Z built {pending}\n")
+    assert prune_releases(www) == shas[:2]
+    assert sorted(p.name for p in (www / "releases").iterdir()) == sorted(shas[2:] + [pending])
 
 
 def start_push(work: Path, log: Path) -> subprocess.Popen:

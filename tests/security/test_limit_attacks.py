@@ -189,7 +189,7 @@ def test_a_limit_cannot_be_raised_past_its_ceiling(site):
     attack(site, {"site_src/site.yaml": text + "limits: {change_days: 1000000, output_mb: lots, notice: 3}\n"},
            "site_src/site.yaml:16:23: error: limits: change_days may be at most 3,660, not 1,000,000\n"
            "  hint: a larger site needs a change to the generator's ceiling (generator/limits.py)\n"
-           "site_src/site.yaml:16:43: error: limits: output_mb must be a whole number above 0\n"
+           "site_src/site.yaml:16:43: error: limits: output_mb must be a whole number above 0, not 'lots'\n"
            "  hint: the default is 500\n"
            "site_src/site.yaml:16:49: error: unknown limit 'notice'\n"
            "  hint: did you mean 'notices'?\n")

@@ -43,11 +43,13 @@ def test_a_line_break_in_a_value_starts_no_workflow_command(make_site, tmp_path)
     done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--site", str(site), "--format",
                            "github"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    # Two annotations (the key's control character, the unknown key), the folded group, and the stop
-    # that keeps the plain list inert: nothing else.
+    # Two annotations (the carriage return is a control character, the key is unknown), the folded group,
+    # and the stop that keeps the plain list inert: nothing else.
     assert runner_commands(done.stdout) == ["error", "error", "group", "stop-commands", "endgroup"]
     plain = done.stdout.split("\n")
     start = next(i for i, line in enumerate(plain) if line.startswith("::stop-commands::"))
+    assert plain[start + 1] == ("site_src/site.yaml:8:1: error: the text holds the control character U+000D, which "
+                                "pages, feeds and calendars cannot carry")
     assert plain[start + 3] == (
         "site_src/site.yaml:8:1: error: unknown key 'x\\n::add-mask::hunter2\\n  ::warning title=forged::all "
         "is well\\r::stop-commands::forever\\n# #[error]forged' in site.yaml"
