@@ -9,6 +9,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import __version__
 from .default_theme import ThemeMissing
 from .errors import SourceError
 from .formats import add_format_option, write_problems
@@ -59,16 +60,6 @@ def program_name(argv0: str) -> str:
     return "python build.py" if Path(argv0).name == "build.py" else "expediente"
 
 
-def package_version() -> str:
-    """Return the installed generator's version, e.g. '0.1.0'."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("expediente")
-    except PackageNotFoundError:  # a source tree that was never installed
-        return "(not installed)"
-
-
 def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
     """Return the argument parser with its sub-commands, named `prog` in usage and messages."""
     parser = argparse.ArgumentParser(
@@ -76,7 +67,7 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
         description="Build the support site (contact hours, notices, feeds, calendars) of a site folder.",
     )
     add_common(parser, top=True)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--out", type=Path, help="the output folder (default: public/ inside the site)")
     parser.add_argument("--no-cache", action="store_true", help="ignore the build cache: render and write every file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -20,12 +20,13 @@ import shlex
 import sys
 from dataclasses import dataclass, replace
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
+
+from . import __version__
 
 # Where each starter file goes in the new site (packaged names carry no leading dot:
 # setuptools' package-data globs do not match hidden files).
@@ -111,17 +112,6 @@ QUESTIONS = (
     ("timezone", "The time zone of its hours (an IANA name such as America/Sao_Paulo or Europe/Lisbon)"),
     ("country", "The country whose public holidays apply (a code such as BR, PT, ES, US; empty for none)"),
 )
-
-
-def generator_version() -> str:
-    """Return the installed generator's version (what the new site's requirements.txt pins)."""
-    try:
-        return version("expediente")
-    except PackageNotFoundError:  # run from a source tree that was never installed: the tree's own version
-        import tomllib
-
-        project = Path(__file__).resolve().parent.parent / "pyproject.toml"
-        return tomllib.loads(project.read_text(encoding="utf-8"))["project"]["version"]
 
 
 def ask_missing(options: SiteOptions, ask, say) -> SiteOptions:
@@ -335,7 +325,7 @@ def init_command(target: Path, options: SiteOptions, now: datetime, prog: str, i
         if interactive:
             options = ask_missing(options, ask, lambda text: print(text, file=stdout))
         complete = complete_options(options)
-        create_site(target, starter_files(complete, now, generator_version()))
+        create_site(target, starter_files(complete, now, __version__))
     except InitRefused as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
