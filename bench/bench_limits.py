@@ -1,6 +1,6 @@
 """The worst input each limit accepts, built: seconds, peak memory and output, medians of fresh processes.
 
-    python bench/bench_limits.py [--runs 3] [--notices 2000]
+    python bench/bench_limits.py [--runs 3] [--notices 2000] [--only TEXT]
 
 Each case is the example site (site_src/ and notices/) with one input at its limit
 (generator/limits.py, defaults): the build runs in a fresh process each time, and
@@ -74,9 +74,19 @@ def case_languages() -> dict[str, str]:
     return {"site_src/site.yaml": text.replace("[pt-BR, en]", tags)}
 
 
+def case_components() -> dict[str, str]:
+    """The example's components, then more with a check each, up to the limit: 90 bars and an API entry each."""
+    text = (ROOT / "site_src/status.yaml").read_text(encoding="utf-8").rstrip("\n") + "\n"
+    existing = text.count("\n  - id: ")
+    extra = [f"  - {{id: c{n}, name: C{n}, check: {{type: tcp, host: 192.0.2.{n % 250 + 1}, port: 443}}}}"
+             for n in range(limit("components") - existing)]
+    return {"site_src/status.yaml": text + "\n".join(extra) + "\n"}
+
+
 def case_notices(count: int) -> dict[str, str]:
-    return {f"notices/2026-11-{1 + n % 20:02d}-n{n}.md": notice("", "Aviso.\n", f"2026-11-{1 + n % 20:02d}")
-            for n in range(count)}
+    """`count` notices in place of the example's (at the limit, the example's own would be over it)."""
+    days = [f"2026-11-{1 + n % 20:02d}" for n in range(count)]
+    return {"notices": None, **{f"notices/{day}-n{n}.md": notice("", "Aviso.\n", day) for n, day in enumerate(days)}}
 
 
 def make_site(folder: Path, files: dict[str, str | None]) -> Path:
@@ -111,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--notices", type=int, default=2000)
+    parser.add_argument("--only", help="run only the cases whose name holds this text")
     args = parser.parse_args()
     cases = [
         ("example site as it is", {}),
@@ -120,11 +131,14 @@ def main() -> None:
          f"{limit('intervals_per_day')}, every day", case_hours()),
         (f"Markdown: {MAX_BODY_CHARS:,} characters with {MAX_BODY_MARKS} unclosed tags", case_markdown()),
         (f"languages: {limit('languages')}", case_languages()),
+        (f"components: {limit('components')}, each with a check", case_components()),
         (f"notices: {args.notices:,} (limit {limit('notices'):,})", case_notices(args.notices)),
     ]
     print(f"| input (at the limit) | seconds | peak MB | output MB |  (medians of {args.runs} fresh builds)")
     print("|---|---:|---:|---:|")
     for name, files in cases:
+        if args.only and args.only not in name:
+            continue
         with tempfile.TemporaryDirectory(prefix="bench-limits-") as temp:
             site = make_site(Path(temp), files)
             runs = [build_once(site) for _ in range(args.runs)]
