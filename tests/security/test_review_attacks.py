@@ -73,3 +73,26 @@ def test_small_repeats_and_powers_still_work(tmp_path: Path) -> None:
     # style.css is inlined in every page.
     page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "/* -------------------- ababab 1024 0.5 42 3.0 4 */" in page
+
+
+def check(site: Path) -> subprocess.CompletedProcess:
+    """Run `check` on `site` as a pusher's CI would."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--site", str(site), "--now", NOW],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("9" * 5000, "limits: notices may be at most 100,000, not a number of 5,000 digits"),
+    ("²", "limits: notices must be a whole number above 0, not '²'"),
+], ids=["five_thousand_digits", "superscript_two"])
+def test_a_number_python_cannot_read_is_a_located_error_not_a_crash(tmp_path: Path, value: str,
+                                                                    message: str) -> None:
+    """`str.isdigit` accepts '²' and 5,000 digits, on which `int()` raised: "internal error" before."""
+    site = example_site(tmp_path)
+    with (site / "site_src" / "site.yaml").open("a", encoding="utf-8") as stream:
+        stream.write(f"\nlimits:\n  notices: {value}\n")
+    result = check(site)
+    assert result.returncode == 1, result.stderr
+    assert "internal error" not in result.stderr, result.stderr
+    line = len((site / "site_src" / "site.yaml").read_text(encoding="utf-8").splitlines())
+    assert f"site_src/site.yaml:{line}:12: error: {message}" in result.stderr.splitlines(), result.stderr
