@@ -22,6 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..default_theme import default_theme_dir
 from ..i18n import Formats, read_catalogs, template_gettext, translations_for
 from ..model import Build, Site
+from .bounds import BoundedOperators
 from .bytecode import sealed_bytecode_cache
 from .folding import fold_messages
 from .theme import DEFAULT_THEME_LABEL, ThemeLoader
@@ -32,13 +33,14 @@ from .theme import DEFAULT_THEME_LABEL, ThemeLoader
 _DICT_NAMES = frozenset(dir(dict))
 
 
-class ThemeEnvironment(ImmutableSandboxedEnvironment):
+class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
     """Jinja2's sandbox, with a quicker `page.title` when `page` is a plain dict, and, in a
     language's environment, that language's messages folded into the templates (folding.py).
 
     Templates are written by whoever may push to the site: the sandbox keeps them from
     Python's internals (`__class__`, `__globals__`, `str.format` on objects), from
-    unsafe callables and from changing the lists and dicts they are given.
+    unsafe callables and from changing the lists and dicts they are given; `*` and `**`
+    are refused past the bounds of bounds.py (one operation cannot ask for gigabytes).
 
     Jinja reads `x.name` by trying the attribute first and the item second; on a
     dict the attribute is missing (an exception raised and caught) unless it is

@@ -13,6 +13,7 @@ from ..limits import LIMITS, Limits
 from ..read import NoticeFile
 from ..yamlnodes import Map, Node, Scalar, Seq
 from .fields import Problems, did_you_mean, expect_map, quote_list
+from .numbers import MAX_DIGITS, whole_number
 
 
 def validate_limits(root: Node | None, problems: Problems) -> Limits:
@@ -30,16 +31,22 @@ def validate_limits(root: Node | None, problems: Problems) -> Limits:
                            did_you_mean(key.text, LIMITS) or f"limits are {quote_list(LIMITS, 'and')}")
             continue
         text = value.text.strip().replace("_", "") if isinstance(value, Scalar) and value.plain else ""
-        if not text.isdigit() or int(text) == 0:
+        number = whole_number(text)
+        if len(text) > MAX_DIGITS and text.isascii() and text.isdigit():
+            problems.error(value, f"limits: {key.text} may be at most {limit.ceiling:,}, not a number of "
+                           f"{len(text):,} digits",
+                           "a larger site needs a change to the generator's ceiling (generator/limits.py)")
+            continue
+        if not number:
             shown = f"'{value.text}'" if isinstance(value, Scalar) else "a list or a mapping"
             problems.error(value, f"limits: {key.text} must be a whole number above 0, not {shown}",
                            f"the default is {limit.default:,}")
             continue
-        if int(text) > limit.ceiling:
-            problems.error(value, f"limits: {key.text} may be at most {limit.ceiling:,}, not {int(text):,}",
+        if number > limit.ceiling:
+            problems.error(value, f"limits: {key.text} may be at most {limit.ceiling:,}, not {number:,}",
                            "a larger site needs a change to the generator's ceiling (generator/limits.py)")
             continue
-        values[key.text] = int(text)
+        values[key.text] = number
         where[key.text] = (value.line, value.column)
     return Limits(MappingProxyType(values), MappingProxyType(where))
 

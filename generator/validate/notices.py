@@ -32,6 +32,7 @@ from .fields import (
 from .hours import parse_hours_value
 from .incidents import STATUS_KEYS, read_status_fields
 from .limits import check_intervals
+from .numbers import whole_number
 from .prose import check_prose, read_prose_dates_ok
 from .site import babel_locale
 
@@ -230,10 +231,11 @@ class NoticeReader:
         if node is None:
             return 0
         text = expect_text(node, self.problems, "revision")
-        if text is None or not text.isdigit():
+        number = whole_number(text) if text is not None else None
+        if number is None:
             self.problems.error(node, "revision must be a whole number, such as 2")
             return 0
-        return int(text)
+        return number
 
     def read_changes(self, node: Node, department_ids, period, lang, published) -> tuple[Change, ...]:
         seq = expect_list(node, self.problems, "changes")

@@ -23,6 +23,7 @@ from .fields import (
     quote_list,
     url_host_problem,
 )
+from .numbers import whole_number
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$")
 DURATION_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -57,10 +58,10 @@ def read_statuses(node: Node, problems: Problems) -> tuple[int, ...] | None:
         text = expect_text(item, problems, "expect_status")
         if text is None:
             return None
-        if not text.isdigit() or not 100 <= int(text) <= 599:
+        if not 100 <= (whole_number(text) or 0) <= 599:
             problems.error(item, f"'{text}' is not an HTTP status code", "use codes from 100 to 599, e.g. [200, 204]")
             return None
-        codes.append(int(text))
+        codes.append(int(text))  # ASCII digits, checked above
     return tuple(sorted(set(codes)))
 
 
@@ -140,7 +141,7 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
             fields["headers"] = read_headers(mapping.get("headers"), problems)
     if kind in ("tcp", "dns") and (value := mapping.get("port")) is not None:
         text = expect_text(value, problems, "port")
-        if text is not None and (not text.isdigit() or not 1 <= int(text) <= 65535):
+        if text is not None and not 1 <= (whole_number(text) or 0) <= 65535:
             problems.error(value, f"'{text}' is not a port number", "ports run from 1 to 65535")
         elif text is not None:
             fields["port"] = int(text)
