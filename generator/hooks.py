@@ -58,7 +58,7 @@ SERVER_HOOK = """\
 # {purpose}
 # Installed by `expediente install-server-hooks`: run it again to change this file.
 exec {python} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.publish import run_hook; \
-sys.exit(run_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_mb}
+sys.exit(run_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_mb} {max_seconds} {max_mb}
 """
 
 PURPOSE = {
@@ -93,7 +93,8 @@ def pre_commit_script(site_in_repo: str, strict: bool, prog: str = "expediente")
                              prog=prog)
 
 
-def server_hook_script(hook: str, publish_to: Path, branch: str, max_tree_mb: int = 500) -> str:
+def server_hook_script(hook: str, publish_to: Path, branch: str, max_tree_mb: int = 500,
+                       max_seconds: int = 600, max_mb: int = 4096) -> str:
     """Return the pre-receive or post-receive hook for publishing `branch` into `publish_to`.
 
     Every value is quoted for the shell (shlex.quote): a folder or branch name holding `$(...)`,
@@ -101,7 +102,8 @@ def server_hook_script(hook: str, publish_to: Path, branch: str, max_tree_mb: in
     """
     return SERVER_HOOK.format(marker=MARKER, hook=hook, purpose=PURPOSE[hook], python=shlex.quote(interpreter()),
                               root=shlex.quote(str(ROOT)), publish_to=shlex.quote(str(publish_to)),
-                              branch=shlex.quote(branch), max_tree_mb=shlex.quote(str(int(max_tree_mb))))
+                              branch=shlex.quote(branch), max_tree_mb=shlex.quote(str(int(max_tree_mb))),
+                              max_seconds=shlex.quote(str(int(max_seconds))), max_mb=shlex.quote(str(int(max_mb))))
 
 
 # --- Installing ------------------------------------------------------------------
@@ -159,7 +161,7 @@ def install_hooks(site_dir: Path, strict: bool, force: bool, prog: str = "expedi
 
 
 def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool,
-                         max_tree_mb: int = 500) -> list[str]:
+                         max_tree_mb: int = 500, max_seconds: int = 600, max_mb: int = 4096) -> list[str]:
     """Install pre-receive and post-receive in the bare repository `repo`; return what was done."""
     from .cli import UsageError
 
@@ -174,7 +176,8 @@ def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool,
     folder = hooks_folder(repo)
     done = []
     for hook in ("pre-receive", "post-receive"):
-        status = install_hook(folder, hook, server_hook_script(hook, publish_to, branch, max_tree_mb), force)
+        status = install_hook(folder, hook, server_hook_script(hook, publish_to, branch, max_tree_mb, max_seconds, max_mb),
+                              force)
         done.append(f"{hook} hook {status}: {folder / hook}")
     if os.stat(repo).st_uid != os.stat(publish_to).st_uid:
         done.append(f"warning: {publish_to} and {repo} have different owners; the hooks run as the user who "
@@ -211,6 +214,10 @@ def add_hook_commands(commands, add_common) -> None:
     server.add_argument("--force", action="store_true", help="replace hooks expediente did not write")
     server.add_argument("--max-tree-mb", type=int, default=500, metavar="MB",
                         help="the most a pushed site.yaml may set 'limits: tree_mb' to (default: 500)")
+    server.add_argument("--max-build-seconds", type=int, default=600, metavar="S",
+                        help="the processor time one push's check and build may use (default: 600)")
+    server.add_argument("--max-build-mb", type=int, default=4096, metavar="MB",
+                        help="the memory each of its processes may use (default: 4096)")
     back = commands.add_parser("rollback", help="switch DIR/current back to the previous release")
     back.add_argument("--publish-to", type=Path, required=True, metavar="DIR", help="the publishing folder")
 
@@ -226,7 +233,8 @@ def run_hook_command(args: argparse.Namespace, prog: str = "expediente") -> int:
         elif args.command == "install-server-hooks":
             publish_to = Path(os.path.abspath(args.publish_to))
             print("\n".join(install_server_hooks(Path(os.path.abspath(args.repo)), publish_to, args.branch,
-                                                 args.force, args.max_tree_mb)))
+                                                 args.force, args.max_tree_mb, args.max_build_seconds,
+                                                 args.max_build_mb)))
         else:
             publish_to = Path(os.path.abspath(args.publish_to))
             commit = rollback(publish_to, parse_now(None, {}))

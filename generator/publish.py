@@ -44,6 +44,10 @@ from .releases import (
 )
 
 MAX_TREE_MB = 500          # the most a pushed site.yaml may raise `limits: tree_mb` to (install-server-hooks)
+# What one push's hook may spend, whatever its templates do (install-server-hooks --max-build-seconds,
+# --max-build-mb): processor time, and memory of each of its processes.
+MAX_BUILD_SECONDS = 600
+MAX_BUILD_MB = 4096
 BUILD_PREFIX = "expediente-build-"
 ZERO_COMMIT = "0" * 40
 
@@ -130,6 +134,10 @@ def build_release(git_dir: Path, commit: str, env: dict, publish_to: Path, now: 
             write_site(result.outputs, releases_dir(publish_to) / commit, site_dir)
         except (TreeUnreadable, PublishError, WriteError) as exc:
             say(f"error: {exc}")
+            return False
+        except MemoryError:
+            say("error: the build needed more memory than this server allows a push "
+                "(install-server-hooks --max-build-mb); nothing was published")
             return False
         except OSError as exc:
             say(f"error: {exc.strerror or exc}: {exc.filename or ''}")
@@ -224,11 +232,33 @@ def read_updates(text: str) -> list[tuple[str, str, str]]:
     return [tuple(line.split()[:3]) for line in text.splitlines() if len(line.split()) >= 3]
 
 
+def bound_this_process(cpu_seconds: int, memory_mb: int) -> None:
+    """Cap the processor time and the memory of this hook and of the build processes it forks (which
+    inherit both): a template that loops for hours or grows a text to gigabytes inside the sandbox
+    stops here, the push refused, and the publishing lock (an flock) is released with the process."""
+    import resource
+    import signal
+
+    def out_of_time(signum, frame):
+        say(f"expediente: the build used more than {cpu_seconds} s of processor time, the most this server "
+            "allows a push (install-server-hooks --max-build-seconds); nothing was published")
+        sys.stderr.flush()
+        os._exit(1)
+
+    signal.signal(signal.SIGXCPU, out_of_time)
+    # The hard limit, a few seconds later, ends a process stuck where Python cannot run the handler.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
+
+
 def run_hook(argv: list[str]) -> int:
-    """Entry point of the installed server hooks: `pre-receive|post-receive DIR BRANCH [MAX_TREE_MB]`,
-    updates on stdin."""
+    """Entry point of the installed server hooks:
+    `pre-receive|post-receive DIR BRANCH [MAX_TREE_MB [MAX_BUILD_SECONDS MAX_BUILD_MB]]`, updates on stdin."""
     hook, publish_to, branch, *rest = argv
-    max_tree_mb = int(rest[0]) if rest and rest[0].isdigit() else MAX_TREE_MB
+    numbers = [int(value) if value.isdigit() else None for value in rest]
+    numbers += [None] * (3 - len(numbers))
+    max_tree_mb = numbers[0] or MAX_TREE_MB
+    bound_this_process(numbers[1] or MAX_BUILD_SECONDS, numbers[2] or MAX_BUILD_MB)
     git_dir = Path(os.environ.get("GIT_DIR", ".")).resolve()  # git runs hooks inside the bare repository
     env = clean_environment()
     ref = f"refs/heads/{branch}"

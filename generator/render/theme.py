@@ -159,4 +159,8 @@ def _describe(exc: BaseException) -> tuple[str, str | None]:
         return f"template syntax: {text}", None
     if isinstance(exc, TemplateError):
         return text, None
+    if isinstance(exc, MemoryError):
+        return ("the template needed more memory than the build may use",
+                "look for a loop that grows a text or a list (on a server, install-server-hooks "
+                "--max-build-mb sets how much memory a push's build may use)")
     return f"{type(exc).__name__}: {text}", None

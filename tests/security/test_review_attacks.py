@@ -96,3 +96,55 @@ def test_a_number_python_cannot_read_is_a_located_error_not_a_crash(tmp_path: Pa
     assert "internal error" not in result.stderr, result.stderr
     line = len((site / "site_src" / "site.yaml").read_text(encoding="utf-8").splitlines())
     assert f"site_src/site.yaml:{line}:12: error: {message}" in result.stderr.splitlines(), result.stderr
+
+
+# --- What no single operation shows: a template that loops or grows for as long as it is let ----------
+
+def _bounded_server(tmp_path: Path, seconds: int, megabytes: int):
+    from helpers_push_attacks import Server, make_site_repo
+
+    site_repo = make_site_repo(tmp_path / "template" / "site")
+    return Server(tmp_path / "server", site_repo, extra=("--max-build-seconds", str(seconds),
+                                                         "--max-build-mb", str(megabytes)))
+
+
+def _assert_nothing_published(server, pushed) -> None:
+    from helpers_push_attacks import git
+
+    assert pushed.returncode != 0
+    assert "(pre-receive hook declined)" in pushed.stderr.decode()
+    assert not (server.www / "current").exists()
+    assert git(server.bare, "rev-parse", "--verify", "--quiet", "refs/heads/main", check=False).returncode != 0
+
+
+def test_a_pushed_template_that_loops_for_hours_is_stopped_at_the_servers_time_limit(tmp_path, capsys):
+    from helpers_push_attacks import remote_lines
+
+    (tmp_path / "server").mkdir(parents=True)
+    server = _bounded_server(tmp_path, seconds=5, megabytes=4096)
+    capsys.readouterr()
+    server.commit({"templates/style.css": "{% for a in range(100000) %}{% for b in range(100000) %}"
+                                          "{% endfor %}{% endfor %}\n"})
+    started = time.monotonic()
+    pushed = server.push()
+    took = time.monotonic() - started
+    _assert_nothing_published(server, pushed)
+    assert ("expediente: the build used more than 5 s of processor time, the most this server allows a push "
+            "(install-server-hooks --max-build-seconds); nothing was published") in remote_lines(pushed.stderr)
+    assert took < 60, took
+
+
+def test_a_pushed_template_that_doubles_a_text_is_stopped_at_the_servers_memory_limit(tmp_path, capsys):
+    from helpers_push_attacks import remote_lines
+
+    (tmp_path / "server").mkdir(parents=True)
+    server = _bounded_server(tmp_path, seconds=120, megabytes=1024)
+    capsys.readouterr()
+    server.commit({"templates/style.css": "{% set ns = namespace(s='x') %}{% for i in range(40) %}"
+                                          "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}\n"})
+    pushed = server.push()
+    _assert_nothing_published(server, pushed)
+    assert remote_lines(pushed.stderr)[:2] == [
+        "templates/style.css:1:1: error: the template needed more memory than the build may use",
+        "  hint: look for a loop that grows a text or a list (on a server, install-server-hooks "
+        "--max-build-mb sets how much memory a push's build may use)"]
