@@ -14,11 +14,11 @@ from datetime import datetime
 from pathlib import Path
 
 from .cache import (
+    cache_trust,
     output_intact,
     read_manifest,
     reusable_hashes,
     source_fingerprint,
-    untrusted_cache,
     write_manifest,
 )
 from .default_theme import default_theme_dir
@@ -32,7 +32,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     started = time.perf_counter()
     check_target(out_dir, site_dir)
     # A cache that came with the sources is neither read nor written (build_site says so).
-    trusted = untrusted_cache(site_dir) is None
+    trusted, _ = cache_trust(site_dir)
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
     key = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ""
     manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
@@ -84,16 +84,13 @@ def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | N
     from .rollups import read_histories
 
     site, problems, _ = load_site(site_dir, strict=strict)
-    # A cache that came with the sources is neither read nor written (cache.untrusted_cache); one
-    # outside the tree (the server hooks' cache_root) is the machine's own, whatever the tree holds.
-    untrusted = untrusted_cache(site_dir)
+    trusted, untrusted = cache_trust(site_dir, cache_root)
     found = [untrusted] if untrusted else []
     scheduled: tuple[str, ...] = ()
     if site is not None:
         aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
         scheduled = scheduled_lines(site, aware)
         if site.components or (site_dir / "site_src" / "uptime").is_dir():
-            trusted = untrusted is None or cache_root is not None
             found += read_histories(site_dir, site, aware, cache=trusted, cache_root=cache_root)[1]
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]

@@ -32,6 +32,17 @@ def cache_dir(site_dir: Path) -> Path:
     return site_dir / CACHE_DIR
 
 
+def cache_trust(site_dir: Path, cache_root: Path | None = None) -> tuple[bool, SourceError | None]:
+    """Return whether the build may read and write its cache, and the warning about the site's own cache.
+
+    A cache that came with the sources (untrusted_cache) is neither read nor written; one outside
+    the tree (`cache_root`, as the server hooks pass) is the machine's own, whatever the tree holds.
+    """
+    untrusted = untrusted_cache(site_dir)
+    outside = cache_root is not None and cache_root != cache_dir(site_dir)
+    return untrusted is None or outside, untrusted
+
+
 def untrusted_cache(site_dir: Path) -> SourceError | None:
     """Return a warning when the site's cache folder came from elsewhere (committed to git, or a
     symbolic link), None when it is absent or this machine's own."""

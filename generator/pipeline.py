@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .cache import cache_dir, untrusted_cache
+from .cache import cache_dir, cache_trust
 from .default_theme import default_theme_dir
 from .effective import notice_overrides
 from .errors import ERROR, SourceError, has_errors, sort_problems
@@ -130,10 +130,7 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=_prepare_rendering)
     if site is None:
         return Result((), problems)
-    # A cache that came with the sources is neither read nor written (cache.untrusted_cache); one
-    # outside the tree (the server hooks' cache_root) is the machine's own, whatever the tree holds.
-    untrusted = untrusted_cache(site_dir)
-    trusted = untrusted is None or cache_root != cache_dir(site_dir)
+    trusted, untrusted = cache_trust(site_dir, cache_root)
     found: list[SourceError] = [untrusted] if untrusted else []
     build = make_build(site, resolve_now(site, now), site_dir, cache=trusted, problems=found, cache_root=cache_root)
     if strict:

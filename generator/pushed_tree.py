@@ -26,10 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ERROR, SourceError
-from .limits import LIMITS
 
-# The size of a pushed tree's files and their number when site.yaml says nothing (generator/limits.py).
-DEFAULT_TREE_MB, DEFAULT_TREE_FILES = LIMITS["tree_mb"].default, LIMITS["tree_files"].default
 SITE_YAML = "site_src/site.yaml"
 MB = 1_000_000
 ATTRIBUTES = "* -text -eol -ident -filter -working-tree-encoding -crlf\n"
@@ -133,16 +130,15 @@ def read_tree_limits(git_dir: Path, commit: str, env: dict, ceiling_mb: int) -> 
     from .validate.limits import validate_limits
     from .yamlnodes import parse_yaml
 
-    mb, files = DEFAULT_TREE_MB, DEFAULT_TREE_FILES
     spec = f"{commit}:{SITE_YAML}"
     size = subprocess.run(["git", "cat-file", "-s", spec], cwd=git_dir, env=git_env(env), capture_output=True,
                           text=True, check=False)
-    if size.returncode != 0 or not size.stdout.strip().isdigit() or int(size.stdout) > MAX_SOURCE_BYTES:
-        return min(mb, ceiling_mb), files, []      # no site.yaml, or too big: the check says so later
-    blob = subprocess.run(["git", "cat-file", "blob", spec], cwd=git_dir, env=git_env(env), capture_output=True,
-                          check=False).stdout
-    text, _ = decode(blob, SITE_YAML)
-    root, _ = parse_yaml(text, SITE_YAML) if text else (None, [])
+    root = None     # no site.yaml, or too big: the defaults here, and the check says why later
+    if size.returncode == 0 and size.stdout.strip().isdigit() and int(size.stdout) <= MAX_SOURCE_BYTES:
+        blob = subprocess.run(["git", "cat-file", "blob", spec], cwd=git_dir, env=git_env(env),
+                              capture_output=True, check=False).stdout
+        text, _ = decode(blob, SITE_YAML)
+        root, _ = parse_yaml(text, SITE_YAML) if text else (None, [])
     problems = Problems(SITE_YAML)
     # The same reading of `limits:` as the check's (validate/limits.py), so that one mistake there
     # gets one message, whether the push stops here or later.
