@@ -28,7 +28,7 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 from make_notices_site import make_notices_site
 
 import generator
-from generator.dates_in_text import check_dates, find_dates
+from generator.validate.dates_in_text import check_dates, find_dates
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -68,8 +68,8 @@ from datetime import datetime
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from generator.load import load_site
-from generator.rollups import read_histories
-from generator.uptime import make_uptime
+from generator.read.probe_files import read_histories
+from generator.schedule.uptime import make_uptime
 site_dir, now, workers = Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), int(sys.argv[4]) or None
 site, problems, _ = load_site(site_dir)
 usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from generator.cli import main as run_command
-from generator.dates_in_text import check_dates
+from generator.validate.dates_in_text import check_dates
 from generator.errors import ERROR
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "prose" / "informal"

@@ -9,12 +9,12 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
-from .default_theme import ThemeMissing
-from .errors import SourceError
-from .formats import add_format_option, write_problems
-from .parallel import flush_standard_streams
-from .write import WriteError
+from generator import __version__
+from generator.render.default_theme import ThemeMissing
+from generator.errors import SourceError
+from generator.report import add_format_option, write_problems
+from generator.parallel import flush_standard_streams
+from generator.write.staging import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -80,7 +80,7 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate only; write nothing")
     add_common(check, top=False)
     add_format_option(check)
-    from .hooks import add_hook_commands  # install-hooks, install-server-hooks, rollback
+    from generator.commands.hooks import add_hook_commands  # install-hooks, install-server-hooks, rollback
 
     add_hook_commands(commands, add_common)
     probe = commands.add_parser("probe", help="run the status checks and append the results to site_src/uptime/")
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
     try:
         now = parse_now(args.now, environ)
         if command == "init":
-            from .init_site import SiteOptions, init_command, split_languages
+            from generator.commands.init import SiteOptions, init_command, split_languages
 
             languages = None if args.languages is None else tuple(
                 tag for given in args.languages for tag in split_languages(given))
@@ -163,13 +163,13 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
                                  f"--site {above}")
             raise UsageError(f"no site {where}: run '{prog} init' to start one")
         if command == "serve":
-            from .serve import serve_command
+            from generator.commands.serve import serve_command
 
             # A preview follows the clock from build to build unless --now pins it.
             return serve_command(site_dir, args.port, now if args.now else None, args.strict, args.debug,
                                  args.bind)
         if command == "probe":
-            from .probe import probe_command
+            from generator.commands.probe import probe_command
 
             # A measurement happens now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             if args.now and (now.tzinfo is None or now.utcoffset() is None):
@@ -177,22 +177,22 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
             measured = now if args.now else datetime.now(UTC).replace(microsecond=0)
             return probe_command(site_dir, measured, environ)
         if command in ("install-hooks", "install-server-hooks", "rollback"):
-            from .hooks import run_hook_command
+            from generator.commands.hooks import run_hook_command
 
             return run_hook_command(args, prog)
         if command == "next-change":
-            from .next_change import next_change_command
+            from generator.commands.next_change import next_change_command
 
             return next_change_command(site_dir, now, args.strict, args.explain)
         if command == "new":
-            from .scaffold import new_command
+            from generator.commands.new import new_command
 
             # A notice is written now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             written = now if args.now else datetime.now(UTC).replace(microsecond=0)
             return new_command(site_dir, args.kind, args.title, args.date, written, args.slug,
                                components=tuple(args.components) if args.components else None, prog=prog)
         if command == "check":
-            from .build_command import check_site
+            from generator.commands.build import check_site
 
             site, problems, scheduled = check_site(site_dir, now, strict=args.strict)
             write_problems(problems, args.format, site_dir, sys.stdout, sys.stderr)
@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
                 print(line, file=said)
             print(f"checked {site_dir}: {summary_of(problems)}", file=said)
             return EXIT_OK
-        from .build_command import run_build
+        from generator.commands.build import run_build
 
         out_dir = getattr(args, "out", None) or site_dir / "public"
         return run_build(site_dir, out_dir, now, args.strict, use_cache=not getattr(args, "no_cache", False))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from .errors import SourceError
+from generator.errors import SourceError
 
 SITE_FILE = "site_src/site.yaml"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .errors import ERROR, SourceError, has_errors, sort_problems
-from .model import Site
-from .read import read_sources
-from .validate import validate_sources
+from generator.errors import ERROR, SourceError, has_errors, sort_problems
+from generator.model import Site
+from generator.read.sources import read_sources
+from generator.validate import validate_sources
 
 
 def load_site(site_dir: Path, strict: bool = False, jobs: int | None = None,

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping
 
-from .limits import DEFAULT_LIMITS, Limits
+from generator.limits import DEFAULT_LIMITS, Limits
 
 CHANNEL_TYPES = ("phone", "chat", "email", "helpdesk", "whatsapp", "other")
 NOTICE_TYPES = ("hours", "info", "incident", "maintenance")

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from importlib import import_module
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from .cache import cache_dir, cache_trust
-from .default_theme import default_theme_dir
-from .effective import notice_overrides
-from .errors import ERROR, SourceError, has_errors, sort_problems
-from .limits import Limits
-from .load import load_site
-from .model import Build, Notice, Site, split_scheduled
-from .parallel import SharedCounter
-from .render import Output
-from .schedule import build_holiday_calendar
+from generator.read.cache import cache_dir, cache_trust
+from generator.render.default_theme import default_theme_dir
+from generator.schedule.effective import notice_overrides
+from generator.errors import ERROR, SourceError, has_errors, sort_problems
+from generator.limits import Limits
+from generator.load import load_site
+from generator.model import Build, Notice, Site, split_scheduled
+from generator.parallel import SharedCounter
+from generator.render import Output
+from generator.schedule.hours import build_holiday_calendar
 
-# Every renderer, and the probe's history for make_build: imported while the notices are
-# read (see build_site).
-RENDERERS = "generator.render.outputs"
-HISTORY = ("generator.rollups", "generator.uptime")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +81,8 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     in site_src/uptime/ (through the cache in `cache_root`, by default the site's own, unless
     `cache` is false), whose warnings go to `problems`.
     """
-    from .rollups import read_histories
-    from .uptime import make_uptime
+    from generator.read.probe_files import read_histories
+    from generator.schedule.uptime import make_uptime
 
     # A notice dated later than "now" is scheduled: nothing is made of it, not even the
     # hours it changes, until a build at or after its date (next-change names that instant).
@@ -106,9 +101,10 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
 
 def _prepare_rendering() -> None:
     """Import what the build needs once the notices are read, and compile the gettext catalogs."""
-    for name in HISTORY:
-        import_module(name)
-    import_module(RENDERERS).prepare()
+    import generator.read.probe_files  # noqa: F401  (imported here, not above: see build_site)
+    import generator.schedule.uptime  # noqa: F401
+    from generator.render import outputs
+    outputs.prepare()
 
 
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
@@ -139,7 +135,7 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     if has_errors(problems):
         return Result((), problems)
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
-    renderers = import_module(RENDERERS)
+    from generator.render import outputs as renderers
     try:
         bytecode_dir = cache_root / "templates" if trusted else None
         done = renderers.render_site(build, template_dirs, bytecode_dir, jobs, counting_sink(site.limits, sink))

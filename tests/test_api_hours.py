@@ -22,7 +22,7 @@ from generator.model import (
     WeeklyHours,
 )
 from generator.render.api import render_hours_api
-from generator.schedule import build_holiday_calendar
+from generator.schedule.hours import build_holiday_calendar
 
 SP, LISBON = ZoneInfo("America/Sao_Paulo"), ZoneInfo("Europe/Lisbon")
 OFFICE = (Interval(540, 720), Interval(840, 1080))

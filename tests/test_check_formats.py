@@ -9,7 +9,7 @@ import pytest
 
 from generator.cli import main
 from generator.errors import ERROR, WARNING, SourceError
-from generator.formats import escape_data, escape_property, github_annotation, problems_json
+from generator.report import escape_data, escape_property, github_annotation, problems_json
 
 NOTICE = """\
 ---

@@ -14,7 +14,7 @@ from babel.dates import get_day_names, get_month_names
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.dates_in_text import (
+from generator.validate.dates_in_text import (
     ProseDate,
     check_dates,
     find_dates,

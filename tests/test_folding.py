@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from generator.default_theme import default_theme_dir
-from generator.i18n import read_catalogs, template_gettext, translations_for
+from generator.render.default_theme import default_theme_dir
+from generator.render.i18n import read_catalogs, template_gettext, translations_for
 from generator.render.folding import catalog_fingerprint
 from generator.render.frame import language_environment, make_environment, render_page
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import SourceError
-from generator.history import (
+from generator.read.probe_history import (
     HEADER,
     HistoryWriteError,
     append_rows,
@@ -177,7 +177,7 @@ def test_malformed_rows_are_errors_at_their_line_and_column(tmp_path):
 def test_the_quick_and_the_careful_reading_make_the_same_frozen_results(tmp_path):
     import dataclasses
 
-    from generator import history
+    from generator.read import probe_history as history
 
     assert history.DIRECT, "ProbeResult changed: check that read_rows_quickly still makes complete objects"
     rows = "".join(f"2026-11-23T13:{m:02d}:05Z,{m % 2},{'' if m % 3 else m * 1.5},{'HTTP 200' if m % 2 else 'timeout'}\n"
@@ -269,7 +269,7 @@ KILLED_WRITER = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, sys.argv[1])
     from pathlib import Path
-    from generator.history import LOCK_NAME, acquire_lock, uptime_dir
+    from generator.read.probe_history import LOCK_NAME, acquire_lock, uptime_dir
     site = Path(sys.argv[2])
     acquire_lock(uptime_dir(site) / LOCK_NAME, 5)          # held, like a probe in the middle of its appends
     fd = os.open(uptime_dir(site) / "website" / "2026-11.csv", os.O_WRONLY | os.O_APPEND)
@@ -297,7 +297,7 @@ APPENDER = textwrap.dedent("""
     import os, sys, time
     sys.path.insert(0, sys.argv[1])
     from datetime import datetime, timedelta, timezone
-    from generator.history import append_rows
+    from generator.read.probe_history import append_rows
     from generator.model import ProbeResult
     site, me, rows = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     while not os.path.exists(os.path.join(site, "go")):    # start together, to race for every new file
@@ -367,7 +367,7 @@ HOLDER = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, sys.argv[1])
     from pathlib import Path
-    from generator.history import LOCK_NAME, acquire_lock, uptime_dir
+    from generator.read.probe_history import LOCK_NAME, acquire_lock, uptime_dir
     acquire_lock(uptime_dir(Path(sys.argv[2])) / LOCK_NAME, 5)
     print("held", flush=True)
     time.sleep(60)

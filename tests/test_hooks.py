@@ -15,7 +15,7 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from generator import hooks
+from generator.commands import hooks
 from generator.cli import main
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.dates_in_text import check_dates, find_dates, parse_weekday
+from generator.validate.dates_in_text import check_dates, find_dates, parse_weekday
 from generator.errors import ERROR
 
 CORPUS = Path(__file__).parent / "prose" / "informal"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.init_site import REPOSITORY_WORKFLOW, SiteOptions, init_command, render_workflow
+from generator.commands.init import REPOSITORY_WORKFLOW, SiteOptions, init_command, render_workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-12-07T10:00:00Z"

@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from generator.markup import _INLINE_MARKS, _converter, render_markdown
-from generator.read import read_markdown
+from generator.read.sources import read_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ import pytest
 
 from generator.cli import main
 from generator.load import load_site
-from generator.next_change import next_change, next_midnight
+from generator.commands.next_change import next_change, next_midnight
 from generator.pipeline import make_build, resolve_now
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -230,7 +230,7 @@ def test_a_worker_exception_keeps_where_it_was_raised():
 def test_a_template_error_in_a_worker_names_the_template_line(tmp_path):
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-    from generator.publish import describe_failure
+    from generator.commands.publish import describe_failure
 
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "page.html").write_text("<p>fine</p>\n<p>{{ missing.name }}</p>\n")

@@ -21,8 +21,8 @@ import dns.rcode
 import dns.rrset
 import pytest
 
-from generator.history import read_month_file
-from generator.probe import probe_command
+from generator.read.probe_history import read_month_file
+from generator.commands.probe import probe_command
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.dates_in_text import find_dates
+from generator.validate.dates_in_text import find_dates
 
 NOTICES = Path(__file__).parent / "prose" / "notices"
 OK_FILES = sorted((NOTICES / "ok").glob("*.md"))

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 from generator.cli import main
-from generator.releases import prune_releases, read_log
+from generator.write.releases import prune_releases, read_log
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

@@ -16,8 +16,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator.default_theme import default_theme_dir
-from generator.i18n import LOCALE_DIR, Formats, read_catalogs, translations_for
+from generator.render.default_theme import default_theme_dir
+from generator.render.i18n import LOCALE_DIR, Formats, read_catalogs, translations_for
 from generator.model import (
     Build,
     Channel,

@@ -13,7 +13,7 @@ import lxml.html
 import pytest
 from helpers_vnu import run_vnu
 
-from generator.default_theme import default_theme_dir
+from generator.render.default_theme import default_theme_dir
 from generator.model import Change, Channel, Department, Interval, Notice, Site, Text, WeeklyHours
 from generator.pipeline import build_site, make_build
 from generator.render.html import make_environment, render_hours_pages

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import generator.rollups as rollups
+import generator.read.probe_files as rollups
 from generator.errors import WARNING
 from generator.load import load_site
 from generator.model import Check, Component, Site, Text
 from generator.pipeline import build_site, make_build
-from generator.rollups import read_histories
-from generator.uptime import make_uptime
+from generator.read.probe_files import read_histories
+from generator.schedule.uptime import make_uptime
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = ZoneInfo("America/Sao_Paulo")

@@ -10,7 +10,7 @@ import pytest
 
 from generator.cli import main
 from generator.load import load_site
-from generator.scaffold import SLUG_LENGTH, slugify
+from generator.commands.new import SLUG_LENGTH, slugify
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00-03:00"

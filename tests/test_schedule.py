@@ -1,4 +1,4 @@
-"""Tests for generator.schedule: holiday names, weekly summaries, and opening hours across DST.
+"""Tests for generator.schedule.hours: holiday names, weekly summaries, and opening hours across DST.
 
 The property tests compare the module with an oracle written here from the
 wall-clock rule alone: every interval is expanded into the set of local
@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.model import Channel, Department, HolidayCalendar, HolidayRules, Interval, Override, Text, WeeklyHours
-from generator.schedule import (
+from generator.schedule.hours import (
     HOLIDAY,
     NOTICE,
     REGULAR,

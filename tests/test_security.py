@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, snapshot
 
 from generator.render import Output
-from generator.write import WriteError, content_digest, write_site
+from generator.write.staging import WriteError, content_digest, write_site
 
 NOW = "2026-11-23T10:00:00-03:00"
 

@@ -16,7 +16,7 @@ import pytest
 from helpers_vnu import run_vnu
 
 from generator import pipeline
-from generator.default_theme import default_theme_dir
+from generator.render.default_theme import default_theme_dir
 from generator.load import load_site
 from generator.model import (
     Build,
@@ -32,7 +32,7 @@ from generator.model import (
     UptimeDay,
 )
 from generator.render.frame import make_environment
-from generator.render.status_page import level, percent, render_status_pages
+from generator.render.status_html import level, percent, render_status_pages
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("America/Sao_Paulo")

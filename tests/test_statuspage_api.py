@@ -34,7 +34,7 @@ from generator.model import (
 )
 from generator.pipeline import make_build as make_site_build
 from generator.render.feeds import render_component_feeds, render_feeds
-from generator.render.statuspage import render_statuspage_api
+from generator.render.statuspage_api import render_statuspage_api
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = Path(__file__).parent / "schemas" / "statuspage"

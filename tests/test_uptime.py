@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.model import Component, Notice, ProbeResult, Site, Text
-from generator.uptime import (
+from generator.schedule.uptime import (
     DayCounts,
     ProbeHistory,
     bin_value,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime
 
-from generator.history import append_rows
+from generator.read.probe_history import append_rows
 from generator.model import ProbeResult
 
 

@@ -819,7 +819,7 @@ def commands(sites: dict[str, Path], tools: dict[str, list[str]], work: Path, nu
 
 
 ORDER = ("expediente", "hugo", "pelican", "rebuild")
-OUR_CACHE = ".expediente-cache"   # generator/cache.py: kept in the site folder, ignored by git
+OUR_CACHE = ".expediente-cache"   # generator/read/cache.py: kept in the site folder, ignored by git
 
 
 def bench(sites: dict[str, Path], tools: dict[str, list[str]], work: Path, runs: int) -> dict[str, list[Run]]:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from jinja2.bccache import Bucket, BytecodeCache, bc_magic
 
-from .folding import catalog_fingerprint
+from generator.render.folding import catalog_fingerprint
 
 KEY_FILE = Path("expediente") / "bytecode-key"
 KEY_BYTES = 32

@@ -23,10 +23,10 @@ from typing import Mapping
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from ..i18n import read_catalogs, translations_for
-from ..model import Build, Department, Notice, Site
-from . import Output
-from .frame import language_folder, site_url
+from generator.render.i18n import read_catalogs, translations_for
+from generator.model import Build, Department, Notice, Site
+from generator.render import Output
+from generator.render.frame import language_folder, site_url
 
 MAX_ENTRIES = 50
 GENERATOR = "Expediente"

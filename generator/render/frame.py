@@ -19,13 +19,13 @@ from typing import Mapping
 from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..default_theme import default_theme_dir
-from ..i18n import Formats, read_catalogs, template_gettext, translations_for
-from ..model import Build, Site
-from .bounds import BoundedOperators
-from .bytecode import sealed_bytecode_cache
-from .folding import fold_messages
-from .theme import DEFAULT_THEME_LABEL, ThemeLoader
+from generator.render.default_theme import default_theme_dir
+from generator.render.i18n import Formats, read_catalogs, template_gettext, translations_for
+from generator.model import Build, Site
+from generator.render.bounds import BoundedOperators
+from generator.render.bytecode import sealed_bytecode_cache
+from generator.render.folding import fold_messages
+from generator.render.theme import DEFAULT_THEME_LABEL, ThemeLoader
 
 # --- The environment ---------------------------------------------------------
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, Event
 
-from ..model import Build
-from .ical_zones import make_timezone
+from generator.model import Build
+from generator.render.ical_zones import make_timezone
 
 REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
 

@@ -13,8 +13,8 @@ import json
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from .. import schedule
-from ..model import Build, Channel, Department, Interval
+from generator.schedule import hours as schedule
+from generator.model import Build, Channel, Department, Interval
 
 SPECIAL_DAYS = 60
 # schema.org's DayOfWeek members, Monday first like date.weekday(): vocabulary, not words of a language.

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from ..i18n import read_catalogs, translations_for
-from ..markup import plain_text
-from ..model import Build, Notice
-from . import Output
-from .calendars import _host, _in_window, notice_url
-from .ical_files import CalendarEvent, calendar_bytes
+from generator.render.i18n import read_catalogs, translations_for
+from generator.markup import plain_text
+from generator.model import Build, Notice
+from generator.render import Output
+from generator.render.calendars import _host, _in_window, notice_url
+from generator.render.ical_files import CalendarEvent, calendar_bytes
 
 
 def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> CalendarEvent:

@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from ..effective import notice_cells
-from ..i18n import Formats
-from ..model import Build, Notice, Text
-from ..schedule import ALL_DAY
-from . import Output
-from .frame import frame_moved_to, page_frame, render_page, subscription
+from generator.schedule.effective import notice_cells
+from generator.render.i18n import Formats
+from generator.model import Build, Notice, Text
+from generator.schedule.hours import ALL_DAY
+from generator.render import Output
+from generator.render.frame import frame_moved_to, page_frame, render_page, subscription
 
 CANCELLED, SUPERSEDED, UPCOMING, ACTIVE, PAST = "cancelled", "superseded", "upcoming", "active", "past"
 # An announcement without days of its own is news for this many days after publication.

@@ -10,20 +10,20 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..i18n import read_catalogs
-from ..model import Build
-from ..parallel import map_in_parallel
-from . import Output
-from .api import render_hours_api
-from .badges import render_badges
-from .calendars import render_notice_calendars, render_subscription_calendars
-from .feeds import render_component_feeds, render_feeds
-from .html import make_environment, render_hours_pages
-from .maintenance_calendar import render_maintenance_calendar
-from .notices import render_notice_index, render_notice_pages
-from .status_page import render_status_pages
-from .statuspage import render_statuspage_api
-from .theme import TemplateFailed, ThemeLoader, template_problem
+from generator.render.i18n import read_catalogs
+from generator.model import Build
+from generator.parallel import map_in_parallel
+from generator.render import Output
+from generator.render.api import render_hours_api
+from generator.render.badges import render_badges
+from generator.render.calendars import render_notice_calendars, render_subscription_calendars
+from generator.render.feeds import render_component_feeds, render_feeds
+from generator.render.html import make_environment, render_hours_pages
+from generator.render.maintenance_calendar import render_maintenance_calendar
+from generator.render.notices import render_notice_index, render_notice_pages
+from generator.render.status_html import render_status_pages
+from generator.render.statuspage_api import render_statuspage_api
+from generator.render.theme import TemplateFailed, ThemeLoader, template_problem
 
 
 def prepare() -> None:

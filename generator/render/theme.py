@@ -18,8 +18,8 @@ from pathlib import Path
 from jinja2 import BaseLoader, TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SecurityError
 
-from ..errors import SourceError
-from ..parallel import raised_at
+from generator.errors import SourceError
+from generator.parallel import raised_at
 
 # How messages name the default theme's folder (the site's own is `templates/`).
 DEFAULT_THEME_LABEL = "(default theme)"

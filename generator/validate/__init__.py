@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Callable
 
-from ..errors import SourceError, sort_problems
-from ..model import HolidayRules, Site
-from ..read import NoticeFile, Sources, read_notice
-from .fields import Problems
-from .hours import validate_departments
-from .limits import check_hours_counts, check_notice_count, check_site_counts, validate_limits
-from .notices import validate_notices
-from .site import validate_site_holidays, validate_site_settings
-from .status import validate_components
-from .support import validate_support
+from generator.errors import SourceError, sort_problems
+from generator.model import HolidayRules, Site
+from generator.read.sources import NoticeFile, Sources, read_notice
+from generator.validate.fields import Problems
+from generator.validate.hours import validate_departments
+from generator.validate.limits import check_hours_counts, check_notice_count, check_site_counts, validate_limits
+from generator.validate.notices import validate_notices
+from generator.validate.site import validate_site_holidays, validate_site_settings
+from generator.validate.status import validate_components
+from generator.validate.support import validate_support
 
 
 def validate_sources(sources: Sources, jobs: int | None = None,

@@ -7,9 +7,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..errors import ERROR, WARNING, SourceError
-from ..model import Text
-from ..yamlnodes import Map, Node, Scalar, Seq, describe
+from generator.errors import ERROR, WARNING, SourceError
+from generator.model import Text
+from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A web address's host: a name of letters (any script), digits, hyphens and dots, or [an IPv6 address].

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from ..model import CHANNEL_TYPES, Channel, Department, Interval, ResponseTime, WeeklyHours
-from ..yamlnodes import Map, Node, Scalar, Seq
-from .fields import (
+from generator.model import CHANNEL_TYPES, Channel, Department, Interval, ResponseTime, WeeklyHours
+from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.fields import (
     Problems,
     check_keys,
     did_you_mean,
@@ -18,7 +18,7 @@ from .fields import (
     quote_list,
     url_host_problem,
 )
-from .site import expect_timezone
+from generator.validate.site import expect_timezone
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ..errors import SourceError
-from ..limits import LIMITS, Limits
-from ..read import NoticeFile
-from ..yamlnodes import Map, Node, Scalar, Seq
-from .fields import Problems, did_you_mean, expect_map, quote_list
-from .numbers import MAX_DIGITS, whole_number
+from generator.errors import SourceError
+from generator.limits import LIMITS, Limits
+from generator.read.sources import NoticeFile
+from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.fields import Problems, did_you_mean, expect_map, quote_list
+from generator.validate.numbers import MAX_DIGITS, whole_number
 
 
 def validate_limits(root: Node | None, problems: Problems) -> Limits:

@@ -8,16 +8,16 @@ from typing import Callable
 
 from babel.dates import get_day_names
 
-from ..dates import parse_date, parse_datetime
-from ..dates_in_text import parse_weekday, weekday_mismatch_hint
-from ..errors import SourceError
-from ..limits import body_problem
-from ..markup import render_markdown
-from ..model import NOTICE_TYPES, Change, Notice, Site, Text
-from ..parallel import map_in_parallel
-from ..read import NOTICE_NAME, MarkdownSource, NoticeFile, position, read_notice
-from ..yamlnodes import Map, Node, Scalar, Seq
-from .fields import (
+from generator.validate.dates import parse_date, parse_datetime
+from generator.validate.dates_in_text import parse_weekday, weekday_mismatch_hint
+from generator.errors import SourceError
+from generator.limits import body_problem
+from generator.markup import render_markdown
+from generator.model import NOTICE_TYPES, Change, Notice, Site, Text
+from generator.parallel import map_in_parallel
+from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position, read_notice
+from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.fields import (
     Problems,
     check_keys,
     did_you_mean,
@@ -29,12 +29,12 @@ from .fields import (
     expect_text,
     quote_list,
 )
-from .hours import parse_hours_value
-from .incidents import STATUS_KEYS, read_status_fields
-from .limits import check_intervals
-from .numbers import whole_number
-from .prose import check_prose, read_prose_dates_ok
-from .site import babel_locale
+from generator.validate.hours import parse_hours_value
+from generator.validate.incidents import STATUS_KEYS, read_status_fields
+from generator.validate.limits import check_intervals
+from generator.validate.numbers import whole_number
+from generator.validate.prose import check_prose, read_prose_dates_ok
+from generator.validate.site import babel_locale
 
 SUPPORTED_TYPES = NOTICE_TYPES
 NOTICE_KEYS = ("title", "date", "type", "lang", "updated", "departments", "period", "supersedes", "cancelled",
@@ -490,7 +490,7 @@ def replace_text(notice: Notice, lang: str, title: str, body: str) -> Notice:
 
 def check_relations(notices: tuple[Notice, ...], site: Site) -> list[SourceError]:
     """Report two notices that change the same channel on the same day."""
-    from ..effective import applying_notices, notice_cells
+    from generator.schedule.effective import applying_notices, notice_cells
 
     found: list[SourceError] = []
     departments = {d.id: d for d in site.departments}

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from ..dates import parse_date
-from ..dates_in_text import check_dates, find_dates
-from ..errors import WARNING, SourceError
-from ..read import MarkdownSource
-from ..yamlnodes import Map, Node, Scalar, Seq, describe
-from .fields import Problems
+from generator.validate.dates import parse_date
+from generator.validate.dates_in_text import check_dates, find_dates
+from generator.errors import WARNING, SourceError
+from generator.read.sources import MarkdownSource
+from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
+from generator.validate.fields import Problems
 
 
 def uncovered_dates(text: str, lang: str, reference: date, period, covered: frozenset[date], path: str,

@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
-from ..model import HolidayRules, Text
-from ..yamlnodes import Map, Node, Scalar
-from .fields import (
+from generator.model import HolidayRules, Text
+from generator.read.yaml_nodes import Map, Node, Scalar
+from generator.validate.fields import (
     Problems,
     check_keys,
     did_you_mean,
@@ -132,8 +132,8 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
         return month, day
     found = FULL_DATE.match(text)
     if found:
-        from ..dates import describe_bad_date
-        from ..limits import year_problem
+        from generator.validate.dates import describe_bad_date
+        from generator.limits import year_problem
 
         if year_problem(int(found[1])):
             problems.error(key, year_problem(int(found[1])))

@@ -7,10 +7,10 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from ..dates import parse_date
-from ..model import CHECK_TYPES, DEFAULT_STALE_AFTER, Check, Component, shown_url
-from ..yamlnodes import Map, Node, Seq
-from .fields import (
+from generator.validate.dates import parse_date
+from generator.model import CHECK_TYPES, DEFAULT_STALE_AFTER, Check, Component, shown_url
+from generator.read.yaml_nodes import Map, Node, Seq
+from generator.validate.fields import (
     Problems,
     check_keys,
     did_you_mean,
@@ -23,7 +23,7 @@ from .fields import (
     quote_list,
     url_host_problem,
 )
-from .numbers import whole_number
+from generator.validate.numbers import whole_number
 
 DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$")
 DURATION_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}

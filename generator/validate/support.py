@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..markup import render_markdown
-from ..model import Priority, Support, Text, TicketState
-from ..yamlnodes import Map, Node
-from .fields import Problems, check_keys, expect_id, expect_list, expect_localised, expect_map
+from generator.markup import render_markdown
+from generator.model import Priority, Support, Text, TicketState
+from generator.read.yaml_nodes import Map, Node
+from generator.validate.fields import Problems, check_keys, expect_id, expect_list, expect_localised, expect_map
 
 
 def _items(mapping: Map, key: str, problems: Problems) -> tuple[Node, ...]:

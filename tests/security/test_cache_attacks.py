@@ -16,8 +16,8 @@ from pathlib import Path
 
 from helpers_template_attacks import build, example_site, git
 
-from generator.default_theme import default_theme_dir
-from generator.i18n import read_catalogs, translations_for
+from generator.render.default_theme import default_theme_dir
+from generator.render.i18n import read_catalogs, translations_for
 from generator.render.bytecode import SEAL
 from generator.render.folding import catalog_fingerprint
 

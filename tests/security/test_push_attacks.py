@@ -375,7 +375,7 @@ def test_a_committed_cache_folder_is_never_read_by_the_hooks(server):
 
 HOLDER = """\
 import sys, time
-from generator.leftovers import hold_new_folder
+from generator.write.leftovers import hold_new_folder
 held = hold_new_folder(sys.argv[1], sys.argv[2])
 open(held.path + "/half-written", "w").write("x")
 print(held.path, flush=True)

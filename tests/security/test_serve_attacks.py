@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from generator.local_hosts import host_allowed
+from generator.commands.local_hosts import host_allowed
 
 NOW = "2026-11-23T10:00:00-03:00"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the tests stop the server with POSIX signals")

@@ -1,0 +1,186 @@
+"""The probe: run every component's check at once and append one row per check to the history.
+
+`python build.py probe` is run from cron or CI. Each check runs in its own
+thread and is given up at its timeout (plus a short grace for the check's own
+clean-up), whatever it is blocked on: name resolution has no timeout of its own.
+
+What each check does and records, and the phrases of its details, are in checks.py.
+
+A check that cannot run because of the probe's own configuration (a header's
+environment variable unset or empty) records no row, since the service was not
+measured, and makes the command exit 1 after recording the others. Any other
+exception in a check is that check's failed row (`check failed (ValueError)`):
+the other checks still run and record.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from generator.probe.checks import NotRun, run_check
+from generator.errors import ERROR, SourceError, sort_problems
+from generator.read.probe_history import HistoryWriteError, append_rows
+from generator.model import Component, ProbeResult
+
+GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one component's check: its result, or why it was not run."""
+
+    component: Component
+    result: ProbeResult | None
+    problem: str | None = None
+
+    def state(self) -> str:
+        """Return 'up', 'slow' (up, but slower than degraded_after), 'down' or 'not checked'."""
+        if self.result is None:
+            return "not checked"
+        if not self.result.ok:
+            return "down"
+        limit = self.component.check.degraded_after
+        if limit is not None and self.result.latency_ms is not None and self.result.latency_ms > limit * 1000:
+            return "slow"
+        return "up"
+
+
+def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: int = 53) -> tuple[Outcome, ...]:
+    """Run the checks of every component that has one, concurrently; return outcomes in component order.
+
+    `on_outcome(outcome)` is called as each check finishes. A check still running
+    GRACE seconds after its timeout is recorded as a timeout and left behind
+    (its thread is a daemon, so it cannot keep the process alive).
+    """
+    finished: queue.Queue[Outcome] = queue.Queue()
+
+    def work(component: Component) -> None:
+        try:
+            outcome = Outcome(component, run_check(component.check, environ, now, dns_port))
+        except NotRun as exc:
+            outcome = Outcome(component, None, str(exc))
+        except Exception as exc:     # whatever went wrong, this check failed; the others still run
+            outcome = Outcome(component, ProbeResult(now, False, None, f"check failed ({type(exc).__name__})"))
+        finished.put(outcome)
+
+    pending: dict[str, tuple[Component, float]] = {}
+    for component in components:
+        if component.check is None:
+            continue
+        pending[component.id] = (component, time.monotonic() + component.check.timeout + GRACE)
+        threading.Thread(target=work, args=(component,), name=f"probe-{component.id}", daemon=True).start()
+    outcomes: dict[str, Outcome] = {}
+
+    def settle(outcome: Outcome) -> None:
+        del pending[outcome.component.id]
+        outcomes[outcome.component.id] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    while pending:
+        wait = min(deadline for _, deadline in pending.values()) - time.monotonic()
+        try:
+            outcome = finished.get(timeout=max(0.0, wait))
+        except queue.Empty:
+            moment = time.monotonic()
+            for component, deadline in list(pending.values()):
+                if deadline <= moment:
+                    settle(Outcome(component, ProbeResult(now, False, None, "timeout")))
+            continue
+        if outcome.component.id in pending:
+            settle(outcome)
+    return tuple(outcomes[c.id] for c in components if c.id in outcomes)
+
+
+def load_components(site_dir: Path) -> tuple[tuple[Component, ...], tuple[SourceError, ...]]:
+    """Read site.yaml (for its languages) and status.yaml only: a broken notice must not stop the measurements."""
+    from generator.read.sources import read_yaml
+    from generator.validate.fields import Problems
+    from generator.validate.site import validate_site_settings
+    from generator.validate.status import validate_components
+
+    src = site_dir / "site_src"
+    site_source, problems = read_yaml(src / "site.yaml", site_dir, required=True)
+    status_source, found = read_yaml(src / "status.yaml", site_dir, required=True)
+    problems += found
+    settings = None
+    if site_source is not None and site_source.root is not None:
+        site_problems = Problems(site_source.path)
+        settings = validate_site_settings(site_source.root, site_problems)
+        problems += site_problems.items
+    components: tuple[Component, ...] = ()
+    if settings is not None and status_source is not None and status_source.root is not None:
+        status_problems = Problems(status_source.path)
+        components = validate_components(status_source.root, status_problems, settings[3])
+        problems += status_problems.items
+    return components, sort_problems(problems)
+
+
+def progress_line(outcome: Outcome, width: int) -> str:
+    """Return the line a terminal shows when a check finishes."""
+    result = outcome.result
+    if result is None:
+        return f"{outcome.component.id:<{width}}  {'not checked':<11}  {outcome.problem}"
+    latency = f"{result.latency_ms:.0f} ms" if result.latency_ms is not None else "-"
+    return f"{outcome.component.id:<{width}}  {outcome.state():<11}  {latency:>8}  {result.detail}"
+
+
+def summary_line(outcomes: tuple[Outcome, ...], seconds: float) -> str:
+    """Return e.g. 'probed 5 components: 4 up, 1 down in 2.3 s'."""
+    states = [o.state() for o in outcomes]
+    up = sum(1 for s in states if s in ("up", "slow"))
+    down = states.count("down")
+    skipped = states.count("not checked")
+    count = len(outcomes)
+    text = f"probed {count} component{'s' * (count != 1)}: {up} up, {down} down"
+    if skipped:
+        text += f", {skipped} not checked"
+    return f"{text} in {seconds:.1f} s"
+
+
+def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stderr=None,
+                  interactive: bool | None = None, dns_port: int = 53) -> int:
+    """Probe every component of a site and record the results at `now`; return the exit status (0 or 1)."""
+    environ = os.environ if environ is None else environ
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    interactive = stdout.isatty() if interactive is None else interactive
+    started = time.perf_counter()
+    components, problems = load_components(site_dir)
+    for problem in problems:
+        print(problem.format(), file=stderr)
+    if any(p.severity == ERROR for p in problems):
+        print("the status components have errors; nothing was probed", file=stderr)
+        return 1
+    checked = tuple(c for c in components if c.check is not None)
+    if not checked:
+        print("no component in site_src/status.yaml has a check: nothing to probe", file=stderr)
+        return 0
+    width = max(len(c.id) for c in checked)
+
+    def show(outcome: Outcome) -> None:
+        if interactive:
+            print(progress_line(outcome, width), file=stdout, flush=True)
+
+    outcomes = run_checks(checked, environ, now, show, dns_port)
+    status = 0
+    try:
+        warnings = append_rows(site_dir, [(o.component.id, o.result) for o in outcomes if o.result is not None])
+    except HistoryWriteError as exc:
+        warnings = exc.problems
+        status = 1
+    print(summary_line(outcomes, time.perf_counter() - started), file=stdout, flush=True)
+    for problem in warnings:
+        print(problem.format(), file=stderr)
+    for outcome in outcomes:
+        if outcome.result is None:
+            print(f"error: {outcome.component.id}: {outcome.problem}; the check was not run", file=stderr)
+            status = 1
+    return status

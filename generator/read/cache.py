@@ -1,0 +1,201 @@
+"""The build cache (`.expediente-cache/`, ignored by git): source fingerprints and output manifests.
+
+A rebuild with nothing changed is answered from here without reading or rendering
+anything; a rebuild after an edit rewrites only the output files whose bytes changed.
+Hashes are of content; file sizes and modification times only decide whether a
+file's stored hash can be trusted without reading it again.
+
+Everything here is JSON, read as data: a manifest names output files, which are only
+looked at inside the output folder.  A cache that came with the sources (committed
+to git, so present in every clone, or a symbolic link leading elsewhere) is not this
+machine's: `untrusted_cache` says so, and the build then neither reads nor writes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from generator import __version__
+from generator.errors import WARNING, SourceError
+
+CACHE_DIR = ".expediente-cache"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+SOURCE_FOLDERS = ("site_src", "notices", "templates")
+
+
+def cache_dir(site_dir: Path) -> Path:
+    """Return the cache folder of a site."""
+    return site_dir / CACHE_DIR
+
+
+def cache_trust(site_dir: Path, cache_root: Path | None = None) -> tuple[bool, SourceError | None]:
+    """Return whether the build may read and write its cache, and the warning about the site's own cache.
+
+    A cache that came with the sources (untrusted_cache) is neither read nor written; one outside
+    the tree (`cache_root`, as the server hooks pass) is the machine's own, whatever the tree holds.
+    """
+    untrusted = untrusted_cache(site_dir)
+    outside = cache_root is not None and cache_root != cache_dir(site_dir)
+    return untrusted is None or outside, untrusted
+
+
+def untrusted_cache(site_dir: Path) -> SourceError | None:
+    """Return a warning when the site's cache folder came from elsewhere (committed to git, or a
+    symbolic link), None when it is absent or this machine's own."""
+    folder = cache_dir(site_dir)
+    if not os.path.lexists(folder):
+        return None
+    if os.path.islink(folder) or not os.path.isdir(folder):
+        return SourceError(CACHE_DIR, 1, 1, f"{CACHE_DIR} is not a folder but a link or a file: the build cache "
+                           "was neither read nor written", f"remove {CACHE_DIR}; the build makes its own", WARNING)
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", CACHE_DIR], cwd=site_dir,
+                                capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if listed.returncode == 0 and listed.stdout:
+        first = listed.stdout.split(b"\0")[0].decode("utf-8", "replace")
+        return SourceError(CACHE_DIR, 1, 1, f"the build cache is committed to the repository ({first}, ...): "
+                           "a cache is never read from a commit, so it was neither read nor written",
+                           f"git rm -r --cached {CACHE_DIR} && echo {CACHE_DIR}/ >> .gitignore", WARNING)
+    return None
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            value = json.load(handle)
+        return value if isinstance(value, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json(path: Path, value: dict) -> None:
+    """Write JSON atomically; a cache that cannot be written is simply not kept."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
+def _files(site_dir: Path, theme: Path) -> list[tuple[str, str]]:
+    """Return every file a build may read, with a stable key, in sorted order (paths as strings:
+    this runs before every build, the up-to-date ones included)."""
+    found: list[tuple[str, str]] = []
+    roots = [(name, os.path.join(site_dir, name)) for name in SOURCE_FOLDERS]
+    roots += [("@theme", str(theme)), ("@generator", str(PACKAGE_DIR))]
+    for label, root in roots:
+        if not os.path.isdir(root):
+            continue
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+            inside = os.path.relpath(folder, root).replace(os.sep, "/")
+            prefix = f"{label}/" if inside == "." else f"{label}/{inside}/"
+            for name in sorted(names):
+                if name.endswith((".pyc", ".tmp")) or name.startswith("."):
+                    continue
+                found.append((prefix + name, os.path.join(folder, name)))
+    return found
+
+
+def _git_head(site_dir: Path) -> str:
+    """Return the checked-out commit: notices' revisions come from git history."""
+    try:
+        result = subprocess.run(["git", "rev-parse", "-q", "--verify", "HEAD"], cwd=site_dir,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> str:
+    """Return a hash of everything a build depends on: sources, theme, generator code, git HEAD, settings."""
+    index_path = cache_dir(site_dir) / "source-index.json"
+    index = _read_json(index_path)
+    fresh: dict[str, list] = {}
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir)},
+                             sort_keys=True).encode())
+    for key, path in _files(site_dir, theme):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            continue
+        known = index.get(key)
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            content_hash = known[2]
+        else:
+            try:
+                with open(path, "rb") as handle:
+                    content_hash = hashlib.sha256(handle.read()).hexdigest()
+            except OSError:
+                continue
+        fresh[key] = [stat.st_size, stat.st_mtime_ns, content_hash]
+        digest.update(f"{key}\0{content_hash}\n".encode())
+    if fresh != index:
+        _write_json(index_path, fresh)
+    return digest.hexdigest()
+
+
+def manifest_path(site_dir: Path, out_dir: Path) -> Path:
+    """Return where the manifest of one output folder is kept (a site may build into several)."""
+    name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    return cache_dir(site_dir) / "outputs" / f"{name}.json"
+
+
+def read_manifest(site_dir: Path, out_dir: Path) -> dict:
+    """Return the last build's manifest for this output folder: key, files and messages."""
+    return _read_json(manifest_path(site_dir, out_dir))
+
+
+def write_manifest(site_dir: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str) -> None:
+    """Record what is now in the output folder, with each file's size and time to detect outside edits."""
+    files = {}
+    for rel, content_hash in hashes.items():
+        try:
+            stat = os.stat(os.path.join(out_dir, rel))
+        except OSError:
+            continue
+        files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns]
+    _write_json(manifest_path(site_dir, out_dir), {"key": key, "files": files, "messages": messages})
+
+
+def output_intact(out_dir: Path, manifest: dict) -> bool:
+    """Tell whether the output folder still holds exactly the files the manifest recorded."""
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not out_dir.is_dir():
+        return False
+    count = 0
+    for folder, dirs, names in os.walk(out_dir):
+        inside = os.path.relpath(folder, out_dir).replace(os.sep, "/")
+        prefix = "" if inside == "." else inside + "/"
+        for name in names:
+            recorded = files.get(prefix + name)
+            try:
+                stat = os.lstat(os.path.join(folder, name))
+            except OSError:
+                return False
+            if not recorded or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns:
+                return False
+            count += 1
+    return count == len(files)
+
+
+def reusable_hashes(out_dir: Path, manifest: dict) -> dict[str, str]:
+    """Return, for files still exactly as the last build wrote them, their content hashes."""
+    reusable = {}
+    for rel, recorded in (manifest.get("files") or {}).items():
+        try:
+            stat = os.lstat(os.path.join(out_dir, rel))
+        except OSError:
+            continue
+        if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns:
+            reusable[rel] = recorded[0]
+    return reusable

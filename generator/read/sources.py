@@ -1,0 +1,298 @@
+"""Finding and reading a site's sources: decoding, front matter, YAML with marks.
+
+Only this module reads source files. It never interprets values: it hands
+YAML nodes that remember their line and column to the validators.  Notices are
+only listed here (`NoticeFile`); each is read by `read_notice` in whichever build
+process validates it, so that reading a thousand of them is shared by the cores.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from generator.errors import WARNING, SourceError
+from generator.read.links import refused_links
+from generator.read.yaml_nodes import CONTROL_CHARACTER, Node, parse_yaml
+
+# A notice is a page of text; anything much larger is a mistake (a log pasted in,
+# a binary file renamed) and is refused before it can fill memory.
+MAX_SOURCE_BYTES = 1_000_000
+NOTICE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*)(?:\.([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*))?\.md$")
+
+
+@dataclass(frozen=True, slots=True)
+class YamlSource:
+    """A YAML file: its path relative to the site, its parsed root (None when unusable)."""
+
+    path: str
+    root: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownSource:
+    """A Markdown file with front matter: the YAML part and the body with its first line."""
+
+    path: str
+    front: Node | None
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeFile:
+    """A file in notices/ named as a notice or a translation should be, not read yet (see read_notice)."""
+
+    path: Path
+    rel: str       # relative to the site, as messages show it
+    slug: str
+    lang: str | None   # a translation's language (from the file name), None for the notice itself
+
+
+@dataclass(frozen=True, slots=True)
+class Sources:
+    """Everything read from a site folder, before validation."""
+
+    site: YamlSource | None
+    hours: YamlSource | None
+    support: YamlSource | None
+    status: YamlSource | None
+    notices: tuple[NoticeFile, ...]
+    templates: Path | None
+    # notice path -> (number of commits that touched it, time of the last one), when the site is a git checkout
+    history: Mapping[str, tuple[int, datetime]] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def relative(path: Path, site_dir: Path) -> str:
+    """Return `path` relative to the site folder, with forward slashes, as messages show it."""
+    try:
+        return path.relative_to(site_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """Return the 1-based line and column of a character offset in `text`."""
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[SourceError]]:
+    """Decode UTF-8 source bytes; on failure report the line and column of the first bad byte."""
+    if len(data) > MAX_SOURCE_BYTES:
+        return None, [SourceError(
+            path, 1, 1,
+            f"the file is {len(data) / 1_000_000:.1f} MB; sources are limited to {MAX_SOURCE_BYTES // 1_000_000} MB",
+            "split it, or move large content elsewhere and link to it",
+        )]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8")
+        line, column = position(good, len(good))
+        return None, [SourceError(
+            path, line, column,
+            f"the file is not UTF-8: byte 0x{data[exc.start]:02x} cannot start a character here",
+            "save the file as UTF-8 (editors call it 'UTF-8', not 'Latin-1' or 'Windows-1252')",
+        )]
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def read_text(path: Path, site_dir: Path) -> tuple[str | None, list[SourceError]]:
+    """Read and decode one source file, reporting unreadable files as problems."""
+    return _read_text(path, relative(path, site_dir))
+
+
+def _read_text(path: Path, rel: str) -> tuple[str | None, list[SourceError]]:
+    try:
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            return decode(b" " * (path.stat().st_size), rel)
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [SourceError(rel, 1, 1, f"cannot read the file: {exc.strerror}")]
+    return decode(data, rel)
+
+
+def read_yaml(path: Path, site_dir: Path, required: bool,
+              refused: frozenset[Path] = frozenset()) -> tuple[YamlSource | None, list[SourceError]]:
+    """Read one YAML file into nodes; a missing optional file gives None and no problem.
+
+    A file behind one of the `refused` links (links.refused_links, whose errors say why) is not read.
+    """
+    rel = relative(path, site_dir)
+    if path in refused or path.parent in refused:
+        return None, []
+    if not path.is_file():
+        if required:
+            return None, [SourceError(rel, 1, 1, "the file is missing", f"create {rel}: docs/format.md describes it, and 'init' writes a commented one")]
+        return None, []
+    text, problems = read_text(path, site_dir)
+    if text is None:
+        return YamlSource(rel, None), problems
+    if not text.strip():
+        return YamlSource(rel, None), [SourceError(rel, 1, 1, "the file is empty")]
+    root, problems = parse_yaml(text, rel)
+    if root is None and not required and _only_comments(text):
+        return None, []  # an optional file whose every line is commented out: the section is off
+    return YamlSource(rel, root), problems
+
+
+def _only_comments(text: str) -> bool:
+    """Return whether every non-blank line of YAML text is a comment (a starter file not yet filled in)."""
+    return all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines())
+
+
+def split_front_matter(text: str, path: str) -> tuple[str | None, int, str, int, list[SourceError]]:
+    """Split `---` front matter from a Markdown body: (yaml, yaml's first line, body, body's first line, problems)."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, 0, text, 1, [SourceError(
+            path, 1, 1, "the notice does not start with front matter",
+            "the first line must be '---', then the YAML fields, then another '---' line",
+        )]
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1:])
+            return front, 1, body, index + 2, []
+    return None, 0, text, 1, [SourceError(
+        path, 1, 1, "the front matter is not closed", "add a line with '---' after the last YAML field"
+    )]
+
+
+def read_markdown(path: Path, rel: str) -> tuple[MarkdownSource | None, list[SourceError]]:
+    """Read a Markdown file with YAML front matter into nodes and body text; `rel` names it in messages."""
+    text, problems = _read_text(path, rel)
+    if text is None:
+        return None, problems
+    front, offset, body, body_line, problems = split_front_matter(text, rel)
+    body, dropped = drop_control_characters(body, rel, body_line)
+    problems += dropped
+    if front is None:
+        return MarkdownSource(rel, None, body, body_line), problems
+    if not front.strip():
+        return MarkdownSource(rel, None, body, body_line), problems + [SourceError(rel, 2, 1, "the front matter is empty")]
+    root, found = parse_yaml(front, rel, line_offset=offset)
+    return MarkdownSource(rel, root, body, body_line), problems + found
+
+
+def drop_control_characters(body: str, path: str, first_line: int) -> tuple[str, list[SourceError]]:
+    """Return a Markdown body without the control characters that pages, feeds and calendars cannot
+    carry (a form feed in text pasted from a PDF), with a warning placed at the first one."""
+    found = CONTROL_CHARACTER.search(body)
+    if found is None:
+        return body, []
+    count = len(CONTROL_CHARACTER.findall(body))
+    line, column = position(body, found.start())
+    more = f" (and {count - 1} more)" if count > 1 else ""
+    return CONTROL_CHARACTER.sub("", body), [SourceError(
+        path, line + first_line - 1, column,
+        f"the control character U+{ord(found[0]):04X}{more} was dropped from the text",
+        "remove it from the file: control characters are often pasted in with text copied from a PDF", WARNING)]
+
+
+def read_notice(file: NoticeFile) -> tuple[MarkdownSource | None, list[SourceError]]:
+    """Read one listed notice or translation: its front matter as nodes and its body."""
+    return read_markdown(file.path, file.rel)
+
+
+def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()
+                      ) -> tuple[tuple[NoticeFile, ...], list[SourceError]]:
+    """Return the notice files in sorted order, and problems for misnamed files; the `refused` links
+    (links.refused_links, whose errors say why) are left out."""
+    folder = site_dir / "notices"
+    if folder in refused:
+        return (), []
+    if not folder.is_dir():
+        if folder.exists() or folder.is_symlink():   # a file, or a link to nothing: the notices would vanish
+            return (), [SourceError("notices", 1, 1, "notices must be a folder of Markdown notices, not a file",
+                                    "make notices/ a folder and move the notices into it")]
+        return (), []
+    files, problems = [], []
+    with os.scandir(folder) as entries:
+        listed = sorted(entries, key=lambda entry: entry.name)
+    for entry in listed:
+        name = entry.name
+        if name.startswith(".") or name.lower() == "readme.md":
+            continue
+        rel = f"notices/{name}"
+        path = folder / name
+        if path in refused:
+            continue
+        if entry.is_dir() or not name.endswith(".md"):
+            problems.append(SourceError(
+                rel, 1, 1, "notices/ holds only Markdown notices (.md files)",
+                "move other files elsewhere",
+            ))
+            continue
+        named = NOTICE_NAME.match(name)
+        if not named:
+            problems.append(SourceError(
+                rel, 1, 1, f"a notice's file name must look like YYYY-MM-DD-slug.md, not {name}",
+                "the slug is lower-case letters, digits and hyphens; a translation adds .<lang> before .md",
+            ))
+            continue
+        files.append(NoticeFile(path, rel, named[1], named[2]))
+    return tuple(files), problems
+
+
+def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
+    """Read every source of the site in a fixed order (notices are listed: see read_notice); return them
+    and the problems found."""
+    # Links are judged before anything is read: a file behind a refused one is never opened.
+    refused, problems = refused_links(site_dir)
+    src = site_dir / "site_src"
+    site, found = read_yaml(src / "site.yaml", site_dir, required=True, refused=refused)
+    problems += found
+    hours, found = read_yaml(src / "hours.yaml", site_dir, required=True, refused=refused)
+    problems += found
+    support, found = read_yaml(src / "support.yaml", site_dir, required=False, refused=refused)
+    problems += found
+    status, found = read_yaml(src / "status.yaml", site_dir, required=False, refused=refused)
+    problems += found
+    notices, found = list_notice_files(site_dir, refused)
+    problems += found
+    templates = site_dir / "templates"
+    history = read_git_history(site_dir) if notices else MappingProxyType({})
+    return Sources(site, hours, support, status, notices, templates if templates.is_dir() else None,
+                   history), problems
+
+
+def read_git_history(site_dir: Path) -> Mapping[str, tuple[int, datetime]]:
+    """Return, for each file under notices/, how many commits touched it and when the last one was made.
+
+    Calendar clients need SEQUENCE and LAST-MODIFIED to rise on every edit; git
+    already counts edits. Outside a git checkout (or without git) this is empty.
+    """
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=site_dir, capture_output=True,
+                             text=True, timeout=30)
+        if top.returncode != 0:
+            return MappingProxyType({})
+        log = subprocess.run(
+            ["git", "-c", "core.quotepath=off", "log", "--format=%x00%ct", "--name-only", "--relative", "--",
+             "notices"], cwd=site_dir, capture_output=True, text=True, timeout=120,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return MappingProxyType({})
+    if log.returncode != 0:
+        return MappingProxyType({})
+    counts: dict[str, tuple[int, datetime]] = {}
+    for entry in log.stdout.split("\0")[1:]:
+        lines = [line for line in entry.split("\n") if line]
+        if not lines:
+            continue
+        when = datetime.fromtimestamp(int(lines[0]), tz=UTC)
+        for name in lines[1:]:
+            count, last = counts.get(name, (0, when))
+            counts[name] = (count + 1, max(last, when))
+    return MappingProxyType(dict(sorted(counts.items())))

@@ -1,0 +1,239 @@
+"""YAML parsed into plain nodes that remember where each value was written.
+
+Values are never constructed by PyYAML: a scalar keeps the exact text the person
+typed (`14:00` stays "14:00", `off` stays "off") and the validators interpret it.
+This also keeps PyYAML's silent behaviours out: duplicate keys are reported,
+tags that would construct objects are refused, and alias expansion is bounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+from generator.errors import SourceError
+
+# libyaml's parser when PyYAML was built with it (several times faster); the same nodes either way.
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# Aliases share nodes, so a tiny file can expand into billions of values.
+MAX_EXPANDED_NODES = 100_000
+MAX_DEPTH = 64
+
+_ALLOWED_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "value")
+)
+_NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+# What XML and iCalendar cannot carry: control characters but tab and line feed, DEL, lone
+# surrogates and the two noncharacters. YAML refuses them typed raw; escapes ("\f", "\x07") make them.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """Base of every node: where its value starts (1-based line and column)."""
+
+    line: int
+    column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Scalar(Node):
+    """A scalar exactly as written; `plain` is false when it was quoted or a block."""
+
+    text: str
+    plain: bool
+
+    @property
+    def is_null(self) -> bool:
+        """Tell whether the scalar is YAML's null (`~`, `null` or nothing)."""
+        return self.plain and self.text in _NULL_WORDS
+
+
+@dataclass(frozen=True, slots=True)
+class Seq(Node):
+    """A sequence of nodes."""
+
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Map(Node):
+    """A mapping whose keys are scalars, in the order written, without duplicates."""
+
+    pairs: tuple[tuple[Scalar, Node], ...]
+
+    def get(self, key: str) -> Node | None:
+        """Return the value under `key`, or None when the key is absent."""
+        for k, v in self.pairs:
+            if k.text == key:
+                return v
+        return None
+
+    def key_node(self, key: str) -> Scalar | None:
+        """Return the key scalar itself, to point at the key rather than its value."""
+        for k, _ in self.pairs:
+            if k.text == key:
+                return k
+        return None
+
+    def keys(self) -> tuple[str, ...]:
+        """Return the keys in the order written."""
+        return tuple(k.text for k, _ in self.pairs)
+
+
+def describe(node: Node) -> str:
+    """Return a person's word for the kind of a node: text, list or mapping."""
+    if isinstance(node, Map):
+        return "a mapping"
+    if isinstance(node, Seq):
+        return "a list"
+    if isinstance(node, Scalar) and node.is_null:
+        return "nothing"
+    return "text"
+
+
+class _Converter:
+    """Turns PyYAML's composed graph into Nodes, collecting problems on the way."""
+
+    def __init__(self, path: str, line_offset: int):
+        self.path = path
+        self.line_offset = line_offset
+        self.errors: list[SourceError] = []
+        self.budget = MAX_EXPANDED_NODES
+        self.active: set[int] = set()
+        self.bombed = False
+
+    def where(self, node: yaml.Node) -> tuple[int, int]:
+        mark = node.start_mark
+        return mark.line + 1 + self.line_offset, mark.column + 1
+
+    def error(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
+        line, column = self.where(node)
+        self.errors.append(SourceError(self.path, line, column, message, hint))
+
+    def convert(self, node: yaml.Node, depth: int = 0) -> Node | None:
+        self.budget -= 1
+        if self.budget < 0 or depth > MAX_DEPTH:
+            if not self.bombed:
+                self.bombed = True
+                self.error(
+                    node,
+                    f"this document expands into too many values (more than {MAX_EXPANDED_NODES:,})"
+                    if self.budget < 0
+                    else f"values are nested more than {MAX_DEPTH} levels deep",
+                    "aliases (*name) that repeat large anchors are refused; write the values out",
+                )
+            return None
+        if node.tag not in _ALLOWED_TAGS:   # !!binary too: no source holds bytes
+            self.error(
+                node,
+                f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+                "sources hold plain values only: remove the tag",
+            )
+            return None
+        line, column = self.where(node)
+        if isinstance(node, yaml.ScalarNode):
+            if found := CONTROL_CHARACTER.search(node.value):
+                kind = "control character" if found[0] <= "\x7f" else "character"
+                self.error(node, f"the text holds the {kind} U+{ord(found[0]):04X}, which pages, "
+                           "feeds and calendars cannot carry",
+                           "remove it: it is written as an escape such as \\f or \\x07 in quotes, "
+                           "or was pasted in with the text")
+            # PyYAML marks a plain scalar's style None, libyaml's binding ''.
+            return Scalar(line, column, node.value, not node.style)
+        if id(node) in self.active:
+            self.error(node, "an alias refers to the value that contains it")
+            return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                items = tuple(
+                    item for item in (self.convert(child, depth + 1) for child in node.value) if item
+                )
+                return Seq(line, column, items)
+            return self.convert_mapping(node, line, column, depth)
+        finally:
+            self.active.discard(id(node))
+
+    def convert_mapping(self, node: yaml.MappingNode, line: int, column: int, depth: int) -> Map:
+        pairs: list[tuple[Scalar, Node]] = []
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.error(key_node, "merge keys (<<) are not supported", "write the keys out")
+                continue
+            key = self.convert(key_node, depth + 1)
+            if key is None:
+                continue
+            if key.text in seen:
+                self.error(
+                    key_node,
+                    f"duplicate key '{key.text}' (first written at line {seen[key.text]})",
+                    "YAML keeps only the last value of a repeated key: remove or merge one of them",
+                )
+                continue
+            seen[key.text] = key.line
+            value = self.convert(value_node, depth + 1)
+            if value is not None:
+                pairs.append((key, value))
+        return Map(line, column, tuple(pairs))
+
+
+def _reader_error(path: str, exc: yaml.reader.ReaderError, text: str, line_offset: int) -> SourceError:
+    """Place a character YAML does not accept (a control character pasted in, say)."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1 + line_offset
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+    return SourceError(path, line, column, f"the character U+{code:04X} is not allowed in YAML",
+                       "remove it: control characters are often pasted in by accident")
+
+
+def _yaml_error(path: str, exc: yaml.YAMLError, line_offset: int, text: str = "") -> SourceError:
+    """Turn PyYAML's exception into a placed problem in plain words."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return SourceError(path, mark.line + 1 + line_offset, mark.column + 1, "YAML syntax: tab character in indentation",
+                           "YAML indents with spaces only: replace the tab with spaces")
+    line = mark.line + 1 + line_offset if mark else line_offset + 1
+    column = mark.column + 1 if mark else 1
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    hint = None
+    if "'\\t'" in problem or "\\t" in problem:
+        problem = "tab character in indentation"
+        hint = "YAML indents with spaces only: replace the tab with spaces"
+    elif "expected a single document" in (context or "") or "expected '<document start>'" in problem:
+        problem = "more than one YAML document in this file"
+        hint = "a '---' line separates documents: remove it"
+    else:
+        if context and context not in problem:
+            problem = f"{problem} ({context})"
+        hint = "check the indentation and that text containing ': ' or '#' is quoted"
+    return SourceError(path, line, column, f"YAML syntax: {problem}", hint)
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list[SourceError]]:
+    """Parse YAML text into Nodes; return the root (None if unusable) and the problems found."""
+    try:
+        graph = yaml.compose(text, Loader=LOADER)
+    except yaml.reader.ReaderError as exc:
+        return None, [_reader_error(path, exc, text, line_offset)]
+    except yaml.YAMLError as exc:
+        return None, [_yaml_error(path, exc, line_offset, text)]
+    except RecursionError:
+        # PyYAML without libyaml composes recursively; libyaml stops at 1,000 levels itself.
+        return None, [SourceError(path, line_offset + 1, 1, f"values are nested more than {MAX_DEPTH} levels deep",
+                                  "write the values out at fewer levels")]
+    if graph is None:
+        return None, [SourceError(path, line_offset + 1, 1, "the file holds no values")]
+    converter = _Converter(path, line_offset)
+    root = converter.convert(graph)
+    # Past the bound, what was converted is a fragment: checking it would only add noise.
+    return (None if converter.bombed else root), converter.errors

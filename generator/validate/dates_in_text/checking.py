@@ -1,0 +1,118 @@
+"""check_dates: what cannot be right in the dates of a text, with a hint at what was meant."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+
+from babel.dates import get_day_names, get_month_names
+
+from generator.errors import ERROR, WARNING, SourceError
+from generator.validate.dates_in_text.finding import ProseDate, find_dates
+from generator.validate.dates_in_text.vocabulary import parse_locale, vocabulary_of
+
+
+def _english_weekday(index: int) -> str:
+    return get_day_names("wide", locale="en")[index]
+
+
+def _english_month(month: int) -> str:
+    return get_month_names("wide", locale="en")[month]
+
+
+def _ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _shift_months(day: date, months: int) -> date | None:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, day.day) if day.day <= calendar.monthrange(year, month + 1)[1] else None
+
+
+def weekday_mismatch_hint(day: date, weekday: int, lang: str, period, *, reference: date | None = None) -> str:
+    """Return the date most likely meant when `day` was written with `weekday` (Monday = 0).
+
+    Candidates have the written weekday and the same day of the month one or two months or
+    a year away, or lie within a week of `day`.  The first of these rules that separates
+    them decides: inside `period` (inclusive) when given; within half a year of
+    `reference` (the notice's date) when given, since a notice is about the days around
+    it; a slip of one month or one year (the copied notice whose weekday was updated but
+    not its month), then a day within the week, then a slip of two months; nearest to `day`.
+    """
+    parse_locale(lang)   # the hint is in English like the messages; the language is only checked
+    if weekday == day.weekday():
+        raise ValueError(f"{day.isoformat()} is a {_english_weekday(weekday)}: there is no mismatch")
+    kinds = ((0, (-1, 1, -12, 12)), (2, (-2, 2)))
+    candidates = [(kind, _shift_months(day, months)) for kind, shifts in kinds for months in shifts]
+    candidates += [(1, day + timedelta(days=(weekday - day.weekday()) % 7)),
+                   (1, day - timedelta(days=(day.weekday() - weekday) % 7))]
+    candidates = [(kind, c) for kind, c in candidates if c is not None and c != day and c.weekday() == weekday]
+
+    def inside(candidate: date) -> bool:
+        return period is not None and period[0] <= candidate <= period[1]
+
+    def rank(candidate: tuple[int, date]) -> tuple:
+        kind, when = candidate
+        far = reference is not None and abs((when - reference).days) > 183
+        return not inside(when), far, kind, abs((when - day).days), when
+    _, best = min(candidates, key=rank)
+    said = f"{best.isoformat()} is a {_english_weekday(weekday)}"
+    if inside(best):
+        return f"{said} and lies inside the notice's period"
+    if period is not None:
+        # The likely day lies outside the period: name it, and say that the period would have to change too.
+        return (f"{said} but lies outside the notice's period ({period[0].isoformat()} to "
+                f"{period[1].isoformat()}): check the weekday, or the date and the period")
+    if best.day != day.day:
+        meant = f"the {_ordinal(best.day)}" if best.month == day.month else f"{_english_month(best.month)} {best.day}"
+        meant += f", {best.year}" if best.year != day.year else ""
+    elif best.month != day.month:
+        meant = _english_month(best.month) + (f" {best.year}" if best.year != day.year else "")
+    else:
+        meant = str(best.year)
+    return f"{said} (did you mean {meant}?)"
+
+
+def _shown(found: ProseDate) -> str:
+    """Return the date as written, with the year it was read in when the text left it out."""
+    if found.year_inferred and found.day is not None:
+        return f"{found.written} ({found.day.isoformat()})"
+    return found.written
+
+
+def check_dates(text: str, lang: str, reference: date, path: str, line_offset: int = 0,
+                period: tuple[date, date] | None = None,
+                acknowledged: frozenset[date] = frozenset()) -> tuple[SourceError, ...]:
+    """Return the problems of the dates in `text`: days that do not exist, weekdays that do not
+    match (errors) and days outside `period` but not `acknowledged` (warnings), placed at
+    line_offset + their line."""
+    local = vocabulary_of(lang).locale
+    problems = []
+    for found in find_dates(text, lang, reference, period and tuple(period)):
+        line = line_offset + found.line
+        if found.day is None:
+            year, month, _ = found.parts
+            problems.append(SourceError(
+                path, line, found.column,
+                f"{found.written} does not exist: {_english_month(month)} {year} has "
+                f"{calendar.monthrange(year, month)[1]} days", None, ERROR))
+            continue
+        if found.weekday is not None and found.weekday != found.day.weekday():
+            actual = found.day.weekday()
+            name = _english_weekday(actual)
+            if local.language != "en":
+                name += f" ({get_day_names('wide', locale=local)[actual]})"
+            problems.append(SourceError(
+                path, line, found.column, f"{_shown(found)} is a {name}, not {found.weekday_written}",
+                weekday_mismatch_hint(found.day, found.weekday, lang, period, reference=reference), ERROR))
+            continue    # one word per date: the weekday's hint already says which day may be meant
+        if period is not None and not period[0] <= found.day <= period[1] and found.day not in acknowledged:
+            problems.append(SourceError(
+                path, line, found.column,
+                f"{_shown(found)} lies outside the notice's period "
+                f"({period[0].isoformat()} to {period[1].isoformat()})",
+                f"check the date; if it is meant, add it to the front matter: "
+                f"prose_dates_ok: [{found.day.isoformat()}]", WARNING))
+    return tuple(sorted(problems, key=SourceError.sort_key))
