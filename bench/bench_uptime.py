@@ -69,6 +69,7 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from generator.load import load_site
 from generator.pipeline import read_probe_histories
+import generator.read.probe_files, generator.write.probe_cache  # noqa: E401  (a build imports them while it reads notices)
 from generator.schedule.uptime import make_uptime
 site_dir, now, jobs = Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), int(sys.argv[4]) or None
 site, problems, _ = load_site(site_dir)

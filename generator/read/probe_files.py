@@ -184,7 +184,6 @@ def unchanged(month: Month, old: Rollup | None) -> bool:
     return old.size == found.st_size and old.mtime_ns == found.st_mtime_ns
 
 
-
 def file_warnings(month: Month, rollup: Rollup) -> list[SourceError]:
     """Return the problems of one month file: a malformed row is an error (someone edited the file by hand
     and must say what they meant); a torn last line is a warning (a killed probe; the next run repairs it)."""
@@ -213,6 +212,7 @@ def first_row_time(folder: Path, now: datetime) -> datetime | None:
             if found is not None:
                 return found if found <= now else None
     return None
+
 
 @dataclass(frozen=True, slots=True)
 class ComponentFiles:
