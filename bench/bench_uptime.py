@@ -7,10 +7,10 @@
 Generates, in a temporary folder, a site whose status page has N components, each
 checked once a minute for the 90 days before the build's now (about 13 million rows
 for 100 components), then measures, each run in a new Python process, the uptime part
-of the build (`read_histories` + `make_uptime`, what `make_build` adds for uptime):
+of the build (`pipeline.read_probe_histories` + `make_uptime`, what `make_build` adds for uptime):
 
-- cold: the cache folder removed before the run, so every month file is read (by up
-  to 4 processes, as a build does; and by one, for comparison);
+- cold: the cache folder removed before the run, so every month file is read (by the
+  pipeline's processes, one per core or $EXPEDIENTE_JOBS, as a build does; and by one, for comparison);
 - warm: nothing changed since the previous run, so only the cache is read;
 - append: every component's newest file got 10 more rows since the previous run
   (what the probe does between two builds), so only those rows are parsed (the file
@@ -21,7 +21,7 @@ of the process and of the worker processes that read a cold cache in parallel; s
 than wall time on a busy machine) and peak resident memory (`ru_maxrss` from
 `resource.getrusage` in the child): "before" is the interpreter with the loaded site,
 "peak" the whole process, "worker" the largest worker process (0 when none ran; at
-most 4 run, and their pages shared with the parent by fork count in each). Not a test: nothing is asserted, and the
+most one per core run, and their pages shared with the parent by fork count in each). Not a test: nothing is asserted, and the
 figures depend on the machine.
 """
 
@@ -68,13 +68,14 @@ from datetime import datetime
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from generator.load import load_site
-from generator.read.probe_files import read_histories
+from generator.pipeline import read_probe_histories
+import generator.read.probe_files, generator.write.probe_cache  # noqa: E401  (a build imports them while it reads notices)
 from generator.schedule.uptime import make_uptime
-site_dir, now, workers = Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), int(sys.argv[4]) or None
+site_dir, now, jobs = Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), int(sys.argv[4]) or None
 site, problems, _ = load_site(site_dir)
 usage = resource.getrusage(resource.RUSAGE_SELF)
 started = time.perf_counter()
-histories, warnings = read_histories(site_dir, site, now, workers=workers)
+histories, warnings = read_probe_histories(site_dir, site, now, jobs=jobs)
 uptime = make_uptime(site, now, histories)
 seconds = time.perf_counter() - started
 after = resource.getrusage(resource.RUSAGE_SELF)

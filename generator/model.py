@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from generator.limits import DEFAULT_LIMITS, Limits
 
@@ -309,6 +309,33 @@ class ProbeResult:
     ok: bool
     latency_ms: float | None
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DayCounts:
+    """Probe checks of a local day or part of one: sums and a latency histogram, mergeable across files.
+
+    `bins` are latencies in tenths of a millisecond (0.1 ms wide below 100 ms, three figures above), ascending;
+    `counts` go with them.
+    """
+
+    checks: int = 0
+    ok: int = 0
+    degraded: int = 0
+    bins: Sequence[int] = ()
+    counts: Sequence[int] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeHistory:
+    """What the probe's files say about one component as of the build's now: `days` with a check up to now,
+    `recent` (each local day's part of the 24 hours before now), the `latest` result up to now, and the
+    `first` row of the oldest month file (when not after now)."""
+
+    days: Mapping[date, DayCounts] = field(default_factory=lambda: MappingProxyType({}))
+    recent: Mapping[date, DayCounts] = field(default_factory=lambda: MappingProxyType({}))
+    latest: ProbeResult | None = None
+    first: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

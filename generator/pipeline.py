@@ -15,7 +15,7 @@ from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.limits import Limits
 from generator.load import load_site
 from generator.model import Build, Notice, Site, split_scheduled
-from generator.parallel import SharedCounter
+from generator.parallel import SharedCounter, map_in_parallel
 from generator.render import Output
 from generator.schedule.hours import build_holiday_calendar
 
@@ -73,15 +73,36 @@ def resolve_now(site: Site, now: datetime) -> datetime:
     return now
 
 
+def read_probe_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,
+                         cache_root: Path | None = None, jobs: int | None = None):
+    """Return (each component's probe history at `now`, the problems of site_src/uptime/ and of the cache).
+
+    The changed month files are counted by up to `jobs` processes (parallel.py) when there is much to
+    read; the changed counts are then written to the cache (see read/probe_files.py).
+    """
+    from types import MappingProxyType
+
+    from generator.read.probe_files import list_probe_files, read_component_history
+    from generator.schedule.uptime import probe_window
+    from generator.write.probe_cache import write_probe_cache
+
+    files = list_probe_files(site_dir, site, probe_window(ZoneInfo(site.timezone), now), cache, cache_root)
+    read = map_in_parallel(read_component_history, files.components, jobs if files.heavy else 1, min_items=2)
+    failed = write_probe_cache(entry for component in read for entry in component.cache)
+    problems = [*files.problems, *(problem for component in read for problem in component.problems)]
+    return (MappingProxyType({component.component: component.history for component in read}),
+            tuple(problems + [failed] if failed else problems))
+
+
 def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: bool = True,
-               problems: list[SourceError] | None = None, cache_root: Path | None = None) -> Build:
+               problems: list[SourceError] | None = None, cache_root: Path | None = None,
+               jobs: int | None = None) -> Build:
     """Resolve what depends on "now": the public holidays of the years the outputs cover, and uptime.
 
     Uptime comes from incidents alone without `site_dir`; with it, also from the probe's files
     in site_src/uptime/ (through the cache in `cache_root`, by default the site's own, unless
-    `cache` is false), whose warnings go to `problems`.
+    `cache` is false), whose warnings go to `problems`; up to `jobs` processes read them.
     """
-    from generator.read.probe_files import read_histories
     from generator.schedule.uptime import make_uptime
 
     # A notice dated later than "now" is scheduled: nothing is made of it, not even the
@@ -92,7 +113,8 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     years = range(now.year - 1, now.year + 3)
     holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
     overrides = notice_overrides(site.notices, site.departments)
-    histories, found = read_histories(site_dir, site, now, cache, cache_root=cache_root) if site_dir is not None else ({}, ())
+    histories, found = read_probe_histories(site_dir, site, now, cache, cache_root, jobs) \
+        if site_dir is not None else ({}, ())
     if problems is not None:
         problems.extend(found)
     uptime = make_uptime(site, now, histories)
@@ -128,7 +150,8 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
         return Result((), problems)
     trusted, untrusted = cache_trust(site_dir, cache_root)
     found: list[SourceError] = [untrusted] if untrusted else []
-    build = make_build(site, resolve_now(site, now), site_dir, cache=trusted, problems=found, cache_root=cache_root)
+    build = make_build(site, resolve_now(site, now), site_dir, cache=trusted, problems=found, cache_root=cache_root,
+                       jobs=jobs)
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + found)

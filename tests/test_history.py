@@ -1,4 +1,4 @@
-"""Probe history files: the exact rows written, the reader's messages, torn lines, locking and failed writes."""
+"""The probe's appender: the exact rows written, read back by the build, torn lines, locking and failed writes."""
 
 from __future__ import annotations
 
@@ -16,18 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import SourceError
-from generator.read.probe_history import (
-    HEADER,
-    HistoryWriteError,
-    append_rows,
-    format_row,
-    month_files,
-    month_path,
-    read_component,
-    read_month_file,
-)
-from generator.model import ProbeResult
+from generator.model import Component, ProbeResult, Site, Text
+from generator.pipeline import read_probe_histories
+from generator.probe.csv_file import HEADER, HistoryWriteError, append_rows, format_row, month_files, month_path
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
@@ -40,6 +31,17 @@ def at(minutes: int) -> datetime:
 
 def messages(problems) -> list[str]:
     return [p.format() for p in problems]
+
+
+def read_back(site: Path, now: datetime, components=("website",)):
+    """Return what a build reads of the site's history at `now`: each component's history and the problems."""
+    model = Site("S", "https://s.example/", "UTC", ("en",), None, (),
+                 components=tuple(Component(c, Text.plain(c)) for c in components))
+    return read_probe_histories(site, model, now, cache=False)
+
+
+def checks(history) -> int:
+    return sum(day.checks for day in history.days.values())
 
 
 def write_month(site: Path, text: str, component: str = "website", month: str = "2026-11") -> Path:
@@ -98,9 +100,9 @@ def test_details_are_quoted_kept_on_one_line_and_read_back_by_the_csv_module(tmp
     assert parsed[0] == HEADER.split(",")
     assert [row[3] for row in parsed[1:]] == [
         "refused, retrying", 'said "no"', "two lines and tab", "padded", "x" * 199 + "…"]
-    results, problems = read_month_file(tmp_path / "site_src/uptime/website/2026-11.csv")
+    found, problems = read_back(tmp_path, at(10))
     assert problems == ()
-    assert [r.detail for r in results] == [row[3] for row in parsed[1:]]
+    assert checks(found["website"]) == 5 and found["website"].latest.detail == "x" * 199 + "…"
 
 
 def test_invalid_rows_are_refused_before_anything_is_written(tmp_path):
@@ -114,127 +116,6 @@ def test_invalid_rows_are_refused_before_anything_is_written(tmp_path):
 
 # Reading ---------------------------------------------------------------------------------------
 
-def test_the_reader_returns_results_in_time_order(tmp_path):
-    path = write_month(tmp_path, (
-        "time,ok,latency_ms,detail\r\n"
-        "2026-11-23T13:05:05Z,1,20,HTTP 200\r\n"
-        "\r\n"
-        '2026-11-23T13:00:05Z,0,,"refused, retrying"\r\n'
-        "2026-11-23T10:10:05-03:00,1,7.5,HTTP 200\r\n"
-    ))
-    results, problems = read_month_file(path, tmp_path)
-    assert problems == ()
-    assert results == (
-        ProbeResult(at(0), False, None, "refused, retrying"),
-        ProbeResult(at(5), True, 20.0, "HTTP 200"),
-        ProbeResult(at(10), True, 7.5, "HTTP 200"),
-    )
-    assert all(r.time.utcoffset() == timedelta(0) for r in results)
-
-
-def test_malformed_rows_are_errors_at_their_line_and_column(tmp_path):
-    path = write_month(tmp_path, (
-        "time,ok,latency_ms,detail\n"
-        "2026-11-23T13:00:05Z,1,182.4,HTTP 200\n"
-        "2026-11-23T13:05:05Z,yes,182.4,HTTP 200\n"
-        "2026-11-23T13:10:05Z,1,fast,HTTP 200\n"
-        "2026-11-23T13:15:05Z,1,-3,HTTP 200\n"
-        "23/11/2026 13:20,1,10,HTTP 200\n"
-        "2026-11-23T13:25:05,1,10,HTTP 200\n"
-        "2026-10-31T13:30:05Z,1,10,HTTP 200\n"
-        "2026-11-23T13:35:05Z,0,,connection refused, retrying\n"
-        '2026-11-23T13:40:05Z,0,,"unclosed\n'
-        "2026-11-23T13:45:05Z,1\n"
-        "2026-11-23T13:50:05Z,1,nan,HTTP 200\n"
-        "2026-11-23T13:55:05Z,0,,timeout\n"
-    ))
-    results, problems = read_month_file(path, tmp_path)
-    assert results == (ProbeResult(at(0), True, 182.4, "HTTP 200"), ProbeResult(at(55), False, None, "timeout"))
-    assert messages(problems) == [
-        "site_src/uptime/website/2026-11.csv:3:22: error: 'yes' is not 1 or 0\n"
-        "  hint: 1 when the check succeeded, 0 when it failed",
-        "site_src/uptime/website/2026-11.csv:4:24: error: 'fast' is not a latency in milliseconds\n"
-        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
-        "site_src/uptime/website/2026-11.csv:5:24: error: '-3' is not a latency in milliseconds\n"
-        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
-        "site_src/uptime/website/2026-11.csv:6:1: error: '23/11/2026 13:20' is not a UTC time\n"
-        "  hint: write it like 2026-11-23T13:00:05Z",
-        "site_src/uptime/website/2026-11.csv:7:1: error: '2026-11-23T13:25:05' is not a UTC time\n"
-        "  hint: write it like 2026-11-23T13:00:05Z",
-        "site_src/uptime/website/2026-11.csv:8:1: error: 2026-10-31T13:30:05Z does not belong in the file of 2026-11\n"
-        "  hint: move the row to 2026-10.csv",
-        "site_src/uptime/website/2026-11.csv:9:1: error: expected 4 fields (time,ok,latency_ms,detail), found 5\n"
-        '  hint: quote a detail that holds a comma: "refused, retrying"',
-        "site_src/uptime/website/2026-11.csv:10:25: error: the quoted field is not closed\n"
-        '  hint: write a quote inside a quoted field as two quotes: "a ""b"" c"',
-        "site_src/uptime/website/2026-11.csv:11:1: error: expected 4 fields (time,ok,latency_ms,detail), found 2",
-        "site_src/uptime/website/2026-11.csv:12:24: error: 'nan' is not a latency in milliseconds\n"
-        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
-    ]
-    assert all(isinstance(p, SourceError) and p.severity == "error" for p in problems)
-
-
-def test_the_quick_and_the_careful_reading_make_the_same_frozen_results(tmp_path):
-    import dataclasses
-
-    from generator.read import probe_history as history
-
-    assert history.DIRECT, "ProbeResult changed: check that read_rows_quickly still makes complete objects"
-    rows = "".join(f"2026-11-23T13:{m:02d}:05Z,{m % 2},{'' if m % 3 else m * 1.5},{'HTTP 200' if m % 2 else 'timeout'}\n"
-                   for m in (5, 0, 10, 1, 59))
-    quick, problems = read_month_file(write_month(tmp_path, HEADER + "\n" + rows), tmp_path)
-    assert problems == ()
-    # A blank line takes the file off the quick path.
-    careful, problems = read_month_file(write_month(tmp_path, HEADER + "\n\n" + rows, component="b"))
-    assert problems == ()
-    assert quick == careful and [r.time.minute for r in quick] == [0, 1, 5, 10, 59]
-    made = ProbeResult(at(0), False, 0.0, "timeout")
-    assert quick[0] == made and hash(quick[0]) == hash(made) and repr(quick[0]) == repr(made)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        quick[0].ok = True
-
-
-def test_a_date_that_does_not_exist_is_an_error(tmp_path):
-    path = write_month(tmp_path, HEADER + "\n2026-11-31T13:00:05Z,1,5,HTTP 200\n2026-11-23T13:00:05Z,1,5,HTTP 200\n")
-    results, problems = read_month_file(path, tmp_path)
-    assert results == (ProbeResult(at(0), True, 5.0, "HTTP 200"),)
-    assert messages(problems) == ["site_src/uptime/website/2026-11.csv:2:1: error: '2026-11-31T13:00:05Z' is not a "
-                                  "UTC time\n  hint: write it like 2026-11-23T13:00:05Z"]
-
-
-def test_a_missing_header_and_bad_bytes_are_reported(tmp_path):
-    path = write_month(tmp_path, b"2026-11-23T13:00:05Z,1,5,HTTP 200\n2026-11-23T13:05:05Z,0,,caf\xe9\n")
-    results, problems = read_month_file(path, tmp_path)
-    assert results == (ProbeResult(at(0), True, 5.0, "HTTP 200"), ProbeResult(at(5), False, None, "caf\ufffd"))
-    assert messages(problems) == [
-        "site_src/uptime/website/2026-11.csv:1:1: error: the first line must be the header "
-        "'time,ok,latency_ms,detail', not '2026-11-23T13:00:05Z,1,5,HTTP 200'\n"
-        "  hint: restore the header line; every month file starts with it",
-        "site_src/uptime/website/2026-11.csv:2:28: error: the file is not UTF-8: byte 0xe9 cannot start a "
-        "character here\n  hint: save the file as UTF-8",
-    ]
-
-
-def test_an_empty_or_missing_file_reads_as_no_rows(tmp_path):
-    assert read_month_file(write_month(tmp_path, ""), tmp_path) == ((), ())
-    results, problems = read_month_file(tmp_path / "nope.csv", tmp_path)
-    assert (results, messages(problems)) == ((), ["nope.csv: error: cannot read the file: no such file or directory"])
-
-
-def test_read_component_joins_months_from_a_given_month_and_shares_instants(tmp_path):
-    write_month(tmp_path, "time,ok,latency_ms,detail\n2026-10-31T23:59:59Z,1,1,HTTP 200\n", month="2026-10")
-    write_month(tmp_path, "time,ok,latency_ms,detail\n2026-11-01T00:00:00Z,1,2,HTTP 200\n", month="2026-11")
-    write_month(tmp_path, "time,ok,latency_ms,detail\n2026-11-01T00:00:00Z,1,3,HTTP 200\n", component="email")
-    (tmp_path / "site_src/uptime/website/notes.txt").write_text("not a month file")
-    times: dict = {}
-    results, problems = read_component(tmp_path, "website", since=datetime(2026, 11, 1, tzinfo=UTC), times=times)
-    assert (results, problems) == ((ProbeResult(datetime(2026, 11, 1, tzinfo=UTC), True, 2.0, "HTTP 200"),), ())
-    other, _ = read_component(tmp_path, "email", times=times)
-    assert other[0].time is results[0].time
-    assert len(read_component(tmp_path, "website")[0]) == 2
-    assert read_component(tmp_path, "nothing") == ((), ())
-
-
 # Torn lines ------------------------------------------------------------------------------------
 
 GOOD = "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,182.4,HTTP 200\n2026-11-23T13:05:05Z,0,,timeout\n"
@@ -242,8 +123,8 @@ GOOD = "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,182.4,HTTP 200\n2026-1
 
 def test_a_torn_last_line_is_skipped_by_the_reader_and_cut_by_the_next_append(tmp_path):
     path = write_month(tmp_path, GOOD + "2026-11-23T13:10:05Z,1,1")
-    results, problems = read_month_file(path, tmp_path)
-    assert results == (ProbeResult(at(0), True, 182.4, "HTTP 200"), ProbeResult(at(5), False, None, "timeout"))
+    found, problems = read_back(tmp_path, at(20))
+    assert checks(found["website"]) == 2 and found["website"].latest == ProbeResult(at(5), False, None, "timeout")
     assert messages(problems) == [
         "site_src/uptime/website/2026-11.csv:4:1: warning: the last line is unfinished (a probe stopped while "
         "writing?); it is skipped\n  hint: the next probe run removes it",
@@ -255,7 +136,8 @@ def test_a_torn_last_line_is_skipped_by_the_reader_and_cut_by_the_next_append(tm
         "  hint: the rows before it are intact",
     ]
     assert path.read_text() == GOOD + "2026-11-23T13:15:05Z,1,90.0,HTTP 200\n"
-    assert read_month_file(path, tmp_path)[1] == ()
+    found, problems = read_back(tmp_path, at(20))
+    assert problems == () and checks(found["website"]) == 3
 
 
 def test_a_torn_header_is_replaced_by_a_whole_one(tmp_path):
@@ -269,7 +151,7 @@ KILLED_WRITER = textwrap.dedent("""
     import os, signal, sys
     sys.path.insert(0, sys.argv[1])
     from pathlib import Path
-    from generator.read.probe_history import LOCK_NAME, acquire_lock, uptime_dir
+    from generator.probe.csv_file import LOCK_NAME, acquire_lock, uptime_dir
     site = Path(sys.argv[2])
     acquire_lock(uptime_dir(site) / LOCK_NAME, 5)          # held, like a probe in the middle of its appends
     fd = os.open(uptime_dir(site) / "website" / "2026-11.csv", os.O_WRONLY | os.O_APPEND)
@@ -283,8 +165,8 @@ def test_a_writer_killed_mid_line_loses_nothing_and_leaves_no_lock_behind(tmp_pa
     killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(ROOT), str(tmp_path)], timeout=30)
     assert killed.returncode == -signal.SIGKILL
     assert path.read_text() == GOOD + "2026-11-23T13:10:05Z,1,18"
-    results, problems = read_month_file(path, tmp_path)
-    assert len(results) == 2 and [p.severity for p in problems] == ["warning"]
+    found, problems = read_back(tmp_path, at(20))
+    assert checks(found["website"]) == 2 and [p.severity for p in problems] == ["warning"]
     # The kernel released the dead writer's flock: the next append neither waits nor fails.
     warnings = append_rows(tmp_path, [("website", ProbeResult(at(15), True, 90, "HTTP 200"))])
     assert [w.severity for w in warnings] == ["warning"]
@@ -297,7 +179,7 @@ APPENDER = textwrap.dedent("""
     import os, sys, time
     sys.path.insert(0, sys.argv[1])
     from datetime import datetime, timedelta, timezone
-    from generator.read.probe_history import append_rows
+    from generator.probe.csv_file import append_rows
     from generator.model import ProbeResult
     site, me, rows = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     while not os.path.exists(os.path.join(site, "go")):    # start together, to race for every new file
@@ -328,10 +210,12 @@ def test_concurrent_appenders_write_whole_lines_and_one_header(tmp_path):
             lines = path.read_text().splitlines(keepends=True)
             assert lines[0] == HEADER + "\n"
             assert all(ROW.match(line) for line in lines[1:]), [l for l in lines[1:] if not ROW.match(l)][:3]
-            results, problems = read_month_file(path, tmp_path)
-            assert problems == ()
-            seen += [r.detail for r in results]
+            seen += [row[3] for row in csv.reader(io.StringIO("".join(lines[1:])))]
         assert sorted(seen) == details
+    found, problems = read_back(tmp_path, datetime(2026, 12, 1, 0, 1, tzinfo=UTC), tuple(expected))
+    assert problems == ()
+    assert {component: checks(history) for component, history in found.items()} == {
+        component: len(details) for component, details in expected.items()}
 
 
 # Failed writes ---------------------------------------------------------------------------------
@@ -367,7 +251,7 @@ HOLDER = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, sys.argv[1])
     from pathlib import Path
-    from generator.read.probe_history import LOCK_NAME, acquire_lock, uptime_dir
+    from generator.probe.csv_file import LOCK_NAME, acquire_lock, uptime_dir
     acquire_lock(uptime_dir(Path(sys.argv[2])) / LOCK_NAME, 5)
     print("held", flush=True)
     time.sleep(60)

@@ -13,10 +13,10 @@ import lxml.html
 import pytest
 from helpers_vnu import run_vnu
 
-from generator.render.default_theme import default_theme_dir
 from generator.load import load_site
 from generator.pipeline import make_build
 from generator.render.badges import render_badges
+from generator.render.default_theme import default_theme_dir
 from generator.render.frame import make_environment
 from generator.render.status_html import render_status_pages
 from generator.render.statuspage_api import render_statuspage_api

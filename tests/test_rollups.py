@@ -1,4 +1,5 @@
-"""Reading the probe's month files: per-day counts, today and 24 h from the files' ends, the cache, bad lines."""
+"""Reading the probe's month files: per-day counts, today and 24 h from the files' ends, the cache, bad lines,
+and the processes that count a large history."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import generator.read.probe_files as rollups
+import generator.read.probe_files as probe_files
 from generator.errors import WARNING
 from generator.load import load_site
 from generator.model import Check, Component, Site, Text
-from generator.pipeline import build_site, make_build
-from generator.read.probe_files import read_histories
+from generator.pipeline import build_site, make_build, read_probe_histories
 from generator.schedule.uptime import make_uptime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,8 +71,8 @@ def outage_history(site_dir: Path) -> None:
 
 
 def histories(site_dir: Path, now: datetime, site: Site | None = None, **options):
-    """Return the histories and warnings of the test site at now."""
-    return read_histories(site_dir, site or make_site(), now, **options)
+    """Return the histories and warnings of the test site at now, read as a build reads them."""
+    return read_probe_histories(site_dir, site or make_site(), now, **options)
 
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=SP)
@@ -202,6 +202,53 @@ def test_malformed_rows_are_skipped_with_their_line_numbers(tmp_path):
     assert found["dns"].latest.detail == "written with an offset"
 
 
+def test_times_that_are_not_utc_and_latencies_that_are_not_numbers_are_errors(tmp_path):
+    folder = tmp_path / "site_src/uptime/dns"
+    folder.mkdir(parents=True)
+    (folder / "2026-11.csv").write_text(HEADER + "2026-11-22T11:00:00Z,1,12,x\n"
+                                        "2026-11-31T13:00:05Z,1,5,no such day\n"
+                                        "2026-11-22T11:25:05,1,10,no zone\n"
+                                        "2026-11-22T11:15:05Z,1,-3,negative\n"
+                                        "2026-11-22T11:50:05Z,1,nan,not a number\n"
+                                        "2026-11-22T11:55:05Z,0,,timeout\n", encoding="utf-8")
+    found, warnings = histories(tmp_path, NOW)
+    where = "site_src/uptime/dns/2026-11.csv"
+    assert [w.format() for w in warnings] == [
+        f"{where}:3:1: error: '2026-11-31T13:00:05Z' is not a UTC time\n  hint: write it like 2026-11-23T13:00:05Z",
+        f"{where}:4:1: error: '2026-11-22T11:25:05' is not a UTC time\n  hint: write it like 2026-11-23T13:00:05Z",
+        f"{where}:5:1: error: '-3' is not a latency in milliseconds\n"
+        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
+        f"{where}:6:1: error: 'nan' is not a latency in milliseconds\n"
+        "  hint: write a number such as 182 or 182.4, or nothing when there was no answer",
+    ]
+    assert found["dns"].days[date(2026, 11, 22)].checks == 2
+
+
+def test_a_quote_left_open_ends_with_its_line(tmp_path):
+    # A row never spans lines: the rows after an unclosed quote are still counted, on the careful
+    # path (a malformed row elsewhere in the file) as on the fast one.
+    folder = tmp_path / "site_src/uptime/dns"
+    folder.mkdir(parents=True)
+    rows = '2026-11-22T11:40:05Z,0,,"unclosed\n2026-11-22T11:55:05Z,0,,timeout\n'
+    for careful in (False, True):
+        bad = "2026-11-22T11:00:00Z,yes,12,x\n" if careful else ""
+        (folder / "2026-11.csv").write_text(HEADER + bad + rows, encoding="utf-8")
+        found, warnings = histories(tmp_path, NOW, cache=False)
+        assert len(warnings) == careful
+        assert found["dns"].days[date(2026, 11, 22)].checks == 2
+        assert (found["dns"].latest.time, found["dns"].latest.detail) == (datetime(2026, 11, 22, 11, 55, 5, tzinfo=UTC),
+                                                                          "timeout")
+
+
+def test_an_empty_month_file_reads_as_no_rows(tmp_path):
+    folder = tmp_path / "site_src/uptime/dns"
+    folder.mkdir(parents=True)
+    (folder / "2026-11.csv").write_bytes(b"")
+    found, warnings = histories(tmp_path, NOW)
+    assert warnings == ()
+    assert (dict(found["dns"].days), dict(found["dns"].recent), found["dns"].latest) == ({}, {}, None)
+
+
 def test_a_wrong_header_leaves_the_file_unread(tmp_path):
     folder = tmp_path / "site_src/uptime/dns"
     folder.mkdir(parents=True)
@@ -261,7 +308,7 @@ def test_cold_warm_and_uncached_give_the_same_result(tmp_path, monkeypatch):
     cold, _ = histories(tmp_path, NOW)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / ".expediente-cache").rglob("*")) == [
         ".expediente-cache/uptime", ".expediente-cache/uptime/dns", ".expediente-cache/uptime/dns/2026-11.rollup"]
-    monkeypatch.setattr(rollups, "read_part", no_reading)
+    monkeypatch.setattr(probe_files, "read_part", no_reading)
     warm, _ = histories(tmp_path, NOW)
     assert uncached == cold == warm
     assert make_uptime(make_site(), NOW, warm) == make_uptime(make_site(), NOW, uncached)
@@ -277,16 +324,16 @@ def test_appended_rows_are_read_alone_and_counted(tmp_path, monkeypatch):
     histories(tmp_path, NOW)
     path.write_text(text, encoding="utf-8")                 # the probe appended the rest
     parsed = []
-    original = rollups.read_part
+    original = probe_files.read_part
 
     def spy(data, start, end, first_line, month, context):
         parsed.append(data[start:end].decode())
         return original(data, start, end, first_line, month, context)
 
-    monkeypatch.setattr(rollups, "read_part", spy)
+    monkeypatch.setattr(probe_files, "read_part", spy)
     appended, _ = histories(tmp_path, NOW)
     assert parsed == [text[cut:]]
-    monkeypatch.setattr(rollups, "read_part", original)
+    monkeypatch.setattr(probe_files, "read_part", original)
     assert appended == histories(tmp_path, NOW, cache=False)[0]
 
 
@@ -343,9 +390,36 @@ def test_several_processes_read_the_same_counts(tmp_path, monkeypatch):
     write_history(tmp_path, [(at, row(at, latency="7.5")) for at in
                              minutes(datetime(2026, 10, 25, tzinfo=SP), datetime(2026, 11, 2, tzinfo=SP))], "dc")
     serial, _ = histories(tmp_path, NOW, cache=False)
-    monkeypatch.setattr(rollups, "PARALLEL_BYTES", 0)
-    parallel, _ = histories(tmp_path, NOW, workers=2)
+    monkeypatch.setattr(probe_files, "PARALLEL_BYTES", 0)
+    forked = []
+    fork = os.fork
+
+    def counting_fork():
+        forked.append(1)
+        return fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    parallel, _ = histories(tmp_path, NOW, jobs=2)
+    assert forked == [1]            # one worker beside this process: the pipeline's pool, bounded by jobs
     assert parallel == serial
+    assert sorted(p.name for p in (tmp_path / ".expediente-cache/uptime").rglob("*.rollup")) == [
+        "2026-10.rollup", "2026-11.rollup", "2026-11.rollup"]     # written by this process, from the workers' counts
+    assert histories(tmp_path, NOW)[0] == serial
+
+
+def test_the_jobs_variable_bounds_the_processes(tmp_path, monkeypatch):
+    outage_history(tmp_path)
+    write_history(tmp_path, [(at, row(at, latency="7.5")) for at in
+                             minutes(datetime(2026, 10, 25, tzinfo=SP), datetime(2026, 11, 2, tzinfo=SP))], "dc")
+    monkeypatch.setattr(probe_files, "PARALLEL_BYTES", 0)
+    monkeypatch.setenv("EXPEDIENTE_JOBS", "1")
+
+    def must_not_fork():
+        raise AssertionError("a process was forked although EXPEDIENTE_JOBS=1")
+
+    monkeypatch.setattr(os, "fork", must_not_fork)
+    found, _ = histories(tmp_path, NOW, cache=False)
+    assert found["dc"].days[date(2026, 10, 30)].checks == 1440
 
 
 # --- through the pipeline -------------------------------------------------------------------------------------
@@ -393,12 +467,14 @@ def test_a_row_in_the_wrong_month_file_is_named(tmp_path):
     assert found["dns"].days[date(2026, 11, 22)].checks == 5
 
 
-def test_without_processes_the_files_are_read_in_this_one(tmp_path, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise OSError(38, "Function not implemented")
+def no_fork():
+    raise OSError(38, "Function not implemented")
 
+
+def test_without_processes_the_files_are_read_in_this_one(tmp_path, monkeypatch):
     outage_history(tmp_path)
+    write_history(tmp_path, [(at, row(at)) for at in minutes(datetime(2026, 11, 1, tzinfo=SP), NOW)], "dc")
     serial, _ = histories(tmp_path, NOW, cache=False)
-    monkeypatch.setattr(rollups, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(rollups, "ProcessPoolExecutor", refuse)
-    assert histories(tmp_path, NOW, workers=2)[0] == serial
+    monkeypatch.setattr(probe_files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(os, "fork", no_fork)           # a sandbox that forbids fork
+    assert histories(tmp_path, NOW, jobs=2)[0] == serial

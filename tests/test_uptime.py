@@ -9,20 +9,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.model import Component, Notice, ProbeResult, Site, Text
+from generator.model import Component, DayCounts, Notice, ProbeHistory, ProbeResult, Site, Text
+from generator.read.probe_rows import latency_bin, merge_counts
 from generator.schedule.uptime import (
-    DayCounts,
-    ProbeHistory,
     bin_value,
     day_bounds,
     incident_windows,
-    latency_bin,
     local_days,
     make_component_uptime,
     make_uptime,
-    merge_counts,
     outage_minutes,
     percentiles,
+    probe_window,
 )
 
 SP = ZoneInfo("America/Sao_Paulo")
@@ -292,3 +290,19 @@ def test_every_component_sorted_latest_kept_and_deterministic():
     assert list(first) == ["datacenter", "dns", "website"]
     assert first["dns"].latest == latest and first["website"].latest is None
     assert first == again
+
+
+@pytest.mark.parametrize("zone", ["America/Sao_Paulo", "Pacific/Kiritimati", "Etc/GMT+12", "Europe/Lisbon"])
+def test_the_probe_window_bounds_every_local_day_a_row_of_its_months_falls_on(zone):
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    window = probe_window(ZoneInfo(zone), now)
+    assert window.months == ("2026-08", "2026-09", "2026-10", "2026-11")
+    assert [d.day for d in window.days] == [d.day for d in local_days(ZoneInfo(zone), now)]
+    at = datetime(2026, 8, 1, tzinfo=UTC)
+    while at < datetime(2026, 12, 1, tzinfo=UTC):          # every hour of the four month files
+        local = at.astimezone(ZoneInfo(zone)).date()
+        assert window.bounds[local] == day_bounds(local, ZoneInfo(zone))
+        assert window.bounds[local].start <= at < window.bounds[local].end
+        at += timedelta(hours=1)
+    assert window.recent_months == {"2026-11"}
+    assert window.segments[-1][2] == datetime(2026, 11, 23, 10, 0, 1, tzinfo=UTC)

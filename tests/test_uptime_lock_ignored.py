@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 from datetime import UTC, datetime
 
-from generator.read.probe_history import append_rows
 from generator.model import ProbeResult
+from generator.probe.csv_file import append_rows
 
 
 def git(site, *args: str) -> str:

@@ -75,13 +75,13 @@ def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | N
     """Validate everything a build reads, the probe's history included.
 
     Return (site or None, problems, lines naming each scheduled notice and when it is published).
-    The probe's history is counted through the cache in `cache_root` (see rollups.read_histories).
+    The probe's history is counted through the cache in `cache_root` (see pipeline.read_probe_histories).
     """
     from zoneinfo import ZoneInfo
 
     from generator.errors import ERROR, SourceError, has_errors, sort_problems
     from generator.load import load_site
-    from generator.read.probe_files import read_histories
+    from generator.pipeline import read_probe_histories
 
     site, problems, _ = load_site(site_dir, strict=strict)
     trusted, untrusted = cache_trust(site_dir, cache_root)
@@ -91,7 +91,7 @@ def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | N
         aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
         scheduled = scheduled_lines(site, aware)
         if site.components or (site_dir / "site_src" / "uptime").is_dir():
-            found += read_histories(site_dir, site, aware, cache=trusted, cache_root=cache_root)[1]
+            found += read_probe_histories(site_dir, site, aware, cache=trusted, cache_root=cache_root)[1]
     if strict:
         found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
     problems = sort_problems(list(problems) + list(found))

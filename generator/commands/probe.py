@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.probe.checks import NotRun, run_check
 from generator.errors import ERROR, SourceError, sort_problems
-from generator.read.probe_history import HistoryWriteError, append_rows
 from generator.model import Component, ProbeResult
+from generator.probe.checks import NotRun, run_check
+from generator.probe.csv_file import HistoryWriteError, append_rows
 
 GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
 

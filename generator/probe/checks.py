@@ -1,6 +1,6 @@
 """The checks the probe runs: http, tcp and dns, each giving one ProbeResult with a fixed-phrase detail.
 
-What a check records (see history.py for the file format):
+What a check records (see read/probe_rows.py for the file format, probe/csv_file.py for the appender):
 - http: GET the url without following redirects. A 3xx is judged like any other
   status: expect it (`expect_status: [301]`) to check that a redirect is in
   place, or write the final address to check the page it leads to. Following

@@ -1,14 +1,8 @@
-"""Reading the probe's month files into per-day counts, with a cache that survives appends.
+"""Reading the probe's month files into each component's history, through a cache that survives appends.
 
-The files are `site_src/uptime/<component>/<YYYY-MM>.csv` (UTC months), header
-`time,ok,latency_ms,detail`, one check per line: `2026-11-23T13:00:05Z,1,48.2,HTTP 200`.
-The probe appends to them, in time order.
-
-Each month file is read once into counts per local day of the site (`DayCounts`:
-checks, successes, slow successes and a latency histogram, which two files add up
-exactly when a local day spans two UTC months). The counts are kept in
-`<site>/.expediente-cache/uptime/<component>/<YYYY-MM>.rollup`, beside the file's
-size, mtime_ns, how many bytes were read and a SHA-1 hash of those bytes:
+Each month file (see read/probe_rows.py for the format) is read once into counts per local
+day of the site, which two files add up exactly when a local day spans two UTC months. The
+counts are cached (read/probe_cache.py holds the format; write/probe_cache.py writes it):
 
 - same size and mtime_ns: the counts are used as they are, without opening the file;
 - the file grew and its first `read` bytes still hash the same: it was appended to,
@@ -22,313 +16,47 @@ an entry is checked against the hash on the next build instead of trusted.
 Today and the 24 hours before now are counted afresh from the end of the newest
 files on every build, so "now" never leaks into the cache and rows after now (a
 build with an earlier --now) are left out.
+
+The pipeline lists the files (`list_probe_files`), then maps `read_component_history`
+over the components, in processes when there is much to read (`ProbeFiles.heavy`), and
+has the changed counts written to the cache. Nothing here writes a file.
 """
 
 from __future__ import annotations
 
-import csv
 import difflib
 import hashlib
-import io
-import json
-import operator
-import os
-import re
-import sys
 import time as clock
-from array import array
-from bisect import bisect_right
-from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, WARNING, SourceError
-from generator.model import ProbeResult, Site
-from generator.schedule.uptime import (
-    UTC,
-    DayCounts,
-    LocalDay,
-    ProbeHistory,
-    day_bounds,
-    latency_bin,
-    local_days,
+from generator.model import DayCounts, ProbeHistory, ProbeResult, Site
+from generator.read.probe_cache import CACHE_FOLDER, Rollup, cache_key, decode_rollup, encode_rollup
+from generator.read.probe_rows import (
+    HEADER,
+    UPTIME_FOLDER,
+    Context,
+    Part,
+    canonical,
+    clean_rows,
+    count_segments,
+    find_row,
     merge_counts,
-    months_between,
-    recent_segments,
+    parse_stamp,
+    read_part,
+    sorted_rows,
+    split_row,
+    stamp,
 )
 
-UPTIME_FOLDER = Path("site_src") / "uptime"
-CACHE_FOLDER = Path(".expediente-cache") / "uptime"
-CACHE_MAGIC = b"expediente uptime rollup 2\n"
-HEADER = b"time,ok,latency_ms,detail"
-TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
-# Starts at the line break before a row, so that one match is one row; captures `ok,latency`.
-ROW = re.compile(rb"\n" + TIME + rb",([01],[^,\n]*),")
-LATENCY = re.compile(r"\d+(?:\.\d+)?")
-TIME_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-FAILED, NO_LATENCY = -1, -2
 RACY_NS = 2_000_000_000
-PARALLEL_BYTES = 32 << 20     # below this, starting processes costs more than it saves
-MAX_WORKERS = 4               # each process is another interpreter of up to ~70 MB: keep the peak under 500 MB
+PARALLEL_BYTES = 32 << 20     # months to read without cached counts: below this, forking costs more than it saves
 TAIL_BYTES = 1 << 17
 FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
-
-
-@dataclass(frozen=True, slots=True)
-class Rollup:
-    """What one month file held when it was last read: per-day counts and how to tell it changed."""
-
-    size: int
-    mtime_ns: int
-    read: int                 # bytes read: up to the last line break
-    digest: str               # SHA-1 of those bytes
-    lines: int                # line breaks in them
-    body: int                 # where the first row starts (after the header)
-    readable: bool            # the header is right
-    plain: bool               # every row well formed and in time order: its end can be read by itself
-    verify: bool              # modified just before it was read: check the hash next time
-    last: tuple[str, str, str, str] | None      # the newest row's fields
-    warnings: tuple[tuple[int, str, str | None], ...]
-    days: Mapping[date, DayCounts]
-
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """The counts of some complete lines of a file, and what was noticed reading them."""
-
-    days: dict[date, DayCounts]
-    plain: bool
-    first: bytes
-    last: tuple[str, str, str, str] | None
-    warnings: tuple[tuple[int, str, str | None], ...]
-
-
-class Context:
-    """What reading one component's files needs: its zone, its slowness limit and the row texts seen."""
-
-    def __init__(self, zone: ZoneInfo, slow_ms: float | None, seen: dict | None = None):
-        self.zone = zone
-        self.slow_ms = slow_ms
-        # `ok,latency` text -> its histogram bin, FAILED, or NO_LATENCY (a success without latency);
-        # and -> 1 when a success in the limit's bin is slower than the limit. Rows repeat a few
-        # thousand texts, so `seen` shares them between the components of a build (the second, per limit).
-        seen = {} if seen is None else seen
-        self.keys: dict[bytes, int] = seen.setdefault("keys", {})
-        self.slow: dict[bytes, int] = seen.setdefault(("slow", slow_ms), {})
-        self.bounds: dict[date, LocalDay] = {}
-
-    def day(self, day: date) -> LocalDay:
-        """Return a local day's bounds, computed once."""
-        found = self.bounds.get(day)
-        if found is None:
-            found = self.bounds[day] = day_bounds(day, self.zone)
-        return found
-
-    def learn(self, texts: set[bytes]) -> bool:
-        """Parse `ok,latency` texts not seen yet; tell whether every latency is a number of milliseconds."""
-        for text in texts - self.keys.keys():
-            latency = text[2:].decode("ascii", "replace")
-            if latency and not LATENCY.fullmatch(latency):
-                return False
-            if text[0] == 48:              # "0": the check failed, whatever its latency
-                self.keys[text] = FAILED
-            else:
-                self.keys[text] = latency_bin(float(latency)) if latency else NO_LATENCY
-        return True
-
-    def degraded(self, found: list[bytes], counted: Counter, keys: list[int]) -> int:
-        """Return how many successes were slower than the limit, from their bins where these decide it."""
-        if self.slow_ms is None:
-            return 0
-        # Bins grow with latency, so a bin above the limit's holds only slower checks; only
-        # the limit's own bin needs the exact texts.
-        limit = latency_bin(self.slow_ms)
-        slower = sum(counted[key] for key in keys[bisect_right(keys, limit):])
-        if counted.get(limit):
-            for text in set(found) - self.slow.keys():
-                self.slow[text] = int(self.keys[text] == limit and float(text[2:]) > self.slow_ms)
-            slower += sum(map(self.slow.__getitem__, found))
-        return slower
-
-
-def stamp(instant: datetime) -> bytes:
-    """Return an instant as the files write it, rounded up to the second: `2026-11-23T13:00:05Z`."""
-    instant = instant.astimezone(UTC)
-    if instant.microsecond:
-        instant = instant.replace(microsecond=0) + timedelta(seconds=1)
-    return f"{instant:%Y-%m-%dT%H:%M:%S}Z".encode()
-
-
-def parse_stamp(text: bytes | str) -> datetime | None:
-    """Return the instant of a row's time, or None when it is not one."""
-    if isinstance(text, bytes):
-        text = text.decode("ascii", "replace")
-    if not TIME_TEXT.fullmatch(text):
-        return None
-    try:
-        return datetime.fromisoformat(text[:19]).replace(tzinfo=UTC)
-    except ValueError:
-        return None
-
-
-def find_row(data: bytes, when: bytes, low: int, high: int) -> int:
-    """Return where the first row at or after `when` starts in the sorted rows data[low:high].
-
-    `low` and `high` are line starts and data[low - 1] is a line break.
-    """
-    while low < high:
-        middle = (low + high) // 2
-        line = data.rfind(b"\n", low - 1, middle) + 1
-        if data[line:line + 20] < when:
-            low = data.index(b"\n", line) + 1
-        else:
-            high = line
-    return low
-
-
-def count_segments(data: bytes, start: int, end: int, edges: list[bytes], context: Context) -> list[DayCounts] | None:
-    """Count the sorted rows data[start:end] between consecutive time edges; None if a row is malformed."""
-    offsets = [find_row(data, edge, start, end) for edge in edges]
-    result = []
-    for low, high in zip(offsets, offsets[1:]):
-        if low >= high:
-            result.append(DayCounts())
-            continue
-        # Per row only C runs: one regex pass, dict lookups through map() and a Counter;
-        # no Python code runs per row or per latency.
-        found = ROW.findall(data, low - 1, high)
-        if len(found) != data.count(b"\n", low, high):
-            return None
-        try:
-            counted = Counter(map(context.keys.__getitem__, found))
-        except KeyError:       # texts not seen yet: parse them once, then count again
-            if not context.learn(set(found)):
-                return None
-            counted = Counter(map(context.keys.__getitem__, found))
-        failed, checks = counted.pop(FAILED, 0), len(found)
-        counted.pop(NO_LATENCY, None)
-        keys = sorted(counted)
-        result.append(DayCounts(checks, checks - failed, context.degraded(found, counted, keys), array("I", keys),
-                                array("I", map(counted.__getitem__, keys))))
-    return result
-
-
-def count_days(data: bytes, start: int, end: int, context: Context) -> dict[date, DayCounts] | None:
-    """Count sorted rows data[start:end] per local day; None if a row is malformed."""
-    first = parse_stamp(data[start:start + 20])
-    line = data.rfind(b"\n", start - 1, end - 1) + 1
-    last = parse_stamp(data[line:line + 20])
-    if first is None or last is None:
-        return None
-    day, last_day = first.astimezone(context.zone).date(), last.astimezone(context.zone).date()
-    days = []
-    while day <= last_day:
-        days.append(day)
-        day += timedelta(1)
-    edges = [stamp(context.day(day).start) for day in days] + [stamp(context.day(last_day).end)]
-    counts = count_segments(data, start, end, edges, context)
-    if counts is None:
-        return None
-    return {day: found for day, found in zip(days, counts) if found.checks}
-
-
-def in_order(data: bytes, start: int, end: int) -> bool:
-    """Tell whether the lines data[start:end] are sorted, which rows starting with their time are when in time order."""
-    rows = data[start:end - 1].split(b"\n")
-    return all(map(operator.le, rows, islice(rows, 1, None)))
-
-
-def split_row(line: str) -> list[str]:
-    """Return the fields of one CSV line."""
-    return next(csv.reader([line]), [])
-
-
-def check_row(fields: list[str], month: str) -> tuple[str, str | None] | None:
-    """Return why a row is malformed and how to fix it (as history.py words it), or None when well formed."""
-    if len(fields) != 4:
-        return (f"expected 4 fields (time,ok,latency_ms,detail), found {len(fields)}",
-                'quote a detail that holds a comma: "refused, retrying"' if len(fields) > 4 else None)
-    when = read_time(fields[0])
-    if when is None:
-        return f"'{fields[0]}' is not a UTC time", "write it like 2026-11-23T13:00:05Z"
-    if f"{when:%Y-%m}" != month:
-        return f"{fields[0]} does not belong in the file of {month}", f"move the row to {when:%Y-%m}.csv"
-    if fields[1] not in ("0", "1"):
-        return f"'{fields[1]}' is not 1 or 0", "1 when the check succeeded, 0 when it failed"
-    if fields[2] and not LATENCY.fullmatch(fields[2]):
-        return (f"'{fields[2]}' is not a latency in milliseconds",
-                "write a number such as 182 or 182.4, or nothing when there was no answer")
-    return None
-
-
-def read_time(text: str) -> datetime | None:
-    """Return a row's time in UTC: as the probe writes it, or any ISO 8601 time with an offset."""
-    when = parse_stamp(text)
-    if when is not None:
-        return when
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when.astimezone(UTC) if when.tzinfo is not None and "T" in text else None
-
-
-def clean_rows(data: bytes, start: int, end: int, first_line: int, month: str):
-    """Read data[start:end] of a month's file with the csv module: good rows sorted by time, a warning per other."""
-    text = data[start:end].decode("utf-8", "replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    good, warnings, line = [], [], first_line
-    for fields in reader:
-        problem = check_row(fields, month) if fields else None     # an empty line is no row, and no mistake
-        if problem is not None:
-            warnings.append((line, problem[0], problem[1]))
-        elif fields:
-            when = read_time(fields[0])
-            good.append((f"{when:%Y-%m-%dT%H:%M:%S}Z", fields[1], fields[2], fields[3].rstrip("\r")))
-        line = first_line + reader.line_num
-    good.sort(key=lambda row: row[0])
-    return good, warnings
-
-
-def canonical(rows) -> bytes:
-    """Return well-formed rows as the fast reader expects them, after a leading line break."""
-    return b"\n" + "".join(f"{row[0]},{row[1]},{row[2]},\n" for row in rows).encode("ascii")
-
-
-def sorted_rows(data: bytes, start: int, end: int) -> bytes:
-    """Return the lines data[start:end] sorted, after a leading line break, as the fast reader expects them."""
-    rows = data[start:end - 1].split(b"\n")
-    rows.sort()
-    return b"\n" + b"\n".join(rows) + b"\n"
-
-
-def read_part(data: bytes, start: int, end: int, first_line: int, month: str, context: Context) -> Part:
-    """Count the complete lines data[start:end] of a month's file (data[start - 1] is a line break) per local day."""
-    if start >= end:
-        return Part({}, True, b"", None, ())
-    ordered = in_order(data, start, end)
-    rows, low = (data, start) if ordered else (sorted_rows(data, start, end), 1)
-    high = low + end - start
-    line = rows.rfind(b"\n", low - 1, high - 1) + 1
-    # Rows of other months (or nonsense years) would stretch the days to count: the slow path names them.
-    days = count_days(rows, low, high, context) if rows[low:low + 7] == rows[line:line + 7] == month.encode() else None
-    if days is not None:
-        last = split_row(rows[line:high].decode("utf-8", "replace").rstrip("\r\n"))
-        return Part(days, ordered, rows[low:low + 20], tuple(last), ())
-    # The slow path: some row is malformed.
-    good, warnings = clean_rows(data, start, end, first_line, month)
-    if not good:
-        return Part({}, False, b"", None, tuple(warnings))
-    clean = canonical(good)
-    days = count_days(clean, 1, len(clean), context)
-    return Part(days or {}, False, good[0][0].encode(), good[-1], tuple(warnings))
 
 
 def digest_of(data) -> str:
@@ -435,61 +163,6 @@ def latest_row(path: Path, rollup: Rollup, until: bytes) -> tuple[str, str, str,
     return tuple(split_row(line.decode("utf-8", "replace").rstrip("\r\n")))
 
 
-def cache_key(source: str, zone: ZoneInfo, slow_ms: float | None) -> dict:
-    """Return what the cached counts of a file depend on besides its bytes."""
-    return {"source": source, "zone": zone.key, "slow_ms": slow_ms, "byteorder": sys.byteorder}
-
-
-def decode_rollup(data: bytes, key: dict) -> Rollup | None:
-    """Return cached counts from their bytes, or None when damaged or made for other settings."""
-    try:
-        if not data.startswith(CACHE_MAGIC):
-            return None
-        split = data.index(b"\n", len(CACHE_MAGIC))
-        head = json.loads(data[len(CACHE_MAGIC):split])
-        if head.pop("key") != key:
-            return None
-        table = head.pop("days")
-        total = sum(row[4] for row in table)
-        bins, counts = array("I"), array("I")
-        bins.frombytes(data[split + 1:split + 1 + 4 * total])
-        counts.frombytes(data[split + 1 + 4 * total:])
-        if len(bins) != total or len(counts) != total:
-            return None
-        days, at = {}, 0
-        for ordinal, checks, ok, degraded, size in table:
-            days[date.fromordinal(ordinal)] = DayCounts(checks, ok, degraded, bins[at:at + size], counts[at:at + size])
-            at += size
-        last = head.pop("last")
-        warnings = tuple((line, message, hint) for line, message, hint in head.pop("warnings"))
-        return Rollup(**head, last=tuple(last) if last else None, warnings=warnings, days=MappingProxyType(days))
-    except (ValueError, TypeError, KeyError):   # a damaged or older cache file is read again, never trusted
-        return None
-
-
-def encode_rollup(rollup: Rollup, key: dict) -> bytes:
-    """Return a month file's counts as the cache stores them: a line of JSON, then the histograms' arrays."""
-    days = sorted(rollup.days.items())
-    head = {"key": key, "size": rollup.size, "mtime_ns": rollup.mtime_ns, "read": rollup.read,
-            "digest": rollup.digest, "lines": rollup.lines, "body": rollup.body, "readable": rollup.readable,
-            "plain": rollup.plain, "verify": rollup.verify, "last": rollup.last,
-            "warnings": [list(w) for w in rollup.warnings],
-            "days": [[day.toordinal(), c.checks, c.ok, c.degraded, len(c.bins)] for day, c in days]}
-    bins, counts = array("I"), array("I")
-    for _, found in days:
-        bins.extend(found.bins)
-        counts.extend(found.counts)
-    return CACHE_MAGIC + json.dumps(head, sort_keys=True).encode() + b"\n" + bins.tobytes() + counts.tobytes()
-
-
-def write_cache(path: Path, data: bytes) -> None:
-    """Write a cache file atomically (a temporary file, then a rename), so a reader never sees half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
 @dataclass(frozen=True, slots=True)
 class Month:
     """One month file of a component to bring up to date: where it is, its cache entry, what counts depend on."""
@@ -509,76 +182,6 @@ def unchanged(month: Month, old: Rollup | None) -> bool:
         return False
     found = month.path.stat()
     return old.size == found.st_size and old.mtime_ns == found.st_mtime_ns
-
-
-def read_months(batch: list[tuple[str, bytes | None, dict, str, float | None]]) -> list[bytes]:
-    """Bring month files' counts up to date; take and return them as cache bytes (what crosses processes)."""
-    seen: dict = {}
-    found = []
-    for path, cached, key, zone, slow_ms in batch:
-        context = Context(ZoneInfo(zone), slow_ms, seen)
-        old = decode_rollup(cached, key) if cached else None
-        found.append(encode_rollup(read_month(Path(path), old, context), key))
-    return found
-
-
-def worker_count() -> int:
-    """Return how many processors this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:                        # not on Linux
-        return os.cpu_count() or 1
-
-
-def refresh(months: list[Month], cached: dict[str, bytes], zone: ZoneInfo, seen: dict,
-            workers: int | None) -> dict[str, Rollup]:
-    """Return every month file's counts, reading the changed files, in parallel when there is much to read.
-
-    `cached` holds the cache bytes by source; the changed files' new counts are written back to the cache.
-    """
-    result, stale = {}, []
-    for month in months:
-        old = decode_rollup(cached[month.source], month.key) if month.source in cached else None
-        if unchanged(month, old):
-            result[month.source] = old
-        else:
-            stale.append((month, old))
-    workers = min(worker_count(), MAX_WORKERS) if workers is None else workers
-    size = sum(month.path.stat().st_size for month, old in stale if old is None)
-    if workers > 1 and size > PARALLEL_BYTES:
-        try:
-            stale = read_in_processes(stale, cached, zone, workers, result)
-        except (OSError, ImportError, NotImplementedError, BrokenProcessPool):
-            pass    # no processes here (a sandbox, no /dev/shm): read the files in this one
-    for month, old in stale:
-        rollup = read_month(month.path, old, Context(zone, month.slow_ms, seen))
-        result[month.source] = rollup
-        if month.stored is not None:
-            cached[month.source] = encode_rollup(rollup, month.key)
-    return result
-
-
-def read_in_processes(stale: list[tuple[Month, Rollup | None]], cached: dict[str, bytes], zone: ZoneInfo,
-                      workers: int, result: dict[str, Rollup]) -> list:
-    """Read stale month files in up to `workers` processes, into `result` and `cached`; return none left.
-
-    Reading a cold cache is CPU-bound (about 0.8 us per row) and files are independent. Each
-    process gets a batch of about equal bytes, so that it parses each latency text once.
-    """
-    batches: list[list[tuple[Month, Rollup | None]]] = [[] for _ in range(min(workers, len(stale)))]
-    loads = [0] * len(batches)
-    for month, old in sorted(stale, key=lambda item: -item[0].path.stat().st_size):
-        lightest = loads.index(min(loads))
-        batches[lightest].append((month, old))
-        loads[lightest] += month.path.stat().st_size
-    jobs = [[(str(m.path), cached.get(m.source) if old else None, m.key, zone.key, m.slow_ms) for m, old in batch]
-            for batch in batches]
-    with ProcessPoolExecutor(max_workers=len(batches)) as pool:
-        for batch, encoded in zip(batches, pool.map(read_months, jobs)):
-            for (month, _), data in zip(batch, encoded):
-                result[month.source] = decode_rollup(data, month.key)
-                cached[month.source] = data
-    return []
 
 
 def file_warnings(month: Month, rollup: Rollup) -> list[SourceError]:
@@ -611,61 +214,65 @@ def first_row_time(folder: Path, now: datetime) -> datetime | None:
     return None
 
 
-def make_history(months: list[Month], rollups: dict[str, Rollup], days: tuple[LocalDay, ...], now: datetime,
-                 context: Context, first: datetime | None = None) -> ProbeHistory:
-    """Return one component's probe history: cached counts for past days, the files' ends for today and 24 h."""
-    segments = recent_segments(days, now)
-    until = stamp(segments[-1][2])
-    recent_months = set(months_between(segments[0][1].astimezone(UTC), now.astimezone(UTC)))
-    parts: dict[date, list[DayCounts]] = {}
-    recent: list[list[DayCounts]] = [[] for _ in segments]
-    latest = None
-    for month in months:
-        rollup = rollups[month.source]
-        for day, counts in rollup.days.items():
-            parts.setdefault(day, []).append(counts)
-        if month.month in recent_months:
-            for found, counts in zip(recent, read_recent(month.path, rollup, segments, context)):
-                found.append(counts)
-        row = latest_row(month.path, rollup, until)
-        if row is not None and (latest is None or row[0] >= latest[0]):
-            latest = row
-    today, since = days[-1].day, now - timedelta(hours=24)
-    measured = {day: merge_counts(found) for day, found in parts.items() if days[0].day <= day < today}
-    by_segment = [merge_counts(found) if found else DayCounts() for found in recent]
-    today_parts = [c for (day, _, _), c in zip(segments, by_segment) if day == today and c.checks]
-    if today_parts:
-        measured[today] = merge_counts(today_parts)
-    window: dict[date, list[DayCounts]] = {}
-    for (day, begin, _), counts in zip(segments, by_segment):
-        if begin >= since and counts.checks:
-            window.setdefault(day, []).append(counts)
-    return ProbeHistory(MappingProxyType({day: measured[day] for day in sorted(measured)}),
-                        MappingProxyType({day: merge_counts(found) for day, found in sorted(window.items())}),
-                        row_result(latest) if latest else None, first)
+@dataclass(frozen=True, slots=True)
+class ComponentFiles:
+    """One component's month files to count at a build's now: where they are, and what counting them needs."""
+
+    component: str
+    folder: Path
+    months: tuple[Month, ...]
+    zone: ZoneInfo
+    slow_ms: float | None
+    window: object            # schedule.uptime.ProbeWindow: the local days, segments and months to count
 
 
-def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,
-                   workers: int | None = None,
-                   cache_root: Path | None = None) -> tuple[Mapping[str, ProbeHistory], tuple[SourceError, ...]]:
-    """Read site_src/uptime/ into each component's probe history as of `now`, with warnings about its files.
+@dataclass(frozen=True, slots=True)
+class ProbeFiles:
+    """The components with a folder in site_src/uptime/, the problems of the folders, and whether there is
+    much to read (`heavy`: more than PARALLEL_BYTES of month files without cached counts)."""
+
+    components: tuple[ComponentFiles, ...]
+    problems: tuple[SourceError, ...]
+    heavy: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentRead:
+    """What one component's files say (plain values, so that a worker process can send it back), the problems
+    of its files, and the cache files to write: (path, bytes) of each month whose counts changed."""
+
+    component: str
+    days: tuple[tuple[date, DayCounts], ...]
+    recent: tuple[tuple[date, DayCounts], ...]
+    latest: ProbeResult | None
+    first: datetime | None
+    problems: tuple[SourceError, ...]
+    cache: tuple[tuple[Path, bytes], ...]
+
+    @property
+    def history(self) -> ProbeHistory:
+        """Return the component's probe history."""
+        return ProbeHistory(MappingProxyType(dict(self.days)), MappingProxyType(dict(self.recent)),
+                            self.latest, self.first)
+
+
+def list_probe_files(site_dir: Path, site: Site, window, cache: bool = True,
+                     cache_root: Path | None = None) -> ProbeFiles:
+    """Return the month files of site_src/uptime/ that the probe's history in `window` is counted from.
 
     With `cache`, counts are kept in and taken from <site>/.expediente-cache/uptime/, or from
     <cache_root>/uptime/ (the server hooks keep it beside releases/, outside the pushed tree).
-    Changed files are read by up to `workers` processes (all processors by default) when there
-    is much to read.
+    A folder named after no component is a warning, and left out.
     """
     stored_in = site_dir / CACHE_FOLDER if cache_root is None else cache_root / CACHE_FOLDER.name
     root = site_dir / UPTIME_FOLDER
     if not root.is_dir():
-        return MappingProxyType({}), ()
+        return ProbeFiles((), (), False)
     zone = ZoneInfo(site.timezone)
-    days = local_days(zone, now)
     known = {component.id: component for component in site.components}
     problems: list[SourceError] = []
-    wanted = months_between(days[0].start.astimezone(UTC), now.astimezone(UTC))
-    by_component: dict[str, list[Month]] = {}
-    firsts: dict[str, datetime | None] = {}
+    found: list[ComponentFiles] = []
+    uncached = 0
     for folder in sorted(path for path in root.iterdir() if path.is_dir()):
         label = (UPTIME_FOLDER / folder.name).as_posix()
         component = known.get(folder.name)
@@ -681,34 +288,67 @@ def read_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True
             continue
         check = component.check
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
-        firsts[component.id] = first_row_time(folder, now)
-        by_component[component.id] = [
-            Month(component.id, month, folder / f"{month}.csv", f"{label}/{month}.csv",
-                  cache_key(f"{label}/{month}.csv", zone, slow_ms),
-                  stored_in / folder.name / f"{month}.rollup" if cache else None, slow_ms)
-            for month in wanted if (folder / f"{month}.csv").is_file()]
-    months = [month for found in by_component.values() for month in found]
-    cached = {}
-    for month in months:
-        if month.stored is not None and month.stored.is_file():
-            cached[month.source] = month.stored.read_bytes()
-    before = dict(cached)
-    seen: dict = {}
-    rollups = refresh(months, cached, zone, seen, workers)
-    failed = None
-    for month in months:
-        if month.stored is not None and cached.get(month.source) is not before.get(month.source):
+        months = tuple(Month(component.id, month, folder / f"{month}.csv", f"{label}/{month}.csv",
+                             cache_key(f"{label}/{month}.csv", zone, slow_ms),
+                             stored_in / folder.name / f"{month}.rollup" if cache else None, slow_ms)
+                       for month in window.months if (folder / f"{month}.csv").is_file())
+        uncached += sum(month.path.stat().st_size for month in months
+                        if month.stored is None or not month.stored.is_file())
+        found.append(ComponentFiles(component.id, folder, months, zone, slow_ms, window))
+    return ProbeFiles(tuple(found), tuple(problems), uncached > PARALLEL_BYTES)
+
+
+def read_component_history(files: ComponentFiles) -> ComponentRead:
+    """Count one component's month files (the changed ones only, when cached) into its history at the window's now."""
+    context = Context(files.zone, files.window.bounds, files.slow_ms)
+    rollups: dict[str, Rollup] = {}
+    problems: list[SourceError] = []
+    changed: list[tuple[Path, bytes]] = []
+    for month in files.months:
+        old = None
+        if month.stored is not None:
             try:
-                write_cache(month.stored, cached[month.source])
-            except OSError as error:
-                failed = failed or SourceError(str(CACHE_FOLDER), 0, 0,
-                                               f"could not write the uptime cache: {error.strerror}",
-                                               "the build is right all the same, but reads the probe's files again",
-                                               WARNING)
-        problems += file_warnings(month, rollups[month.source])
-    if failed is not None:
-        problems.append(failed)
-    histories = {cid: make_history(found, rollups, days, now, Context(zone, found[0].slow_ms if found else None, seen),
-                                   firsts[cid])
-                 for cid, found in by_component.items()}
-    return MappingProxyType(histories), tuple(problems)
+                old = decode_rollup(month.stored.read_bytes(), month.key)
+            except OSError:                 # none yet, or unreadable: the file is read again
+                old = None
+        rollup = old if unchanged(month, old) else read_month(month.path, old, context)
+        if rollup is not old and month.stored is not None:
+            changed.append((month.stored, encode_rollup(rollup, month.key)))
+        rollups[month.source] = rollup
+        problems += file_warnings(month, rollup)
+    days, recent, latest = count_history(files.months, rollups, files.window, context)
+    return ComponentRead(files.component, days, recent, latest, first_row_time(files.folder, files.window.now),
+                         tuple(problems), tuple(changed))
+
+
+def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window, context: Context):
+    """Return one component's (days, recent, latest) at the window's now: cached counts for past days,
+    the files' ends for today and the 24 hours before now, and the newest row up to now."""
+    days, segments, now = window.days, window.segments, window.now
+    until = stamp(segments[-1][2])
+    parts: dict[date, list[DayCounts]] = {}
+    recent: list[list[DayCounts]] = [[] for _ in segments]
+    latest = None
+    for month in months:
+        rollup = rollups[month.source]
+        for day, counts in rollup.days.items():
+            parts.setdefault(day, []).append(counts)
+        if month.month in window.recent_months:
+            for found, counts in zip(recent, read_recent(month.path, rollup, segments, context)):
+                found.append(counts)
+        row = latest_row(month.path, rollup, until)
+        if row is not None and (latest is None or row[0] >= latest[0]):
+            latest = row
+    today, since = days[-1].day, now - timedelta(hours=24)
+    measured = {day: merge_counts(found) for day, found in parts.items() if days[0].day <= day < today}
+    by_segment = [merge_counts(found) if found else DayCounts() for found in recent]
+    today_parts = [c for (day, _, _), c in zip(segments, by_segment) if day == today and c.checks]
+    if today_parts:
+        measured[today] = merge_counts(today_parts)
+    last_24h: dict[date, list[DayCounts]] = {}
+    for (day, begin, _), counts in zip(segments, by_segment):
+        if begin >= since and counts.checks:
+            last_24h.setdefault(day, []).append(counts)
+    return (tuple((day, measured[day]) for day in sorted(measured)),
+            tuple((day, merge_counts(found)) for day, found in sorted(last_24h.items())),
+            row_result(latest) if latest else None)

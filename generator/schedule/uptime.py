@@ -1,6 +1,7 @@
 """Uptime arithmetic: local days, incident minutes, latency percentiles, the 90 bars and the windows.
 
-Pure functions of their arguments; reading the probe's files is `rollups.py`'s job.
+Pure functions of their arguments; reading the probe's files is read/probe_files.py's job, which
+this module tells which local days, parts of days and month files a build needs (`probe_window`).
 
 A component's day is measured by the probe when the probe checked it that day
 (uptime = successful checks / checks), else by the incidents that name it, as
@@ -26,22 +27,20 @@ lets a local day that spans two UTC month files be merged exactly.
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from itertools import accumulate, repeat
+from itertools import accumulate
 from types import MappingProxyType
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from generator.model import ComponentUptime, Notice, ProbeResult, Site, UptimeDay
+from generator.model import ComponentUptime, DayCounts, Notice, ProbeHistory, Site, UptimeDay
 
 DAYS = 90
 # (name, days): "24h" is the 24 hours before now; the others are the last N local days, today up to now.
 WINDOWS = (("24h", 0), ("7d", 7), ("30d", 30), ("90d", 90))
 OUTAGE_WEIGHTS = {"major_outage": 1.0, "partial_outage": 0.3}
-LATENCY_BIN_LIMIT = 2**32 - 1   # tenths of a millisecond: bins are stored as unsigned 32-bit integers
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,34 +50,6 @@ class LocalDay:
     day: date
     start: datetime
     end: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DayCounts:
-    """Probe checks of a local day or part of one: sums and a latency histogram, mergeable across files.
-
-    `bins` are latencies in tenths of a millisecond after `latency_bin`, ascending; `counts` go with them.
-    """
-
-    checks: int = 0
-    ok: int = 0
-    degraded: int = 0
-    bins: Sequence[int] = ()
-    counts: Sequence[int] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeHistory:
-    """What the probe's files say about one component, as of the build's now.
-
-    `days` holds local days with at least one check up to now; `recent` the part of each
-    local day that lies within the 24 hours before now; `latest` the newest result up to now.
-    """
-
-    days: Mapping[date, DayCounts] = field(default_factory=lambda: MappingProxyType({}))
-    recent: Mapping[date, DayCounts] = field(default_factory=lambda: MappingProxyType({}))
-    latest: ProbeResult | None = None
-    first: datetime | None = None       # the first row of the oldest month file, when not after now
 
 
 def day_bounds(day: date, zone: ZoneInfo) -> LocalDay:
@@ -121,13 +92,37 @@ def recent_segments(days: tuple[LocalDay, ...], now: datetime) -> list[tuple[dat
     return segments
 
 
-def latency_bin(ms: float) -> int:
-    """Return a latency's histogram bin in tenths of a millisecond: 0.1 ms below 100 ms, else 3 figures."""
-    tenths = ms * 10
-    if tenths < 1000:
-        return int(tenths + 0.5)
-    step = 10 ** (len(str(int(ms))) - 3)            # in ms: 1 below 1 s, 10 below 10 s, ...
-    return min(int(ms / step + 0.5) * step * 10, LATENCY_BIN_LIMIT)
+@dataclass(frozen=True, slots=True)
+class ProbeWindow:
+    """What a build at `now` needs of the probe's files: the 90 local `days`, the `segments` (parts of local
+    days) that make up today and the 24 hours before now, the UTC `months` whose files hold them, and the
+    `bounds` of every local day that a row of those months can fall on."""
+
+    now: datetime
+    days: tuple[LocalDay, ...]
+    segments: tuple[tuple[date, datetime, datetime], ...]
+    months: tuple[str, ...]
+    recent_months: frozenset[str]
+    bounds: Mapping[date, LocalDay]
+
+
+def probe_window(zone: ZoneInfo, now: datetime) -> ProbeWindow:
+    """Return the local days, segments and month files that the probe's history at `now` is counted in."""
+    days = local_days(zone, now)
+    segments = tuple(recent_segments(days, now))
+    months = months_between(days[0].start.astimezone(UTC), now.astimezone(UTC))
+    # A row of a month file lies within its UTC month, so on a local date from the day before the
+    # month's first instant to the day after its last: those are all the days a file is counted in.
+    first = datetime.fromisoformat(f"{months[0]}-01T00:00:00+00:00")
+    year, month = map(int, months[-1].split("-"))
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+    day, last = first.astimezone(zone).date() - timedelta(1), end.astimezone(zone).date() + timedelta(1)
+    bounds = {}
+    while day <= last:
+        bounds[day] = day_bounds(day, zone)
+        day += timedelta(1)
+    recent = months_between(segments[0][1].astimezone(UTC), now.astimezone(UTC))
+    return ProbeWindow(now, days, segments, tuple(months), frozenset(recent), MappingProxyType(bounds))
 
 
 def bin_value(key: int) -> float:
@@ -143,18 +138,6 @@ def percentiles(bins: Sequence[int], counts: Sequence[int], wanted: Sequence[int
         return (None,) * len(wanted)
     # rank = ceil(percent / 100 * n), in integers so that no rounding moves it
     return tuple([bins[bisect_left(cumulative, max(1, -(-percent * total // 100)))] / 10 for percent in wanted])
-
-
-def merge_counts(parts: Sequence[DayCounts]) -> DayCounts:
-    """Return the sum of partial counts of the same day (say, from two month files)."""
-    if len(parts) == 1:
-        return parts[0]
-    # map() and zip() keep the per-bin work in C: warm builds merge hundreds of these.
-    tables = [dict(zip(part.bins, part.counts)) for part in parts]
-    keys = sorted(set().union(*tables))
-    totals = map(sum, zip(*(map(table.get, keys, repeat(0)) for table in tables)))
-    return DayCounts(sum(p.checks for p in parts), sum(p.ok for p in parts), sum(p.degraded for p in parts),
-                     array("I", keys), array("I", totals))
 
 
 def incident_windows(notices: Sequence[Notice], component: str,

@@ -1,0 +1,271 @@
+"""Appending the probe's results to its month files, so that no history is ever lost or torn.
+
+One CSV file per component and UTC month, `site_src/uptime/<component id>/<YYYY-MM>.csv`,
+starting with the header `time,ok,latency_ms,detail` (read/probe_rows.py describes the
+format, and the build reads it): the probe writes the time in UTC with `Z` and whole
+seconds, latencies with one decimal, and details on one line, CSV-quoted when they hold
+a comma or a quote.
+
+Appends never lose or corrupt history: each file gets its new lines in one
+`os.write` on a descriptor opened with O_APPEND, then fsync; an exclusive
+`flock` on `site_src/uptime/.lock` keeps probes from interleaving; a last line
+without its newline (a probe killed while writing, a power cut) is skipped by
+the reader and cut off by the next append, under the lock, before it writes.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import re
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from generator.errors import ERROR, WARNING, SourceError, sort_problems
+from generator.model import ProbeResult
+from generator.read.probe_rows import HEADER as HEADER_BYTES
+from generator.read.probe_rows import UPTIME_FOLDER
+
+HEADER = HEADER_BYTES.decode("ascii")
+LOCK_NAME = ".lock"
+MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.csv$")
+COMPONENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_DETAIL = 200
+LOCK_WAIT = 30.0      # seconds; appends take milliseconds, so a longer wait means a stuck process
+TAIL_CHUNK = 65536
+
+
+class HistoryWriteError(Exception):
+    """Some rows could not be recorded; `problems` holds every error (file and reason) and warning."""
+
+    def __init__(self, problems: tuple[SourceError, ...]):
+        super().__init__("; ".join(p.format() for p in problems))
+        self.problems = problems
+
+
+# Paths -------------------------------------------------------------------------------------------
+
+def uptime_dir(site_dir: Path) -> Path:
+    """Return the folder that holds every component's history."""
+    return Path(site_dir) / UPTIME_FOLDER
+
+
+def month_path(site_dir: Path, component: str, when: datetime) -> Path:
+    """Return the file that holds a component's rows of the UTC month of `when`."""
+    when = when.astimezone(UTC)
+    return uptime_dir(site_dir) / component / f"{when.year:04d}-{when.month:02d}.csv"
+
+
+def month_files(site_dir: Path, component: str) -> tuple[Path, ...]:
+    """Return a component's month files, oldest first; other files in its folder are ignored."""
+    folder = uptime_dir(site_dir) / component
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p for p in folder.iterdir() if MONTH_FILE.match(p.name) and p.is_file()))
+
+
+def display_path(path: Path, site_dir: Path | None) -> str:
+    """Return `path` as messages show it: relative to the site folder when it is inside it."""
+    if site_dir is not None:
+        try:
+            return Path(path).relative_to(site_dir).as_posix()
+        except ValueError:
+            pass
+    return Path(path).as_posix()
+
+
+# Writing ----------------------------------------------------------------------------------------
+
+def format_time(when: datetime) -> str:
+    """Return an aware instant as the files write it: UTC, whole seconds, `Z`."""
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValueError(f"the probe time {when.isoformat()} has no time zone")
+    return when.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+def clean_detail(detail: str) -> str:
+    """Return a detail fit for one CSV field on one line: no control characters, at most 200 characters."""
+    text = " ".join("".join(c if c.isprintable() else " " for c in detail).split())
+    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
+
+
+def format_row(result: ProbeResult) -> str:
+    """Return one probe result as a line of a month file, newline included."""
+    latency = ""
+    if result.latency_ms is not None:
+        if not 0 <= result.latency_ms < float("inf"):
+            raise ValueError(f"latency {result.latency_ms!r} is not a duration")
+        latency = f"{result.latency_ms:.1f}"
+    detail = clean_detail(result.detail)
+    if "," in detail or '"' in detail:
+        detail = '"' + detail.replace('"', '""') + '"'
+    return f"{format_time(result.time)},{1 if result.ok else 0},{latency},{detail}\n"
+
+
+def describe_os_error(exc: OSError) -> tuple[str, str | None]:
+    """Return the reason an OS call failed, in words, and what to do about it."""
+    reason = (exc.strerror or type(exc).__name__).lower()
+    hints = {
+        errno.EACCES: "let the user that runs the probe write to site_src/uptime/",
+        errno.EPERM: "let the user that runs the probe write to site_src/uptime/",
+        errno.ENOSPC: "free some space on the disk that holds the site",
+        errno.EDQUOT: "the disk quota is used up: free some space or raise the quota",
+        errno.EROFS: "the file system is mounted read-only; run the probe in a writable checkout",
+        errno.ENOTDIR: "something that should be a folder is a file; move it away",
+        errno.EISDIR: "a folder stands where the month file should be; move it away",
+        errno.EAGAIN: "a probe may be stuck: see which process holds site_src/uptime/.lock (fuser, lsof)",
+    }
+    return reason, hints.get(exc.errno)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a new entry in `folder` durable (a new file, a new sub-folder)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def make_folder(folder: Path) -> None:
+    """Create `folder` and its missing parents, durably."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir()
+        except FileExistsError:
+            continue    # another process made it between our look and our mkdir
+        fsync_folder(path.parent)
+
+
+def ignore_lock(folder: Path) -> None:
+    """Write `folder`/.gitignore naming the lock file, unless there is one: the lock is no source to commit."""
+    try:
+        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+    except FileExistsError:
+        return      # the site's own, or one written before: left as it is
+    try:
+        os.write(fd, f"# The probe's lock, held while it appends; not a source.\n{LOCK_NAME}\n".encode())
+    finally:
+        os.close(fd)
+
+
+def acquire_lock(lock_path: Path, wait: float) -> int:
+    """Open and exclusively lock the lock file; return its descriptor (closing it releases the lock)."""
+    # Read-only is enough for flock, and lets a lock file made by another user serve.
+    fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise TimeoutError(errno.EAGAIN, f"another probe has held the lock for {wait:.0f} s")
+            time.sleep(0.02)
+
+
+def cut_torn_tail(fd: int, size: int) -> tuple[int, bytes]:
+    """Find the end of the last whole line; return (new size, the bytes after it). The caller truncates."""
+    position = size
+    while position > 0:
+        start = max(0, position - TAIL_CHUNK)
+        chunk = os.pread(fd, position - start, start)
+        newline = chunk.rfind(b"\n")
+        if newline >= 0:
+            keep = start + newline + 1
+            return keep, os.pread(fd, min(size - keep, 120), keep)
+        position = start
+    return 0, os.pread(fd, min(size, 120), 0)
+
+
+def append_to_file(path: Path, lines: str, site_dir: Path) -> list[SourceError]:
+    """Append whole lines to one month file (the caller holds the lock); return repair warnings."""
+    rel = display_path(path, site_dir)
+    warnings = []
+    make_folder(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        size = os.fstat(fd).st_size
+        created = size == 0
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            keep, torn = cut_torn_tail(fd, size)
+            os.ftruncate(fd, keep)
+            line = os.pread(fd, keep, 0).count(b"\n") + 1 if keep else 1
+            warnings.append(SourceError(
+                rel, line, 1,
+                f"removed an unfinished last line ({size - keep} bytes: "
+                f"{torn.decode('utf-8', 'replace')!r}), left by a probe stopped while writing",
+                "the rows before it are intact", WARNING,
+            ))
+            size = keep
+        data = ((HEADER + "\n") if size == 0 else "") + lines
+        payload = data.encode("utf-8")
+        try:
+            written = os.write(fd, payload)
+            if written != len(payload):
+                raise OSError(errno.ENOSPC, f"No space left on device (wrote {written} of {len(payload)} bytes)")
+            os.fsync(fd)
+        except OSError:
+            # Leave no partial line behind; if even that fails, the next append cuts it off.
+            try:
+                os.ftruncate(fd, size)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(fd)
+    if created:
+        fsync_folder(path.parent)
+    return warnings
+
+
+def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
+    """Append (component id, ProbeResult) rows to their month files; return warnings.
+
+    Rows of one file go in one write, in the order given. Raises HistoryWriteError
+    with every problem when any file could not be written; the other files are
+    still written. Raises ValueError for an invalid component id or a naive time.
+    """
+    site_dir = Path(site_dir)
+    by_file: dict[Path, list[str]] = {}
+    for component, result in rows:
+        if not COMPONENT_ID.match(component):
+            raise ValueError(f"'{component}' is not a component id")
+        by_file.setdefault(month_path(site_dir, component, result.time), []).append(format_row(result))
+    if not by_file:
+        return ()
+    folder = uptime_dir(site_dir)
+    lock_path = folder / LOCK_NAME
+    problems: list[SourceError] = []
+    try:
+        make_folder(folder)
+        ignore_lock(folder)
+        lock = acquire_lock(lock_path, LOCK_WAIT)
+    except OSError as exc:
+        reason, hint = describe_os_error(exc)
+        where = lock_path if folder.is_dir() else folder
+        raise HistoryWriteError((SourceError(display_path(where, site_dir), 0, 0,
+                                             f"cannot record the probe's results: {reason}", hint),))
+    try:
+        for path in sorted(by_file):
+            try:
+                problems += append_to_file(path, "".join(by_file[path]), site_dir)
+            except OSError as exc:
+                reason, hint = describe_os_error(exc)
+                problems.append(SourceError(display_path(path, site_dir), 0, 0,
+                                            f"cannot append {len(by_file[path])} row"
+                                            f"{'s' * (len(by_file[path]) != 1)}: {reason}", hint))
+    finally:
+        os.close(lock)      # releases the flock
+    problems = list(sort_problems(problems))
+    if any(p.severity == ERROR for p in problems):
+        raise HistoryWriteError(tuple(problems))
+    return tuple(problems)
