@@ -90,7 +90,9 @@ def test_arrows_point_down(name):
             problems.append(f"line {line}: imports {target}, which is not a module of the package")
             continue
         there = place(target)
-        if target == "generator.cli":
+        if here not in FLOORS or there not in FLOORS:
+            problems.append(f"line {line}: {name} -> {target}: a module on no floor (place it in FLOORS)")
+        elif target == "generator.cli":
             problems.append(f"line {line}: imports generator.cli (nothing imports the command line)")
         elif there == "parallel" and here != "pipeline":
             problems.append(f"line {line}: imports parallel.py (only pipeline.py knows about processes)")
