@@ -142,13 +142,13 @@ def _time_interval(locale: str, start: int, end: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Formats:
+class LocaleFormats:
     """Dates, times, intervals, durations and zone names written the way `lang` writes them."""
 
     lang: str
 
     # The formats that pages repeat (dates, zone names, language names) are kept once
-    # made, per language and value: a Formats is a value, equal for equal languages, so
+    # made, per language and value: a LocaleFormats is a value, equal for equal languages, so
     # every page of a language shares the cache.  Each cache is bounded.
 
     @property

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 from generator.render.i18n import read_catalogs
 from generator.model import Build
 from generator.parallel import map_in_parallel
-from generator.render import Output
+from generator.render import Output, urls
 from generator.render.api import render_hours_api
 from generator.render.badges import render_badges
 from generator.render.calendars import render_notice_calendars, render_subscription_calendars
@@ -54,7 +54,7 @@ def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Pat
         partial(render_notice_index, build, env, status_page=has_status),
         lambda: [render_hours_api(build)],
         # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
-        lambda: [Output("favicon.svg", env.loader.get_source(env, "favicon.svg")[0].encode("utf-8"))],
+        lambda: [Output(urls.favicon(), env.loader.get_source(env, "favicon.svg")[0].encode("utf-8"))],
         partial(render_feeds, build),
         partial(render_subscription_calendars, build),
     ]
