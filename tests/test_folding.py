@@ -12,6 +12,7 @@ from generator.render.default_theme import default_theme_dir
 from generator.render.i18n import read_catalogs, template_gettext, translations_for
 from generator.render.folding import catalog_fingerprint
 from generator.render.frame import language_environment, make_environment, render_page
+from generator.write.template_cache import sealed_files
 
 TEMPLATES = {
     "words.html": (
@@ -87,12 +88,12 @@ def test_compiled_templates_are_kept_per_language(tmp_path: Path, theme: Path) -
     """One bytecode folder serves every language: a template compiled with Portuguese words is
     never loaded for English, in this build or the next."""
     folder = tmp_path / "bytecode"
-    first = make_environment((theme,), folder)
+    first = make_environment((theme,), sealed_files(folder))
     pages = {lang: render_page(first, "words.html", lang, {"zone": "z"}) for lang in ("pt-BR", "en")}
     assert b"Fechado" in pages["pt-BR"] and b"Closed" in pages["en"]
     assert len(list(folder.iterdir())) == 4   # words.html and names.html, compiled once per language
     for order in (("en", "pt-BR"), ("pt-BR", "en")):
-        again = make_environment((theme,), folder)
+        again = make_environment((theme,), sealed_files(folder))
         for lang in order:
             assert render_page(again, "words.html", lang, {"zone": "z"}) == pages[lang]
 

@@ -22,7 +22,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from generator.model import Build, Site
 from generator.render import urls
 from generator.render.bounds import BoundedOperators
-from generator.render.bytecode import sealed_bytecode_cache
+from generator.render.bytecode import CompiledStore, bytecode_cache
 from generator.render.default_theme import default_theme_dir
 from generator.render.folding import fold_messages
 from generator.render.i18n import LocaleFormats, read_catalogs, template_gettext, translations_for
@@ -68,23 +68,24 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
         return tree if self.translations is None else fold_messages(tree, self.translations)
 
 
-def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> Environment:
+def make_environment(template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None) -> Environment:
     """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme.
 
-    With `bytecode_dir`, compiled templates are kept there between builds, sealed with this
-    machine's key (bytecode.py: a file a commit planted there is never loaded); Jinja checks
-    each template's source against what it compiled, so an edited template is compiled again.
-    Pages are rendered by the environment of their language (language_environment).
+    With `compiled` (write.template_cache.sealed_files: files sealed with this machine's key,
+    so that a file a commit planted is never loaded), compiled templates are kept there
+    between builds; Jinja checks each template's source against what it compiled, so an
+    edited template is compiled again.  Pages are rendered by the environment of their
+    language (language_environment).
     """
     theme = default_theme_dir()
     folders = [(Path(d), DEFAULT_THEME_LABEL if Path(d) == theme else "templates") for d in template_dirs]
     if theme.resolve() not in {Path(d).resolve() for d in template_dirs}:
         folders.append((theme, DEFAULT_THEME_LABEL))
     loader = ThemeLoader(tuple(folders))
-    env = _new_environment(loader, _bytecode_cache(bytecode_dir))
+    env = _new_environment(loader, bytecode_cache(compiled))
     # English by default, in newstyle gettext.
     env.install_null_translations(newstyle=True)
-    env.extend(expediente_catalogs=read_catalogs(), expediente_bytecode_dir=bytecode_dir,
+    env.extend(expediente_catalogs=read_catalogs(), expediente_compiled=compiled,
                expediente_languages={})
     return env
 
@@ -94,14 +95,13 @@ def language_environment(env: Environment, lang: str) -> Environment:
     messages folded in, and as globals its gettext functions, its Babel formats (`fmt`) and
     names.html's macros (`names`).
 
-    Made once per language and environment; its templates are compiled (or read from the
-    bytecode folder, keyed by the catalog) the first time a page asks for them.
+    Made once per language and environment; its templates are compiled (or taken from the
+    store of compiled templates, keyed by the catalog) the first time a page asks for them.
     """
     found = env.expediente_languages.get(lang)
     if found is None:
         translations = translations_for(env.expediente_catalogs, lang)
-        folder = env.expediente_bytecode_dir
-        found = _new_environment(env.loader, _bytecode_cache(folder, translations))
+        found = _new_environment(env.loader, bytecode_cache(env.expediente_compiled, translations))
         found.translations = translations
         # Jinja's newstyle gettext functions of the language (pgettext and npgettext too),
         # then ours for gettext, ngettext and _, which keep each plain message once translated.
@@ -130,12 +130,6 @@ def _new_environment(loader: BaseLoader, bytecode_cache: BytecodeCache | None) -
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
-
-
-def _bytecode_cache(folder: Path | None, translations: NullTranslations | None = None) -> BytecodeCache | None:
-    """Return a cache of compiled templates in `folder` (one per catalog when messages are folded),
-    or None when it cannot be made."""
-    return None if folder is None else sealed_bytecode_cache(folder, translations)
 
 
 # --- The page frame ------------------------------------------------------------

@@ -16,6 +16,7 @@ from generator.parallel import map_in_parallel
 from generator.render import Output, urls
 from generator.render.api import render_hours_api
 from generator.render.badges import render_badges
+from generator.render.bytecode import CompiledStore
 from generator.render.calendars import render_notice_calendars, render_subscription_calendars
 from generator.render.feeds import render_component_feeds, render_feeds
 from generator.render.html import make_environment, render_hours_pages
@@ -36,18 +37,19 @@ NOTICES_PER_TASK = 50
 PARALLEL_FROM = 64
 
 
-def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None,
+def render_site(build: Build, template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None,
                 jobs: int | None = None, sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> tuple:
     """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices.
 
     A template that fails raises TemplateFailed, with the problem placed in the template.
+    Compiled templates are kept in `compiled` (write.template_cache.sealed_files) between builds.
     With `sink` (write.Staging.write), each part's outputs are handed to it in the
     process that rendered them, as soon as they are made, and what it returns for
     them (write.Written, with a `path`) is returned instead of the outputs: the
     files are written while the rest is still being rendered, and no page's bytes
     travel between processes.
     """
-    env = make_environment(template_dirs, bytecode_dir)
+    env = make_environment(template_dirs, compiled)
     has_status = bool(build.site.components)
     tasks: list[Callable[[], Iterable[Output]]] = [
         partial(render_hours_pages, build, env, status_page=has_status, notices_page=True),
