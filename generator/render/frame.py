@@ -63,9 +63,16 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
-    def _parse(self, source, name, filename):
-        tree = super()._parse(source, name, filename)
-        return tree if self.translations is None else fold_messages(tree, self.translations)
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        """Compile a template's source or parsed tree; a language's environment folds its messages in first.
+
+        Environment.parse and Environment.compile of a parsed tree are both Jinja's public API:
+        the source is parsed here and folded (folding.py) before Jinja compiles the tree, where
+        every compiled template comes through (pages, includes, imports, the bytecode cache).
+        """
+        if self.translations is not None and isinstance(source, str):
+            source = fold_messages(self.parse(source, name, filename), self.translations)
+        return super().compile(source, name, filename, raw, defer_init)
 
 
 def make_environment(template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None) -> Environment:
