@@ -8,14 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from generator.render.default_theme import default_theme_dir
-from babel.messages.pofile import read_po
-
-from generator.render.i18n import LOCALE_DIR, compile_catalog, read_catalogs, template_gettext, translations_for
 from generator.render.folding import catalog_fingerprint
 from generator.render.frame import language_environment, make_environment, render_page
+from generator.render.i18n import LOCALE_DIR, compile_catalog, read_catalogs, template_gettext, translations_for
 from generator.write.template_cache import sealed_files
 
 TEMPLATES = {

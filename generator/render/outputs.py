@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from generator.render.i18n import read_catalogs
 from generator.model import Build
 from generator.parallel import map_in_parallel
 from generator.render import Output, urls
@@ -20,6 +19,7 @@ from generator.render.bytecode import CompiledStore
 from generator.render.calendars import render_notice_calendars, render_subscription_calendars
 from generator.render.feeds import render_component_feeds, render_feeds
 from generator.render.html import make_environment, render_hours_pages
+from generator.render.i18n import read_catalogs
 from generator.render.maintenance_calendar import render_maintenance_calendar
 from generator.render.notices import render_notice_index, render_notice_pages
 from generator.render.status_html import render_status_pages
