@@ -23,10 +23,10 @@ from generator.model import Build, Site
 from generator.render import urls
 from generator.render.bounds import BoundedOperators
 from generator.render.bytecode import CompiledStore, bytecode_cache
-from generator.render.default_theme import default_theme_dir
+from generator.render.default_theme import DEFAULT_THEME_LABEL, default_theme_dir
 from generator.render.folding import fold_messages
 from generator.render.i18n import LocaleFormats, read_catalogs, template_gettext, translations_for
-from generator.render.theme import DEFAULT_THEME_LABEL, ThemeLoader
+from generator.render.theme import ThemeLoader
 
 # --- The environment ---------------------------------------------------------
 
