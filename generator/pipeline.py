@@ -18,6 +18,7 @@ from generator.model import Build, Notice, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel
 from generator.render import Output
 from generator.schedule.hours import build_holiday_calendar
+from generator.write.template_cache import sealed_files
 
 
 
@@ -160,8 +161,8 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
     from generator.render import outputs as renderers
     try:
-        bytecode_dir = cache_root / "templates" if trusted else None
-        done = renderers.render_site(build, template_dirs, bytecode_dir, jobs, counting_sink(site.limits, sink))
+        compiled = sealed_files(cache_root / "templates") if trusted else None
+        done = renderers.render_site(build, template_dirs, compiled, jobs, counting_sink(site.limits, sink))
     except OutputTooLarge as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), build.scheduled)
     except renderers.TemplateFailed as failed:

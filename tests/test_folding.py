@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-import copy
+import gettext
+import io
+import re
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from generator.render.default_theme import default_theme_dir
-from generator.render.i18n import read_catalogs, template_gettext, translations_for
 from generator.render.folding import catalog_fingerprint
 from generator.render.frame import language_environment, make_environment, render_page
+from generator.render.i18n import LOCALE_DIR, compile_catalog, read_catalogs, template_gettext, translations_for
+from generator.write.template_cache import sealed_files
 
 TEMPLATES = {
     "words.html": (
@@ -87,12 +91,12 @@ def test_compiled_templates_are_kept_per_language(tmp_path: Path, theme: Path) -
     """One bytecode folder serves every language: a template compiled with Portuguese words is
     never loaded for English, in this build or the next."""
     folder = tmp_path / "bytecode"
-    first = make_environment((theme,), folder)
+    first = make_environment((theme,), sealed_files(folder))
     pages = {lang: render_page(first, "words.html", lang, {"zone": "z"}) for lang in ("pt-BR", "en")}
     assert b"Fechado" in pages["pt-BR"] and b"Closed" in pages["en"]
     assert len(list(folder.iterdir())) == 4   # words.html and names.html, compiled once per language
     for order in (("en", "pt-BR"), ("pt-BR", "en")):
-        again = make_environment((theme,), folder)
+        again = make_environment((theme,), sealed_files(folder))
         for lang in order:
             assert render_page(again, "words.html", lang, {"zone": "z"}) == pages[lang]
 
@@ -108,11 +112,28 @@ def test_the_default_theme_folds_the_same_words(tmp_path: Path) -> None:
 
 def test_a_catalog_is_known_by_its_messages_not_its_header() -> None:
     """The header of a catalog compiled in memory carries the time: were it in the key, every
-    build would compile every template again."""
-    catalog = translations_for(read_catalogs(), "pt-BR")
-    later = copy.copy(catalog)
-    later._catalog = {**catalog._catalog, "": "POT-Creation-Date: 2031-01-01 00:00+0000\n"}
+    build would compile every template again; a message reworded must change the key."""
+    po = (LOCALE_DIR / "pt_BR" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+
+    def compiled(text: str):
+        return compile_catalog(read_po(io.StringIO(text), locale="pt_BR", domain="messages"))
+
+    catalog = compiled(po)
+    assert catalog_fingerprint(catalog) == catalog_fingerprint(translations_for(read_catalogs(), "pt-BR"))
+    # Babel stamps a header without a POT-Creation-Date with the clock; this one says another day.
+    version = re.search(r'"Project-Id-Version: [^"]*"\n', po).group(0)
+    later = compiled(po.replace(version, version + '"POT-Creation-Date: 2031-01-01 00:00+0000\\n"\n', 1))
+    assert "2031-01-01" in later.gettext("")
+    assert later.gettext("Closed") == catalog.gettext("Closed")
     assert catalog_fingerprint(later) == catalog_fingerprint(catalog)
-    reworded = copy.copy(catalog)
-    reworded._catalog = {**catalog._catalog, "Closed": "Encerrado"}
+    reworded = compiled(po.replace('msgid "Closed"\nmsgstr "Fechado"', 'msgid "Closed"\nmsgstr "Encerrado"', 1))
+    assert reworded.gettext("Closed") == "Encerrado"
     assert catalog_fingerprint(reworded) != catalog_fingerprint(catalog)
+
+
+def test_only_catalogs_read_here_are_fingerprinted() -> None:
+    """Another gettext object's messages cannot be told apart: keyed by them, a compiled template
+    could carry another language's words, so it is refused rather than guessed."""
+    assert catalog_fingerprint(gettext.NullTranslations()) == catalog_fingerprint(translations_for({}, "de"))
+    with pytest.raises(TypeError, match="no digest of the messages of GNUTranslations"):
+        catalog_fingerprint(gettext.GNUTranslations())

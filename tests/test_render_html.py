@@ -16,8 +16,6 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from generator.render.default_theme import default_theme_dir
-from generator.render.i18n import LOCALE_DIR, Formats, read_catalogs, translations_for
 from generator.model import (
     Build,
     Channel,
@@ -33,7 +31,9 @@ from generator.model import (
     TicketState,
     WeeklyHours,
 )
+from generator.render.default_theme import default_theme_dir
 from generator.render.html import make_environment, render_hours_pages
+from generator.render.i18n import LOCALE_DIR, LocaleFormats, read_catalogs, translations_for
 from generator.render.jsonld import regular_hours, script_json, split_at_midnight
 
 NNBSP = "\u202f"
@@ -377,13 +377,13 @@ def test_catalogs_are_found_by_language_tag():
 
 
 def test_formats_use_babel_names():
-    assert Formats("pt-BR").weekdays((0, 1, 2, 3, 4)) == "seg.–sex."
-    assert Formats("es").weekdays((5,)) == "sáb"
-    assert Formats("pt-PT").day(date(2026, 11, 16)) == "segunda, 16/11"
-    assert Formats("en").duration_range(15, 120) == "15 minutes – 2 hours"
-    assert Formats("pt-BR").duration_range(2, 10) == "2–10 minutos"
-    assert Formats("pt-BR").interval(Interval(1080, 1440)) == f"18:00{NNBSP}–{NNBSP}00:00"
-    assert Formats("en").zone_name("UTC") == "UTC"
+    assert LocaleFormats("pt-BR").weekdays((0, 1, 2, 3, 4)) == "seg.–sex."
+    assert LocaleFormats("es").weekdays((5,)) == "sáb"
+    assert LocaleFormats("pt-PT").day(date(2026, 11, 16)) == "segunda, 16/11"
+    assert LocaleFormats("en").duration_range(15, 120) == "15 minutes – 2 hours"
+    assert LocaleFormats("pt-BR").duration_range(2, 10) == "2–10 minutos"
+    assert LocaleFormats("pt-BR").interval(Interval(1080, 1440)) == f"18:00{NNBSP}–{NNBSP}00:00"
+    assert LocaleFormats("en").zone_name("UTC") == "UTC"
 
 
 LIVE_HARNESS = r"""

@@ -56,9 +56,14 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import has_errors
 from generator.model import Build, Notice
-from generator.render.calendars import PAST_DAYS as CALENDAR_PAST_DAYS
-from generator.render.notices import RECENT_DAYS
-from generator.schedule.status import stale_since
+from generator.schedule.timeline import (
+    CALENDAR_PAST_DAYS,
+    NEWS_DAYS,
+    calendar_drops_at,
+    fresh_until,
+    news_until,
+    stale_since,
+)
 from generator.schedule.zones import offset_changes
 
 ONE_SECOND = timedelta(seconds=1)
@@ -114,19 +119,17 @@ def notice_transitions(notice: Notice) -> list[Transition]:
     if notice.changes or notice.period is not None:
         return []   # its days begin and end at local midnights (rule 1)
     # Its publication (`date`) is rule 7: a notice dated later is not in the build yet.
-    return [Transition(notice.date + timedelta(days=RECENT_DAYS) + ONE_SECOND,
-                       f"{what}: it is no longer news ({RECENT_DAYS} days)")]
+    return [Transition(news_until(notice.date) + ONE_SECOND, f"{what}: it is no longer news ({NEWS_DAYS} days)")]
 
 
 def calendar_transitions(build: Build) -> list[Transition]:
     """Return when calendar events leave the subscriptions, 90 days after they ended (rule 5)."""
-    from generator.render.i18n import read_catalogs, translations_for
     from generator.render.calendars import Words, holiday_events, notice_events
+    from generator.render.i18n import read_catalogs, translations_for
 
     site = build.site
     lang = site.default_language
     words = Words(lang, translations_for(read_catalogs(), lang))
-    keep = timedelta(days=CALENDAR_PAST_DAYS)
     ends = [(event.end_instant(), notice.path) for notice in site.notices if notice.type == "hours"
             for event in notice_events(build, notice, words)]
     for dept in site.departments:
@@ -136,7 +139,7 @@ def calendar_transitions(build: Build) -> list[Transition]:
                  for event in holiday_events(build, dept, today - timedelta(CALENDAR_PAST_DAYS + 2), today, words)]
     ends += [(notice.end, notice.path) for notice in site.notices
              if notice.type == "maintenance" and notice.end is not None]
-    return [Transition(end + keep, f"{what}: its calendar event ended {CALENDAR_PAST_DAYS} days ago")
+    return [Transition(calendar_drops_at(end), f"{what}: its calendar event ended {CALENDAR_PAST_DAYS} days ago")
             for end, what in ends]
 
 
@@ -149,7 +152,7 @@ def probe_transitions(build: Build) -> list[Transition]:
         if latest is not None and latest.time <= build.now and stale_since(component, latest, build.now) is None \
                 and component.check is not None:
             minutes = f"{component.stale_after.total_seconds() / 60:g}"
-            found.append(Transition(latest.time + component.stale_after + ONE_SECOND,
+            found.append(Transition(fresh_until(component, latest) + ONE_SECOND,
                                     f"the probe result of {component.id} is {minutes} minutes old"))
     return found
 

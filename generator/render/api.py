@@ -27,11 +27,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from generator.model import Build, Channel, Department, Interval, Text, WeeklyHours
+from generator.render import Output, urls
 from generator.schedule.hours import ALL_DAY, HOLIDAY, NOTICE, DayHours, days_from
-from generator.render import Output
+from generator.schedule.timeline import HOURS_API_DAYS
 
-PATH = "api/hours.json"
-DAYS_AHEAD = 90
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INDENT = "  "
 # Strings, numbers, booleans and null exactly as json.dumps(..., ensure_ascii=False) writes them.
@@ -57,7 +56,7 @@ def render_hours_api(build: Build) -> Output:
         "generated_at": build.now.isoformat(),
         "departments": [_department(build, department, written) for department in site.departments],
     }
-    return Output(PATH, (_dumps(document) + "\n").encode("utf-8"))
+    return Output(urls.hours_api(), (_dumps(document) + "\n").encode("utf-8"))
 
 
 def _dumps(value) -> str:
@@ -128,7 +127,7 @@ def _channel(build: Build, department: Department, channel: Channel, written: di
     """Return one channel: how to reach it, its regular hours and its next days."""
     response = channel.response_time
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
-    days = days_from(department, channel, first, DAYS_AHEAD, build.holidays, build.overrides)
+    days = days_from(department, channel, first, HOURS_API_DAYS, build.holidays, build.overrides)
     # Channels with the same hours in one zone show the same days: write them once.
     # A day's spans follow from its zone, date and intervals, so the key leaves them out.
     key = (department.timezone, tuple((h.day, h.intervals, h.reason, h.holiday, h.notice, h.note) for h in days))

@@ -17,11 +17,11 @@ from __future__ import annotations
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.render.i18n import read_catalogs, translations_for
 from generator.model import Build
-from generator.schedule.status import STALE, STATE_INDICATOR, shown_states
-from generator.render import Output
+from generator.render import Output, urls
+from generator.render.i18n import read_catalogs, translations_for
 from generator.render.status_html import percent
+from generator.schedule.status import STALE, STATE_INDICATOR, shown_states
 
 FONT_SIZE = 11
 UNITS_PER_EM = 2048
@@ -111,7 +111,7 @@ def render_badges(build: Build) -> tuple[Output, ...]:
     # As on the status page: a stale component nobody declared a state for says "no recent checks",
     # and then the overall badge does not say all is well.
     indicator, states, _ = shown_states(build)
-    outputs = [Output("badges/status.svg", badge(build.site.name, gettext(BANNER[indicator]), COLOURS[indicator]))]
+    outputs = [Output(urls.status_badge(), badge(build.site.name, gettext(BANNER[indicator]), COLOURS[indicator]))]
     for component in build.site.components:
         state = states[component.id]
         uptime = build.uptime.get(component.id)
@@ -119,7 +119,7 @@ def render_badges(build: Build) -> tuple[Output, ...]:
         figure = percent(month, lang) if month is not None else gettext("no data")
         message = f"{gettext(STATE_NAMES[state])} · {figure} ({gettext('30 days')})"
         colour = COLOURS[STALE if state == STALE else STATE_INDICATOR[state]]
-        outputs.append(Output(f"badges/{component.id}.svg", badge(component.name.get(lang), message, colour)))
+        outputs.append(Output(urls.component_badge(component.id), badge(component.name.get(lang), message, colour)))
     return tuple(outputs)
 
 

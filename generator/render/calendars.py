@@ -26,7 +26,8 @@ events with STATUS:CANCELLED: Apple, Thunderbird and Nextcloud strike them
 through and Google removes them.
 
 The subscription calendars cover the next 12 months from "now" and keep events
-that ended at most 90 days ago; a notice's own calendar keeps all its events.
+that ended at most 90 days ago (both rules in timeline.py, which next-change
+follows too); a notice's own calendar keeps all its events.
 
 Times: a timed event is written in the department's zone (TZID) when the
 RFC 5545 reading of the wall time is the instant the schedule means; a wall
@@ -50,16 +51,15 @@ from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.schedule import hours as schedule
-from generator.schedule.effective import notice_cells
-from generator.render.i18n import Formats, read_catalogs, translations_for
 from generator.model import Build, Channel, Department, Interval, Notice
-from generator.render import Output
-from generator.render.frame import site_url
+from generator.render import Output, urls
+from generator.render.i18n import LocaleFormats, read_catalogs, translations_for
 from generator.render.ical_files import CalendarEvent, as_instant, calendar_bytes
 from generator.render.ical_zones import as_written, wall_instant
+from generator.schedule import hours as schedule
+from generator.schedule.effective import notice_cells
+from generator.schedule.timeline import CALENDAR_PAST_DAYS, calendar_horizon, calendar_keeps
 
-PAST_DAYS = 90            # subscriptions keep events that ended this many days ago
 CHANNEL_WORDS = {         # channel type -> its word inside a sentence (msgctxt "channel")
     "phone": "phone", "chat": "chat", "email": "e-mail", "helpdesk": "help desk",
     "whatsapp": "WhatsApp", "other": "other channel",
@@ -104,7 +104,7 @@ class Words:
 
     def hours(self, department: str, groups: list[tuple[list[str], tuple[Interval, ...]]], only: bool) -> str:
         """Return e.g. 'Suporte Técnico: somente e-mail 09:00 – 23:00' or 'Financeiro: telefone …; chat e e-mail …'."""
-        fmt = Formats(self.lang)
+        fmt = LocaleFormats(self.lang)
         parts = [f"{fmt.items(tuple(names))} {fmt.intervals(intervals)}"
                  for names, intervals in groups]
         if only and len(parts) == 1:
@@ -118,8 +118,8 @@ class Words:
 # --- Events of a notice ---------------------------------------------------------
 
 def notice_url(build: Build, notice: Notice) -> str:
-    """Return the absolute URL of a notice's page."""
-    return f"{_base_url(build)}notices/{notice.slug}/"
+    """Return the absolute URL of a notice's page in the calendars' language, the site's default."""
+    return urls.notice_page_url(build.site, build.site.default_language, notice.slug)
 
 
 def notice_events(build: Build, notice: Notice, words: Words) -> tuple[CalendarEvent, ...]:
@@ -256,7 +256,7 @@ def render_notice_calendars(build: Build, notices: Iterable[Notice],
     for notice in sorted((n for n in notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
         events = notice_events(build, notice, words)
         name = f"{site.name}: {notice.title.get(words.lang)}"
-        outputs.append(Output(f"notices/{notice.slug}/notice.ics", calendar_bytes(build, name, events)))
+        outputs.append(Output(urls.notice_calendar(notice.slug), calendar_bytes(build, name, events)))
     return tuple(outputs)
 
 
@@ -271,16 +271,16 @@ def render_subscription_calendars(build: Build, catalogs: Mapping[str, gettext_m
             current += [e for e in notice_events(build, notice, words) if _in_window(build, e)]
     for dept in site.departments:
         today = build.now.astimezone(ZoneInfo(dept.timezone)).date()
-        found = holiday_events(build, dept, today - timedelta(PAST_DAYS + 1), _one_year_after(today), words)
+        found = holiday_events(build, dept, today - timedelta(CALENDAR_PAST_DAYS + 1), calendar_horizon(today), words)
         current += [e for e in found if _in_window(build, e)]
     current.sort(key=CalendarEvent.sort_key)
     # An event is in calendar.ics and in its department's calendar: written once, used twice.
     serialised: dict[CalendarEvent, bytes] = {}
-    outputs = [Output("calendar.ics", calendar_bytes(build, f"{site.name}: {words._('Contact hours')}", current,
+    outputs = [Output(urls.hours_calendar(), calendar_bytes(build, f"{site.name}: {words._('Contact hours')}", current,
                                                      serialised))]
     for dept in site.departments:
         mine = [e for e in current if e.department == dept.id]
-        outputs.append(Output(f"calendar/{dept.id}.ics",
+        outputs.append(Output(urls.department_calendar(dept.id),
                               calendar_bytes(build, f"{site.name}: {dept.name.get(words.lang)}", mine, serialised)))
     return tuple(outputs)
 
@@ -301,29 +301,21 @@ def _may_be_in_window(build: Build, notice: Notice) -> bool:
     if not days:
         return False
     today = build.now.date()
-    return max(days) >= today - timedelta(PAST_DAYS + 3) and min(days) <= _one_year_after(today) + timedelta(3)
+    return (max(days) >= today - timedelta(CALENDAR_PAST_DAYS + 3)
+            and min(days) <= calendar_horizon(today) + timedelta(3))
 
 
 # --- Small helpers ----------------------------------------------------------------
 
 def _in_window(build: Build, event: CalendarEvent) -> bool:
-    """Tell whether an event belongs in the subscriptions: ended at most 90 days ago, starts within 12 months."""
-    now = build.now.astimezone(UTC)
+    """Tell whether an event belongs in the subscriptions: not dropped yet, and starts before the horizon."""
     today = build.now.astimezone(ZoneInfo(event.zone)).date()
-    horizon = as_instant(_one_year_after(today), event.zone)
-    return event.end_instant() > now - timedelta(PAST_DAYS) and as_instant(event.start, event.zone) < horizon
-
-
-def _one_year_after(day: date) -> date:
-    """Return the same day a year later (28 February for 29 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+    horizon = as_instant(calendar_horizon(today), event.zone)
+    return calendar_keeps(event.end_instant(), build.now) and as_instant(event.start, event.zone) < horizon
 
 
 def _base_url(build: Build) -> str:
-    return site_url(build.site)
+    return urls.site_url(build.site)
 
 
 def _host(build: Build) -> str:

@@ -1,4 +1,5 @@
-"""Where the default theme is: `templates/` of the source tree, shipped inside the package as `generator.theme`.
+"""The default theme, said once: where it is (`templates/` of the source tree, shipped inside the
+package as `generator.theme`) and how messages name it.
 
 pyproject.toml maps the package `generator.theme` onto the repository's top-level
 `templates/` folder, so a wheel carries the theme and an editable install points at
@@ -11,6 +12,9 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+
+# How messages name the default theme's folder (the site's own is `templates/`).
+DEFAULT_THEME_LABEL = "(default theme)"
 
 
 class ThemeMissing(Exception):

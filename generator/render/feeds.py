@@ -23,10 +23,9 @@ from typing import Mapping
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from generator.render.i18n import read_catalogs, translations_for
 from generator.model import Build, Department, Notice, Site
-from generator.render import Output
-from generator.render.frame import language_folder, site_url
+from generator.render import Output, urls
+from generator.render.i18n import read_catalogs, translations_for
 
 MAX_ENTRIES = 50
 GENERATOR = "Expediente"
@@ -70,14 +69,13 @@ def plan_feeds(site: Site, words: Mapping[str, Words]) -> tuple[Feed, ...]:
     for lang in site.languages:
         title = f"{site.name} – {words[lang].notices}"
         entries = newest_first(site.notices)
-        folder = language_folder(site, lang)
-        feeds.append(Feed("rss", f"{folder}feed.xml", lang, title, entries))
-        feeds.append(Feed("atom", f"{folder}atom.xml", lang, title, entries))
+        feeds.append(Feed("rss", urls.rss_feed(site, lang), lang, title, entries))
+        feeds.append(Feed("atom", urls.atom_feed(site, lang), lang, title, entries))
     lang = site.default_language
     for department in site.departments:
         title = f"{site.name} – {words[lang].notices}: {department.name.get(lang)}"
         entries = newest_first(tuple(n for n in site.notices if department.id in n.departments))
-        feeds.append(Feed("rss", f"feeds/{department.id}.xml", lang, title, entries))
+        feeds.append(Feed("rss", urls.department_feed(department.id), lang, title, entries))
     return tuple(feeds)
 
 
@@ -98,7 +96,7 @@ def plan_component_feeds(site: Site, words: Mapping[str, Words]) -> tuple[Feed, 
         title = f"{site.name} – {words[lang].notices}: {component.name.get(lang)}"
         entries = newest_first(tuple(n for n in site.notices if n.type in ("incident", "maintenance")
                                      and any(cid == component.id for cid, _ in n.components)))
-        feeds.append(Feed("rss", f"feeds/components/{component.id}.xml", lang, title, entries))
+        feeds.append(Feed("rss", urls.component_feed(component.id), lang, title, entries))
     return tuple(feeds)
 
 
@@ -117,7 +115,7 @@ def render_feed(site: Site, feed: Feed, words: Words) -> bytes:
 def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
     """Return a FeedGenerator with the channel of `feed` set, and no entries."""
     generator = FeedGenerator()
-    url = site_url(site) + feed.path
+    url = urls.absolute(site, feed.path)
     generator.id(url)
     generator.title(feed.title)
     description = site.description.get(feed.lang) if site.description else None
@@ -130,7 +128,7 @@ def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
     # feedgen takes the RSS channel <link> from the last link() call, whatever its rel:
     # the self link must come first and the HTML page last.
     generator.link(href=url, rel="self", type=ATOM_TYPE if feed.format == "atom" else RSS_TYPE)
-    generator.link(href=notices_page_url(site, feed.lang), rel="alternate", type="text/html")
+    generator.link(href=urls.notices_page_url(site, feed.lang), rel="alternate", type="text/html")
     return generator
 
 
@@ -138,7 +136,7 @@ def feed_entry(site: Site, notice: Notice, lang: str, words: Words,
                departments: Mapping[str, Department]) -> FeedEntry:
     """Return a notice as a feed entry in `lang`: title, permanent link, dates, HTML body, categories."""
     entry = FeedEntry()
-    url = notice_url(site, notice, lang)
+    url = urls.notice_page_url(site, lang, notice.slug)
     title = notice.title.get(lang)
     entry.title(f"{words.cancelled} {title}" if notice.cancelled else title)
     entry.guid(url, permalink=True)
@@ -173,12 +171,3 @@ def feed_words(catalogs: Mapping, lang: str) -> Words:
     translations = translations_for(catalogs, lang)
     return Words(notices=translations.gettext("Notices"), cancelled=translations.gettext("Cancelled:"))
 
-
-def notices_page_url(site: Site, lang: str) -> str:
-    """Return the absolute URL of the HTML notice index in `lang`."""
-    return f"{site_url(site)}{language_folder(site, lang)}notices/"
-
-
-def notice_url(site: Site, notice: Notice, lang: str) -> str:
-    """Return the absolute URL of a notice's page in `lang`: its link and permanent id."""
-    return f"{notices_page_url(site, lang)}{notice.slug}/"

@@ -24,6 +24,8 @@ from pathlib import Path
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
 
+from generator.render.i18n import messages_digest
+
 # The names by which templates ask for a translation (jinja2.ext.i18n's `{% trans %}` uses `gettext`).
 GETTEXT_NAMES = frozenset({"_", "gettext"})
 
@@ -81,14 +83,9 @@ def _is_message(node: nodes.Node) -> bool:
 
 @lru_cache(maxsize=16)
 def catalog_fingerprint(translations: gettext.NullTranslations) -> str:
-    """Return a digest of a catalog's messages (the same for every language without one) and of
-    this module's code, which decides what the compiled templates hold.
-
-    The header (msgid "") is left out: compiling a catalog in memory stamps it with the time.
-    """
-    messages = getattr(translations, "_catalog", {})
-    listed = sorted((repr(key), repr(value)) for key, value in messages.items() if key != "")
-    return hashlib.sha256(repr((_code_digest(), listed)).encode()).hexdigest()
+    """Return a digest of a catalog's messages (i18n.messages_digest: the same for every language
+    without a catalog) and of this module's code, which decides what the compiled templates hold."""
+    return hashlib.sha256(repr((_code_digest(), messages_digest(translations))).encode()).hexdigest()
 
 
 @lru_cache(maxsize=1)

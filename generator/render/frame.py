@@ -19,13 +19,14 @@ from typing import Mapping
 from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from generator.render.default_theme import default_theme_dir
-from generator.render.i18n import Formats, read_catalogs, template_gettext, translations_for
 from generator.model import Build, Site
+from generator.render import urls
 from generator.render.bounds import BoundedOperators
-from generator.render.bytecode import sealed_bytecode_cache
+from generator.render.bytecode import CompiledStore, bytecode_cache
+from generator.render.default_theme import DEFAULT_THEME_LABEL, default_theme_dir
 from generator.render.folding import fold_messages
-from generator.render.theme import DEFAULT_THEME_LABEL, ThemeLoader
+from generator.render.i18n import LocaleFormats, read_catalogs, template_gettext, translations_for
+from generator.render.theme import ThemeLoader
 
 # --- The environment ---------------------------------------------------------
 
@@ -62,28 +63,36 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
                 return self.undefined(obj=obj, name=attribute)
         return super().getattr(obj, attribute)
 
-    def _parse(self, source, name, filename):
-        tree = super()._parse(source, name, filename)
-        return tree if self.translations is None else fold_messages(tree, self.translations)
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        """Compile a template's source or parsed tree; a language's environment folds its messages in first.
+
+        Environment.parse and Environment.compile of a parsed tree are both Jinja's public API:
+        the source is parsed here and folded (folding.py) before Jinja compiles the tree, where
+        every compiled template comes through (pages, includes, imports, the bytecode cache).
+        """
+        if self.translations is not None and isinstance(source, str):
+            source = fold_messages(self.parse(source, name, filename), self.translations)
+        return super().compile(source, name, filename, raw, defer_init)
 
 
-def make_environment(template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None) -> Environment:
+def make_environment(template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None) -> Environment:
     """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme.
 
-    With `bytecode_dir`, compiled templates are kept there between builds, sealed with this
-    machine's key (bytecode.py: a file a commit planted there is never loaded); Jinja checks
-    each template's source against what it compiled, so an edited template is compiled again.
-    Pages are rendered by the environment of their language (language_environment).
+    With `compiled` (write.template_cache.sealed_files: files sealed with this machine's key,
+    so that a file a commit planted is never loaded), compiled templates are kept there
+    between builds; Jinja checks each template's source against what it compiled, so an
+    edited template is compiled again.  Pages are rendered by the environment of their
+    language (language_environment).
     """
     theme = default_theme_dir()
     folders = [(Path(d), DEFAULT_THEME_LABEL if Path(d) == theme else "templates") for d in template_dirs]
     if theme.resolve() not in {Path(d).resolve() for d in template_dirs}:
         folders.append((theme, DEFAULT_THEME_LABEL))
     loader = ThemeLoader(tuple(folders))
-    env = _new_environment(loader, _bytecode_cache(bytecode_dir))
+    env = _new_environment(loader, bytecode_cache(compiled))
     # English by default, in newstyle gettext.
     env.install_null_translations(newstyle=True)
-    env.extend(expediente_catalogs=read_catalogs(), expediente_bytecode_dir=bytecode_dir,
+    env.extend(expediente_catalogs=read_catalogs(), expediente_compiled=compiled,
                expediente_languages={})
     return env
 
@@ -93,19 +102,18 @@ def language_environment(env: Environment, lang: str) -> Environment:
     messages folded in, and as globals its gettext functions, its Babel formats (`fmt`) and
     names.html's macros (`names`).
 
-    Made once per language and environment; its templates are compiled (or read from the
-    bytecode folder, keyed by the catalog) the first time a page asks for them.
+    Made once per language and environment; its templates are compiled (or taken from the
+    store of compiled templates, keyed by the catalog) the first time a page asks for them.
     """
     found = env.expediente_languages.get(lang)
     if found is None:
         translations = translations_for(env.expediente_catalogs, lang)
-        folder = env.expediente_bytecode_dir
-        found = _new_environment(env.loader, _bytecode_cache(folder, translations))
+        found = _new_environment(env.loader, bytecode_cache(env.expediente_compiled, translations))
         found.translations = translations
         # Jinja's newstyle gettext functions of the language (pgettext and npgettext too),
         # then ours for gettext, ngettext and _, which keep each plain message once translated.
         found.install_gettext_translations(translations, newstyle=True)
-        found.globals.update(template_gettext(translations), fmt=Formats(lang))
+        found.globals.update(template_gettext(translations), fmt=LocaleFormats(lang))
         # The names every page shares (names.html's macros), made once per language rather than
         # imported by every page ({% import %} costs more per page than the names it gives).
         found.globals["names"] = found.get_template("names.html").module
@@ -131,38 +139,27 @@ def _new_environment(loader: BaseLoader, bytecode_cache: BytecodeCache | None) -
     return env
 
 
-def _bytecode_cache(folder: Path | None, translations: NullTranslations | None = None) -> BytecodeCache | None:
-    """Return a cache of compiled templates in `folder` (one per catalog when messages are folded),
-    or None when it cannot be made."""
-    return None if folder is None else sealed_bytecode_cache(folder, translations)
-
-
-# --- Paths and the page frame --------------------------------------------------
-
-def language_folder(site: Site, lang: str) -> str:
-    """Return the folder of a language's pages: '' for the default language, else e.g. 'pt-pt/'."""
-    return "" if lang == site.default_language else lang.lower() + "/"
-
+# --- The page frame ------------------------------------------------------------
 
 def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
                notices_page: bool = False, sub: str | None = None) -> dict:
     """Return what base.html needs for `page` ('hours', 'status' or 'notices') in `lang`.
 
-    `sub` is the page's folder inside the language's folder: '' for the hours page and
-    '<page>/' for the others unless given (a notice's page is 'notices/<slug>/').
+    `sub` is the page's folder inside the language's folder: urls.page_folder(page)
+    unless given (a notice's page is urls.notice_folder(slug)).
     """
     site = build.site
-    folder = language_folder(site, lang)
-    own = "" if page == "hours" else page + "/"
+    folder = urls.language_folder(site, lang)
+    own = urls.page_folder(page)
     sub = own if sub is None else sub
     up = "../" * (folder + sub).count("/")
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
 
     def href(target: str) -> str:
         return _href(up, target)
 
     pages = ["hours"] + (["status"] if status_page else []) + (["notices"] if notices_page else [])
-    nav = [{"page": name, "href": href(folder + ("" if name == "hours" else name + "/")),
+    nav = [{"page": name, "href": href(folder + urls.page_folder(name)),
             "current": name == page and sub == own} for name in pages]
     return {
         "lang": lang,
@@ -172,10 +169,10 @@ def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
         "root": up,
         "folder": up + folder,
         "nav": nav,
-        "notices": href(folder + "notices/") if notices_page else None,
+        "notices": href(folder + urls.page_folder("notices")) if notices_page else None,
         # The feeds are written in every language (feeds.py), the calendars in the default one.
-        "feeds": {"rss": href(folder + "feed.xml"), "atom": href(folder + "atom.xml")},
-        "calendar": subscription(site, "calendar.ics"),
+        "feeds": {"rss": href(urls.rss_feed(site, lang)), "atom": href(urls.atom_feed(site, lang))},
+        "calendar": urls.subscription(site, urls.hours_calendar()),
         "updated": {"text": fmt.date_time(build.now, site.timezone), "zone": fmt.zone_name(site.timezone),
                     "iso": build.now.isoformat()},
     }
@@ -192,17 +189,16 @@ def frame_moved_to(frame: dict, site: Site, sub: str) -> dict:
 
 def _addresses(site: Site, lang: str, up: str, sub: str) -> dict:
     """Return a page's own addresses: its path, its URL, and the page in every language of the site."""
-    folder = language_folder(site, lang)
-    fmt = Formats(lang)
-    base_url = site_url(site)
+    folder = urls.language_folder(site, lang)
+    fmt = LocaleFormats(lang)
     return {
-        "path": folder + sub + "index.html",
-        "url": base_url + folder + sub,
+        "path": urls.page_file(folder + sub),
+        "url": urls.absolute(site, folder + sub),
         "alternates": [{
             "lang": other,
             "name": fmt.language_name(other),
-            "href": _href(up, language_folder(site, other) + sub),
-            "url": base_url + language_folder(site, other) + sub,
+            "href": _href(up, urls.language_folder(site, other) + sub),
+            "url": urls.absolute(site, urls.language_folder(site, other) + sub),
             "current": other == lang,
         } for other in site.languages],
     }
@@ -211,17 +207,6 @@ def _addresses(site: Site, lang: str, up: str, sub: str) -> dict:
 def _href(up: str, target: str) -> str:
     """Return a relative link from a page (`up` leads to the output's root) to `target`."""
     return up + target or "./"
-
-
-def site_url(site: Site) -> str:
-    """Return the site's base URL ending in one slash."""
-    return site.base_url.rstrip("/") + "/"
-
-
-def subscription(site: Site, path: str) -> dict:
-    """Return a calendar's addresses: webcal:// (calendar apps subscribe) and https:// (to copy or download)."""
-    url = site_url(site) + path
-    return {"webcal": "webcal://" + url.split("://", 1)[1], "https": url}
 
 
 def render_page(env: Environment, template: str, lang: str, context: Mapping) -> bytes:

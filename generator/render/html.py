@@ -14,19 +14,18 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.schedule import hours as schedule
-from generator.render.i18n import Formats
 from generator.model import Build, Channel, Department, ResponseTime, Support
-from generator.render import Output
-from generator.render.frame import language_folder, make_environment, page_frame, render_page
+from generator.render import Output, urls
+from generator.render.frame import make_environment, page_frame, render_page
+from generator.render.i18n import LocaleFormats
 from generator.render.jsonld import organization, script_json
 from generator.render.notices import notice_summary, upcoming_notices
+from generator.schedule import hours as schedule
+from generator.schedule.timeline import HOURS_PAGE_DAYS
 
 # The frame's names stay importable from here, where the pipeline and the tests look for them.
-__all__ = ["language_folder", "make_environment", "page_frame", "render_page",
-           "render_hours_pages", "department_view", "live_schedule"]
+__all__ = ["make_environment", "page_frame", "render_page", "render_hours_pages", "department_view", "live_schedule"]
 
-NEXT_DAYS = 14
 URL_CONTACT = re.compile(r"https?://\S+\Z")
 
 
@@ -42,13 +41,14 @@ def render_hours_pages(build: Build, env: Environment, *, status_page: bool = Fa
     outputs = []
     for lang in build.site.languages:
         frame = page_frame(build, lang, "hours", status_page=status_page, notices_page=notices_page)
-        notices = frame["folder"] + "notices/" if notices_page else None
+        # Without the notices' pages, the days a notice changes name it but link nowhere.
+        folder = frame["folder"] if notices_page else None
         context = {
             "page": frame,
             "site": build.site,
             "upcoming": [notice_summary(build, notice, lang, frame["folder"])
                          for notice in upcoming_notices(build)] if notices_page else None,
-            "departments": [department_view(build, department, lang, notices)
+            "departments": [department_view(build, department, lang, folder)
                             for department in build.site.departments],
             "support": support_view(build.site.support, lang),
             "live": live_schedule(build, lang),
@@ -58,19 +58,19 @@ def render_hours_pages(build: Build, env: Environment, *, status_page: bool = Fa
     return tuple(outputs)
 
 
-def department_view(build: Build, department: Department, lang: str, notices: str | None = None) -> dict:
+def department_view(build: Build, department: Department, lang: str, folder: str | None = None) -> dict:
     """Return one department as the page shows it: channels, weekly lines and the next days.
 
-    `notices` is the link to the notices' folder from the page; without it a changed
-    day names its notice's note but does not link to the notice.
+    `folder` leads from the page to its language's folder, where the notices' pages are;
+    without it a changed day names its notice's note but does not link to the notice.
     """
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
     channels = [channel_view(department, channel, lang) for channel in department.channels]
-    by_channel = [schedule.days_from(department, channel, first, NEXT_DAYS, build.holidays, build.overrides)
+    by_channel = [schedule.days_from(department, channel, first, HOURS_PAGE_DAYS, build.holidays, build.overrides)
                   for channel in department.channels]
     days = []
-    for n in range(NEXT_DAYS):
+    for n in range(HOURS_PAGE_DAYS):
         hours = [column[n] for column in by_channel]
         holiday = next((h.holiday.get(lang) for h in hours if h.holiday is not None), None) or None
         changed = [h.reason == schedule.NOTICE for h in hours]
@@ -81,7 +81,7 @@ def department_view(build: Build, department: Department, lang: str, notices: st
                 continue
             note = (h.note.get(lang) if h.note is not None else None) or None
             mention = {"note": None if note == holiday else note,
-                       "href": f"{notices}{h.notice}/" if notices is not None else None}
+                       "href": folder + urls.notice_folder(h.notice) if folder is not None else None}
             if mention not in mentions:
                 mentions.append(mention)
         days.append({
@@ -111,7 +111,7 @@ def department_view(build: Build, department: Department, lang: str, notices: st
 
 def channel_view(department: Department, channel: Channel, lang: str) -> dict:
     """Return one channel: its label, contact and link, weekly lines, holiday hours and response time."""
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     week = [{"days": fmt.weekdays(days), "hours": [fmt.interval(i) for i in intervals]}
             for days, intervals in schedule.weekly_summary(channel.hours)]
     return {
@@ -140,7 +140,7 @@ def contact_href(channel: Channel) -> str | None:
     return contact if URL_CONTACT.match(contact) else None
 
 
-def response_view(response: ResponseTime | None, fmt: Formats) -> dict | None:
+def response_view(response: ResponseTime | None, fmt: LocaleFormats) -> dict | None:
     """Return a response-time target written out: '5 minutos', '2–10 minutos', 'up to' with low == 0."""
     if response is None:
         return None
@@ -173,18 +173,18 @@ def live_schedule(build: Build, lang: str) -> dict:
     00:00 is not said to close at midnight; the script says nothing outside the
     window [start, end), and gives no closing time for a span reaching its end.
     """
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     firsts = {d.id: build.now.astimezone(ZoneInfo(d.timezone)).date() for d in build.site.departments}
     start = min((_midnight(firsts[d.id], ZoneInfo(d.timezone)) for d in build.site.departments),
                 default=build.now)
-    end = min((_midnight(firsts[d.id] + timedelta(NEXT_DAYS), ZoneInfo(d.timezone))
+    end = min((_midnight(firsts[d.id] + timedelta(HOURS_PAGE_DAYS), ZoneInfo(d.timezone))
                for d in build.site.departments), default=build.now)
     departments = []
     for department in build.site.departments:
         first = firsts[department.id]
         channels = {}
         for channel in department.channels:
-            days = schedule.days_from(department, channel, first, NEXT_DAYS, build.holidays, build.overrides)
+            days = schedule.days_from(department, channel, first, HOURS_PAGE_DAYS, build.holidays, build.overrides)
             spans = schedule.merge_spans(span for day in days for span in day.spans)
             channels[f"{department.id}/{channel.id}"] = [
                 [_minutes(span.start, start), _minutes(span.end, start)] for span in spans]

@@ -8,6 +8,7 @@ the msgid itself and needs no catalog.
 from __future__ import annotations
 
 import gettext as gettext_module
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -29,6 +30,7 @@ from babel.dates import (
     get_timezone_name,
 )
 from babel.lists import format_list
+from babel.messages.catalog import Catalog as BabelCatalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -58,26 +60,58 @@ def babel_locale(lang: str) -> str:
     return str(locale_of(lang))
 
 
+class Catalog(Translations):
+    """A language's compiled messages, and a digest of them (`messages_digest`) that says when they changed."""
+
+    messages_digest: str = ""
+
+
 @lru_cache(maxsize=8)
-def read_catalogs(locale_dir: Path = LOCALE_DIR) -> Mapping[str, Translations]:
-    """Read every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` into Translations, by locale.
+def read_catalogs(locale_dir: Path = LOCALE_DIR) -> Mapping[str, Catalog]:
+    """Read every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` into a Catalog, by locale.
 
     The catalogs ship with the package and do not change while it runs, so every
     renderer of a build shares one reading of them.
     """
-    catalogs: dict[str, Translations] = {}
+    catalogs: dict[str, Catalog] = {}
     for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         locale = po_path.parent.parent.name
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=locale, domain=DOMAIN)
-        buffer = BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        catalogs[locale] = Translations(buffer, domain=DOMAIN)
+        catalogs[locale] = compile_catalog(catalog)
     return MappingProxyType(catalogs)
 
 
+def compile_catalog(catalog: BabelCatalog) -> Catalog:
+    """Return Babel's catalog of a .po file compiled in memory, with the digest of its messages."""
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    compiled = Catalog(buffer, domain=DOMAIN)
+    # Read from Babel's catalog (its public messages), not from the compiled one: gettext keeps
+    # those in a private dict.  The header (msgid "") is left out: compiling a catalog in memory
+    # stamps it with the time.  Every message counts, even one that write_mo leaves out
+    # (fuzzy or untranslated): a digest that changes too often costs a compilation, never a word.
+    listed = sorted(repr((m.context, m.id, m.string, m.fuzzy)) for m in catalog if m.id)
+    compiled.messages_digest = hashlib.sha256("\n".join(listed).encode("utf-8")).hexdigest()
+    return compiled
+
+
 ENGLISH = gettext_module.NullTranslations()
+
+
+def messages_digest(translations: gettext_module.NullTranslations) -> str:
+    """Return the digest of a catalog's messages ('' for the English msgids, which have none).
+
+    Raise TypeError for translations that read_catalogs did not make: their messages cannot
+    be told apart, and compiled templates keyed by them could carry another catalog's words.
+    """
+    if isinstance(translations, Catalog):
+        return translations.messages_digest
+    if type(translations) is gettext_module.NullTranslations:
+        return ""
+    raise TypeError(f"no digest of the messages of {type(translations).__name__}: "
+                    "catalogs are made by i18n.read_catalogs or i18n.compile_catalog")
 
 
 def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
@@ -142,13 +176,13 @@ def _time_interval(locale: str, start: int, end: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Formats:
+class LocaleFormats:
     """Dates, times, intervals, durations and zone names written the way `lang` writes them."""
 
     lang: str
 
     # The formats that pages repeat (dates, zone names, language names) are kept once
-    # made, per language and value: a Formats is a value, equal for equal languages, so
+    # made, per language and value: a LocaleFormats is a value, equal for equal languages, so
     # every page of a language shares the cache.  Each cache is bounded.
 
     @property

@@ -13,10 +13,10 @@ import json
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from generator.schedule import hours as schedule
 from generator.model import Build, Channel, Department, Interval
+from generator.schedule import hours as schedule
+from generator.schedule.timeline import SPECIAL_DAYS
 
-SPECIAL_DAYS = 60
 # schema.org's DayOfWeek members, Monday first like date.weekday(): vocabulary, not words of a language.
 SCHEMA_DAYS = tuple(f"https://schema.org/{day}" for day in (
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))

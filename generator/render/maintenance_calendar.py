@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from generator.render.i18n import read_catalogs, translations_for
 from generator.markup import plain_text
 from generator.model import Build, Notice
-from generator.render import Output
+from generator.render import Output, urls
 from generator.render.calendars import _host, _in_window, notice_url
+from generator.render.i18n import read_catalogs, translations_for
 from generator.render.ical_files import CalendarEvent, calendar_bytes
 
 
@@ -41,11 +41,11 @@ def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> Ca
 
 
 def render_maintenance_calendar(build: Build) -> Output:
-    """Return maintenance.ics with every window that ended at most 90 days ago or is still to come."""
+    """Return maintenance.ics with every window the subscriptions still keep (timeline.calendar_keeps) or still to come."""
     site = build.site
     lang = site.default_language
     word = translations_for(read_catalogs(), lang).gettext("Maintenance")
     windows = sorted((n for n in site.notices if n.type == "maintenance"), key=lambda n: (n.start, n.slug))
     events = [maintenance_event(build, window, word) for window in windows]
     events = sorted((e for e in events if _in_window(build, e)), key=CalendarEvent.sort_key)
-    return Output("maintenance.ics", calendar_bytes(build, f"{site.name}: {word}", events))
+    return Output(urls.maintenance_calendar(), calendar_bytes(build, f"{site.name}: {word}", events))

@@ -16,7 +16,7 @@ the notices that still matter (`upcoming_notices`) through `notice_summary`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from functools import partial
 from typing import Iterable
 from zoneinfo import ZoneInfo
@@ -24,16 +24,15 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.schedule.effective import notice_cells
-from generator.render.i18n import Formats
 from generator.model import Build, Notice, Text
+from generator.render import Output, urls
+from generator.render.frame import frame_moved_to, page_frame, render_page
+from generator.render.i18n import LocaleFormats
+from generator.schedule.effective import notice_cells
 from generator.schedule.hours import ALL_DAY
-from generator.render import Output
-from generator.render.frame import frame_moved_to, page_frame, render_page, subscription
+from generator.schedule.timeline import is_news
 
 CANCELLED, SUPERSEDED, UPCOMING, ACTIVE, PAST = "cancelled", "superseded", "upcoming", "active", "past"
-# An announcement without days of its own is news for this many days after publication.
-RECENT_DAYS = 30
 
 
 # --- Pages ---------------------------------------------------------------------
@@ -51,12 +50,12 @@ def render_notice_index(build: Build, env: Environment, *, status_page: bool = F
             "notices": [notice_summary(build, notice, lang, frame["folder"]) for notice in newest],
             "departments": [{
                 "name": department.name.get(lang),
-                "feed": f"{frame['root']}feeds/{department.id}.xml",
-                "calendar": subscription(site, f"calendar/{department.id}.ics"),
+                "feed": frame["root"] + urls.department_feed(department.id),
+                "calendar": urls.subscription(site, urls.department_calendar(department.id)),
             } for department in site.departments],
             # The department feeds and the calendars are written in the default language only.
             "written_in": None if lang == site.default_language
-            else Formats(lang).language_name_here(site.default_language),
+            else LocaleFormats(lang).language_name_here(site.default_language),
         }
         outputs.append(Output(frame["path"], render_page(env, "notices.html", lang, context)))
     return tuple(outputs)
@@ -72,11 +71,11 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
     site = build.site
     # Every notice page has the same frame but for its own addresses (frame_moved_to).
     frames = {lang: page_frame(build, lang, "notices", status_page=status_page, notices_page=True,
-                               sub="notices/-/") for lang in site.languages}
+                               sub=urls.notice_folder("-")) for lang in site.languages}
     outputs = []
     for notice in notices:
         for lang in site.languages:
-            frame = frame_moved_to(frames[lang], site, f"notices/{notice.slug}/")
+            frame = frame_moved_to(frames[lang], site, urls.notice_folder(notice.slug))
             context = {"page": frame, "site": site, "notice": notice_view(build, notice, lang, frame)}
             outputs.append(Output(frame["path"], render_page(env, "notice.html", lang, context)))
     return tuple(outputs)
@@ -85,7 +84,7 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
 def notice_view(build: Build, notice: Notice, lang: str, frame: dict) -> dict:
     """Return one notice as its page shows it: summary, dates, departments, changes, body and links."""
     site = build.site
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     view = notice_summary(build, notice, lang, frame["folder"])
     body_lang = other_language(notice.body, lang, notice.lang)
     names = {component.id: component.name for component in site.components}
@@ -100,9 +99,9 @@ def notice_view(build: Build, notice: Notice, lang: str, frame: dict) -> dict:
         "departments": fmt.items(tuple(d.name.get(lang) for d in site.departments if d.id in notice.departments)),
         "table": change_table(build, notice, lang),
         # notice.ics sits beside the default language's page (calendars.py).
-        "calendar": f"{frame['root']}notices/{notice.slug}/notice.ics" if notice.type == "hours" else None,
+        "calendar": frame["root"] + urls.notice_calendar(notice.slug) if notice.type == "hours" else None,
         # The department calendars hold contact hours: offered with notices about departments.
-        "subscribe": [{"name": d.name.get(lang), **subscription(site, f"calendar/{d.id}.ics")}
+        "subscribe": [{"name": d.name.get(lang), **urls.subscription(site, urls.department_calendar(d.id))}
                       for d in site.departments if d.id in notice.departments
                       and notice.type in ("hours", "info")],
         "replaces": [link_to(other, lang, frame["folder"]) for other in sorted_notices(site.notices)
@@ -119,7 +118,7 @@ def notice_view(build: Build, notice: Notice, lang: str, frame: dict) -> dict:
     return view
 
 
-def moment(build: Build, instant, fmt: Formats) -> dict:
+def moment(build: Build, instant, fmt: LocaleFormats) -> dict:
     """Return an instant as the site's zone writes it, with the zone's name and ISO 8601."""
     local = instant.astimezone(ZoneInfo(build.site.timezone))
     return {"text": fmt.date_time(local, build.site.timezone), "zone": fmt.zone_name(build.site.timezone),
@@ -133,7 +132,7 @@ def change_table(build: Build, notice: Notice, lang: str) -> dict | None:
     """
     if not notice.changes:
         return None
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     site = build.site
     departments = [d for d in site.departments if d.id in notice.departments]
     hours: dict[tuple[date, str, str], tuple] = {}
@@ -173,7 +172,7 @@ def notice_summary(build: Build, notice: Notice, lang: str, folder: str) -> dict
 
     `folder` leads from the page to its language's folder, where `notices/` is.
     """
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     days = notice_days(notice)
     published = notice.date.astimezone(ZoneInfo(build.site.timezone))
     return {
@@ -193,11 +192,11 @@ def notice_summary(build: Build, notice: Notice, lang: str, folder: str) -> dict
 
 def link_to(notice: Notice, lang: str, folder: str) -> dict:
     """Return a link to a notice's page: href, title, and the title's language when not the page's."""
-    return {"href": f"{folder}notices/{notice.slug}/", "title": notice.title.get(lang),
+    return {"href": folder + urls.notice_folder(notice.slug), "title": notice.title.get(lang),
             "title_lang": other_language(notice.title, lang, notice.lang), "cancelled": notice.cancelled}
 
 
-def window_view(build: Build, notice: Notice, fmt: Formats) -> dict | None:
+def window_view(build: Build, notice: Notice, fmt: LocaleFormats) -> dict | None:
     """Return an incident's or maintenance's time span as text ('since …' while it has no end), else None."""
     window = notice_window(notice)
     if window is None:
@@ -228,7 +227,7 @@ def notice_status(build: Build, notice: Notice) -> str:
 
     An incident or maintenance is active from its start to its end (while it has
     none, for an incident); a notice with days from its first to its last day in
-    the site's zone; one with neither for RECENT_DAYS after its publication.
+    the site's zone; one with neither while it is news (timeline.is_news).
     """
     if notice.cancelled:
         return CANCELLED
@@ -244,7 +243,7 @@ def notice_status(build: Build, notice: Notice) -> str:
     if days is None:
         if notice.date > build.now:
             return UPCOMING
-        return ACTIVE if build.now - notice.date <= timedelta(days=RECENT_DAYS) else PAST
+        return ACTIVE if is_news(notice.date, build.now) else PAST
     today = build.now.astimezone(ZoneInfo(build.site.timezone)).date()
     if today < days[0]:
         return UPCOMING
@@ -256,7 +255,7 @@ def upcoming_notices(build: Build) -> tuple[Notice, ...]:
 
     Those whose last day is today or later in the site's zone, cancelled ones too
     (customers may have planned around them), incidents and maintenance not over,
-    and announcements without days published in the last RECENT_DAYS.  A
+    and announcements without days still news (timeline.is_news).  A
     superseded notice is left out: the one that replaces it is listed.  Incidents
     in progress come first, then what is in effect now, then the rest by when it
     starts (see reader_order).
@@ -272,7 +271,7 @@ def upcoming_notices(build: Build) -> tuple[Notice, ...]:
         days = notice_days(notice)
         if days is not None:
             return days[1] >= today
-        return build.now - notice.date <= timedelta(days=RECENT_DAYS)     # also when published later
+        return is_news(notice.date, build.now)     # also when published later
 
     return tuple(sorted((n for n in build.site.notices if shown(n)), key=partial(reader_order, build)))
 

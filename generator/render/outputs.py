@@ -10,15 +10,16 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from generator.render.i18n import read_catalogs
 from generator.model import Build
 from generator.parallel import map_in_parallel
-from generator.render import Output
+from generator.render import Output, urls
 from generator.render.api import render_hours_api
 from generator.render.badges import render_badges
+from generator.render.bytecode import CompiledStore
 from generator.render.calendars import render_notice_calendars, render_subscription_calendars
 from generator.render.feeds import render_component_feeds, render_feeds
 from generator.render.html import make_environment, render_hours_pages
+from generator.render.i18n import read_catalogs
 from generator.render.maintenance_calendar import render_maintenance_calendar
 from generator.render.notices import render_notice_index, render_notice_pages
 from generator.render.status_html import render_status_pages
@@ -36,25 +37,26 @@ NOTICES_PER_TASK = 50
 PARALLEL_FROM = 64
 
 
-def render_site(build: Build, template_dirs: tuple[Path, ...], bytecode_dir: Path | None = None,
+def render_site(build: Build, template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None,
                 jobs: int | None = None, sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> tuple:
     """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices.
 
     A template that fails raises TemplateFailed, with the problem placed in the template.
+    Compiled templates are kept in `compiled` (write.template_cache.sealed_files) between builds.
     With `sink` (write.Staging.write), each part's outputs are handed to it in the
     process that rendered them, as soon as they are made, and what it returns for
     them (write.Written, with a `path`) is returned instead of the outputs: the
     files are written while the rest is still being rendered, and no page's bytes
     travel between processes.
     """
-    env = make_environment(template_dirs, bytecode_dir)
+    env = make_environment(template_dirs, compiled)
     has_status = bool(build.site.components)
     tasks: list[Callable[[], Iterable[Output]]] = [
         partial(render_hours_pages, build, env, status_page=has_status, notices_page=True),
         partial(render_notice_index, build, env, status_page=has_status),
         lambda: [render_hours_api(build)],
         # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
-        lambda: [Output("favicon.svg", env.loader.get_source(env, "favicon.svg")[0].encode("utf-8"))],
+        lambda: [Output(urls.favicon(), env.loader.get_source(env, "favicon.svg")[0].encode("utf-8"))],
         partial(render_feeds, build),
         partial(render_subscription_calendars, build),
     ]

@@ -31,8 +31,11 @@ from babel.units import format_unit
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.render.i18n import Formats
 from generator.model import Build, Component, ComponentUptime, Notice, UptimeDay
+from generator.render import Output
+from generator.render.frame import page_frame, render_page
+from generator.render.i18n import LocaleFormats
+from generator.render.notices import link_to, other_language, window_view
 from generator.schedule.status import (
     STALE,
     incidents,
@@ -43,11 +46,8 @@ from generator.schedule.status import (
     shown_states,
     worst,
 )
-from generator.render import Output
-from generator.render.frame import page_frame, render_page
-from generator.render.notices import link_to, other_language, window_view
+from generator.schedule.timeline import STATUS_DAYS
 
-BAR_DAYS = 90
 WINDOWS = ("24h", "7d", "30d", "90d")
 # A bar's class by uptime: none for a full day (the most common, so it costs no bytes).
 LEVELS = ((1.0, ""), (0.99, "u1"), (0.95, "u2"), (0.0, "u3"))
@@ -73,7 +73,7 @@ def render_status_pages(build: Build, env: Environment, *, notices_page: bool = 
 
 def status_view(build: Build, lang: str, folder: str | None) -> dict:
     """Return what the status page shows in `lang`; `folder` leads to the language's folder (None: no notice links)."""
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     zone = build.site.timezone
     _, state = overall(build)
     indicator, states, stale = shown_states(build)
@@ -104,7 +104,7 @@ def notice_view(build: Build, notice: Notice, lang: str, folder: str | None, sta
     `status` is a maintenance's (scheduled, in_progress, ...); an incident's is resolved once it has
     ended, else its latest update's.
     """
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     zone = build.site.timezone
     names = {component.id: component.name for component in build.site.components}
     # The page tells what was known at "now": a later update (a back-dated build) is not shown yet.
@@ -134,7 +134,7 @@ def notice_view(build: Build, notice: Notice, lang: str, folder: str | None, sta
     }
 
 
-def instant_view(instant: datetime, zone: str, fmt: Formats) -> dict:
+def instant_view(instant: datetime, zone: str, fmt: LocaleFormats) -> dict:
     """Return an instant as the site's zone writes it (short date and time) and in ISO 8601."""
     return {"text": fmt.short_date_time(instant, zone), "iso": instant.astimezone(ZoneInfo(zone)).isoformat()}
 
@@ -144,10 +144,10 @@ def history_view(build: Build, lang: str, folder: str | None) -> list[dict]:
 
     Maintenance is listed once it has started; cancelled notices are left out.
     """
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     zone = ZoneInfo(build.site.timezone)
     today = build.now.astimezone(zone).date()
-    first = today - timedelta(days=BAR_DAYS - 1)
+    first = today - timedelta(days=STATUS_DAYS - 1)
     months = []
     year, month = today.year, today.month
     while (year, month) >= (first.year, first.month):
@@ -192,7 +192,7 @@ def group_state(states: list[str]) -> str:
 
 def component_view(build: Build, component: Component, state: str, lang: str) -> dict:
     """Return one component: state, description, public check target, 90 daily bars, uptime windows, latency."""
-    fmt = Formats(lang)
+    fmt = LocaleFormats(lang)
     uptime = build.uptime.get(component.id)
     days = bar_days(build, uptime)
     sources = {day.source for _, day in days if day is not None and day.uptime is not None}
@@ -219,13 +219,13 @@ def component_view(build: Build, component: Component, state: str, lang: str) ->
 
 
 def bar_days(build: Build, uptime: ComponentUptime | None) -> list[tuple[date, UptimeDay | None]]:
-    """Return the BAR_DAYS local days ending today in the site's zone, oldest first, each with its record if any."""
+    """Return the STATUS_DAYS local days ending today in the site's zone, oldest first, each with its record if any."""
     today = build.now.astimezone(ZoneInfo(build.site.timezone)).date()
     records = {day.day: day for day in uptime.days} if uptime else {}
-    return [(day, records.get(day)) for day in (today - timedelta(days=n) for n in range(BAR_DAYS - 1, -1, -1))]
+    return [(day, records.get(day)) for day in (today - timedelta(days=n) for n in range(STATUS_DAYS - 1, -1, -1))]
 
 
-def bar_view(day: date, record: UptimeDay | None, fmt: Formats, mark: bool = False, before: bool = False) -> dict:
+def bar_view(day: date, record: UptimeDay | None, fmt: LocaleFormats, mark: bool = False, before: bool = False) -> dict:
     """Return one day's bar: its class (height and colour), its date and figure as text (None: no data).
 
     With `mark`, a day worked out from incidents says so (the component mixes both kinds of day).
@@ -259,7 +259,7 @@ def percent(value: float | None, lang: str) -> str | None:
     if value is None:
         return None
     exact = Decimal(repr(min(max(value, 0.0), 1.0))).quantize(Decimal("0.0001"), rounding=ROUND_FLOOR)
-    return _format_fraction(exact, Formats(lang).locale)
+    return _format_fraction(exact, LocaleFormats(lang).locale)
 
 
 @lru_cache(maxsize=4096)
@@ -277,7 +277,7 @@ def _short_date(day: date, locale: str) -> str:
     return format_skeleton("MMMd", day, locale=locale)
 
 
-def latency_view(days: list[tuple[date, UptimeDay | None]], fmt: Formats) -> dict | None:
+def latency_view(days: list[tuple[date, UptimeDay | None]], fmt: LocaleFormats) -> dict | None:
     """Return the latency: the last measured day's median and 95th percentile, and a sparkline of daily medians."""
     points = [(n, record) for n, (_, record) in enumerate(days)
               if record is not None and record.latency_p50 is not None]
@@ -307,6 +307,6 @@ def latency_view(days: list[tuple[date, UptimeDay | None]], fmt: Formats) -> dic
     }
 
 
-def milliseconds(value: float, fmt: Formats) -> str:
+def milliseconds(value: float, fmt: LocaleFormats) -> str:
     """Return a duration in whole milliseconds as the language writes it: '120 ms'."""
     return format_unit(round(value), "duration-millisecond", length="short", locale=fmt.locale)

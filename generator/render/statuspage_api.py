@@ -47,9 +47,10 @@ from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.render.i18n import Formats, babel_locale, read_catalogs, translations_for
 from generator.markup import plain_text
 from generator.model import Build, Component, ComponentUptime, Notice, UptimeDay
+from generator.render import Output, urls
+from generator.render.i18n import LocaleFormats, babel_locale, read_catalogs, translations_for
 from generator.schedule.status import (
     component_state,
     incidents,
@@ -58,16 +59,11 @@ from generator.schedule.status import (
     maintenances,
     overall,
     probe_state,
-    stale_since,
     worst,
 )
-from generator.render import Output
-from generator.render.feeds import notice_url
+from generator.schedule.timeline import STATUS_DAYS, stale_since
 
-API = "api/v2/"
-UPTIME_PATH = "api/uptime.json"
 MAX_LISTED = 50          # Statuspage lists the 50 most recent incidents and maintenances
-UPTIME_DAYS = 90
 WINDOWS = ("24h", "7d", "30d", "90d")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DESCRIPTIONS = {"none": "All Systems Operational", "minor": "Minor Service Outage",
@@ -113,8 +109,8 @@ def render_statuspage_api(build: Build) -> tuple[Output, ...]:
         "scheduled-maintenances/active.json": {
             "page": page, "scheduled_maintenances": [w for w in windows if w["status"] in ACTIVE]},
     }
-    outputs = [Output(API + path, _encode(document)) for path, document in documents.items()]
-    outputs.append(Output(UPTIME_PATH, _encode(_uptime(build))))
+    outputs = [Output(urls.statuspage_api(name), _encode(document)) for name, document in documents.items()]
+    outputs.append(Output(urls.uptime_api(), _encode(_uptime(build))))
     return tuple(sorted(outputs, key=lambda output: output.path))
 
 
@@ -188,7 +184,7 @@ class _View:
         measured = self.build.uptime.get(component.id)
         since = stale_since(component, measured.latest if measured else None, self.now)
         if since is not None:
-            fmt, zone = Formats(self.lang), self.site.timezone
+            fmt, zone = LocaleFormats(self.lang), self.site.timezone
             when = f"{fmt.short_date_time(since, zone)} ({fmt.zone_name(zone)})"
             note = self.gettext("No recent checks since %(when)s: this is the last known status.") % {"when": when}
             description = f"{description.rstrip('.')}. {note}" if description else note
@@ -297,7 +293,7 @@ class _View:
         return dict(fields, **{
             "id": notice.slug, "name": notice.title.get(self.lang), "status": status,
             "created_at": _time(notice.date), "updated_at": _time(newest),
-            "started_at": _time(notice.start or notice.date), "shortlink": notice_url(self.site, notice, self.lang),
+            "started_at": _time(notice.start or notice.date), "shortlink": urls.notice_page_url(self.site, self.lang, notice.slug),
             "page_id": self.page_id, "incident_updates": updates[::-1],
             "components": [self.by_id[cid] for cid, _ in notice.components if cid in self.by_id],
         })
@@ -318,7 +314,7 @@ def _uptime(build: Build) -> dict:
     entries, latest_times = [], []
     for component in site.components:
         measured = build.uptime.get(component.id) or ComponentUptime(component.id, tuple(
-            UptimeDay(today - timedelta(days=UPTIME_DAYS - 1 - n), None, "none") for n in range(UPTIME_DAYS)), ())
+            UptimeDay(today - timedelta(days=STATUS_DAYS - 1 - n), None, "none") for n in range(STATUS_DAYS)), ())
         check, latest = component.check, measured.latest
         if latest is not None:
             latest_times.append(latest.time)

@@ -21,8 +21,6 @@ from jinja2.sandbox import SecurityError
 from generator.errors import SourceError
 from generator.parallel import raised_at
 
-# How messages name the default theme's folder (the site's own is `templates/`).
-DEFAULT_THEME_LABEL = "(default theme)"
 SANDBOX_HINT = ("templates run in a sandbox: they may use the values, filters and tests the pages give them, "
                 "not Python's internals (docs/security.md)")
 LOADER_HINT = ("a template may include, import or extend only the theme's own templates, by their path "

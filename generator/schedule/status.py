@@ -9,7 +9,8 @@ A checked component whose newest probe row is older than its `stale_after` is
 stale: the probe has stopped, or stopped reaching it. The page then says "no
 recent checks since …" rather than a state (unless an incident or maintenance
 states one), and never "all systems operational"; the Statuspage API, whose
-vocabulary has no "unknown", keeps the last known state and says why.
+vocabulary has no "unknown", keeps the last known state and says why.  When a
+result goes stale is a rule of timeline.py, which next-change follows too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from generator.model import Build, Component, Notice, ProbeResult
+from generator.schedule.timeline import stale_since
 
 SEVERITY = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3,
             "major_outage": 4}
@@ -59,13 +61,6 @@ def maintenance_status(window: Notice, now: datetime) -> str:
     if now < window.end:
         return "verifying" if said and said[-1] == "verifying" else "in_progress"
     return "completed"
-
-
-def stale_since(component: Component, latest: ProbeResult | None, now: datetime) -> datetime | None:
-    """Return the time of a checked component's newest probe row when it is older than `stale_after`, else None."""
-    if component.check is None or latest is None or latest.time > now:
-        return None
-    return latest.time if now - latest.time > component.stale_after else None
 
 
 def probe_state(component: Component, latest: ProbeResult | None, now: datetime, last_known: bool = False) -> str:

@@ -2,7 +2,7 @@
 
 Jinja's FileSystemBytecodeCache unpickled `.expediente-cache/templates/*.cache` before
 checking anything.  Compiled templates are now kept sealed with an HMAC under a key kept
-outside the site (render/bytecode.py), and a committed cache folder is not used at all.
+outside the site (write/template_cache.py), and a committed cache folder is not used at all.
 Each test is a real build of a copy of the example site.
 """
 
@@ -18,7 +18,7 @@ from helpers_template_attacks import build, example_site, git
 
 from generator.render.default_theme import default_theme_dir
 from generator.render.i18n import read_catalogs, translations_for
-from generator.render.bytecode import SEAL
+from generator.write.template_cache import SEAL
 from generator.render.folding import catalog_fingerprint
 
 LANGUAGES = ("pt-BR", "en")   # the example site's

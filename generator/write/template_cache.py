@@ -1,0 +1,135 @@
+"""The files of compiled templates kept between builds, sealed with a key that only this machine's user holds.
+
+Compiling the theme's templates takes a few tenths of a second per language, so
+render/bytecode.py keeps the compiled code in the site's `.expediente-cache/templates/`.
+That folder is inside a tree that others write (a commit can carry it), so a file
+there is given back only when its HMAC-SHA256, under a 32-byte key kept outside
+every site (`$XDG_CACHE_HOME/expediente/bytecode-key`, `~/.cache/...` when unset,
+mode 0600), matches what it holds and the name it was asked by; anything else (no
+key, a bad seal, a file too large to be ours) is as if there were no file, and the
+template is compiled again.  What the bytes mean is render/bytecode.py's business;
+this module only seals, writes, checks and reads them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+KEY_FILE = Path("expediente") / "bytecode-key"
+KEY_BYTES = 32
+SEAL = b"expediente-sealed-bytecode-1\n"
+SUFFIX = ".sealed"
+# A compiled template is tens of kilobytes; a larger file is not ours.
+MAX_FILE_BYTES = 8_000_000
+
+
+def key_path() -> Path:
+    """Return where this user's key is kept: under $XDG_CACHE_HOME, or ~/.cache when it is unset."""
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / KEY_FILE
+
+
+@lru_cache(maxsize=4)
+def machine_key(path: Path) -> bytes | None:
+    """Return the key kept at `path`, made on first use; None when none can be trusted or made."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(secrets.token_bytes(KEY_BYTES))
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(handle, "rb") as stream:
+            status = os.fstat(stream.fileno())
+            key = stream.read(KEY_BYTES + 1)
+    except OSError:
+        return None
+    # Only a key that no one else could have written or read is a key.
+    if (not stat.S_ISREG(status.st_mode) or status.st_uid != os.getuid() or status.st_mode & 0o077
+            or len(key) != KEY_BYTES):
+        return None
+    return key
+
+
+@dataclass(frozen=True, slots=True)
+class SealedFiles:
+    """A folder of files each sealed with the machine key, by name (a hexadecimal digest) and kind.
+
+    The seal covers the kind, the name and the bytes, so that a file is never given back
+    under another name, nor for another kind of reader (render/bytecode.py keeps code
+    compiled for the sandbox apart from code compiled without it).
+    """
+
+    folder: Path
+    key: bytes
+
+    def read(self, name: str, kind: bytes) -> bytes | None:
+        """Return the bytes kept under `name` for `kind`, or None when there are none sealed by this machine."""
+        try:
+            handle = os.open(self._path(name), os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(handle, "rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
+        except OSError:
+            return None
+        head = len(SEAL) + hashlib.sha256().digest_size
+        if len(data) > MAX_FILE_BYTES or not data.startswith(SEAL):
+            return None
+        seal, body = data[len(SEAL):head], data[head:]
+        if not hmac.compare_digest(seal, self._seal(name, kind, body)):
+            return None
+        return body
+
+    def write(self, name: str, kind: bytes, body: bytes) -> None:
+        """Keep `body` under `name` for `kind`, sealed, atomically; a file that cannot be written is not kept."""
+        path = self._path(name)
+        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(SEAL + self._seal(name, kind, body) + body)
+            os.replace(temp, path)
+        except OSError:
+            try:
+                os.unlink(temp)
+            except OSError:
+                pass
+
+    def clear(self) -> None:
+        """Remove every sealed file in the folder."""
+        for path in self.folder.glob(f"*{SUFFIX}"):
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}{SUFFIX}"
+
+    def _seal(self, name: str, kind: bytes, body: bytes) -> bytes:
+        return hmac.new(self.key, kind + b"\0" + name.encode() + b"\0" + body, hashlib.sha256).digest()
+
+
+def sealed_files(folder: Path) -> SealedFiles | None:
+    """Return the sealed files of `folder`, made if need be, or None when the folder or this
+    machine's key cannot be had (or the folder is a link): templates are then compiled in memory."""
+    key = machine_key(key_path())
+    if key is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if folder.is_symlink() or not folder.is_dir():
+        return None
+    return SealedFiles(folder, key)
