@@ -67,11 +67,12 @@ import json, resource, sys, time
 from datetime import datetime
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from generator.load import load_site
+from generator.pipeline import load
 from generator.read.probe_files import read_histories
 from generator.schedule.uptime import make_uptime
 site_dir, now, workers = Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), int(sys.argv[4]) or None
-site, problems, _ = load_site(site_dir)
+loaded = load(site_dir)
+site, problems = loaded.site, loaded.problems
 usage = resource.getrusage(resource.RUSAGE_SELF)
 started = time.perf_counter()
 histories, warnings = read_histories(site_dir, site, now, workers=workers)

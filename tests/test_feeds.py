@@ -11,7 +11,7 @@ import feedparser
 import pytest
 from lxml import etree
 
-from generator.load import load_site
+from generator.pipeline import load
 from generator.model import Build, Department, HolidayCalendar, Notice, Site, Text
 from generator.pipeline import make_build as make_site_build
 from generator.pipeline import resolve_now
@@ -332,7 +332,8 @@ def test_empty_feeds_carry_the_epoch(schema):
 
 @pytest.fixture(scope="module")
 def example():
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     build = make_site_build(site, resolve_now(site, datetime.fromisoformat("2026-11-23T10:00:00-03:00")))
     return site, {output.path: output.data for output in render_feeds(build)}

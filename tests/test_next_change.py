@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.cli import main
-from generator.load import load_site
+from generator.pipeline import load
 from generator.commands.next_change import next_change, next_midnight
 from generator.pipeline import make_build, resolve_now
 
@@ -21,7 +21,8 @@ INCIDENT = "notices/2026-11-05-instabilidade-link-sp.md"
 
 @pytest.fixture(scope="module")
 def example():
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     return site
 
@@ -110,7 +111,8 @@ departments:
 @pytest.fixture
 def lisbon(make_site):
     site_dir = make_site({"site_src/site.yaml": LISBON_SITE, "site_src/hours.yaml": LISBON_HOURS})
-    site, problems, _ = load_site(site_dir)
+    loaded = load(site_dir)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     return site, site_dir
 
@@ -135,7 +137,7 @@ def test_daylight_saving_in_lisbon(lisbon, now, expected, reason):
 def test_a_department_in_another_zone_has_its_own_midnight(make_site):
     hours = LISBON_HOURS.replace("    name: Apoio\n", "    name: Apoio\n    timezone: America/Sao_Paulo\n")
     site_dir = make_site({"site_src/site.yaml": LISBON_SITE, "site_src/hours.yaml": hours})
-    site, _, _ = load_site(site_dir)
+    site = load(site_dir).site
     # Midnight in São Paulo is 03:00 in Lisbon in winter, and comes first.
     assert answer(site, site_dir, "2027-01-10T01:00:00+00:00") == (
         "2027-01-10T03:00:00+00:00", ("a new day begins in America/Sao_Paulo",))
@@ -175,7 +177,8 @@ def test_a_failing_probe_result_counts_for_30_minutes(make_site):
         "site_src/uptime/website/2026-11.csv":
             "time,ok,latency_ms,detail\n2026-11-23T12:55:05Z,1,12.0,connected\n2026-11-23T13:00:05Z,0,,refused\n",
     })
-    site, problems, _ = load_site(site_dir)
+    loaded = load(site_dir)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
         "2026-11-23T10:30:06-03:00", ("the probe result of website is 30 minutes old",))
@@ -186,7 +189,7 @@ def test_a_good_probe_result_becomes_no_recent_checks_when_it_ages(make_site):
         "site_src/status.yaml": STATUS,
         "site_src/uptime/website/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
     })
-    site, _, _ = load_site(site_dir)
+    site = load(site_dir).site
     assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
         "2026-11-23T10:30:06-03:00", ("the probe result of website is 30 minutes old",))
     # Once stale, the result changes nothing more: the next change is the new day.
@@ -199,7 +202,8 @@ def test_the_staleness_limit_follows_status_yaml(make_site):
     for settings, expected in (("probe_interval: 5m\n", ("2026-11-23T10:15:06-03:00", "15")),
                                ("probe_interval: 5m\nstale_after: 1h\n", ("2026-11-23T11:00:06-03:00", "60"))):
         site_dir = make_site({"site_src/status.yaml": settings + STATUS, "site_src/uptime/website/2026-11.csv": row})
-        site, problems, _ = load_site(site_dir)
+        loaded = load(site_dir)
+        site, problems = loaded.site, loaded.problems
         assert site is not None, problems
         assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
             expected[0], (f"the probe result of website is {expected[1]} minutes old",))

@@ -11,7 +11,7 @@ import pytest
 
 import generator.read.probe_files as rollups
 from generator.errors import WARNING
-from generator.load import load_site
+from generator.pipeline import load
 from generator.model import Check, Component, Site, Text
 from generator.pipeline import build_site, make_build
 from generator.read.probe_files import read_histories
@@ -351,7 +351,7 @@ def test_several_processes_read_the_same_counts(tmp_path, monkeypatch):
 # --- through the pipeline -------------------------------------------------------------------------------------
 
 def test_the_example_site():
-    site, problems, _ = load_site(ROOT)
+    site = load(ROOT).site
     now = datetime(2026, 11, 23, 10, 0, tzinfo=SP)
     found: list = []
     build = make_build(site, now, ROOT, cache=False, problems=found)

@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from generator.load import load_site
+from generator.pipeline import load
 from generator.markup import plain_text
 from generator.model import (
     Build,
@@ -506,7 +506,8 @@ def test_uptime_with_measurements():
 
 @pytest.fixture(scope="module")
 def example_site() -> Site:
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     return site
 
