@@ -235,3 +235,24 @@ def test_command_on_an_invalid_site(make_site, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err == "notices/2026-11-10-x.md:3:7: error: 2026-02-30 does not exist: February 2026 has 28 days\n"
+
+
+def test_command_with_strict_refuses_what_build_with_strict_refuses(make_site, capsys, tmp_path):
+    """A probe file's warning (found while resolving, not loading) is an error under --strict, for
+    next-change as for build and check: one site, one verdict."""
+    site_dir = make_site({
+        "site_src/status.yaml": STATUS,
+        "site_src/uptime/webiste/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
+    })
+    place = "site_src/uptime/webiste/2026-11.csv:1:1"
+    said = ("no component 'webiste' in site_src/status.yaml; its probe history is not shown\n"
+            "  hint: did you mean 'website'? Rename the folder after a component id, or remove it\n")
+    now = ["--site", str(site_dir), "--now", "2026-11-23T13:10:00+00:00"]
+    assert main(["next-change", *now]) == 0
+    assert capsys.readouterr() == ("2026-11-24T00:00:00-03:00\n", f"{place}: warning: {said}")
+    assert main(["next-change", "--strict", *now]) == 1
+    assert capsys.readouterr() == ("", f"{place}: error: {said}")
+    assert main(["build", "--strict", "--out", str(tmp_path / "out"), *now]) == 1
+    assert capsys.readouterr().err == f"{place}: error: {said}1 error; nothing was written\n"
+    assert main(["check", "--strict", *now]) == 1
+    assert capsys.readouterr().err == f"{place}: error: {said}1 error\n"

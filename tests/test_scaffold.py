@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL_SITE
 
 from generator.cli import main
 from generator.pipeline import load
@@ -218,6 +219,17 @@ def test_a_broken_notice_elsewhere_does_not_stop_a_new_one(example_copy):
                                                                  encoding="utf-8")
     assert new(example_copy, "notice", "--title", "Aviso") == 0
     assert problems_of(example_copy, "notices/2026-11-23-aviso.md") == (False, [])
+
+
+def test_broken_settings_stop_a_new_notice_and_say_why(make_site, capsys):
+    """Without the site's time zone no file name can be dated: the settings' errors, then nothing written."""
+    site = make_site({"site_src/site.yaml": MINIMAL_SITE.replace("America/Sao_Paulo", "America/Sao_Paolo")})
+    assert new(site, "notice", "--title", "Aviso") == 1
+    assert capsys.readouterr() == ("", (
+        "site_src/site.yaml:3:11: error: unknown time zone 'America/Sao_Paolo'\n"
+        "  hint: did you mean 'America/Sao_Paulo'?\n"
+        "error: the site's settings have errors; nothing was written\n"))
+    assert not (site / "notices").exists()
 
 
 # --- The components of a new incident or maintenance: never one picked regardless ---------------
