@@ -157,13 +157,13 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
                                  f"--site {above}")
             raise UsageError(f"no site {where}: run '{prog} init' to start one")
         if command == "serve":
-            from generator.commands.serve import serve_command  # see above: the pipeline, an HTTP server
+            from generator.commands.serve import serve_command  # see above: an HTTP server, watchfiles
 
             # A preview follows the clock from build to build unless --now pins it.
             return serve_command(site_dir, args.port, (lambda: now) if args.now else read_clock, args.strict,
                                  args.debug, args.bind)
         if command == "probe":
-            from generator.commands.probe import probe_command  # see above: the validators, dnspython
+            from generator.commands.probe import probe_command  # see above: the validators
 
             # A measurement happens now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             if args.now and (now.tzinfo is None or now.utcoffset() is None):
