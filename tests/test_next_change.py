@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.cli import main
-from generator.pipeline import load
 from generator.commands.next_change import next_change, next_midnight
-from generator.pipeline import make_build, resolve_now
+from generator.pipeline import load, make_build, resolve_now
 
 ROOT = Path(__file__).resolve().parent.parent
 MAINTENANCE = "notices/2026-11-20-manutencao-data-center.md"

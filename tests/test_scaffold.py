@@ -10,8 +10,8 @@ import pytest
 from conftest import MINIMAL_SITE
 
 from generator.cli import main
-from generator.pipeline import load
 from generator.commands.new import SLUG_LENGTH, slugify
+from generator.pipeline import load
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00-03:00"

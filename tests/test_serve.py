@@ -19,8 +19,8 @@ import pytest
 from conftest import MINIMAL_HOURS, MINIMAL_SITE, ROOT, write_tree
 
 from generator.cli import main
-from generator.errors import SourceError
 from generator.commands.serve import EVENTS_PATH, Preview, Snapshot, inject_reload, is_page, render_problems_page
+from generator.errors import SourceError
 
 NOW = "2026-11-23T10:00:00-03:00"
 NOTICE = "notices/2026-11-16-natal-e-ano-novo.md"
