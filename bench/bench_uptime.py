@@ -67,12 +67,12 @@ import json, resource, sys, time
 from datetime import datetime
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
-from generator.load import load_site
-from generator.pipeline import read_probe_histories
+from generator.pipeline import load, read_probe_histories
 import generator.read.probe_files, generator.write.probe_cache  # noqa: E401  (a build imports them while it reads notices)
 from generator.schedule.uptime import make_uptime
 site_dir, now, jobs = Path(sys.argv[2]), datetime.fromisoformat(sys.argv[3]), int(sys.argv[4]) or None
-site, problems, _ = load_site(site_dir)
+loaded = load(site_dir)
+site, problems = loaded.site, loaded.problems
 usage = resource.getrusage(resource.RUSAGE_SELF)
 started = time.perf_counter()
 histories, warnings = read_probe_histories(site_dir, site, now, jobs=jobs)

@@ -1,4 +1,10 @@
-"""The command line: `build` (default), `check` and `probe`; exit 0 done, 1 invalid content, 2 bad usage."""
+"""The command line: `build` (default), `check`, `serve`, `probe` and the rest; exit 0 done, 1 invalid content,
+2 bad usage.
+
+Here, and only here, the clock is read: every command is given its "now" (--now,
+SOURCE_DATE_EPOCH or the clock), or, when it must follow the clock (serve, the
+server hooks), a function that reads it.  Nothing imports this module.
+"""
 
 from __future__ import annotations
 
@@ -10,21 +16,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.render.default_theme import ThemeMissing
-from generator.errors import SourceError
-from generator.report import add_format_option, write_problems
+from generator.commands import UsageError
+from generator.commands.hooks import add_hook_commands, run_hook_command
 from generator.parallel import flush_standard_streams
+from generator.render.default_theme import ThemeMissing
+from generator.report import add_format_option
 from generator.write.staging import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
+# The other commands are imported when they run, each in main: an up-to-date `build` must not
+# pay for Jinja, Babel, the validators or an HTTP server it does not use (0.1 s and more).
 
-class UsageError(Exception):
-    """The command line itself is wrong."""
+
+def read_clock() -> datetime:
+    """Return the clock's instant in UTC, to the second: the one place the generator reads it."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
-def parse_now(text: str | None, environ) -> datetime:
-    """Return the build's "now": --now, else SOURCE_DATE_EPOCH, else the clock (the only place it is read)."""
+def parse_now(text: str | None, environ, clock: datetime) -> datetime:
+    """Return the build's "now": --now (naive or with an offset), else SOURCE_DATE_EPOCH, else `clock`."""
     if text:
         try:
             return datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -36,7 +47,7 @@ def parse_now(text: str | None, environ) -> datetime:
             return datetime.fromtimestamp(int(epoch), UTC)
         except (ValueError, OverflowError):
             raise UsageError(f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds")
-    return datetime.now(UTC).replace(microsecond=0)
+    return clock
 
 
 def add_common(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -80,9 +91,7 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate only; write nothing")
     add_common(check, top=False)
     add_format_option(check)
-    from generator.commands.hooks import add_hook_commands  # install-hooks, install-server-hooks, rollback
-
-    add_hook_commands(commands, add_common)
+    add_hook_commands(commands, add_common)  # install-hooks, install-server-hooks, rollback
     probe = commands.add_parser("probe", help="run the status checks and append the results to site_src/uptime/")
     add_common(probe, top=False)
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilt and reloaded on every change")
@@ -116,22 +125,6 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
     return parser
 
 
-def print_problems(problems: tuple[SourceError, ...], stream) -> None:
-    """Print every problem, one per line, as compilers do."""
-    for problem in problems:
-        print(problem.format(), file=stream)
-
-
-def summary_of(problems) -> str:
-    """Return e.g. '2 errors, 1 warning', '2 warnings' (no '0 errors'), or 'no errors'."""
-    errors = sum(1 for p in problems if p.severity == "error")
-    warnings = len(problems) - errors
-    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
-    if warnings:
-        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
-    return ", ".join(parts) or "no errors"
-
-
 def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") -> int:
     """Run the command line, named `prog` in its messages; return the exit status."""
     environ = os.environ if environ is None else environ
@@ -141,17 +134,18 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
     except SystemExit as exc:
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     command = args.command or "build"
+    clock = read_clock()
     try:
-        now = parse_now(args.now, environ)
+        now = parse_now(args.now, environ, clock)
         if command == "init":
-            from generator.commands.init import SiteOptions, init_command, split_languages
+            from generator.commands.init import SiteOptions, init_command, split_languages  # see above: Babel
 
             languages = None if args.languages is None else tuple(
                 tag for given in args.languages for tag in split_languages(given))
             options = SiteOptions(args.name, args.base_url, languages, args.timezone, args.country)
             # A notice is dated now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
-            written = now if args.now else datetime.now(UTC).replace(microsecond=0)
-            return init_command(args.folder, options, written, prog, interactive=sys.stdin.isatty())
+            return init_command(args.folder, options, now if args.now else clock, prog,
+                                interactive=sys.stdin.isatty())
         site_dir = args.site
         if not site_dir.is_dir():
             raise UsageError(f"the site folder {site_dir} does not exist")
@@ -163,49 +157,35 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
                                  f"--site {above}")
             raise UsageError(f"no site {where}: run '{prog} init' to start one")
         if command == "serve":
-            from generator.commands.serve import serve_command
+            from generator.commands.serve import serve_command  # see above: an HTTP server, watchfiles
 
             # A preview follows the clock from build to build unless --now pins it.
-            return serve_command(site_dir, args.port, now if args.now else None, args.strict, args.debug,
-                                 args.bind)
+            return serve_command(site_dir, args.port, (lambda: now) if args.now else read_clock, args.strict,
+                                 args.debug, args.bind)
         if command == "probe":
-            from generator.commands.probe import probe_command
+            from generator.commands.probe import probe_command  # see above: the validators
 
             # A measurement happens now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
             if args.now and (now.tzinfo is None or now.utcoffset() is None):
                 raise UsageError(f"--now '{args.now}' needs a time zone, e.g. 2026-11-23T13:00:05Z")
-            measured = now if args.now else datetime.now(UTC).replace(microsecond=0)
-            return probe_command(site_dir, measured, environ)
+            return probe_command(site_dir, now if args.now else clock, environ)
         if command in ("install-hooks", "install-server-hooks", "rollback"):
-            from generator.commands.hooks import run_hook_command
-
-            return run_hook_command(args, prog)
+            return run_hook_command(args, clock, prog)
         if command == "next-change":
-            from generator.commands.next_change import next_change_command
+            from generator.commands.next_change import next_change_command  # see above: the pipeline
 
             return next_change_command(site_dir, now, args.strict, args.explain)
         if command == "new":
-            from generator.commands.new import new_command
+            from generator.commands.new import new_command  # see above: the pipeline, Babel
 
             # A notice is written now: SOURCE_DATE_EPOCH, set for reproducible builds, must not date it.
-            written = now if args.now else datetime.now(UTC).replace(microsecond=0)
-            return new_command(site_dir, args.kind, args.title, args.date, written, args.slug,
+            return new_command(site_dir, args.kind, args.title, args.date, now if args.now else clock, args.slug,
                                components=tuple(args.components) if args.components else None, prog=prog)
         if command == "check":
-            from generator.commands.build import check_site
+            from generator.commands.check import check_command  # see above: the pipeline
 
-            site, problems, scheduled = check_site(site_dir, now, strict=args.strict)
-            write_problems(problems, args.format, site_dir, sys.stdout, sys.stderr)
-            if site is None:
-                print(summary_of(problems), file=sys.stderr)
-                return EXIT_INVALID
-            # With --format json, stdout holds the JSON list alone.
-            said = sys.stderr if args.format == "json" else sys.stdout
-            for line in scheduled:
-                print(line, file=said)
-            print(f"checked {site_dir}: {summary_of(problems)}", file=said)
-            return EXIT_OK
-        from generator.commands.build import run_build
+            return check_command(site_dir, now, args.strict, args.format)
+        from generator.commands.build import run_build  # see above: imports the pipeline only when out of date
 
         out_dir = getattr(args, "out", None) or site_dir / "public"
         return run_build(site_dir, out_dir, now, args.strict, use_cache=not getattr(args, "no_cache", False))
@@ -229,6 +209,14 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
             print("internal error: this is a bug in the generator; run again with --debug for details",
                   file=sys.stderr)
         return EXIT_INVALID
+
+
+def run_server_hook(argv: list[str]) -> int:
+    """Run an installed server hook (install-server-hooks writes the call) with the clock as each build's "now";
+    return its exit status."""
+    from generator.commands.publish import run_hook  # see above: the pipeline, Jinja
+
+    return run_hook(argv, read_clock)
 
 
 def run() -> int:

@@ -1,4 +1,14 @@
-"""The build, top to bottom: read, validate, resolve calendars, render, (the caller) write."""
+"""The build, top to bottom: load (read, validate), resolve what depends on "now", render, (the sink) write.
+
+Every command goes through the same three steps, so that they agree on what a site is:
+
+    loaded = load(site_dir, strict)            # sources read and validated; every problem found
+    resolved = resolve(loaded, now)            # "now" in the site's zone, holidays, the probe's files
+    result = build(loaded, now, sink=...)      # resolve, then render each output into the sink
+
+`check` and `next-change` stop after resolve; `build`, `serve` and the server hooks build.
+With `strict`, warnings count as errors, in loading and in resolving alike (as_errors).
+"""
 
 from __future__ import annotations
 
@@ -8,17 +18,42 @@ from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from generator.read.cache import cache_dir, cache_trust
-from generator.render.default_theme import default_theme_dir
-from generator.schedule.effective import notice_overrides
 from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.limits import Limits
-from generator.load import load_site
 from generator.model import Build, Notice, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel
+from generator.read.cache import cache_dir, cache_trust
+from generator.read.sources import read_sources
 from generator.render import Output
+from generator.render.default_theme import default_theme_dir
+from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
+from generator.validate import validate_sources
 from generator.write.template_cache import sealed_files
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A site folder read and validated: the site (None when a problem is an error) and every problem, sorted."""
+
+    site_dir: Path
+    site: Site | None
+    problems: tuple[SourceError, ...]
+    templates: Path | None          # the site's templates/ folder, when it has one
+    strict: bool = False            # warnings were counted as errors, and so are those resolving finds
+    # What validated even when something did not (None only when site.yaml is unusable):
+    # `new` needs only the settings, departments and components, whatever a notice holds.
+    draft: Site | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A loaded site at one instant: the build (None when there are errors), every problem, and whether
+    the build cache may be used."""
+
+    build: Build | None
+    problems: tuple[SourceError, ...]
+    cache_trusted: bool = False
 
 
 
@@ -122,49 +157,84 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime, scheduled=scheduled)
 
 
+def as_errors(problems, strict: bool) -> tuple[SourceError, ...]:
+    """Return the problems, every warning made an error when `strict` (--strict), the order kept."""
+    if not strict:
+        return tuple(problems)
+    return tuple(SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in problems)
+
+
+def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rendering: bool = False) -> Loaded:
+    """Read and validate a site folder (notices in up to `jobs` processes) into a Loaded; nothing is written.
+
+    With `rendering` (a build follows), the renderers are imported and the gettext catalogs
+    compiled while other processes read the notices: that takes longer than anything
+    else before the first page.
+    """
+    sources, read_problems = read_sources(site_dir)
+    draft, problems = validate_sources(sources, jobs, _prepare_rendering if rendering else None)
+    problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
+    site = None if has_errors(problems) else draft
+    return Loaded(site_dir, site, problems, sources.templates, strict, draft)
+
+
+def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jobs: int | None = None) -> Resolved:
+    """Resolve a valid loaded site at `now` (naive: in the site's zone) into a Build, adding the probe's
+    files' problems (errors when strict); an invalid one gives no Build and its problems as they are.
+
+    The probe's files are counted through the cache in `cache_root` (by default the site's own
+    `.expediente-cache/`), unless the site's cache came with its sources (cache_trust).
+    """
+    if loaded.site is None:
+        return Resolved(None, loaded.problems)
+    site_dir = loaded.site_dir
+    cache_root = cache_dir(site_dir) if cache_root is None else cache_root
+    trusted, untrusted = cache_trust(site_dir, cache_root)
+    found: list[SourceError] = [untrusted] if untrusted else []
+    made = make_build(loaded.site, resolve_now(loaded.site, now), site_dir, cache=trusted, problems=found,
+                      cache_root=cache_root, jobs=jobs)
+    problems = sort_problems(list(loaded.problems) + list(as_errors(found, loaded.strict)))
+    return Resolved(None if has_errors(problems) else made, problems, trusted)
+
+
 def _prepare_rendering() -> None:
     """Import what the build needs once the notices are read, and compile the gettext catalogs."""
-    import generator.read.probe_files  # noqa: F401  (imported here, not above: see build_site)
+    import generator.read.probe_files  # (imported here, not above: see load)
     import generator.schedule.uptime  # noqa: F401
     from generator.render import outputs
     outputs.prepare()
 
 
-def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
-               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
-    """Read, validate and render a site folder at the instant `now`; nothing is written here but through `sink`.
+def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
+          cache_root: Path | None = None, jobs: int | None = None) -> Result:
+    """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
 
-    `jobs` bounds the processes that read and render notices (parallel.py; None: one
-    per core); `sink` receives the outputs as they are rendered, only when the site
-    is valid (see render_site). Caches are kept in `cache_root`, by default the site's
-    `.expediente-cache/`; the server hooks pass a folder outside the pushed tree, so that
-    nothing a pusher commits is read as a cache.  The outputs are counted as they are rendered, before
-    `sink` sees them: past the site's limit (limits: output_mb) the build stops with
-    an error, and `sink` is given nothing more.
+    Nothing is written here but through `sink`, which receives the outputs as they are
+    rendered (in up to `jobs` processes; see render_site), only when the site is valid.
+    Caches are kept in `cache_root`, by default the site's `.expediente-cache/`; the server
+    hooks pass a folder outside the pushed tree, so that nothing a pusher commits is read
+    as a cache.  The outputs are counted as they are rendered, before `sink` sees them:
+    past the site's limit (limits: output_mb) the build stops with an error, and `sink`
+    is given nothing more.
     """
-    cache_root = cache_dir(site_dir) if cache_root is None else cache_root
-    # Importing the renderers (Jinja, icalendar, feedgen, ...) and compiling the gettext
-    # catalogs take longer than anything else before the first page: they are done while
-    # other processes read the notices.
-    site, problems, templates = load_site(site_dir, strict, jobs, meanwhile=_prepare_rendering)
-    if site is None:
+    cache_root = cache_dir(loaded.site_dir) if cache_root is None else cache_root
+    resolved = resolve(loaded, now, cache_root=cache_root, jobs=jobs)
+    made, problems = resolved.build, resolved.problems
+    if made is None:
         return Result((), problems)
-    trusted, untrusted = cache_trust(site_dir, cache_root)
-    found: list[SourceError] = [untrusted] if untrusted else []
-    build = make_build(site, resolve_now(site, now), site_dir, cache=trusted, problems=found, cache_root=cache_root,
-                       jobs=jobs)
-    if strict:
-        found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
-    problems = sort_problems(list(problems) + found)
-    if has_errors(problems):
-        return Result((), problems)
-    template_dirs = tuple(d for d in (templates, default_theme_dir()) if d is not None)
+    template_dirs = tuple(d for d in (loaded.templates, default_theme_dir()) if d is not None)
     from generator.render import outputs as renderers
     try:
-        compiled = sealed_files(cache_root / "templates") if trusted else None
-        done = renderers.render_site(build, template_dirs, compiled, jobs, counting_sink(site.limits, sink))
+        compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
+        done = renderers.render_site(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))
     except OutputTooLarge as exc:
-        return Result((), sort_problems(list(problems) + [exc.problem]), build.scheduled)
+        return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
     except renderers.TemplateFailed as failed:
-        return Result((), sort_problems(list(problems) + [failed.problem]), build.scheduled)
-    return Result(done, problems, build.scheduled)
+        return Result((), sort_problems(list(problems) + [failed.problem]), made.scheduled)
+    return Result(done, problems, made.scheduled)
+
+
+def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
+               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
+    """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
+    return build(load(site_dir, strict, jobs, rendering=True), now, sink=sink, cache_root=cache_root, jobs=jobs)

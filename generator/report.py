@@ -147,6 +147,22 @@ def problems_json(problems: tuple[SourceError, ...], site_dir: Path) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True)
 
 
+def summary_of(problems) -> str:
+    """Return e.g. '2 errors, 1 warning', '2 warnings' (no '0 errors'), or 'no errors'."""
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    warnings = len(problems) - errors
+    parts = [f"{errors} error{'s' * (errors != 1)}"] if errors else []
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    return ", ".join(parts) or "no errors"
+
+
+def print_problems(problems: tuple[SourceError, ...], stream) -> None:
+    """Print every problem to `stream` in the text form, one per line (and its hint), as compilers do."""
+    for problem in problems:
+        print(problem.format(), file=stream)
+
+
 def write_problems(problems: tuple[SourceError, ...], fmt: str, site_dir: Path, stdout, stderr) -> None:
     """Print the problems in format `fmt`: text on stderr, github and json on stdout."""
     if fmt == "json":
@@ -155,5 +171,4 @@ def write_problems(problems: tuple[SourceError, ...], fmt: str, site_dir: Path, 
         for line in github_lines(problems, site_dir):
             print(line, file=stdout)
     else:
-        for problem in problems:
-            print(problem.format(), file=stderr)
+        print_problems(problems, stderr)

@@ -25,12 +25,12 @@ from hypothesis import strategies as st
 from ical.calendar_stream import IcsCalendarStream
 from ics_checks import components, content_lines, parse_everywhere, problems_of, unescape, vtimezone_mismatches
 
-from generator.schedule.effective import notice_overrides
-from generator.render.i18n import LOCALE_DIR, read_catalogs
 from generator.model import Build, Change, Channel, Department, HolidayRules, Interval, Notice, Site, Text, WeeklyHours
 from generator.render.calendars import MESSAGES, render_calendars
+from generator.render.i18n import LOCALE_DIR, read_catalogs
 from generator.render.ical_files import CalendarEvent, component_bytes, make_event
 from generator.render.ical_zones import make_timezone
+from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
 
 ROOT = Path(__file__).resolve().parent.parent

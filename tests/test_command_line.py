@@ -80,3 +80,30 @@ def test_in_a_sub_folder_of_a_site_the_message_names_the_site(tmp_path):
     assert (result.returncode, result.stderr) == (
         2, f"python build.py: error: no site here, but {site} holds one: run the command there, or add "
            f"--site {site}\n")
+
+
+# --- The command line is the top of the house ----------------------------------------------------
+
+def test_nothing_imports_the_command_line_and_only_it_reads_the_clock():
+    """cli.py imports the commands, never the reverse; "now" enters there (--now, SOURCE_DATE_EPOCH or
+    the clock) and is handed down, so no other module calls datetime.now() or date.today()."""
+    import ast
+
+    importers, clock_readers = [], []
+    for path in sorted((ROOT / "generator").rglob("*.py")):
+        name = path.relative_to(ROOT).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), name)):
+            if isinstance(node, ast.ImportFrom) and node.module is not None:
+                modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                modules = []
+            if any(module == "generator.cli" for module in modules):
+                importers.append(f"{name}:{node.lineno}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+                    (node.func.attr, getattr(node.func.value, "id", None)) in (("now", "datetime"),
+                                                                              ("today", "date"))):
+                clock_readers.append(f"{name}:{node.lineno}")
+    assert importers == []
+    assert [place.split(":")[0] for place in clock_readers] == ["generator/cli.py"]

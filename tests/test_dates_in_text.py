@@ -14,6 +14,7 @@ from babel.dates import get_day_names, get_month_names
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.errors import ERROR, WARNING
 from generator.validate.dates_in_text import (
     ProseDate,
     check_dates,
@@ -22,7 +23,6 @@ from generator.validate.dates_in_text import (
     parse_weekday,
     weekday_mismatch_hint,
 )
-from generator.errors import ERROR, WARNING
 
 PROSE = Path(__file__).parent / "prose"
 OCT_16 = date(2017, 10, 16)

@@ -11,10 +11,9 @@ import feedparser
 import pytest
 from lxml import etree
 
-from generator.load import load_site
 from generator.model import Build, Department, HolidayCalendar, Notice, Site, Text
+from generator.pipeline import load, resolve_now
 from generator.pipeline import make_build as make_site_build
-from generator.pipeline import resolve_now
 from generator.render.feeds import EMPTY_FEED_UPDATED, MAX_ENTRIES, render_feeds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -332,7 +331,8 @@ def test_empty_feeds_carry_the_epoch(schema):
 
 @pytest.fixture(scope="module")
 def example():
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     build = make_site_build(site, resolve_now(site, datetime.fromisoformat("2026-11-23T10:00:00-03:00")))
     return site, {output.path: output.data for output in render_feeds(build)}

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import ERROR
-from generator.load import load_site
+from generator.pipeline import load
 
 YAMLISH = st.lists(
     st.sampled_from([
@@ -45,7 +45,7 @@ def fresh(tmp_path: Path, files: dict) -> Path:
 @given(text=YAMLISH | st.text(max_size=300))
 def test_hours_yaml_never_raises(tmp_path, text):
     site = fresh(tmp_path, {"site_src/site.yaml": MINIMAL_SITE, "site_src/hours.yaml": text})
-    _, problems, _ = load_site(site)
+    problems = load(site).problems
     assert_placed(problems)
 
 
@@ -53,7 +53,8 @@ def test_hours_yaml_never_raises(tmp_path, text):
 @given(text=YAMLISH | st.text(max_size=300))
 def test_site_yaml_never_raises(tmp_path, text):
     site = fresh(tmp_path, {"site_src/site.yaml": text, "site_src/hours.yaml": MINIMAL_HOURS})
-    site_model, problems, _ = load_site(site)
+    loaded = load(site)
+    site_model, problems = loaded.site, loaded.problems
     assert_placed(problems)
     assert site_model is not None or problems
 
@@ -68,7 +69,7 @@ def test_notices_never_raise(tmp_path, front, body, raw):
         "notices/2017-10-17-b.md": f"{front}\n{body}",
     }
     site = fresh(tmp_path, files)
-    _, problems, _ = load_site(site)
+    problems = load(site).problems
     assert_placed(problems)
     # The second notice has no front matter, so at least that is always reported.
     assert any(p.path == "notices/2017-10-17-b.md" and p.severity == ERROR for p in problems)

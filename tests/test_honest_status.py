@@ -13,8 +13,7 @@ import lxml.html
 import pytest
 from helpers_vnu import run_vnu
 
-from generator.load import load_site
-from generator.pipeline import make_build
+from generator.pipeline import load, make_build
 from generator.render.badges import render_badges
 from generator.render.default_theme import default_theme_dir
 from generator.render.frame import make_environment
@@ -68,7 +67,8 @@ def site_with(tmp_path: Path, website: list[str], email: list[str], status_top: 
     for path, content in files.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(content)
-    site, problems, _ = load_site(tmp_path)
+    loaded = load(tmp_path)
+    site, problems = loaded.site, loaded.problems
     assert site is not None and problems == (), problems
     found: list = []
     build = make_build(site, NOW, tmp_path, cache=False, problems=found)
@@ -226,7 +226,7 @@ def test_monitored_since_must_be_a_date(tmp_path):
     (tmp_path / "site_src/status.yaml").write_text(
         "probe_interval: 5m\nstale_after: 2m\ncomponents:\n  - id: website\n    name: Site\n"
         "    monitored_since: 2026-02-30\n")
-    _, problems, _ = load_site(tmp_path)
+    problems = load(tmp_path).problems
     assert [p.format() for p in problems] == [
         "site_src/status.yaml:2:14: error: stale_after must not be shorter than probe_interval\n"
         "  hint: every row would be stale before the next probe run; use at least two or three intervals",

@@ -15,8 +15,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
-from generator.commands import hooks
 from generator.cli import main
+from generator.commands import hooks
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.validate.dates_in_text import check_dates, find_dates, parse_weekday
 from generator.errors import ERROR
+from generator.validate.dates_in_text import check_dates, find_dates, parse_weekday
 
 CORPUS = Path(__file__).parent / "prose" / "informal"
 MARCH_2 = date(2026, 3, 2)        # a Monday; 12 March 2026 is a Thursday

@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime
 from conftest import ROOT
 from ics_checks import components, first, instant_of, parse_everywhere, problems_of
 
-from generator.load import load_site
-from generator.pipeline import make_build
+from generator.pipeline import load, make_build
 from generator.render.maintenance_calendar import render_maintenance_calendar
 
 NOW = datetime.fromisoformat("2026-11-23T10:00:00-03:00")
 
 
 def example(now: datetime = NOW, edit=None):
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     if edit:
         site = edit(site)

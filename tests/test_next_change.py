@@ -10,9 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from generator.cli import main
-from generator.load import load_site
 from generator.commands.next_change import next_change, next_midnight
-from generator.pipeline import make_build, resolve_now
+from generator.pipeline import load, make_build, resolve_now
 
 ROOT = Path(__file__).resolve().parent.parent
 MAINTENANCE = "notices/2026-11-20-manutencao-data-center.md"
@@ -21,7 +20,8 @@ INCIDENT = "notices/2026-11-05-instabilidade-link-sp.md"
 
 @pytest.fixture(scope="module")
 def example():
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     return site
 
@@ -110,7 +110,8 @@ departments:
 @pytest.fixture
 def lisbon(make_site):
     site_dir = make_site({"site_src/site.yaml": LISBON_SITE, "site_src/hours.yaml": LISBON_HOURS})
-    site, problems, _ = load_site(site_dir)
+    loaded = load(site_dir)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     return site, site_dir
 
@@ -135,7 +136,7 @@ def test_daylight_saving_in_lisbon(lisbon, now, expected, reason):
 def test_a_department_in_another_zone_has_its_own_midnight(make_site):
     hours = LISBON_HOURS.replace("    name: Apoio\n", "    name: Apoio\n    timezone: America/Sao_Paulo\n")
     site_dir = make_site({"site_src/site.yaml": LISBON_SITE, "site_src/hours.yaml": hours})
-    site, _, _ = load_site(site_dir)
+    site = load(site_dir).site
     # Midnight in São Paulo is 03:00 in Lisbon in winter, and comes first.
     assert answer(site, site_dir, "2027-01-10T01:00:00+00:00") == (
         "2027-01-10T03:00:00+00:00", ("a new day begins in America/Sao_Paulo",))
@@ -175,7 +176,8 @@ def test_a_failing_probe_result_counts_for_30_minutes(make_site):
         "site_src/uptime/website/2026-11.csv":
             "time,ok,latency_ms,detail\n2026-11-23T12:55:05Z,1,12.0,connected\n2026-11-23T13:00:05Z,0,,refused\n",
     })
-    site, problems, _ = load_site(site_dir)
+    loaded = load(site_dir)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
         "2026-11-23T10:30:06-03:00", ("the probe result of website is 30 minutes old",))
@@ -186,7 +188,7 @@ def test_a_good_probe_result_becomes_no_recent_checks_when_it_ages(make_site):
         "site_src/status.yaml": STATUS,
         "site_src/uptime/website/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
     })
-    site, _, _ = load_site(site_dir)
+    site = load(site_dir).site
     assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
         "2026-11-23T10:30:06-03:00", ("the probe result of website is 30 minutes old",))
     # Once stale, the result changes nothing more: the next change is the new day.
@@ -199,7 +201,8 @@ def test_the_staleness_limit_follows_status_yaml(make_site):
     for settings, expected in (("probe_interval: 5m\n", ("2026-11-23T10:15:06-03:00", "15")),
                                ("probe_interval: 5m\nstale_after: 1h\n", ("2026-11-23T11:00:06-03:00", "60"))):
         site_dir = make_site({"site_src/status.yaml": settings + STATUS, "site_src/uptime/website/2026-11.csv": row})
-        site, problems, _ = load_site(site_dir)
+        loaded = load(site_dir)
+        site, problems = loaded.site, loaded.problems
         assert site is not None, problems
         assert answer(site, site_dir, "2026-11-23T13:10:00+00:00") == (
             expected[0], (f"the probe result of website is {expected[1]} minutes old",))
@@ -231,3 +234,24 @@ def test_command_on_an_invalid_site(make_site, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err == "notices/2026-11-10-x.md:3:7: error: 2026-02-30 does not exist: February 2026 has 28 days\n"
+
+
+def test_command_with_strict_refuses_what_build_with_strict_refuses(make_site, capsys, tmp_path):
+    """A probe file's warning (found while resolving, not loading) is an error under --strict, for
+    next-change as for build and check: one site, one verdict."""
+    site_dir = make_site({
+        "site_src/status.yaml": STATUS,
+        "site_src/uptime/webiste/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
+    })
+    place = "site_src/uptime/webiste/2026-11.csv:1:1"
+    said = ("no component 'webiste' in site_src/status.yaml; its probe history is not shown\n"
+            "  hint: did you mean 'website'? Rename the folder after a component id, or remove it\n")
+    now = ["--site", str(site_dir), "--now", "2026-11-23T13:10:00+00:00"]
+    assert main(["next-change", *now]) == 0
+    assert capsys.readouterr() == ("2026-11-24T00:00:00-03:00\n", f"{place}: warning: {said}")
+    assert main(["next-change", "--strict", *now]) == 1
+    assert capsys.readouterr() == ("", f"{place}: error: {said}")
+    assert main(["build", "--strict", "--out", str(tmp_path / "out"), *now]) == 1
+    assert capsys.readouterr().err == f"{place}: error: {said}1 error; nothing was written\n"
+    assert main(["check", "--strict", *now]) == 1
+    assert capsys.readouterr().err == f"{place}: error: {said}1 error\n"

@@ -25,9 +25,9 @@ from pathlib import Path
 import pytest
 from helpers_vnu import require
 
-from generator.probe.checks import check_http
-from generator.model import Check, Component, Text
 from generator.commands.probe import probe_command, run_checks
+from generator.model import Check, Component, Text
+from generator.probe.checks import check_http
 
 NOW = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
 T = "2026-11-23T13:00:05Z"

@@ -13,9 +13,9 @@ import lxml.html
 import pytest
 from helpers_vnu import run_vnu
 
-from generator.render.default_theme import default_theme_dir
 from generator.model import Change, Channel, Department, Interval, Notice, Site, Text, WeeklyHours
 from generator.pipeline import build_site, make_build
+from generator.render.default_theme import default_theme_dir
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.notices import render_notice_index, render_notice_pages, upcoming_notices
 from generator.render.outputs import render_site

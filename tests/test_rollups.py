@@ -12,9 +12,8 @@ import pytest
 
 import generator.read.probe_files as probe_files
 from generator.errors import WARNING
-from generator.load import load_site
 from generator.model import Check, Component, Site, Text
-from generator.pipeline import build_site, make_build, read_probe_histories
+from generator.pipeline import build_site, load, make_build, read_probe_histories
 from generator.schedule.uptime import make_uptime
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -425,7 +424,7 @@ def test_the_jobs_variable_bounds_the_processes(tmp_path, monkeypatch):
 # --- through the pipeline -------------------------------------------------------------------------------------
 
 def test_the_example_site():
-    site, problems, _ = load_site(ROOT)
+    site = load(ROOT).site
     now = datetime(2026, 11, 23, 10, 0, tzinfo=SP)
     found: list = []
     build = make_build(site, now, ROOT, cache=False, problems=found)

@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import MINIMAL_SITE
 
 from generator.cli import main
-from generator.load import load_site
 from generator.commands.new import SLUG_LENGTH, slugify
+from generator.pipeline import load
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00-03:00"
@@ -33,8 +34,8 @@ def new(site: Path, *args: str, now: str = NOW) -> int:
 
 def problems_of(site: Path, path: str):
     """Return the problems `check` finds in one file, and whether the site is valid."""
-    loaded, problems, _ = load_site(site)
-    return loaded is not None, [p.format() for p in problems if p.path == path]
+    loaded = load(site)
+    return loaded.site is not None, [p.format() for p in loaded.problems if p.path == path]
 
 
 @pytest.mark.parametrize("kind", ["notice", "incident", "maintenance"])
@@ -64,7 +65,7 @@ def test_the_notice_example_becomes_an_hours_notice(example_copy):
     new(example_copy, "notice", "--title", "Exemplo")
     path = example_copy / "notices/2026-11-23-exemplo.md"
     path.write_text(EXAMPLE_LINE.sub("", path.read_text(encoding="utf-8")), encoding="utf-8")
-    site, _, _ = load_site(example_copy)
+    site = load(example_copy).site
     notice = next(n for n in site.notices if n.slug == "2026-11-23-exemplo")
     assert notice.type == "hours"
     assert notice.departments == ("financeiro",)
@@ -74,7 +75,7 @@ def test_the_notice_example_becomes_an_hours_notice(example_copy):
 
 def test_the_incident_is_unresolved_from_now(example_copy):
     new(example_copy, "incident", "--title", "Lentidão no site", "--component", "website")
-    site, _, _ = load_site(example_copy)
+    site = load(example_copy).site
     incident = next(n for n in site.notices if n.slug == "2026-11-23-lentidao-no-site")
     assert (incident.type, incident.impact, incident.components) == (
         "incident", "minor", (("website", "degraded_performance"),))
@@ -220,12 +221,23 @@ def test_a_broken_notice_elsewhere_does_not_stop_a_new_one(example_copy):
     assert problems_of(example_copy, "notices/2026-11-23-aviso.md") == (False, [])
 
 
+def test_broken_settings_stop_a_new_notice_and_say_why(make_site, capsys):
+    """Without the site's time zone no file name can be dated: the settings' errors, then nothing written."""
+    site = make_site({"site_src/site.yaml": MINIMAL_SITE.replace("America/Sao_Paulo", "America/Sao_Paolo")})
+    assert new(site, "notice", "--title", "Aviso") == 1
+    assert capsys.readouterr() == ("", (
+        "site_src/site.yaml:3:11: error: unknown time zone 'America/Sao_Paolo'\n"
+        "  hint: did you mean 'America/Sao_Paulo'?\n"
+        "error: the site's settings have errors; nothing was written\n"))
+    assert not (site / "notices").exists()
+
+
 # --- The components of a new incident or maintenance: never one picked regardless ---------------
 
 def components_of(site: Path, slug: str) -> tuple:
-    loaded, problems, _ = load_site(site)
-    assert loaded is not None, problems
-    return next(n for n in loaded.notices if n.slug == slug).components
+    loaded = load(site)
+    assert loaded.site is not None, loaded.problems
+    return next(n for n in loaded.site.notices if n.slug == slug).components
 
 
 def test_the_components_the_title_names_by_id_or_name(example_copy):

@@ -19,8 +19,8 @@ import pytest
 from conftest import MINIMAL_HOURS, MINIMAL_SITE, ROOT, write_tree
 
 from generator.cli import main
-from generator.errors import SourceError
 from generator.commands.serve import EVENTS_PATH, Preview, Snapshot, inject_reload, is_page, render_problems_page
+from generator.errors import SourceError
 
 NOW = "2026-11-23T10:00:00-03:00"
 NOTICE = "notices/2026-11-16-natal-e-ano-novo.md"
@@ -305,7 +305,8 @@ def test_a_failure_outside_the_sources_is_shown_too():
 
 def test_a_rebuild_with_the_same_output_keeps_its_id_so_nothing_reloads(make_site, tmp_path, capsys):
     site = make_site()
-    preview = Preview(site, tmp_path / "preview" / "site", datetime.fromisoformat(NOW), strict=False, debug=False)
+    preview = Preview(site, tmp_path / "preview" / "site", lambda: datetime.fromisoformat(NOW), strict=False,
+                      debug=False)
     first = preview.rebuild()
     assert first.ok and (tmp_path / "preview" / "site" / "index.html").is_file()
     assert preview.rebuild().build_id == first.build_id

@@ -16,8 +16,6 @@ import pytest
 from helpers_vnu import run_vnu
 
 from generator import pipeline
-from generator.render.default_theme import default_theme_dir
-from generator.load import load_site
 from generator.model import (
     Build,
     Check,
@@ -31,6 +29,8 @@ from generator.model import (
     Text,
     UptimeDay,
 )
+from generator.pipeline import load
+from generator.render.default_theme import default_theme_dir
 from generator.render.frame import make_environment
 from generator.render.status_html import level, percent, render_status_pages
 
@@ -431,7 +431,8 @@ def test_history_by_month_newest_first_with_links_to_notices():
 # --- The page as a whole ------------------------------------------------------------
 
 def example_build(histories: bool = True) -> Build:
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     build = pipeline.make_build(site, NOW)
     if histories:

@@ -17,7 +17,6 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from generator.load import load_site
 from generator.markup import plain_text
 from generator.model import (
     Build,
@@ -32,6 +31,7 @@ from generator.model import (
     Text,
     UptimeDay,
 )
+from generator.pipeline import load
 from generator.pipeline import make_build as make_site_build
 from generator.render.feeds import render_component_feeds, render_feeds
 from generator.render.statuspage_api import render_statuspage_api
@@ -506,7 +506,8 @@ def test_uptime_with_measurements():
 
 @pytest.fixture(scope="module")
 def example_site() -> Site:
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     return site
 

@@ -53,11 +53,12 @@ def test_night_shifts_and_marked_ends_are_quiet(tmp_path, capsys, value):
 
 
 def test_a_marked_end_is_on_the_next_day(tmp_path):
-    from generator.load import load_site
+    from generator.pipeline import load
 
     site_dir = write_tree(tmp_path / "site", {"site_src/site.yaml": MINIMAL_SITE,
                                               "site_src/hours.yaml": HOURS.format(value="09:00-7:00+1")})
-    site, problems, _ = load_site(site_dir)
+    loaded = load(site_dir)
+    site, problems = loaded.site, loaded.problems
     assert problems == ()
     assert site.departments[0].channels[0].hours.days[5][0].label() == "09:00-07:00"
     assert site.departments[0].channels[0].hours.days[5][0].end == 31 * 60

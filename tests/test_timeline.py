@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.commands.next_change import next_change
-from generator.load import load_site
-from generator.pipeline import make_build, resolve_now
+from generator.pipeline import load, make_build, resolve_now
 from generator.render.calendars import render_subscription_calendars
 from generator.render.notices import ACTIVE, PAST, notice_status, upcoming_notices
 from generator.schedule.status import STALE, shown_states
@@ -25,7 +24,8 @@ ONE_SECOND = timedelta(seconds=1)
 
 @pytest.fixture(scope="module")
 def example():
-    site, problems, _ = load_site(ROOT)
+    loaded = load(ROOT)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     return site
 
@@ -72,7 +72,8 @@ def test_a_probe_result_goes_stale_where_next_change_says(make_site):
         "site_src/status.yaml": STATUS,
         "site_src/uptime/website/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
     })
-    site, problems, _ = load_site(site_dir)
+    loaded = load(site_dir)
+    site, problems = loaded.site, loaded.problems
     assert site is not None, problems
     build = make_build(site, resolve_now(site, datetime.fromisoformat("2026-11-23T13:10:00+00:00")), site_dir)
     at, reasons = next_change(build)

@@ -1,4 +1,10 @@
-"""The `build` command: answer from the cache when nothing changed, else build and write what changed.
+"""The `build` command, and building into a folder (build, serve and the server hooks alike).
+
+build_into is the one way a site reaches a folder: its pages are written into a
+staging folder beside the target as they are rendered, and the staging folder is
+swapped in whole only when the build is valid, so a failed or interrupted build
+leaves the previous output as it was.  The `build` command answers from its
+manifest when nothing changed, else builds into public/ and writes the manifest.
 
 This module imports only the standard library and the cache until it knows a
 build is needed, so that an up-to-date rebuild costs little more than starting
@@ -10,8 +16,10 @@ from __future__ import annotations
 import gc
 import sys
 import time
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from generator.read.cache import (
     cache_trust,
@@ -22,16 +30,60 @@ from generator.read.cache import (
     write_manifest,
 )
 from generator.render.default_theme import default_theme_dir
+from generator.report import print_problems, summary_of
 from generator.write.staging import Staging, check_target
+
+if TYPE_CHECKING:   # for the annotations only: see build_into
+    from generator.pipeline import Result
+
+
+@dataclass(frozen=True, slots=True)
+class Built:
+    """What build_into did: the build's result, and when it was valid, each file's hash and how many were
+    written anew (the others are linked from the previous output)."""
+
+    result: Result
+    hashes: dict[str, str] = field(default_factory=dict)
+    written: int = 0
+
+
+def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = False, *,
+               previous_hashes: dict[str, str] | None = None, cache_root: Path | None = None,
+               on_result: Callable[[Result], None] | None = None) -> Built:
+    """Build the site at `now` into `out_dir` through a staging folder swapped in only when the build is valid;
+    return the Built (the folder is left as it was when the build has errors or fails).
+
+    Files whose hash `previous_hashes` gives for the live output are linked rather than
+    written again; caches are kept in `cache_root` (pipeline.build).  `on_result` is given
+    the build's result before the folder is swapped in, so that its problems are told
+    even when the swap then fails.
+    """
+    # Here, not above: the pipeline imports the validators and, while the notices are read, the
+    # renderers (Jinja, Babel, icalendar); an up-to-date `build` never needs them (run_build).
+    from generator.pipeline import build_site
+
+    # Pages are written into the staging folder as they are rendered (in every build
+    # process); the staging folder replaces the output only once all is written.
+    staging = Staging(out_dir, site_dir, previous_hashes)
+    try:
+        result = build_site(site_dir, now, strict=strict, sink=staging.write, cache_root=cache_root)
+        if on_result is not None:
+            on_result(result)
+        if not result.ok:
+            staging.discard()
+            return Built(result)
+        hashes, written = staging.commit(result.outputs)
+    except BaseException:
+        staging.discard()
+        raise
+    return Built(result, hashes, written)
 
 
 def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_cache: bool = True) -> int:
     """Build the site into `out_dir`; return the exit status (0 built or up to date, 1 invalid content)."""
-    from generator.cli import print_problems, summary_of
-
     started = time.perf_counter()
     check_target(out_dir, site_dir)
-    # A cache that came with the sources is neither read nor written (build_site says so).
+    # A cache that came with the sources is neither read nor written (pipeline.resolve says so).
     trusted, _ = cache_trust(site_dir)
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
     key = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ""
@@ -42,69 +94,20 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         print(f"{out_dir} is up to date ({len(manifest['files'])} files) in {took:.2f} s")
         return 0
 
-    from generator.pipeline import build_site  # the renderers are loaded only when something is built
-
     # A build makes many short-lived objects and few cycles: the garbage collector's
     # youngest generation is looked at every 20,000 allocations rather than every 700
     # (a 1,000-notice build: 0.10 s -> 0.04 s in collections, none of the oldest).
     gc.set_threshold(20_000, 20, 20)
 
-    # Pages are written into the staging folder as they are rendered (in every build
-    # process); the staging folder replaces the output only once all is written.
-    staging = Staging(out_dir, site_dir, reusable_hashes(out_dir, manifest))
-    try:
-        result = build_site(site_dir, now, strict=strict, sink=staging.write)
-        print_problems(result.problems, sys.stderr)
-        if not result.ok:
-            staging.discard()
-            print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
-            return 1
-        hashes, written = staging.commit(result.outputs)
-    except BaseException:
-        staging.discard()
-        raise
+    built = build_into(site_dir, out_dir, now, strict, previous_hashes=reusable_hashes(out_dir, manifest),
+                       on_result=lambda result: print_problems(result.problems, sys.stderr))
+    result = built.result
+    if not result.ok:
+        print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
+        return 1
     messages = "".join(problem.format() + "\n" for problem in result.problems)
     if key:
-        write_manifest(site_dir, out_dir, key, hashes, messages)
+        write_manifest(site_dir, out_dir, key, built.hashes, messages)
     took = time.perf_counter() - started
-    print(f"built {len(result.outputs)} files ({written} written) into {out_dir} in {took:.2f} s")
+    print(f"built {len(result.outputs)} files ({built.written} written) into {out_dir} in {took:.2f} s")
     return 0
-
-
-def check_site(site_dir: Path, now: datetime, strict: bool, cache_root: Path | None = None):
-    """Validate everything a build reads, the probe's history included.
-
-    Return (site or None, problems, lines naming each scheduled notice and when it is published).
-    The probe's history is counted through the cache in `cache_root` (see pipeline.read_probe_histories).
-    """
-    from zoneinfo import ZoneInfo
-
-    from generator.errors import ERROR, SourceError, has_errors, sort_problems
-    from generator.load import load_site
-    from generator.pipeline import read_probe_histories
-
-    site, problems, _ = load_site(site_dir, strict=strict)
-    trusted, untrusted = cache_trust(site_dir, cache_root)
-    found = [untrusted] if untrusted else []
-    scheduled: tuple[str, ...] = ()
-    if site is not None:
-        aware = now if now.tzinfo is not None else now.replace(tzinfo=ZoneInfo(site.timezone))
-        scheduled = scheduled_lines(site, aware)
-        if site.components or (site_dir / "site_src" / "uptime").is_dir():
-            found += read_probe_histories(site_dir, site, aware, cache=trusted, cache_root=cache_root)[1]
-    if strict:
-        found = [SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in found]
-    problems = sort_problems(list(problems) + list(found))
-    return (None if has_errors(problems) else site), problems, scheduled
-
-
-def scheduled_lines(site, now: datetime) -> tuple[str, ...]:
-    """Return 'path: scheduled: published at <date in the site's zone>' for each notice dated after `now`."""
-    from zoneinfo import ZoneInfo
-
-    from generator.model import split_scheduled
-
-    zone = ZoneInfo(site.timezone)
-    _, scheduled = split_scheduled(site.notices, now)
-    return tuple(f"{n.path}: scheduled: published at {n.date.astimezone(zone).isoformat()} ({site.timezone})"
-                 for n in sorted(scheduled, key=lambda n: (n.date, n.path)))

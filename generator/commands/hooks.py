@@ -13,7 +13,11 @@ import os
 import shlex
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+
+from generator.commands import UsageError
+from generator.write.releases import PublishError, rollback
 
 MARKER = "# expediente-hook"
 ROOT = Path(__file__).resolve().parents[2]  # the folder holding generator/ (and build.py in a checkout)
@@ -57,8 +61,8 @@ SERVER_HOOK = """\
 {marker}: {hook}
 # {purpose}
 # Installed by `expediente install-server-hooks`: run it again to change this file.
-exec {python} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.commands.publish import run_hook; \
-sys.exit(run_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_mb} {max_seconds} {max_mb}
+exec {python} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run_server_hook; \
+sys.exit(run_server_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_mb} {max_seconds} {max_mb}
 """
 
 PURPOSE = {
@@ -149,8 +153,6 @@ def git_out(args: list[str], cwd: Path) -> str | None:
 
 def install_hooks(site_dir: Path, strict: bool, force: bool, prog: str = "expediente") -> str:
     """Install the pre-commit hook in the repository holding `site_dir`; return what was done."""
-    from generator.cli import UsageError
-
     top = git_out(["rev-parse", "--show-toplevel"], site_dir)
     if top is None:
         raise UsageError(f"{site_dir} is not inside a git checkout; run 'git init' there first")
@@ -163,8 +165,6 @@ def install_hooks(site_dir: Path, strict: bool, force: bool, prog: str = "expedi
 def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool,
                          max_tree_mb: int = 500, max_seconds: int = 600, max_mb: int = 4096) -> list[str]:
     """Install pre-receive and post-receive in the bare repository `repo`; return what was done."""
-    from generator.cli import UsageError
-
     if git_out(["rev-parse", "--is-bare-repository"], repo) != "true":
         raise UsageError(f"{repo} is not a bare git repository; create one with 'git init --bare {repo}'")
     if git_out(["check-ref-format", "--branch", branch], repo) is None:
@@ -222,11 +222,8 @@ def add_hook_commands(commands, add_common) -> None:
     back.add_argument("--publish-to", type=Path, required=True, metavar="DIR", help="the publishing folder")
 
 
-def run_hook_command(args: argparse.Namespace, prog: str = "expediente") -> int:
-    """Run install-hooks, install-server-hooks or rollback; return the exit status."""
-    from generator.cli import parse_now
-    from generator.write.releases import PublishError, rollback
-
+def run_hook_command(args: argparse.Namespace, now: datetime, prog: str = "expediente") -> int:
+    """Run install-hooks, install-server-hooks or rollback (logged at `now`); return the exit status."""
     try:
         if args.command == "install-hooks":
             print(install_hooks(args.site, args.strict, args.force, prog))
@@ -237,7 +234,7 @@ def run_hook_command(args: argparse.Namespace, prog: str = "expediente") -> int:
                                                  args.max_build_mb)))
         else:
             publish_to = Path(os.path.abspath(args.publish_to))
-            commit = rollback(publish_to, parse_now(None, {}))
+            commit = rollback(publish_to, now)
             print(f"rolled back: {publish_to / 'current'} -> releases/{commit}")
     except HookConflict as exc:
         print(f"{prog}: error: {exc}\n  hint: run again with --force to replace it "

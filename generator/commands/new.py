@@ -28,10 +28,12 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 
-from generator.validate.dates import parse_datetime
-from generator.render.i18n import babel_locale
 from generator.model import INCIDENT_STATUSES, Site
+from generator.pipeline import load
 from generator.read.sources import NOTICE_NAME
+from generator.render.i18n import babel_locale
+from generator.report import print_problems
+from generator.validate.dates import parse_datetime
 
 KINDS = ("notice", "incident", "maintenance")
 SLUG_LENGTH = 60
@@ -301,19 +303,15 @@ def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: 
 def new_command(site_dir: Path, kind: str, title: str, date_text: str | None, now: datetime,
                 slug: str | None = None, stdout=None, stderr=None, components: tuple[str, ...] | None = None,
                 prog: str = "expediente") -> int:
-    """Create a notice from the command line; return the exit status (0 created, 1 not)."""
-    from generator.read.sources import read_sources
-    from generator.validate import validate_sources
-
+    """Create a notice dated `now` unless `date_text` says otherwise; return the exit status (0 created, 1 not)."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     # The site's settings, departments and components are all a new notice needs: a broken
-    # notice elsewhere must not stop anyone from writing the next one.
-    sources, _ = read_sources(site_dir)
-    site, problems = validate_sources(sources)
+    # notice elsewhere must not stop anyone from writing the next one (Loaded.draft).
+    loaded = load(site_dir)
+    site = loaded.draft
     if site is None:
-        for problem in problems:
-            print(problem.format(), file=stderr)
+        print_problems(loaded.problems, stderr)
         print("error: the site's settings have errors; nothing was written", file=stderr)
         return 1
     try:

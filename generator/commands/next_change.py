@@ -54,8 +54,11 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from generator.errors import has_errors
 from generator.model import Build, Notice
+from generator.pipeline import load, resolve
+from generator.render.calendars import Words, holiday_events, notice_events
+from generator.render.i18n import read_catalogs, translations_for
+from generator.report import print_problems
 from generator.schedule.timeline import (
     CALENDAR_PAST_DAYS,
     NEWS_DAYS,
@@ -124,9 +127,6 @@ def notice_transitions(notice: Notice) -> list[Transition]:
 
 def calendar_transitions(build: Build) -> list[Transition]:
     """Return when calendar events leave the subscriptions, 90 days after they ended (rule 5)."""
-    from generator.render.calendars import Words, holiday_events, notice_events
-    from generator.render.i18n import read_catalogs, translations_for
-
     site = build.site
     lang = site.default_language
     words = Words(lang, translations_for(read_catalogs(), lang))
@@ -182,22 +182,16 @@ def next_change(build: Build) -> tuple[datetime, tuple[str, ...]]:
 
 def next_change_command(site_dir: Path, now: datetime, strict: bool = False, explain: bool = False,
                         stdout=None, stderr=None) -> int:
-    """Print the next change as ISO 8601 in the site's zone (and why, with `explain`); return the exit status."""
-    from generator.load import load_site
-    from generator.pipeline import make_build, resolve_now
-
+    """Print the next change after `now` (naive: in the site's zone) as ISO 8601 in the site's zone (and why,
+    with `explain`); return the exit status (1 when the site has errors, warnings too with `strict`)."""
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    site, problems, _ = load_site(site_dir, strict=strict)
-    found = list(problems)
-    if site is not None:
-        build = make_build(site, resolve_now(site, now), site_dir, problems=found)
-    for problem in found:
-        print(problem.format(), file=stderr)
-    if site is None or has_errors(found):
+    resolved = resolve(load(site_dir, strict=strict), now)
+    print_problems(resolved.problems, stderr)
+    if resolved.build is None:
         return 1
-    at, reasons = next_change(build)
-    print(at.astimezone(ZoneInfo(site.timezone)).isoformat(), file=stdout)
+    at, reasons = next_change(resolved.build)
+    print(at.astimezone(ZoneInfo(resolved.build.site.timezone)).isoformat(), file=stdout)
     if explain:
         for reason in reasons:
             print(f"  {reason}", file=stdout)

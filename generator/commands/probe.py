@@ -28,6 +28,10 @@ from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
+from generator.read.sources import read_yaml
+from generator.validate.fields import Problems
+from generator.validate.site import validate_site_settings
+from generator.validate.status import validate_components
 
 GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
 
@@ -101,11 +105,6 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
 
 def load_components(site_dir: Path) -> tuple[tuple[Component, ...], tuple[SourceError, ...]]:
     """Read site.yaml (for its languages) and status.yaml only: a broken notice must not stop the measurements."""
-    from generator.read.sources import read_yaml
-    from generator.validate.fields import Problems
-    from generator.validate.site import validate_site_settings
-    from generator.validate.status import validate_components
-
     src = site_dir / "site_src"
     site_source, problems = read_yaml(src / "site.yaml", site_dir, required=True)
     status_source, found = read_yaml(src / "status.yaml", site_dir, required=True)

@@ -18,14 +18,23 @@ one at a time, and a post-receive that waited publishes the newest commit.
 from __future__ import annotations
 
 import os
+import resource
+import signal
 import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
-from generator.errors import has_errors, sort_problems
-from generator.write.leftovers import working_folder
+from jinja2 import TemplateSyntaxError
+
+from generator.commands.build import build_into
 from generator.commands.pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
+from generator.errors import has_errors, sort_problems
+from generator.parallel import raised_at
+from generator.render.default_theme import default_theme_dir
+from generator.report import plain_lines, summary_of
+from generator.write.leftovers import working_folder
 from generator.write.releases import (
     BUILT,
     FAILED,
@@ -42,6 +51,7 @@ from generator.write.releases import (
     short,
     switch_current,
 )
+from generator.write.staging import WriteError
 
 MAX_TREE_MB = 500          # the most a pushed site.yaml may raise `limits: tree_mb` to (install-server-hooks)
 # What one push's hook may spend, whatever its templates do (install-server-hooks --max-build-seconds,
@@ -67,7 +77,7 @@ def clean_environment() -> dict:
 
     Returns the variables as they were, for the git commands that must see the
     pushed objects (git keeps them in quarantine until pre-receive accepts them).
-    The build's "now" is the clock: SOURCE_DATE_EPOCH is removed too.
+    The build's "now" is the clock (the command line's): SOURCE_DATE_EPOCH is removed too.
     """
     before = dict(os.environ)
     for name in list(os.environ):
@@ -87,16 +97,12 @@ def branch_tip(git_dir: Path, branch: str) -> str | None:
 def tell_problems(problems) -> None:
     """Print problems for the pusher as `check` prints them, each field on one line and made inert for the
     CI runner of a job that deploys by pushing (no `::command` or `##[command]` that a pushed value wrote)."""
-    from generator.report import plain_lines
-
     for line in plain_lines(tuple(problems)):
         say(line)
 
 
 def refused_tree(git_dir: Path, commit: str, env: dict, max_tree_mb: int) -> bool:
     """Print why the pushed tree may not even be checked out, and tell whether that is so."""
-    from generator.cli import summary_of
-
     try:
         problems = sort_problems(inspect_tree(git_dir, commit, env, max_tree_mb))
     except TreeUnreadable as exc:
@@ -116,22 +122,17 @@ def build_release(git_dir: Path, commit: str, env: dict, publish_to: Path, now: 
     `env` holds the variables under which git finds the commit's objects: pre-receive
     passes the hook's own, with the quarantine of a push not yet accepted.
     """
-    from generator.cli import summary_of
-    from generator.pipeline import build_site
-    from generator.write.staging import WriteError, write_site
-
     if refused_tree(git_dir, commit, env, max_tree_mb):
         return False
     with working_folder(BUILD_PREFIX) as temp:
         site_dir = temp / "site"
         try:
             checkout_commit(git_dir, commit, site_dir, env)
-            result = build_site(site_dir, now, cache_root=cache_folder(publish_to))
-            tell_problems(result.problems)
-            if not result.ok:
-                say(summary_of(result.problems))
+            built = build_into(site_dir, releases_dir(publish_to) / commit, now, cache_root=cache_folder(publish_to),
+                               on_result=lambda result: tell_problems(result.problems))
+            if not built.result.ok:
+                say(summary_of(built.result.problems))
                 return False
-            write_site(result.outputs, releases_dir(publish_to) / commit, site_dir)
         except (TreeUnreadable, PublishError, WriteError) as exc:
             say(f"error: {exc}")
             return False
@@ -150,11 +151,6 @@ def build_release(git_dir: Path, commit: str, env: dict, publish_to: Path, now: 
 
 def describe_failure(exc: BaseException, site_dir: Path) -> str:
     """Return `file:line: error: message` for an exception raised while rendering, placed in the template if any."""
-    from jinja2 import TemplateSyntaxError
-
-    from generator.render.default_theme import default_theme_dir
-    from generator.parallel import raised_at
-
     place = None
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
         place = (exc.filename, exc.lineno)
@@ -175,20 +171,18 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
 
 # --- What the hooks do ---------------------------------------------------------
 
-def prepare_release(git_dir: Path, commit: str, env: dict, publish_to: Path,
+def prepare_release(git_dir: Path, commit: str, env: dict, publish_to: Path, clock: Callable[[], datetime],
                     max_tree_mb: int = MAX_TREE_MB) -> bool:
     """pre-receive: build the pushed commit into a release that is not live yet; tell whether the push may go on.
 
     Exactly what post-receive would publish is built here, so a push is accepted only
     when its site was built in full; the release is logged as `built` for post-receive.
     """
-    from generator.cli import parse_now
-
     with publish_lock(publish_to):
         if commit == live_release(publish_to):
             say(f"expediente: {short(commit)} is live already")
             return True
-        now = parse_now(None, {})  # the clock, once the lock is ours: the days shown start when it is built
+        now = clock()  # read once the lock is ours: the days shown start when it is built
         if not build_release(git_dir, commit, env, publish_to, now, max_tree_mb):
             return False
         append_log(publish_to, now, BUILT, commit)
@@ -196,10 +190,10 @@ def prepare_release(git_dir: Path, commit: str, env: dict, publish_to: Path,
     return True
 
 
-def publish_branch(git_dir: Path, publish_to: Path, branch: str, max_tree_mb: int = MAX_TREE_MB) -> int:
-    """post-receive: make the branch's newest commit live; 0 when live (or already live), 1 when it failed."""
-    from generator.cli import parse_now
-
+def publish_branch(git_dir: Path, publish_to: Path, branch: str, clock: Callable[[], datetime],
+                   max_tree_mb: int = MAX_TREE_MB) -> int:
+    """post-receive: make the branch's newest commit live at `clock()`; 0 when live (or already live), 1 when
+    it failed."""
     with publish_lock(publish_to):
         # Take the tip only now: a push that waited for the lock publishes the newest commit,
         # and one that finds it already live has nothing to do, so the last push always wins.
@@ -211,7 +205,7 @@ def publish_branch(git_dir: Path, publish_to: Path, branch: str, max_tree_mb: in
         if commit == live:
             say(f"expediente: {short(commit)} is already live")
             return 0
-        now = parse_now(None, {})
+        now = clock()
         if commit not in pending_releases(publish_to):
             # No pre-receive built it (or its release is gone): build it now, as pre-receive would.
             say(f"expediente: building {short(commit)} ({branch})...")
@@ -236,9 +230,6 @@ def bound_this_process(cpu_seconds: int, memory_mb: int) -> None:
     """Cap the processor time and the memory of this hook and of the build processes it forks (which
     inherit both): a template that loops for hours or grows a text to gigabytes inside the sandbox
     stops here, the push refused, and the publishing lock (an flock) is released with the process."""
-    import resource
-    import signal
-
     def out_of_time(signum, frame):
         say(f"expediente: the build used more than {cpu_seconds} s of processor time, the most this server "
             "allows a push (install-server-hooks --max-build-seconds); nothing was published")
@@ -251,8 +242,8 @@ def bound_this_process(cpu_seconds: int, memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 1024 * 1024,) * 2)
 
 
-def run_hook(argv: list[str]) -> int:
-    """Entry point of the installed server hooks:
+def run_hook(argv: list[str], clock: Callable[[], datetime]) -> int:
+    """Run a server hook (cli.run_server_hook), each build at `clock()`:
     `pre-receive|post-receive DIR BRANCH [MAX_TREE_MB [MAX_BUILD_SECONDS MAX_BUILD_MB]]`, updates on stdin."""
     hook, publish_to, branch, *rest = argv
     numbers = [int(value) if value.isdigit() else None for value in rest]
@@ -269,14 +260,14 @@ def run_hook(argv: list[str]) -> int:
                 if new == ZERO_COMMIT:
                     say(f"expediente: {branch} is the published branch; deleting it is refused")
                     return 1
-                if not prepare_release(git_dir, new, env, Path(publish_to), max_tree_mb):
+                if not prepare_release(git_dir, new, env, Path(publish_to), clock, max_tree_mb):
                     say(f"expediente: the push of {short(new)} to {branch} was refused; nothing was published")
                     return 1
             return 0
         if hook == "post-receive":
             if not any(new != ZERO_COMMIT for _, new in ours):
                 return 0
-            return publish_branch(git_dir, Path(publish_to), branch, max_tree_mb)
+            return publish_branch(git_dir, Path(publish_to), branch, clock, max_tree_mb)
     except PublishError as exc:
         say(f"expediente: error: {exc}")
         return 1

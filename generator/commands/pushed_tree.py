@@ -26,6 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ERROR, SourceError
+from generator.read.sources import MAX_SOURCE_BYTES, decode
+from generator.read.yaml_nodes import parse_yaml
+from generator.validate.fields import Problems
+from generator.validate.limits import validate_limits
 
 SITE_YAML = "site_src/site.yaml"
 MB = 1_000_000
@@ -125,11 +129,6 @@ def read_tree_limits(git_dir: Path, commit: str, env: dict, ceiling_mb: int) -> 
     They are read from git's objects, as everything here; a value above the server's
     `ceiling_mb` (install-server-hooks --max-tree-mb) is lowered to it.
     """
-    from generator.read.sources import MAX_SOURCE_BYTES, decode
-    from generator.validate.fields import Problems
-    from generator.validate.limits import validate_limits
-    from generator.read.yaml_nodes import parse_yaml
-
     spec = f"{commit}:{SITE_YAML}"
     size = subprocess.run(["git", "cat-file", "-s", spec], cwd=git_dir, env=git_env(env), capture_output=True,
                           text=True, check=False)

@@ -22,19 +22,23 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
-from generator.cli import print_problems, summary_of
-from generator.render.default_theme import default_theme_dir
-from generator.errors import SourceError, has_errors
+from watchfiles import Change, watch
+
+from generator.commands.build import build_into
 from generator.commands.local_hosts import host_allowed
-from generator.model import Notice
 from generator.commands.preview_pages import EVENTS_PATH, inject_reload, render_problems_page, scheduled_banner
-from generator.write.staging import WriteError, write_site
+from generator.errors import SourceError, has_errors
+from generator.model import Notice
+from generator.render.default_theme import default_theme_dir
+from generator.report import print_problems, summary_of
+from generator.write.staging import WriteError
 
 HOST = "127.0.0.1"   # a preview is for the person at this machine, never for the network
 WATCHED = ("site_src", "notices", "templates")
@@ -78,8 +82,8 @@ class Snapshot:
 class Preview:
     """The output folder and the latest build, shared by the rebuilding thread and the request handlers."""
 
-    def __init__(self, site_dir: Path, out_dir: Path, now: datetime | None, strict: bool, debug: bool):
-        self.site_dir, self.out_dir, self.now, self.strict, self.debug = site_dir, out_dir, now, strict, debug
+    def __init__(self, site_dir: Path, out_dir: Path, clock: Callable[[], datetime], strict: bool, debug: bool):
+        self.site_dir, self.out_dir, self.clock, self.strict, self.debug = site_dir, out_dir, clock, strict, debug
         self.closing = False
         self._token = secrets.token_hex(4)   # a restarted server's first build must still reload open pages
         self._count = 0
@@ -99,27 +103,24 @@ class Preview:
             return self._snapshot
 
     def rebuild(self) -> Snapshot:
-        """Build the site, write it when valid, print what happened; return the new snapshot."""
-        from generator.pipeline import build_site
-
+        """Build the site at the clock's "now", write it when valid, print what happened; return the new snapshot."""
         with self._building:
             started = time.perf_counter()
-            now = self.now or datetime.now(UTC).replace(microsecond=0)
-            problems: tuple[SourceError, ...] = ()
-            scheduled: tuple[Notice, ...] = ()
+            told = []   # the result, kept even when writing it then fails
             failure, written, count = None, 0, 0
             try:
-                result = build_site(self.site_dir, now, strict=self.strict)
-                problems, scheduled = result.problems, result.scheduled
-                if result.ok:
-                    self._hashes, written = write_site(result.outputs, self.out_dir, self.site_dir, self._hashes)
-                    count = len(result.outputs)
+                built = build_into(self.site_dir, self.out_dir, self.clock(), self.strict,
+                                   previous_hashes=self._hashes, on_result=told.append)
+                if built.result.ok:
+                    self._hashes, written, count = built.hashes, built.written, len(built.result.outputs)
             except (WriteError, OSError) as exc:
                 failure = f"error: the preview could not be written: {exc}"
             except Exception:
                 failure = "internal error: this is a bug in the generator; run again with --debug for details"
                 if self.debug:
                     failure = "internal error:\n" + traceback.format_exc()
+            problems: tuple[SourceError, ...] = told[0].problems if told else ()
+            scheduled: tuple[Notice, ...] = told[0].scheduled if told else ()
             ok = failure is None and not has_errors(problems)
             print_problems(problems, sys.stderr)
             if failure:
@@ -298,8 +299,6 @@ def watched_folders(site_dir: Path) -> list[Path]:
 
 def watch_and_rebuild(preview: Preview, folders: list[Path], stop: threading.Event) -> None:
     """Rebuild after each burst of changes in `folders` until `stop` is set."""
-    from watchfiles import Change, watch
-
     site = preview.site_dir.resolve()
     try:
         # step: a save that writes, renames and touches a file within 100 ms is one change.
@@ -321,10 +320,10 @@ def _shown(path: Path, site: Path) -> str:
     return path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
 
 
-def serve_command(site_dir: Path, port: int, now: datetime | None, strict: bool, debug: bool = False,
+def serve_command(site_dir: Path, port: int, clock: Callable[[], datetime], strict: bool, debug: bool = False,
                   bind: str = HOST) -> int:
-    """Serve a live preview of `site_dir` on `bind`:`port` (127.0.0.1 by default) until interrupted;
-    return the exit status."""
+    """Serve a live preview of `site_dir` on `bind`:`port` (127.0.0.1 by default), each build at `clock()`,
+    until interrupted; return the exit status."""
     if not 0 <= port <= 65535:
         print(f"expediente: error: --port {port} is not a port number (0 to 65535)", file=sys.stderr)
         return 2
@@ -334,7 +333,7 @@ def serve_command(site_dir: Path, port: int, now: datetime | None, strict: bool,
         print(f"expediente: error: --bind {bind} is not an IP address (e.g. 127.0.0.1)", file=sys.stderr)
         return 2
     root = Path(tempfile.mkdtemp(prefix="expediente-preview-"))
-    preview = Preview(site_dir, root / "site", now, strict, debug)
+    preview = Preview(site_dir, root / "site", clock, strict, debug)
     try:
         server_class = PreviewServer6 if ":" in bind else PreviewServer
         server = server_class((bind, port), partial(PreviewHandler, preview=preview))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from generator.validate.dates import parse_datetime
 from generator.markup import render_markdown
 from generator.model import COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, IncidentUpdate, Site, Text
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.dates import parse_datetime
 from generator.validate.fields import (
     Problems,
     check_keys,

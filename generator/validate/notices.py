@@ -8,8 +8,6 @@ from typing import Callable
 
 from babel.dates import get_day_names
 
-from generator.validate.dates import parse_date, parse_datetime
-from generator.validate.dates_in_text import parse_weekday, weekday_mismatch_hint
 from generator.errors import SourceError
 from generator.limits import body_problem
 from generator.markup import render_markdown
@@ -17,6 +15,8 @@ from generator.model import NOTICE_TYPES, Change, Notice, Site, Text
 from generator.parallel import map_in_parallel
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position, read_notice
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.dates import parse_date, parse_datetime
+from generator.validate.dates_in_text import parse_weekday, weekday_mismatch_hint
 from generator.validate.fields import (
     Problems,
     check_keys,

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from generator.write.leftovers import hold_new_folder, remove_leftovers
 from generator.parallel import can_fork
 from generator.render import Output
+from generator.write.leftovers import hold_new_folder, remove_leftovers
 
 
 class WriteError(Exception):
