@@ -10,10 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generator import __version__
-from generator.render.default_theme import ThemeMissing
 from generator.errors import SourceError
-from generator.report import add_format_option, write_problems
-from generator.parallel import flush_standard_streams
+from generator.render.default_theme import ThemeMissing
+from generator.report import add_format_option, flush_standard_streams, write_problems
 from generator.write.staging import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

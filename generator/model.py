@@ -271,6 +271,26 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteSettings:
+    """What a site says of itself before its notices are read: what every notice is checked against."""
+
+    name: str
+    base_url: str
+    timezone: str
+    languages: tuple[str, ...]
+    departments: tuple[Department, ...]
+    support: Support | None = None
+    description: Text | None = None
+    components: tuple[Component, ...] = ()
+    limits: Limits = DEFAULT_LIMITS
+
+    @property
+    def default_language(self) -> str:
+        """Return the first language, in which the root pages are written."""
+        return self.languages[0]
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything a build renders: settings, departments, support, notices."""
 
@@ -357,6 +377,14 @@ class Build:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "superseded", superseded_slugs(self.site.notices))
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file to write: a POSIX path relative to the output folder and its content."""
+
+    path: str
+    data: bytes
 
 
 def split_scheduled(notices: tuple[Notice, ...], now: datetime) -> tuple[tuple[Notice, ...], tuple[Notice, ...]]:

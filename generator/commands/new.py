@@ -28,10 +28,10 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 
-from generator.validate.dates import parse_datetime
-from generator.render.i18n import babel_locale
 from generator.model import INCIDENT_STATUSES, Site
 from generator.read.sources import NOTICE_NAME
+from generator.render.i18n import babel_locale
+from generator.validate.dates import parse_datetime
 
 KINDS = ("notice", "incident", "maintenance")
 SLUG_LENGTH = 60
@@ -303,14 +303,14 @@ def new_command(site_dir: Path, kind: str, title: str, date_text: str | None, no
                 prog: str = "expediente") -> int:
     """Create a notice from the command line; return the exit status (0 created, 1 not)."""
     from generator.read.sources import read_sources
-    from generator.validate import validate_sources
+    from generator.validate import validate_settings
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     # The site's settings, departments and components are all a new notice needs: a broken
     # notice elsewhere must not stop anyone from writing the next one.
     sources, _ = read_sources(site_dir)
-    site, problems = validate_sources(sources)
+    site, problems = validate_settings(sources)
     if site is None:
         for problem in problems:
             print(problem.format(), file=stderr)

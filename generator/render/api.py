@@ -26,9 +26,8 @@ import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from generator.model import Build, Channel, Department, Interval, Text, WeeklyHours
+from generator.model import Build, Channel, Department, Interval, Output, Text, WeeklyHours
 from generator.schedule.hours import ALL_DAY, HOLIDAY, NOTICE, DayHours, days_from
-from generator.render import Output
 
 PATH = "api/hours.json"
 DAYS_AHEAD = 90

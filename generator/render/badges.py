@@ -17,11 +17,10 @@ from __future__ import annotations
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
+from generator.model import Build, Output
 from generator.render.i18n import read_catalogs, translations_for
-from generator.model import Build
-from generator.schedule.status import STALE, STATE_INDICATOR, shown_states
-from generator.render import Output
 from generator.render.status_html import percent
+from generator.schedule.status import STALE, STATE_INDICATOR, shown_states
 
 FONT_SIZE = 11
 UNITS_PER_EM = 2048

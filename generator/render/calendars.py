@@ -50,14 +50,13 @@ from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.schedule import hours as schedule
-from generator.schedule.effective import notice_cells
-from generator.render.i18n import Formats, read_catalogs, translations_for
-from generator.model import Build, Channel, Department, Interval, Notice
-from generator.render import Output
+from generator.model import Build, Channel, Department, Interval, Notice, Output
 from generator.render.frame import site_url
+from generator.render.i18n import Formats, read_catalogs, translations_for
 from generator.render.ical_files import CalendarEvent, as_instant, calendar_bytes
 from generator.render.ical_zones import as_written, wall_instant
+from generator.schedule import hours as schedule
+from generator.schedule.effective import notice_cells
 
 PAST_DAYS = 90            # subscriptions keep events that ended this many days ago
 CHANNEL_WORDS = {         # channel type -> its word inside a sentence (msgctxt "channel")

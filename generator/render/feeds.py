@@ -23,10 +23,9 @@ from typing import Mapping
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from generator.render.i18n import read_catalogs, translations_for
-from generator.model import Build, Department, Notice, Site
-from generator.render import Output
+from generator.model import Build, Department, Notice, Output, Site
 from generator.render.frame import language_folder, site_url
+from generator.render.i18n import read_catalogs, translations_for
 
 MAX_ENTRIES = 50
 GENERATOR = "Expediente"

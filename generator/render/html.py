@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.schedule import hours as schedule
-from generator.render.i18n import Formats
-from generator.model import Build, Channel, Department, ResponseTime, Support
-from generator.render import Output
+from generator.model import Build, Channel, Department, Output, ResponseTime, Support
 from generator.render.frame import language_folder, make_environment, page_frame, render_page
+from generator.render.i18n import Formats
 from generator.render.jsonld import organization, script_json
 from generator.render.notices import notice_summary, upcoming_notices
+from generator.schedule import hours as schedule
 
 # The frame's names stay importable from here, where the pipeline and the tests look for them.
 __all__ = ["language_folder", "make_environment", "page_frame", "render_page",

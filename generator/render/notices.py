@@ -24,12 +24,11 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.schedule.effective import notice_cells
-from generator.render.i18n import Formats
-from generator.model import Build, Notice, Text
-from generator.schedule.hours import ALL_DAY
-from generator.render import Output
+from generator.model import Build, Notice, Output, Text
 from generator.render.frame import frame_moved_to, page_frame, render_page, subscription
+from generator.render.i18n import Formats
+from generator.schedule.effective import notice_cells
+from generator.schedule.hours import ALL_DAY
 
 CANCELLED, SUPERSEDED, UPCOMING, ACTIVE, PAST = "cancelled", "superseded", "upcoming", "active", "past"
 # An announcement without days of its own is news for this many days after publication.

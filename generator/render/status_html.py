@@ -31,8 +31,10 @@ from babel.units import format_unit
 from jinja2 import Environment
 from markupsafe import Markup
 
+from generator.model import Build, Component, ComponentUptime, Notice, Output, UptimeDay
+from generator.render.frame import page_frame, render_page
 from generator.render.i18n import Formats
-from generator.model import Build, Component, ComponentUptime, Notice, UptimeDay
+from generator.render.notices import link_to, other_language, window_view
 from generator.schedule.status import (
     STALE,
     incidents,
@@ -43,9 +45,6 @@ from generator.schedule.status import (
     shown_states,
     worst,
 )
-from generator.render import Output
-from generator.render.frame import page_frame, render_page
-from generator.render.notices import link_to, other_language, window_view
 
 BAR_DAYS = 90
 WINDOWS = ("24h", "7d", "30d", "90d")

@@ -47,9 +47,10 @@ from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.render.i18n import Formats, babel_locale, read_catalogs, translations_for
 from generator.markup import plain_text
-from generator.model import Build, Component, ComponentUptime, Notice, UptimeDay
+from generator.model import Build, Component, ComponentUptime, Notice, Output, UptimeDay
+from generator.render.feeds import notice_url
+from generator.render.i18n import Formats, babel_locale, read_catalogs, translations_for
 from generator.schedule.status import (
     component_state,
     incidents,
@@ -61,8 +62,6 @@ from generator.schedule.status import (
     stale_since,
     worst,
 )
-from generator.render import Output
-from generator.render.feeds import notice_url
 
 API = "api/v2/"
 UPTIME_PATH = "api/uptime.json"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from generator.validate.dates import parse_date
-from generator.validate.dates_in_text import check_dates, find_dates
 from generator.errors import WARNING, SourceError
 from generator.read.sources import MarkdownSource
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
+from generator.validate.dates import parse_date
+from generator.validate.dates_in_text import check_dates, find_dates
 from generator.validate.fields import Problems
 
 

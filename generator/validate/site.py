@@ -132,8 +132,8 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
         return month, day
     found = FULL_DATE.match(text)
     if found:
-        from generator.validate.dates import describe_bad_date
         from generator.limits import year_problem
+        from generator.validate.dates import describe_bad_date
 
         if year_problem(int(found[1])):
             problems.error(key, year_problem(int(found[1])))

@@ -7,9 +7,9 @@ import re
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from generator.validate.dates import parse_date
 from generator.model import CHECK_TYPES, DEFAULT_STALE_AFTER, Check, Component, shown_url
 from generator.read.yaml_nodes import Map, Node, Seq
+from generator.validate.dates import parse_date
 from generator.validate.fields import (
     Problems,
     check_keys,

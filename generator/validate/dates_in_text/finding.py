@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from generator.validate.dates_in_text.bare_days import may_have_bare_days, read_bare_days, resolve_bare_days, settle_bare_day
+from generator.validate.dates_in_text.bare_days import (
+    may_have_bare_days,
+    read_bare_days,
+    resolve_bare_days,
+    settle_bare_day,
+)
 from generator.validate.dates_in_text.reading import Run, read_dates
 from generator.validate.dates_in_text.text import prepare, previous_word
 from generator.validate.dates_in_text.tying import mark_ranges, merge_runs, read_weekdays, tie

@@ -10,7 +10,13 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_date_format, get_day_names, get_month_names
 
-from generator.validate.dates_in_text.words import INFORMAL_MONTHS, INFORMAL_WEEKDAYS, LIST_WORDS, RANGE_WORDS, TIE_WORDS
+from generator.validate.dates_in_text.words import (
+    INFORMAL_MONTHS,
+    INFORMAL_WEEKDAYS,
+    LIST_WORDS,
+    RANGE_WORDS,
+    TIE_WORDS,
+)
 
 ALNUM_BEFORE = r"(?<![^\W_])"
 ALNUM_AFTER = r"(?![^\W_])"
