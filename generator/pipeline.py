@@ -36,7 +36,7 @@ RENDER_PARALLEL_FROM = 64
 class Result:
     """What a build produced: the outputs (empty when invalid) and every problem found.
 
-    With a sink (see render_site), `outputs` holds what the sink returned for each output.
+    With a sink (see build_site), `outputs` holds what the sink returned for each output.
     """
 
     outputs: tuple
