@@ -8,7 +8,7 @@ the outputs on to the writer.  `render_site` renders every part in this process.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from jinja2 import Environment
 
@@ -25,7 +25,7 @@ from generator.render.status_html import render_status_pages
 from generator.render.statuspage_api import render_statuspage_api
 from generator.render.theme import TemplateFailed, template_problem
 
-__all__ = ["TemplateFailed", "make_environment", "notice_runs", "placed_failure", "prepare", "render_notices",
+__all__ = ["make_environment", "notice_runs", "placed_failure", "prepare", "render_notices",
            "render_site", "render_site_part", "site_parts"]
 
 # Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
@@ -37,38 +37,55 @@ def prepare() -> None:
     read_catalogs()
 
 
-def _favicon(build: Build, env: Environment) -> list[Output]:
+def _hours_pages(build: Build, env: Environment) -> tuple[Output, ...]:
+    return render_hours_pages(build, env, status_page=bool(build.site.components), notices_page=True)
+
+
+def _notice_index(build: Build, env: Environment) -> tuple[Output, ...]:
+    return render_notice_index(build, env, status_page=bool(build.site.components))
+
+
+def _favicon(build: Build, env: Environment) -> tuple[Output, ...]:
     # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
-    return [Output("favicon.svg", env.loader.get_source(env, "favicon.svg")[0].encode("utf-8"))]
+    return (Output("favicon.svg", env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")),)
 
 
-# The site-wide parts, by name: (renderer, whether only a site with a status page has it).
-SITE_PARTS: dict[str, tuple[Callable[[Build, Environment], list[Output] | tuple[Output, ...]], bool]] = {
-    "hours pages": (lambda build, env: render_hours_pages(build, env, status_page=bool(build.site.components),
-                                                          notices_page=True), False),
-    "notice index": (lambda build, env: render_notice_index(build, env, status_page=bool(build.site.components)),
-                     False),
-    "hours api": (lambda build, env: [render_hours_api(build)], False),
-    "favicon": (_favicon, False),
-    "feeds": (lambda build, env: render_feeds(build), False),
-    "subscription calendars": (lambda build, env: render_subscription_calendars(build), False),
-    "status pages": (lambda build, env: render_status_pages(build, env), True),
-    "badges": (lambda build, env: render_badges(build), True),
-    "statuspage api": (lambda build, env: render_statuspage_api(build), True),
-    "component feeds": (lambda build, env: render_component_feeds(build), True),
-    "maintenance calendar": (lambda build, env: [render_maintenance_calendar(build)], True),
+def _pure(renderer: Callable[[Build], Iterable[Output] | Output]) -> Callable[[Build, Environment], tuple[Output, ...]]:
+    """Return a part made by a renderer that needs no templates (one Output, or several)."""
+    def part(build: Build, env: Environment) -> tuple[Output, ...]:
+        made = renderer(build)
+        return (made,) if isinstance(made, Output) else tuple(made)
+    return part
+
+
+Part = Callable[[Build, Environment], Iterable[Output]]
+# The site-wide parts by name, each rendered whole by one process.
+SITE_PARTS: dict[str, Part] = {
+    "hours pages": _hours_pages,
+    "notice index": _notice_index,
+    "hours api": _pure(render_hours_api),
+    "favicon": _favicon,
+    "feeds": _pure(render_feeds),
+    "subscription calendars": _pure(render_subscription_calendars),
+}
+# Only a site with components (status.yaml) has these.
+STATUS_PARTS: dict[str, Part] = {
+    "status pages": render_status_pages,
+    "badges": _pure(render_badges),
+    "statuspage api": _pure(render_statuspage_api),
+    "component feeds": _pure(render_component_feeds),
+    "maintenance calendar": _pure(render_maintenance_calendar),
 }
 
 
 def site_parts(build: Build) -> tuple[str, ...]:
     """Return the names of the site-wide parts this build has (the status parts only with components)."""
-    has_status = bool(build.site.components)
-    return tuple(name for name, (_, status_only) in SITE_PARTS.items() if has_status or not status_only)
+    return tuple(SITE_PARTS) + (tuple(STATUS_PARTS) if build.site.components else ())
 
 
 def render_site_part(build: Build, env: Environment, name: str) -> tuple[Output, ...]:
     """Render one site-wide part (one of site_parts) into its outputs."""
-    return tuple(SITE_PARTS[name][0](build, env))
+    return tuple((SITE_PARTS.get(name) or STATUS_PARTS[name])(build, env))
 
 
 def notice_runs(build: Build) -> tuple[tuple[Notice, ...], ...]:
