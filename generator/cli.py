@@ -18,9 +18,8 @@ from pathlib import Path
 from generator import __version__
 from generator.commands import UsageError
 from generator.commands.hooks import add_hook_commands, run_hook_command
-from generator.parallel import flush_standard_streams
 from generator.render.default_theme import ThemeMissing
-from generator.report import add_format_option
+from generator.report import add_format_option, flush_standard_streams
 from generator.write.staging import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2

@@ -30,6 +30,8 @@ import traceback
 from functools import partial
 from typing import Callable, Sequence, TypeVar
 
+from generator.report import flush_standard_streams
+
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
@@ -137,18 +139,6 @@ class SharedCounter:
         finally:
             fcntl.lockf(descriptor, fcntl.LOCK_UN)
         return total
-
-
-def flush_standard_streams() -> bool:
-    """Flush standard output and error; tell whether both could be (or there was nothing to flush)."""
-    flushed = True
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError):
-            flushed = False             # a closed pipe, or a closed stream
-    return flushed
 
 
 def _serially(function: Callable, items: list, meanwhile: Callable[[], object] | None) -> list:

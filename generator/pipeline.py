@@ -14,21 +14,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.limits import Limits
-from generator.model import Build, Notice, Site, split_scheduled
-from generator.parallel import SharedCounter, map_in_parallel
+from generator.model import Build, Notice, Output, Site, SiteSettings, split_scheduled
+from generator.parallel import SharedCounter, map_in_parallel, raised_at
 from generator.read.cache import cache_dir, cache_trust
-from generator.read.sources import read_sources
-from generator.render import Output
+from generator.read.sources import NoticeFile, Sources, read_notice, read_sources
 from generator.render.default_theme import default_theme_dir
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
-from generator.validate import validate_sources
+from generator.validate import make_site, validate_holidays, validate_settings
+from generator.validate.limits import check_notice_count
+from generator.validate.notices import (
+    CheckedNotice,
+    CheckedTranslation,
+    gather_notices,
+    validate_notice,
+    validate_translation,
+)
 from generator.write.template_cache import sealed_files
 
 
@@ -55,13 +63,15 @@ class Resolved:
     problems: tuple[SourceError, ...]
     cache_trusted: bool = False
 
+# Below this many notices one process renders everything: forking would cost more than it saves.
+RENDER_PARALLEL_FROM = 64
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
     """What a build produced: the outputs (empty when invalid) and every problem found.
 
-    With a sink (see render_site), `outputs` holds what the sink returned for each output.
+    With a sink (see build_site), `outputs` holds what the sink returned for each output.
     """
 
     outputs: tuple
@@ -172,7 +182,7 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     else before the first page.
     """
     sources, read_problems = read_sources(site_dir)
-    draft, problems = validate_sources(sources, jobs, _prepare_rendering if rendering else None)
+    draft, problems = _validate_sources(sources, jobs, _prepare_rendering if rendering else None)
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
     site = None if has_errors(problems) else draft
     return Loaded(site_dir, site, problems, sources.templates, strict, draft)
@@ -197,12 +207,117 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
     return Resolved(None if has_errors(problems) else made, problems, trusted)
 
 
+def _validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None
+                      ) -> tuple[Site | None, tuple[SourceError, ...]]:
+    """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes) while the
+    holiday rules are checked and `meanwhile` is called, then what depends on several notices.
+
+    Return the site (None only when the settings cannot be read; see load) and every problem, sorted.
+    """
+    settings, found = validate_settings(sources)
+    holidays: list = []
+
+    def check_holidays() -> None:
+        # Nothing in a notice depends on the holidays: they are checked while the notices are.
+        holidays.extend(validate_holidays(sources))
+        if meanwhile is not None:
+            meanwhile()
+
+    notices: tuple[Notice, ...] = ()
+    too_many = check_notice_count(sources.notices, settings.limits) if settings is not None else []
+    if too_many:
+        # Not one of them is read: reading them is what the limit bounds.
+        check_holidays()
+        found += too_many
+    elif settings is not None and sources.notices and settings.departments:
+        notices, notice_problems = _check_notices(sources, settings, jobs, check_holidays)
+        found += notice_problems
+    else:
+        # Without the settings (or without departments) the notices cannot be checked; what is wrong in
+        # reading them (encoding, front matter, YAML syntax) shows all the same, with every mistake at once.
+        check_holidays()
+        found += [problem for file in sources.notices for problem in read_notice(file)[1]]
+    holiday_rules, holiday_problems = holidays
+    found += holiday_problems
+    if settings is None:
+        return None, sort_problems(found)
+    return make_site(settings, holiday_rules, notices), sort_problems(found)
+
+
+def _check_notices(sources: Sources, settings: SiteSettings, jobs: int | None,
+                   meanwhile: Callable[[], object]) -> tuple[tuple[Notice, ...], list[SourceError]]:
+    """Read and check every notice, then every translation, each file in whichever process is free (each is
+    independent of the others; a translation's prose is checked as its notice's is); then gather them."""
+    mains = [file for file in sources.notices if file.lang is None]
+    translations = [file for file in sources.notices if file.lang is not None]
+    slugs = frozenset(file.slug for file in mains)
+    checked = dict(zip((file.rel for file in mains),
+                       map_in_parallel(partial(_check_notice, settings=settings, slugs=slugs), mains, jobs,
+                                       meanwhile=meanwhile)))
+    by_slug = {file.slug: checked[file.rel] for file in mains}
+    translated = dict(zip((file.rel for file in translations),
+                          map_in_parallel(partial(_check_translation, settings=settings, notices=by_slug),
+                                          translations, jobs)))
+    return gather_notices(sources.notices, checked, translated, settings, sources.history)
+
+
+def _check_notice(file: NoticeFile, settings: SiteSettings, slugs: frozenset[str]) -> CheckedNotice:
+    """Read one notice file and check it; the reading's problems come first."""
+    source, problems = read_notice(file)
+    if source is None:
+        return CheckedNotice(None, None, tuple(problems))
+    checked = validate_notice(source, settings, slugs)
+    return replace(checked, problems=tuple(problems) + checked.problems)
+
+
+def _check_translation(file: NoticeFile, settings: SiteSettings,
+                       notices: dict[str, CheckedNotice]) -> CheckedTranslation:
+    """Read one translation and check it against its notice as checked (when there is one)."""
+    source, problems = read_notice(file)
+    if source is None:
+        return CheckedTranslation(None, tuple(problems))
+    own = notices.get(file.slug)
+    checked = validate_translation(source, settings, own.notice if own else None, own.prose if own else None)
+    return replace(checked, problems=tuple(problems) + checked.problems)
+
+
 def _prepare_rendering() -> None:
     """Import what the build needs once the notices are read, and compile the gettext catalogs."""
     import generator.read.probe_files  # (imported here, not above: see load)
     import generator.schedule.uptime  # noqa: F401
     from generator.render import outputs
     outputs.prepare()
+
+
+def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int | None,
+            sink: Callable[[tuple[Output, ...]], tuple]) -> tuple:
+    """Render every part of the site (render/outputs.py) in up to `jobs` processes and hand each part's
+    outputs to `sink` in the process that rendered them; return what `sink` returned, sorted by path.
+
+    The files are written while the rest is still being rendered, and no page's bytes travel between
+    processes. A template that fails raises TemplateFailed, placed in the template.
+    """
+    from generator.render import outputs as renderers  # Jinja and the rest: see _prepare_rendering
+
+    env = renderers.make_environment(template_dirs, compiled)
+    parts = [partial(renderers.render_site_part, build, env, name) for name in renderers.site_parts(build)]
+    parts += [partial(renderers.render_notices, build, env, run) for run in renderers.notice_runs(build)]
+    if len(build.site.notices) < RENDER_PARALLEL_FROM:
+        jobs = 1
+
+    def render_and_hand_on(part: Callable[[], tuple[Output, ...]]) -> tuple:
+        try:
+            outputs = part()
+        except Exception as exc:
+            # Placed here, in the process that raised it: a traceback does not travel between processes.
+            failed = renderers.placed_failure(exc, env)
+            if failed is None:
+                raise
+            raise failed from None
+        return sink(outputs)
+
+    done = map_in_parallel(render_and_hand_on, parts, jobs, min_items=2)
+    return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
 
 
 def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
@@ -223,14 +338,12 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     if made is None:
         return Result((), problems)
     template_dirs = tuple(d for d in (loaded.templates, default_theme_dir()) if d is not None)
-    from generator.render import outputs as renderers
+    from generator.render.theme import TemplateFailed
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
-        done = renderers.render_site(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))
-    except OutputTooLarge as exc:
+        done = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))
+    except (OutputTooLarge, TemplateFailed) as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
-    except renderers.TemplateFailed as failed:
-        return Result((), sort_problems(list(problems) + [failed.problem]), made.scheduled)
     return Result(done, problems, made.scheduled)
 
 
@@ -238,3 +351,9 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
                sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
     """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
     return build(load(site_dir, strict, jobs, rendering=True), now, sink=sink, cache_root=cache_root, jobs=jobs)
+
+
+def where_raised(exc: BaseException) -> list[tuple[str, int]]:
+    """Return (file, line) of each frame an exception of a build went through, in the process that raised
+    it (a worker's frames travel with the exception: see parallel.py)."""
+    return raised_at(exc)

@@ -30,6 +30,7 @@ import argparse
 import hashlib
 import json
 import os
+import sys
 from pathlib import Path
 
 from generator.errors import ERROR, SourceError
@@ -172,3 +173,15 @@ def write_problems(problems: tuple[SourceError, ...], fmt: str, site_dir: Path, 
             print(line, file=stdout)
     else:
         print_problems(problems, stderr)
+
+
+def flush_standard_streams() -> bool:
+    """Flush standard output and error; tell whether both could be (or there was nothing to flush)."""
+    flushed = True
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            flushed = False             # a closed pipe, or a closed stream
+    return flushed

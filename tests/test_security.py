@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, snapshot
 
-from generator.render import Output
+from generator.model import Output
 from generator.write.staging import WriteError, content_digest, write_site
 
 NOW = "2026-11-23T10:00:00-03:00"

@@ -31,7 +31,7 @@ from jinja2 import TemplateSyntaxError
 from generator.commands.build import build_into
 from generator.commands.pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
 from generator.errors import has_errors, sort_problems
-from generator.parallel import raised_at
+from generator.pipeline import where_raised
 from generator.render.default_theme import default_theme_dir
 from generator.report import plain_lines, summary_of
 from generator.write.leftovers import working_folder
@@ -155,7 +155,7 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
         place = (exc.filename, exc.lineno)
     else:
-        for filename, lineno in reversed(raised_at(exc)):
+        for filename, lineno in reversed(where_raised(exc)):
             if filename.endswith((".html", ".xml", ".js", ".css", ".txt")):
                 place = (filename, lineno)
                 break

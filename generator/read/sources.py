@@ -2,8 +2,10 @@
 
 Only this module reads source files. It never interprets values: it hands
 YAML nodes that remember their line and column to the validators.  Notices are
-only listed here (`NoticeFile`); each is read by `read_notice` in whichever build
-process validates it, so that reading a thousand of them is shared by the cores.
+only listed here (`NoticeFile`); the pipeline has each read by `read_notice` in
+whichever build process checks it, so that reading (and parsing) a thousand of
+them is shared by the cores, and none is opened before the limit on their number
+is known to allow it.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from generator.model import Build, Channel, Department, Interval, Text, WeeklyHours
-from generator.render import Output, urls
+from generator.model import Build, Channel, Department, Interval, Output, Text, WeeklyHours
+from generator.render import urls
 from generator.schedule.hours import ALL_DAY, HOLIDAY, NOTICE, DayHours, days_from
 from generator.schedule.timeline import HOURS_API_DAYS
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
-from generator.model import Build
-from generator.render import Output, urls
+from generator.model import Build, Output
+from generator.render import urls
 from generator.render.i18n import read_catalogs, translations_for
 from generator.render.status_html import percent
 from generator.schedule.status import STALE, STATE_INDICATOR, shown_states

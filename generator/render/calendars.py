@@ -51,8 +51,8 @@ from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.model import Build, Channel, Department, Interval, Notice
-from generator.render import Output, urls
+from generator.model import Build, Channel, Department, Interval, Notice, Output
+from generator.render import urls
 from generator.render.i18n import LocaleFormats, read_catalogs, translations_for
 from generator.render.ical_files import CalendarEvent, as_instant, calendar_bytes
 from generator.render.ical_zones import as_written, wall_instant

@@ -23,8 +23,8 @@ from typing import Mapping
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
 
-from generator.model import Build, Department, Notice, Site
-from generator.render import Output, urls
+from generator.model import Build, Department, Notice, Output, Site
+from generator.render import urls
 from generator.render.i18n import read_catalogs, translations_for
 
 MAX_ENTRIES = 50

@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.model import Build, Channel, Department, ResponseTime, Support
-from generator.render import Output, urls
+from generator.model import Build, Channel, Department, Output, ResponseTime, Support
+from generator.render import urls
 from generator.render.frame import make_environment, page_frame, render_page
 from generator.render.i18n import LocaleFormats
 from generator.render.jsonld import organization, script_json

@@ -5,8 +5,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from generator.markup import plain_text
-from generator.model import Build, Notice
-from generator.render import Output, urls
+from generator.model import Build, Notice, Output
+from generator.render import urls
 from generator.render.calendars import _host, _in_window, notice_url
 from generator.render.i18n import read_catalogs, translations_for
 from generator.render.ical_files import CalendarEvent, calendar_bytes

@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.model import Build, Notice, Text
-from generator.render import Output, urls
+from generator.model import Build, Notice, Output, Text
+from generator.render import urls
 from generator.render.frame import frame_moved_to, page_frame, render_page
 from generator.render.i18n import LocaleFormats
 from generator.schedule.effective import notice_cells

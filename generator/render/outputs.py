@@ -1,18 +1,19 @@
-"""Every output of a site, rendered in parts that the build's processes share.
+"""Every output of a site, in parts: the site-wide outputs by name, and the outputs of a run of notices.
 
-The pipeline imports this module (and so every renderer) while the notices are
-read: see pipeline.build_site.
+Each part is a pure function of the Build (and the template environment) that
+returns Outputs; the pipeline decides which process renders which part and hands
+the outputs on to the writer.  `render_site` renders every part in this process.
 """
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from generator.model import Build
-from generator.parallel import map_in_parallel
-from generator.render import Output, urls
+from jinja2 import Environment
+
+from generator.model import Build, Notice, Output
+from generator.render import urls
 from generator.render.api import render_hours_api
 from generator.render.badges import render_badges
 from generator.render.bytecode import CompiledStore
@@ -24,7 +25,13 @@ from generator.render.maintenance_calendar import render_maintenance_calendar
 from generator.render.notices import render_notice_index, render_notice_pages
 from generator.render.status_html import render_status_pages
 from generator.render.statuspage_api import render_statuspage_api
-from generator.render.theme import TemplateFailed, ThemeLoader, template_problem
+from generator.render.theme import TemplateFailed, template_problem
+
+__all__ = ["make_environment", "notice_runs", "placed_failure", "prepare", "render_notices",
+           "render_site", "render_site_part", "site_parts"]
+
+# Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
+NOTICES_PER_PART = 50
 
 
 def prepare() -> None:
@@ -32,63 +39,89 @@ def prepare() -> None:
     read_catalogs()
 
 
-# Notices rendered by one task; with fewer notices than PARALLEL_FROM one process renders all.
-NOTICES_PER_TASK = 50
-PARALLEL_FROM = 64
+def _hours_pages(build: Build, env: Environment) -> tuple[Output, ...]:
+    return render_hours_pages(build, env, status_page=bool(build.site.components), notices_page=True)
 
 
-def render_site(build: Build, template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None,
-                jobs: int | None = None, sink: Callable[[tuple[Output, ...]], tuple] | None = None) -> tuple:
-    """Render every output of the site, sorted by path; in up to `jobs` processes when there are many notices.
+def _notice_index(build: Build, env: Environment) -> tuple[Output, ...]:
+    return render_notice_index(build, env, status_page=bool(build.site.components))
 
-    A template that fails raises TemplateFailed, with the problem placed in the template.
-    Compiled templates are kept in `compiled` (write.template_cache.sealed_files) between builds.
-    With `sink` (write.Staging.write), each part's outputs are handed to it in the
-    process that rendered them, as soon as they are made, and what it returns for
-    them (write.Written, with a `path`) is returned instead of the outputs: the
-    files are written while the rest is still being rendered, and no page's bytes
-    travel between processes.
-    """
-    env = make_environment(template_dirs, compiled)
-    has_status = bool(build.site.components)
-    tasks: list[Callable[[], Iterable[Output]]] = [
-        partial(render_hours_pages, build, env, status_page=has_status, notices_page=True),
-        partial(render_notice_index, build, env, status_page=has_status),
-        lambda: [render_hours_api(build)],
-        # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
-        lambda: [Output(urls.favicon(), env.loader.get_source(env, "favicon.svg")[0].encode("utf-8"))],
-        partial(render_feeds, build),
-        partial(render_subscription_calendars, build),
-    ]
-    if has_status:
-        tasks += [
-            partial(render_status_pages, build, env),
-            partial(render_badges, build),
-            partial(render_statuspage_api, build),
-            partial(render_component_feeds, build),
-            lambda: [render_maintenance_calendar(build)],
-        ]
-    # A notice's pages and calendar depend on that notice and the site alone: they are
-    # rendered in parts of NOTICES_PER_TASK, each taken by whichever process is free.
+
+def _favicon(build: Build, env: Environment) -> tuple[Output, ...]:
+    # The theme's icon, or the site's own templates/favicon.svg: browsers ask for one on every site.
+    return (Output(urls.favicon(), env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")),)
+
+
+def _pure(renderer: Callable[[Build], Iterable[Output] | Output]) -> Callable[[Build, Environment], tuple[Output, ...]]:
+    """Return a part made by a renderer that needs no templates (one Output, or several)."""
+    def part(build: Build, env: Environment) -> tuple[Output, ...]:
+        made = renderer(build)
+        return (made,) if isinstance(made, Output) else tuple(made)
+    return part
+
+
+Part = Callable[[Build, Environment], Iterable[Output]]
+# The site-wide parts by name, each rendered whole by one process.
+SITE_PARTS: dict[str, Part] = {
+    "hours pages": _hours_pages,
+    "notice index": _notice_index,
+    "hours api": _pure(render_hours_api),
+    "favicon": _favicon,
+    "feeds": _pure(render_feeds),
+    "subscription calendars": _pure(render_subscription_calendars),
+}
+# Only a site with components (status.yaml) has these.
+STATUS_PARTS: dict[str, Part] = {
+    "status pages": render_status_pages,
+    "badges": _pure(render_badges),
+    "statuspage api": _pure(render_statuspage_api),
+    "component feeds": _pure(render_component_feeds),
+    "maintenance calendar": _pure(render_maintenance_calendar),
+}
+
+
+def site_parts(build: Build) -> tuple[str, ...]:
+    """Return the names of the site-wide parts this build has (the status parts only with components)."""
+    return tuple(SITE_PARTS) + (tuple(STATUS_PARTS) if build.site.components else ())
+
+
+def render_site_part(build: Build, env: Environment, name: str) -> tuple[Output, ...]:
+    """Render one site-wide part (one of site_parts) into its outputs."""
+    return tuple((SITE_PARTS.get(name) or STATUS_PARTS[name])(build, env))
+
+
+def notice_runs(build: Build) -> tuple[tuple[Notice, ...], ...]:
+    """Return the site's notices, ordered by (date, slug), in runs of NOTICES_PER_PART."""
     notices = sorted(build.site.notices, key=lambda n: (n.date, n.slug))
-    parts = [notices[start:start + NOTICES_PER_TASK] for start in range(0, len(notices), NOTICES_PER_TASK)]
-    tasks += [partial(render_notice_pages, build, env, part, status_page=has_status) for part in parts]
-    tasks += [partial(render_notice_calendars, build, part) for part in parts]
-    if len(notices) < PARALLEL_FROM:
-        jobs = 1
-    done = map_in_parallel(partial(_run, sink=sink, loader=env.loader), tasks, jobs, min_items=2)
-    return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
+    return tuple(tuple(notices[start:start + NOTICES_PER_PART]) for start in range(0, len(notices), NOTICES_PER_PART))
 
 
-def _run(task: Callable[[], Iterable[Output]], sink: Callable[[tuple[Output, ...]], tuple] | None,
-         loader: ThemeLoader) -> tuple:
-    """Render one part, and hand it to the sink; a template's failure is raised as TemplateFailed,
-    placed in the template while the traceback is still at hand (it does not travel between processes)."""
+def render_notices(build: Build, env: Environment, notices: tuple[Notice, ...]) -> tuple[Output, ...]:
+    """Render the pages and calendars of some notices: they depend on those notices and the site alone."""
+    pages = render_notice_pages(build, env, list(notices), status_page=bool(build.site.components))
+    return tuple(pages) + tuple(render_notice_calendars(build, list(notices)))
+
+
+def placed_failure(exc: Exception, env: Environment) -> TemplateFailed | None:
+    """Return a renderer's exception as TemplateFailed, placed in the template it came from; None when it did
+    not come from a template.  Call it where the exception was raised: the traceback says where."""
+    problem = template_problem(exc, env.loader)
+    return None if problem is None else TemplateFailed(problem)
+
+
+def render_site(build: Build, template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None) -> tuple[Output, ...]:
+    """Render every output of the site in this process, sorted by path; a template that fails raises
+    TemplateFailed, with the problem placed in the template."""
+    env = make_environment(template_dirs, compiled)
+    outputs: list[Output] = []
     try:
-        outputs = tuple(task())
+        for name in site_parts(build):
+            outputs += render_site_part(build, env, name)
+        for run in notice_runs(build):
+            outputs += render_notices(build, env, run)
     except Exception as exc:
-        problem = template_problem(exc, loader)
-        if problem is None:
+        failed = placed_failure(exc, env)
+        if failed is None:
             raise
-        raise TemplateFailed(problem) from None
-    return outputs if sink is None else sink(outputs)
+        raise failed from None
+    return tuple(sorted(outputs, key=lambda output: output.path))

@@ -31,8 +31,7 @@ from babel.units import format_unit
 from jinja2 import Environment
 from markupsafe import Markup
 
-from generator.model import Build, Component, ComponentUptime, Notice, UptimeDay
-from generator.render import Output
+from generator.model import Build, Component, ComponentUptime, Notice, Output, UptimeDay
 from generator.render.frame import page_frame, render_page
 from generator.render.i18n import LocaleFormats
 from generator.render.notices import link_to, other_language, window_view

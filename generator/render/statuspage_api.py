@@ -48,8 +48,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from generator.markup import plain_text
-from generator.model import Build, Component, ComponentUptime, Notice, UptimeDay
-from generator.render import Output, urls
+from generator.model import Build, Component, ComponentUptime, Notice, Output, UptimeDay
+from generator.render import urls
 from generator.render.i18n import LocaleFormats, babel_locale, read_catalogs, translations_for
 from generator.schedule.status import (
     component_state,

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import os
 import stat
+import traceback
 from pathlib import Path
 
 from jinja2 import BaseLoader, TemplateError, TemplateNotFound, TemplateSyntaxError
 from jinja2.sandbox import SecurityError
 
 from generator.errors import SourceError
-from generator.parallel import raised_at
 
 SANDBOX_HINT = ("templates run in a sandbox: they may use the values, filters and tests the pages give them, "
                 "not Python's internals (docs/security.md)")
@@ -117,12 +117,16 @@ def _find(folder: Path, label: str, pieces: list[str], template: str) -> Path | 
 
 def template_problem(exc: BaseException, loader: ThemeLoader) -> SourceError | None:
     """Return the problem of an exception raised while rendering, placed in the template that raised it,
-    or None when no template is to blame (a bug elsewhere)."""
+    or None when no template is to blame (a bug elsewhere).
+
+    Called in the process that raised `exc`, while its traceback is at hand (the pipeline does so).
+    """
     place = None
     if isinstance(exc, TemplateSyntaxError) and exc.filename:
         place = (exc.filename, exc.lineno or 1)
     else:
-        for filename, lineno in reversed(raised_at(exc)):
+        for filename, lineno in reversed([(frame.filename, frame.lineno)
+                                          for frame in traceback.extract_tb(exc.__traceback__)]):
             if _label(filename, loader) is not None:
                 place = (filename, lineno)
                 break

@@ -122,7 +122,7 @@ def holiday_language(lang: str, supported: tuple[str, ...], default: str | None)
 
 def _public_holidays(rules: HolidayRules, years: range, languages: tuple[str, ...]) -> dict[date, Text]:
     """Return the country's public holidays by date, one name per site language."""
-    # Imported here: the package loads every country it knows (see validate_sources).
+    # Imported here: the package loads every country it knows (see validate.validate_holidays).
     import holidays as holidays_lib
 
     # The probe only tells the country's languages (and checks country and

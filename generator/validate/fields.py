@@ -114,6 +114,33 @@ def expect_bool(node: Node, problems: Problems, what: str) -> bool | None:
     return None
 
 
+class UniqueIds:
+    """The ids given so far in one list of a file, each with the line that gave it first: ids of
+    departments, channels, components, priorities and ticket states are unique within their list."""
+
+    def __init__(self, what: str):
+        self.what = what
+        self.first: dict[str, int] = {}
+
+    def repeated(self, node: Node | None, item_id: str, problems: Problems) -> bool:
+        """Tell whether `item_id` was given before, reporting it at `node` when it was."""
+        if item_id not in self.first:
+            return False
+        problems.error(node, f"duplicate {self.what} id '{item_id}' (first at line {self.first[item_id]})")
+        return True
+
+    def add(self, item_id: str, line: int) -> None:
+        """Record `item_id` as given at `line`."""
+        self.first[item_id] = line
+
+    def take(self, node: Node | None, item_id: str, line: int, problems: Problems) -> bool:
+        """Record `item_id` unless it was given before (then report it at `node`); tell whether it was new."""
+        if self.repeated(node, item_id, problems):
+            return False
+        self.add(item_id, line)
+        return True
+
+
 def check_keys(mapping: Map, problems: Problems, what: str, required: tuple[str, ...], optional: tuple[str, ...]) -> bool:
     """Report unknown keys (with a suggestion) and missing required keys; True when all is well."""
     known = required + optional

@@ -8,6 +8,7 @@ from generator.model import CHANNEL_TYPES, Channel, Department, Interval, Respon
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
 from generator.validate.fields import (
     Problems,
+    UniqueIds,
     check_keys,
     did_you_mean,
     expect_id,
@@ -344,7 +345,7 @@ def validate_department(node: Node, problems: Problems, site_zone: str, language
     description = expect_localised(mapping.get("description"), problems, "description", languages) \
         if mapping.get("description") is not None else None
     channels: list[Channel] = []
-    seen: dict[str, int] = {}
+    ids = UniqueIds("channel")
     if (value := mapping.get("channels")) is not None and (seq := expect_list(value, problems, "channels")):
         if not seq.items:
             problems.error(seq, "a department needs at least one channel")
@@ -352,12 +353,8 @@ def validate_department(node: Node, problems: Problems, site_zone: str, language
             channel = validate_channel(item, problems, languages)
             if channel is None:
                 continue
-            if channel.id in seen:
-                problems.error(item.get("id") if isinstance(item, Map) else item,
-                               f"duplicate channel id '{channel.id}' (first at line {seen[channel.id]})")
-                continue
-            seen[channel.id] = item.line
-            channels.append(channel)
+            if ids.take(item.get("id") if isinstance(item, Map) else item, channel.id, item.line, problems):
+                channels.append(channel)
     if None in (dept_id, name, zone) or not channels:
         return None
     return Department(dept_id, name, zone, tuple(channels), description)
@@ -374,17 +371,12 @@ def validate_departments(root: Node | None, problems: Problems, site_zone: str, 
     if seq is None:
         return ()
     departments: list[Department] = []
-    seen: dict[str, int] = {}
+    ids = UniqueIds("department")
     for item in seq.items:
         department = validate_department(item, problems, site_zone, languages)
-        if department is None:
-            continue
-        if department.id in seen:
-            problems.error(item.get("id") if isinstance(item, Map) else item,
-                           f"duplicate department id '{department.id}' (first at line {seen[department.id]})")
-            continue
-        seen[department.id] = item.line
-        departments.append(department)
+        if department is not None and ids.take(item.get("id") if isinstance(item, Map) else item, department.id,
+                                               item.line, problems):
+            departments.append(department)
     if not seq.items:
         problems.error(seq, "there are no departments", "add at least one department with its channels")
     return tuple(departments)

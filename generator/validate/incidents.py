@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from generator.markup import render_markdown
-from generator.model import COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, IncidentUpdate, Site, Text
+from generator.model import COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, IncidentUpdate, SiteSettings, Text
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
 from generator.validate.dates import parse_datetime
 from generator.validate.fields import (
@@ -39,7 +39,7 @@ def read_instant(node: Node, problems: Problems, what: str, zone: str) -> dateti
     return value
 
 
-def read_components(node: Node, problems: Problems, site: Site, kind: str, impact: str | None):
+def read_components(node: Node, problems: Problems, site: SiteSettings, kind: str, impact: str | None):
     """Read `{component: state}` or a list of components (state from the impact, or under maintenance)."""
     known = [c.id for c in site.components]
     pairs: list[tuple[Node, str, str | None]] = []
@@ -77,7 +77,7 @@ def read_components(node: Node, problems: Problems, site: Site, kind: str, impac
     return tuple(result)
 
 
-def read_updates(node: Node, problems: Problems, site: Site, kind: str, zone: str,
+def read_updates(node: Node, problems: Problems, site: SiteSettings, kind: str, zone: str,
                  start: datetime | None = None) -> tuple[IncidentUpdate, ...]:
     """Read the timeline, oldest first, each update with at, status and text, none long before `start`."""
     seq = expect_list(node, problems, "updates")
@@ -133,7 +133,7 @@ def update_before_start(at: datetime, start: datetime, kind: str) -> tuple[str, 
     return message, f"check the date of the update, or the {kind}'s start"
 
 
-def read_status_fields(front: Map, problems: Problems, site: Site, kind: str, published: datetime | None) -> dict | None:
+def read_status_fields(front: Map, problems: Problems, site: SiteSettings, kind: str, published: datetime | None) -> dict | None:
     """Return the Notice fields of an incident or maintenance notice, or None when they are invalid."""
     zone = site.timezone
     before = problems.count()

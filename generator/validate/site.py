@@ -149,7 +149,7 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
 
 def country_subdivisions(code: str) -> tuple[str, ...] | None:
     """Return the subdivisions of a country the holidays package knows, or None."""
-    import holidays  # here, not at the top: it loads every country it knows (see validate_sources)
+    import holidays  # here, not at the top: it loads every country it knows (see validate.validate_holidays)
 
     try:
         return tuple(holidays.country_holidays(code).subdivisions)

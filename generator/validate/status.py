@@ -12,6 +12,7 @@ from generator.read.yaml_nodes import Map, Node, Seq
 from generator.validate.dates import parse_date
 from generator.validate.fields import (
     Problems,
+    UniqueIds,
     check_keys,
     did_you_mean,
     expect_bool,
@@ -197,7 +198,7 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
     if seq is None:
         return ()
     components: list[Component] = []
-    seen: dict[str, int] = {}
+    ids = UniqueIds("component")
     for item in seq.items:
         component = expect_map(item, problems, "a component")
         if component is None:
@@ -220,12 +221,12 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
             if error:
                 problems.error(value, f"monitored_since: {error}", "the first day the component was watched, "
                                "e.g. monitored_since: 2026-09-01")
-        if component_id in seen:
-            problems.error(component.get("id"), f"duplicate component id '{component_id}' (first at line {seen[component_id]})")
+        if component_id is not None and ids.repeated(component.get("id"), component_id, problems):
             continue
         if problems.count() > before or component_id is None or name is None:
             continue
-        seen[component_id] = component.line
+        # Only a component without mistakes holds its id: a later one is not told it repeats a broken one.
+        ids.add(component_id, component.line)
         components.append(Component(component_id, name, group, description, check, stale_after, since))
     if not seq.items:
         problems.error(seq, "there are no components", "add at least one component, or remove status.yaml")

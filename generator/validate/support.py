@@ -5,7 +5,15 @@ from __future__ import annotations
 from generator.markup import render_markdown
 from generator.model import Priority, Support, Text, TicketState
 from generator.read.yaml_nodes import Map, Node
-from generator.validate.fields import Problems, check_keys, expect_id, expect_list, expect_localised, expect_map
+from generator.validate.fields import (
+    Problems,
+    UniqueIds,
+    check_keys,
+    expect_id,
+    expect_list,
+    expect_localised,
+    expect_map,
+)
 
 
 def _items(mapping: Map, key: str, problems: Problems) -> tuple[Node, ...]:
@@ -16,16 +24,6 @@ def _items(mapping: Map, key: str, problems: Problems) -> tuple[Node, ...]:
     return seq.items if seq else ()
 
 
-def _unique(node: Node, item_id: str | None, seen: dict[str, int], problems: Problems, what: str) -> bool:
-    if item_id is None:
-        return False
-    if item_id in seen:
-        problems.error(node, f"duplicate {what} id '{item_id}' (first at line {seen[item_id]})")
-        return False
-    seen[item_id] = node.line
-    return True
-
-
 def validate_support(root: Node | None, problems: Problems, languages: tuple[str, ...]) -> Support | None:
     """Read support.yaml into priorities, states and notes (Markdown rendered to safe HTML)."""
     mapping = expect_map(root, problems, "support.yaml")
@@ -33,7 +31,7 @@ def validate_support(root: Node | None, problems: Problems, languages: tuple[str
         return None
     check_keys(mapping, problems, "support.yaml", (), ("priorities", "states", "notes"))
     priorities, states, notes = [], [], []
-    seen: dict[str, int] = {}
+    ids = UniqueIds("priority")
     for node in _items(mapping, "priorities", problems):
         item = expect_map(node, problems, "a priority")
         if item is None or not check_keys(item, problems, "a priority", ("id", "name", "qualifies"), ("response",)):
@@ -43,9 +41,10 @@ def validate_support(root: Node | None, problems: Problems, languages: tuple[str
         qualifies = expect_localised(item.get("qualifies"), problems, "what qualifies", languages)
         response = expect_localised(item.get("response"), problems, "response", languages) \
             if item.get("response") is not None else None
-        if _unique(item.get("id"), item_id, seen, problems, "priority") and name and qualifies:
+        if item_id is not None and ids.take(item.get("id"), item_id, item.get("id").line, problems) \
+                and name and qualifies:
             priorities.append(Priority(item_id, name, qualifies, response))
-    seen = {}
+    ids = UniqueIds("ticket state")
     for node in _items(mapping, "states", problems):
         item = expect_map(node, problems, "a ticket state")
         if item is None or not check_keys(item, problems, "a ticket state", ("id", "name", "meaning"), ()):
@@ -53,7 +52,8 @@ def validate_support(root: Node | None, problems: Problems, languages: tuple[str
         item_id = expect_id(item.get("id"), problems, "a ticket state id")
         name = expect_localised(item.get("name"), problems, "a state's name", languages)
         meaning = expect_localised(item.get("meaning"), problems, "meaning", languages)
-        if _unique(item.get("id"), item_id, seen, problems, "ticket state") and name and meaning:
+        if item_id is not None and ids.take(item.get("id"), item_id, item.get("id").line, problems) \
+                and name and meaning:
             states.append(TicketState(item_id, name, meaning))
     for node in _items(mapping, "notes", problems):
         text = expect_localised(node, problems, "a note", languages)

@@ -10,12 +10,13 @@ import hashlib
 import os
 import shutil
 import stat
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from generator.parallel import can_fork
-from generator.render import Output
+from generator.model import Output
 from generator.write.leftovers import hold_new_folder, remove_leftovers
 
 
@@ -247,9 +248,10 @@ def remove_later(folder: Path) -> None:
     take a second, which a `git push` to a server hook would otherwise wait for.
     The remover is a grandchild that holds none of this process's files (a caller
     reading this process's output to its end is not kept waiting); it is removed
-    here instead when forking is not safe (parallel.can_fork) or not possible.
+    here instead when forking is not safe or not possible.
     """
-    if not can_fork():
+    # A fork copies only the calling thread: a lock another thread holds would stay locked in the child.
+    if not (sys.platform.startswith("linux") and threading.active_count() == 1):
         shutil.rmtree(folder, ignore_errors=True)
         return
     try:

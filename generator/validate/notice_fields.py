@@ -1,0 +1,162 @@
+"""A notice's front matter, field by field: dates and ranges, type, language, departments, supersedes, revision."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from babel.dates import get_day_names
+
+from generator.model import NOTICE_TYPES, SiteSettings
+from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.dates import parse_date, parse_datetime
+from generator.validate.fields import Problems, did_you_mean, expect_list, expect_text, quote_list
+from generator.validate.numbers import whole_number
+from generator.validate.site import babel_locale
+
+SUPPORTED_TYPES = NOTICE_TYPES
+RANGE = re.compile(r"^\s*(\S+)\s*\.\.\s*(\S+)\s*$")
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekday_phrase(day: date, lang: str) -> str:
+    """Return e.g. 'a Sunday (domingo)': the English name, then the name in the notice's language."""
+    english = WEEKDAYS_EN[day.weekday()]
+    if lang.split("-")[0] == "en":
+        return f"a {english}"
+    local = get_day_names("wide", locale=babel_locale(lang))[day.weekday()]
+    return f"a {english} ({local})"
+
+
+def read_day(node: Node, problems: Problems, what: str) -> date | None:
+    """Read one YYYY-MM-DD date at its node, saying why a date does not exist."""
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    day, error = parse_date(text)
+    if error:
+        problems.error(node, error)
+    return day
+
+
+def read_range(node: Node, problems: Problems, what: str) -> tuple[date, date] | None:
+    """Read `YYYY-MM-DD..YYYY-MM-DD`, reporting a reversed range."""
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    found = RANGE.match(text)
+    if not found:
+        problems.error(node, f"'{text}' is not a range of dates", "write FIRST..LAST, e.g. 2017-10-19..2017-10-21")
+        return None
+    first, error_first = parse_date(found[1])
+    last, error_last = parse_date(found[2])
+    for error in (error_first, error_last):
+        if error:
+            problems.error(node, error)
+    if first is None or last is None:
+        return None
+    if last < first:
+        problems.error(node, f"the range {text.strip()} runs backwards", f"write {found[2]}..{found[1]}")
+        return None
+    return first, last
+
+
+def read_instant(node: Node | None, problems: Problems, what: str, zone: str) -> datetime | None:
+    """Read `YYYY-MM-DD HH:MM` (in `zone` unless an offset is written) at its node; None when absent or wrong."""
+    if node is None:
+        return None
+    text = expect_text(node, problems, what)
+    if text is None:
+        return None
+    value, error = parse_datetime(text, zone)
+    if error:
+        problems.error(node, error)
+    return value
+
+
+def read_language(node: Node | None, problems: Problems, settings: SiteSettings) -> str:
+    """Return the notice's language: `lang` when it is one of the site's, else the site's first."""
+    if node is not None and (text := expect_text(node, problems, "lang")):
+        if text in settings.languages:
+            return text
+        problems.error(node, f"'{text}' is not one of the site's languages",
+                       did_you_mean(text, settings.languages)
+                       or f"the site's languages are {quote_list(settings.languages, 'and')}")
+    return settings.default_language
+
+
+def read_type(front: Map, problems: Problems) -> str | None:
+    """Return the notice's type: `type`, else 'hours' with changes and 'info' without; None when unknown."""
+    node = front.get("type")
+    if node is None:
+        return "hours" if front.get("changes") is not None else "info"
+    text = expect_text(node, problems, "type")
+    if text in SUPPORTED_TYPES:
+        return text
+    if text is not None:
+        problems.error(node, f"unknown notice type '{text}'",
+                       did_you_mean(text, SUPPORTED_TYPES) or f"use {quote_list(SUPPORTED_TYPES)}")
+    return None
+
+
+def _items(node: Node, problems: Problems, what: str) -> tuple[Node, ...]:
+    """Return a list's items; one value alone counts as a list of one."""
+    if isinstance(node, Scalar):
+        return (node,)
+    return (expect_list(node, problems, what) or Seq(0, 0, ())).items
+
+
+def read_departments(node: Node | None, problems: Problems, kind: str | None,
+                     departments: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Return the ids of the departments a notice concerns (all of them when absent); None when wrong."""
+    if node is None:
+        # Incidents and maintenance concern components, not the contact hours of departments.
+        return () if kind in ("incident", "maintenance") else departments
+    items = _items(node, problems, "departments")
+    chosen: list[str] = []
+    for item in items:
+        text = expect_text(item, problems, "a department")
+        if text is None:
+            continue
+        if text not in departments:
+            problems.error(item, f"unknown department '{text}'",
+                           did_you_mean(text, departments) or f"departments are {quote_list(departments, 'and')}")
+        elif text in chosen:
+            problems.error(item, f"the department '{text}' is listed twice")
+        else:
+            chosen.append(text)
+    if not items:
+        problems.error(node, "departments is empty", "remove it to mean every department")
+    return tuple(chosen) if chosen else None
+
+
+def read_supersedes(node: Node | None, problems: Problems, own: str, slugs: frozenset[str]) -> tuple[str, ...]:
+    """Return the slugs of the notices this one (`own`) replaces, each one of `slugs`."""
+    if node is None:
+        return ()
+    targets = []
+    for item in _items(node, problems, "supersedes"):
+        target = expect_text(item, problems, "supersedes")
+        if target is None:
+            continue
+        target = target.removesuffix(".md").rsplit("/", 1)[-1]
+        if target == own:
+            problems.error(item, "a notice cannot supersede itself")
+        elif target not in slugs:
+            problems.error(item, f"supersedes names '{target}', which is not a notice",
+                           did_you_mean(target, sorted(slugs)) or "name another notice's file without .md")
+        else:
+            targets.append(target)
+    return tuple(targets)
+
+
+def read_revision(node: Node | None, problems: Problems) -> int:
+    """Return the revision written in the front matter (0 when absent or wrong)."""
+    if node is None:
+        return 0
+    text = expect_text(node, problems, "revision")
+    number = whole_number(text) if text is not None else None
+    if number is None:
+        problems.error(node, "revision must be a whole number, such as 2")
+        return 0
+    return number
