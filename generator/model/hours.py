@@ -157,5 +157,4 @@ class Change:
 
     def days(self) -> tuple[date, ...]:
         """Return every day the change covers, in order."""
-
         return tuple(self.first + timedelta(n) for n in range((self.last - self.first).days + 1))
