@@ -23,14 +23,16 @@ from typing import TYPE_CHECKING, Callable
 
 from generator.read.cache import (
     cache_trust,
+    manifest_path,
     output_intact,
     read_manifest,
     reusable_hashes,
     source_fingerprint,
-    write_manifest,
+    source_index_path,
 )
 from generator.render.default_theme import default_theme_dir
 from generator.report import print_problems, summary_of
+from generator.write.build_cache import write_json, write_manifest
 from generator.write.staging import Staging, check_target
 
 if TYPE_CHECKING:   # for the annotations only: see build_into
@@ -86,7 +88,9 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     # A cache that came with the sources is neither read nor written (pipeline.resolve says so).
     trusted, _ = cache_trust(site_dir)
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
-    key = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ""
+    key, index = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ("", None)
+    if index is not None:
+        write_json(source_index_path(site_dir), index)
     manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
     if manifest.get("key") == key and output_intact(out_dir, manifest):
         sys.stderr.write(manifest.get("messages", ""))
@@ -107,7 +111,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         return 1
     messages = "".join(problem.format() + "\n" for problem in result.problems)
     if key:
-        write_manifest(site_dir, out_dir, key, built.hashes, messages)
+        write_manifest(manifest_path(site_dir, out_dir), out_dir, key, built.hashes, messages)
     took = time.perf_counter() - started
     print(f"built {len(result.outputs)} files ({built.written} written) into {out_dir} in {took:.2f} s")
     return 0

@@ -1,4 +1,4 @@
-"""The build cache (`.expediente-cache/`, ignored by git): source fingerprints and output manifests.
+"""The build cache (`.expediente-cache/`, ignored by git), read: source fingerprints and output manifests.
 
 A rebuild with nothing changed is answered from here without reading or rendering
 anything; a rebuild after an edit rewrites only the output files whose bytes changed.
@@ -9,6 +9,7 @@ Everything here is JSON, read as data: a manifest names output files, which are 
 looked at inside the output folder.  A cache that came with the sources (committed
 to git, so present in every clone, or a symbolic link leading elsewhere) is not this
 machine's: `untrusted_cache` says so, and the build then neither reads nor writes it.
+The cache is written by write/build_cache.py.
 """
 
 from __future__ import annotations
@@ -74,17 +75,6 @@ def _read_json(path: Path) -> dict:
         return {}
 
 
-def _write_json(path: Path, value: dict) -> None:
-    """Write JSON atomically; a cache that cannot be written is simply not kept."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-        os.replace(temp, path)
-    except OSError:
-        pass
-
-
 def _files(site_dir: Path, theme: Path) -> list[tuple[str, str]]:
     """Return every file a build may read, with a stable key, in sorted order (paths as strings:
     this runs before every build, the up-to-date ones included)."""
@@ -115,10 +105,16 @@ def _git_head(site_dir: Path) -> str:
     return result.stdout.strip() if result.returncode == 0 else ""
 
 
-def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> str:
-    """Return a hash of everything a build depends on: sources, theme, generator code, git HEAD, settings."""
-    index_path = cache_dir(site_dir) / "source-index.json"
-    index = _read_json(index_path)
+def source_index_path(site_dir: Path) -> Path:
+    """Return where the sizes, times and hashes of the sources are kept between builds."""
+    return cache_dir(site_dir) / "source-index.json"
+
+
+def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str, dict | None]:
+    """Return a hash of everything a build depends on (sources, theme, generator code, git HEAD, settings),
+    and the index of the sources' sizes, times and hashes when it changed (None when it did not), for
+    write/build_cache.py to keep."""
+    index = _read_json(source_index_path(site_dir))
     fresh: dict[str, list] = {}
     digest = hashlib.sha256()
     digest.update(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir)},
@@ -139,9 +135,7 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> str:
                 continue
         fresh[key] = [stat.st_size, stat.st_mtime_ns, content_hash]
         digest.update(f"{key}\0{content_hash}\n".encode())
-    if fresh != index:
-        _write_json(index_path, fresh)
-    return digest.hexdigest()
+    return digest.hexdigest(), (fresh if fresh != index else None)
 
 
 def manifest_path(site_dir: Path, out_dir: Path) -> Path:
@@ -153,18 +147,6 @@ def manifest_path(site_dir: Path, out_dir: Path) -> Path:
 def read_manifest(site_dir: Path, out_dir: Path) -> dict:
     """Return the last build's manifest for this output folder: key, files and messages."""
     return _read_json(manifest_path(site_dir, out_dir))
-
-
-def write_manifest(site_dir: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str) -> None:
-    """Record what is now in the output folder, with each file's size and time to detect outside edits."""
-    files = {}
-    for rel, content_hash in hashes.items():
-        try:
-            stat = os.stat(os.path.join(out_dir, rel))
-        except OSError:
-            continue
-        files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns]
-    _write_json(manifest_path(site_dir, out_dir), {"key": key, "files": files, "messages": messages})
 
 
 def output_intact(out_dir: Path, manifest: dict) -> bool:

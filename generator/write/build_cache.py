@@ -1,0 +1,34 @@
+"""Writing the build cache (read/cache.py reads it): the sources' index and each output folder's manifest.
+
+A cache that cannot be written is simply not kept: the next build reads every source
+again and rewrites every output, and nothing else changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+def write_json(path: Path, value: dict) -> None:
+    """Write a JSON value into `path` atomically (a temporary file, then a rename); give up quietly on failure."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(path.name + f".{os.getpid()}.tmp")
+        temp.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
+def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str) -> None:
+    """Record in `path` what is now in the output folder, with each file's size and time to detect outside edits."""
+    files = {}
+    for rel, content_hash in hashes.items():
+        try:
+            stat = os.stat(os.path.join(out_dir, rel))
+        except OSError:
+            continue
+        files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns]
+    write_json(path, {"key": key, "files": files, "messages": messages})
