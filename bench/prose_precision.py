@@ -26,8 +26,8 @@ from pathlib import Path
 import yaml
 
 from generator.cli import main as run_command
-from generator.validate.dates_in_text import check_dates
 from generator.errors import ERROR
+from generator.validate.dates_in_text import check_dates
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "prose" / "informal"
 NOTICES = Path(__file__).resolve().parent.parent / "tests" / "prose" / "notices"
