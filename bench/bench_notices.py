@@ -3,6 +3,7 @@
     python bench/bench_notices.py                   # 1,000 and 10,000 notices, 3 runs each
     python bench/bench_notices.py --sizes 1000 --runs 5
     python bench/bench_notices.py --sizes 1000 --runs 7 --against /tmp/old-checkout
+    python bench/bench_notices.py --sizes 1000 --runs 12 --against /tmp/no-gc /tmp/no-exit
 
 Each build runs `build.py` in a new process with a fixed --now. "full" ignores the
 cache (--no-cache) into a fresh folder, after one untimed build that compiles the
@@ -13,10 +14,11 @@ median wall and CPU seconds and peak memory per case, and the time of a fixed Py
 loop before and after (conditions.reference_loop: how busy the machine was). Not a
 test: the figures depend on the machine and on what else it is doing.
 
-With --against, full builds by another checkout of the generator (an older commit,
-say: `git worktree add /tmp/old-checkout <commit>`) alternate with this one's on the
-same site, each first every other round; every round is printed, then the median of the
-per-round ratios: on a machine whose speed drifts from one minute to the next, that
+With --against, full builds by other checkouts of the generator (an older commit,
+say: `git worktree add /tmp/old-checkout <commit>`, or copies with one speed trick
+removed) alternate with this one's on the same site, the order turned every round; every
+round is printed, then for each other checkout the median of the per-round ratios
+(this / other): on a machine whose speed drifts from one minute to the next, that
 ratio is steadier than either time.
 """
 
@@ -60,27 +62,36 @@ def build(site: Path, out: Path, *extra: str, root: Path = ROOT) -> tuple[float,
                   *extra], out.parent)
 
 
-def compare(site: Path, work: Path, other: Path, runs: int) -> list[tuple[str, ...]]:
-    """Alternate full builds of `site` by `other`'s generator and this one; return table rows."""
-    compileall.compile_dir(str(other / "generator"), quiet=1)
-    build(site, work / "warm-other", "--no-cache", root=other)     # its compiled templates, as ours have
-    times: dict[str, list[tuple[float, float, int]]] = {"other": [], "this": []}
-    roots = {"other": other, "this": ROOT}
+def compare(site: Path, work: Path, others: list[Path], runs: int) -> list[tuple[str, ...]]:
+    """Alternate full builds of `site` by this checkout's generator and each of `others`; return table rows.
+
+    Every round builds once with each, in an order turned by one place every round, so that a
+    machine that slows down or speeds up within a round favours none of them.
+    """
+    names = ["this", *(str(other) for other in others)]
+    roots = {"this": ROOT, **{str(other): other for other in others}}
+    for name, other in zip(names[1:], others):
+        compileall.compile_dir(str(other / "generator"), quiet=1)
+        build(site, work / f"warm-{names.index(name)}", "--no-cache", root=other)  # its compiled templates
+    times: dict[str, list[tuple[float, float, int]]] = {name: [] for name in names}
     for round_ in range(runs):
-        # Each goes first every other round: a machine that slows down or speeds up within a
-        # round favours neither.
-        for name in ("other", "this") if round_ % 2 == 0 else ("this", "other"):
-            times[name].append(build(site, work / f"{name}-{round_}", "--no-cache", root=roots[name]))
-        print(f"round {round_ + 1}: other {times['other'][-1][0]:.2f} s ({times['other'][-1][1]:.2f} s CPU), "
-              f"this {times['this'][-1][0]:.2f} s ({times['this'][-1][1]:.2f} s CPU)", flush=True)
-    ratios = [mine[0] / theirs[0] for theirs, mine in zip(times["other"], times["this"])]
-    cpu = [mine[1] / theirs[1] for theirs, mine in zip(times["other"], times["this"])]
-    return [(str(other), "full", f"{statistics.median(r[0] for r in times['other']):.2f}",
-             f"{statistics.median(r[1] for r in times['other']):.2f}", str(max(r[2] for r in times["other"]))),
-            ("this checkout", "full", f"{statistics.median(r[0] for r in times['this']):.2f}",
-             f"{statistics.median(r[1] for r in times['this']):.2f}", str(max(r[2] for r in times["this"]))),
-            ("this / other", "per-round ratio", f"{statistics.median(ratios):.3f}", f"{statistics.median(cpu):.3f}",
-             "")]
+        turn = round_ % len(names)
+        for name in names[turn:] + names[:turn]:
+            times[name].append(build(site, work / f"run-{names.index(name)}-{round_}", "--no-cache",
+                                     root=roots[name]))
+        print(f"round {round_ + 1}: " + ", ".join(f"{name} {times[name][-1][0]:.2f} s ({times[name][-1][1]:.2f} s CPU)"
+                                                 for name in names), flush=True)
+    rows = [(name if name != "this" else "this checkout", "full",
+             f"{statistics.median(r[0] for r in times[name]):.2f}",
+             f"{statistics.median(r[1] for r in times[name]):.2f}", str(max(r[2] for r in times[name])))
+            for name in names]
+    for name in names[1:]:
+        # Each round's own ratio: the drift of the machine between rounds cancels out.
+        ratios = [mine[0] / theirs[0] for mine, theirs in zip(times["this"], times[name])]
+        cpu = [mine[1] / theirs[1] for mine, theirs in zip(times["this"], times[name])]
+        rows.append((f"this / {name}", "per-round ratio", f"{statistics.median(ratios):.3f}",
+                     f"{statistics.median(cpu):.3f}", ""))
+    return rows
 
 
 def edit_one(site: Path, round_: int) -> None:
@@ -93,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--against", type=Path, help="another checkout of the generator: alternate full builds")
+    parser.add_argument("--against", type=Path, nargs="+", default=[],
+                        help="other checkouts of the generator: alternate full builds with this one's")
     args = parser.parse_args(argv)
     rows = [("notices", "case", "median wall s", "median CPU s", "peak MiB")]
     compile_bytecode()
@@ -102,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             site = make_notices_site(Path(work) / f"site-{size}", size)
             if args.against:
-                rows += compare(site, Path(work), args.against.resolve(), args.runs)
+                rows += compare(site, Path(work), [other.resolve() for other in args.against], args.runs)
                 continue
             results: dict[str, list[tuple[float, float, int]]] = {"full": [], "no change": [], "one notice": []}
             out = Path(work) / f"out-{size}"

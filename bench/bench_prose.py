@@ -4,9 +4,9 @@
     python bench/bench_prose.py --notices 5000 --runs 9
     PYTHONPATH=/tmp/old-checkout python bench/bench_prose.py   # another checkout's generator
 
-The texts are those of bench/make_notices_site.py (seven in ten without a date, the rest
-naming one day with its weekday), each with its date, plus every file of tests/prose/ok and
-tests/prose/bad. Each run scans every text once with the memo of find_dates cleared, in this
+The texts are the notices of bench/corpus (as bench/make_notices_site.py writes them: about
+half name days with their weekdays), each with its date, plus every file of tests/prose/ok
+and tests/prose/bad. Each run scans every text once with the memo of find_dates cleared, in this
 process; prints the median, the fastest and the slowest run, and which generator was timed.
 Not a test: the figures depend on the machine; compare two checkouts in alternating runs
 (`--against` in bench_notices.py does so for whole builds).
@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -39,9 +39,14 @@ def read_texts(folder: Path) -> list[tuple[str, str, date, tuple | None]]:
     for path in sorted(folder.rglob("*.md")):
         _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
         meta = yaml.safe_load(front)
-        day = meta["date"].date() if hasattr(meta["date"], "date") else meta["date"]
+        # "2026-11-20 09:00" has no seconds, so YAML leaves it a string; "2026-11-20" is a date.
+        day = meta["date"] if isinstance(meta["date"], date) else datetime.fromisoformat(str(meta["date"])).date()
         lang = meta.get("lang") or (path.name.split(".")[-2] if path.name.count(".") > 1 else "pt-BR")
-        period = tuple(meta["period"]) if "period" in meta else None
+        period = meta.get("period")
+        if isinstance(period, str):     # "2026-11-20..2026-11-23", as notices write it
+            period = tuple(date.fromisoformat(part) for part in period.split(".."))
+        elif period is not None:
+            period = tuple(period)
         texts.append((body, lang, day, period))
     return texts
 

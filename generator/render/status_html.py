@@ -270,9 +270,8 @@ def _format_fraction(exact: Decimal, locale: str) -> str:
     return format_percent(exact, format=pattern, locale=locale)
 
 
-@lru_cache(maxsize=1024)
 def _short_date(day: date, locale: str) -> str:
-    """Return a bar's date, '23 de nov.'; every component's bars share the same 90 days."""
+    """Return a bar's date, '23 de nov.'."""
     return format_skeleton("MMMd", day, locale=locale)
 
 
