@@ -18,7 +18,7 @@ from pathlib import Path
 from generator import __version__
 from generator.commands import UsageError
 from generator.commands.hooks import add_hook_commands, run_hook_command
-from generator.render.default_theme import ThemeMissing
+from generator.read.templates import ThemeMissing
 from generator.report import add_format_option, flush_standard_streams
 from generator.write.staging import WriteError
 

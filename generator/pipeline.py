@@ -25,7 +25,7 @@ from generator.model import Build, Notice, Output, Site, SiteSettings, split_sch
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
 from generator.read.cache import cache_dir, cache_trust
 from generator.read.sources import NoticeFile, Sources, read_notice, read_sources
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
 from generator.validate import make_site, validate_holidays, validate_settings
@@ -299,7 +299,7 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     """
     from generator.render import outputs as renderers  # Jinja and the rest: see _prepare_rendering
 
-    env = renderers.make_environment(template_dirs, compiled)
+    env = renderers.make_environment(theme_loader(template_dirs), compiled)
     parts = [partial(renderers.render_site_part, build, env, name) for name in renderers.site_parts(build)]
     parts += [partial(renderers.render_notices, build, env, run) for run in renderers.notice_runs(build)]
     if len(build.site.notices) < RENDER_PARALLEL_FROM:
@@ -337,7 +337,7 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     made, problems = resolved.build, resolved.problems
     if made is None:
         return Result((), problems)
-    template_dirs = tuple(d for d in (loaded.templates, default_theme_dir()) if d is not None)
+    template_dirs = (loaded.templates,) if loaded.templates is not None else ()   # the default theme follows
     from generator.render.theme import TemplateFailed
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None

@@ -11,7 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir, theme_loader
 from generator.render.folding import catalog_fingerprint
 from generator.render.frame import language_environment, make_environment, render_page
 from generator.render.i18n import LOCALE_DIR, compile_catalog, read_catalogs, template_gettext, translations_for
@@ -57,7 +57,7 @@ def theme(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("lang", ["pt-BR", "es", "en"])
 def test_folded_messages_read_as_gettext_gives_them(theme: Path, lang: str) -> None:
-    env = make_environment((theme,))
+    env = make_environment(theme_loader((theme,)))
     context = {"zone": "<Brasília & co>", "shout": shout}
     for name in TEMPLATES:
         folded = render_page(env, name, lang, context).decode("utf-8")
@@ -78,7 +78,7 @@ def test_folded_messages_read_as_gettext_gives_them(theme: Path, lang: str) -> N
 
 def test_constant_messages_become_template_text(theme: Path) -> None:
     """The point of folding: no gettext call is left for a message without placeholders."""
-    env = language_environment(make_environment((theme,)), "pt-BR")
+    env = language_environment(make_environment(theme_loader((theme,))), "pt-BR")
     source = env.loader.get_source(env, "words.html")[0]
     code = env.compile(source, "words.html", raw=True)
     assert "yield '<p>Fechado|Avisos|Not a message in the catalog</p>" in code
@@ -91,12 +91,12 @@ def test_compiled_templates_are_kept_per_language(tmp_path: Path, theme: Path) -
     """One bytecode folder serves every language: a template compiled with Portuguese words is
     never loaded for English, in this build or the next."""
     folder = tmp_path / "bytecode"
-    first = make_environment((theme,), sealed_files(folder))
+    first = make_environment(theme_loader((theme,)), sealed_files(folder))
     pages = {lang: render_page(first, "words.html", lang, {"zone": "z"}) for lang in ("pt-BR", "en")}
     assert b"Fechado" in pages["pt-BR"] and b"Closed" in pages["en"]
     assert len(list(folder.iterdir())) == 4   # words.html and names.html, compiled once per language
     for order in (("en", "pt-BR"), ("pt-BR", "en")):
-        again = make_environment((theme,), sealed_files(folder))
+        again = make_environment(theme_loader((theme,)), sealed_files(folder))
         for lang in order:
             assert render_page(again, "words.html", lang, {"zone": "z"}) == pages[lang]
 
@@ -105,7 +105,7 @@ def test_the_default_theme_folds_the_same_words(tmp_path: Path) -> None:
     """names.html, imported without the page's context, still speaks the page's language."""
     (tmp_path / "t.html").write_text('{% import "names.html" as names %}{{ names.channel("email") }}|'
                                      '{{ names.notice_type("hours") }}', encoding="utf-8")
-    env = make_environment((tmp_path, default_theme_dir()))
+    env = make_environment(theme_loader((tmp_path, default_theme_dir())))
     assert render_page(env, "t.html", "pt-BR", {}) == "E-mail|Alteração de horário".encode()
     assert render_page(env, "t.html", "en", {}) == b"E-mail|Change of hours"
 

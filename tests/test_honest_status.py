@@ -14,8 +14,8 @@ import pytest
 from helpers_vnu import run_vnu
 
 from generator.pipeline import load, make_build
+from generator.read.templates import default_theme_dir, theme_loader
 from generator.render.badges import render_badges
-from generator.render.default_theme import default_theme_dir
 from generator.render.frame import make_environment
 from generator.render.status_html import render_status_pages
 from generator.render.statuspage_api import render_statuspage_api
@@ -82,7 +82,7 @@ def words(element) -> str:
 
 def page(build, path: str = "status/index.html"):
     """Return the banner, and each component's name and state, of one language's status page."""
-    outputs = {o.path: o.data for o in render_status_pages(build, make_environment((default_theme_dir(),)))}
+    outputs = {o.path: o.data for o in render_status_pages(build, make_environment(theme_loader((default_theme_dir(),))))}
     doc = lxml.html.document_fromstring(outputs[path].decode())
     banner = words(doc.xpath('//div[contains(@class, "ov")]//strong')[0])
     states = {words(li.xpath(".//h4")[0]): words(li.xpath('./div[@class="ch"]/span')[0])
@@ -206,7 +206,7 @@ def test_days_before_monitored_since_are_not_no_data(tmp_path):
                                 "    check: {type: tcp, host: mail.example.net, port: 587}\n"
                                 "    monitored_since: 2026-11-20\n")
     build = site_with(tmp_path, [row(5)], [row(5)], components=status)
-    outputs = {o.path: o.data for o in render_status_pages(build, make_environment((default_theme_dir(),)))}
+    outputs = {o.path: o.data for o in render_status_pages(build, make_environment(theme_loader((default_theme_dir(),))))}
     doc = lxml.html.document_fromstring(outputs["en/status/index.html"].decode())
     website, email = (strip.xpath("./li") for strip in doc.xpath('//ol[@class="bars"]'))
     assert [words(li) for li in email[-5:]] == [
@@ -240,7 +240,7 @@ def test_the_stale_page_is_valid_html(tmp_path):
                                 "    group: Web\n    monitored_since: 2026-11-20\n    check: {type: tcp, host: mail")
     build = site_with(tmp_path / "site", [row(45)], [row(50)], components=status)
     files = []
-    for output in render_status_pages(build, make_environment((default_theme_dir(),))):
+    for output in render_status_pages(build, make_environment(theme_loader((default_theme_dir(),)))):
         target = tmp_path / "out" / output.path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(output.data)
@@ -305,7 +305,7 @@ def test_components_are_created_when_they_are_first_known_to_be_on_the_page(tmp_
 def test_a_component_without_checks_is_operational_from_monitored_since_unless_an_incident_says_otherwise(tmp_path):
     build = site_with(tmp_path, [row(5)], [row(5)], components=COMPONENTS + OFFICE_AND_LINK,
                       notices={"2026-11-22-sem-energia.md": OUTAGE})
-    outputs = {o.path: o.data for o in render_status_pages(build, make_environment((default_theme_dir(),)))}
+    outputs = {o.path: o.data for o in render_status_pages(build, make_environment(theme_loader((default_theme_dir(),))))}
     doc = lxml.html.document_fromstring(outputs["en/status/index.html"].decode())
     items = {words(li.xpath(".//h4")[0]): li for li in doc.xpath('//li[@class="cp"]')}
     strips = {name: li.xpath('.//ol[@class="bars"]/li') for name, li in items.items()}

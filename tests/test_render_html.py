@@ -31,7 +31,7 @@ from generator.model import (
     TicketState,
     WeeklyHours,
 )
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir, theme_loader
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.i18n import LOCALE_DIR, LocaleFormats, read_catalogs, translations_for
 from generator.render.jsonld import regular_hours, script_json, split_at_midnight
@@ -97,7 +97,7 @@ def make_test_build() -> Build:
 
 @pytest.fixture(scope="module")
 def pages() -> dict[str, bytes]:
-    outputs = render_hours_pages(make_test_build(), make_environment((default_theme_dir(),)))
+    outputs = render_hours_pages(make_test_build(), make_environment(theme_loader((default_theme_dir(),))))
     return {output.path: output.data for output in outputs}
 
 
@@ -328,7 +328,7 @@ def test_page_structure_for_assistive_technology(pages):
 
 def test_navigation_links_only_to_pages_that_exist():
     build = make_test_build()
-    env = make_environment((default_theme_dir(),))
+    env = make_environment(theme_loader((default_theme_dir(),)))
     plain = parse(render_hours_pages(build, env)[0].data)
     assert plain.xpath("//header/div/nav[1]//a/@href") == ["./"]
     full = parse(render_hours_pages(build, env, status_page=True, notices_page=True)[1].data)
@@ -338,14 +338,14 @@ def test_navigation_links_only_to_pages_that_exist():
 
 def test_a_site_template_overrides_the_theme(tmp_path):
     (tmp_path / "support.html").write_text('<section id="own">{{ _("Notices") }} – own</section>\n')
-    outputs = render_hours_pages(make_test_build(), make_environment((tmp_path, default_theme_dir())))
+    outputs = render_hours_pages(make_test_build(), make_environment(theme_loader((tmp_path, default_theme_dir()))))
     doc = parse(outputs[0].data)
     assert text_of(doc.get_element_by_id("own")) == "Avisos – own"
     assert doc.xpath('//section[@aria-labelledby="d-suporte"]')     # the rest still from the theme
 
 
 def test_output_is_byte_identical_across_renders(pages):
-    again = render_hours_pages(make_test_build(), make_environment((default_theme_dir(),)))
+    again = render_hours_pages(make_test_build(), make_environment(theme_loader((default_theme_dir(),))))
     assert {output.path: output.data for output in again} == pages
 
 

@@ -15,7 +15,7 @@ from helpers_vnu import run_vnu
 
 from generator.model import Change, Channel, Department, Interval, Notice, Site, Text, WeeklyHours
 from generator.pipeline import build_site, make_build
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir, theme_loader
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.notices import render_notice_index, render_notice_pages, upcoming_notices
 from generator.render.outputs import render_site
@@ -100,7 +100,7 @@ def make_site(notices=NOTICES, languages=LANGS) -> Site:
 def render(site: Site | None = None, now: datetime = NOW) -> dict[str, bytes]:
     """Render the hours and notice pages as the pipeline does (overrides from the notices)."""
     build = make_build(site or make_site(), now)
-    env = make_environment((default_theme_dir(),))
+    env = make_environment(theme_loader((default_theme_dir(),)))
     outputs = (render_hours_pages(build, env, notices_page=True) + render_notice_index(build, env)
                + render_notice_pages(build, env, build.site.notices))
     return {output.path: output.data for output in outputs}
@@ -517,6 +517,6 @@ def test_example_incident_page_shows_its_timeline(example):
 
 def test_render_site_writes_the_notice_pages(example):
     build = make_build(make_site(), NOW)
-    paths = [output.path for output in render_site(build, (default_theme_dir(),))]
+    paths = [output.path for output in render_site(build, theme_loader())]
     assert "notices/index.html" in paths and f"en/notices/{XMAS.slug}/index.html" in paths
     assert paths == sorted(paths)

@@ -30,7 +30,7 @@ from generator.model import (
     UptimeDay,
 )
 from generator.pipeline import load
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir, theme_loader
 from generator.render.frame import make_environment
 from generator.render.status_html import level, percent, render_status_pages
 
@@ -147,7 +147,7 @@ def make_build(notices=(), now: datetime = NOW, components=COMPONENTS, zone: str
 @functools.cache
 def environment():
     """Return one Jinja2 environment for the module: templates and catalogs are compiled once."""
-    return make_environment((default_theme_dir(),))
+    return make_environment(theme_loader((default_theme_dir(),)))
 
 
 def render(build: Build) -> dict[str, bytes]:
@@ -482,7 +482,7 @@ def test_page_structure_for_assistive_technology(example_pages):
 
 
 def test_renders_are_byte_identical(example_pages):
-    again = render_status_pages(example_build(), make_environment((default_theme_dir(),)))
+    again = render_status_pages(example_build(), make_environment(theme_loader((default_theme_dir(),))))
     assert {o.path: o.data for o in again} == example_pages
 
 

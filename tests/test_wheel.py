@@ -80,7 +80,7 @@ def test_the_installed_tool_inits_and_builds_what_the_source_tree_builds(install
     outside.mkdir()
     expediente = str(installed / "bin" / "expediente")
     where = run([str(installed / "bin" / "python"), "-c",
-                 "from generator.render.default_theme import default_theme_dir; print(default_theme_dir())"], outside)
+                 "from generator.read.templates import default_theme_dir; print(default_theme_dir())"], outside)
     assert Path(where.stdout.strip()).is_relative_to(installed)
     made = run([expediente, "init", "site", "--name", "Rede Exemplo", "--language", "pt-BR,en,es",
                 "--timezone", "America/Sao_Paulo", "--holidays", "BR", "--now", NOW], outside)

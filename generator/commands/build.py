@@ -29,7 +29,7 @@ from generator.read.cache import (
     source_fingerprint,
     source_index_path,
 )
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
 from generator.write.build_cache import write_json, write_manifest
 from generator.write.staging import Staging, check_target

@@ -32,7 +32,7 @@ from generator.commands.build import build_into
 from generator.commands.pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
 from generator.errors import has_errors, sort_problems
 from generator.pipeline import where_raised
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir
 from generator.report import plain_lines, summary_of
 from generator.write.leftovers import working_folder
 from generator.write.releases import (

@@ -36,7 +36,7 @@ from generator.commands.local_hosts import host_allowed
 from generator.commands.preview_pages import EVENTS_PATH, inject_reload, render_problems_page, scheduled_banner
 from generator.errors import SourceError, has_errors
 from generator.model import Notice
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
 from generator.write.staging import WriteError
 

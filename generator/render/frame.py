@@ -13,7 +13,6 @@ served under any path; `page["root"]` leads from a page to the output's root and
 from __future__ import annotations
 
 from gettext import NullTranslations
-from pathlib import Path
 from typing import Mapping
 
 from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, select_autoescape
@@ -23,10 +22,8 @@ from generator.model import Build, Site
 from generator.render import urls
 from generator.render.bounds import BoundedOperators
 from generator.render.bytecode import CompiledStore, bytecode_cache
-from generator.render.default_theme import DEFAULT_THEME_LABEL, default_theme_dir
 from generator.render.folding import fold_messages
 from generator.render.i18n import LocaleFormats, read_catalogs, template_gettext, translations_for
-from generator.render.theme import ThemeLoader
 
 # --- The environment ---------------------------------------------------------
 
@@ -75,8 +72,9 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
         return super().compile(source, name, filename, raw, defer_init)
 
 
-def make_environment(template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None) -> Environment:
-    """Return the Jinja2 environment: templates searched in `template_dirs` order, then the default theme.
+def make_environment(loader: BaseLoader, compiled: CompiledStore | None = None) -> Environment:
+    """Return the Jinja2 environment over `loader` (read.templates.theme_loader: the site's templates, then
+    the default theme).
 
     With `compiled` (write.template_cache.sealed_files: files sealed with this machine's key,
     so that a file a commit planted is never loaded), compiled templates are kept there
@@ -84,11 +82,6 @@ def make_environment(template_dirs: tuple[Path, ...], compiled: CompiledStore | 
     edited template is compiled again.  Pages are rendered by the environment of their
     language (language_environment).
     """
-    theme = default_theme_dir()
-    folders = [(Path(d), DEFAULT_THEME_LABEL if Path(d) == theme else "templates") for d in template_dirs]
-    if theme.resolve() not in {Path(d).resolve() for d in template_dirs}:
-        folders.append((theme, DEFAULT_THEME_LABEL))
-    loader = ThemeLoader(tuple(folders))
     env = _new_environment(loader, bytecode_cache(compiled))
     # English by default, in newstyle gettext.
     env.install_null_translations(newstyle=True)

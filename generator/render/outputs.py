@@ -7,10 +7,9 @@ the outputs on to the writer.  `render_site` renders every part in this process.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Callable, Iterable
 
-from jinja2 import Environment
+from jinja2 import BaseLoader, Environment
 
 from generator.model import Build, Notice, Output
 from generator.render import urls
@@ -109,10 +108,10 @@ def placed_failure(exc: Exception, env: Environment) -> TemplateFailed | None:
     return None if problem is None else TemplateFailed(problem)
 
 
-def render_site(build: Build, template_dirs: tuple[Path, ...], compiled: CompiledStore | None = None) -> tuple[Output, ...]:
-    """Render every output of the site in this process, sorted by path; a template that fails raises
-    TemplateFailed, with the problem placed in the template."""
-    env = make_environment(template_dirs, compiled)
+def render_site(build: Build, loader: BaseLoader, compiled: CompiledStore | None = None) -> tuple[Output, ...]:
+    """Render every output of the site in this process (templates from `loader`: read.templates.theme_loader),
+    sorted by path; a template that fails raises TemplateFailed, with the problem placed in the template."""
+    env = make_environment(loader, compiled)
     outputs: list[Output] = []
     try:
         for name in site_parts(build):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from helpers_template_attacks import build, example_site, git
 
-from generator.render.default_theme import default_theme_dir
+from generator.read.templates import default_theme_dir
 from generator.render.folding import catalog_fingerprint
 from generator.render.i18n import read_catalogs, translations_for
 from generator.write.template_cache import SEAL
