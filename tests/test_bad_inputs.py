@@ -131,6 +131,7 @@ def transcripts(case: str, folder: Path, run) -> list[Transcript]:
     return said
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [CASES[0], WARNED[0]])
 def test_the_entry_point_prints_the_same(case, tmp_path, run_cli):
     """`python build.py` in its own process says, byte for byte, what the command line says in this one."""

@@ -13,6 +13,8 @@ from conftest import EXAMPLE_NOW
 from helpers_browser import ROOT, chromium, serve
 from helpers_vnu import require
 
+# Chromium started, pages served on 127.0.0.1.
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.network]
 NOW = EXAMPLE_NOW        # the instant the shared example build (conftest.example_build) was made for
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Where the tests serve axe-core beside the site: loaded by URL, Chromium caches its compiled code

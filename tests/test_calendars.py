@@ -573,6 +573,7 @@ Na segunda-feira, 7 de dezembro, atendimento somente por e-mail; na terça-feira
 """
 
 
+@pytest.mark.slow
 def test_an_edit_committed_to_git_raises_sequence_and_keeps_uids(tmp_path):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")

@@ -19,6 +19,8 @@ from helpers_browser import ROOT, build_site
 from helpers_vnu import require
 
 CHECK = Path(__file__).with_name("icaljs_check.mjs")
+# Every test runs Node.js (ical.js) in a process of its own.
+pytestmark = pytest.mark.slow
 ICAL_JS = ROOT / "node_modules" / "ical.js" / "package.json"
 # A small site in Lisbon with a notice on each night the clocks change (the example's zone has no DST now).
 LISBON = {

@@ -389,6 +389,7 @@ def test_pages_for_assistive_technology(pages):
         assert not doc.xpath("//link[@rel='stylesheet'] | //script[@src] | //img | //iframe"), path
 
 
+@pytest.mark.slow
 def test_hand_built_pages_pass_the_nu_html_checker(pages, tmp_path):
     files = []
     for path, data in sorted(pages.items()):

@@ -70,6 +70,7 @@ def relative(path: Path, folder: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
+@pytest.mark.slow
 def test_every_page_passes_the_nu_html_checker(built_site):
     pages = sorted(built_site.rglob("*.html"))
     assert pages, "the build wrote no HTML page"
