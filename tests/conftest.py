@@ -1,14 +1,21 @@
-"""Shared fixtures: a pinned environment, small site trees, and golden-file comparison."""
+"""Shared fixtures: a pinned environment, small site trees, one build of the example, golden-file comparison."""
 
 from __future__ import annotations
 
 import difflib
+import shutil
 import time
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
+from generator.cli import main
+
 ROOT = Path(__file__).resolve().parent.parent
+# The instant the example site is built for: a Monday morning in São Paulo, before the
+# maintenance window and the Christmas notice, after the incident.
+EXAMPLE_NOW = "2026-11-23T10:00:00-03:00"
 
 MINIMAL_SITE = """\
 name: Test ISP
@@ -38,16 +45,59 @@ def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite the golden files from the current output")
 
 
-@pytest.fixture(autouse=True)
-def pinned_environment(monkeypatch):
-    """Pin the time zone and locale so that nothing depends on the machine running the tests."""
+def pin_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Set TZ and the locale to fixed values and drop SOURCE_DATE_EPOCH, through `monkeypatch`."""
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("LANG", "C.UTF-8")
     monkeypatch.setenv("LC_ALL", "C.UTF-8")
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def pinned_environment(monkeypatch):
+    """Pin the time zone and locale so that nothing depends on the machine running the tests."""
+    pin_environment(monkeypatch)
     yield
     time.tzset()
+
+
+def copy_example(target: Path) -> Path:
+    """Copy the example site's sources (site_src/, notices/) to `target` and return it.
+
+    A copy outside git: revisions and edit times then come from the notices themselves,
+    so the output does not change with every commit of the repository.
+    """
+    for folder in ("site_src", "notices"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns(".lock"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory):
+    """Build the example site once per session at EXAMPLE_NOW through the command line; yield its output folder.
+
+    Every test that only reads the example's output shares this folder; a test that edits
+    the site or the output makes its own copy. The folder is compared with itself at the end
+    of the session, so that a test that writes into it fails instead of misleading the others.
+    """
+    work = tmp_path_factory.mktemp("example")
+    site, out = copy_example(work / "site"), work / "public"
+    # Session fixtures are set up before the function-scoped pinned_environment: pin here too.
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        pin_environment(monkeypatch)
+        status = main(["build", "--site", str(site), "--out", str(out), "--now", EXAMPLE_NOW])
+    time.tzset()
+    assert status == 0, "the example site does not build"
+    built = snapshot(out)
+    yield out
+    assert snapshot(out) == built, "a test wrote into the shared example build: copy it before changing it"
+
+
+@pytest.fixture(scope="session")
+def example_outputs(example_build) -> MappingProxyType[str, bytes]:
+    """Return the shared example build as a read-only mapping of relative path -> bytes."""
+    return MappingProxyType(snapshot(example_build))
 
 
 @pytest.fixture
@@ -91,7 +141,6 @@ def assert_same_tree(actual: Path, expected: Path, update: bool) -> None:
     """Compare two trees byte for byte, showing a unified diff of the first difference; or rewrite expected."""
     got = snapshot(actual)
     if update:
-        import shutil
         shutil.rmtree(expected, ignore_errors=True)
         for rel, data in got.items():
             (expected / rel).parent.mkdir(parents=True, exist_ok=True)

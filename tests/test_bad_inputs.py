@@ -4,17 +4,25 @@ Each case folder holds only the files that differ from tests/bad_inputs/_base/,
 `expected.txt` (what `check` prints on stderr) and optionally `args` (extra options).
 A case that also holds `stdout.txt` is only warned about: `check` passes and prints that
 summary (the site folder written SITE), and `build` writes the site with the same warnings.
+
+The command line runs in this process (generator.cli.main, named `python build.py`, its
+output captured); test_the_entry_point_prints_the_same runs `python build.py` itself for a
+case of each kind and compares the transcripts.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, snapshot
+
+from generator.cli import main
 
 CASES_DIR = Path(__file__).parent / "bad_inputs"
 FOLDERS = sorted(p for p in CASES_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
@@ -34,9 +42,33 @@ def assemble(case: str, target: Path) -> Path:
     return target
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
+@dataclass(frozen=True)
+class Transcript:
+    """What a command said and how it ended, as subprocess.CompletedProcess names them."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Return run(*args) -> Transcript: the command line run in this process, as `python build.py`."""
+
+    def run(*args: str) -> Transcript:
+        capsys.readouterr()                     # what came before is not the command's
+        status = main(list(args), prog="python build.py")
+        out, err = capsys.readouterr()
+        return Transcript(status, out, err)
+
+    return run
+
+
+def run_entry_point(*args: str) -> Transcript:
+    """Run `python build.py` in a process of its own and return what it said."""
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
+    return Transcript(done.returncode, done.stdout, done.stderr)
 
 
 def test_there_are_cases():
@@ -44,7 +76,7 @@ def test_there_are_cases():
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_bad_input(case, tmp_path):
+def test_bad_input(case, tmp_path, run_cli):
     site = assemble(case, tmp_path / "site")
     extra = (CASES_DIR / case / "args").read_text().split() if (CASES_DIR / case / "args").exists() else []
     expected = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8")
@@ -73,7 +105,7 @@ def test_bad_input(case, tmp_path):
 
 
 @pytest.mark.parametrize("case", WARNED)
-def test_warned_input(case, tmp_path):
+def test_warned_input(case, tmp_path, run_cli):
     """Warnings alone: each said once with its place and hint, a summary that counts them, no '0 errors'."""
     site = assemble(case, tmp_path / "site")
     extra = (CASES_DIR / case / "args").read_text().split() if (CASES_DIR / case / "args").exists() else []
@@ -85,3 +117,25 @@ def test_warned_input(case, tmp_path):
     built = run_cli("build", "--site", str(site), "--out", str(tmp_path / "public"), "--now", NOW, *extra)
     assert built.returncode == 0 and built.stderr == expected
     assert (tmp_path / "public" / "index.html").is_file()
+
+
+def transcripts(case: str, folder: Path, run) -> list[Transcript]:
+    """Check then build the case in a fresh copy under `folder` with `run`; return both, folders and timings named."""
+    site = assemble(case, folder / "site")
+    extra = (CASES_DIR / case / "args").read_text().split() if (CASES_DIR / case / "args").exists() else []
+    said = []
+    for command in (["check"], ["build", "--out", str(folder / "public")]):
+        done = run(*command, "--site", str(site), "--now", NOW, *extra)
+        out = re.sub(r" in \d+\.\d\d s$", " in T s", done.stdout.replace(str(folder), "FOLDER"), flags=re.M)
+        said.append(Transcript(done.returncode, out, done.stderr.replace(str(folder), "FOLDER")))
+    return said
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [CASES[0], WARNED[0]])
+def test_the_entry_point_prints_the_same(case, tmp_path, run_cli):
+    """`python build.py` in its own process says what the command line says in this one (its timing aside)."""
+    alone = transcripts(case, tmp_path / "process", run_entry_point)
+    assert alone == transcripts(case, tmp_path / "here", run_cli)
+    expected = (CASES_DIR / case / "expected.txt").read_text(encoding="utf-8")
+    assert alone[0].stderr == expected and alone[0].returncode == (0 if case in WARNED else 1)

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers_browser import ROOT, build_site, chromium, serve
+from conftest import EXAMPLE_NOW
+from helpers_browser import ROOT, chromium, serve
 from helpers_vnu import require
 
-NOW = "2026-11-23T10:00:00-03:00"
+# Chromium started, pages served on 127.0.0.1.
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.network]
+NOW = EXAMPLE_NOW        # the instant the shared example build (conftest.example_build) was made for
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 # Where the tests serve axe-core beside the site: loaded by URL, Chromium caches its compiled code
 # across the pages of a context, which inlining it into every page would not allow.
@@ -62,9 +65,9 @@ class Visit:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The example site (the repository root), built once for this module."""
-    return build_site(ROOT, tmp_path_factory.mktemp("browser") / "public", NOW)
+def site(example_build) -> Path:
+    """The example site's output, built once for the session (conftest.example_build)."""
+    return example_build
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
 NOW = "2026-11-23T10:00:00-03:00"
@@ -18,6 +19,7 @@ def run_build_py(*args: str, prefix: tuple[str, ...] = ()) -> subprocess.Complet
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_a_build_says_everything_before_it_ends(tmp_path):
     result = run_build_py("--site", str(ROOT), "--out", str(tmp_path / "out"), "--now", NOW)
     assert result.returncode == 0, result.stderr
@@ -33,6 +35,7 @@ def test_a_failed_command_keeps_its_status_and_message(tmp_path):
     assert "the site folder" in result.stderr and result.stderr.endswith("does not exist\n")
 
 
+@pytest.mark.slow
 def test_under_a_profiler_the_process_ends_normally_and_the_profile_is_written(tmp_path):
     profile = tmp_path / "build.prof"
     result = run_build_py("--site", str(ROOT), "--out", str(tmp_path / "out"), "--now", NOW,
@@ -44,6 +47,7 @@ def test_under_a_profiler_the_process_ends_normally_and_the_profile_is_written(t
 
 # --- Messages in the user's own words ----------------------------------------------------------
 
+@pytest.mark.slow
 def test_in_a_source_tree_messages_name_python_build_py(tmp_path):
     """Run as `python build.py`, usage, hints and next steps say so; the console script says `expediente`."""
     empty = tmp_path / "empty"

@@ -3,9 +3,12 @@ command line, against a real DNS server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import pytest
 from test_probe import dns_port, make_site, rows, run_cli  # noqa: F401  (dns_port is a fixture)
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_the_probe_asks_the_server_at_its_port(tmp_path, dns_port):  # noqa: F811
     site = make_site(tmp_path, {
         "www": f"{{type: dns, name: www.example.test, server: 127.0.0.1, port: {dns_port}, timeout: 2s}}"})

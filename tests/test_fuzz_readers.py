@@ -5,12 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import MINIMAL_HOURS, MINIMAL_SITE, write_tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import ERROR
 from generator.pipeline import load
+
+# Hundreds of generated inputs through the readers: a search, not an inner-loop check.
+pytestmark = pytest.mark.slow
 
 YAMLISH = st.lists(
     st.sampled_from([

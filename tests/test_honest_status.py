@@ -235,6 +235,7 @@ def test_monitored_since_must_be_a_date(tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_the_stale_page_is_valid_html(tmp_path):
     status = COMPONENTS.replace("    group: Web\n    check: {type: tcp, host: mail",
                                 "    group: Web\n    monitored_since: 2026-11-20\n    check: {type: tcp, host: mail")

@@ -84,6 +84,7 @@ def head(repo: Path) -> str:
 
 # --- The plain git hook -------------------------------------------------------------
 
+@pytest.mark.slow
 @needs_git
 def test_the_hook_stops_a_wrong_weekday_and_lets_the_fix_through(repo, capsys):
     assert main(["install-hooks", "--site", str(repo)]) == 0
@@ -105,6 +106,7 @@ def test_the_hook_stops_a_wrong_weekday_and_lets_the_fix_through(repo, capsys):
     assert head(repo) != before
 
 
+@pytest.mark.slow
 @needs_git
 def test_the_hook_checks_what_is_staged_not_the_working_tree(repo):
     assert main(["install-hooks", "--site", str(repo)]) == 0
@@ -119,6 +121,7 @@ def test_the_hook_checks_what_is_staged_not_the_working_tree(repo):
     assert git(repo, "show", f"HEAD:{NOTICE}").stdout == GOOD
 
 
+@pytest.mark.slow
 @needs_git
 def test_a_site_in_a_sub_folder_is_checked_there(tmp_path, make_site):
     site = make_site()
@@ -178,6 +181,7 @@ def test_a_hook_whose_python_is_gone_stops_the_commit_and_says_what_to_do(repo):
     ]
 
 
+@pytest.mark.slow
 @needs_git
 def test_a_hook_whose_python_is_gone_falls_back_to_expediente_on_path(repo, tmp_path):
     assert main(["install-hooks", "--site", str(repo)]) == 0
@@ -192,6 +196,7 @@ def test_a_hook_whose_python_is_gone_falls_back_to_expediente_on_path(repo, tmp_
     assert done.returncode == 1 and ERROR_LINE in done.stderr.splitlines()
 
 
+@pytest.mark.slow
 @needs_git
 def test_a_hook_for_an_installed_package_imports_the_generator(repo, tmp_path, monkeypatch):
     installed = tmp_path / "site-packages"  # like a wheel's install: the package, no build.py beside it
@@ -206,6 +211,7 @@ def test_a_hook_for_an_installed_package_imports_the_generator(repo, tmp_path, m
     assert done.returncode == 1 and ERROR_LINE in done.stderr.splitlines()
 
 
+@pytest.mark.slow
 def test_shellcheck_finds_nothing_in_the_hook_scripts(tmp_path, monkeypatch):
     beside = Path(os.sys.executable).parent / "shellcheck"
     shellcheck = str(beside) if beside.is_file() else shutil.which("shellcheck")

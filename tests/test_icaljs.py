@@ -18,8 +18,9 @@ from conftest import write_tree
 from helpers_browser import ROOT, build_site
 from helpers_vnu import require
 
-NOW = "2026-11-23T10:00:00-03:00"
 CHECK = Path(__file__).with_name("icaljs_check.mjs")
+# Every test runs Node.js (ical.js) in a process of its own.
+pytestmark = pytest.mark.slow
 ICAL_JS = ROOT / "node_modules" / "ical.js" / "package.json"
 # A small site in Lisbon with a notice on each night the clocks change (the example's zone has no DST now).
 LISBON = {
@@ -89,9 +90,9 @@ def icalendar_events(path: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The example site (the repository root), built once for this module."""
-    return build_site(ROOT, tmp_path_factory.mktemp("icaljs") / "public", NOW)
+def site(example_build) -> Path:
+    """The example site's output, built once for the session (conftest.example_build)."""
+    return example_build
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, snapshot
 
 from generator.cli import main
@@ -71,6 +72,7 @@ def test_an_edited_output_file_is_rewritten(tmp_path, capsys):
     assert (out / "index.html").read_text(encoding="utf-8") != "tampered"
 
 
+@pytest.mark.slow
 def test_random_edits_give_the_same_output_as_clean_builds(tmp_path):
     site = copy_example(tmp_path / "site")
     out = tmp_path / "out"
@@ -95,6 +97,7 @@ def test_random_edits_give_the_same_output_as_clean_builds(tmp_path):
         assert snapshot(out) == snapshot(clean), f"step {step}: incremental output differs from a clean build"
 
 
+@pytest.mark.slow
 def test_the_old_output_is_removed_after_the_build_has_ended(tmp_path):
     site = copy_example(tmp_path / "site")
     out = tmp_path / "out"

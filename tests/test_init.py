@@ -167,6 +167,7 @@ def test_the_starters_commented_examples_validate_once_uncommented(new_site, cap
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_the_new_sites_workflows_pass_actionlint(new_site):
     shellcheck = tool("shellcheck")
     env = dict(os.environ, PATH=os.pathsep.join([str(Path(shellcheck).parent), os.environ.get("PATH", "")]))

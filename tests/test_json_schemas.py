@@ -9,11 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers_browser import ROOT, build_site
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-NOW = "2026-11-23T10:00:00-03:00"
 SCHEMAS = Path(__file__).parent / "schemas"
 # Output path -> schema file under tests/schemas/.
 SCHEMA_OF = {
@@ -54,9 +52,9 @@ def errors_of(schema: str, document) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    """The example site (the repository root), built once for this module."""
-    return build_site(ROOT, tmp_path_factory.mktemp("schemas") / "public", NOW)
+def site(example_build) -> Path:
+    """The example site's output, built once for the session (conftest.example_build)."""
+    return example_build
 
 
 @pytest.fixture(scope="module")

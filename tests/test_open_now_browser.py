@@ -12,6 +12,8 @@ from helpers_browser import ROOT, build_site, chromium, serve
 
 VISITOR = "Asia/Tokyo"              # UTC+9 all year: 12 hours ahead of Brasília, 8 or 9 ahead of Lisbon
 # A Monday: the embedded days run from 21 December 2026 to 3 January 2027, over the Christmas notice.
+# Chromium started, pages served on 127.0.0.1.
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.network]
 EXAMPLE_NOW = "2026-12-21T09:00:00-03:00"
 # The Saturday before Lisbon leaves summer time (01:00 UTC on Sunday 25 October 2026).
 LISBON_NOW = "2026-10-24T12:00:00+01:00"

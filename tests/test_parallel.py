@@ -86,6 +86,7 @@ def frozen_count(number: int) -> int:
     return gc.get_freeze_count()
 
 
+@pytest.mark.slow
 def test_objects_are_kept_from_the_collector_while_workers_share_them():
     """A collection would write to every object the processes share (and copy its page)."""
     counts = map_in_parallel(frozen_count, range(200), jobs=2)
@@ -187,6 +188,7 @@ def build(site: Path, out: Path, jobs: int) -> subprocess.CompletedProcess:
                            "--now", NOW, "--no-cache"], capture_output=True, text=True, env=env, timeout=300)
 
 
+@pytest.mark.slow
 def test_one_or_two_processes_build_the_same_site(tmp_path):
     site = many_notices_site(tmp_path / "site")
     one, two = build(site, tmp_path / "one", 1), build(site, tmp_path / "two", 2)
@@ -198,6 +200,7 @@ def test_one_or_two_processes_build_the_same_site(tmp_path):
     assert [name for name in a if a[name] != b[name]] == []
 
 
+@pytest.mark.slow
 def test_a_mistake_found_by_a_worker_is_reported_as_by_one_process(tmp_path):
     site = many_notices_site(tmp_path / "site", mistake=True)
     one, two = build(site, tmp_path / "one", 1), build(site, tmp_path / "two", 2)

@@ -214,6 +214,8 @@ def all_bytes(folder: Path) -> bytes:
 
 # HTTP and TCP ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_http_and_tcp_checks_write_exact_rows(tmp_path, web, silent_port):
     base, server = web
     refused = closed_port()
@@ -267,6 +269,8 @@ def test_http_and_tcp_checks_write_exact_rows(tmp_path, web, silent_port):
     assert "/redirect" in [path for path, _ in server.seen] and "/ok" in [path for path, _ in server.seen]
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_a_header_secret_reaches_the_server_but_never_the_files_or_the_console(tmp_path, web):
     base, server = web
     site = make_site(tmp_path, {
@@ -293,6 +297,8 @@ def test_a_header_secret_reaches_the_server_but_never_the_files_or_the_console(t
     assert len(rows(site, "api")) == 1
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_a_terminal_gets_a_line_per_check(tmp_path, web):
     base, _ = web
     site = make_site(tmp_path, {
@@ -309,6 +315,8 @@ def test_a_terminal_gets_a_line_per_check(tmp_path, web):
 
 # DNS -------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_dns_checks_against_a_local_server(tmp_path, dns_port):
     site = make_site(tmp_path, {
         "www": "{type: dns, name: www.example.test, record: A, server: 127.0.0.1, timeout: 2s}",
@@ -333,6 +341,8 @@ def test_dns_checks_against_a_local_server(tmp_path, dns_port):
 
 # The command line ------------------------------------------------------------------------------
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_the_command_line_records_and_prints_one_summary_line(tmp_path, web):
     base, _ = web
     site = make_site(tmp_path, {"website": f"{{type: http, url: '{base}/ok', timeout: 2s}}"})
@@ -367,6 +377,8 @@ def test_invalid_status_components_are_reported_and_nothing_is_probed(tmp_path):
     assert not (site / "site_src/uptime").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_a_torn_line_is_repaired_by_the_next_real_probe(tmp_path, web):
     base, _ = web
     site = make_site(tmp_path, {"website": f"{{type: http, url: '{base}/ok', timeout: 2s}}"})
@@ -384,6 +396,8 @@ def test_a_torn_line_is_repaired_by_the_next_real_probe(tmp_path, web):
     assert rows(site, "website")[1] == ["2026-11-23T13:00:05Z", "1", "ms", "HTTP 200"]
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_a_probe_killed_while_checking_changes_nothing_and_the_next_one_records(tmp_path, web):
     base, server = web
 
@@ -411,6 +425,8 @@ def test_a_probe_killed_while_checking_changes_nothing_and_the_next_one_records(
     assert len(rows(site, "website")) == 2
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_two_probes_at_once_write_whole_lines(tmp_path, web):
     base, _ = web
     site = make_site(tmp_path, {f"c{n}": f"{{type: http, url: '{base}/ok', timeout: 2s}}" for n in range(8)})
@@ -424,6 +440,8 @@ def test_two_probes_at_once_write_whole_lines(tmp_path, web):
                                                ["2026-11-23T13:00:06Z", "1", "ms", "HTTP 200"]]
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_an_unwritable_history_folder_is_a_clear_error(tmp_path, web):
     base, _ = web
     site = make_site(tmp_path, {"website": f"{{type: http, url: '{base}/ok', timeout: 2s}}"})

@@ -245,6 +245,8 @@ def recorded(site: Path, component: str) -> list[str]:
 
 # The matrix ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_every_server_gives_a_row_with_a_clear_detail(tmp_path, servers):
     url = {name: base for name, (base, _) in servers.items()}
     # Generous timeouts: a loaded CI machine must not turn an answer into "timeout"; only the stall waits it out.
@@ -301,6 +303,8 @@ def test_every_server_gives_a_row_with_a_clear_detail(tmp_path, servers):
     assert servers["v6"][1].seen[0][1]["Host"] == f"[::1]:{servers['v6'][1].server_address[1]}"
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_a_stalled_body_times_out_in_the_check_itself(servers):
     """Without the runner's watch: the check gives up at its own timeout, long before the server lets go (5 s)."""
     base, _ = servers["1.1"]
@@ -310,6 +314,8 @@ def test_a_stalled_body_times_out_in_the_check_itself(servers):
     assert 0.5 <= time.perf_counter() - started < 2.5
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_a_check_without_contains_asks_for_the_body_as_it_is(tmp_path, servers):
     base, server = servers["1.1"]
     site = make_site(tmp_path, {"website": f"{{type: http, url: '{base}/gzip', expect_status: [406], timeout: 5s}}"})
@@ -318,6 +324,8 @@ def test_a_check_without_contains_asks_for_the_body_as_it_is(tmp_path, servers):
     assert [headers for path, headers in server.seen if path == "/gzip"][-1]["Accept-Encoding"] == "identity"
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_an_unexpected_error_in_one_check_is_that_checks_failed_row(servers):
     """A check the probe cannot carry out (here an unknown record type, which status.yaml refuses) fails alone."""
     base, _ = servers["1.1"]
@@ -411,6 +419,8 @@ def nginx(tmp_path_factory):
     process.wait(10)
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_nginx_as_most_sites_run_it(tmp_path, nginx):
     port, tls = nginx
     contains = "contains: Todos os sistemas, timeout: 5s"

@@ -106,6 +106,7 @@ def server(tmp_path, site_repo, capsys):
     return bare, www, work
 
 
+@pytest.mark.slow
 def test_a_wrong_weekday_is_refused_with_the_error_shown_to_the_pusher(server):
     bare, www, work = server
     bad = commit(work, {NOTICE: HOLIDAY_NOTICE.format(weekday="quarta-feira")}, "Holiday notice")
@@ -124,6 +125,7 @@ def test_a_wrong_weekday_is_refused_with_the_error_shown_to_the_pusher(server):
     assert not (www / "current").exists() and list((www / "releases").iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_valid_push_goes_live_and_rollback_switches_back(server, capsys):
     _, www, work = server
     first = git(work, "rev-parse", "HEAD").stdout.strip()
@@ -157,6 +159,7 @@ def test_a_valid_push_goes_live_and_rollback_switches_back(server, capsys):
     assert current(www) == f"releases/{first}"
 
 
+@pytest.mark.slow
 def test_a_template_that_fails_to_render_refuses_the_push_and_leaves_the_live_site(server):
     bare, www, work = server
     live = seed_releases(www, 1)[0]
@@ -174,6 +177,7 @@ def test_a_template_that_fails_to_render_refuses_the_push_and_leaves_the_live_si
     assert [action for _, action, _ in read_log(www)] == ["publish"]
 
 
+@pytest.mark.slow
 def test_post_receive_builds_a_commit_no_pre_receive_built_and_says_why_it_failed(tmp_path, site_repo, capsys):
     # The commits arrived before the hooks were installed: post-receive, run by hand as
     # install-server-hooks says, builds the branch itself.
@@ -224,6 +228,7 @@ def seed_releases(www: Path, count: int) -> list[str]:
     return shas
 
 
+@pytest.mark.slow
 def test_two_pushes_at_once_are_built_one_at_a_time_and_git_takes_one(server, tmp_path):
     bare, www, work = server
     assert_published(push(work))
@@ -281,6 +286,7 @@ def wait_until(condition, seconds: float = 30) -> None:
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_only_the_last_five_releases_are_kept(server):
     _, www, work = server
     old = seed_releases(www, 5)

@@ -419,6 +419,7 @@ def run_live_script(page: bytes, instants: list[str], zone: str) -> list[dict]:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_live_script_says_open_or_when_it_opens(pages):
     mon_10h, mon_12h30, thu_19h, after = run_live_script(pages["index.html"], [
         "2026-11-16T13:00:00Z", "2026-11-16T15:30:00Z", "2026-11-19T22:00:00Z", "2026-12-01T12:00:00Z"],
@@ -432,6 +433,7 @@ def test_live_script_says_open_or_when_it_opens(pages):
     assert all(value == [True, ""] for value in after.values())      # past the embedded days: silent
 
 
+@pytest.mark.slow
 def test_live_script_omits_the_visitors_time_when_it_is_the_same(pages):
     (sunday,) = run_live_script(pages["en/index.html"], ["2026-11-22T15:00:00Z"], "America/Sao_Paulo")
     assert sunday["suporte/phone"] == [False, "Closed now, opens tomorrow at 08:00 (Brasilia Time)"]

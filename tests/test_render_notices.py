@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
-from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -20,7 +20,6 @@ from generator.render.html import make_environment, render_hours_pages
 from generator.render.notices import render_notice_index, render_notice_pages, upcoming_notices
 from generator.render.outputs import render_site
 
-ROOT = Path(__file__).resolve().parent.parent
 SP = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SP)        # a Monday
 NNBSP = "\u202f"
@@ -390,6 +389,7 @@ def test_pages_for_assistive_technology(pages):
         assert not doc.xpath("//link[@rel='stylesheet'] | //script[@src] | //img | //iframe"), path
 
 
+@pytest.mark.slow
 def test_hand_built_pages_pass_the_nu_html_checker(pages, tmp_path):
     files = []
     for path, data in sorted(pages.items()):
@@ -421,14 +421,10 @@ def test_markup_in_a_notice_body_is_sanitised_on_its_page(make_site, tmp_path):
 
 # --- The example site ---------------------------------------------------------------
 
-EXAMPLE_NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SP)
-
-
 @pytest.fixture(scope="module")
-def example() -> dict[str, bytes]:
-    result = build_site(ROOT, EXAMPLE_NOW)
-    assert result.ok, result.problems
-    return {output.path: output.data for output in result.outputs}
+def example(example_outputs) -> Mapping[str, bytes]:
+    """The example site's files, built once for the session (conftest.example_build)."""
+    return example_outputs
 
 
 def internal_links(outputs: dict[str, bytes], base: str):
@@ -458,11 +454,10 @@ def internal_links(outputs: dict[str, bytes], base: str):
 
 
 def test_every_internal_link_of_the_example_resolves(example):
-    """Crawl every page of the example: each link to the site names a file it writes (calendars apart)."""
+    """Crawl every page of the example: each link to the site names a file it writes."""
     links = list(internal_links(example, "https://status.example.net/"))
     assert len(links) > 200
-    missing = sorted({(page, href) for page, href, target, _ in links
-                      if (target is None or target not in example) and not (target or "").endswith(".ics")})
+    missing = sorted({(page, href) for page, href, target, _ in links if target is None or target not in example})
     assert not missing, missing
     broken_fragments = []
     for page, href, target, fragment in links:
@@ -476,8 +471,6 @@ def test_calendar_links_of_the_example_resolve(example):
                if target and target.endswith(".ics")}
     assert {t for _, t in targets} >= {"calendar.ics", "calendar/suporte.ics",
                                        "notices/2026-11-16-natal-e-ano-novo/notice.ics"}
-    if not any(path.endswith(".ics") for path in example):
-        pytest.xfail("the build does not write the calendars yet")
     assert sorted(t for t in targets if t[1] not in example) == []
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, snapshot
 
 NOW = "2026-11-23T10:00:00-03:00"
@@ -31,6 +32,7 @@ def build(site: Path, out: Path, env: dict[str, str], *args: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_output_does_not_depend_on_time_zone_locale_hash_seed_or_file_order(tmp_path):
     first = copy_example(tmp_path / "a", reverse=False)
     second = copy_example(tmp_path / "b", reverse=True)
@@ -43,6 +45,7 @@ def test_output_does_not_depend_on_time_zone_locale_hash_seed_or_file_order(tmp_
     assert len(a) > 5
 
 
+@pytest.mark.slow
 def test_source_date_epoch_sets_now(tmp_path):
     site = copy_example(tmp_path / "site", reverse=False)
     build(site, tmp_path / "by-flag", {"TZ": "UTC"}, "--now", "2026-11-23T13:00:00Z")
@@ -50,6 +53,7 @@ def test_source_date_epoch_sets_now(tmp_path):
     assert snapshot(tmp_path / "by-flag") == snapshot(tmp_path / "by-epoch")
 
 
+@pytest.mark.slow
 def test_a_different_now_changes_the_output(tmp_path):
     site = copy_example(tmp_path / "site", reverse=False)
     build(site, tmp_path / "monday", {}, "--now", "2026-11-23T10:00:00-03:00")

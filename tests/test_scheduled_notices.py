@@ -94,6 +94,8 @@ def test_next_change_is_the_publication_of_a_scheduled_notice(site, capsys):
         f"  {SCHEDULED}: the scheduled notice is published\n")
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_serve_marks_scheduled_notices_and_leaves_them_out_of_the_site(site, tmp_path):
     server = start(site, tmp_path / "serve.log")
     try:

@@ -25,6 +25,7 @@ def notice(body: str, title: str = "Aviso") -> str:
     return f"---\ntitle: {title}\ndate: 2026-11-20 10:00\ntype: info\n---\n{body}\n"
 
 
+@pytest.mark.slow
 def test_markup_in_a_notice_is_sanitised_and_templates_are_not_evaluated(make_site, tmp_path):
     body = ('Olá <script>alert("x")</script> <img src=x onerror="alert(1)"> '
             '<a href="javascript:alert(2)" onclick="steal()">clique</a> <iframe src="https://evil.example/"></iframe>'
@@ -40,6 +41,7 @@ def test_markup_in_a_notice_is_sanitised_and_templates_are_not_evaluated(make_si
         assert needle not in text, needle
 
 
+@pytest.mark.slow
 def test_yaml_tags_that_construct_objects_are_refused(make_site, tmp_path):
     marker = tmp_path / "pwned"
     site = make_site({"site_src/support.yaml": f"notes:\n  - !!python/object/apply:os.system ['touch {marker}']\n"})
@@ -49,6 +51,7 @@ def test_yaml_tags_that_construct_objects_are_refused(make_site, tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_an_alias_bomb_is_refused_quickly_with_bounded_memory(make_site, tmp_path):
     lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for index, name in enumerate("bcdefghi"):
@@ -73,6 +76,7 @@ def test_an_alias_bomb_is_refused_quickly_with_bounded_memory(make_site, tmp_pat
     assert usage < 400_000, f"peak memory {usage} KiB"
 
 
+@pytest.mark.slow
 def test_a_huge_notice_gets_a_clear_error(make_site, tmp_path):
     site = make_site()
     path = site / "notices" / "2026-11-20-enorme.md"
@@ -143,6 +147,7 @@ def test_the_output_folder_may_not_hold_the_sources(make_site, tmp_path):
     assert snapshot(site) == before
 
 
+@pytest.mark.slow
 def test_a_notice_linked_from_outside_the_site_is_refused(make_site, tmp_path):
     secret = tmp_path / "secret.md"
     secret.write_text(notice("segredo"), encoding="utf-8")

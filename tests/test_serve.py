@@ -150,6 +150,8 @@ def example(tmp_path_factory):
         stop(server)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_serves_the_built_site_with_the_reload_script_only_on_the_wire(example):
     status, headers, body = get(example, "/")
     assert status == 200
@@ -165,6 +167,8 @@ def test_serves_the_built_site_with_the_reload_script_only_on_the_wire(example):
     assert "serving a preview at http://127.0.0.1:" in example.console()
 
 
+@pytest.mark.network
+@pytest.mark.slow
 @pytest.mark.parametrize("path, content_type", [
     ("/calendar.ics", "text/calendar; charset=utf-8"),
     ("/feed.xml", "application/xml; charset=utf-8"),
@@ -177,6 +181,8 @@ def test_content_types(example, path, content_type):
     assert (status, headers["Content-Type"]) == (200, content_type)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_folders_redirect_to_their_index_and_are_never_listed(example):
     connection = http.client.HTTPConnection("127.0.0.1", example.port, timeout=5)
     connection.request("GET", "/notices")
@@ -189,6 +195,8 @@ def test_folders_redirect_to_their_index_and_are_never_listed(example):
         assert "hours.json" not in body and "root:" not in body
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_an_edited_notice_shows_after_the_rebuild(example):
     edit(example.site / NOTICE, TITLE, "title: Natal & Ano-Novo <revisto>")
     status, _, body = poll(example, NOTICE_PAGE, lambda s, b: "Natal &amp; Ano-Novo &lt;revisto&gt;" in b,
@@ -197,6 +205,8 @@ def test_an_edited_notice_shows_after_the_rebuild(example):
     assert "changed: notices/2026-11-16-natal-e-ano-novo.md" in example.console()
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_invalid_content_shows_the_problems_on_every_page_then_the_site_again(example, capsys):
     edit(example.site / NOTICE, DATE, "date: 2017-09-31")
     problem = "notices/2026-11-16-natal-e-ano-novo.md:3:7: error: 2017-09-31 does not exist: September 2017 has 30 days"
@@ -221,6 +231,8 @@ def test_invalid_content_shows_the_problems_on_every_page_then_the_site_again(ex
     assert status == 200 and "Example Networks" in body
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_the_event_stream_announces_each_new_build(example):
     connection = http.client.HTTPConnection("127.0.0.1", example.port, timeout=WAIT)
     try:
@@ -245,6 +257,8 @@ def test_the_event_stream_announces_each_new_build(example):
         connection.close()
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_ctrl_c_stops_the_server_and_removes_its_folder(tmp_path):
     site = write_tree(tmp_path / "site", {"site_src/site.yaml": MINIMAL_SITE, "site_src/hours.yaml": MINIMAL_HOURS})
     server = start(site, tmp_path / "console.txt")
@@ -266,6 +280,8 @@ def test_ctrl_c_stops_the_server_and_removes_its_folder(tmp_path):
         stop(server)
 
 
+@pytest.mark.network
+@pytest.mark.slow
 def test_a_busy_port_is_refused_with_exit_status_2(tmp_path):
     site = write_tree(tmp_path / "site", {"site_src/site.yaml": MINIMAL_SITE, "site_src/hours.yaml": MINIMAL_HOURS})
     with socket.socket() as taken:

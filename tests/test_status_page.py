@@ -493,6 +493,7 @@ def test_every_state_icon_is_defined(example_pages):
     assert {u.get("href")[1:] for u in doc.xpath("//use")} <= defined
 
 
+@pytest.mark.slow
 def test_pages_are_valid_html(tmp_path, example_pages):
     pages = dict(example_pages)
     for name, notices in BANNERS.items():

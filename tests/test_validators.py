@@ -4,31 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from helpers_vnu import run_vnu
 
-ROOT = Path(__file__).resolve().parent.parent
-NOW = "2026-11-23T10:00:00-03:00"
 # The contact-hours page of each language of the example site.
 HOURS_PAGES = ("index.html", "en/index.html")
 SIZE_BUDGET = {"index.html": 40 * 1024}
 
 
 @pytest.fixture(scope="module")
-def built_site(tmp_path_factory) -> Path:
-    """Build the example site (the repository root) once, through the real command line."""
-    out = tmp_path_factory.mktemp("example") / "public"
-    env = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
-    env.update(TZ="UTC", LANG="C.UTF-8", LC_ALL="C.UTF-8")
-    command = [sys.executable, "build.py", "build", "--site", str(ROOT), "--out", str(out), "--now", NOW, "--debug"]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"the build failed ({result.returncode}):\n{result.stdout}{result.stderr}"
-    return out
+def built_site(example_build) -> Path:
+    """The example site's output, built once for the session through the command line (conftest.example_build)."""
+    return example_build
 
 
 class JsonLdScripts(HTMLParser):
@@ -80,6 +70,7 @@ def relative(path: Path, folder: Path) -> str:
     return path.relative_to(folder).as_posix()
 
 
+@pytest.mark.slow
 def test_every_page_passes_the_nu_html_checker(built_site):
     pages = sorted(built_site.rglob("*.html"))
     assert pages, "the build wrote no HTML page"

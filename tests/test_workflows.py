@@ -42,6 +42,7 @@ def tool(name: str) -> str | None:
 
 # --- Lint ------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_actionlint():
     linter, shellcheck = tool("actionlint"), tool("shellcheck")
     missing = [name for name, found in (("actionlint", linter), ("shellcheck", shellcheck)) if found is None]
@@ -156,6 +157,7 @@ def served(generated_at: str) -> str:
     return f"touch \"$0.called\"\necho '{json.dumps({'generated_at': generated_at})}'"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("event, probed, curl, due, asked", [
     ("push", "", UNREACHABLE, "true", False),
     ("workflow_dispatch", "", UNREACHABLE, "true", False),
@@ -195,6 +197,7 @@ def remote(tmp_path, monkeypatch):
     return origin, work
 
 
+@pytest.mark.slow
 def test_probe_rows_are_committed_by_the_bot(tmp_path, remote):
     origin, work = remote
     with (work / "site_src/uptime/website/2026-11.csv").open("a") as rows:
@@ -205,6 +208,7 @@ def test_probe_rows_are_committed_by_the_bot(tmp_path, remote):
     assert log == f"{BOT[0]} <{BOT[1]}>|{BOT[0]}|Probe results\n"
 
 
+@pytest.mark.slow
 def test_probe_rows_go_on_top_of_a_push_made_meanwhile(tmp_path, remote):
     origin, work = remote
     other = tmp_path / "other"
@@ -221,6 +225,7 @@ def test_probe_rows_go_on_top_of_a_push_made_meanwhile(tmp_path, remote):
     assert git(origin, "log", "--format=%s", "main").splitlines() == ["Probe results", "A notice", "Start"]
 
 
+@pytest.mark.slow
 def test_no_new_rows_no_commit(tmp_path, remote):
     origin, work = remote
     script = step(load("publish.yml"), "build", "commit")["run"]

@@ -14,12 +14,16 @@ import os
 import pickle
 from pathlib import Path
 
+import pytest
 from helpers_template_attacks import build, example_site, git
 
 from generator.read.templates import default_theme_dir
 from generator.render.folding import catalog_fingerprint
 from generator.render.i18n import read_catalogs, translations_for
 from generator.write.template_cache import SEAL
+
+# Each test builds a copy of the example in processes of their own.
+pytestmark = pytest.mark.slow
 
 LANGUAGES = ("pt-BR", "en")   # the example site's
 

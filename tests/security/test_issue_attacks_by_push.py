@@ -23,7 +23,8 @@ from helpers_push_attacks import Server, assert_refused, git, make_site_repo, ou
 from test_cache_attacks import plant_caches
 from test_output_attacks import INJECTED_KEY, runner_commands
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+# Each test pushes to a repository whose hooks build the site in processes of their own.
+pytestmark = [pytest.mark.skipif(shutil.which("git") is None, reason="needs git"), pytest.mark.slow]
 
 QUICK = 20           # seconds for a push that is refused, on a crowded machine
 HOURS_NOTICE = "notices/2026-11-10-treinamento-equipe.md"   # type: hours

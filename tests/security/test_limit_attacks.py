@@ -1,7 +1,7 @@
 """Tiny inputs that would cost minutes and gigabytes: each refused by a real check and build, quickly,
 with a located message that names the limit, and the previous output left as it was.
 
-Each attack starts from a copy of the example site (site_src/ and notices/), built once into
+Each attack starts from a copy of the example site (site_src/ and notices/) with its output in
 public/; then the attack's files are written over it, and `check` and `build` must both refuse it.
 """
 
@@ -14,7 +14,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, snapshot
+from conftest import ROOT, copy_example, snapshot
+
+# Each attack runs `check` and `build` in processes of their own, timed.
+pytestmark = pytest.mark.slow
 
 NOW = "2026-11-23T10:00:00-03:00"
 TIMEOUT = 60        # seconds: an attack that is not refused fails the test rather than hanging it
@@ -29,13 +32,10 @@ def run_cli(*args: str, python: tuple[str, ...] = (str(ROOT / "build.py"),)) -> 
 
 
 @pytest.fixture
-def site(tmp_path) -> Path:
-    """A copy of the example site, built once into public/."""
-    root = tmp_path / "site"
-    for folder in ("site_src", "notices"):
-        shutil.copytree(ROOT / folder, root / folder)
-    built, _ = run_cli("build", "--site", str(root), "--now", NOW)
-    assert built.returncode == 0, built.stderr
+def site(tmp_path, example_build) -> Path:
+    """A copy of the example site, with its output in public/ (a copy of the shared example build)."""
+    root = copy_example(tmp_path / "site")
+    shutil.copytree(example_build, root / "public")
     return root
 
 

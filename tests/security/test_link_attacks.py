@@ -8,7 +8,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from helpers_template_attacks import assert_refused, build, example_site, git, published
+
+# Each test runs `check` or `build` in a process of its own.
+pytestmark = pytest.mark.slow
 
 SECRET = "probe_token: s3cr3t-value-1234\ndatabase_password: hunter2\n"
 LINK_HINT = "  hint: replace the link with a copy of the file, or with a relative link to a file inside the site"

@@ -6,7 +6,11 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import MINIMAL_SITE, ROOT
+
+# Each test runs `check` in a process of its own.
+pytestmark = pytest.mark.slow
 
 # A key whose text starts lines the GitHub Actions runner obeys: mask a value, forge an annotation,
 # stop command processing for good, and the older `##[...]` form.

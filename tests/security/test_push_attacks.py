@@ -20,7 +20,8 @@ import pytest
 from conftest import MINIMAL_SITE, ROOT
 from helpers_push_attacks import Server, assert_refused, git, git_env, make_site_repo, out, remote_lines
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+# Each test pushes to a repository whose hooks build the site in processes of their own.
+pytestmark = [pytest.mark.skipif(shutil.which("git") is None, reason="needs git"), pytest.mark.slow]
 
 WEEKDAY_NOTICE = """\
 ---

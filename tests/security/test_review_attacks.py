@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 from helpers_template_attacks import NOW, ROOT, assert_refused, example_site, published
 
+# Each test builds in a process of its own, some up to a time or memory limit.
+pytestmark = pytest.mark.slow
+
 SANDBOX_HINT = ("  hint: templates run in a sandbox: they may use the values, filters and tests the pages give them, "
                 "not Python's internals (docs/security.md)")
 TOO_LONG = ("templates/style.css:1:1: error: not allowed in a template: '*' would make a text or list of more "

@@ -17,8 +17,11 @@ import re
 import subprocess
 import sys
 
+import pytest
 from conftest import ROOT
 
+# Both tests run pytest's collection of the security tests in a process of its own.
+pytestmark = pytest.mark.slow
 DOC = ROOT / "docs" / "security.md"
 CODE = re.compile(r"`([^`]+)`")
 TEST_FILE = r"(?:tests/(?:\w+/)*)?test_\w+\.py"       # test_x.py (in tests/security/) or tests/.../test_x.py

@@ -18,7 +18,9 @@ from conftest import ROOT
 from generator.commands.local_hosts import host_allowed
 
 NOW = "2026-11-23T10:00:00-03:00"
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the tests stop the server with POSIX signals")
+# Each test starts `build.py serve` in a process of its own and talks to it over a socket.
+pytestmark = [pytest.mark.skipif(sys.platform == "win32", reason="the tests stop the server with POSIX signals"),
+              pytest.mark.slow, pytest.mark.network]
 
 
 def start(site: Path, log: Path, *extra: str) -> tuple[subprocess.Popen, str, int]:

@@ -6,7 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
+
+# Each test runs the command line in a process of its own.
+pytestmark = pytest.mark.slow
 
 NOW = "2026-11-23T10:00:00-03:00"
 STATUS = """\

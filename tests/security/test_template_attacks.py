@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from helpers_template_attacks import assert_refused, build, example_site, published
 
+# Each test builds a copy of the example in a process of its own.
+pytestmark = pytest.mark.slow
+
 SANDBOX_HINT = ("  hint: templates run in a sandbox: they may use the values, filters and tests the pages give them, "
                 "not Python's internals (docs/security.md)")
 LOADER_HINT = ("  hint: a template may include, import or extend only the theme's own templates, by their path "

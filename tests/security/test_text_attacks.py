@@ -11,7 +11,11 @@ from pathlib import Path
 
 import feedparser
 import icalendar
+import pytest
 from helpers_template_attacks import assert_refused, build, example_site
+
+# Each test runs `check` or `build` in a process of its own.
+pytestmark = pytest.mark.slow
 
 HOURS_NOTICE = "notices/2026-11-10-treinamento-equipe.md"   # type: hours
 INFO_NOTICE = "notices/2026-11-03-whatsapp-comercial.md"
