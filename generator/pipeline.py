@@ -28,6 +28,7 @@ from generator.read.sources import NoticeFile, Sources, read_notice, read_source
 from generator.read.templates import theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
+from generator.schedule.zones import in_zone
 from generator.validate import make_site, validate_holidays, validate_settings
 from generator.validate.limits import check_notice_count
 from generator.validate.notices import (
@@ -114,9 +115,8 @@ def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | 
 
 def resolve_now(site: Site, now: datetime) -> datetime:
     """Return the build's "now" as an aware datetime; a naive one is read in the site's time zone."""
-    if now.tzinfo is None:
-        return now.replace(tzinfo=ZoneInfo(site.timezone))
-    return now
+    # An aware "now" keeps its own offset: the pages and the API print it as it was given.
+    return now if now.tzinfo is not None else in_zone(now, site.timezone)
 
 
 def read_probe_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,

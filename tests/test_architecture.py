@@ -161,3 +161,79 @@ def test_the_reader_sees_every_kind_of_import(tmp_path):
     source.write_text("def f():\n    from generator import cli\n    from .. import pipeline\n")
     found = {target for target, _ in imports_of("generator.commands.x", source, {**MODULES, "generator.commands.x": source})}
     assert found == {"generator", "generator.cli", "generator.pipeline"}
+
+
+# --- Only write/ creates files -------------------------------------------------------------------------
+
+# Modules outside write/ that create or remove files, and why (docs/architecture.md lists them too).
+MAKES_FILES = {
+    "generator.probe.csv_file": "the probe appends its measurements to the site's month files, locked, and makes "
+                                "their folder and .gitignore; a measurement is not a build and never reaches write/",
+    "generator.commands.pushed_tree": "checks a pushed commit out of the bare repository with git (its alternates "
+                                      "and attributes files), for the server hooks to check and build",
+}
+# Names that create, replace or remove a file or folder whatever they are called on.
+MAKING = {"write_text", "write_bytes", "mkdir", "makedirs", "mkdtemp", "mkstemp", "unlink", "rmtree", "rmdir",
+          "symlink", "symlink_to", "hardlink_to", "touch", "NamedTemporaryFile", "TemporaryDirectory"}
+# Names that do so only called on these modules (a list's remove, a dict's copy, a feed's link are not).
+MAKING_ON = {"os": {"replace", "rename", "renames", "remove", "link", "mkfifo"},
+             "shutil": {"copy", "copy2", "copyfile", "copytree", "move"}}
+WRITE_FLAGS = {"O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"}
+
+
+def _mode_writes(mode: ast.expr | None) -> bool:
+    """Tell whether an open() mode may write: any mode that is not a read-only string written out."""
+    if mode is None:
+        return False
+    return not (isinstance(mode, ast.Constant) and isinstance(mode.value, str) and not set(mode.value) & set("wax+"))
+
+
+def file_making_calls(path: Path) -> list[tuple[int, str]]:
+    """Return (line, call) for every call in a module that creates, replaces or removes a file or folder."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else None
+        keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+        if name == "open" and owner == "os":
+            flags = {n.attr if isinstance(n, ast.Attribute) else n.id for arg in node.args[1:2]
+                     for n in ast.walk(arg) if isinstance(n, (ast.Attribute, ast.Name))}
+            making = bool(flags & WRITE_FLAGS)
+        elif name == "open":   # open(path, mode) or Path.open(mode)
+            given = node.args[1:2] if isinstance(func, ast.Name) else node.args[:1]
+            making = _mode_writes(keywords.get("mode", given[0] if given else None))
+        elif name in ("replace", "rename") and owner != "os":   # Path.replace(target): one argument, no keyword
+            making = len(node.args) == 1 and not node.keywords
+        else:
+            making = name in MAKING or name in MAKING_ON.get(owner, ())
+        if making:
+            found.append((node.lineno, ast.unparse(node)[:80]))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("name", sorted(name for name in MODULES if place(name) != "write"))
+def test_only_write_creates_files(name):
+    found = file_making_calls(MODULES[name])
+    if name in MAKES_FILES:
+        assert found, f"{name} creates no file any more: take it off MAKES_FILES and docs/architecture.md"
+        return
+    assert not found, (f"{MODULES[name]} creates or removes files outside write/ (move it there, or name the "
+                       "module in MAKES_FILES with the reason):\n" + "\n".join(f"line {line}: {call}"
+                                                                          for line, call in found))
+
+
+def test_the_reader_sees_every_way_of_making_a_file(tmp_path):
+    """Each kind of call is found, and the look-alikes that touch no file are not (otherwise the test above
+    could pass on a module full of writes, or refuse every string's replace)."""
+    source = tmp_path / "x.py"
+    source.write_text(
+        "open(p, 'w')\nopen(p, mode='ab')\np.open('x', encoding='utf-8')\nopen(p, how)\np.write_text(t)\n"
+        "p.mkdir()\nos.makedirs(p)\ntempfile.mkdtemp()\nos.replace(a, b)\nos.rename(a, b)\np.unlink()\n"
+        "shutil.rmtree(p)\nos.symlink(a, b)\nos.open(p, os.O_WRONLY | os.O_CREAT)\np.replace(q)\nos.remove(p)\n"
+        # none of these touch a file:
+        "open(p)\nopen(p, 'rb')\np.open(encoding='utf-8')\ns.replace('a', 'b')\nd.replace(tzinfo=z)\n"
+        "items.remove(x)\nos.open(p, os.O_RDONLY | os.O_NOFOLLOW)\n")
+    assert [line for line, _ in file_making_calls(source)] == list(range(1, 17))

@@ -96,6 +96,16 @@ def test_init_takes_a_fresh_git_repository(tmp_path, capsys):
     assert (tmp_path / "site_src" / "site.yaml").is_file() and (tmp_path / ".git" / "HEAD").is_file()
 
 
+@pytest.mark.parametrize("machine_zone", ["UTC", "Asia/Tokyo"])
+def test_a_naive_now_dates_the_welcome_in_the_sites_zone_not_the_machines(tmp_path, machine_zone):
+    site = tmp_path / "site"
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "init", str(site), "--timezone", "America/Sao_Paulo",
+                           "--now", "2026-11-23T10:00"], env={**os.environ, "TZ": machine_zone},
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "\ndate: 2026-11-23 10:00\n" in (site / "notices/2026-11-23-welcome.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(("option", "message"), [
     (["--language", "xx-YY"], "--language: 'xx-YY' is not a language tag with locale data, e.g. pt-BR, pt-PT, en, es"),
     (["--language", "pt_PT"], "--language: write the language 'pt_PT' as 'pt-PT'"),

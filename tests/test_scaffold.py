@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,6 +176,17 @@ def test_a_repeated_hour_keeps_its_offset(make_site):
     text = (site / "notices/2027-10-31-aviso.md").read_text(encoding="utf-8")
     assert "\ndate: 2027-10-31 01:30 +00:00   # publication\n" in text
     assert problems_of(site, "notices/2027-10-31-aviso.md") == (True, [])
+
+
+@pytest.mark.parametrize("machine_zone", ["UTC", "Asia/Tokyo"])
+def test_a_naive_now_is_read_in_the_sites_zone_not_the_machines(example_copy, machine_zone):
+    # The example site is in America/Sao_Paulo: 10:00 there, whatever zone the machine runs in.
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "new", "notice", "--title", "Aviso",
+                           "--site", str(example_copy), "--now", "2026-11-23T10:00"],
+                          env={**os.environ, "TZ": machine_zone}, capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "\ndate: 2026-11-23 10:00   # publication\n" in (
+        example_copy / "notices/2026-11-23-aviso.md").read_text(encoding="utf-8")
 
 
 def test_a_bad_date_is_refused(example_copy, capsys):

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.commands import UsageError
+from generator.write.new_files import keep_aside, make_folder, replace_script
 from generator.write.releases import PublishError, rollback
 
 MARKER = "# expediente-hook"
@@ -132,13 +133,9 @@ def install_hook(folder: Path, name: str, text: str, force: bool) -> str:
         elif not force:
             raise HookConflict(f"{path} already exists and was not written by expediente")
         else:
-            os.replace(path, path.with_name(name + ".orig"))
+            keep_aside(path, path.with_name(name + ".orig"))
             status = f"installed (the previous hook is kept as {name}.orig)"
-    folder.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.chmod(temp, 0o755)
-    os.replace(temp, path)
+    replace_script(path, text)
     return status
 
 
@@ -172,7 +169,7 @@ def install_server_hooks(repo: Path, publish_to: Path, branch: str, force: bool,
     current = publish_to / "current"
     if current.exists() and not current.is_symlink():
         raise UsageError(f"{current} exists and is not a symbolic link; move it away: the hooks replace it")
-    (publish_to / "releases").mkdir(parents=True, exist_ok=True)
+    make_folder(publish_to / "releases")
     folder = hooks_folder(repo)
     done = []
     for hook in ("pre-receive", "post-receive"):

@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from babel import Locale, UnknownLocaleError
 
 from generator import __version__
+from generator.schedule.zones import in_zone
+from generator.write.new_files import create_new_file
 
 # Where each starter file goes in the new site (packaged names carry no leading dot:
 # setuptools' package-data globs do not match hidden files).
@@ -248,7 +250,7 @@ def holidays_block(country: str) -> str:
 
 def starter_files(options: SiteOptions, now: datetime, generator: str) -> list[tuple[str, str]]:
     """Return the new site's files as (relative path, text), for complete options and "now" in any zone."""
-    local = now.astimezone(ZoneInfo(options.timezone))
+    local = in_zone(now, options.timezone)   # a naive "now" is read in the new site's zone
     host = options.base_url.split("/")[2]
     domain = host.split(":")[0].removeprefix("www.").removeprefix("support.")
     values = {
@@ -302,10 +304,7 @@ def create_site(target: Path, found: list[tuple[str, str]]) -> None:
         raise InitRefused(f"{target} is not empty: init starts a site in a new or empty folder, and changes nothing "
                           "in one that holds files")
     for relative, text in found:
-        path = target / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "x", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        create_new_file(target / relative, text)
 
 
 def init_command(target: Path, options: SiteOptions, now: datetime, prog: str, interactive: bool,

@@ -33,7 +33,9 @@ from generator.pipeline import load
 from generator.read.sources import NOTICE_NAME
 from generator.render.i18n import babel_locale
 from generator.report import print_problems
+from generator.schedule.zones import in_zone
 from generator.validate.dates import parse_datetime
+from generator.write.new_files import create_new_file, make_folder
 
 KINDS = ("notice", "incident", "maintenance")
 SLUG_LENGTH = 60
@@ -91,8 +93,8 @@ def choose_slug(day: str, slug: str, taken: set[str], explicit: bool) -> str:
 
 def read_when(text: str | None, now: datetime, zone: str) -> datetime:
     """Return the publication: `--date` (YYYY-MM-DD[ HH:MM], site zone unless an offset is written) or now."""
-    if text is None:
-        return now.astimezone(ZoneInfo(zone)).replace(second=0, microsecond=0)
+    if text is None:   # a naive "now" is a time in the site's zone, whatever the machine's zone is
+        return in_zone(now, zone).replace(second=0, microsecond=0)
     value, error = parse_datetime(text, zone)
     if error:
         raise ScaffoldError(f"--date: {error}", "e.g. --date 2026-12-01 or --date '2026-12-01 09:30'")
@@ -290,10 +292,10 @@ def create_notice(site_dir: Path, site: Site, kind: str, title: str, published: 
     name = choose_slug(day, slug or slugify(title, kind), taken_slugs(site_dir), explicit=slug is not None)
     path = folder / f"{name}.md"
     chosen = choose_components(site, kind, title, components) if kind != "notice" else ()
-    folder.mkdir(exist_ok=True)
+    text = render_notice(kind, site, title, published, chosen, prog)
+    make_folder(folder)
     try:
-        with path.open("x", encoding="utf-8", newline="\n") as out:
-            out.write(render_notice(kind, site, title, published, chosen, prog))
+        create_new_file(path, text)
     except FileExistsError:
         raise ScaffoldError(f"notices/{path.name} already exists; nothing was written",
                             "run the command again") from None

@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -38,6 +36,7 @@ from generator.errors import SourceError, has_errors
 from generator.model import Notice
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
+from generator.write.new_files import make_preview_folder, remove_preview_folder
 from generator.write.staging import WriteError
 
 HOST = "127.0.0.1"   # a preview is for the person at this machine, never for the network
@@ -332,13 +331,13 @@ def serve_command(site_dir: Path, port: int, clock: Callable[[], datetime], stri
     except ValueError:
         print(f"expediente: error: --bind {bind} is not an IP address (e.g. 127.0.0.1)", file=sys.stderr)
         return 2
-    root = Path(tempfile.mkdtemp(prefix="expediente-preview-"))
+    root = make_preview_folder()
     preview = Preview(site_dir, root / "site", clock, strict, debug)
     try:
         server_class = PreviewServer6 if ":" in bind else PreviewServer
         server = server_class((bind, port), partial(PreviewHandler, preview=preview))
     except OSError as exc:
-        shutil.rmtree(root, ignore_errors=True)
+        remove_preview_folder(root)
         print(f"expediente: error: cannot listen on {bind}:{port}: {exc.strerror or exc}; choose another --port",
               file=sys.stderr)
         return 2
@@ -363,7 +362,7 @@ def serve_command(site_dir: Path, port: int, clock: Callable[[], datetime], stri
         stop.set()
         server.server_close()
         watcher.join()   # a build in progress finishes before its folder is removed
-        shutil.rmtree(root, ignore_errors=True)
+        remove_preview_folder(root)
         if previous_term is not None:
             signal.signal(signal.SIGTERM, previous_term)
     return 0

@@ -24,6 +24,13 @@ _ONE_SECOND = timedelta(seconds=1)
 _ONE_DAY = timedelta(days=1)
 
 
+def in_zone(now: datetime, zone_name: str) -> datetime:
+    """Return `now` as an aware time in the zone `zone_name`: a naive one is a wall time there (never in the
+    machine's zone), an aware one the same instant converted."""
+    zone = ZoneInfo(zone_name)
+    return now.replace(tzinfo=zone) if now.tzinfo is None else now.astimezone(zone)
+
+
 def offset_at(zone: ZoneInfo, instant: datetime) -> timedelta:
     """Return the UTC offset of `zone` at an aware instant."""
     return instant.astimezone(zone).utcoffset()
