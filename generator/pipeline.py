@@ -277,7 +277,7 @@ def _check_translation(file: NoticeFile, settings: SiteSettings,
     if source is None:
         return CheckedTranslation(None, tuple(problems))
     own = notices.get(file.slug)
-    checked = validate_translation(source, settings, own.notice if own else None, own.prose if own else None)
+    checked = validate_translation(source, settings, own.parts if own else None, own.prose if own else None)
     return replace(checked, problems=tuple(problems) + checked.problems)
 
 
