@@ -327,7 +327,7 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
 
     Nothing is written here but through `sink`, which receives the outputs as they are
-    rendered (in up to `jobs` processes; see render_site), only when the site is valid.
+    rendered (in up to `jobs` processes; see _render), only when the site is valid.
     Caches are kept in `cache_root`, by default the site's `.expediente-cache/`; the server
     hooks pass a folder outside the pushed tree, so that nothing a pusher commits is read
     as a cache.  The outputs are counted as they are rendered, before `sink` sees them:

@@ -18,7 +18,6 @@ from generator.pipeline import build_site, make_build
 from generator.render.default_theme import default_theme_dir
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.notices import render_notice_index, render_notice_pages, upcoming_notices
-from generator.render.outputs import render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SP = ZoneInfo("America/Sao_Paulo")
@@ -515,8 +514,10 @@ def test_example_incident_page_shows_its_timeline(example):
     assert facts["Quando"] == f"5 de nov. de 2026 14:05{NNBSP}–{NNBSP}15:35 (Horário de Brasília)"
 
 
-def test_render_site_writes_the_notice_pages(example):
-    build = make_build(make_site(), NOW)
-    paths = [output.path for output in render_site(build, (default_theme_dir(),))]
-    assert "notices/index.html" in paths and f"en/notices/{XMAS.slug}/index.html" in paths
+def test_one_process_renders_the_notice_pages_as_the_default_build_does(example):
+    result = build_site(ROOT, EXAMPLE_NOW, jobs=1)
+    assert result.ok, result.problems
+    paths = [output.path for output in result.outputs]
+    assert "notices/index.html" in paths and "en/notices/2026-11-16-natal-e-ano-novo/index.html" in paths
     assert paths == sorted(paths)
+    assert {output.path: output.data for output in result.outputs} == example
