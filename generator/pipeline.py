@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from types import MappingProxyType
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -23,11 +24,14 @@ from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, SiteSettings, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
-from generator.read.cache import cache_dir, cache_trust
+from generator.read.cache import CACHE_DIR, cache_dir, cache_trust
+from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
+from generator.read.probe_files import list_probe_files, read_component_history
 from generator.read.sources import NoticeFile, Sources, read_notice, read_sources
 from generator.read.templates import theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
+from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
 from generator.validate import make_site, validate_holidays, validate_settings
 from generator.validate.limits import check_notice_count
@@ -38,6 +42,7 @@ from generator.validate.notices import (
     validate_notice,
     validate_translation,
 )
+from generator.write.probe_cache import write_probe_cache
 from generator.write.template_cache import sealed_files
 
 
@@ -66,6 +71,8 @@ class Resolved:
 
 # Below this many notices one process renders everything: forking would cost more than it saves.
 RENDER_PARALLEL_FROM = 64
+# Below this many bytes of the probe's month files without cached counts, one process reads them all.
+PROBE_PARALLEL_BYTES = 32 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,18 +130,17 @@ def read_probe_histories(site_dir: Path, site: Site, now: datetime, cache: bool 
                          cache_root: Path | None = None, jobs: int | None = None):
     """Return (each component's probe history at `now`, the problems of site_src/uptime/ and of the cache).
 
+    With `cache`, the counts are kept in the cache folder `cache_root` (by default the site's own).
     The changed month files are counted by up to `jobs` processes (parallel.py) when there is much to
     read; the changed counts are then written to the cache (see read/probe_files.py).
     """
-    from types import MappingProxyType
-
-    from generator.read.probe_files import list_probe_files, read_component_history
-    from generator.schedule.uptime import probe_window
-    from generator.write.probe_cache import write_probe_cache
-
-    files = list_probe_files(site_dir, site, probe_window(ZoneInfo(site.timezone), now), cache, cache_root)
-    read = map_in_parallel(read_component_history, files.components, jobs if files.heavy else 1, min_items=2)
-    failed = write_probe_cache(entry for component in read for entry in component.cache)
+    stored_in = (cache_dir(site_dir) if cache_root is None else cache_root) / PROBE_CACHE_FOLDER if cache else None
+    files = list_probe_files(site_dir, site, probe_window(ZoneInfo(site.timezone), now), stored_in)
+    heavy = files.uncached_bytes > PROBE_PARALLEL_BYTES
+    read = map_in_parallel(read_component_history, files.components, jobs if heavy else 1, min_items=2)
+    # Placed at the site's own cache folder, whichever folder holds it: the server hooks' is not the pusher's to see.
+    failed = write_probe_cache((entry for component in read for entry in component.cache),
+                               f"{CACHE_DIR}/{PROBE_CACHE_FOLDER}")
     problems = [*files.problems, *(problem for component in read for problem in component.problems)]
     return (MappingProxyType({component.component: component.history for component in read}),
             tuple(problems + [failed] if failed else problems))
@@ -149,8 +155,6 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     in site_src/uptime/ (through the cache in `cache_root`, by default the site's own, unless
     `cache` is false), whose warnings go to `problems`; up to `jobs` processes read them.
     """
-    from generator.schedule.uptime import make_uptime
-
     # A notice dated later than "now" is scheduled: nothing is made of it, not even the
     # hours it changes, until a build at or after its date (next-change names that instant).
     published, scheduled = split_scheduled(site.notices, now)
@@ -277,14 +281,12 @@ def _check_translation(file: NoticeFile, settings: SiteSettings,
     if source is None:
         return CheckedTranslation(None, tuple(problems))
     own = notices.get(file.slug)
-    checked = validate_translation(source, settings, own.notice if own else None, own.prose if own else None)
+    checked = validate_translation(source, settings, own.parts if own else None, own.prose if own else None)
     return replace(checked, problems=tuple(problems) + checked.problems)
 
 
 def _prepare_rendering() -> None:
-    """Import what the build needs once the notices are read, and compile the gettext catalogs."""
-    import generator.read.probe_files  # (imported here, not above: see load)
-    import generator.schedule.uptime  # noqa: F401
+    """Import the renderers (Jinja, Babel: imported here, not above, see load) and compile the gettext catalogs."""
     from generator.render import outputs
     outputs.prepare()
 
@@ -325,7 +327,7 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
 
     Nothing is written here but through `sink`, which receives the outputs as they are
-    rendered (in up to `jobs` processes; see render_site), only when the site is valid.
+    rendered (in up to `jobs` processes; see _render), only when the site is valid.
     Caches are kept in `cache_root`, by default the site's `.expediente-cache/`; the server
     hooks pass a folder outside the pushed tree, so that nothing a pusher commits is read
     as a cache.  The outputs are counted as they are rendered, before `sink` sees them:
@@ -338,7 +340,7 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     if made is None:
         return Result((), problems)
     template_dirs = (loaded.templates,) if loaded.templates is not None else ()   # the default theme follows
-    from generator.render.theme import TemplateFailed
+    from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see _prepare_rendering)
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
         done = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))

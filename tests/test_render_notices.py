@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import lxml.html
 import pytest
+from conftest import EXAMPLE_NOW, copy_example
 from helpers_vnu import run_vnu
 
 from generator.model import Change, Channel, Department, Interval, Notice, Site, Text, WeeklyHours
@@ -18,7 +19,6 @@ from generator.pipeline import build_site, make_build
 from generator.read.templates import default_theme_dir, theme_loader
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.notices import render_notice_index, render_notice_pages, upcoming_notices
-from generator.render.outputs import render_site
 
 SP = ZoneInfo("America/Sao_Paulo")
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=SP)        # a Monday
@@ -508,8 +508,10 @@ def test_example_incident_page_shows_its_timeline(example):
     assert facts["Quando"] == f"5 de nov. de 2026 14:05{NNBSP}–{NNBSP}15:35 (Horário de Brasília)"
 
 
-def test_render_site_writes_the_notice_pages(example):
-    build = make_build(make_site(), NOW)
-    paths = [output.path for output in render_site(build, theme_loader())]
-    assert "notices/index.html" in paths and f"en/notices/{XMAS.slug}/index.html" in paths
+def test_one_process_renders_the_notice_pages_as_the_default_build_does(example, tmp_path):
+    result = build_site(copy_example(tmp_path / "site"), datetime.fromisoformat(EXAMPLE_NOW), jobs=1)
+    assert result.ok, result.problems
+    paths = [output.path for output in result.outputs]
+    assert "notices/index.html" in paths and "en/notices/2026-11-16-natal-e-ano-novo/index.html" in paths
     assert paths == sorted(paths)
+    assert {output.path: output.data for output in result.outputs} == example

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import generator.pipeline as pipeline
 import generator.read.probe_files as probe_files
 from generator.errors import WARNING
 from generator.model import Check, Component, Site, Text
@@ -384,12 +385,24 @@ def test_a_damaged_cache_file_is_ignored(tmp_path):
     assert histories(tmp_path, NOW)[0] == expected
 
 
+def test_a_cache_that_cannot_be_written_is_one_warning_placed_at_the_sites_cache_folder(tmp_path):
+    outage_history(tmp_path / "site")
+    elsewhere = tmp_path / "server-cache"
+    elsewhere.mkdir()
+    (elsewhere / "uptime").write_text("a file where the cache's folder goes")
+    expected, _ = histories(tmp_path / "site", NOW, cache=False)
+    found, problems = histories(tmp_path / "site", NOW, cache_root=elsewhere)
+    assert found == expected
+    assert [(p.path, p.message, p.severity) for p in problems] == [
+        (".expediente-cache/uptime", "could not write the uptime cache: Not a directory", WARNING)]
+
+
 def test_several_processes_read_the_same_counts(tmp_path, monkeypatch):
     outage_history(tmp_path)
     write_history(tmp_path, [(at, row(at, latency="7.5")) for at in
                              minutes(datetime(2026, 10, 25, tzinfo=SP), datetime(2026, 11, 2, tzinfo=SP))], "dc")
     serial, _ = histories(tmp_path, NOW, cache=False)
-    monkeypatch.setattr(probe_files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(pipeline, "PROBE_PARALLEL_BYTES", 0)
     forked = []
     fork = os.fork
 
@@ -410,7 +423,7 @@ def test_the_jobs_variable_bounds_the_processes(tmp_path, monkeypatch):
     outage_history(tmp_path)
     write_history(tmp_path, [(at, row(at, latency="7.5")) for at in
                              minutes(datetime(2026, 10, 25, tzinfo=SP), datetime(2026, 11, 2, tzinfo=SP))], "dc")
-    monkeypatch.setattr(probe_files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(pipeline, "PROBE_PARALLEL_BYTES", 0)
     monkeypatch.setenv("EXPEDIENTE_JOBS", "1")
 
     def must_not_fork():
@@ -474,6 +487,6 @@ def test_without_processes_the_files_are_read_in_this_one(tmp_path, monkeypatch)
     outage_history(tmp_path)
     write_history(tmp_path, [(at, row(at)) for at in minutes(datetime(2026, 11, 1, tzinfo=SP), NOW)], "dc")
     serial, _ = histories(tmp_path, NOW, cache=False)
-    monkeypatch.setattr(probe_files, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(pipeline, "PROBE_PARALLEL_BYTES", 0)
     monkeypatch.setattr(os, "fork", no_fork)           # a sandbox that forbids fork
     assert histories(tmp_path, NOW, jobs=2)[0] == serial

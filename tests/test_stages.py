@@ -7,6 +7,7 @@ processes), so it is tested here as the pipeline calls it, on a real site folder
 from __future__ import annotations
 
 import ast
+from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import ROOT
@@ -49,14 +50,19 @@ def test_a_notice_and_its_translation_are_checked_file_by_file_then_gathered(mak
     source, problems = read_notice(main)
     checked = validate_notice(source, settings, frozenset({"2026-11-10-feriado"}))
     assert problems == [] and checked.problems == ()
-    assert checked.notice.slug == "2026-11-10-feriado" and checked.notice.departments == ("suporte",)
-    assert checked.prose.covered == frozenset({checked.notice.changes[0].first})
+    assert checked.parts.slug == "2026-11-10-feriado" and checked.parts.fields["departments"] == ("suporte",)
+    assert checked.prose.covered == frozenset({checked.parts.fields["changes"][0].first})
     source, _ = read_notice(translation)
-    translated = validate_translation(source, settings, checked.notice, checked.prose)
+    translated = validate_translation(source, settings, checked.parts, checked.prose)
     assert translated.translated == ("en", "Municipal holiday", "<p>Support is closed on 20 November.</p>")
     notices, found = gather_notices(sources.notices, {main.rel: checked}, {translation.rel: translated}, settings, {})
     assert found == []
     assert notices[0].title == Text((("pt-BR", "Feriado municipal"), ("en", "Municipal holiday")))
+    assert (notices[0].revision, notices[0].modified) == (0, None)       # outside git: no last commit
+    first, last = (datetime(2026, 11, day, 9, tzinfo=UTC) for day in (3, 5))
+    history = {main.rel: (2, first), translation.rel: (1, last)}
+    notices, _ = gather_notices(sources.notices, {main.rel: checked}, {translation.rel: translated}, settings, history)
+    assert (notices[0].revision, notices[0].modified) == (3, last)       # every commit of its files counts
 
 
 def test_a_wrong_weekday_is_reported_by_the_one_notice_that_has_it(make_site):
@@ -64,7 +70,7 @@ def test_a_wrong_weekday_is_reported_by_the_one_notice_that_has_it(make_site):
     sources, settings = read_site(site)
     source, _ = read_notice(sources.notices[0])
     checked = validate_notice(source, settings, frozenset({"2026-11-10-feriado"}))
-    assert checked.notice is None
+    assert checked.parts is None
     assert [problem.format() for problem in checked.problems] == [
         "notices/2026-11-10-feriado.md:7:14: error: 2026-11-20 is a Friday (sexta-feira), not Segunda-Feira\n"
         "  hint: 2026-11-23 is a Monday (did you mean the 23rd?)"]

@@ -68,7 +68,8 @@ class Notice:
     cancelled: bool = False
     changes: tuple[Change, ...] = ()
     revision: int = 0                   # rises with every edit: git commits of its files, or front matter
-    modified: datetime | None = None    # last edit: its last git commit, else `updated`, else `date`
+    modified: datetime | None = None    # its files' last git commit; None outside git, where the last edit
+                                        # is `updated`, else `date` (every renderer reads it so)
     # Incidents and maintenance (empty for hours and info notices):
     components: tuple[tuple[str, str], ...] = ()   # (component id, its state while this lasts)
     impact: str | None = None

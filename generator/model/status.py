@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
 from typing import Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from generator.model.hours import Text
 
@@ -27,8 +28,6 @@ def shown_url(url: str) -> str:
 
     A query often carries a token (`?key=...`); the probe sends it, nothing prints it.
     """
-    from urllib.parse import urlsplit, urlunsplit
-
     try:
         parts = urlsplit(url)
     except ValueError:

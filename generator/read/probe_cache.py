@@ -1,8 +1,7 @@
 """The day-count cache of the probe's month files: what it holds and its bytes (written by write/probe_cache.py).
 
-Each month file's counts are kept in
-`<site>/.expediente-cache/uptime/<component>/<YYYY-MM>.rollup` (or under the server hooks'
-cache folder), beside the file's size, mtime_ns, how many bytes were read and a SHA-1 hash
+Each month file's counts are kept in `<cache>/uptime/<component>/<YYYY-MM>.rollup`, in the
+build's cache folder (the site's own, or the server hooks'; see read/cache.py), beside the file's size, mtime_ns, how many bytes were read and a SHA-1 hash
 of those bytes: read/probe_files.py decides from these whether the file changed, grew, or
 must be read again. A cache file is a line of JSON, then the histograms' arrays; one
 made for other settings (time zone, slowness limit, byte order) or damaged is never trusted.
@@ -15,14 +14,13 @@ import sys
 from array import array
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from generator.model import DayCounts
 
-CACHE_FOLDER = Path(".expediente-cache") / "uptime"
+CACHE_FOLDER = "uptime"       # in the build's cache folder
 CACHE_MAGIC = b"expediente uptime rollup 2\n"
 
 

@@ -18,8 +18,8 @@ files on every build, so "now" never leaks into the cache and rows after now (a
 build with an earlier --now) are left out.
 
 The pipeline lists the files (`list_probe_files`), then maps `read_component_history`
-over the components, in processes when there is much to read (`ProbeFiles.heavy`), and
-has the changed counts written to the cache. Nothing here writes a file.
+over the components, in processes when there is much to read (`ProbeFiles.uncached_bytes`
+tells it how much), and has the changed counts written to the cache. Nothing here writes a file.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, WARNING, SourceError
 from generator.model import DayCounts, ProbeHistory, ProbeResult, Site
-from generator.read.probe_cache import CACHE_FOLDER, Rollup, cache_key, decode_rollup, encode_rollup
+from generator.read.probe_cache import Rollup, cache_key, decode_rollup, encode_rollup
 from generator.read.probe_rows import (
     HEADER,
     UPTIME_FOLDER,
@@ -54,7 +54,6 @@ from generator.read.probe_rows import (
 )
 
 RACY_NS = 2_000_000_000
-PARALLEL_BYTES = 32 << 20     # months to read without cached counts: below this, forking costs more than it saves
 TAIL_BYTES = 1 << 17
 FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
 
@@ -228,12 +227,12 @@ class ComponentFiles:
 
 @dataclass(frozen=True, slots=True)
 class ProbeFiles:
-    """The components with a folder in site_src/uptime/, the problems of the folders, and whether there is
-    much to read (`heavy`: more than PARALLEL_BYTES of month files without cached counts)."""
+    """The components with a folder in site_src/uptime/, the problems of the folders, and how much there is
+    to read: the bytes of the month files without cached counts."""
 
     components: tuple[ComponentFiles, ...]
     problems: tuple[SourceError, ...]
-    heavy: bool
+    uncached_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,18 +255,15 @@ class ComponentRead:
                             self.latest, self.first)
 
 
-def list_probe_files(site_dir: Path, site: Site, window, cache: bool = True,
-                     cache_root: Path | None = None) -> ProbeFiles:
+def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None) -> ProbeFiles:
     """Return the month files of site_src/uptime/ that the probe's history in `window` is counted from.
 
-    With `cache`, counts are kept in and taken from <site>/.expediente-cache/uptime/, or from
-    <cache_root>/uptime/ (the server hooks keep it beside releases/, outside the pushed tree).
-    A folder named after no component is a warning, and left out.
+    Their counts are kept in and taken from the folder `stored_in` (read/probe_cache.py), none when it
+    is None. A folder named after no component is a warning, and left out.
     """
-    stored_in = site_dir / CACHE_FOLDER if cache_root is None else cache_root / CACHE_FOLDER.name
     root = site_dir / UPTIME_FOLDER
     if not root.is_dir():
-        return ProbeFiles((), (), False)
+        return ProbeFiles((), (), 0)
     zone = ZoneInfo(site.timezone)
     known = {component.id: component for component in site.components}
     problems: list[SourceError] = []
@@ -290,12 +286,12 @@ def list_probe_files(site_dir: Path, site: Site, window, cache: bool = True,
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
         months = tuple(Month(component.id, month, folder / f"{month}.csv", f"{label}/{month}.csv",
                              cache_key(f"{label}/{month}.csv", zone, slow_ms),
-                             stored_in / folder.name / f"{month}.rollup" if cache else None, slow_ms)
+                             stored_in / folder.name / f"{month}.rollup" if stored_in else None, slow_ms)
                        for month in window.months if (folder / f"{month}.csv").is_file())
         uncached += sum(month.path.stat().st_size for month in months
                         if month.stored is None or not month.stored.is_file())
         found.append(ComponentFiles(component.id, folder, months, zone, slow_ms, window))
-    return ProbeFiles(tuple(found), tuple(problems), uncached > PARALLEL_BYTES)
+    return ProbeFiles(tuple(found), tuple(problems), uncached)
 
 
 def read_component_history(files: ComponentFiles) -> ComponentRead:

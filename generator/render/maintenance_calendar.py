@@ -34,7 +34,7 @@ def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> Ca
         categories=(maintenance_word,),
         stamp=stamp,
         sequence=window.revision,
-        modified=window.modified,
+        modified=stamp,
         cancelled=window.cancelled,
         zone=site.timezone,
     )

@@ -2,20 +2,19 @@
 
 Each part is a pure function of the Build (and the template environment) that
 returns Outputs; the pipeline decides which process renders which part and hands
-the outputs on to the writer.  `render_site` renders every part in this process.
+the outputs on to the writer (pipeline._render).
 """
 
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from jinja2 import BaseLoader, Environment
+from jinja2 import Environment
 
 from generator.model import Build, Notice, Output
 from generator.render import urls
 from generator.render.api import render_hours_api
 from generator.render.badges import render_badges
-from generator.render.bytecode import CompiledStore
 from generator.render.calendars import render_notice_calendars, render_subscription_calendars
 from generator.render.feeds import render_component_feeds, render_feeds
 from generator.render.html import make_environment, render_hours_pages
@@ -27,7 +26,7 @@ from generator.render.statuspage_api import render_statuspage_api
 from generator.render.theme import TemplateFailed, template_problem
 
 __all__ = ["make_environment", "notice_runs", "placed_failure", "prepare", "render_notices",
-           "render_site", "render_site_part", "site_parts"]
+           "render_site_part", "site_parts"]
 
 # Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
 NOTICES_PER_PART = 50
@@ -106,21 +105,3 @@ def placed_failure(exc: Exception, env: Environment) -> TemplateFailed | None:
     not come from a template.  Call it where the exception was raised: the traceback says where."""
     problem = template_problem(exc, env.loader)
     return None if problem is None else TemplateFailed(problem)
-
-
-def render_site(build: Build, loader: BaseLoader, compiled: CompiledStore | None = None) -> tuple[Output, ...]:
-    """Render every output of the site in this process (templates from `loader`: read.templates.theme_loader),
-    sorted by path; a template that fails raises TemplateFailed, with the problem placed in the template."""
-    env = make_environment(loader, compiled)
-    outputs: list[Output] = []
-    try:
-        for name in site_parts(build):
-            outputs += render_site_part(build, env, name)
-        for run in notice_runs(build):
-            outputs += render_notices(build, env, run)
-    except Exception as exc:
-        failed = placed_failure(exc, env)
-        if failed is None:
-            raise
-        raise failed from None
-    return tuple(sorted(outputs, key=lambda output: output.path))

@@ -48,6 +48,7 @@ from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from generator.model import Channel, Department, HolidayCalendar, HolidayRules, Interval, Override, Text, WeeklyHours
+from generator.schedule.timeline import HOURS_PAGE_DAYS
 from generator.schedule.zones import offset_at, offset_changes
 
 REGULAR, HOLIDAY, NOTICE = "regular", "holiday", "notice"
@@ -187,7 +188,7 @@ def is_open(department: Department, channel: Channel, instant: datetime, holiday
 
 
 def next_transition(department: Department, channel: Channel, instant: datetime, holidays: HolidayCalendar,
-                    overrides: Mapping = {}, horizon_days: int = 14) -> datetime | None:
+                    overrides: Mapping = {}, horizon_days: int = HOURS_PAGE_DAYS) -> datetime | None:
     """Return the next instant after `instant` when the channel opens or closes, or None within the horizon."""
     _require_aware(instant)
     zone = ZoneInfo(department.timezone)

@@ -36,8 +36,8 @@ from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from generator.model import ComponentUptime, DayCounts, Notice, ProbeHistory, Site, UptimeDay
+from generator.schedule.timeline import STATUS_DAYS
 
-DAYS = 90
 # (name, days): "24h" is the 24 hours before now; the others are the last N local days, today up to now.
 WINDOWS = (("24h", 0), ("7d", 7), ("30d", 30), ("90d", 90))
 OUTAGE_WEIGHTS = {"major_outage": 1.0, "partial_outage": 0.3}
@@ -61,7 +61,7 @@ def day_bounds(day: date, zone: ZoneInfo) -> LocalDay:
     return LocalDay(day, start, end)
 
 
-def local_days(zone: ZoneInfo, now: datetime, count: int = DAYS) -> tuple[LocalDay, ...]:
+def local_days(zone: ZoneInfo, now: datetime, count: int = STATUS_DAYS) -> tuple[LocalDay, ...]:
     """Return the last `count` local days ending with today's date at `now`, oldest first."""
     today = now.astimezone(zone).date()
     return tuple(day_bounds(today - timedelta(back), zone) for back in range(count - 1, -1, -1))

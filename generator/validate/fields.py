@@ -6,6 +6,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from generator.errors import ERROR, WARNING, SourceError
 from generator.model import Text
@@ -163,8 +164,6 @@ def check_keys(mapping: Map, problems: Problems, what: str, required: tuple[str,
 
 def url_host_problem(url: str) -> tuple[str, str] | None:
     """Return (message, hint) when an http(s) address has a host no browser would reach, else None."""
-    from urllib.parse import urlsplit
-
     netloc = urlsplit(url).netloc.rpartition("@")[2]
     if netloc.startswith("["):
         host = netloc[:netloc.find("]") + 1]

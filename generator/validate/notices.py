@@ -7,7 +7,7 @@ in `gather_notices`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Mapping
 
@@ -16,6 +16,7 @@ from generator.limits import body_problem
 from generator.markup import render_markdown
 from generator.model import Change, Notice, SiteSettings, Text
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
+from generator.schedule.effective import applying_notices, notice_cells
 from generator.validate.dates import parse_date
 from generator.validate.fields import (
     Problems,
@@ -55,10 +56,23 @@ class ProseContext:
 
 
 @dataclass(frozen=True, slots=True)
-class CheckedNotice:
-    """One notice file checked: the notice (None when invalid), its prose context (None: not checked), problems."""
+class NoticeParts:
+    """What one valid notice file says of itself: everything its Notice holds but the translations and the
+    git history, which gather_notices adds when it makes the Notice."""
 
-    notice: Notice | None
+    slug: str
+    lang: str
+    title: str                      # in `lang`
+    body: str                       # sanitised HTML, in `lang`
+    revision: int                   # as the front matter says (0 when it says nothing)
+    fields: Mapping[str, object]    # the Notice's other fields, by name
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedNotice:
+    """One notice file checked: its parts (None when invalid), its prose context (None: not checked), problems."""
+
+    parts: NoticeParts | None
     prose: ProseContext | None
     problems: tuple[SourceError, ...]
 
@@ -76,15 +90,15 @@ class CheckedTranslation:
 def validate_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozenset[str]) -> CheckedNotice:
     """Check one read notice against the site's settings and the other notices' `slugs`; return what was found."""
     problems = Problems(source.path)
-    notice, prose = _read_notice(source, settings, slugs, problems)
+    parts, prose = _read_notice(source, settings, slugs, problems)
     if prose is not None:
         check_prose(source, prose.lang, prose.reference, prose.period, problems, prose.covered, prose.acknowledged)
-    return CheckedNotice(notice, prose, tuple(problems.items))
+    return CheckedNotice(parts, prose, tuple(problems.items))
 
 
 def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozenset[str],
-                 problems: Problems) -> tuple[Notice | None, ProseContext | None]:
-    """Return the notice (None when invalid) and what its prose is checked against (None: not checked)."""
+                 problems: Problems) -> tuple[NoticeParts | None, ProseContext | None]:
+    """Return the notice's parts (None when invalid) and what its prose is checked against (None: not checked)."""
     front = expect_map(source.front, problems, "the front matter")
     if front is None:
         return None, None
@@ -129,22 +143,21 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
                 problems.error(front.key_node(key), f"'{key}' belongs to incident and maintenance notices",
                                "use type: incident or type: maintenance")
     check_body(source, problems)
-    notice = None
+    parts = None
     if not problems.count() and None not in (title, published, kind, chosen):
-        notice = Notice(slug=slug, path=source.path, type=kind, lang=lang, title=Text(((lang, title),)),
-                        body=Text(((lang, render_markdown(source.body)),)), date=published, updated=updated,
-                        departments=chosen, period=period, supersedes=supersedes, cancelled=cancelled,
-                        changes=changes, revision=revision, modified=updated or published, **status_fields)
+        parts = NoticeParts(slug, lang, title, render_markdown(source.body), revision, dict(
+            path=source.path, type=kind, date=published, updated=updated, departments=chosen, period=period,
+            supersedes=supersedes, cancelled=cancelled, changes=changes, **status_fields))
     # The prose is checked even when the front matter has errors: report everything at once.
     if not (published and prose_on):
-        return notice, None
+        return parts, None
     covered = None
-    if notice is not None and notice.type == "hours":
-        covered = frozenset(day for change in notice.changes for day in change.days())
-    return notice, ProseContext(lang, published.date(), period, covered, acknowledged)
+    if parts is not None and kind == "hours":
+        covered = frozenset(day for change in changes for day in change.days())
+    return parts, ProseContext(lang, published.date(), period, covered, acknowledged)
 
 
-def validate_translation(source: MarkdownSource, settings: SiteSettings, notice: Notice | None,
+def validate_translation(source: MarkdownSource, settings: SiteSettings, notice: NoticeParts | None,
                          prose: ProseContext | None) -> CheckedTranslation:
     """Check one read translation; its prose is checked as its `notice`'s is (`prose`), when that is valid."""
     problems = Problems(source.path)
@@ -192,63 +205,61 @@ def check_body(source: MarkdownSource, problems: Problems) -> None:
 def gather_notices(files: tuple[NoticeFile, ...], checked: Mapping[str, CheckedNotice],
                    translations: Mapping[str, CheckedTranslation], settings: SiteSettings,
                    history: Mapping) -> tuple[tuple[Notice, ...], list[SourceError]]:
-    """Put each notice's translations and git history in, order the notices by (date, slug), check the relations.
+    """Make each valid notice, with its translations and git history, order them by (date, slug), check the relations.
 
     `checked` and `translations` hold what validate_notice and validate_translation returned, by the
-    file's path relative to the site; return the notices and every problem of every file.
+    file's path relative to the site; `history` holds (commits, last commit) by that path. Return the
+    notices and every problem of every file.
     """
     found: list[SourceError] = []
-    notices: dict[str, Notice] = {}
+    parts: dict[str, NoticeParts] = {}
     slugs = frozenset(file.slug for file in files if file.lang is None)
     for file in files:
         if file.lang is None and file.rel in checked:
             found += checked[file.rel].problems
-            if (notice := checked[file.rel].notice) is not None:
-                notices[notice.slug] = notice
+            if (own := checked[file.rel].parts) is not None:
+                parts[own.slug] = own
+    translated: dict[str, list[tuple[str, str, str]]] = {}
     for file in files:
         if file.lang is None or file.rel not in translations:
             continue
         done = translations[file.rel]
         found += done.problems
-        if done.translated is None or file.slug not in notices:
+        if done.translated is None or file.slug not in parts:
             if done.translated is not None and file.slug not in slugs:
                 found.append(SourceError(file.rel, 1, 1, f"a translation of notices/{file.slug}.md, which does not "
                                          "exist", "name the file after its notice: YYYY-MM-DD-slug.<lang>.md"))
             continue
-        lang, title, body = done.translated
-        notice = notices[file.slug]
-        if lang == notice.lang:
+        lang = done.translated[0]
+        if lang == parts[file.slug].lang:
             found.append(SourceError(file.rel, 1, 1, f"this translation is in {lang}, the notice's own language"))
             continue
         found += done.prose_problems
-        notices[file.slug] = replace(notice, title=Text(notice.title.values + ((lang, title),)),
-                                     body=Text(notice.body.values + ((lang, body),)))
+        translated.setdefault(file.slug, []).append(done.translated)
     paths_of: dict[str, list[str]] = {}
     for file in files:
         paths_of.setdefault(file.slug, []).append(file.rel)
-    for slug, notice in list(notices.items()):
-        notices[slug] = with_history(notice, paths_of.get(slug, []), history)
-    ordered = tuple(sorted(notices.values(), key=lambda n: (n.date, n.slug)))
+    notices = (make_notice(own, translated.get(slug, ()), [history[p] for p in paths_of.get(slug, ()) if p in history])
+               for slug, own in parts.items())
+    ordered = tuple(sorted(notices, key=lambda n: (n.date, n.slug)))
     found += check_relations(ordered, settings)
     return ordered, found
 
 
-def with_history(notice: Notice, paths: list[str], history: Mapping) -> Notice:
-    """Return the notice with its revision and last edit taken from git when there is history."""
-    found = [history[p] for p in paths if p in history]
-    commits = sum(count for count, _ in found)
-    last = max((when for _, when in found), default=None)
-    modified = last or notice.updated or notice.date
-    revision = max(notice.revision, commits)
-    if revision == notice.revision and modified is notice.modified:
-        return notice               # outside git, or no commit of its own: as it was read
-    return replace(notice, revision=revision, modified=modified)
+def make_notice(parts: NoticeParts, translated, commits) -> Notice:
+    """Make a notice from its file's parts, its `translated` (language, title, body HTML) and the
+    (commits, last commit) of each of its files in git: its revision rises with every commit, and its
+    last edit is the last commit (None outside git: then it is `updated`, else `date`)."""
+    langs = (parts.lang, *(lang for lang, _, _ in translated))
+    return Notice(slug=parts.slug, lang=parts.lang,
+                  title=Text(tuple(zip(langs, (parts.title, *(title for _, title, _ in translated))))),
+                  body=Text(tuple(zip(langs, (parts.body, *(body for _, _, body in translated))))),
+                  revision=max(parts.revision, sum(count for count, _ in commits)),
+                  modified=max((when for _, when in commits), default=None), **parts.fields)
 
 
 def check_relations(notices: tuple[Notice, ...], settings: SiteSettings) -> list[SourceError]:
     """Report two notices that change the same channel on the same day."""
-    from generator.schedule.effective import applying_notices, notice_cells
-
     found: list[SourceError] = []
     departments = {d.id: d for d in settings.departments}
     owner: dict[tuple, tuple[Notice, Change]] = {}

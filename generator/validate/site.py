@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
 
+from generator.limits import year_problem
 from generator.model import HolidayRules, Text
 from generator.read.yaml_nodes import Map, Node, Scalar
+from generator.validate.dates import describe_bad_date
 from generator.validate.fields import (
     Problems,
     check_keys,
@@ -132,9 +134,6 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
         return month, day
     found = FULL_DATE.match(text)
     if found:
-        from generator.limits import year_problem
-        from generator.validate.dates import describe_bad_date
-
         if year_problem(int(found[1])):
             problems.error(key, year_problem(int(found[1])))
             return None

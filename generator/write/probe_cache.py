@@ -12,9 +12,6 @@ from typing import Iterable
 
 from generator.errors import WARNING, SourceError
 
-# Where messages place the cache, whichever folder holds it (the site's, or the server hooks' own).
-WHERE = ".expediente-cache/uptime"
-
 
 def write_cache_file(path: Path, data: bytes) -> None:
     """Write a cache file atomically (a temporary file, then a rename), so a reader never sees half of one."""
@@ -24,14 +21,15 @@ def write_cache_file(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def write_probe_cache(files: Iterable[tuple[Path, bytes]]) -> SourceError | None:
-    """Write (path, bytes) cache files; return a warning naming the first failure, or None when all were written."""
+def write_probe_cache(files: Iterable[tuple[Path, bytes]], where: str) -> SourceError | None:
+    """Write (path, bytes) cache files; return a warning placed at `where` naming the first failure, or None
+    when all were written."""
     failed = None
     for path, data in files:
         try:
             write_cache_file(path, data)
         except OSError as error:
-            failed = failed or SourceError(WHERE, 0, 0, f"could not write the uptime cache: {error.strerror}",
+            failed = failed or SourceError(where, 0, 0, f"could not write the uptime cache: {error.strerror}",
                                            "the build is right all the same, but reads the probe's files again",
                                            WARNING)
     return failed

@@ -14,6 +14,7 @@ writes here holds the lock.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
@@ -158,8 +159,6 @@ def prune_releases(publish_to: Path, keep: int = KEEP_RELEASES) -> list[str]:
 @contextmanager
 def publish_lock(publish_to: Path):
     """Hold DIR/.lock while building or switching, so concurrent pushes build and publish one at a time."""
-    import fcntl
-
     publish_to.mkdir(parents=True, exist_ok=True)
     with open(publish_to / ".lock", "a+") as handle:
         try:
