@@ -181,7 +181,7 @@ class LocaleFormats:
 
     lang: str
 
-    # The formats that pages repeat (dates, language names) are kept once
+    # The formats that pages repeat (dates, zone names, language names) are kept once
     # made, per language and value: a LocaleFormats is a value, equal for equal languages, so
     # every page of a language shares the cache.  Each cache is bounded.
 
@@ -259,6 +259,7 @@ class LocaleFormats:
         """Return one weekday's name (0 = Monday)."""
         return get_day_names(width, locale=self.locale)[day]
 
+    @lru_cache(maxsize=4096)
     def zone_name(self, zone: str) -> str:
         """Return a zone's generic name: 'Horário de Brasília', 'Brasília Time'."""
         if zone in REGIONLESS_ZONES:

@@ -270,8 +270,9 @@ def _format_fraction(exact: Decimal, locale: str) -> str:
     return format_percent(exact, format=pattern, locale=locale)
 
 
+@lru_cache(maxsize=1024)
 def _short_date(day: date, locale: str) -> str:
-    """Return a bar's date, '23 de nov.'."""
+    """Return a bar's date, '23 de nov.'; every component's bars share the same 90 days."""
     return format_skeleton("MMMd", day, locale=locale)
 
 

@@ -16,6 +16,7 @@ calls faster without changing any result.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _PROBE = timedelta(hours=1)
@@ -49,6 +50,7 @@ def offset_changes(zone: ZoneInfo, low: datetime, high: datetime) -> tuple[datet
     return tuple(changes)
 
 
+@lru_cache(maxsize=16384)
 def _changes_in_utc_day(zone: ZoneInfo, day: date) -> tuple[datetime, ...]:
     """Return the UTC instants in (midnight, next midnight] of UTC day `day` where `zone` changes offset."""
     here = datetime.combine(day, time(), tzinfo=UTC)
