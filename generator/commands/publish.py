@@ -32,7 +32,7 @@ from generator.commands.build import build_into
 from generator.commands.pushed_tree import TreeUnreadable, checkout_commit, inspect_tree
 from generator.errors import has_errors, sort_problems
 from generator.pipeline import where_raised
-from generator.read.templates import default_theme_dir
+from generator.read.templates import DEFAULT_THEME_LABEL, default_theme_dir
 from generator.report import plain_lines, summary_of
 from generator.write.leftovers import working_folder
 from generator.write.releases import (
@@ -163,7 +163,7 @@ def describe_failure(exc: BaseException, site_dir: Path) -> str:
     if place is None:
         return f"error: {type(exc).__name__}: {message}"
     path = Path(place[0])
-    for base, label in ((site_dir, ""), (default_theme_dir().parent, "(the default theme) ")):
+    for base, label in ((site_dir, ""), (default_theme_dir().parent, f"{DEFAULT_THEME_LABEL} ")):
         if path.is_relative_to(base):
             return f"{label}{path.relative_to(base).as_posix()}:{place[1]}: error: {message}"
     return f"{path}:{place[1]}: error: {message}"

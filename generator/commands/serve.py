@@ -34,13 +34,14 @@ from generator.commands.local_hosts import host_allowed
 from generator.commands.preview_pages import EVENTS_PATH, inject_reload, render_problems_page, scheduled_banner
 from generator.errors import SourceError, has_errors
 from generator.model import Notice
+from generator.read.links import SOURCE_FOLDERS
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
 from generator.write.new_files import make_preview_folder, remove_preview_folder
 from generator.write.staging import WriteError
 
 HOST = "127.0.0.1"   # a preview is for the person at this machine, never for the network
-WATCHED = ("site_src", "notices", "templates")
+WATCHED = SOURCE_FOLDERS
 KEEPALIVE_SECONDS = 15   # a comment on an idle event stream, so that a closed browser tab is noticed
 
 # Types by suffix, so that nothing depends on the machine's /etc/mime.types.

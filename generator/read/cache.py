@@ -22,10 +22,10 @@ from pathlib import Path
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
+from generator.read.links import SOURCE_FOLDERS
 
 CACHE_DIR = ".expediente-cache"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-SOURCE_FOLDERS = ("site_src", "notices", "templates")
 
 
 def cache_dir(site_dir: Path) -> Path:

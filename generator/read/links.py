@@ -22,6 +22,7 @@ from pathlib import Path
 
 from generator.errors import SourceError
 
+# The folders a build reads from a site, said once: the link check, the build cache and the preview watch them.
 SOURCE_FOLDERS = ("site_src", "notices", "templates")
 _WHAT = {"site_src": "the file", "notices": "the notice", "templates": "the template"}
 LINK_HINT = "replace the link with a copy of the file, or with a relative link to a file inside the site"
