@@ -96,6 +96,7 @@ def test_init_takes_a_fresh_git_repository(tmp_path, capsys):
     assert (tmp_path / "site_src" / "site.yaml").is_file() and (tmp_path / ".git" / "HEAD").is_file()
 
 
+@pytest.mark.slow   # runs python build.py under another TZ
 @pytest.mark.parametrize("machine_zone", ["UTC", "Asia/Tokyo"])
 def test_a_naive_now_dates_the_welcome_in_the_sites_zone_not_the_machines(tmp_path, machine_zone):
     site = tmp_path / "site"

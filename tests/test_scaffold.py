@@ -178,6 +178,7 @@ def test_a_repeated_hour_keeps_its_offset(make_site):
     assert problems_of(site, "notices/2027-10-31-aviso.md") == (True, [])
 
 
+@pytest.mark.slow   # runs python build.py under another TZ
 @pytest.mark.parametrize("machine_zone", ["UTC", "Asia/Tokyo"])
 def test_a_naive_now_is_read_in_the_sites_zone_not_the_machines(example_copy, machine_zone):
     # The example site is in America/Sao_Paulo: 10:00 there, whatever zone the machine runs in.
