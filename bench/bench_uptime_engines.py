@@ -72,6 +72,7 @@ usage = resource.getrusage(resource.RUSAGE_SELF)
 started = time.perf_counter()
 con = duckdb.connect()
 con.execute("SET threads = 2")
+con.execute("SET enable_progress_bar = false")     # it would print to stdout, which carries the figures
 extra = (", median(latency_ms) FILTER (ok = 1) AS p50, quantile_cont(latency_ms, 0.95) FILTER (ok = 1) AS p95"
          if latency else "")
 # Local days of the status page: 90 days ending with today's date at now, in the site's zone.
