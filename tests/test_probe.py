@@ -377,6 +377,14 @@ def test_invalid_status_components_are_reported_and_nothing_is_probed(tmp_path):
     assert not (site / "site_src/uptime").exists()
 
 
+def test_a_mistake_in_the_holiday_settings_does_not_stop_the_measurements(tmp_path):
+    site = make_site(tmp_path, {"website": "{type: tcp, host: 127.0.0.1, port: 9, timeout: 1s}"})
+    (site / "site_src/site.yaml").write_text(SITE + "holidays:\n  country: XX\n")
+    status, out, err = probe(site)
+    assert (status, err) == (0, "")
+    assert [row[:2] for row in rows(site, "website")] == [["2026-11-23T13:00:05Z", "0"]]
+
+
 @pytest.mark.slow
 @pytest.mark.network
 def test_a_torn_line_is_repaired_by_the_next_real_probe(tmp_path, web):

@@ -104,7 +104,8 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
 
 
 def load_components(site_dir: Path) -> tuple[tuple[Component, ...], tuple[SourceError, ...]]:
-    """Read site.yaml (for its languages) and status.yaml only: a broken notice must not stop the measurements."""
+    """Read site.yaml (for its languages) and status.yaml only: a broken notice, or a mistake in the holiday
+    settings, must not stop the measurements (the build reports those)."""
     src = site_dir / "site_src"
     site_source, problems = read_yaml(src / "site.yaml", site_dir, required=True)
     status_source, found = read_yaml(src / "status.yaml", site_dir, required=True)
@@ -112,12 +113,13 @@ def load_components(site_dir: Path) -> tuple[tuple[Component, ...], tuple[Source
     settings = None
     if site_source is not None and site_source.root is not None:
         site_problems = Problems(site_source.path)
-        settings = validate_site_settings(site_source.root, site_problems)
+        settings = validate_site_settings(site_source.root, site_problems, holidays=False)
         problems += site_problems.items
     components: tuple[Component, ...] = ()
     if settings is not None and status_source is not None and status_source.root is not None:
         status_problems = Problems(status_source.path)
-        components = validate_components(status_source.root, status_problems, settings[3])
+        _, _, _, languages, _, _ = settings
+        components = validate_components(status_source.root, status_problems, languages)
         problems += status_problems.items
     return components, sort_problems(problems)
 
