@@ -69,11 +69,6 @@ class Resolved:
     problems: tuple[SourceError, ...]
     cache_trusted: bool = False
 
-# Below this many notices one process renders everything: forking would cost more than it saves.
-RENDER_PARALLEL_FROM = 64
-# Below this many bytes of the probe's month files without cached counts, one process reads them all.
-PROBE_PARALLEL_BYTES = 32 << 20
-
 
 @dataclass(frozen=True, slots=True)
 class Result:
@@ -92,84 +87,13 @@ class Result:
         return not has_errors(self.problems)
 
 
-class OutputTooLarge(Exception):
-    """The outputs rendered so far are over the site's limit on output (limits: output_mb); carries the error."""
-
-    def __init__(self, problem: SourceError):
-        super().__init__(problem)
-        self.problem = problem
+# Below this many notices one process renders everything: forking would cost more than it saves.
+RENDER_PARALLEL_FROM = 64
+# Below this many bytes of the probe's month files without cached counts, one process reads them all.
+PROBE_PARALLEL_BYTES = 32 << 20
 
 
-def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | None):
-    """Return a sink that counts the bytes of every output, in whichever process renders it, and raises
-    OutputTooLarge before handing on (to `sink`, or back as they are) any that would pass the limit."""
-    counter = SharedCounter()
-    most = limits["output_mb"] * 1_000_000
-
-    def take(outputs: tuple[Output, ...]) -> tuple:
-        outputs = tuple(outputs)
-        total = counter.add(sum(len(output.data) for output in outputs))
-        if total > most:
-            largest = max(outputs, key=lambda output: (len(output.data), output.path))
-            raise OutputTooLarge(limits.problem(
-                "output_mb", f"the build's output passes the limit of {limits['output_mb']:,} MB (limits: output_mb) "
-                             f"at {largest.path} ({len(largest.data) / 1_000_000:.1f} MB)",
-                "write fewer or shorter notices and changes"))
-        return outputs if sink is None else sink(outputs)
-
-    return take
-
-
-def resolve_now(site: Site, now: datetime) -> datetime:
-    """Return the build's "now" as an aware datetime; a naive one is read in the site's time zone."""
-    # An aware "now" keeps its own offset: the pages and the API print it as it was given.
-    return now if now.tzinfo is not None else in_zone(now, site.timezone)
-
-
-def read_probe_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,
-                         cache_root: Path | None = None, jobs: int | None = None):
-    """Return (each component's probe history at `now`, the problems of site_src/uptime/ and of the cache).
-
-    With `cache`, the counts are kept in the cache folder `cache_root` (by default the site's own).
-    The changed month files are counted by up to `jobs` processes (parallel.py) when there is much to
-    read; the changed counts are then written to the cache (see read/probe_files.py).
-    """
-    stored_in = (cache_dir(site_dir) if cache_root is None else cache_root) / PROBE_CACHE_FOLDER if cache else None
-    files = list_probe_files(site_dir, site, probe_window(ZoneInfo(site.timezone), now), stored_in)
-    heavy = files.uncached_bytes > PROBE_PARALLEL_BYTES
-    read = map_in_parallel(read_component_history, files.components, jobs if heavy else 1, min_items=2)
-    # Placed at the site's own cache folder, whichever folder holds it: the server hooks' is not the pusher's to see.
-    failed = write_probe_cache((entry for component in read for entry in component.cache),
-                               f"{CACHE_DIR}/{PROBE_CACHE_FOLDER}")
-    problems = [*files.problems, *(problem for component in read for problem in component.problems)]
-    return (MappingProxyType({component.component: component.history for component in read}),
-            tuple(problems + [failed] if failed else problems))
-
-
-def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: bool = True,
-               problems: list[SourceError] | None = None, cache_root: Path | None = None,
-               jobs: int | None = None) -> Build:
-    """Resolve what depends on "now": the public holidays of the years the outputs cover, and uptime.
-
-    Uptime comes from incidents alone without `site_dir`; with it, also from the probe's files
-    in site_src/uptime/ (through the cache in `cache_root`, by default the site's own, unless
-    `cache` is false), whose warnings go to `problems`; up to `jobs` processes read them.
-    """
-    # A notice dated later than "now" is scheduled: nothing is made of it, not even the
-    # hours it changes, until a build at or after its date (next-change names that instant).
-    published, scheduled = split_scheduled(site.notices, now)
-    if scheduled:
-        site = replace(site, notices=published)
-    years = range(now.year - 1, now.year + 3)
-    holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
-    overrides = notice_overrides(site.notices, site.departments)
-    histories, found = read_probe_histories(site_dir, site, now, cache, cache_root, jobs) \
-        if site_dir is not None else ({}, ())
-    if problems is not None:
-        problems.extend(found)
-    uptime = make_uptime(site, now, histories)
-    return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime, scheduled=scheduled)
-
+# The recipe: what every command calls.
 
 def as_errors(problems, strict: bool) -> tuple[SourceError, ...]:
     """Return the problems, every warning made an error when `strict` (--strict), the order kept."""
@@ -210,6 +134,47 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
     problems = sort_problems(list(loaded.problems) + list(as_errors(found, loaded.strict)))
     return Resolved(None if has_errors(problems) else made, problems, trusted)
 
+
+def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
+          cache_root: Path | None = None, jobs: int | None = None) -> Result:
+    """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
+
+    Nothing is written here but through `sink`, which receives the outputs as they are
+    rendered (in up to `jobs` processes; see _render), only when the site is valid.
+    Caches are kept in `cache_root`, by default the site's `.expediente-cache/`; the server
+    hooks pass a folder outside the pushed tree, so that nothing a pusher commits is read
+    as a cache.  The outputs are counted as they are rendered, before `sink` sees them:
+    past the site's limit (limits: output_mb) the build stops with an error, and `sink`
+    is given nothing more.
+    """
+    cache_root = cache_dir(loaded.site_dir) if cache_root is None else cache_root
+    resolved = resolve(loaded, now, cache_root=cache_root, jobs=jobs)
+    made, problems = resolved.build, resolved.problems
+    if made is None:
+        return Result((), problems)
+    template_dirs = (loaded.templates,) if loaded.templates is not None else ()   # the default theme follows
+    from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see _prepare_rendering)
+    try:
+        compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
+        done = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))
+    except (OutputTooLarge, TemplateFailed) as exc:
+        return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
+    return Result(done, problems, made.scheduled)
+
+
+def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
+               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
+    """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
+    return build(load(site_dir, strict, jobs, rendering=True), now, sink=sink, cache_root=cache_root, jobs=jobs)
+
+
+def where_raised(exc: BaseException) -> list[tuple[str, int]]:
+    """Return (file, line) of each frame an exception of a build went through, in the process that raised
+    it (a worker's frames travel with the exception: see parallel.py)."""
+    return raised_at(exc)
+
+
+# load()'s steps: each notice read and checked in whichever process is free.
 
 def _validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None
                       ) -> tuple[Site | None, tuple[SourceError, ...]]:
@@ -291,6 +256,89 @@ def _prepare_rendering() -> None:
     outputs.prepare()
 
 
+# resolve()'s steps: what depends on "now".
+
+def resolve_now(site: Site, now: datetime) -> datetime:
+    """Return the build's "now" as an aware datetime; a naive one is read in the site's time zone."""
+    # An aware "now" keeps its own offset: the pages and the API print it as it was given.
+    return now if now.tzinfo is not None else in_zone(now, site.timezone)
+
+
+def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: bool = True,
+               problems: list[SourceError] | None = None, cache_root: Path | None = None,
+               jobs: int | None = None) -> Build:
+    """Resolve what depends on "now": the public holidays of the years the outputs cover, and uptime.
+
+    Uptime comes from incidents alone without `site_dir`; with it, also from the probe's files
+    in site_src/uptime/ (through the cache in `cache_root`, by default the site's own, unless
+    `cache` is false), whose warnings go to `problems`; up to `jobs` processes read them.
+    """
+    # A notice dated later than "now" is scheduled: nothing is made of it, not even the
+    # hours it changes, until a build at or after its date (next-change names that instant).
+    published, scheduled = split_scheduled(site.notices, now)
+    if scheduled:
+        site = replace(site, notices=published)
+    years = range(now.year - 1, now.year + 3)
+    holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
+    overrides = notice_overrides(site.notices, site.departments)
+    histories, found = read_probe_histories(site_dir, site, now, cache, cache_root, jobs) \
+        if site_dir is not None else ({}, ())
+    if problems is not None:
+        problems.extend(found)
+    uptime = make_uptime(site, now, histories)
+    return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime, scheduled=scheduled)
+
+
+def read_probe_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,
+                         cache_root: Path | None = None, jobs: int | None = None):
+    """Return (each component's probe history at `now`, the problems of site_src/uptime/ and of the cache).
+
+    With `cache`, the counts are kept in the cache folder `cache_root` (by default the site's own).
+    The changed month files are counted by up to `jobs` processes (parallel.py) when there is much to
+    read; the changed counts are then written to the cache (see read/probe_files.py).
+    """
+    stored_in = (cache_dir(site_dir) if cache_root is None else cache_root) / PROBE_CACHE_FOLDER if cache else None
+    files = list_probe_files(site_dir, site, probe_window(ZoneInfo(site.timezone), now), stored_in)
+    heavy = files.uncached_bytes > PROBE_PARALLEL_BYTES
+    read = map_in_parallel(read_component_history, files.components, jobs if heavy else 1, min_items=2)
+    # Placed at the site's own cache folder, whichever folder holds it: the server hooks' is not the pusher's to see.
+    failed = write_probe_cache((entry for component in read for entry in component.cache),
+                               f"{CACHE_DIR}/{PROBE_CACHE_FOLDER}")
+    problems = [*files.problems, *(problem for component in read for problem in component.problems)]
+    return (MappingProxyType({component.component: component.history for component in read}),
+            tuple(problems + [failed] if failed else problems))
+
+
+# build()'s steps: every part rendered, counted and handed to the sink.
+
+class OutputTooLarge(Exception):
+    """The outputs rendered so far are over the site's limit on output (limits: output_mb); carries the error."""
+
+    def __init__(self, problem: SourceError):
+        super().__init__(problem)
+        self.problem = problem
+
+
+def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | None):
+    """Return a sink that counts the bytes of every output, in whichever process renders it, and raises
+    OutputTooLarge before handing on (to `sink`, or back as they are) any that would pass the limit."""
+    counter = SharedCounter()
+    most = limits["output_mb"] * 1_000_000
+
+    def take(outputs: tuple[Output, ...]) -> tuple:
+        outputs = tuple(outputs)
+        total = counter.add(sum(len(output.data) for output in outputs))
+        if total > most:
+            largest = max(outputs, key=lambda output: (len(output.data), output.path))
+            raise OutputTooLarge(limits.problem(
+                "output_mb", f"the build's output passes the limit of {limits['output_mb']:,} MB (limits: output_mb) "
+                             f"at {largest.path} ({len(largest.data) / 1_000_000:.1f} MB)",
+                "write fewer or shorter notices and changes"))
+        return outputs if sink is None else sink(outputs)
+
+    return take
+
+
 def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int | None,
             sink: Callable[[tuple[Output, ...]], tuple]) -> tuple:
     """Render every part of the site (render/outputs.py) in up to `jobs` processes and hand each part's
@@ -320,42 +368,3 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
 
     done = map_in_parallel(render_and_hand_on, parts, jobs, min_items=2)
     return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
-
-
-def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
-          cache_root: Path | None = None, jobs: int | None = None) -> Result:
-    """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
-
-    Nothing is written here but through `sink`, which receives the outputs as they are
-    rendered (in up to `jobs` processes; see _render), only when the site is valid.
-    Caches are kept in `cache_root`, by default the site's `.expediente-cache/`; the server
-    hooks pass a folder outside the pushed tree, so that nothing a pusher commits is read
-    as a cache.  The outputs are counted as they are rendered, before `sink` sees them:
-    past the site's limit (limits: output_mb) the build stops with an error, and `sink`
-    is given nothing more.
-    """
-    cache_root = cache_dir(loaded.site_dir) if cache_root is None else cache_root
-    resolved = resolve(loaded, now, cache_root=cache_root, jobs=jobs)
-    made, problems = resolved.build, resolved.problems
-    if made is None:
-        return Result((), problems)
-    template_dirs = (loaded.templates,) if loaded.templates is not None else ()   # the default theme follows
-    from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see _prepare_rendering)
-    try:
-        compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
-        done = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))
-    except (OutputTooLarge, TemplateFailed) as exc:
-        return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
-    return Result(done, problems, made.scheduled)
-
-
-def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
-               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
-    """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
-    return build(load(site_dir, strict, jobs, rendering=True), now, sink=sink, cache_root=cache_root, jobs=jobs)
-
-
-def where_raised(exc: BaseException) -> list[tuple[str, int]]:
-    """Return (file, line) of each frame an exception of a build went through, in the process that raised
-    it (a worker's frames travel with the exception: see parallel.py)."""
-    return raised_at(exc)
