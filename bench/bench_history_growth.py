@@ -45,6 +45,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_uptime import format_table
 
 from generator.model import ProbeResult
 from generator.probe.csv_file import append_rows, format_row
@@ -233,18 +236,6 @@ def open_header() -> str:
 def mib(size: float) -> str:
     """Return bytes as MiB with two decimals."""
     return f"{size / 2**20:,.2f}"
-
-
-def format_table(rows: list[list[str]]) -> str:
-    """Return rows as a plain-text table, the first row as its header; numbers aligned right."""
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
-                               for column, (cell, width) in enumerate(zip(row, widths))).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:

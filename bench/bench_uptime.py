@@ -144,6 +144,15 @@ def run_once(site: Path, now: str, workers: int = 0) -> dict:
     return json.loads(done.stdout)
 
 
+def ensure_site(site: Path, components: int) -> None:
+    """Generate the site's probe files unless `site` already holds a site (--keep), and say how many."""
+    started = time.perf_counter()
+    if not (site / "site_src").exists():
+        rows = write_site(site, components)
+        size = sum(path.stat().st_size for path in (site / "site_src" / "uptime").rglob("*.csv"))
+        print(f"generated {rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - started:.0f} s")
+
+
 def format_table(rows: list[list[str]]) -> str:
     """Return rows as a plain-text table, the first row as its header; numbers aligned right."""
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
@@ -177,11 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="expediente-uptime-"))
     site = args.keep or work / "site"
     try:
-        started = time.perf_counter()
-        if not (site / "site_src").exists():
-            rows = write_site(site, args.components)
-            size = sum(path.stat().st_size for path in (site / "site_src" / "uptime").rglob("*.csv"))
-            print(f"generated {rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - started:.0f} s")
+        ensure_site(site, args.components)
         cache = site / ".expediente-cache"
         cold, serial = [], []
         for _ in range(args.runs):

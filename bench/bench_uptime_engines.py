@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_uptime import DAYS, NOW, ROOT, append_rows, format_table, write_site
+from bench_uptime import DAYS, NOW, ROOT, append_rows, ensure_site, format_table
 
 SAMPLE = ("c000", "c007", "c013")
 
@@ -150,11 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="expediente-engines-"))
     site = args.keep or work / "site"
     try:
-        started = time.perf_counter()
-        if not (site / "site_src").exists():
-            rows = write_site(site, args.components)
-            size = sum(path.stat().st_size for path in (site / "site_src" / "uptime").rglob("*.csv"))
-            print(f"generated {rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - started:.0f} s")
+        ensure_site(site, args.components)
         imports = [float(subprocess.run([sys.executable, "-c", IMPORT], capture_output=True, text=True,
                                         check=True).stdout) for _ in range(5)]
         cache = site / ".expediente-cache"
