@@ -30,7 +30,6 @@ from generator.read.probe_rows import UPTIME_FOLDER
 
 HEADER = HEADER_BYTES.decode("ascii")
 LOCK_NAME = ".lock"
-MONTH_FILE = re.compile(r"^(\d{4})-(\d{2})\.csv$")
 COMPONENT_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_DETAIL = 200
 LOCK_WAIT = 30.0      # seconds; appends take milliseconds, so a longer wait means a stuck process
@@ -56,14 +55,6 @@ def month_path(site_dir: Path, component: str, when: datetime) -> Path:
     """Return the file that holds a component's rows of the UTC month of `when`."""
     when = when.astimezone(UTC)
     return uptime_dir(site_dir) / component / f"{when.year:04d}-{when.month:02d}.csv"
-
-
-def month_files(site_dir: Path, component: str) -> tuple[Path, ...]:
-    """Return a component's month files, oldest first; other files in its folder are ignored."""
-    folder = uptime_dir(site_dir) / component
-    if not folder.is_dir():
-        return ()
-    return tuple(sorted(p for p in folder.iterdir() if MONTH_FILE.match(p.name) and p.is_file()))
 
 
 def display_path(path: Path, site_dir: Path | None) -> str:
