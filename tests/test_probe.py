@@ -97,8 +97,10 @@ class Handler(BaseHTTPRequestHandler):
 def web():
     """An HTTP server on 127.0.0.1 that records what it was sent."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    server.block_on_close = False
+    # server_close() waits for the handlers still running (/stuck sleeps 3 s): a thread left behind
+    # would keep later tests' builds from forking (parallel.can_fork refuses beside other threads).
+    server.daemon_threads = False
+    server.block_on_close = True
     server.seen = []
     server.stuck = threading.Event()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -106,6 +108,7 @@ def web():
     yield f"http://127.0.0.1:{server.server_address[1]}", server
     server.shutdown()
     server.server_close()
+    thread.join()
 
 
 @pytest.fixture(scope="module")
@@ -137,12 +140,16 @@ def dns_port():
     """A tiny authoritative DNS server on 127.0.0.1 (UDP) built with dnspython; silent for silent.test."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)              # so that the server notices `stop` (a closed socket does not wake it)
     names = {name for name, _ in ZONE}
+    stop = threading.Event()
 
     def serve():
-        while True:
+        while not stop.is_set():
             try:
                 data, peer = sock.recvfrom(4096)
+            except TimeoutError:
+                continue
             except OSError:
                 return
             query = dns.message.from_wire(data)
@@ -159,8 +166,11 @@ def dns_port():
                 response.answer.append(dns.rrset.from_text_list(name, 300, "IN", kind, ZONE[name, kind]))
             sock.sendto(response.to_wire(), peer)
 
-    threading.Thread(target=serve, daemon=True).start()
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
     yield sock.getsockname()[1]
+    stop.set()
+    thread.join()                     # a thread left behind keeps later builds from forking
     sock.close()
 
 
