@@ -51,13 +51,17 @@ class Loaded:
     """A site folder read and validated: the site (None when a problem is an error) and every problem, sorted."""
 
     site_dir: Path
-    site: Site | None
+    # What validated even when something did not (None only when site.yaml is unusable):
+    # `new` needs only the settings, departments and components, whatever a notice holds.
+    draft: Site | None
     problems: tuple[SourceError, ...]
     templates: Path | None          # the site's templates/ folder, when it has one
     strict: bool = False            # warnings were counted as errors, and so are those resolving finds
-    # What validated even when something did not (None only when site.yaml is unusable):
-    # `new` needs only the settings, departments and components, whatever a notice holds.
-    draft: Site | None = None
+
+    @property
+    def site(self) -> Site | None:
+        """Return the site, or None when a problem is an error."""
+        return None if has_errors(self.problems) else self.draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +116,7 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     sources, read_problems = read_sources(site_dir)
     draft, problems = _validate_sources(sources, jobs, _prepare_rendering if rendering else None)
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
-    site = None if has_errors(problems) else draft
-    return Loaded(site_dir, site, problems, sources.templates, strict, draft)
+    return Loaded(site_dir, draft, problems, sources.templates, strict)
 
 
 def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jobs: int | None = None) -> Resolved:
