@@ -57,7 +57,8 @@ def get(address: str, port: int, host: str | None) -> tuple[int, str]:
 def preview(make_site, tmp_path):
     process, address, port = start(make_site(), tmp_path / "log.txt")
     yield address, port
-    process.send_signal(signal.SIGINT)
+    # SIGTERM, which serve takes as Ctrl-C: a job started in the background inherits SIGINT ignored.
+    process.send_signal(signal.SIGTERM)
     try:
         process.wait(10)
     except subprocess.TimeoutExpired:
