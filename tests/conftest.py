@@ -17,6 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 # maintenance window and the Christmas notice, after the incident.
 EXAMPLE_NOW = "2026-11-23T10:00:00-03:00"
 
+# A status.yaml with one probed component (a TCP check), for the tests of the probe's timeline.
+PROBED_STATUS = """\
+components:
+  - id: website
+    name: Site
+    check:
+      type: tcp
+      host: www.example.net
+      port: 443
+      timeout: 5s
+"""
+
 MINIMAL_SITE = """\
 name: Test ISP
 base_url: https://support.test.example/

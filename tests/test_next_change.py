@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import PROBED_STATUS
 
 from generator.cli import main
 from generator.commands.next_change import next_change, next_midnight
@@ -158,21 +159,9 @@ def test_a_repeated_hour_before_midnight_is_not_a_new_day():
 
 # --- The probe --------------------------------------------------------------------------------
 
-STATUS = """\
-components:
-  - id: website
-    name: Site
-    check:
-      type: tcp
-      host: www.example.net
-      port: 443
-      timeout: 5s
-"""
-
-
 def test_a_failing_probe_result_counts_for_30_minutes(make_site):
     site_dir = make_site({
-        "site_src/status.yaml": STATUS,
+        "site_src/status.yaml": PROBED_STATUS,
         "site_src/uptime/website/2026-11.csv":
             "time,ok,latency_ms,detail\n2026-11-23T12:55:05Z,1,12.0,connected\n2026-11-23T13:00:05Z,0,,refused\n",
     })
@@ -185,7 +174,7 @@ def test_a_failing_probe_result_counts_for_30_minutes(make_site):
 
 def test_a_good_probe_result_becomes_no_recent_checks_when_it_ages(make_site):
     site_dir = make_site({
-        "site_src/status.yaml": STATUS,
+        "site_src/status.yaml": PROBED_STATUS,
         "site_src/uptime/website/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
     })
     site = load(site_dir).site
@@ -200,7 +189,7 @@ def test_the_staleness_limit_follows_status_yaml(make_site):
     row = "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n"
     for settings, expected in (("probe_interval: 5m\n", ("2026-11-23T10:15:06-03:00", "15")),
                                ("probe_interval: 5m\nstale_after: 1h\n", ("2026-11-23T11:00:06-03:00", "60"))):
-        site_dir = make_site({"site_src/status.yaml": settings + STATUS, "site_src/uptime/website/2026-11.csv": row})
+        site_dir = make_site({"site_src/status.yaml": settings + PROBED_STATUS, "site_src/uptime/website/2026-11.csv": row})
         loaded = load(site_dir)
         site, problems = loaded.site, loaded.problems
         assert site is not None, problems
@@ -240,7 +229,7 @@ def test_command_with_strict_refuses_what_build_with_strict_refuses(make_site, c
     """A probe file's warning (found while resolving, not loading) is an error under --strict, for
     next-change as for build and check: one site, one verdict."""
     site_dir = make_site({
-        "site_src/status.yaml": STATUS,
+        "site_src/status.yaml": PROBED_STATUS,
         "site_src/uptime/webiste/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
     })
     place = "site_src/uptime/webiste/2026-11.csv:1:1"

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import PROBED_STATUS
 
 from generator.commands.next_change import next_change
 from generator.pipeline import load, make_build, resolve_now
@@ -55,21 +56,9 @@ def test_a_calendar_event_leaves_where_next_change_says(example):
     assert first["calendar.ics"].count(uid) > then["calendar.ics"].count(uid)
 
 
-STATUS = """\
-components:
-  - id: website
-    name: Site
-    check:
-      type: tcp
-      host: www.example.net
-      port: 443
-      timeout: 5s
-"""
-
-
 def test_a_probe_result_goes_stale_where_next_change_says(make_site):
     site_dir = make_site({
-        "site_src/status.yaml": STATUS,
+        "site_src/status.yaml": PROBED_STATUS,
         "site_src/uptime/website/2026-11.csv": "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,12.0,connected\n",
     })
     loaded = load(site_dir)
