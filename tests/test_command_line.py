@@ -3,6 +3,7 @@ had to say written, and normally under a profiler, whose results are written at 
 
 from __future__ import annotations
 
+import ast
 import pstats
 import re
 import subprocess
@@ -88,15 +89,49 @@ def test_in_a_sub_folder_of_a_site_the_message_names_the_site(tmp_path):
 
 # --- The command line is the top of the house ----------------------------------------------------
 
+def clock_reads(tree) -> list[int]:
+    """Return the lines of a module that read the clock as a date: `now`, `utcnow` or `today` of
+    datetime.datetime or datetime.date, however imported (`import datetime as dt`, `from datetime
+    import date as day`), called or only named."""
+    modules, classes = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules |= {alias.asname or alias.name for alias in node.names if alias.name == "datetime"}
+        elif isinstance(node, ast.ImportFrom) and node.module == "datetime":
+            classes |= {alias.asname or alias.name for alias in node.names if alias.name in ("datetime", "date")}
+
+    def is_clock_class(value) -> bool:
+        if isinstance(value, ast.Name):
+            return value.id in classes
+        return (isinstance(value, ast.Attribute) and value.attr in ("datetime", "date")
+                and isinstance(value.value, ast.Name) and value.value.id in modules)
+
+    return sorted(node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr in ("now", "utcnow", "today")
+            and is_clock_class(node.value))
+
+
+def test_the_clock_check_sees_aliases():
+    planted = """
+import datetime as dt
+from datetime import date as day, datetime as moment
+a = dt.datetime.now()
+b = day.today()
+c = moment.utcnow
+d = dt.date.today()
+e = something.now()
+"""
+    assert clock_reads(ast.parse(planted)) == [4, 5, 6, 7]
+
+
 def test_nothing_imports_the_command_line_and_only_it_reads_the_clock():
     """cli.py imports the commands, never the reverse; "now" enters there (--now, SOURCE_DATE_EPOCH or
-    the clock) and is handed down, so no other module calls datetime.now() or date.today()."""
-    import ast
-
+    the clock) and is handed down, so no other module reads datetime's now(), utcnow() or today()."""
     importers, clock_readers = [], []
     for path in sorted((ROOT / "generator").rglob("*.py")):
         name = path.relative_to(ROOT).as_posix()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), name)):
+        tree = ast.parse(path.read_text(encoding="utf-8"), name)
+        for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module is not None:
                 modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
             elif isinstance(node, ast.Import):
@@ -105,9 +140,6 @@ def test_nothing_imports_the_command_line_and_only_it_reads_the_clock():
                 modules = []
             if any(module == "generator.cli" for module in modules):
                 importers.append(f"{name}:{node.lineno}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
-                    (node.func.attr, getattr(node.func.value, "id", None)) in (("now", "datetime"),
-                                                                              ("today", "date"))):
-                clock_readers.append(f"{name}:{node.lineno}")
+        clock_readers += [f"{name}:{line}" for line in clock_reads(tree)]
     assert importers == []
     assert [place.split(":")[0] for place in clock_readers] == ["generator/cli.py"]
