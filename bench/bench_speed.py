@@ -177,6 +177,7 @@ def bench_size(checkouts: list[Checkout], sites: dict[str, Path], tools: dict[st
 
 
 def median(values) -> float:
+    """Return the median of an iterable of numbers."""
     return statistics.median(list(values))
 
 
