@@ -273,12 +273,21 @@ def main(argv: list[str] | None = None) -> int:
             for checkout in checkouts:
                 targets += ratio_rows(size, checkout, others)
             versus += against_rows(size, checkouts)
-    loop_after = reference_loop()
+        # Before the outputs go: removing some hundred thousand files takes minutes and loads the disk.
+        loop_after, load_after = reference_loop(), peers.load_average()
+        print_results(args, tools, started, load_before, load_after, loop_before, loop_after, rows, targets, versus)
+    return 0
+
+
+def print_results(args: argparse.Namespace, tools: dict[str, list[str]] | None, started: datetime,
+                  load_before: str, load_after: str, loop_before: float, loop_after: float,
+                  rows: list[list[str]], targets: list[list[str]], versus: list[list[str]]) -> None:
+    """Print the conditions of the run, the medians, issue 16's targets and the comparisons with other checkouts."""
     site = "make_notices_site.py's copy of the example site" if args.example_site else "bench/peers' sites"
     lines = [f"issue 16's build figures: {', '.join(f'{s:,}' for s in args.sizes)} notices ({site}), "
              f"{args.runs} timed rounds after one untimed, the order turned each round",
              f"date: {started:%Y-%m-%d %H:%M %Z}", peers.machine(),
-             f"load average (1, 5, 15 min) before: {load_before}; after: {peers.load_average()}",
+             f"load average (1, 5, 15 min) before: {load_before}; after: {load_after}",
              f"reference loop (conditions.reference_loop): {loop_before:.2f} s before, {loop_after:.2f} s after",
              f"Python {platform.python_version()}; this checkout: {peers.generator_version()}; "
              f"EXPEDIENTE_JOBS={os.environ.get('EXPEDIENTE_JOBS', '(unset: every core)')}"]
@@ -290,8 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     lines += ["", "per-round ratio: the median over the rounds of each round's own ratio (the verdict); "
                   "CPU: user + system of the process and the children it waited for; "
                   "peak: ru_maxrss of the largest process"]
-    print("\n".join(lines))
-    return 0
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":
