@@ -118,6 +118,28 @@ def in_process(script: str, *args: str, stdin: str = "") -> tuple[float, float]:
     return wall, cpu
 
 
+def floor_bodies(notices: int) -> str:
+    """Return the Markdown bodies of the corpus's first `notices` notices (seed 1), as the JSON that
+    time_markdown reads."""
+    return json.dumps([notice.body for notice in make_notices(notices, seed=1)])
+
+
+def time_imports(modules: list[str], work: Path) -> tuple[float, float, int]:
+    """Import `modules` in order in a new process; return its wall and CPU seconds and peak MiB."""
+    return timed([sys.executable, "-c", _IMPORT, str(ROOT), *modules], work)
+
+
+def time_markdown(bodies: str) -> tuple[float, float]:
+    """Convert the bodies (floor_bodies) once each in a new process; return the wall and CPU seconds of that."""
+    return in_process(_MARKDOWN, stdin=bodies)
+
+
+def time_writing(source: Path, target: Path) -> tuple[float, float]:
+    """Write the files under `source` into the new folder `target`; return the wall and CPU seconds of that."""
+    settle()
+    return in_process(_WRITE, str(source), str(target))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notices", type=int, default=1000)
@@ -128,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="expediente-floor-") as work_name:
         work = Path(work_name)
         site = make_notices_site(work / "site", args.notices)
-        bodies = json.dumps([notice.body for notice in make_notices(args.notices, seed=1)])
+        bodies = floor_bodies(args.notices)
         warm = work / "warm"
         build(site, warm, "--no-cache")                       # the site's compiled templates, and the bytes
         modules = imported_modules(site, work / "importtime")
@@ -137,11 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         for round_ in range(args.runs):
             cases["full build"].append(build(site, work / f"full-{round_}", "--no-cache")[:2])
             cases["start-up"].append(timed([sys.executable, "-c", "pass"], work)[:2])
-            cases["start-up and imports"].append(
-                timed([sys.executable, "-c", _IMPORT, str(ROOT), *modules], work)[:2])
-            cases["Markdown"].append(in_process(_MARKDOWN, stdin=bodies))
-            settle()
-            cases["writing"].append(in_process(_WRITE, str(warm), str(work / f"written-{round_}")))
+            cases["start-up and imports"].append(time_imports(modules, work)[:2])
+            cases["Markdown"].append(time_markdown(bodies))
+            cases["writing"].append(time_writing(warm, work / f"written-{round_}"))
             print(f"round {round_ + 1}: " + ", ".join(f"{case} {times[-1][0]:.2f} s ({times[-1][1]:.2f} s CPU)"
                                                      for case, times in cases.items()), flush=True)
         files = sum(1 for path in warm.rglob("*") if path.is_file())

@@ -41,19 +41,24 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00-03:00"
 
 
-def timed(command: list[str], outputs: Path) -> tuple[float, float, int]:
-    """Run a command; return wall seconds, CPU seconds (user + system) and peak memory in MiB.
+def timed(command: list[str], outputs: Path, env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Run a command (in `env`, or this environment); return wall seconds, CPU seconds (user + system, the
+    children it waited for included) and peak memory in MiB of its largest process.
 
     Old outputs that earlier builds still remove in the background (in `outputs`) are waited for.
     """
     settle(outputs)
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"build failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+    # Its messages go to a file, not a pipe: a pipe nobody reads while it runs fills up and stalls it.
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                                   env=env)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            log.seek(0)
+            raise SystemExit(f"build failed: {' '.join(command)}\n{log.read().decode('utf-8', 'replace')}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
