@@ -41,7 +41,8 @@ _PATTERN_MARKS = {
     "reference": "[", "link": "[", "image_link": "[", "image_reference": "[", "short_reference": "[",
     "short_image_ref": "[",
     "autolink": "<", "automail": "<", "html": "<", "linebreak": "  \n", "entity": "&",
-    "em_strong": "*_", "em_strong2": "_", "not_strong": "*_", "strong_em": "*", "em_strong_": "_",
+    # Python-Markdown 3.3 to 3.10 split emphasis: em_strong (asterisks), em_strong2 (underscores).
+    "em_strong": "*_", "em_strong2": "_", "not_strong": "*_",
 }
 
 
