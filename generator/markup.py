@@ -26,23 +26,54 @@ URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # the inline pass finds nothing and changes nothing: half of real notices are such plain
 # prose, and the pass is half the time of a conversion.
 _INLINE_MARKS = re.compile(r"[`\\\[<&*_\t\r\x02\x03]|  \n")
+# Characters that may bring line-break spaces and a newline together (see above): a text with
+# any of them gets every inline pattern.
+_MOVED_MARKS = frozenset("\t\r\x02\x03")
+
+# The mark each default inline pattern cannot match without (its regular expression starts
+# from it, or looks ahead for it).  The inline pass tries every pattern on every piece of
+# text; most notices use one or two kinds of markup (emphasis, code), so a text is converted
+# with the patterns its marks allow, in their order.  A pattern that cannot match changes
+# nothing: leaving it out gives the same HTML (tests/test_markup.py), and a pattern not named
+# here (another Python-Markdown version's) is always kept.
+_PATTERN_MARKS = {
+    "backtick": "`", "escape": "\\",
+    "reference": "[", "link": "[", "image_link": "[", "image_reference": "[", "short_reference": "[",
+    "short_image_ref": "[",
+    "autolink": "<", "automail": "<", "html": "<", "linebreak": "  \n", "entity": "&",
+    # Python-Markdown 3.3 to 3.10 split emphasis: em_strong (asterisks), em_strong2 (underscores).
+    "em_strong": "*_", "em_strong2": "_", "not_strong": "*_",
+}
 
 
-@lru_cache(maxsize=2)
-def _converter(inline: bool = True) -> markdown.Markdown:
+@lru_cache(maxsize=16)
+def _converter(marks: frozenset[str] | None = None) -> markdown.Markdown:
     """Return one Markdown converter for the process (building one costs more than converting a
-    notice); without `inline`, one that skips the inline pass (see _INLINE_MARKS)."""
+    notice) for texts with the inline `marks` (see _marks_of; None: every pattern), whose
+    inline pass tries only the patterns those marks allow, or is skipped when none does."""
     # Extensions given as objects: named by strings, Python-Markdown looks them up among
     # every installed package's entry points first (some 40 ms, once per process).
     converter = markdown.Markdown(extensions=[TableExtension(), SaneListExtension()], output_format="html")
-    if not inline:
-        converter.treeprocessors.deregister("inline")
+    if marks is not None:
+        patterns = converter.inlinePatterns
+        for name, needs in _PATTERN_MARKS.items():
+            if name in patterns and not any(mark in marks for mark in ((needs,) if needs == "  \n" else needs)):
+                patterns.deregister(name)
+        if not len(patterns):
+            converter.treeprocessors.deregister("inline")
     return converter
+
+
+def _marks_of(text: str) -> frozenset[str] | None:
+    """Return the inline marks in a text (each a character, or "  \n"); None when it has a character
+    that moves marks about (then every inline pattern is tried)."""
+    marks = frozenset(_INLINE_MARKS.findall(text))
+    return None if marks & _MOVED_MARKS else marks
 
 
 def render_markdown(text: str) -> str:
     """Return sanitised HTML for a Markdown text; raw HTML in it is filtered, never passed through."""
-    html = _converter(inline=_INLINE_MARKS.search(text) is not None).reset().convert(text)
+    html = _converter(_marks_of(text)).reset().convert(text)
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),

@@ -1,4 +1,5 @@
-"""Markdown bodies: a text without inline markup skips Python-Markdown's inline pass with the same result."""
+"""Markdown bodies: a text without inline markup skips Python-Markdown's inline pass, and a text with some
+tries only the inline patterns its marks allow, with the same result as every pattern."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from generator.markup import _INLINE_MARKS, _converter, render_markdown
+from generator.markup import _INLINE_MARKS, _converter, _marks_of, render_markdown
 from generator.read.sources import read_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -15,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def both(text: str) -> tuple[str, str]:
     """Return a text converted with every pass and without the inline one."""
-    return (_converter(inline=True).reset().convert(text), _converter(inline=False).reset().convert(text))
+    return _converter(None).reset().convert(text), _converter(frozenset()).reset().convert(text)
 
 
 # Block syntax (headings, lists, quotes, tables, rules, code blocks), prose and punctuation:
@@ -44,6 +45,39 @@ def test_real_notices_convert_the_same_either_way():
             assert without == with_inline, path
             checked += 1
     assert checked >= 4
+
+
+# The same pieces with the marks of inline markup, alone and in the shapes they take.
+MARKED = st.lists(st.sampled_from(PIECES + list("`\\[]<>&*_!") + [
+    "  \n", "**", "__", "`x`", "``", "[a](b)", "[a]", "[a]: https://e.example/\n", "![i](s)", "<b>", "</b>",
+    "<https://e.example/>", "<a@e.example>", "&amp;", "&#35;", "\\*", "*a*", "_a_", "<!-- c -->"]),
+    max_size=80).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(MARKED)
+def test_a_marked_text_converts_the_same_with_the_patterns_its_marks_allow(text):
+    marks = _marks_of(text)
+    assume(marks is not None)
+    assert _converter(marks).reset().convert(text) == _converter(None).reset().convert(text)
+
+
+def test_the_marks_of_a_text():
+    assert _marks_of("plain prose") == frozenset()
+    assert _marks_of("a *b* `c`  \nd [e](f)") == frozenset({"*", "`", "  \n", "["})
+    for moving in ("a\tb", "a\rb", "a\x02b", "a\x03b"):
+        assert _marks_of(moving + " *x*") is None   # every pattern, as before these were chosen
+
+
+def test_every_body_in_the_repository_converts_the_same_with_its_patterns():
+    checked = 0
+    for path in sorted((ROOT / "notices").glob("*.md")) + sorted((ROOT / "tests").rglob("*.md")):
+        source, _ = read_markdown(path, path.name)
+        if source is None or (marks := _marks_of(source.body)) is None:
+            continue
+        assert _converter(marks).reset().convert(source.body) == _converter(None).reset().convert(source.body), path
+        checked += 1
+    assert checked >= 20
 
 
 def test_any_inline_mark_takes_the_full_conversion():
