@@ -151,9 +151,11 @@ class CheckedEntries:
         self._known: dict[str, list] = {key: [tuple(map(tuple, asked)), every, None, data]
                                          for key, (asked, every, data) in (known or {}).items()}
         self._used: dict[str, list] = {}
+        self._made = 0
         self.stats: dict[str, tuple] = stats or {}          # read/notice_digests.py's record of the files
         self.fresh_stats: dict[str, tuple] | None = None   # that record as the current load made it
         self.changed = False
+        self.made = 0      # how many checks the last settled load made anew (the others it reused)
 
     def get(self, key: str, slugs: frozenset[str], every: Callable[[], str]):
         """Return the check kept under `key` when what it asked of the other notices still holds (`slugs`, and
@@ -178,6 +180,7 @@ class CheckedEntries:
         """Keep a check made by the current load under `key`, with what it asked of the other notices."""
         self._used[key] = [consulted.asked, consulted.every, value, None]
         self.changed = True
+        self._made += 1
 
     def settle(self) -> bool:
         """Keep only the checks the current load used, and its record of the files; return whether that differs
@@ -187,7 +190,7 @@ class CheckedEntries:
             return False
         changed = self.changed or len(self._used) != len(self._known) or self.fresh_stats != self.stats
         self._known, self._used, self.stats = self._used, {}, self.fresh_stats
-        self.fresh_stats, self.changed = None, False
+        self.fresh_stats, self.changed, self.made, self._made = None, False, self._made, 0
         return changed
 
     def encoded(self) -> dict[str, tuple]:
