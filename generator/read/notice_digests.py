@@ -16,16 +16,20 @@ import os
 import sys
 import time
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
+
+import babel
+import markdown
+import nh3
+import yaml
 
 from generator import __version__
 from generator.read.sources import MAX_SOURCE_BYTES, NoticeFile
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # What else the checks' results depend on: Markdown and nh3 make the bodies' HTML, PyYAML the nodes,
-# Babel the prose scanner's names of days and months.
-LIBRARIES = ("Markdown", "nh3", "PyYAML", "babel")
+# Babel the prose scanner's names of days and months (each imported by the checks anyway).
+LIBRARIES = (markdown, nh3, yaml, babel)
 # A recorded file time this close to the recording is not trusted to tell one edit from the next.
 RACY_NS = 3_000_000_000
 
@@ -35,11 +39,9 @@ def code_digest() -> str:
     """Return a digest of the generator's version, its Python modules' bytes, Python's version and the versions
     of the libraries the checks use: a change to any of them makes every kept check stale."""
     digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
-    for name in LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=?\0".encode())
+    for library in LIBRARIES:
+        # Their own attribute, not importlib.metadata: that reads every installed package's metadata.
+        digest.update(f"{library.__name__}={getattr(library, '__version__', '?')}\0".encode())
     for path in sorted(PACKAGE_DIR.rglob("*.py")):
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -228,7 +228,7 @@ def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()
             continue
         rel = f"notices/{name}"
         path = folder / name
-        if path in refused:
+        if refused and path in refused:     # hashing a path costs more than making it: ten thousand notices
             continue
         if entry.is_dir() or not name.endswith(".md"):
             problems.append(SourceError(
