@@ -190,9 +190,9 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
 
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
                sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None,
-               cache: bool = True) -> Result:
+               cache: bool = True, memo: LoadMemo | None = None) -> Result:
     """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
-    loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache)
+    loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo)
     return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs)
 
 

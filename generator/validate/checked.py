@@ -15,6 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import pickle
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
 from typing import Callable
@@ -210,13 +211,21 @@ def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedE
     for each file, in whichever processes (the pipeline maps them); `check` is check_notice or
     check_translation with its other arguments given.
     """
-    # Decoding thousands of kept checks and making the notices makes objects by the million: the
-    # collector's rounds over them cost more than the work itself (they hold no cycles to collect).
+    checked, translated = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
+    with collector_paused():
+        return gather_notices(sources.notices, checked, translated, settings, sources.history)
+
+
+@contextmanager
+def collector_paused():
+    """Keep the garbage collector from running inside the block (as it was, after it)."""
+    # Decoding thousands of kept checks and making the notices from them makes objects by the
+    # million: the collector's rounds over them cost more than the work itself, and they hold no
+    # cycles to collect.  Not around the checks themselves (Markdown's and the workers' garbage).
     collecting = gc.isenabled()
     gc.disable()
     try:
-        checked, translated = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
-        return gather_notices(sources.notices, checked, translated, settings, sources.history)
+        yield
     finally:
         if collecting:
             gc.enable()
@@ -234,7 +243,8 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
         # A file that could not be read ("") is checked every time: how it fails may change.
         keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in digests.items() if digest}
     every = lru_cache(maxsize=1)(partial(slugs_digest, slugs))
-    checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
+    with collector_paused():
+        checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
     missing = [file for file in mains if checked.get(file.rel) is None]
     done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs))
     for file, (one, consulted) in zip(missing, done):
@@ -243,10 +253,11 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
             entries.put(keys[file.rel], consulted, one)
     by_slug = {file.slug: checked[file.rel] for file in mains}
     translated = {}
-    for file in translations:
-        if file.rel in keys:
-            keys[file.rel] = translation_key(keys[file.rel], by_slug.get(file.slug))
-            translated[file.rel] = entries.get(keys[file.rel], slugs, every)
+    with collector_paused():
+        for file in translations:
+            if file.rel in keys:
+                keys[file.rel] = translation_key(keys[file.rel], by_slug.get(file.slug))
+                translated[file.rel] = entries.get(keys[file.rel], slugs, every)
     missing = [file for file in translations if translated.get(file.rel) is None]
     done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug))
     for file, one in zip(missing, done):
