@@ -24,7 +24,8 @@ GIT_HISTORY_FILE = "git-history.json"
 
 def read_git_history(site_dir: Path, known: dict | None = None) -> tuple[Mapping[str, tuple[int, datetime]], dict | None]:
     """Return, for each file under notices/, (commits that touched it, time of the last one), and the record of it
-    to keep for next time (None outside git, or when it cannot be kept); `known` is that record from before.
+    to keep for next time (None outside git, or when it cannot be kept; `known` itself when HEAD has not
+    moved); `known` is that record from before.
 
     Outside a git checkout (or without git) the history is empty.
     """
@@ -49,6 +50,8 @@ def read_git_history(site_dir: Path, known: dict | None = None) -> tuple[Mapping
         if counts is None:
             return MappingProxyType({}), None
     history = {name: (count, datetime.fromtimestamp(last, tz=UTC)) for name, (count, last) in sorted(counts.items())}
+    if since is None and known is not None and counts is known.get("counts"):
+        return MappingProxyType(history), known      # HEAD has not moved: the same record (nothing to write)
     record = None if shallow else {"head": head, "prefix": prefix, "counts": counts}
     return MappingProxyType(history), record
 
