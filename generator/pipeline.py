@@ -25,6 +25,8 @@ from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, SiteSettings, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
 from generator.read.cache import CACHE_DIR, cache_dir, cache_trust
+from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
+from generator.read.notice_digests import notice_digests
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
 from generator.read.sources import NoticeFile, Sources, read_notice, read_sources
@@ -34,14 +36,10 @@ from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
 from generator.validate import make_site, validate_holidays, validate_settings
+from generator.validate.checked import CheckedEntries, check_and_gather
 from generator.validate.limits import check_notice_count
-from generator.validate.notices import (
-    CheckedNotice,
-    CheckedTranslation,
-    gather_notices,
-    validate_notice,
-    validate_translation,
-)
+from generator.write.build_cache import write_json
+from generator.write.notice_cache import read_checked, write_checked
 from generator.write.probe_cache import write_probe_cache
 from generator.write.template_cache import sealed_files
 
@@ -62,6 +60,15 @@ class Loaded:
     def site(self) -> Site | None:
         """Return the site, or None when a problem is an error."""
         return None if has_errors(self.problems) else self.draft
+
+
+@dataclass(slots=True)
+class LoadMemo:
+    """What load() keeps in memory between the loads of one process (serve): the notices' checks and their
+    git history, so that a rebuild after one edit checks that notice alone and reads no cache file."""
+
+    entries: CheckedEntries | None = None
+    history: dict | None = None       # read/git_history.py's record
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,15 +113,31 @@ def as_errors(problems, strict: bool) -> tuple[SourceError, ...]:
     return tuple(SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in problems)
 
 
-def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rendering: bool = False) -> Loaded:
-    """Read and validate a site folder (notices in up to `jobs` processes) into a Loaded; nothing is written.
+def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rendering: bool = False,
+         cache_root: Path | None = None, cache: bool = True, memo: LoadMemo | None = None) -> Loaded:
+    """Read and validate a site folder (notices in up to `jobs` processes) into a Loaded.
 
     With `rendering` (a build follows), the renderers are imported and the gettext catalogs
     compiled while other processes read the notices: that takes longer than anything
-    else before the first page.
+    else before the first page.  With `cache`, each notice's check and the notices' git history
+    are kept in `cache_root` (by default the site's `.expediente-cache/`, unless it came with the
+    sources: cache_trust) and reused when nothing they read has changed; `memo` keeps them in
+    memory between the loads of one process (serve).  Nothing else is written.
     """
-    sources, read_problems = read_sources(site_dir)
-    draft, problems = _validate_sources(sources, jobs, _prepare_rendering if rendering else None)
+    root = cache_dir(site_dir) if cache_root is None else cache_root
+    kept = cache and cache_trust(site_dir, cache_root)[0]
+    sources, read_problems = read_sources(site_dir, git_history=False)
+    if sources.notices:
+        sources = _with_history(sources, site_dir, root if kept else None, memo)
+    entries = None
+    if kept or memo is not None:
+        entries = memo.entries if memo is not None and memo.entries is not None else \
+            CheckedEntries(*read_checked(root)) if kept else CheckedEntries()
+    draft, problems = _validate_sources(sources, jobs, _prepare_rendering if rendering else None, entries)
+    if entries is not None and entries.settle() and kept:
+        write_checked(root, entries.encoded(), entries.stats)
+    if memo is not None:
+        memo.entries = entries
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
     return Loaded(site_dir, draft, problems, sources.templates, strict)
 
@@ -166,9 +189,11 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
 
 
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
-               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
+               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None,
+               cache: bool = True, memo: LoadMemo | None = None) -> Result:
     """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
-    return build(load(site_dir, strict, jobs, rendering=True), now, sink=sink, cache_root=cache_root, jobs=jobs)
+    loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo)
+    return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs)
 
 
 def where_raised(exc: BaseException) -> list[tuple[str, int]]:
@@ -179,10 +204,25 @@ def where_raised(exc: BaseException) -> list[tuple[str, int]]:
 
 # load()'s steps: each notice read and checked in whichever process is free.
 
-def _validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None
-                      ) -> tuple[Site | None, tuple[SourceError, ...]]:
-    """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes) while the
-    holiday rules are checked and `meanwhile` is called, then what depends on several notices.
+def _with_history(sources: Sources, site_dir: Path, root: Path | None, memo: LoadMemo | None) -> Sources:
+    """Return the sources with the notices' git history, counted anew only for commits not counted before (kept
+    in `memo`, else in the cache folder `root`, which is then updated; None: nothing is kept)."""
+    path = root / GIT_HISTORY_FILE if root is not None else None
+    known = memo.history if memo is not None and memo.history is not None else \
+        read_kept_history(path) if path is not None else None
+    history, record = read_git_history(site_dir, known)
+    if record is not None and record is not known and path is not None:
+        write_json(path, record)
+    if memo is not None:
+        memo.history = record
+    return replace(sources, history=history)
+
+
+def _validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None,
+                      entries: CheckedEntries | None = None) -> tuple[Site | None, tuple[SourceError, ...]]:
+    """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes, unless
+    `entries` holds its check) while the holiday rules are checked and `meanwhile` is called, then what depends
+    on several notices.
 
     Return the site (None only when the settings cannot be read; see load) and every problem, sorted.
     """
@@ -202,7 +242,7 @@ def _validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Call
         check_holidays()
         found += too_many
     elif settings is not None and sources.notices and settings.departments:
-        notices, notice_problems = _check_notices(sources, settings, jobs, check_holidays)
+        notices, notice_problems = _check_notices(sources, settings, jobs, check_holidays, entries)
         found += notice_problems
     else:
         # Without the settings (or without departments) the notices cannot be checked; what is wrong in
@@ -216,41 +256,23 @@ def _validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Call
     return make_site(settings, holiday_rules, notices), sort_problems(found)
 
 
-def _check_notices(sources: Sources, settings: SiteSettings, jobs: int | None,
-                   meanwhile: Callable[[], object]) -> tuple[tuple[Notice, ...], list[SourceError]]:
+def _check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, meanwhile: Callable[[], object],
+                   entries: CheckedEntries | None) -> tuple[tuple[Notice, ...], list[SourceError]]:
     """Read and check every notice, then every translation, each file in whichever process is free (each is
-    independent of the others; a translation's prose is checked as its notice's is); then gather them."""
-    mains = [file for file in sources.notices if file.lang is None]
-    translations = [file for file in sources.notices if file.lang is not None]
-    slugs = frozenset(file.slug for file in mains)
-    checked = dict(zip((file.rel for file in mains),
-                       map_in_parallel(partial(_check_notice, settings=settings, slugs=slugs), mains, jobs,
-                                       meanwhile=meanwhile)))
-    by_slug = {file.slug: checked[file.rel] for file in mains}
-    translated = dict(zip((file.rel for file in translations),
-                          map_in_parallel(partial(_check_translation, settings=settings, notices=by_slug),
-                                          translations, jobs)))
-    return gather_notices(sources.notices, checked, translated, settings, sources.history)
+    independent of the others; a translation's prose is checked as its notice's is) unless `entries` holds its
+    check (validate/checked.py); then gather them."""
+    digests = {}
+    if entries is not None:
+        digests, entries.fresh_stats = notice_digests(sources.notices, entries.stats)
+    return check_and_gather(
+        sources, settings, entries, digests,
+        lambda files, check: map_in_parallel(partial(_check_file, check=check), files, jobs, meanwhile=meanwhile),
+        lambda files, check: map_in_parallel(partial(_check_file, check=check), files, jobs))
 
 
-def _check_notice(file: NoticeFile, settings: SiteSettings, slugs: frozenset[str]) -> CheckedNotice:
-    """Read one notice file and check it; the reading's problems come first."""
-    source, problems = read_notice(file)
-    if source is None:
-        return CheckedNotice(None, None, tuple(problems))
-    checked = validate_notice(source, settings, slugs)
-    return replace(checked, problems=tuple(problems) + checked.problems)
-
-
-def _check_translation(file: NoticeFile, settings: SiteSettings,
-                       notices: dict[str, CheckedNotice]) -> CheckedTranslation:
-    """Read one translation and check it against its notice as checked (when there is one)."""
-    source, problems = read_notice(file)
-    if source is None:
-        return CheckedTranslation(None, tuple(problems))
-    own = notices.get(file.slug)
-    checked = validate_translation(source, settings, own.parts if own else None, own.prose if own else None)
-    return replace(checked, problems=tuple(problems) + checked.problems)
+def _check_file(file: NoticeFile, check: Callable) -> object:
+    """Read one notice or translation file and return `check(its source or None, the reading's problems)`."""
+    return check(*read_notice(file))
 
 
 def _prepare_rendering() -> None:

@@ -50,12 +50,13 @@ class Built:
 
 def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = False, *,
                previous_hashes: dict[str, str] | None = None, cache_root: Path | None = None,
-               on_result: Callable[[Result], None] | None = None) -> Built:
+               on_result: Callable[[Result], None] | None = None, use_cache: bool = True) -> Built:
     """Build the site at `now` into `out_dir` through a staging folder swapped in only when the build is valid;
     return the Built (the folder is left as it was when the build has errors or fails).
 
     Files whose hash `previous_hashes` gives for the live output are linked rather than
-    written again; caches are kept in `cache_root` (pipeline.build).  `on_result` is given
+    written again; caches are kept in `cache_root` (pipeline.build), and without `use_cache` (--no-cache)
+    every notice is checked anew (pipeline.load).  `on_result` is given
     the build's result before the folder is swapped in, so that its problems are told
     even when the swap then fails.
     """
@@ -67,7 +68,7 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
     # process); the staging folder replaces the output only once all is written.
     staging = Staging(out_dir, site_dir, previous_hashes)
     try:
-        result = build_site(site_dir, now, strict=strict, sink=staging.write, cache_root=cache_root)
+        result = build_site(site_dir, now, strict=strict, sink=staging.write, cache_root=cache_root, cache=use_cache)
         if on_result is not None:
             on_result(result)
         if not result.ok:
@@ -98,7 +99,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         return 0
 
     built = build_into(site_dir, out_dir, now, strict, previous_hashes=reusable_hashes(out_dir, manifest),
-                       on_result=lambda result: print_problems(result.problems, sys.stderr))
+                       on_result=lambda result: print_problems(result.problems, sys.stderr), use_cache=use_cache)
     result = built.result
     if not result.ok:
         print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)

@@ -29,6 +29,7 @@ from generator.model.hours import (  # noqa: F401  (the model's one public face:
     Text,
     TicketState,
     WeeklyHours,
+    pickled_by_fields,
 )
 from generator.model.status import (  # noqa: F401
     CHECK_TYPES,

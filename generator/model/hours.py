@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Mapping
@@ -10,6 +10,25 @@ from typing import Mapping
 CHANNEL_TYPES = ("phone", "chat", "email", "helpdesk", "whatsapp", "other")
 
 
+def pickled_by_fields(cls):
+    """Make a frozen dataclass (made whole by its constructor) pickle as its constructor and its fields' values.
+
+    A slotted dataclass otherwise unpickles through dataclasses' __setstate__, which looks its fields
+    up again for every object: a third of decoding the kept checks of ten thousand notices
+    (write/notice_cache.py), and of what the build's processes send back.
+    """
+    names = tuple(item.name for item in fields(cls))
+    if not all(item.init for item in fields(cls)):
+        raise TypeError(f"{cls.__name__} has a field its constructor does not take: it cannot pickle by its fields")
+
+    def __reduce__(self):
+        return cls, tuple(getattr(self, name) for name in names)
+
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Text:
     """Text in one or more languages; `values` pairs a language tag with its text."""
@@ -41,6 +60,7 @@ class Text:
         return any(tag == lang for tag, _ in self.values)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True, order=True)
 class Interval:
     """Opening hours within a day: `end` > 1440 runs past midnight into the next day."""
@@ -144,6 +164,7 @@ class Support:
     notes: tuple[Text, ...] = ()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Change:
     """One change of a notice: the days it covers and what applies on them."""

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
 from generator.errors import WARNING, SourceError
+from generator.read.git_history import read_git_history
 from generator.read.links import refused_links
 from generator.read.yaml_nodes import CONTROL_CHARACTER, Node, parse_yaml
 
@@ -228,7 +228,7 @@ def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()
             continue
         rel = f"notices/{name}"
         path = folder / name
-        if path in refused:
+        if refused and path in refused:     # hashing a path costs more than making it: ten thousand notices
             continue
         if entry.is_dir() or not name.endswith(".md"):
             problems.append(SourceError(
@@ -247,9 +247,10 @@ def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()
     return tuple(files), problems
 
 
-def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
+def read_sources(site_dir: Path, git_history: bool = True) -> tuple[Sources, list[SourceError]]:
     """Read every source of the site in a fixed order (notices are listed: see read_notice); return them
-    and the problems found."""
+    and the problems found.  Without `git_history` the notices' history is left empty (the pipeline reads it
+    through its cache: read/git_history.py)."""
     # Links are judged before anything is read: a file behind a refused one is never opened.
     refused, problems = refused_links(site_dir)
     src = site_dir / "site_src"
@@ -264,37 +265,6 @@ def read_sources(site_dir: Path) -> tuple[Sources, list[SourceError]]:
     notices, found = list_notice_files(site_dir, refused)
     problems += found
     templates = site_dir / "templates"
-    history = read_git_history(site_dir) if notices else MappingProxyType({})
+    history = read_git_history(site_dir)[0] if notices and git_history else MappingProxyType({})
     return Sources(site, hours, support, status, notices, templates if templates.is_dir() else None,
                    history), problems
-
-
-def read_git_history(site_dir: Path) -> Mapping[str, tuple[int, datetime]]:
-    """Return, for each file under notices/, how many commits touched it and when the last one was made.
-
-    Calendar clients need SEQUENCE and LAST-MODIFIED to rise on every edit; git
-    already counts edits. Outside a git checkout (or without git) this is empty.
-    """
-    try:
-        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=site_dir, capture_output=True,
-                             text=True, timeout=30)
-        if top.returncode != 0:
-            return MappingProxyType({})
-        log = subprocess.run(
-            ["git", "-c", "core.quotepath=off", "log", "--format=%x00%ct", "--name-only", "--relative", "--",
-             "notices"], cwd=site_dir, capture_output=True, text=True, timeout=120,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return MappingProxyType({})
-    if log.returncode != 0:
-        return MappingProxyType({})
-    counts: dict[str, tuple[int, datetime]] = {}
-    for entry in log.stdout.split("\0")[1:]:
-        lines = [line for line in entry.split("\n") if line]
-        if not lines:
-            continue
-        when = datetime.fromtimestamp(int(lines[0]), tz=UTC)
-        for name in lines[1:]:
-            count, last = counts.get(name, (0, when))
-            counts[name] = (count + 1, max(last, when))
-    return MappingProxyType(dict(sorted(counts.items())))

@@ -14,7 +14,7 @@ from typing import Mapping
 from generator.errors import SourceError
 from generator.limits import body_problem
 from generator.markup import render_markdown
-from generator.model import Change, Notice, SiteSettings, Text
+from generator.model import Change, Notice, SiteSettings, Text, pickled_by_fields
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
 from generator.schedule.effective import applying_notices, notice_cells
 from generator.validate.dates import parse_date
@@ -44,6 +44,7 @@ NOTICE_KEYS = ("title", "date", "type", "lang", "updated", "departments", "perio
                "changes", "check_prose", "prose_dates_ok", "revision") + STATUS_KEYS
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ProseContext:
     """What a notice's prose (and its translations') is checked against: language, date, period, changed days."""
@@ -55,6 +56,7 @@ class ProseContext:
     acknowledged: frozenset[date]             # prose_dates_ok
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class NoticeParts:
     """What one valid notice file says of itself: everything its Notice holds but the translations and the
@@ -68,6 +70,7 @@ class NoticeParts:
     fields: Mapping[str, object]    # the Notice's other fields, by name
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CheckedNotice:
     """One notice file checked: its parts (None when invalid), its prose context (None: not checked), problems."""
@@ -77,6 +80,7 @@ class CheckedNotice:
     problems: tuple[SourceError, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CheckedTranslation:
     """One translation checked: (language, title, body HTML) or None, its problems, and its prose's problems

@@ -1,0 +1,81 @@
+"""Digests that say whether a notice's check can be reused: of each notice file's bytes, and of the generator's code.
+
+A file's digest is of its path and its bytes.  Reading ten thousand notices to hash
+them costs more than looking at their sizes and times, so a digest made before is
+taken back when the file's size, modification and change times and inode are those
+recorded with it; a file whose times were within a few seconds of the recording is
+hashed again (its time may not yet tell a second edit apart from the first: the
+"racy" case git knows), and so is one whose change time moved (`touch -d` sets the
+modification time, never the change time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import babel
+import markdown
+import nh3
+import yaml
+
+from generator import __version__
+from generator.read.sources import MAX_SOURCE_BYTES, NoticeFile
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+# What else the checks' results depend on: Markdown and nh3 make the bodies' HTML, PyYAML the nodes,
+# Babel the prose scanner's names of days and months (each imported by the checks anyway).
+LIBRARIES = (markdown, nh3, yaml, babel)
+# A recorded file time this close to the recording is not trusted to tell one edit from the next.
+RACY_NS = 3_000_000_000
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Return a digest of the generator's version, its Python modules' bytes, Python's version and the versions
+    of the libraries the checks use: a change to any of them makes every kept check stale."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}\0".encode())
+    for library in LIBRARIES:
+        # Their own attribute, not importlib.metadata: that reads every installed package's metadata.
+        digest.update(f"{library.__name__}={getattr(library, '__version__', '?')}\0".encode())
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def notice_digests(files: tuple[NoticeFile, ...], known: dict[str, tuple]
+                   ) -> tuple[dict[str, str], dict[str, tuple]]:
+    """Return each file's digest by its path relative to the site ("" when it cannot be read), and the
+    record to keep for next time: rel -> (size, mtime_ns, ctime_ns, inode, digest); `known` is that
+    record from before."""
+    digests: dict[str, str] = {}
+    record: dict[str, tuple] = {}
+    settled = time.time_ns() - RACY_NS
+    for file in files:
+        try:
+            stat = os.stat(file.path)
+        except OSError:
+            digests[file.rel] = ""
+            continue
+        seen = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        before = known.get(file.rel)
+        if before is not None and tuple(before[:4]) == seen:
+            digest = before[4]
+        elif stat.st_size > MAX_SOURCE_BYTES:
+            digest = f"too large: {stat.st_size}"     # never read whole: reading it says only how large it is
+        else:
+            try:
+                with open(file.path, "rb") as handle:
+                    digest = hashlib.sha256(file.rel.encode() + b"\0" + handle.read()).hexdigest()
+            except OSError:
+                digests[file.rel] = ""
+                continue
+        digests[file.rel] = digest
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
+            record[file.rel] = (*seen, digest)
+    return digests, record

@@ -1,0 +1,267 @@
+"""One notice file read and checked, and what a later build needs to know to reuse that check.
+
+A notice's check (validate_notice) reads its own file, the settings it is checked
+against, and, for `supersedes`, whether other notices exist; a translation's check
+(validate_translation) reads its own file, the settings, and its notice's language
+and prose context.  Each result is kept (write/notice_cache.py) under a key made of
+everything in that list but the other notices (`notice_key`, `translation_key`);
+what a notice asked of the other notices is recorded beside it (`Consulted`), so
+that adding an unrelated notice leaves every other entry valid, and adding or
+removing the notice one names makes only that one be checked again.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import pickle
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from functools import lru_cache, partial
+from typing import Callable
+
+from generator.errors import SourceError
+from generator.model import Notice, SiteSettings
+from generator.read.notice_digests import code_digest
+from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, Sources
+from generator.validate.notices import (
+    CheckedNotice,
+    CheckedTranslation,
+    ProseContext,
+    gather_notices,
+    validate_notice,
+    validate_translation,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Consulted:
+    """What one check asked of the other notices: (slug, whether it existed) for each slug looked up, and,
+    when the whole set was read (a "did you mean" hint), the digest of every slug."""
+
+    asked: tuple[tuple[str, bool], ...] = ()
+    every: str | None = None
+
+    def holds(self, slugs: frozenset[str], every: str) -> bool:
+        """Tell whether the other notices, `slugs` now (with `every` their digest), answer as they did."""
+        if self.every is not None and self.every != every:
+            return False
+        return all((slug in slugs) == present for slug, present in self.asked)
+
+
+class RecordingSlugs:
+    """The set of notices' slugs, as validate_notice asks it, noting every question (see Consulted)."""
+
+    __slots__ = ("_slugs", "_asked", "_every")
+
+    def __init__(self, slugs: frozenset[str]):
+        self._slugs = slugs
+        self._asked: dict[str, bool] = {}
+        self._every = False
+
+    def __contains__(self, slug: object) -> bool:
+        present = slug in self._slugs
+        if isinstance(slug, str):
+            self._asked[slug] = present
+        return present
+
+    def __iter__(self):
+        self._every = True
+        return iter(self._slugs)
+
+    def __len__(self) -> int:
+        self._every = True
+        return len(self._slugs)
+
+    def consulted(self) -> Consulted:
+        """Return what was asked so far."""
+        return Consulted(tuple(sorted(self._asked.items())), slugs_digest(self._slugs) if self._every else None)
+
+
+def slugs_digest(slugs: frozenset[str]) -> str:
+    """Return a digest of a set of slugs that does not depend on the order a set iterates in."""
+    return hashlib.sha256("\n".join(sorted(slugs)).encode()).hexdigest()
+
+
+def check_notice(source: MarkdownSource | None, read_problems: list[SourceError], settings: SiteSettings,
+                 slugs: frozenset[str]) -> tuple[CheckedNotice, Consulted]:
+    """Check one read notice (None: unreadable) as validate_notice does, the reading's problems first; return it
+    and what it asked of `slugs`."""
+    if source is None:
+        return CheckedNotice(None, None, tuple(read_problems)), Consulted()
+    asked = RecordingSlugs(slugs)
+    checked = validate_notice(source, settings, asked)    # type: ignore[arg-type]  (a set as far as it asks)
+    return replace(checked, problems=tuple(read_problems) + checked.problems), asked.consulted()
+
+
+def check_translation(source: MarkdownSource | None, read_problems: list[SourceError], settings: SiteSettings,
+                      notices: dict[str, CheckedNotice]) -> CheckedTranslation:
+    """Check one read translation (None: unreadable) against its notice as checked in `notices` (by slug), when
+    there is one, the reading's problems first."""
+    if source is None:
+        return CheckedTranslation(None, tuple(read_problems))
+    own = notices.get(NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1])
+    checked = validate_translation(source, settings, own.parts if own else None, own.prose if own else None)
+    return replace(checked, problems=tuple(read_problems) + checked.problems)
+
+
+def settings_digest(settings: SiteSettings, code: str) -> str:
+    """Return a digest of the generator's `code` digest and of every setting a notice's check reads: the time zone,
+    the languages, the departments and their channels, the components and the limits."""
+    # repr: the model's values print every field in a fixed order (tuples; the limits' mappings in
+    # insertion order), and a string's repr is quoted, so two different settings never print alike.
+    read = (settings.timezone, settings.languages, settings.departments, settings.components,
+            dict(settings.limits.values), dict(settings.limits.where))
+    return hashlib.sha256(f"{code}\n{read!r}".encode()).hexdigest()
+
+
+def notice_key(settings_key: str, rel: str, content: str) -> str:
+    """Return the key of a notice's check: the settings' digest (settings_digest), its path and its bytes' digest."""
+    return hashlib.sha256(f"notice\0{settings_key}\0{rel}\0{content}".encode()).hexdigest()
+
+
+def translation_key(file_key: str, own: CheckedNotice | None) -> str:
+    """Return the key of a translation's check: its own notice_key, and what it reads of its notice, `own`
+    (whether it is valid, its language and its prose context)."""
+    if own is None:
+        read = "none"
+    else:
+        read = repr((own.parts is not None, own.parts.lang if own.parts else None, _prose(own.prose)))
+    return hashlib.sha256(f"translation\0{file_key}\0{read}".encode()).hexdigest()
+
+
+def _prose(prose: ProseContext | None) -> tuple | None:
+    """Return a prose context as plain values in a fixed order (its sets sorted)."""
+    if prose is None:
+        return None
+    return (prose.lang, prose.reference, prose.period,
+            None if prose.covered is None else tuple(sorted(prose.covered)), tuple(sorted(prose.acknowledged)))
+
+
+class CheckedEntries:
+    """The kept checks by key, each decoded when first asked for, and which ones the last load used.
+
+    One load asks `get` for each file and `put`s what it had to check again; `settle` then keeps
+    only what that load used.  The pipeline reads and writes them through write/notice_cache.py
+    (`known`: key -> (asked, every, pickled bytes)), or keeps one in memory between loads
+    (pipeline.LoadMemo, for serve), which then never decodes a check twice.
+    """
+
+    def __init__(self, known: dict[str, tuple] | None = None, stats: dict[str, tuple] | None = None):
+        # key -> [asked, every, the check (None until decoded), its pickled bytes (None until encoded)]
+        self._known: dict[str, list] = {key: [tuple(map(tuple, asked)), every, None, data]
+                                         for key, (asked, every, data) in (known or {}).items()}
+        self._used: dict[str, list] = {}
+        self._made = 0
+        self.stats: dict[str, tuple] = stats or {}          # read/notice_digests.py's record of the files
+        self.fresh_stats: dict[str, tuple] | None = None   # that record as the current load made it
+        self.changed = False
+        self.made = 0      # how many checks the last settled load made anew (the others it reused)
+
+    def get(self, key: str, slugs: frozenset[str], every: Callable[[], str]):
+        """Return the check kept under `key` when what it asked of the other notices still holds (`slugs`, and
+        `every`, which gives the digest of all of them); None otherwise."""
+        entry = self._known.get(key)
+        if entry is None:
+            return None
+        asked, every_then, value, data = entry
+        if every_then is not None and every_then != every():
+            return None
+        if not all((slug in slugs) == present for slug, present in asked):
+            return None
+        if value is None:
+            try:
+                value = entry[2] = pickle.loads(data)
+            except Exception:   # sealed by this machine, yet not for this code: the file is checked again
+                return None
+        self._used[key] = entry
+        return value
+
+    def put(self, key: str, consulted: Consulted, value) -> None:
+        """Keep a check made by the current load under `key`, with what it asked of the other notices."""
+        self._used[key] = [consulted.asked, consulted.every, value, None]
+        self.changed = True
+        self._made += 1
+
+    def settle(self) -> bool:
+        """Keep only the checks the current load used, and its record of the files; return whether that differs
+        from what was kept before (to be written).  A load that checked no notice (the settings were
+        broken) leaves everything as it was."""
+        if self.fresh_stats is None:
+            return False
+        changed = self.changed or len(self._used) != len(self._known) or self.fresh_stats != self.stats
+        self._known, self._used, self.stats = self._used, {}, self.fresh_stats
+        self.fresh_stats, self.changed, self.made, self._made = None, False, self._made, 0
+        return changed
+
+    def encoded(self) -> dict[str, tuple]:
+        """Return every kept check as plain data: key -> (asked, every, pickled bytes)."""
+        for entry in self._known.values():
+            if entry[3] is None:
+                entry[3] = pickle.dumps(entry[2], protocol=pickle.HIGHEST_PROTOCOL)
+        return {key: (asked, every, data) for key, (asked, every, _, data) in self._known.items()}
+
+
+def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedEntries | None, digests: dict[str, str],
+                     check_notices: Callable, check_translations: Callable) -> tuple[tuple[Notice, ...], list]:
+    """Return the notices and every problem of the sources' notice files (gather_notices): the checks `entries`
+    holds (under keys made of the files' `digests`) reused, the others made and kept.
+
+    `check_notices(files, check)` and `check_translations(files, check)` return [check(*read_notice(file))]
+    for each file, in whichever processes (the pipeline maps them); `check` is check_notice or
+    check_translation with its other arguments given.
+    """
+    checked, translated = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
+    with collector_paused():
+        return gather_notices(sources.notices, checked, translated, settings, sources.history)
+
+
+@contextmanager
+def collector_paused():
+    """Keep the garbage collector from running inside the block (as it was, after it)."""
+    # Decoding thousands of kept checks and making the notices from them makes objects by the
+    # million: the collector's rounds over them cost more than the work itself, and they hold no
+    # cycles to collect.  Not around the checks themselves (Markdown's and the workers' garbage).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: CheckedEntries | None,
+            digests: dict[str, str], check_notices: Callable, check_translations: Callable) -> tuple[dict, dict]:
+    """Return the checks of the notices and of the translations by path relative to the site (check_and_gather)."""
+    mains = [file for file in files if file.lang is None]
+    translations = [file for file in files if file.lang is not None]
+    slugs = frozenset(file.slug for file in mains)
+    keys: dict[str, str] = {}
+    if entries is not None:
+        settings_key = settings_digest(settings, code_digest())
+        # A file that could not be read ("") is checked every time: how it fails may change.
+        keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in digests.items() if digest}
+    every = lru_cache(maxsize=1)(partial(slugs_digest, slugs))
+    with collector_paused():
+        checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
+    missing = [file for file in mains if checked.get(file.rel) is None]
+    done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs))
+    for file, (one, consulted) in zip(missing, done):
+        checked[file.rel] = one
+        if file.rel in keys:
+            entries.put(keys[file.rel], consulted, one)
+    by_slug = {file.slug: checked[file.rel] for file in mains}
+    translated = {}
+    with collector_paused():
+        for file in translations:
+            if file.rel in keys:
+                keys[file.rel] = translation_key(keys[file.rel], by_slug.get(file.slug))
+                translated[file.rel] = entries.get(keys[file.rel], slugs, every)
+    missing = [file for file in translations if translated.get(file.rel) is None]
+    done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug))
+    for file, one in zip(missing, done):
+        translated[file.rel] = one
+        if file.rel in keys:
+            entries.put(keys[file.rel], Consulted(), one)
+    return checked, translated

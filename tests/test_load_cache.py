@@ -1,0 +1,250 @@
+"""Loading through the kept checks (validate/checked.py, write/notice_cache.py) and the kept git history
+(read/git_history.py) gives exactly what loading everything anew gives, whatever was edited in between,
+and a kept file that is damaged, foreign or came with the sources is never believed."""
+
+from __future__ import annotations
+
+import pickle
+import random
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import copy_example
+
+from generator.errors import has_errors
+from generator.pipeline import LoadMemo, load
+from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
+from generator.write.notice_cache import FILE_NAME, read_checked, write_checked
+
+CACHE = ".expediente-cache"
+
+
+@pytest.fixture(autouse=True)
+def own_key(tmp_path, monkeypatch):
+    """Each test seals with a key of its own (write/template_cache.py keeps it under XDG_CACHE_HOME)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+
+
+def loads_agree(site: Path, memo: LoadMemo | None = None) -> object:
+    """Load the site anew (no cache), through the cache file, and through `memo`; assert all three agree."""
+    fresh = load(site, cache=False, jobs=1)
+    kept = load(site, jobs=1)
+    assert kept == fresh
+    assert load(site, jobs=1) == fresh, "the second load through the cache (every check reused) differs"
+    if memo is not None:
+        assert load(site, jobs=1, cache=False, memo=memo) == fresh
+    return fresh
+
+
+def git(site: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=site,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def notice(title: str, body: str, extra: str = "") -> str:
+    return f"---\ntitle: {title}\ndate: 2026-11-18 09:00\ntype: info\ndepartments: [comercial]\n{extra}---\n{body}\n"
+
+
+def test_random_edits_load_as_a_fresh_load_does(tmp_path):
+    site = copy_example(tmp_path / "site")
+    folder = site / "notices"
+    memo = LoadMemo()
+    loads_agree(site, memo)
+    rng = random.Random(16)
+    words = ["prazo", "horário", "sexta-feira, 27 de novembro", "amanhã", "**atenção**", "[link](https://x.example)"]
+    for step in range(14):
+        mains = sorted(p for p in folder.glob("*.md") if p.name.count(".") == 1)
+        action = rng.choice(["body", "title", "add", "remove", "rename", "translate", "untranslate", "break"])
+        target = rng.choice(mains)
+        if action == "body":
+            target.write_text(target.read_text(encoding="utf-8") + f"\n{rng.choice(words)} {step}\n", encoding="utf-8")
+        elif action == "title":
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text.replace("title: ", f"title: {step} ", 1), encoding="utf-8")
+        elif action == "add":
+            (folder / f"2026-11-18-novo-{step}.md").write_text(notice(f"Novo {step}", rng.choice(words)),
+                                                                encoding="utf-8")
+        elif action == "remove" and len(mains) > 3:
+            target.unlink()
+        elif action == "rename":
+            target.rename(folder / target.name.replace(".md", f"-r{step}.md"))
+        elif action == "translate":
+            (folder / target.name.replace(".md", ".en.md")).write_text(f"---\ntitle: In English {step}\n---\nText.\n",
+                                                                      encoding="utf-8")
+        elif action == "untranslate":
+            for translation in folder.glob(target.name.replace(".md", ".*.md")):
+                translation.unlink()
+        elif action == "break":
+            target.write_text(target.read_text(encoding="utf-8").replace("date:", "date: 2026-13-40 #", 1),
+                              encoding="utf-8")
+        loads_agree(site, memo)
+
+
+def test_a_translation_follows_its_notice_language_and_existence(tmp_path):
+    site = copy_example(tmp_path / "site")
+    folder = site / "notices"
+    memo = LoadMemo()
+    main = folder / "2026-11-03-whatsapp-comercial.md"
+    loads_agree(site, memo)
+    # The notice now says it is in English: its English translation is in its own language.
+    main.write_text(main.read_text(encoding="utf-8").replace("type:", "lang: en\ntype:", 1), encoding="utf-8")
+    fresh = loads_agree(site, memo)
+    assert any("this translation is in en, the notice's own language" in p.message for p in fresh.problems)
+    main.unlink()
+    fresh = loads_agree(site, memo)
+    assert any("which does not exist" in p.message for p in fresh.problems)
+
+
+def test_supersedes_is_checked_again_when_the_notice_it_names_comes_or_goes(tmp_path):
+    site = copy_example(tmp_path / "site")
+    folder = site / "notices"
+    memo = LoadMemo()
+    (folder / "2026-11-18-novo.md").write_text(notice("Novo", "Texto.", "supersedes: [2026-11-17-antigo]\n"),
+                                               encoding="utf-8")
+    fresh = loads_agree(site, memo)
+    assert any("supersedes names '2026-11-17-antigo', which is not a notice" in p.message for p in fresh.problems)
+    (folder / "2026-11-17-antigo.md").write_text(notice("Antigo", "Texto."), encoding="utf-8")
+    fresh = loads_agree(site, memo)
+    assert not has_errors(fresh.problems)
+    assert [n.supersedes for n in fresh.site.notices if n.slug == "2026-11-18-novo"] == [("2026-11-17-antigo",)]
+    (folder / "2026-11-17-antigo.md").unlink()
+    fresh = loads_agree(site, memo)
+    assert any("which is not a notice" in p.message for p in fresh.problems)
+
+
+def test_an_unrelated_new_notice_leaves_every_other_check_kept(tmp_path):
+    site = copy_example(tmp_path / "site")
+    memo = LoadMemo()
+    load(site, jobs=1, memo=memo)
+    assert memo.entries.made == 10
+    load(site, jobs=1, memo=memo)
+    assert memo.entries.made == 0
+    (site / "notices" / "2026-11-18-novo.md").write_text(notice("Novo", "Texto."), encoding="utf-8")
+    load(site, jobs=1, memo=memo)
+    assert memo.entries.made == 1
+
+
+def test_a_settings_edit_that_breaks_notices_gives_the_same_located_errors(tmp_path):
+    site = copy_example(tmp_path / "site")
+    memo = LoadMemo()
+    loads_agree(site, memo)
+    hours = site / "site_src" / "hours.yaml"
+    hours.write_text(hours.read_text(encoding="utf-8").replace("- id: suporte", "- id: suporte-tecnico"),
+                     encoding="utf-8")
+    fresh = loads_agree(site, memo)
+    errors = [p.format() for p in fresh.problems if p.path == "notices/2017-10-16-alteracao-de-expediente.md"]
+    assert errors and any("suporte" in error for error in errors)
+    # A comment added to the settings changes nothing a check reads: every check is kept.
+    hours.write_text(hours.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    load(site, jobs=1, memo=memo)
+    assert memo.entries.made == 0
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated", "garbage", "empty", "folder", "link"])
+def test_a_damaged_cache_file_is_ignored_and_rewritten(tmp_path, damage):
+    site = copy_example(tmp_path / "site")
+    fresh = load(site, cache=False, jobs=1)
+    assert load(site, jobs=1) == fresh
+    kept = site / CACHE / FILE_NAME
+    data = kept.read_bytes()
+    kept.unlink()
+    if damage == "flipped":
+        kept.write_bytes(data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 1]) + data[len(data) // 2 + 1:])
+    elif damage == "truncated":
+        kept.write_bytes(data[:len(data) - 100])
+    elif damage == "garbage":
+        kept.write_bytes(pickle.dumps({"not": "ours"}))
+    elif damage == "empty":
+        kept.write_bytes(b"")
+    elif damage == "folder":
+        kept.mkdir()
+    elif damage == "link":
+        (tmp_path / "elsewhere").write_bytes(data)
+        kept.symlink_to(tmp_path / "elsewhere")
+    memo = LoadMemo()
+    assert load(site, jobs=1, memo=memo) == fresh
+    assert memo.entries.made == 10, "nothing of a damaged file is reused"
+    if damage not in ("folder", "link"):
+        assert load(site, jobs=1) == fresh and read_checked(site / CACHE)[0], "rewritten whole"
+
+
+def forge(site: Path) -> None:
+    """Seal, with this machine's key, a cache in which the first kept notice has another title."""
+    entries, stats = read_checked(site / CACHE)
+    assert entries
+    for key, (asked, every, data) in entries.items():
+        checked = pickle.loads(data)
+        if getattr(checked, "parts", None) is not None:
+            entries[key] = (asked, every, pickle.dumps(replace(checked, parts=replace(checked.parts, title="FORGED"))))
+            break
+    write_checked(site / CACHE, entries, stats)
+
+
+def titles(loaded) -> set[str]:
+    return {notice.title.values[0][1] for notice in loaded.site.notices}
+
+
+def test_a_cache_that_came_with_the_sources_is_never_read(tmp_path):
+    site = copy_example(tmp_path / "site")
+    fresh = load(site, cache=False, jobs=1)
+    load(site, jobs=1)
+    forge(site)
+    assert "FORGED" in titles(load(site, jobs=1)), "a sealed file of this machine's own is believed"
+    forge(site)
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "a commit that carries its cache")
+    pushed = load(site, jobs=1)
+    assert "FORGED" not in titles(pushed) and titles(pushed) == titles(fresh)
+    assert load(site, jobs=1, cache=False) == pushed
+
+
+def test_a_cache_sealed_by_another_key_is_ignored(tmp_path, monkeypatch):
+    site = copy_example(tmp_path / "site")
+    load(site, jobs=1)
+    forge(site)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    assert "FORGED" not in titles(load(site, jobs=1))
+
+
+def test_kept_git_history_agrees_with_counting_anew(tmp_path):
+    site = copy_example(tmp_path / "site")
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "first")
+    memo = LoadMemo()
+    loads_agree(site, memo)
+    record = read_kept_history(site / CACHE / GIT_HISTORY_FILE)
+    assert record is not None and record["head"] == git(site, "rev-parse", "HEAD").strip()
+    edited = site / "notices" / "2026-11-03-whatsapp-comercial.md"
+    for step in range(3):
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\nMais {step}.\n", encoding="utf-8")
+        git(site, "commit", "-qam", f"edit {step}")
+        fresh = loads_agree(site, memo)
+        # The first commit counts once for the notice and once for its English translation.
+        assert [n.revision for n in fresh.site.notices if n.slug == "2026-11-03-whatsapp-comercial"] == [step + 3]
+    git(site, "commit", "-q", "--amend", "-m", "rewritten", "--date=2027-01-01T00:00:00")   # not a descendant
+    loads_agree(site, memo)
+    git(site, "reset", "-q", "--hard", "HEAD~2")
+    loads_agree(site, memo)
+    assert read_git_history(site, read_kept_history(site / CACHE / GIT_HISTORY_FILE))[0] == read_git_history(site)[0]
+
+
+@pytest.mark.parametrize("content", ["{", "[]", '{"head": "x", "prefix": "", "counts": {"a": [1]}}',
+                                     '{"head": 1, "prefix": "", "counts": {}}'])
+def test_a_damaged_git_history_record_is_ignored(tmp_path, content):
+    site = copy_example(tmp_path / "site")
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "first")
+    (site / CACHE).mkdir()
+    (site / CACHE / GIT_HISTORY_FILE).write_text(content, encoding="utf-8")
+    loads_agree(site)
+
+
+def test_outside_git_nothing_is_kept_of_the_history(tmp_path):
+    site = copy_example(tmp_path / "site")
+    loads_agree(site)
+    assert not (site / CACHE / GIT_HISTORY_FILE).exists()
