@@ -127,11 +127,13 @@ def decode_summary(data: bytes, month: str, context: Context) -> tuple[dict, dic
     Raises SummaryError when the summary is damaged or not one the probe writes.
     """
     if len(data) > MAX_SUMMARY_BYTES:
-        raise SummaryError(f"it is {len(data):,} bytes, more than a summary's {MAX_SUMMARY_BYTES:,}")
+        raise SummaryError(f"it is larger than a summary's {MAX_SUMMARY_BYTES:,} bytes")
     try:
         document = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        raise SummaryError(f"it is not JSON ({str(error)[:80]})") from None
+    except RecursionError:
+        raise SummaryError("it is not JSON (nested too deep)") from None
+    except ValueError as error:
+        raise SummaryError(f"it is not JSON ({str(error)[:100]})") from None
     if not isinstance(document, dict) or document.get("format") != SUMMARY_FORMAT:
         raise SummaryError(f"its format is not '{SUMMARY_FORMAT}'")
     if document.get("month") != month:
