@@ -52,6 +52,7 @@ from generator.read.probe_rows import (
 )
 from generator.read.probe_summary import (
     ARCHIVE_SUFFIX,
+    MAX_SUMMARY_BYTES,
     SUMMARY_SUFFIX,
     SummaryError,
     archive_problem,
@@ -204,12 +205,14 @@ def first_row_time(folder: Path, now: datetime) -> datetime | None:
               *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]
     # By month, a month file before its month's summary (the file holds rows the summary lacks).
     for path in sorted(months, key=lambda path: (path.name[:7], not path.name.endswith(".csv"))):
+        summary = not path.name.endswith(".csv")
         try:
             with path.open("rb") as file:
-                head = file.read(FIRST_ROW_BYTES)     # bounded: a file without line breaks is not read whole
+                # bounded: a file without line breaks is not read whole, nor a summary larger than one can be
+                head = file.read(MAX_SUMMARY_BYTES if summary else FIRST_ROW_BYTES)
         except OSError:
             continue
-        if not path.name.endswith(".csv"):
+        if summary:
             found = parse_stamp(summary_first(head) or "")
             if found is not None:
                 return found if found <= now else None
