@@ -208,12 +208,14 @@ def first_row_time(folder: Path, now: datetime) -> datetime | None:
         summary = not path.name.endswith(".csv")
         try:
             with path.open("rb") as file:
-                # bounded: a file without line breaks is not read whole, nor a summary larger than one can be
-                head = file.read(MAX_SUMMARY_BYTES if summary else FIRST_ROW_BYTES)
+                # bounded: a file without line breaks is not read whole; of a summary, the first line
+                # (all but the days) serves, else the whole summary, up to the most one can be
+                head = file.readline(FIRST_ROW_BYTES) if summary else file.read(FIRST_ROW_BYTES)
+                first = summary_first(head) or summary_first(head + file.read(MAX_SUMMARY_BYTES)) if summary else None
         except OSError:
             continue
         if summary:
-            found = parse_stamp(summary_first(head) or "")
+            found = parse_stamp(first or "")
             if found is not None:
                 return found if found <= now else None
             continue

@@ -190,12 +190,15 @@ def summary_rollup(data: bytes, stat, month: str, context: Context) -> Rollup | 
 
 
 def summary_first(data: bytes) -> str | None:
-    """Return the time of a summary's first row as written, or None when it has none or is damaged."""
-    try:
-        first = json.loads(data[:MAX_SUMMARY_BYTES]).get("rows", {}).get("first")
-    except (ValueError, AttributeError, RecursionError):
-        return None
-    return first if isinstance(first, str) and first else None
+    """Return the time of a summary's first row as written, from the whole summary or its first line (which
+    the probe ends with the opening of the days' list); None when it has none or is damaged."""
+    for text in (data[:MAX_SUMMARY_BYTES], data[:MAX_SUMMARY_BYTES].rstrip() + b"]}"):
+        try:
+            first = json.loads(text).get("rows", {}).get("first")
+        except (ValueError, AttributeError, RecursionError):
+            continue
+        return first if isinstance(first, str) and first else None
+    return None
 
 
 def read_archive(path: Path, max_bytes: int) -> bytes:
