@@ -95,6 +95,14 @@ def test_the_pages_api_and_uptime_are_the_same_after_the_months_close(tmp_path, 
     assert build(closed_example, tmp_path / "no-cache", EXAMPLE_NOW, "--no-cache") == dict(example_outputs)
 
 
+def test_a_site_whose_months_close_between_two_builds_keeps_its_pages(tmp_path, example_outputs):
+    # The day-count cache still holds the month files' counts when their summaries replace them.
+    site = copy_example(tmp_path / "site")
+    assert build(site, tmp_path / "before") == dict(example_outputs)
+    assert close(site)[0]
+    assert build(site, tmp_path / "after") == dict(example_outputs)
+
+
 @pytest.mark.parametrize("now", ["2026-10-01T12:00:00-03:00", "2026-09-15T08:30:00-03:00"])
 def test_a_build_at_an_earlier_now_reads_the_closed_rows_it_needs_from_the_xz_files(tmp_path, closed_example, now):
     # At these instants September is still "today" or the 24 hours before now, and its newest row is after now.

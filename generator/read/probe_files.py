@@ -13,6 +13,10 @@ A file modified within two seconds of being read may change again within the sam
 mtime tick without changing size (as git's "racily clean" index entries), so such
 an entry is checked against the hash on the next build instead of trusted.
 
+A month the probe closed (read/probe_summary.py) has no month file but a summary of its days
+and an xz file of its rows: its counts come from the summary, cached the same way, and its rows
+are read from the xz file only when a build at an earlier now needs them.
+
 Today and the 24 hours before now are counted afresh from the end of the newest
 files on every build, so "now" never leaks into the cache and rows after now (a
 build with an earlier --now) are left out.
