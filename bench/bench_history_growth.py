@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_uptime import format_table
 
 from generator.model import ProbeResult
+from generator.probe import csv_file
 from generator.probe.csv_file import append_rows, format_row
 from generator.probe.month_close import close_month
 
@@ -258,7 +259,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=3, help="simulated days per window")
     parser.add_argument("--commit-every", type=int, default=15, help="minutes of simulated time between commits")
     parser.add_argument("--every", type=int, nargs="+", default=[1, 5], help="minutes between checks")
+    parser.add_argument("--day-files", action="store_true",
+                        help="an experiment, not the probe's layout: rows go to one file per UTC day (YYYY-MM-DD.csv)")
     args = parser.parse_args(argv)
+    if args.day_files:
+        # The real appender, told to name a file per day: what git stores if a commit rewrites at most a day of rows.
+        csv_file.month_path = lambda site_dir, component, when: (
+            csv_file.uptime_dir(site_dir) / component / f"{when.astimezone(UTC):%Y-%m-%d}.csv")
     work = Path(tempfile.mkdtemp(prefix="expediente-growth-"))
     try:
         print(f"git {git(work, '--version').split()[-1]}; {args.components} components; windows of {args.days} "
