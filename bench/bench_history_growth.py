@@ -261,7 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every", type=int, nargs="+", default=[1, 5], help="minutes between checks")
     parser.add_argument("--day-files", action="store_true",
                         help="an experiment, not the probe's layout: rows go to one file per UTC day (YYYY-MM-DD.csv)")
+    parser.add_argument("--day-folders", action="store_true",
+                        help="an experiment, not the probe's layout: one folder per UTC day, one file per component in it")
     args = parser.parse_args(argv)
+    if args.day_folders:
+        # Paths then end with the component, which git's delta search groups by.
+        csv_file.month_path = lambda site_dir, component, when: (
+            csv_file.uptime_dir(site_dir) / f"{when.astimezone(UTC):%Y-%m-%d}" / f"{component}.csv")
     if args.day_files:
         # The real appender, told to name a file per day: what git stores if a commit rewrites at most a day of rows.
         csv_file.month_path = lambda site_dir, component, when: (
