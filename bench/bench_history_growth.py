@@ -42,6 +42,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,7 +51,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_uptime import format_table
 
 from generator.model import ProbeResult
+from generator.probe import csv_file
 from generator.probe.csv_file import append_rows, format_row
+from generator.probe.month_close import close_month
 
 MONTH = datetime(2026, 11, 1, tzinfo=UTC)        # November: 30 days
 MONTH_DAYS = 30
@@ -219,6 +222,7 @@ def month_close(work: Path, every: int) -> list[list[str]]:
         "xz -9e + counts + failures": {"2026-11.csv.xz": lzma.compress(raw, preset=9 | lzma.PRESET_EXTREME),
                                        "2026-11.days.csv": counts, "2026-11.failures.csv": failures},
         "counts + failures only": {"2026-11.days.csv": counts, "2026-11.failures.csv": failures},
+        "the probe's close: xz -6 + .days.json": probe_close(work / f"probe-close-{every}", raw),
     }
     table = []
     for name, files in cases.items():
@@ -226,6 +230,16 @@ def month_close(work: Path, every: int) -> list[list[str]]:
         table.append([f"{every}-min: {name}", mib(grown["files"] * 12), mib(grown["loose"] * 12),
                       mib(grown["disk"] * 12), mib(grown["aggressive"] * 12)])
     return table
+
+
+def probe_close(folder: Path, raw: bytes) -> dict[str, bytes]:
+    """Return the files the probe's month close (probe/month_close.py) makes of a month file, by name."""
+    folder.mkdir(parents=True)
+    (folder / "2026-11.csv").write_bytes(raw)
+    assert close_month(folder / "2026-11.csv", ZoneInfo("America/Sao_Paulo"), 500.0)
+    files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+    shutil.rmtree(folder)
+    return files
 
 
 def open_header() -> str:
@@ -245,7 +259,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=3, help="simulated days per window")
     parser.add_argument("--commit-every", type=int, default=15, help="minutes of simulated time between commits")
     parser.add_argument("--every", type=int, nargs="+", default=[1, 5], help="minutes between checks")
+    parser.add_argument("--day-files", action="store_true",
+                        help="an experiment, not the probe's layout: rows go to one file per UTC day (YYYY-MM-DD.csv)")
+    parser.add_argument("--day-folders", action="store_true",
+                        help="an experiment, not the probe's layout: one folder per UTC day, one file per component in it")
     args = parser.parse_args(argv)
+    if args.day_folders:
+        # Paths then end with the component, which git's delta search groups by.
+        csv_file.month_path = lambda site_dir, component, when: (
+            csv_file.uptime_dir(site_dir) / f"{when.astimezone(UTC):%Y-%m-%d}" / f"{component}.csv")
+    if args.day_files:
+        # The real appender, told to name a file per day: what git stores if a commit rewrites at most a day of rows.
+        csv_file.month_path = lambda site_dir, component, when: (
+            csv_file.uptime_dir(site_dir) / component / f"{when.astimezone(UTC):%Y-%m-%d}.csv")
     work = Path(tempfile.mkdtemp(prefix="expediente-growth-"))
     try:
         print(f"git {git(work, '--version').split()[-1]}; {args.components} components; windows of {args.days} "
@@ -271,6 +297,15 @@ def main(argv: list[str] | None = None) -> int:
         for every in args.every:
             close += month_close(work, every)
         print("\nAt month close, one commit a month (x 12):\n" + format_table(close))
+        # A year of the probe as it works now: the month file committed every --commit-every minutes
+        # (its history stays in git after the month closes), plus each closed month's two files.
+        closing = {row[0].split(":")[0]: float(row[4].replace(",", "")) for row in close[1:] if "probe's close" in row[0]}
+        for row in years[1:]:
+            gc, aggressive = (float(cell.replace(",", "")) for cell in row[4:6])
+            extra = closing[row[0]]
+            print(f"{row[0]} checks, 100 components, a year: {(gc + extra) * 100 / 1024:.2f} GiB after git gc, "
+                  f"{(aggressive + extra) * 100 / 1024:.2f} GiB after git gc --aggressive "
+                  f"(per component {gc + extra:.2f} and {aggressive + extra:.2f} MiB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -3,6 +3,7 @@
     python bench/bench_uptime.py                       # 100 components x 90 days x 1440 checks, 5 runs per case
     python bench/bench_uptime.py --components 20 --runs 3
     python bench/bench_uptime.py --keep /tmp/big       # keep the generated site to look at
+    python bench/bench_uptime.py --closed              # the past months closed first, as the probe closes them
 
 Generates, in a temporary folder, a site whose status page has N components, each
 checked once a minute for the 90 days before the build's now (about 13 million rows
@@ -15,6 +16,11 @@ of the build (`pipeline.read_probe_histories` + `make_uptime`, what `make_build`
 - append: every component's newest file got 10 more rows since the previous run
   (what the probe does between two builds), so only those rows are parsed (the file
   is still read whole once, to check that its beginning did not change).
+
+With `--closed`, the months that are closed at the build's now are closed before the runs
+(untimed), as the probe does it (probe/month_close.py): each becomes an xz file and a summary
+of its days, which the build reads instead of the rows; only the current month is counted
+from its rows.
 
 Prints the median, fastest and slowest wall time, the median CPU time (user + system,
 of the process and of the worker processes that read a cold cache in parallel; steadier
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -38,6 +45,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from conditions import reference_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00:00-03:00"
@@ -144,6 +153,28 @@ def run_once(site: Path, now: str, workers: int = 0) -> dict:
     return json.loads(done.stdout)
 
 
+def close_one(path: Path) -> bool:
+    """Close one month file as the probe does (a worker of close_past_months)."""
+    from zoneinfo import ZoneInfo
+
+    sys.path.insert(0, str(ROOT))
+    from generator.probe.month_close import close_month
+    return close_month(path, ZoneInfo("America/Sao_Paulo"), 500.0)
+
+
+def close_past_months(site: Path) -> int:
+    """Close every month file that is closed at NOW, on every core; return how many were closed."""
+    from concurrent.futures import ProcessPoolExecutor
+    from zoneinfo import ZoneInfo
+
+    sys.path.insert(0, str(ROOT))
+    from generator.probe.month_close import closes_at
+    due = [path for path in sorted((site / "site_src" / "uptime").glob("*/*.csv"))
+           if closes_at(path.stem, ZoneInfo("America/Sao_Paulo")) <= datetime.fromisoformat(NOW)]
+    with ProcessPoolExecutor(os.cpu_count()) as pool:
+        return sum(pool.map(close_one, due))
+
+
 def ensure_site(site: Path, components: int) -> None:
     """Generate the site's probe files unless `site` already holds a site (--keep), and say how many."""
     started = time.perf_counter()
@@ -182,12 +213,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--components", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
+    parser.add_argument("--closed", action="store_true", help="close the past months first, as the probe does")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="expediente-uptime-"))
     site = args.keep or work / "site"
     try:
         ensure_site(site, args.components)
+        if args.closed:
+            started = time.perf_counter()
+            count = close_past_months(site)
+            print(f"closed {count} month files in {time.perf_counter() - started:.0f} s; "
+                  f"{sum(p.stat().st_size for p in (site / 'site_src' / 'uptime').rglob('*.*')) / 2**20:.0f} MiB left")
         cache = site / ".expediente-cache"
+        loop_before = reference_loop()
         cold, serial = [], []
         for _ in range(args.runs):
             shutil.rmtree(cache, ignore_errors=True)
@@ -209,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         print(format_table([header, summarise("cold, 1 process", serial), summarise("cold (empty cache)", cold),
                             summarise("warm (unchanged)", warm),
                             summarise("append (+10 rows each)", appended)]))
+        print(f"reference loop (conditions.reference_loop): {loop_before:.2f} s before, {reference_loop():.2f} s after; "
+              f"load average {os.getloadavg()[0]:.2f} at the end")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import lzma
 import os
 import shutil
 import signal
@@ -482,3 +484,23 @@ def test_an_unwritable_history_folder_is_a_clear_error(tmp_path, web):
         assert list((site / "site_src/uptime").iterdir()) == []
     finally:
         (site / "site_src/uptime").chmod(0o755)
+
+
+def test_the_probe_closes_past_months_after_recording_and_leaves_the_current_one(tmp_path, web):
+    base, _ = web
+    site = make_site(tmp_path, {"website": f"{{type: http, url: '{base}/ok', timeout: 2s}}"})
+    folder = site / "site_src/uptime/website"
+    folder.mkdir(parents=True)
+    october = "time,ok,latency_ms,detail\n2026-10-05T12:00:00Z,1,20.0,HTTP 200\n2026-10-31T23:59:00Z,0,,timeout\n"
+    (folder / "2026-10.csv").write_text(october)
+    result = run_cli("probe", "--site", str(site), "--now", "2026-11-23T10:00:05-03:00")
+    assert (result.returncode, result.stderr) == (0, "")
+    assert result.stdout.splitlines()[1] == \
+        "closed 1 past month file into .csv.xz and .days.json (site_src/uptime/website/2026-10.csv)"
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-10.csv.xz", "2026-10.days.json", "2026-11.csv"]
+    assert lzma.decompress((folder / "2026-10.csv.xz").read_bytes()).decode() == october
+    assert json.loads((folder / "2026-10.days.json").read_bytes())["days"] == [
+        ["2026-10-05", 1, 1, 0, [200], [1]], ["2026-10-31", 1, 0, 0, [], []]]
+    # The next run has nothing to close, and says nothing about it.
+    result = run_cli("probe", "--site", str(site), "--now", "2026-11-23T10:05:05-03:00")
+    assert result.returncode == 0 and result.stdout.count("\n") == 1

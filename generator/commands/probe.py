@@ -23,11 +23,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
+from generator.probe.month_close import close_months
 from generator.read.sources import read_yaml
 from generator.validate.fields import Problems
 from generator.validate.site import validate_site_settings
@@ -103,9 +105,10 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
     return tuple(outcomes[c.id] for c in components if c.id in outcomes)
 
 
-def load_components(site_dir: Path) -> tuple[tuple[Component, ...], tuple[SourceError, ...]]:
-    """Read site.yaml (for its languages) and status.yaml only: a broken notice, or a mistake in the holiday
-    settings, must not stop the measurements (the build reports those)."""
+def load_components(site_dir: Path) -> tuple[tuple[Component, ...], str | None, tuple[SourceError, ...]]:
+    """Read site.yaml (for its languages and time zone) and status.yaml only: a broken notice, or a mistake in
+    the holiday settings, must not stop the measurements (the build reports those). Returns the components,
+    the site's zone (None when site.yaml has errors) and the problems."""
     src = site_dir / "site_src"
     site_source, problems = read_yaml(src / "site.yaml", site_dir, required=True)
     status_source, found = read_yaml(src / "status.yaml", site_dir, required=True)
@@ -121,7 +124,7 @@ def load_components(site_dir: Path) -> tuple[tuple[Component, ...], tuple[Source
         _, _, _, languages, _, _ = settings
         components = validate_components(status_source.root, status_problems, languages)
         problems += status_problems.items
-    return components, sort_problems(problems)
+    return components, settings[2] if settings is not None else None, sort_problems(problems)
 
 
 def progress_line(outcome: Outcome, width: int) -> str:
@@ -154,7 +157,7 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
     stderr = stderr or sys.stderr
     interactive = stdout.isatty() if interactive is None else interactive
     started = time.perf_counter()
-    components, problems = load_components(site_dir)
+    components, zone, problems = load_components(site_dir)
     for problem in problems:
         print(problem.format(), file=stderr)
     if any(p.severity == ERROR for p in problems):
@@ -177,7 +180,13 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
     except HistoryWriteError as exc:
         warnings = exc.problems
         status = 1
+    # Past months close after the rows are in, so that a late row joins its closed month at once.
+    closed, found = close_months(site_dir, components, ZoneInfo(zone), now) if zone else ((), ())
+    warnings = tuple(warnings) + found
     print(summary_line(outcomes, time.perf_counter() - started), file=stdout, flush=True)
+    if closed:
+        print(f"closed {len(closed)} past month file{'s' * (len(closed) != 1)} into .csv.xz and .days.json "
+              f"({', '.join(closed[:3])}{', ...' if len(closed) > 3 else ''})", file=stdout, flush=True)
     for problem in warnings:
         print(problem.format(), file=stderr)
     for outcome in outcomes:

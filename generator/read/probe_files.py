@@ -13,6 +13,10 @@ A file modified within two seconds of being read may change again within the sam
 mtime tick without changing size (as git's "racily clean" index entries), so such
 an entry is checked against the hash on the next build instead of trusted.
 
+A month the probe closed (read/probe_summary.py) has no month file but a summary of its days
+and an xz file of its rows: its counts come from the summary, cached the same way, and its rows
+are read from the xz file only when a build at an earlier now needs them.
+
 Today and the 24 hours before now are counted afresh from the end of the newest
 files on every build, so "now" never leaks into the cache and rows after now (a
 build with an earlier --now) are left out.
@@ -37,10 +41,8 @@ from generator.errors import ERROR, WARNING, SourceError
 from generator.model import DayCounts, ProbeHistory, ProbeResult, Site
 from generator.read.probe_cache import Rollup, cache_key, decode_rollup, encode_rollup
 from generator.read.probe_rows import (
-    HEADER,
     UPTIME_FOLDER,
     Context,
-    Part,
     canonical,
     clean_rows,
     count_segments,
@@ -52,15 +54,21 @@ from generator.read.probe_rows import (
     split_row,
     stamp,
 )
+from generator.read.probe_summary import (
+    ARCHIVE_SUFFIX,
+    MAX_SUMMARY_BYTES,
+    SUMMARY_SUFFIX,
+    SummaryError,
+    archive_problem,
+    count_file,
+    read_archive,
+    read_closed,
+    summary_first,
+)
 
 RACY_NS = 2_000_000_000
 TAIL_BYTES = 1 << 17
 FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
-
-
-def digest_of(data) -> str:
-    """Return the hash that tells whether a file's beginning changed (SHA-1: fastest here; no security rests on it)."""
-    return hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
 def read_month(path: Path, old: Rollup | None, context: Context) -> Rollup:
@@ -90,18 +98,7 @@ def read_month(path: Path, old: Rollup | None, context: Context) -> Rollup:
                        lines=old.lines + data.count(b"\n", old.read, end), plain=plain,
                        last=part.last if newer else old.last, warnings=old.warnings + part.warnings,
                        days=MappingProxyType(days))
-    body = data.find(b"\n") + 1
-    header = data[:body].rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf")
-    common = dict(stat, read=end, digest=digest_of(memoryview(data)[:end]), lines=data.count(b"\n", 0, end), body=body)
-    if body and header != HEADER:
-        shown = header[:60].decode("utf-8", "replace")
-        warning = (1, f"the first line must be the header 'time,ok,latency_ms,detail', not '{shown}'",
-                   "restore the header line; every month file starts with it")
-        return Rollup(**common, readable=False, plain=False, last=None, warnings=(warning,),
-                      days=MappingProxyType({}))
-    part = read_part(data, body, end, 2, path.stem, context) if body else Part({}, True, b"", None, ())
-    return Rollup(**common, readable=True, plain=part.plain, last=part.last, warnings=part.warnings,
-                  days=MappingProxyType(part.days))
+    return count_file(data, stat, path.stem, context)
 
 
 def row_result(fields: tuple[str, str, str, str]) -> ProbeResult:
@@ -113,10 +110,12 @@ def row_result(fields: tuple[str, str, str, str]) -> ProbeResult:
 def read_rows(path: Path, rollup: Rollup, since: bytes) -> tuple[bytes, int]:
     """Return bytes holding the file's rows from `since` on (at least), sorted, and where the first one starts.
 
-    A plain file is read from its end back, by growing pieces; any other is read whole, sorted or cleaned.
+    A plain file is read from its end back, by growing pieces; any other, and a closed month's xz file
+    (whose size the summary bounded), is read whole, sorted or cleaned.
     """
-    if not rollup.plain:
-        data = path.read_bytes()[:rollup.read]
+    if not rollup.plain or path.name.endswith(ARCHIVE_SUFFIX):
+        data = read_archive(path, rollup.read) if path.name.endswith(ARCHIVE_SUFFIX) else path.read_bytes()
+        data = data[:rollup.read]
         if rollup.warnings:
             return canonical(clean_rows(data, rollup.body, rollup.read, 2, path.stem)[0]), 1
         return sorted_rows(data, rollup.body, rollup.read), 1
@@ -168,11 +167,17 @@ class Month:
 
     component: str
     month: str
-    path: Path
+    path: Path            # the month file, or a closed month's summary (read/probe_summary.py)
     source: str           # as warnings name it: site_src/uptime/<component>/<YYYY-MM>.csv
     key: dict
     stored: Path | None   # its cache file
     slow_ms: float | None
+    rows: Path            # where the rows are: the month file, or a closed month's xz file
+
+    @property
+    def closed(self) -> bool:
+        """Tell whether the month was closed: its counts are in a summary and its rows in an xz file."""
+        return self.path != self.rows
 
 
 def unchanged(month: Month, old: Rollup | None) -> bool:
@@ -187,7 +192,7 @@ def file_warnings(month: Month, rollup: Rollup) -> list[SourceError]:
     """Return the problems of one month file: a malformed row is an error (someone edited the file by hand
     and must say what they meant); a torn last line is a warning (a killed probe; the next run repairs it)."""
     found = [SourceError(month.source, line, 1, message, hint, ERROR) for line, message, hint in rollup.warnings]
-    if rollup.size > rollup.read:
+    if rollup.size > rollup.read and not month.closed:
         found.append(SourceError(month.source, rollup.lines + 1, 1,
                                  "the last line is unfinished (a probe stopped while writing?); it is skipped",
                                  "the next probe run removes it", WARNING))
@@ -200,11 +205,23 @@ def first_row_time(folder: Path, now: datetime) -> datetime | None:
     The probe appends rows in time order, so the oldest file's first well-formed row is when
     checking began; it stays put as months pass, unlike the first day of the 90 shown.
     """
-    for path in sorted(folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv")):
+    months = [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
+              *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]
+    # By month, a month file before its month's summary (the file holds rows the summary lacks).
+    for path in sorted(months, key=lambda path: (path.name[:7], not path.name.endswith(".csv"))):
+        summary = not path.name.endswith(".csv")
         try:
             with path.open("rb") as file:
-                head = file.read(FIRST_ROW_BYTES)     # bounded: a file without line breaks is not read whole
+                # bounded: a file without line breaks is not read whole; of a summary, the first line
+                # (all but the days) serves, else the whole summary, up to the most one can be
+                head = file.readline(FIRST_ROW_BYTES) if summary else file.read(FIRST_ROW_BYTES)
+                first = summary_first(head) or summary_first(head + file.read(MAX_SUMMARY_BYTES)) if summary else None
         except OSError:
+            continue
+        if summary:
+            found = parse_stamp(first or "")
+            if found is not None:
+                return found if found <= now else None
             continue
         for line in head.split(b"\n")[1:]:
             found = parse_stamp(line[:20])
@@ -223,6 +240,7 @@ class ComponentFiles:
     zone: ZoneInfo
     slow_ms: float | None
     window: object            # schedule.uptime.ProbeWindow: the local days, segments and months to count
+    max_rows_bytes: int       # the most a closed month's xz file may unpack to (limits: tree_mb)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +273,23 @@ class ComponentRead:
                             self.latest, self.first)
 
 
+def month_of(component: str, folder: Path, label: str, month: str, zone: ZoneInfo, slow_ms: float | None,
+             stored_in: Path | None) -> Month | None:
+    """Return a component's month to count: its file while open, else its summary and xz file; None if neither."""
+    path = folder / f"{month}.csv"
+    if path.is_file():
+        # A month file beside a summary holds rows the probe has not closed yet (it closes them at
+        # its next run): it is the whole month, so the summary is left aside until then.
+        rows, source = path, f"{label}/{month}.csv"
+    elif (folder / f"{month}{SUMMARY_SUFFIX}").is_file():
+        path, rows, source = folder / f"{month}{SUMMARY_SUFFIX}", folder / f"{month}{ARCHIVE_SUFFIX}", \
+            f"{label}/{month}{SUMMARY_SUFFIX}"
+    else:
+        return None
+    return Month(component, month, path, source, cache_key(source, zone, slow_ms),
+                 stored_in / folder.name / f"{month}.rollup" if stored_in else None, slow_ms, rows)
+
+
 def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None) -> ProbeFiles:
     """Return the month files of site_src/uptime/ that the probe's history in `window` is counted from.
 
@@ -284,13 +319,13 @@ def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None)
             continue
         check = component.check
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
-        months = tuple(Month(component.id, month, folder / f"{month}.csv", f"{label}/{month}.csv",
-                             cache_key(f"{label}/{month}.csv", zone, slow_ms),
-                             stored_in / folder.name / f"{month}.rollup" if stored_in else None, slow_ms)
-                       for month in window.months if (folder / f"{month}.csv").is_file())
+        months = tuple(month_of(component.id, folder, label, month, zone, slow_ms, stored_in)
+                       for month in window.months)
+        months = tuple(month for month in months if month is not None)
         uncached += sum(month.path.stat().st_size for month in months
                         if month.stored is None or not month.stored.is_file())
-        found.append(ComponentFiles(component.id, folder, months, zone, slow_ms, window))
+        found.append(ComponentFiles(component.id, folder, months, zone, slow_ms, window,
+                                    site.limits["tree_mb"] << 20))
     return ProbeFiles(tuple(found), tuple(problems), uncached)
 
 
@@ -307,19 +342,26 @@ def read_component_history(files: ComponentFiles) -> ComponentRead:
                 old = decode_rollup(month.stored.read_bytes(), month.key)
             except OSError:                 # none yet, or unreadable: the file is read again
                 old = None
-        rollup = old if unchanged(month, old) else read_month(month.path, old, context)
+        if unchanged(month, old):
+            rollup = old
+        elif month.closed:
+            rollup = read_closed(month.path, month.rows, month.source, context, files.max_rows_bytes, problems)
+        else:
+            rollup = read_month(month.path, old, context)
         if rollup is not old and month.stored is not None:
             changed.append((month.stored, encode_rollup(rollup, month.key)))
         rollups[month.source] = rollup
         problems += file_warnings(month, rollup)
-    days, recent, latest = count_history(files.months, rollups, files.window, context)
+    days, recent, latest = count_history(files.months, rollups, files.window, context, problems)
     return ComponentRead(files.component, days, recent, latest, first_row_time(files.folder, files.window.now),
                          tuple(problems), tuple(changed))
 
 
-def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window, context: Context):
+def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window, context: Context,
+                  problems: list[SourceError]):
     """Return one component's (days, recent, latest) at the window's now: cached counts for past days,
-    the files' ends for today and the 24 hours before now, and the newest row up to now."""
+    the files' ends for today and the 24 hours before now, and the newest row up to now (a closed
+    month's rows are read from its xz file only for a build at an earlier now; a failure goes to `problems`)."""
     days, segments, now = window.days, window.segments, window.now
     until = stamp(segments[-1][2])
     parts: dict[date, list[DayCounts]] = {}
@@ -329,10 +371,14 @@ def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window,
         rollup = rollups[month.source]
         for day, counts in rollup.days.items():
             parts.setdefault(day, []).append(counts)
-        if month.month in window.recent_months:
-            for found, counts in zip(recent, read_recent(month.path, rollup, segments, context)):
-                found.append(counts)
-        row = latest_row(month.path, rollup, until)
+        try:
+            if month.month in window.recent_months:
+                for found, counts in zip(recent, read_recent(month.rows, rollup, segments, context)):
+                    found.append(counts)
+            row = latest_row(month.rows, rollup, until)
+        except (SummaryError, OSError) as error:
+            problems.append(archive_problem(month.source, month.month, error))
+            continue
         if row is not None and (latest is None or row[0] >= latest[0]):
             latest = row
     today, since = days[-1].day, now - timedelta(hours=24)

@@ -1,0 +1,261 @@
+"""A closed month of the probe's history: its day counts (`<YYYY-MM>.days.json`) and its rows (`<YYYY-MM>.csv.xz`).
+
+When every local day that a UTC month's rows fall on is over, and the 24 hours before now no longer
+reach into it, the probe closes the month (probe/month_close.py): the month file's bytes go, unchanged,
+into one xz file, and what the build needs of them goes into a small summary, so that git keeps a
+few kilobytes where the growing file was, and a build reads the summary instead of the rows.
+
+The summary is one JSON document (docs/format.md shows it): the zone and slowness limit it was counted
+with, what the rows were (bytes, lines, hash, the first and the newest row), and one entry per local
+day: checks, successes, slow successes and the latency histogram. A day that lies wholly in the month
+keeps only what its median and 95th percentile need (`reduce_counts`), which gives the same figures;
+the two days that the month's first and last instants cut keep their whole histogram, since the next
+or previous month's file adds to them.
+
+A summary made with another zone or slowness limit, or one that is damaged, is not used: the rows are
+read from the xz file instead (with a warning when damaged), bounded by `limits: tree_mb`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import lzma
+import time as clock
+from array import array
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from types import MappingProxyType
+
+from generator.errors import WARNING, SourceError
+from generator.model import DayCounts
+from generator.read.probe_cache import Rollup
+from generator.read.probe_rows import HEADER, Context, Part, parse_stamp, read_part
+
+SUMMARY_SUFFIX = ".days.json"
+ARCHIVE_SUFFIX = ".csv.xz"
+SUMMARY_FORMAT = "expediente uptime month 1"
+MAX_SUMMARY_BYTES = 1 << 20       # a month of one-minute checks is some 20 KB; anything larger is not ours
+RACY_NS = 2_000_000_000
+
+
+class SummaryError(ValueError):
+    """A summary or archive that cannot be used: the message says why, in the user's words."""
+
+
+def month_span(month: str) -> tuple[datetime, datetime]:
+    """Return the first instant of a UTC month (`2026-11`) and the first instant of the next."""
+    first = datetime.fromisoformat(f"{month}-01T00:00:00+00:00")
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def count_file(data: bytes, stat: dict, month: str, context: Context) -> Rollup:
+    """Return the counts of a month file's whole bytes, with `stat` (size, mtime_ns, verify) as given."""
+    end = data.rfind(b"\n") + 1
+    body = data.find(b"\n") + 1
+    header = data[:body].rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf")
+    common = dict(stat, read=end, digest=hashlib.sha1(memoryview(data)[:end], usedforsecurity=False).hexdigest(),
+                  lines=data.count(b"\n", 0, end), body=body)
+    if body and header != HEADER:
+        shown = header[:60].decode("utf-8", "replace")
+        warning = (1, f"the first line must be the header 'time,ok,latency_ms,detail', not '{shown}'",
+                   "restore the header line; every month file starts with it")
+        return Rollup(**common, readable=False, plain=False, last=None, warnings=(warning,),
+                      days=MappingProxyType({}))
+    part = read_part(data, body, end, 2, month, context) if body else Part({}, True, b"", None, ())
+    return Rollup(**common, readable=True, plain=part.plain, last=part.last, warnings=part.warnings,
+                  days=MappingProxyType(part.days))
+
+
+def reduce_counts(counts: DayCounts) -> DayCounts:
+    """Return a day's counts with a histogram of at most two bins that gives the same median and 95th percentile.
+
+    Nearest rank: the p-th percentile is the first bin whose running count reaches ceil(p * n / 100).
+    Keeping n, the median's bin with that rank as its count, and the 95th percentile's bin with the
+    rest gives both ranks the same bins (when the two ranks are equal, so are their bins).
+    """
+    total = sum(counts.counts)
+    if not total:
+        return DayCounts(counts.checks, counts.ok, counts.degraded)
+    wanted = []
+    running = 0
+    ranks = [-(-50 * total // 100), -(-95 * total // 100)]
+    for key, count in zip(counts.bins, counts.counts):
+        running += count
+        while ranks and running >= ranks[0]:
+            wanted.append(key)
+            ranks.pop(0)
+    median_rank = -(-50 * total // 100)
+    if wanted[0] == wanted[1]:
+        return DayCounts(counts.checks, counts.ok, counts.degraded, array("I", [wanted[0]]), array("I", [total]))
+    return DayCounts(counts.checks, counts.ok, counts.degraded, array("I", wanted),
+                     array("I", [median_rank, total - median_rank]))
+
+
+def encode_summary(month: str, rollup: Rollup, context: Context, first: bytes) -> bytes:
+    """Return a closed month's summary: the counts of its rows (`rollup`, counted with `context`), as JSON."""
+    start, end = month_span(month)
+    days = []
+    for day, counts in sorted(rollup.days.items()):
+        bounds = context.bounds[day]
+        whole = start <= bounds.start and bounds.end <= end       # no other month's file adds to this day
+        kept = reduce_counts(counts) if whole else counts
+        days.append([day.isoformat(), kept.checks, kept.ok, kept.degraded, list(kept.bins), list(kept.counts)])
+    document = {"format": SUMMARY_FORMAT, "month": month, "zone": context.zone.key,
+                "degraded_after_ms": context.slow_ms,
+                "rows": {"bytes": rollup.read, "lines": rollup.lines, "body": rollup.body, "sha1": rollup.digest,
+                         "in_order": rollup.plain, "first": first.decode("ascii"),
+                         "last": list(rollup.last) if rollup.last else None},
+                "days": days}
+    # One day per line: a person reads it, and git's deltas stay line-sized.
+    head = json.dumps({key: value for key, value in document.items() if key != "days"}, sort_keys=True,
+                      ensure_ascii=False)
+    lines = ",\n".join(json.dumps(day) for day in days)
+    return f'{head[:-1]}, "days": [\n{lines}\n]}}\n'.encode("utf-8")
+
+
+def _integer(value, at_least: int = 0) -> int:
+    if type(value) is not int or value < at_least:
+        raise SummaryError(f"'{value}' is not a count")
+    return value
+
+
+def decode_summary(data: bytes, month: str, context: Context) -> tuple[dict, dict] | None:
+    """Return (the rows' description, days) of a summary, or None when counted with another zone or limit.
+
+    Raises SummaryError when the summary is damaged or not one the probe writes.
+    """
+    if len(data) > MAX_SUMMARY_BYTES:
+        raise SummaryError(f"it is larger than a summary's {MAX_SUMMARY_BYTES:,} bytes")
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise SummaryError("it is not JSON (nested too deep)") from None
+    except ValueError as error:
+        raise SummaryError(f"it is not JSON ({str(error)[:100]})") from None
+    if not isinstance(document, dict) or document.get("format") != SUMMARY_FORMAT:
+        raise SummaryError(f"its format is not '{SUMMARY_FORMAT}'")
+    if document.get("month") != month:
+        raise SummaryError(f"it describes the month '{str(document.get('month'))[:20]}', not {month}")
+    if document.get("zone") != context.zone.key or document.get("degraded_after_ms") != context.slow_ms:
+        return None
+    rows, listed = document.get("rows"), document.get("days")
+    if not isinstance(rows, dict) or not isinstance(listed, list):
+        raise SummaryError("it lacks 'rows' or 'days'")
+    last = rows.get("last")
+    if last is not None and (not isinstance(last, list) or len(last) != 4 or not all(isinstance(f, str) for f in last)
+                             or parse_stamp(last[0]) is None):
+        raise SummaryError("its newest row is not one")
+    first = rows.get("first")
+    if not isinstance(first, str) or (first and parse_stamp(first) is None):
+        raise SummaryError("its first row's time is not one")
+    described = {"bytes": _integer(rows.get("bytes")), "lines": _integer(rows.get("lines")),
+                 "body": _integer(rows.get("body")), "sha1": str(rows.get("sha1"))[:40],
+                 "in_order": rows.get("in_order") is True, "first": first, "last": tuple(last) if last else None}
+    start, end = month_span(month)
+    days: dict[date, DayCounts] = {}
+    for entry in listed:
+        if not isinstance(entry, list) or len(entry) != 6 or not isinstance(entry[0], str):
+            raise SummaryError("a day is not [date, checks, ok, slow, bins, counts]")
+        try:
+            day = date.fromisoformat(entry[0])
+        except ValueError:
+            raise SummaryError(f"'{entry[0][:20]}' is not a date") from None
+        if day not in context.bounds or not (context.bounds[day].end > start and context.bounds[day].start < end):
+            raise SummaryError(f"{day} is not a day of {month}")
+        checks, ok, slow = _integer(entry[1]), _integer(entry[2]), _integer(entry[3])
+        if not (slow <= ok <= checks) or day in days:
+            raise SummaryError(f"the counts of {day} do not add up")
+        bins, counts = entry[4], entry[5]
+        if not isinstance(bins, list) or not isinstance(counts, list) or len(bins) != len(counts) \
+                or any(type(b) is not int or not 0 <= b < 2**32 for b in bins) or bins != sorted(set(bins)) \
+                or any(type(c) is not int or not 0 < c < 2**32 for c in counts) or sum(counts) > ok:
+            raise SummaryError(f"the latencies of {day} are not a histogram")
+        days[day] = DayCounts(checks, ok, slow, array("I", bins), array("I", counts))
+    return described, days
+
+
+def summary_rollup(data: bytes, stat, month: str, context: Context) -> Rollup | None:
+    """Return a closed month's counts from its summary's bytes (`stat`: the summary file's), or None when
+    counted with another zone or limit. Raises SummaryError when damaged."""
+    decoded = decode_summary(data, month, context)
+    if decoded is None:
+        return None
+    rows, days = decoded
+    racy = clock.time_ns() - stat.st_mtime_ns < RACY_NS
+    return Rollup(size=stat.st_size, mtime_ns=stat.st_mtime_ns, read=rows["bytes"], digest=rows["sha1"],
+                  lines=rows["lines"], body=rows["body"], readable=True, plain=rows["in_order"], verify=racy,
+                  last=rows["last"], warnings=(), days=MappingProxyType(days))
+
+
+def summary_first(data: bytes) -> str | None:
+    """Return the time of a summary's first row as written, from the whole summary or its first line (which
+    the probe ends with the opening of the days' list); None when it has none or is damaged."""
+    for text in (data[:MAX_SUMMARY_BYTES], data[:MAX_SUMMARY_BYTES].rstrip() + b"]}"):
+        try:
+            first = json.loads(text).get("rows", {}).get("first")
+        except (ValueError, AttributeError, RecursionError):
+            continue
+        return first if isinstance(first, str) and first else None
+    return None
+
+
+def read_archive(path: Path, max_bytes: int) -> bytes:
+    """Return the rows of a closed month, decompressed, at most `max_bytes` of them.
+
+    Raises SummaryError when the file is not xz, is damaged, or holds more (a small file can unpack to a lot).
+    """
+    try:
+        with path.open("rb") as file:
+            decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
+            data = decompressor.decompress(file.read(max_bytes + 1), max_length=max_bytes + 1)
+            while not decompressor.eof and len(data) <= max_bytes:
+                if decompressor.needs_input:
+                    chunk = file.read(1 << 20)
+                    if not chunk:
+                        raise SummaryError("it ends before its last block: the file is cut short")
+                else:
+                    chunk = b""
+                data += decompressor.decompress(chunk, max_length=max_bytes + 1 - len(data))
+    except lzma.LZMAError as error:
+        raise SummaryError(f"it is not an xz file the probe wrote ({error})") from None
+    if len(data) > max_bytes:
+        raise SummaryError(f"its rows are more than {max_bytes // 2**20:,} MB (limits: tree_mb)")
+    return data
+
+
+def archive_problem(source: str, month: str, error: Exception) -> SourceError:
+    """Return the error of a closed month (its summary named by `source`) whose xz file cannot be read."""
+    reason = str(error) if isinstance(error, SummaryError) else (error.strerror or type(error).__name__).lower()
+    return SourceError(source.removesuffix(SUMMARY_SUFFIX) + ARCHIVE_SUFFIX, 0, 0,
+                       f"cannot read the closed month's rows: {reason}",
+                       f"restore the file from git (it holds the rows of {month}, compressed with xz)")
+
+
+def read_closed(summary: Path, rows: Path, source: str, context: Context, max_bytes: int,
+                problems: list[SourceError]) -> Rollup:
+    """Return a closed month's counts from its summary; from its xz file `rows` when the summary was counted
+    with another zone or slowness limit (with a warning when it is damaged); empty, with an error, when
+    neither serves. `source` names the summary in messages."""
+    month = summary.name.removesuffix(SUMMARY_SUFFIX)
+    stat = summary.stat()
+    with summary.open("rb") as file:
+        data = file.read(MAX_SUMMARY_BYTES + 1)       # bounded: a larger one is refused unread
+    try:
+        rollup = summary_rollup(data, stat, month, context)
+    except SummaryError as error:
+        problems.append(SourceError(source, 1, 1, f"not a summary the probe writes: {error}; the month's "
+                                    f"rows are read from {rows.name} instead",
+                                    "remove the file: the next probe run writes it again", WARNING))
+        rollup = None
+    if rollup is not None:
+        return rollup
+    racy = clock.time_ns() - stat.st_mtime_ns < RACY_NS
+    try:
+        raw = read_archive(rows, max_bytes)
+    except (SummaryError, OSError) as error:
+        problems.append(archive_problem(source, month, error))
+        return Rollup(stat.st_size, stat.st_mtime_ns, 0, "", 0, 0, False, False, racy, None, (),
+                      MappingProxyType({}))
+    return count_file(raw, dict(size=stat.st_size, mtime_ns=stat.st_mtime_ns, verify=racy), month, context)

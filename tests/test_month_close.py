@@ -1,0 +1,217 @@
+"""Closing the probe's past months: the xz file and the summary that replace a month file, the same pages, API
+and uptime figures from them as from the rows, and what a damaged or hostile summary or xz file does."""
+
+from __future__ import annotations
+
+import json
+import lzma
+import shutil
+from array import array
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import EXAMPLE_NOW, copy_example, snapshot
+
+from generator.cli import main
+from generator.commands.probe import load_components
+from generator.model import DayCounts, ProbeResult
+from generator.pipeline import load, read_probe_histories
+from generator.probe.csv_file import append_rows
+from generator.probe.month_close import close_months, closes_at
+from generator.read.probe_summary import SummaryError, read_archive, reduce_counts
+from generator.schedule.uptime import percentiles
+
+SP = ZoneInfo("America/Sao_Paulo")
+NOW = datetime.fromisoformat(EXAMPLE_NOW)
+UPTIME = Path("site_src/uptime")
+
+
+def close(site: Path, now: datetime = NOW):
+    """Close the site's past months as the probe does at `now`; return (files closed, warnings)."""
+    components, zone, problems = load_components(site)
+    assert not problems and zone == "America/Sao_Paulo"
+    return close_months(site, components, ZoneInfo(zone), now)
+
+
+def build(site: Path, out: Path, now: str = EXAMPLE_NOW, *options: str) -> dict[str, bytes]:
+    """Build the site through the command line; return its output by path."""
+    assert main(["build", "--site", str(site), "--out", str(out), "--now", now, *options]) == 0
+    return snapshot(out)
+
+
+def month_files(site: Path) -> list[str]:
+    """Return the names of the files in site_src/uptime/<component>/, as <component>/<name>."""
+    return sorted(p.relative_to(site / UPTIME).as_posix() for p in (site / UPTIME).glob("*/*") if p.is_file())
+
+
+@pytest.fixture
+def closed_example(tmp_path) -> Path:
+    """A copy of the example site whose months before November 2026 the probe closed at the example's now."""
+    site = copy_example(tmp_path / "site")
+    closed, problems = close(site)
+    assert problems == ()
+    assert closed == ("site_src/uptime/dns/2026-09.csv", "site_src/uptime/dns/2026-10.csv",
+                      "site_src/uptime/email/2026-08.csv", "site_src/uptime/email/2026-09.csv",
+                      "site_src/uptime/email/2026-10.csv", "site_src/uptime/link-sp/2026-08.csv",
+                      "site_src/uptime/link-sp/2026-09.csv", "site_src/uptime/link-sp/2026-10.csv",
+                      "site_src/uptime/website/2026-08.csv", "site_src/uptime/website/2026-09.csv",
+                      "site_src/uptime/website/2026-10.csv")
+    return site
+
+
+def test_a_month_closes_after_its_last_local_day_and_the_24_hours_after_its_end():
+    # October's last instant (UTC) is 31 Oct 20:59:59 in São Paulo: its day ends at 03:00 UTC on
+    # 1 November, but the 24 hours before now reach into October until 2 November 00:00 UTC.
+    assert closes_at("2026-10", SP) == datetime.fromisoformat("2026-11-02T00:00:00+00:00")
+    # East of UTC the month's last local day ends later than 24 hours after the month.
+    assert closes_at("2026-10", ZoneInfo("Pacific/Kiritimati")) == datetime.fromisoformat(
+        "2026-11-02T00:00:00+00:00")
+    assert closes_at("2026-12", ZoneInfo("UTC")) == datetime.fromisoformat("2027-01-02T00:00:00+00:00")
+
+
+def test_each_closed_month_file_becomes_an_xz_file_of_the_same_bytes_and_a_small_summary(tmp_path, closed_example):
+    original = tmp_path / "original"
+    copy_example(original)
+    names = month_files(closed_example)
+    assert "website/2026-10.csv" not in names and "website/2026-11.csv" in names
+    assert {"website/2026-10.csv.xz", "website/2026-10.days.json"} <= set(names)
+    raw = (original / UPTIME / "website/2026-10.csv").read_bytes()
+    assert lzma.decompress((closed_example / UPTIME / "website/2026-10.csv.xz").read_bytes()) == raw
+    summary = (closed_example / UPTIME / "website/2026-10.days.json").read_bytes()
+    document = json.loads(summary)
+    assert document["format"] == "expediente uptime month 1" and document["zone"] == "America/Sao_Paulo"
+    assert document["rows"]["bytes"] == len(raw) and document["rows"]["lines"] == raw.count(b"\n")
+    assert sum(day[1] for day in document["days"]) == raw.count(b"\n") - 1
+    assert len(summary) < len(raw) / 10
+
+
+def test_the_pages_api_and_uptime_are_the_same_after_the_months_close(tmp_path, closed_example, example_outputs):
+    assert build(closed_example, tmp_path / "public") == dict(example_outputs)
+    # The same again from the day-count cache, and with no cache at all.
+    assert build(closed_example, tmp_path / "again") == dict(example_outputs)
+    assert build(closed_example, tmp_path / "no-cache", EXAMPLE_NOW, "--no-cache") == dict(example_outputs)
+
+
+def test_a_site_whose_months_close_between_two_builds_keeps_its_pages(tmp_path, example_outputs):
+    # The day-count cache still holds the month files' counts when their summaries replace them.
+    site = copy_example(tmp_path / "site")
+    assert build(site, tmp_path / "before") == dict(example_outputs)
+    assert close(site)[0]
+    assert build(site, tmp_path / "after") == dict(example_outputs)
+
+
+@pytest.mark.parametrize("now", ["2026-10-01T12:00:00-03:00", "2026-09-15T08:30:00-03:00"])
+def test_a_build_at_an_earlier_now_reads_the_closed_rows_it_needs_from_the_xz_files(tmp_path, closed_example, now):
+    # At these instants September is still "today" or the 24 hours before now, and its newest row is after now.
+    original = copy_example(tmp_path / "original")
+    assert build(closed_example, tmp_path / "closed", now) == build(original, tmp_path / "open", now)
+
+
+def test_a_summary_counted_in_another_zone_is_left_aside_for_the_rows(tmp_path, closed_example):
+    original = copy_example(tmp_path / "original")
+    for site in (original, closed_example):
+        assert not list((site / ".expediente-cache").glob("*"))
+    site = replace(load(original).site, timezone="Europe/Lisbon")
+    now = NOW.astimezone(ZoneInfo("Europe/Lisbon"))
+    expected, problems = read_probe_histories(original, site, now, cache=False)
+    assert problems == ()
+    found, problems = read_probe_histories(closed_example, site, now, cache=False)
+    assert problems == ()
+    assert found == expected
+
+
+def test_the_summary_keeps_the_median_and_95th_percentile_of_a_whole_day():
+    for total in range(1, 60):
+        counts = DayCounts(total, total, 0, array("I", range(10, 10 + total)), array("I", [1] * total))
+        reduced = reduce_counts(counts)
+        assert len(reduced.bins) <= 2 and sum(reduced.counts) == total
+        assert percentiles(reduced.bins, reduced.counts, (50, 95)) == percentiles(counts.bins, counts.counts, (50, 95))
+
+
+def damaged(site: Path, text: bytes) -> list[str]:
+    """Replace website's October summary with `text`; return the build's problems as printed."""
+    (site / UPTIME / "website/2026-10.days.json").write_bytes(text)
+    shutil.rmtree(site / ".expediente-cache", ignore_errors=True)
+    site_model = load(site).site
+    _, problems = read_probe_histories(site, site_model, NOW)
+    return [problem.format() for problem in problems]
+
+
+@pytest.mark.parametrize("text, reason", [
+    (b"{not json", "it is not JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"),
+    (b"[" * 100_000, "it is not JSON (nested too deep)"),
+    (b'{"format": "something else"}', "its format is not 'expediente uptime month 1'"),
+    (b" " * (1 << 20) + b"{}", "it is larger than a summary's 1,048,576 bytes"),
+])
+def test_a_damaged_summary_is_a_warning_and_the_rows_are_read_instead(tmp_path, closed_example, example_outputs,
+                                                                       text, reason):
+    assert damaged(closed_example, text) == [
+        f"site_src/uptime/website/2026-10.days.json:1:1: warning: not a summary the probe writes: {reason}; "
+        "the month's rows are read from 2026-10.csv.xz instead\n"
+        "  hint: remove the file: the next probe run writes it again"]
+    assert build(closed_example, tmp_path / "public") == dict(example_outputs)
+
+
+def test_a_summary_whose_counts_do_not_add_up_is_not_believed(tmp_path, closed_example, example_outputs):
+    path = closed_example / UPTIME / "website/2026-10.days.json"
+    document = json.loads(path.read_bytes())
+    document["days"][3][2] = document["days"][3][1] + 5          # more successes than checks
+    assert damaged(closed_example, json.dumps(document).encode())[0].endswith(
+        f"the counts of {document['days'][3][0]} do not add up; the month's rows are read from 2026-10.csv.xz "
+        "instead\n  hint: remove the file: the next probe run writes it again")
+    document["days"][3][2] = document["days"][3][1]
+    document["days"][3][0] = "2027-01-01"
+    assert "2027-01-01 is not a day of 2026-10" in damaged(closed_example, json.dumps(document).encode())[0]
+    assert build(closed_example, tmp_path / "public") == dict(example_outputs)
+
+
+def test_a_damaged_summary_and_xz_file_are_an_error_at_the_xz_file(closed_example):
+    (closed_example / UPTIME / "website/2026-10.csv.xz").write_bytes(b"not xz at all")
+    assert damaged(closed_example, b"{}")[1] == (
+        "site_src/uptime/website/2026-10.csv.xz: error: cannot read the closed month's rows: it is not an xz file "
+        "the probe wrote (Input format not supported by decoder)\n"
+        "  hint: restore the file from git (it holds the rows of 2026-10, compressed with xz)")
+    assert main(["build", "--site", str(closed_example), "--out", str(closed_example / "public"),
+                 "--now", EXAMPLE_NOW]) == 1
+
+
+def test_an_xz_file_that_unpacks_to_more_than_the_limit_is_refused(tmp_path):
+    bomb = tmp_path / "2026-10.csv.xz"
+    bomb.write_bytes(lzma.compress(b"0" * 5_000_000))
+    assert len(bomb.read_bytes()) < 2000
+    with pytest.raises(SummaryError, match=r"its rows are more than 1 MB \(limits: tree_mb\)"):
+        read_archive(bomb, 1 << 20)
+    bomb.write_bytes(lzma.compress(b"0" * 5_000_000)[:400])
+    with pytest.raises(SummaryError, match="the file is cut short"):
+        read_archive(bomb, 10 << 20)
+
+
+def test_a_late_row_for_a_closed_month_joins_it_at_the_next_close(tmp_path, closed_example):
+    late = datetime.fromisoformat("2026-10-15T12:00:30+00:00")
+    append_rows(closed_example, [("website", ProbeResult(late, False, None, "late"))])
+    assert (closed_example / UPTIME / "website/2026-10.csv").read_text() == \
+        "time,ok,latency_ms,detail\n2026-10-15T12:00:30Z,0,,late\n"
+    closed, problems = close(closed_example)
+    assert closed == ("site_src/uptime/website/2026-10.csv",) and problems == ()
+    rows = lzma.decompress((closed_example / UPTIME / "website/2026-10.csv.xz").read_bytes())
+    assert rows.endswith(b"\n2026-10-15T12:00:30Z,0,,late\n")
+    day = next(day for day in json.loads((closed_example / UPTIME / "website/2026-10.days.json").read_bytes())["days"]
+               if day[0] == "2026-10-15")
+    original = copy_example(tmp_path / "original")
+    site = load(original).site
+    histories, _ = read_probe_histories(original, site, datetime.fromisoformat("2026-10-16T12:00:00-03:00"),
+                                        cache=False)
+    before = histories["website"].days[datetime(2026, 10, 15).date()]
+    assert (day[1], day[2]) == (before.checks + 1, before.ok)
+
+
+def test_a_month_file_with_a_malformed_row_stays_open(closed_example):
+    path = closed_example / UPTIME / "dns/2026-11.csv"
+    path.write_bytes(path.read_bytes() + b"yesterday,1,20.0,ok\n")
+    closed, problems = close(closed_example, datetime.fromisoformat("2026-12-05T00:00:00+00:00"))
+    assert "site_src/uptime/dns/2026-11.csv" not in closed and problems == ()
+    assert path.exists() and not path.with_name("2026-11.days.json").exists()
+    assert "site_src/uptime/email/2026-11.csv" in closed
