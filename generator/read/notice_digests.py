@@ -24,7 +24,7 @@ import nh3
 import yaml
 
 from generator import __version__
-from generator.read.sources import MAX_SOURCE_BYTES, NoticeFile
+from generator.read.sources import MAX_SOURCE_BYTES, NoticeFile, file_digest
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # What else the checks' results depend on: Markdown and nh3 make the bodies' HTML, PyYAML the nodes,
@@ -67,11 +67,11 @@ def notice_digests(files: tuple[NoticeFile, ...], known: dict[str, tuple]
         if before is not None and tuple(before[:4]) == seen:
             digest = before[4]
         elif stat.st_size > MAX_SOURCE_BYTES:
-            digest = f"too large: {stat.st_size}"     # never read whole: reading it says only how large it is
+            digest = f"too large: {stat.st_size}"     # as read_notice_and_digest says it
         else:
             try:
                 with open(file.path, "rb") as handle:
-                    digest = hashlib.sha256(file.rel.encode() + b"\0" + handle.read()).hexdigest()
+                    digest = file_digest(file.rel, handle.read())
             except OSError:
                 digests[file.rel] = ""
                 continue

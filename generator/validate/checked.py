@@ -207,9 +207,9 @@ def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedE
     """Return the notices and every problem of the sources' notice files (gather_notices): the checks `entries`
     holds (under keys made of the files' `digests`) reused, the others made and kept.
 
-    `check_notices(files, check)` and `check_translations(files, check)` return [check(*read_notice(file))]
-    for each file, in whichever processes (the pipeline maps them); `check` is check_notice or
-    check_translation with its other arguments given.
+    `check_notices(files, check)` and `check_translations(files, check)` return, for each file, in whichever
+    processes (the pipeline maps them), (check(*read_notice(file)), the digest of the bytes read:
+    read_notice_and_digest); `check` is check_notice or check_translation with its other arguments given.
     """
     checked, translated = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
     with collector_paused():
@@ -247,9 +247,11 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
         checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
     missing = [file for file in mains if checked.get(file.rel) is None]
     done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs))
-    for file, (one, consulted) in zip(missing, done):
+    for file, ((one, consulted), read) in zip(missing, done):
         checked[file.rel] = one
-        if file.rel in keys:
+        # Kept only under the bytes it was made from: a file saved again between its digest and its
+        # reading (an editor, during a load) would otherwise leave a check of the new text under the old.
+        if file.rel in keys and read == digests[file.rel]:
             entries.put(keys[file.rel], consulted, one)
     by_slug = {file.slug: checked[file.rel] for file in mains}
     translated = {}
@@ -260,8 +262,8 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
                 translated[file.rel] = entries.get(keys[file.rel], slugs, every)
     missing = [file for file in translations if translated.get(file.rel) is None]
     done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug))
-    for file, one in zip(missing, done):
+    for file, (one, read) in zip(missing, done):
         translated[file.rel] = one
-        if file.rel in keys:
+        if file.rel in keys and read == digests[file.rel]:
             entries.put(keys[file.rel], Consulted(), one)
     return checked, translated

@@ -29,6 +29,25 @@ def create_new_file(path: Path, text: str) -> None:
         stream.write(text)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Put `data` at `path` whole (a new private temporary file beside it, then a rename), making its folders first;
+    raise OSError when it cannot be written (the temporary file is then removed)."""
+    # mkstemp opens a name no one chose in advance, with O_EXCL and O_NOFOLLOW: a link or a hard link planted
+    # where a temporary file was expected (a name made of the process id) is never written through.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
 def make_folder(path: Path) -> None:
     """Make the folder `path` and its parents, unless it exists."""
     path.mkdir(parents=True, exist_ok=True)
