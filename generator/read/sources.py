@@ -112,6 +112,7 @@ def read_text(path: Path, site_dir: Path) -> tuple[str | None, list[SourceError]
 
 
 def _too_large(size: int, path: str) -> SourceError:
+    """Return the error of a source of `size` bytes, more than sources may hold."""
     return SourceError(
         path, 1, 1,
         f"the file is {size / 1_000_000:.1f} MB; sources are limited to {MAX_SOURCE_BYTES // 1_000_000} MB",
@@ -120,6 +121,7 @@ def _too_large(size: int, path: str) -> SourceError:
 
 
 def _read_text(path: Path, rel: str) -> tuple[str | None, list[SourceError]]:
+    """Return a source file's text (None when it cannot be had) and the problems of reading it."""
     text, problems, _ = _read_text_and_digest(path, rel)
     return text, problems
 
