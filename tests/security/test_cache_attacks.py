@@ -284,3 +284,16 @@ def test_a_commit_dated_past_the_year_9999_is_built(tmp_path: Path) -> None:
     result = build(site, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_a_site_folder_with_its_own_git_config_runs_no_command(tmp_path: Path) -> None:
+    """Asking git whether the cache is committed read the index, and `core.fsmonitor` in the folder's own
+    .git/config (a tarball or a shared folder carries one; a push cannot) is a command git runs to do that."""
+    marker = tmp_path / "MARKER"
+    site = example_site(tmp_path)
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-q", "-m", "content")
+    git(site, "config", "core.fsmonitor", f"touch {marker}; false")
+    plain_build(site, tmp_path)
+    assert not marker.exists()
