@@ -368,3 +368,40 @@ def test_a_git_record_that_lies_about_this_head_is_not_believed(tmp_path):
     record["head"] = "--all"
     (site / CACHE / GIT_HISTORY_FILE).write_text(json.dumps(record), encoding="utf-8")
     assert load(site, jobs=1) == fresh
+
+
+def test_a_time_zone_database_update_checks_the_notices_again(tmp_path):
+    """An incident's update written in UTC is compared with its start in the site's zone: whether it comes too
+    early, and what the message says, depend on the zone's rules, which a tzdata update changes."""
+    import shutil
+    import zoneinfo
+
+    site = copy_example(tmp_path / "site")
+    incident = site / "notices" / "2026-11-05-instabilidade-link-sp.md"
+    incident.write_text(incident.read_text(encoding="utf-8").replace(
+        "  - at: 2026-11-05 14:10\n", "  - at: 2026-11-05 16:30Z\n", 1), encoding="utf-8")
+    rules = {}
+    for name, source in (("as-it-is", "America/Sao_Paulo"), ("moved-to-plus-nine", "Asia/Tokyo")):
+        folder = tmp_path / name / "America"
+        folder.mkdir(parents=True)
+        shutil.copyfile(_zone_file(source), folder / "Sao_Paulo")
+        rules[name] = str(tmp_path / name)
+    try:
+        zoneinfo.reset_tzpath(to=[rules["as-it-is"]])
+        zoneinfo.ZoneInfo.clear_cache()
+        before = loads_agree(site)
+        assert any("comes before the incident's start" in p.message for p in before.problems)
+        zoneinfo.reset_tzpath(to=[rules["moved-to-plus-nine"]])
+        zoneinfo.ZoneInfo.clear_cache()
+        after = loads_agree(site)
+        assert not any("comes before the incident's start" in p.message for p in after.problems)
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
+
+
+def _zone_file(zone: str) -> str:
+    """Return the path of the system's compiled rules for `zone`."""
+    import zoneinfo
+
+    return next(str(Path(folder, zone)) for folder in zoneinfo.TZPATH if Path(folder, zone).is_file())

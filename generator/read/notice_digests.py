@@ -15,7 +15,9 @@ import hashlib
 import os
 import sys
 import time
+import zoneinfo
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import babel
@@ -46,6 +48,25 @@ def code_digest() -> str:
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def zone_digest(zone: str) -> str:
+    """Return a digest of the time zone database's rules for `zone`, read where zoneinfo reads them (its TZPATH,
+    then the tzdata package); "" when there are none: a tzdata update changes a check's offsets and messages."""
+    parts = zone.split("/")
+    if zone.startswith("/") or ".." in parts or "" in parts:
+        return ""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, *parts), "rb") as handle:
+                return hashlib.sha256(handle.read(1 << 20)).hexdigest()
+        except OSError:
+            continue
+    try:
+        data = resources.files("tzdata.zoneinfo").joinpath(*parts).read_bytes()
+    except (ImportError, OSError, ValueError):
+        return ""
+    return hashlib.sha256(data).hexdigest()
 
 
 def notice_digests(files: tuple[NoticeFile, ...], known: dict[str, tuple]

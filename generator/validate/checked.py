@@ -22,7 +22,7 @@ from typing import Callable
 
 from generator.errors import SourceError
 from generator.model import Notice, SiteSettings
-from generator.read.notice_digests import code_digest
+from generator.read.notice_digests import code_digest, zone_digest
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, Sources
 from generator.validate.notices import (
     CheckedNotice,
@@ -106,8 +106,8 @@ def check_translation(source: MarkdownSource | None, read_problems: list[SourceE
 
 
 def settings_digest(settings: SiteSettings, code: str) -> str:
-    """Return a digest of the generator's `code` digest and of every setting a notice's check reads: the time zone,
-    the languages, the departments and their channels, the components and the limits."""
+    """Return a digest of the generator's `code` digest (with its time zone's rules) and of every setting a notice's
+    check reads: the time zone, the languages, the departments and their channels, the components and the limits."""
     # repr: the model's values print every field in a fixed order (tuples; the limits' mappings in
     # insertion order), and a string's repr is quoted, so two different settings never print alike.
     read = (settings.timezone, settings.languages, settings.departments, settings.components,
@@ -239,7 +239,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
     slugs = frozenset(file.slug for file in mains)
     keys: dict[str, str] = {}
     if entries is not None:
-        settings_key = settings_digest(settings, code_digest())
+        settings_key = settings_digest(settings, code_digest() + zone_digest(settings.timezone))
         # A file that could not be read ("") is checked every time: how it fails may change.
         keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in digests.items() if digest}
     every = lru_cache(maxsize=1)(partial(slugs_digest, slugs))
