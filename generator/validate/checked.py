@@ -42,12 +42,6 @@ class Consulted:
     asked: tuple[tuple[str, bool], ...] = ()
     every: str | None = None
 
-    def holds(self, slugs: frozenset[str], every: str) -> bool:
-        """Tell whether the other notices, `slugs` now (with `every` their digest), answer as they did."""
-        if self.every is not None and self.every != every:
-            return False
-        return all((slug in slugs) == present for slug, present in self.asked)
-
 
 class RecordingSlugs:
     """The set of notices' slugs, as validate_notice asks it, noting every question (see Consulted)."""
