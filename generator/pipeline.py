@@ -29,7 +29,7 @@ from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_
 from generator.read.notice_digests import notice_digests
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
-from generator.read.sources import NoticeFile, Sources, read_notice, read_sources
+from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
 from generator.read.templates import theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
@@ -270,9 +270,11 @@ def _check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, m
         lambda files, check: map_in_parallel(partial(_check_file, check=check), files, jobs))
 
 
-def _check_file(file: NoticeFile, check: Callable) -> object:
-    """Read one notice or translation file and return `check(its source or None, the reading's problems)`."""
-    return check(*read_notice(file))
+def _check_file(file: NoticeFile, check: Callable) -> tuple[object, str]:
+    """Read one notice or translation file; return `check(its source or None, the reading's problems)` and the
+    digest of the bytes read."""
+    source, problems, digest = read_notice_and_digest(file)
+    return check(source, problems), digest
 
 
 def _prepare_rendering() -> None:

@@ -248,3 +248,160 @@ def test_outside_git_nothing_is_kept_of_the_history(tmp_path):
     site = copy_example(tmp_path / "site")
     loads_agree(site)
     assert not (site / CACHE / GIT_HISTORY_FILE).exists()
+
+
+def test_a_notice_saved_again_while_a_load_checks_it_is_not_kept_under_its_old_bytes(tmp_path):
+    """An editor saves while a load runs (serve): the load took the file's digest, then read the new text.
+    Kept under the old digest, that check would be given back once the old text is restored."""
+    from generator.pipeline import _check_file
+    from generator.read.notice_digests import notice_digests
+    from generator.read.sources import read_sources
+    from generator.validate import validate_settings
+    from generator.validate.checked import CheckedEntries, check_and_gather
+
+    site = copy_example(tmp_path / "site")
+    target = site / "notices" / "2026-11-03-whatsapp-comercial.md"
+    before = target.read_text(encoding="utf-8")
+    sources, _ = read_sources(site, git_history=False)
+    settings, _ = validate_settings(sources)
+    entries = CheckedEntries()
+    digests, entries.fresh_stats = notice_digests(sources.notices, {})
+
+    def saved_meanwhile(files, check):
+        target.write_text(before.replace("title: ", "title: SAVED MEANWHILE ", 1), encoding="utf-8")
+        return [_check_file(file, check) for file in files]
+
+    check_and_gather(sources, settings, entries, digests, saved_meanwhile,
+                     lambda files, check: [_check_file(file, check) for file in files])
+    entries.settle()
+    target.write_text(before, encoding="utf-8")    # undone, and saved again
+    assert load(site, jobs=1, memo=LoadMemo(entries=entries)) == load(site, cache=False, jobs=1)
+
+
+def same_size(text: str, mark: str) -> str:
+    """Return `text` with the title's first character (ASCII) made `mark`: the same number of bytes."""
+    at = text.index("title: ") + len("title: ")
+    assert text[at].isascii()
+    return text[:at] + mark + text[at + 1:]
+
+
+def test_edits_that_keep_size_and_modification_time_are_seen(tmp_path):
+    """Once a file's times are a few seconds old, its digest is taken back from its size, times and inode:
+    `touch -r`, `cp -p` and a file replaced by another of the same size and time must all tell."""
+    import os
+    import shutil
+    import time
+
+    site = copy_example(tmp_path / "site")
+    folder = site / "notices"
+    target = folder / "2026-11-03-whatsapp-comercial.md"
+    text = target.read_text(encoding="utf-8")
+    memo = LoadMemo()
+    time.sleep(3.2)       # read/notice_digests.py: RACY_NS
+    loads_agree(site, memo)
+    assert memo.entries.stats, "the files' record is kept once they are settled"
+    stat = target.stat()
+    # The same size, the old modification time restored (touch -r, an editor that keeps it).
+    target.write_text(same_size(text, "X"), encoding="utf-8")
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert target.stat().st_size == stat.st_size
+    fresh = loads_agree(site, memo)
+    assert any(n.title.values[0][1].startswith("X") for n in fresh.site.notices)
+    # Another file of the same size copied over it with its times (cp -p), then the first one back.
+    spare = tmp_path / "spare.md"
+    spare.write_text(same_size(text, "Y"), encoding="utf-8")
+    os.utime(spare, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    time.sleep(3.2)
+    loads_agree(site, memo)
+    shutil.copy2(spare, target)
+    loads_agree(site, memo)
+    target.unlink()
+    shutil.copy2(spare, target)       # a new file, perhaps the same inode, the same size and time
+    target.write_text(text, encoding="utf-8")
+    os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    loads_agree(site, memo)
+
+
+def test_git_moves_shallow_clones_and_unrelated_commits_count_as_counting_anew(tmp_path):
+    origin = copy_example(tmp_path / "origin")
+    git(origin, "init", "-q")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "first")
+    for step in range(3):
+        edited = origin / "notices" / "2026-11-03-whatsapp-comercial.md"
+        edited.write_text(edited.read_text(encoding="utf-8") + f"\nMais {step}.\n", encoding="utf-8")
+        git(origin, "commit", "-qam", f"edit {step}")
+    git(origin, "config", "uploadpack.allowFilter", "true")
+    site = tmp_path / "site"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{origin}", str(site)], check=True,
+                   capture_output=True)
+    memo = LoadMemo()
+    loads_agree(site, memo)
+    git(site, "fetch", "-q", "--deepen", "2")     # more history, HEAD where it was
+    loads_agree(site, memo)
+    git(site, "fetch", "-q", "--unshallow")
+    loads_agree(site, memo)
+    git(site, "mv", "notices/2026-11-03-whatsapp-comercial.md", "notices/2026-11-03-whatsapp-vendas.md")
+    git(site, "mv", "notices/2026-11-03-whatsapp-comercial.en.md", "notices/2026-11-03-whatsapp-vendas.en.md")
+    git(site, "commit", "-qm", "renamed")
+    loads_agree(site, memo)
+    hours = site / "site_src" / "hours.yaml"
+    hours.write_text(hours.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    git(site, "commit", "-qam", "only the settings")
+    fresh = loads_agree(site, memo)
+    assert [n.revision for n in fresh.site.notices if n.slug == "2026-11-03-whatsapp-vendas"] == [2]
+
+
+def test_a_git_record_that_lies_about_this_head_is_not_believed(tmp_path):
+    import json
+
+    site = copy_example(tmp_path / "site")
+    git(site, "init", "-q")
+    git(site, "add", "-A")
+    git(site, "commit", "-qm", "first")
+    fresh = loads_agree(site)
+    record = json.loads((site / CACHE / GIT_HISTORY_FILE).read_text(encoding="utf-8"))
+    for lie in ([1, 10 ** 15], [0, 1_700_000_000], [-3, 1_700_000_000]):
+        record["counts"] = {name: lie for name in record["counts"]}
+        (site / CACHE / GIT_HISTORY_FILE).write_text(json.dumps(record), encoding="utf-8")
+        assert load(site, jobs=1) == fresh
+    record["head"] = "--all"
+    (site / CACHE / GIT_HISTORY_FILE).write_text(json.dumps(record), encoding="utf-8")
+    assert load(site, jobs=1) == fresh
+
+
+def test_a_time_zone_database_update_checks_the_notices_again(tmp_path):
+    """An incident's update written in UTC is compared with its start in the site's zone: whether it comes too
+    early, and what the message says, depend on the zone's rules, which a tzdata update changes."""
+    import shutil
+    import zoneinfo
+
+    site = copy_example(tmp_path / "site")
+    incident = site / "notices" / "2026-11-05-instabilidade-link-sp.md"
+    incident.write_text(incident.read_text(encoding="utf-8").replace(
+        "  - at: 2026-11-05 14:10\n", "  - at: 2026-11-05 16:30Z\n", 1), encoding="utf-8")
+    rules = {}
+    for name, source in (("as-it-is", "America/Sao_Paulo"), ("moved-to-plus-nine", "Asia/Tokyo")):
+        folder = tmp_path / name / "America"
+        folder.mkdir(parents=True)
+        shutil.copyfile(_zone_file(source), folder / "Sao_Paulo")
+        rules[name] = str(tmp_path / name)
+    try:
+        zoneinfo.reset_tzpath(to=[rules["as-it-is"]])
+        zoneinfo.ZoneInfo.clear_cache()
+        before = loads_agree(site)
+        assert any("comes before the incident's start" in p.message for p in before.problems)
+        zoneinfo.reset_tzpath(to=[rules["moved-to-plus-nine"]])
+        zoneinfo.ZoneInfo.clear_cache()
+        after = loads_agree(site)
+        assert not any("comes before the incident's start" in p.message for p in after.problems)
+    finally:
+        zoneinfo.reset_tzpath()
+        zoneinfo.ZoneInfo.clear_cache()
+
+
+def _zone_file(zone: str) -> str:
+    """Return the path of the system's compiled rules for `zone`."""
+    import zoneinfo
+
+    return next(str(Path(folder, zone)) for folder in zoneinfo.TZPATH if Path(folder, zone).is_file())

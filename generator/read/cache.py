@@ -54,8 +54,10 @@ def untrusted_cache(site_dir: Path) -> SourceError | None:
         return SourceError(CACHE_DIR, 1, 1, f"{CACHE_DIR} is not a folder but a link or a file: the build cache "
                            "was neither read nor written", f"remove {CACHE_DIR}; the build makes its own", WARNING)
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--", CACHE_DIR], cwd=site_dir,
-                                capture_output=True, timeout=30)
+        # core.fsmonitor names a command that ls-files runs: a site folder that came with its own .git/config
+        # (a tarball, a shared folder) would otherwise run it on every build.
+        listed = subprocess.run(["git", "-c", "core.fsmonitor=false", "ls-files", "-z", "--", CACHE_DIR],
+                                cwd=site_dir, capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
     if listed.returncode == 0 and listed.stdout:

@@ -13,6 +13,9 @@ clone (whose history can grow without HEAD moving), everything is counted again.
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +23,10 @@ from types import MappingProxyType
 from typing import Mapping
 
 GIT_HISTORY_FILE = "git-history.json"
+# Some 80 bytes a notice file; a record past this is not one this machine kept.
+MAX_RECORD_BYTES = 64 << 20
+COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+LAST_TIME = 253402214400       # 9999-12-31 00:00 UTC: the last commit time datetime.fromtimestamp gives back
 
 
 def read_git_history(site_dir: Path, known: dict | None = None) -> tuple[Mapping[str, tuple[int, datetime]], dict | None]:
@@ -60,17 +67,37 @@ def read_kept_history(path: Path) -> dict | None:
     """Return the record read_git_history kept at `path` (in a trusted cache folder), or None when there is none
     or it is not one."""
     try:
-        with path.open(encoding="utf-8") as handle:
-            record = json.load(handle)
-    except (OSError, ValueError):
+        # Not followed through a link, never waiting on a FIFO, its size known before a byte is read.
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
         return None
-    if not (isinstance(record, dict) and isinstance(record.get("head"), str) and isinstance(record.get("prefix"), str)
-            and isinstance(record.get("counts"), dict)):
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_RECORD_BYTES:
+            return None
+        record = json.loads(_read_all(handle, MAX_RECORD_BYTES + 1))
+    except (OSError, ValueError, RecursionError):
+        return None
+    finally:
+        os.close(handle)
+    if not (isinstance(record, dict) and isinstance(record.get("head"), str) and COMMIT.fullmatch(record["head"])
+            and isinstance(record.get("prefix"), str) and isinstance(record.get("counts"), dict)):
         return None
     for value in record["counts"].values():
-        if not (isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)):
+        # A count a commit could have made: at least one commit, at a time a datetime can hold.
+        if not (isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value)
+                and value[0] >= 1 and 0 <= value[1] <= LAST_TIME):
             return None
     return record
+
+
+def _read_all(handle: int, most: int) -> bytes:
+    """Return up to `most` bytes read from the open file `handle`."""
+    chunks, left = [], most
+    while left > 0 and (chunk := os.read(handle, min(left, 1 << 20))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _descends(site_dir: Path, ancestor: object, head: str) -> bool:
@@ -101,7 +128,9 @@ def _count(site_dir: Path, counts: dict[str, list], since: str | None) -> dict[s
         lines = [line for line in entry.split("\n") if line]
         if not lines:
             continue
-        when = int(lines[0])
+        # git takes a commit dated in the year 3,000,000 (a pusher's clock, or a pusher): held at the last
+        # time a datetime holds, it is still later than every other, and the build does not fail on it.
+        when = min(int(lines[0]), LAST_TIME)
         for name in lines[1:]:
             count, last = counts.get(name, (0, when))
             counts[name] = [count + 1, max(last, when)]

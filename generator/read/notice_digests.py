@@ -15,7 +15,9 @@ import hashlib
 import os
 import sys
 import time
+import zoneinfo
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import babel
@@ -24,7 +26,7 @@ import nh3
 import yaml
 
 from generator import __version__
-from generator.read.sources import MAX_SOURCE_BYTES, NoticeFile
+from generator.read.sources import MAX_SOURCE_BYTES, NoticeFile, file_digest
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # What else the checks' results depend on: Markdown and nh3 make the bodies' HTML, PyYAML the nodes,
@@ -48,6 +50,25 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def zone_digest(zone: str) -> str:
+    """Return a digest of the time zone database's rules for `zone`, read where zoneinfo reads them (its TZPATH,
+    then the tzdata package); "" when there are none: a tzdata update changes a check's offsets and messages."""
+    parts = zone.split("/")
+    if zone.startswith("/") or ".." in parts or "" in parts:
+        return ""
+    for folder in zoneinfo.TZPATH:
+        try:
+            with open(os.path.join(folder, *parts), "rb") as handle:
+                return hashlib.sha256(handle.read(1 << 20)).hexdigest()
+        except OSError:
+            continue
+    try:
+        data = resources.files("tzdata.zoneinfo").joinpath(*parts).read_bytes()
+    except (ImportError, OSError, ValueError):
+        return ""
+    return hashlib.sha256(data).hexdigest()
+
+
 def notice_digests(files: tuple[NoticeFile, ...], known: dict[str, tuple]
                    ) -> tuple[dict[str, str], dict[str, tuple]]:
     """Return each file's digest by its path relative to the site ("" when it cannot be read), and the
@@ -67,11 +88,11 @@ def notice_digests(files: tuple[NoticeFile, ...], known: dict[str, tuple]
         if before is not None and tuple(before[:4]) == seen:
             digest = before[4]
         elif stat.st_size > MAX_SOURCE_BYTES:
-            digest = f"too large: {stat.st_size}"     # never read whole: reading it says only how large it is
+            digest = f"too large: {stat.st_size}"     # as read_notice_and_digest says it
         else:
             try:
                 with open(file.path, "rb") as handle:
-                    digest = hashlib.sha256(file.rel.encode() + b"\0" + handle.read()).hexdigest()
+                    digest = file_digest(file.rel, handle.read())
             except OSError:
                 digests[file.rel] = ""
                 continue

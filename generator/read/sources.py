@@ -10,6 +10,7 @@ is known to allow it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -89,11 +90,7 @@ def position(text: str, offset: int) -> tuple[int, int]:
 def decode(data: bytes, path: str) -> tuple[str | None, list[SourceError]]:
     """Decode UTF-8 source bytes; on failure report the line and column of the first bad byte."""
     if len(data) > MAX_SOURCE_BYTES:
-        return None, [SourceError(
-            path, 1, 1,
-            f"the file is {len(data) / 1_000_000:.1f} MB; sources are limited to {MAX_SOURCE_BYTES // 1_000_000} MB",
-            "split it, or move large content elsewhere and link to it",
-        )]
+        return None, [_too_large(len(data), path)]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -114,14 +111,38 @@ def read_text(path: Path, site_dir: Path) -> tuple[str | None, list[SourceError]
     return _read_text(path, relative(path, site_dir))
 
 
+def _too_large(size: int, path: str) -> SourceError:
+    """Return the error of a source of `size` bytes, more than sources may hold."""
+    return SourceError(
+        path, 1, 1,
+        f"the file is {size / 1_000_000:.1f} MB; sources are limited to {MAX_SOURCE_BYTES // 1_000_000} MB",
+        "split it, or move large content elsewhere and link to it",
+    )
+
+
 def _read_text(path: Path, rel: str) -> tuple[str | None, list[SourceError]]:
+    """Return a source file's text (None when it cannot be had) and the problems of reading it."""
+    text, problems, _ = _read_text_and_digest(path, rel)
+    return text, problems
+
+
+def _read_text_and_digest(path: Path, rel: str) -> tuple[str | None, list[SourceError], str]:
+    """Return a source file's text (None when it cannot be had), the problems of reading it, and the digest of
+    what was read (file_digest; "" when the file could not be read)."""
     try:
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            return decode(b" " * (path.stat().st_size), rel)
+        size = path.stat().st_size
+        # Never read whole: reading it would say only how large it is.
+        if size > MAX_SOURCE_BYTES:
+            return None, [_too_large(size, rel)], f"too large: {size}"
         data = path.read_bytes()
     except OSError as exc:
-        return None, [SourceError(rel, 1, 1, f"cannot read the file: {exc.strerror}")]
-    return decode(data, rel)
+        return None, [SourceError(rel, 1, 1, f"cannot read the file: {exc.strerror}")], ""
+    return *decode(data, rel), file_digest(rel, data)
+
+
+def file_digest(rel: str, data: bytes) -> str:
+    """Return the digest of a source file's bytes `data` and of its path `rel` (what a kept check is keyed on)."""
+    return hashlib.sha256(rel.encode() + b"\0" + data).hexdigest()
 
 
 def read_yaml(path: Path, site_dir: Path, required: bool,
@@ -174,6 +195,11 @@ def split_front_matter(text: str, path: str) -> tuple[str | None, int, str, int,
 def read_markdown(path: Path, rel: str) -> tuple[MarkdownSource | None, list[SourceError]]:
     """Read a Markdown file with YAML front matter into nodes and body text; `rel` names it in messages."""
     text, problems = _read_text(path, rel)
+    return _markdown(text, problems, rel)
+
+
+def _markdown(text: str | None, problems: list[SourceError], rel: str) -> tuple[MarkdownSource | None, list[SourceError]]:
+    """Split a Markdown file's `text` (None: unreadable, for the reading's `problems`) into nodes and body text."""
     if text is None:
         return None, problems
     front, offset, body, body_line, problems = split_front_matter(text, rel)
@@ -205,6 +231,13 @@ def drop_control_characters(body: str, path: str, first_line: int) -> tuple[str,
 def read_notice(file: NoticeFile) -> tuple[MarkdownSource | None, list[SourceError]]:
     """Read one listed notice or translation: its front matter as nodes and its body."""
     return read_markdown(file.path, file.rel)
+
+
+def read_notice_and_digest(file: NoticeFile) -> tuple[MarkdownSource | None, list[SourceError], str]:
+    """Read one listed notice or translation as read_notice does; return also the digest of the very bytes read
+    (file_digest), which a check made from them may be kept under."""
+    text, problems, digest = _read_text_and_digest(file.path, file.rel)
+    return *_markdown(text, problems, file.rel), digest
 
 
 def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()

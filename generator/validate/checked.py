@@ -22,7 +22,7 @@ from typing import Callable
 
 from generator.errors import SourceError
 from generator.model import Notice, SiteSettings
-from generator.read.notice_digests import code_digest
+from generator.read.notice_digests import code_digest, zone_digest
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, Sources
 from generator.validate.notices import (
     CheckedNotice,
@@ -41,12 +41,6 @@ class Consulted:
 
     asked: tuple[tuple[str, bool], ...] = ()
     every: str | None = None
-
-    def holds(self, slugs: frozenset[str], every: str) -> bool:
-        """Tell whether the other notices, `slugs` now (with `every` their digest), answer as they did."""
-        if self.every is not None and self.every != every:
-            return False
-        return all((slug in slugs) == present for slug, present in self.asked)
 
 
 class RecordingSlugs:
@@ -106,8 +100,8 @@ def check_translation(source: MarkdownSource | None, read_problems: list[SourceE
 
 
 def settings_digest(settings: SiteSettings, code: str) -> str:
-    """Return a digest of the generator's `code` digest and of every setting a notice's check reads: the time zone,
-    the languages, the departments and their channels, the components and the limits."""
+    """Return a digest of the generator's `code` digest (with its time zone's rules) and of every setting a notice's
+    check reads: the time zone, the languages, the departments and their channels, the components and the limits."""
     # repr: the model's values print every field in a fixed order (tuples; the limits' mappings in
     # insertion order), and a string's repr is quoted, so two different settings never print alike.
     read = (settings.timezone, settings.languages, settings.departments, settings.components,
@@ -207,9 +201,9 @@ def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedE
     """Return the notices and every problem of the sources' notice files (gather_notices): the checks `entries`
     holds (under keys made of the files' `digests`) reused, the others made and kept.
 
-    `check_notices(files, check)` and `check_translations(files, check)` return [check(*read_notice(file))]
-    for each file, in whichever processes (the pipeline maps them); `check` is check_notice or
-    check_translation with its other arguments given.
+    `check_notices(files, check)` and `check_translations(files, check)` return, for each file, in whichever
+    processes (the pipeline maps them), (check(*read_notice(file)), the digest of the bytes read:
+    read_notice_and_digest); `check` is check_notice or check_translation with its other arguments given.
     """
     checked, translated = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
     with collector_paused():
@@ -239,7 +233,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
     slugs = frozenset(file.slug for file in mains)
     keys: dict[str, str] = {}
     if entries is not None:
-        settings_key = settings_digest(settings, code_digest())
+        settings_key = settings_digest(settings, code_digest() + zone_digest(settings.timezone))
         # A file that could not be read ("") is checked every time: how it fails may change.
         keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in digests.items() if digest}
     every = lru_cache(maxsize=1)(partial(slugs_digest, slugs))
@@ -247,9 +241,11 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
         checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
     missing = [file for file in mains if checked.get(file.rel) is None]
     done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs))
-    for file, (one, consulted) in zip(missing, done):
+    for file, ((one, consulted), read) in zip(missing, done):
         checked[file.rel] = one
-        if file.rel in keys:
+        # Kept only under the bytes it was made from: a file saved again between its digest and its
+        # reading (an editor, during a load) would otherwise leave a check of the new text under the old.
+        if file.rel in keys and read == digests[file.rel]:
             entries.put(keys[file.rel], consulted, one)
     by_slug = {file.slug: checked[file.rel] for file in mains}
     translated = {}
@@ -260,8 +256,8 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
                 translated[file.rel] = entries.get(keys[file.rel], slugs, every)
     missing = [file for file in translations if translated.get(file.rel) is None]
     done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug))
-    for file, one in zip(missing, done):
+    for file, (one, read) in zip(missing, done):
         translated[file.rel] = one
-        if file.rel in keys:
+        if file.rel in keys and read == digests[file.rel]:
             entries.put(keys[file.rel], Consulted(), one)
     return checked, translated

@@ -10,14 +10,13 @@ import json
 import os
 from pathlib import Path
 
+from generator.write.new_files import replace_file
+
 
 def write_json(path: Path, value: dict) -> None:
     """Write a JSON value into `path` atomically (a temporary file, then a rename); give up quietly on failure."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        temp.write_text(json.dumps(value, sort_keys=True, separators=(",", ":")), encoding="utf-8")
-        os.replace(temp, path)
+        replace_file(path, json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8"))
     except OSError:
         pass
 

@@ -29,6 +29,26 @@ def create_new_file(path: Path, text: str) -> None:
         stream.write(text)
 
 
+def replace_file(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Put `data` at `path` whole, with permissions `mode` (a new temporary file beside it, then a rename), making
+    its folders first; raise OSError when it cannot be written (the temporary file is then removed)."""
+    # mkstemp opens a name no one chose in advance, with O_EXCL and O_NOFOLLOW: a link or a hard link planted
+    # where a temporary file was expected (a name made of the process id) is never written through.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
 def make_folder(path: Path) -> None:
     """Make the folder `path` and its parents, unless it exists."""
     path.mkdir(parents=True, exist_ok=True)
@@ -42,11 +62,7 @@ def keep_aside(path: Path, kept: Path) -> None:
 def replace_script(path: Path, text: str) -> None:
     """Put an executable script (mode 755) holding `text` at `path`, in one step: its folder is made first,
     and a reader sees either the old file or the whole new one, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.chmod(temp, 0o755)
-    os.replace(temp, path)
+    replace_file(path, text.encode("utf-8"), 0o755)
 
 
 def make_preview_folder() -> Path:

@@ -19,8 +19,11 @@ import hashlib
 import hmac
 import marshal
 import os
+import sys
+from pathlib import Path
 
-from generator.write.template_cache import key_path, machine_key
+from generator.write.new_files import replace_file
+from generator.write.template_cache import key_path, machine_key, read_own_file
 
 FILE_NAME = "checked-notices.sealed"
 SEAL = b"expediente-sealed-checked-notices-1\n"
@@ -36,14 +39,11 @@ def read_checked(folder) -> tuple[dict[str, tuple], dict[str, tuple]]:
     key = machine_key(key_path())
     if key is None:
         return {}, {}
-    try:
-        handle = os.open(os.path.join(folder, FILE_NAME), os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(handle, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError:
+    data = read_own_file(os.path.join(folder, FILE_NAME), MAX_FILE_BYTES)
+    if data is None:
         return {}, {}
     head = len(SEAL) + hashlib.sha256().digest_size
-    if len(data) > MAX_FILE_BYTES or not data.startswith(SEAL):
+    if not data.startswith(SEAL):
         return {}, {}
     body = memoryview(data)[head:]
     if not hmac.compare_digest(data[len(SEAL):head], _seal(key, body)):
@@ -65,22 +65,14 @@ def write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple]) ->
     if key is None:
         return
     body = marshal.dumps((entries, stats))
-    path = os.path.join(folder, FILE_NAME)
-    temp = f"{path}.{os.getpid()}.tmp"
     try:
-        os.makedirs(folder, exist_ok=True)
-        handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(SEAL + _seal(key, body) + body)
-        os.replace(temp, path)
+        replace_file(Path(folder) / FILE_NAME, SEAL + _seal(key, body) + body)
     except OSError:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        pass
 
 
 def _seal(key: bytes, body) -> bytes:
-    sealing = hmac.new(key, KIND + b"\0", hashlib.sha256)
+    # marshal's format is Python's own: a file written by another Python is not this one's to decode.
+    sealing = hmac.new(key, KIND + b"\0" + sys.version.encode() + b"\0", hashlib.sha256)
     sealing.update(body)
     return sealing.digest()

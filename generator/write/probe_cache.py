@@ -6,19 +6,16 @@ re-read, never a wrong page, so a failure is one warning, not an error.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterable
 
 from generator.errors import WARNING, SourceError
+from generator.write.new_files import replace_file
 
 
 def write_cache_file(path: Path, data: bytes) -> None:
     """Write a cache file atomically (a temporary file, then a rename), so a reader never sees half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    replace_file(path, data)
 
 
 def write_probe_cache(files: Iterable[tuple[Path, bytes]], where: str) -> SourceError | None:

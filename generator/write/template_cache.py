@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from generator.write.new_files import replace_file
+
 KEY_FILE = Path("expediente") / "bytecode-key"
 KEY_BYTES = 32
 SEAL = b"expediente-sealed-bytecode-1\n"
@@ -62,6 +64,31 @@ def machine_key(path: Path) -> bytes | None:
     return key
 
 
+def read_own_file(path, most: int) -> bytes | None:
+    """Return the bytes of the regular file at `path` (a link at its last step is not followed), or None when it
+    is not one, holds more than `most` bytes, or cannot be read."""
+    # O_NONBLOCK: opening a FIFO planted under the name would otherwise wait for a writer for ever;
+    # its size is looked at before anything is read, so a file of 10 GB costs one fstat, not 1 GB of memory.
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(handle)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > most:
+            return None
+        chunks, left = [], most + 1
+        while left > 0 and (chunk := os.read(handle, min(left, 1 << 24))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(handle)
+    data = b"".join(chunks)
+    return data if len(data) <= most else None
+
+
 @dataclass(frozen=True, slots=True)
 class SealedFiles:
     """A folder of files each sealed with the machine key, by name (a hexadecimal digest) and kind.
@@ -76,14 +103,9 @@ class SealedFiles:
 
     def read(self, name: str, kind: bytes) -> bytes | None:
         """Return the bytes kept under `name` for `kind`, or None when there are none sealed by this machine."""
-        try:
-            handle = os.open(self._path(name), os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(handle, "rb") as stream:
-                data = stream.read(MAX_FILE_BYTES + 1)
-        except OSError:
-            return None
+        data = read_own_file(self._path(name), MAX_FILE_BYTES)
         head = len(SEAL) + hashlib.sha256().digest_size
-        if len(data) > MAX_FILE_BYTES or not data.startswith(SEAL):
+        if data is None or not data.startswith(SEAL):
             return None
         seal, body = data[len(SEAL):head], data[head:]
         if not hmac.compare_digest(seal, self._seal(name, kind, body)):
@@ -92,18 +114,10 @@ class SealedFiles:
 
     def write(self, name: str, kind: bytes, body: bytes) -> None:
         """Keep `body` under `name` for `kind`, sealed, atomically; a file that cannot be written is not kept."""
-        path = self._path(name)
-        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
-            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(SEAL + self._seal(name, kind, body) + body)
-            os.replace(temp, path)
+            replace_file(self._path(name), SEAL + self._seal(name, kind, body) + body)
         except OSError:
-            try:
-                os.unlink(temp)
-            except OSError:
-                pass
+            pass
 
     def clear(self) -> None:
         """Remove every sealed file in the folder."""
