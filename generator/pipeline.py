@@ -12,23 +12,23 @@ With `strict`, warnings count as errors, in loading and in resolving alike (as_e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, SiteSettings, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
-from generator.read.cache import CACHE_DIR, cache_dir, cache_trust
+from generator.read.cache import CACHE_DIR, cache_dir, cache_trust, code_digest, folders_digest
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
 from generator.read.sources import NoticeFile, Sources, read_notice, read_sources
-from generator.read.templates import theme_loader
+from generator.read.templates import default_theme_dir, theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
@@ -84,6 +84,10 @@ class Result:
     outputs: tuple
     problems: tuple[SourceError, ...]
     scheduled: tuple[Notice, ...] = ()   # valid notices dated after the build's "now", not published
+    # Every part's key (render/dependencies.py), and what the sink returned for each part rendered: with
+    # `previous` keys (see build), the parts whose key did not change are not rendered, nor in `outputs`.
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    parts: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def ok(self) -> bool:
@@ -139,8 +143,13 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
 
 
 def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
-          cache_root: Path | None = None, jobs: int | None = None) -> Result:
+          cache_root: Path | None = None, jobs: int | None = None, previous: Mapping[str, str] | None = None
+          ) -> Result:
     """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
+
+    With `previous` (each part's key in the output being replaced, for the parts whose files are
+    still as that build wrote them), only the parts whose key differs are rendered (Result.keys,
+    Result.parts); the caller keeps the others' files.
 
     Nothing is written here but through `sink`, which receives the outputs as they are
     rendered (in up to `jobs` processes; see _render), only when the site is valid.
@@ -159,16 +168,23 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see _prepare_rendering)
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
-        done = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))
+        done, keys, parts = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink),
+                                    previous or {})
     except (OutputTooLarge, TemplateFailed) as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
-    return Result(done, problems, made.scheduled)
+    return Result(done, problems, made.scheduled, MappingProxyType(keys), MappingProxyType(parts))
 
 
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
-               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None) -> Result:
-    """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
-    return build(load(site_dir, strict, jobs, rendering=True), now, sink=sink, cache_root=cache_root, jobs=jobs)
+               sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None,
+               previous: Mapping[str, str] | None = None,
+               loader: Callable[[Path, bool, int | None], Loaded] | None = None) -> Result:
+    """Load and build a site folder at `now` in one call (build(load(...))); return the Result.
+
+    `loader` stands for load() where a caller keeps what it loaded before (serve).
+    """
+    loaded = loader(site_dir, strict, jobs) if loader is not None else load(site_dir, strict, jobs, rendering=True)
+    return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs, previous=previous)
 
 
 def where_raised(exc: BaseException) -> list[tuple[str, int]]:
@@ -343,31 +359,53 @@ def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | 
 
 
 def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int | None,
-            sink: Callable[[tuple[Output, ...]], tuple]) -> tuple:
-    """Render every part of the site (render/outputs.py) in up to `jobs` processes and hand each part's
-    outputs to `sink` in the process that rendered them; return what `sink` returned, sorted by path.
+            sink: Callable[[tuple[Output, ...]], tuple], previous: Mapping[str, str]
+            ) -> tuple[tuple, dict[str, str], dict[str, tuple]]:
+    """Render the parts of the site (render/outputs.py) whose key is not in `previous`, in up to `jobs`
+    processes, and hand each part's outputs to `sink` in the process that rendered them; return what
+    `sink` returned, sorted by path, every part's key, and what `sink` returned for each part rendered.
 
     The files are written while the rest is still being rendered, and no page's bytes travel between
     processes. A template that fails raises TemplateFailed, placed in the template.
     """
     from generator.render import outputs as renderers  # Jinja and the rest: see _prepare_rendering
 
+    site_parts = renderers.site_parts(build)
+    keys = renderers.part_keys(build, _base_key(template_dirs), site_parts)
+
+    def wanted(name: str) -> bool:
+        return previous.get(name) != keys[name]
+
     env = renderers.make_environment(theme_loader(template_dirs), compiled)
-    parts = [partial(renderers.render_site_part, build, env, name) for name in renderers.site_parts(build)]
-    parts += [partial(renderers.render_notices, build, env, run) for run in renderers.notice_runs(build)]
-    if len(build.site.notices) < RENDER_PARALLEL_FROM:
+    parts = [partial(_one_part, name, partial(renderers.render_site_part, build, env, name))
+             for name in site_parts if wanted(name)]
+    notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))]
+    parts += [partial(renderers.render_notice_parts, build, env, run) for run in renderers.notice_runs(build, notices)]
+    if len(notices) < RENDER_PARALLEL_FROM:
         jobs = 1
 
-    def render_and_hand_on(part: Callable[[], tuple[Output, ...]]) -> tuple:
+    def render_and_hand_on(part: Callable[[], tuple[tuple[str, tuple[Output, ...]], ...]]) -> tuple:
         try:
-            outputs = part()
+            made = part()
         except Exception as exc:
             # Placed here, in the process that raised it: a traceback does not travel between processes.
             failed = renderers.placed_failure(exc, env)
             if failed is None:
                 raise
             raise failed from None
-        return sink(outputs)
+        return tuple((name, tuple(sink(outputs))) for name, outputs in made)
 
-    done = map_in_parallel(render_and_hand_on, parts, jobs, min_items=2)
-    return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
+    done = dict(part for parts_done in map_in_parallel(render_and_hand_on, parts, jobs, min_items=2)
+                for part in parts_done)
+    ordered = tuple(sorted((output for outputs in done.values() for output in outputs), key=lambda o: o.path))
+    return ordered, keys, done
+
+
+def _one_part(name: str, render: Callable[[], tuple[Output, ...]]) -> tuple[tuple[str, tuple[Output, ...]], ...]:
+    return ((name, render()),)
+
+
+def _base_key(template_dirs: tuple[Path, ...]) -> str:
+    """Return what every part's key starts from: the theme's templates (the site's, then the default theme's)
+    and the generator's code (read/cache.py)."""
+    return folders_digest((*template_dirs, default_theme_dir())) + code_digest()
