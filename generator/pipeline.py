@@ -24,11 +24,11 @@ from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, SiteSettings, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
-from generator.read.cache import CACHE_DIR, cache_dir, cache_trust, code_digest, folders_digest
+from generator.read.cache import CACHE_DIR, base_key, cache_dir, cache_trust
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
 from generator.read.sources import NoticeFile, Sources, read_notice, read_sources
-from generator.read.templates import default_theme_dir, theme_loader
+from generator.read.templates import theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
@@ -371,14 +371,13 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     from generator.render import outputs as renderers  # Jinja and the rest: see _prepare_rendering
 
     site_parts = renderers.site_parts(build)
-    keys = renderers.part_keys(build, _base_key(template_dirs), site_parts)
+    keys = renderers.part_keys(build, base_key(template_dirs), site_parts)
 
     def wanted(name: str) -> bool:
         return previous.get(name) != keys[name]
 
     env = renderers.make_environment(theme_loader(template_dirs), compiled)
-    parts = [partial(_one_part, name, partial(renderers.render_site_part, build, env, name))
-             for name in site_parts if wanted(name)]
+    parts = [partial(renderers.render_named_part, build, env, name) for name in site_parts if wanted(name)]
     notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))]
     parts += [partial(renderers.render_notice_parts, build, env, run) for run in renderers.notice_runs(build, notices)]
     if len(notices) < RENDER_PARALLEL_FROM:
@@ -399,13 +398,3 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
                 for part in parts_done)
     ordered = tuple(sorted((output for outputs in done.values() for output in outputs), key=lambda o: o.path))
     return ordered, keys, done
-
-
-def _one_part(name: str, render: Callable[[], tuple[Output, ...]]) -> tuple[tuple[str, tuple[Output, ...]], ...]:
-    return ((name, render()),)
-
-
-def _base_key(template_dirs: tuple[Path, ...]) -> str:
-    """Return what every part's key starts from: the theme's templates (the site's, then the default theme's)
-    and the generator's code (read/cache.py)."""
-    return folders_digest((*template_dirs, default_theme_dir())) + code_digest()

@@ -269,3 +269,11 @@ def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[st
             if isinstance(part, list) and len(part) == 2 and isinstance(part[1], list)
             and all(path in intact for path in part[1])}
     return intact, kept, held
+
+
+def base_key(template_dirs: tuple[Path, ...]) -> str:
+    """Return what every part's key starts from (render/dependencies.py): the theme's templates (the site's
+    `template_dirs`, then the default theme's) and the generator's code."""
+    from generator.read.templates import default_theme_dir  # Jinja: only a build that renders needs it
+
+    return folders_digest((*template_dirs, default_theme_dir())) + code_digest()

@@ -147,7 +147,6 @@ def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
     own = urls.page_folder(page)
     sub = own if sub is None else sub
     up = "../" * (folder + sub).count("/")
-    fmt = LocaleFormats(lang)
 
     def href(target: str) -> str:
         return _href(up, target)

@@ -27,7 +27,7 @@ from generator.render.statuspage_api import render_statuspage_api
 from generator.render.theme import TemplateFailed, template_problem
 
 __all__ = ["make_environment", "notice_part", "notice_runs", "part_keys", "placed_failure", "prepare",
-           "render_notice_parts", "render_notices", "render_site_part", "site_parts"]
+           "render_named_part", "render_notice_parts", "render_notices", "render_site_part", "site_parts"]
 
 # Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
 NOTICES_PER_PART = 50
@@ -87,6 +87,11 @@ def site_parts(build: Build) -> tuple[str, ...]:
 def render_site_part(build: Build, env: Environment, name: str) -> tuple[Output, ...]:
     """Render one site-wide part (one of site_parts) into its outputs."""
     return tuple((SITE_PARTS.get(name) or STATUS_PARTS[name])(build, env))
+
+
+def render_named_part(build: Build, env: Environment, name: str) -> tuple[tuple[str, tuple[Output, ...]], ...]:
+    """Render one site-wide part; return it as render_notice_parts does: ((name, its outputs),)."""
+    return ((name, render_site_part(build, env, name)),)
 
 
 def notice_runs(build: Build, notices: Iterable[Notice] | None = None) -> tuple[tuple[Notice, ...], ...]:
