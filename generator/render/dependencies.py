@@ -13,7 +13,8 @@ When unsure, a part depends on more:
 * a notice's part (its pages in every language, and notice.ics): the notice itself (its translations
   are inside it), the notices it replaces and those that replace it (both are linked from its page,
   and a replaced notice shows as superseded), and its phase at "now" (notice_status: cancelled,
-  superseded, upcoming, active, past).  Its footer shows the notice's own last change, never the
+  superseded, upcoming, active, past), and the holidays (conservatively: nothing of a notice reads
+  them today).  Its footer shows the notice's own last change, never the
   build's "now" (frame.notice_updated), so a notice's page is the same from one minute to the next.
 * every site-wide part (indexes, feeds, hours pages and API, calendars, the status pages, API and
   badges): every notice, the scheduled ones, the holidays, the uptime, and the build's "now" whole:
@@ -45,8 +46,10 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...]) -> dict[str,
     `base` is what every output depends on besides the model (the theme, the code: read/cache.py).
     """
     site = build.site
+    # The holidays too, though no notice's page or calendar reads them today: they change once a year.
     settings = _digest(base, site.name, site.base_url, site.timezone, site.languages, site.holiday_rules,
-                       site.departments, site.support, site.description, site.components, site.limits)
+                       site.departments, site.support, site.description, site.components, site.limits,
+                       sorted(build.holidays.days.items()))
     own = {notice.slug: _digest(notice) for notice in site.notices}
     keys: dict[str, str] = {}
     replaced_by: dict[str, list[str]] = {}
@@ -58,7 +61,7 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...]) -> dict[str,
         keys[notice_part(notice)] = _digest(settings, own[notice.slug], notice_status(build, notice),
                                             [(slug, own.get(slug)) for slug in neighbours])
     everything = _digest(settings, sorted(own.items()), build.now.isoformat(), build.scheduled,
-                         sorted(build.holidays.days.items()), sorted(build.uptime.items()))
+                         sorted(build.uptime.items()))
     for name in site_parts:
         keys[name] = _digest(everything, name)
     return keys
