@@ -59,7 +59,7 @@ class LiveOutput:
 
     files: dict[str, list]        # each file still as the last build wrote it: [hash, size, time]
     parts: dict[str, list]        # each part all of whose files are among them: [key, [files]]
-    held: list[str]               # every file the folder holds, those the last build did not write too
+    held: list[str]               # every file the last build wrote (the manifest's), whatever became of it
 
 
 def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = False, *,
@@ -136,7 +136,9 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         print(f"{out_dir} is up to date ({len(manifest['files'])} files) in {took:.2f} s")
         return 0
 
-    found = live_output(out_dir, manifest) if manifest else None
+    # Incrementally only when the sources changed: an output changed by someone else (output_intact)
+    # is built in full, which also removes files the manifest does not name.
+    found = live_output(out_dir, manifest) if manifest and manifest.get("key") != key else None
     live = LiveOutput(*found) if found is not None else None
     where = manifest_path(site_dir, out_dir)
     built = build_into(site_dir, out_dir, now, strict,

@@ -21,6 +21,7 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -234,41 +235,31 @@ def code_digest() -> str:
 def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[str, list], list[str]] | None:
     """Return what an incremental build may take from the live output: the files still exactly as the last
     build recorded them ([hash, size, time] each), the parts all of whose files are among them ([key,
-    [files]] each), and every file the folder holds; None when the folder holds anything but plain files and
-    folders, or the manifest has no parts (the next build is then a full one)."""
+    [files]] each), and every file the manifest names; None when the manifest has no parts (the next
+    build is then a full one).
+
+    Only the recorded files are looked at (one lstat each), not the folders: listing every folder of a
+    10,000-notice output took 0.7-1.3 s, against 0.2 s for the lstats.  A file put into the folder by
+    someone else is found by the next up-to-date check (output_intact), which then builds in full.
+    """
     files, parts = manifest.get("files"), manifest.get("parts")
     if not isinstance(files, dict) or not isinstance(parts, dict) or not out_dir.is_dir() or out_dir.is_symlink():
         return None
     intact: dict[str, list] = {}
-    held: list[str] = []
-    pending = [("", str(out_dir))]
-    while pending:
-        prefix, folder = pending.pop()
+    root = str(out_dir)
+    for rel, recorded in files.items():
+        if not isinstance(recorded, list) or len(recorded) != 3:
+            continue
         try:
-            entries = list(os.scandir(folder))
+            stat = os.lstat(os.path.join(root, rel))
         except OSError:
-            return None
-        for entry in entries:
-            rel = prefix + entry.name
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((rel + "/", entry.path))
-                continue
-            if not entry.is_file(follow_symlinks=False):
-                return None     # a link or a device: a full build replaces the folder whole
-            held.append(rel)
-            recorded = files.get(rel)
-            if not isinstance(recorded, list) or len(recorded) != 3:
-                continue
-            try:
-                stat = entry.stat(follow_symlinks=False)
-            except OSError:
-                return None
-            if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns:
-                intact[rel] = recorded
+            continue
+        if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns and S_ISREG(stat.st_mode):
+            intact[rel] = recorded
     kept = {name: part for name, part in parts.items()
             if isinstance(part, list) and len(part) == 2 and isinstance(part[1], list)
             and all(path in intact for path in part[1])}
-    return intact, kept, held
+    return intact, kept, list(files)
 
 
 def base_key(template_dirs: tuple[Path, ...]) -> str:

@@ -225,7 +225,7 @@ class Staging:
             if path.lower() in seen:
                 raise WriteError(f"two outputs would be written to '{path}'")
             seen.add(path.lower())
-        live_root = str(self.out_dir)
+        live_root = os.path.realpath(self.out_dir)     # check_target refused a link; its parents may hold some
         new = [record.path for record in written if record.new]
         folders = sorted({os.path.dirname(path) for path in new})
         for folder in folders:
@@ -243,11 +243,14 @@ class Staging:
             os.replace(os.path.join(self.root, path), os.path.join(live_root, path))
         emptied: set[str] = set()
         for path in retired:
+            folder = os.path.dirname(path)
+            if not _is_plain_folder(os.path.join(live_root, folder)):
+                continue        # never removed through a link that leads out of the output
             try:
                 os.unlink(os.path.join(live_root, path))
             except FileNotFoundError:
                 pass
-            emptied.add(os.path.dirname(path))
+            emptied.add(folder)
         # Folders left empty go too, deepest first, as a clean build would not make them.
         for folder in sorted(emptied, key=lambda f: -f.count("/")):
             while folder:
