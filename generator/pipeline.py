@@ -380,7 +380,7 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     parts = [partial(renderers.render_named_part, build, env, name) for name in site_parts if wanted(name)]
     notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))]
     parts += [partial(renderers.render_notice_parts, build, env, run) for run in renderers.notice_runs(build, notices)]
-    if len(notices) < RENDER_PARALLEL_FROM:
+    if len(build.site.notices) < RENDER_PARALLEL_FROM:   # the site-wide parts grow with the notices too
         jobs = 1
 
     def render_and_hand_on(part: Callable[[], tuple[tuple[str, tuple[Output, ...]], ...]]) -> tuple:

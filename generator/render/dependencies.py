@@ -18,7 +18,9 @@ When unsure, a part depends on more:
   build's "now" (frame.notice_updated), so a notice's page is the same from one minute to the next.
 * every site-wide part (indexes, feeds, hours pages and API, calendars, the status pages, API and
   badges): every notice, the scheduled ones, the holidays, the uptime, and the build's "now" whole:
-  these pages print "now" to the minute (their footer) or to the second (the API).
+  these pages print "now" to the minute (their footer) or to the second (the API).  The notice
+  index (the largest page: every notice, in every language) depends on what it lists of each
+  notice, not on their bodies (_listed, which follows notices.notice_summary).
 """
 
 from __future__ import annotations
@@ -64,4 +66,17 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...]) -> dict[str,
                          sorted(build.uptime.items()))
     for name in site_parts:
         keys[name] = _digest(everything, name)
+    if INDEX in keys:
+        keys[INDEX] = _digest(settings, INDEX, build.now.isoformat(), [_listed(build, notice) for notice in site.notices])
     return keys
+
+
+# The notice index lists every notice by what render/notices.py: notice_summary shows (never the body):
+# its own key, so that a body edited is not a reason to list 10,000 notices again.
+INDEX = "notice index"
+
+
+def _listed(build: Build, notice: Notice) -> tuple:
+    """Return what notice_summary reads of a notice (and its state at "now")."""
+    return (notice.slug, notice.date, notice.title, notice.lang, notice.cancelled, notice.type, notice.changes,
+            notice.period, notice.start, notice.end, notice.supersedes, notice_status(build, notice))

@@ -172,7 +172,8 @@ def change_table(build: Build, notice: Notice, lang: str) -> dict | None:
 def notice_summary(build: Build, notice: Notice, lang: str, folder: str) -> dict:
     """Return a notice as lists show it: link, title and its language, type, state, dates, replacements.
 
-    `folder` leads from the page to its language's folder, where `notices/` is.
+    `folder` leads from the page to its language's folder, where `notices/` is.  What it reads of a
+    notice is listed in render/dependencies.py (_listed): the notice index is rendered again when that changes.
     """
     fmt = LocaleFormats(lang)
     days = notice_days(notice)
