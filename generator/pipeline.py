@@ -12,19 +12,19 @@ With `strict`, warnings count as errors, in loading and in resolving alike (as_e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, SiteSettings, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
-from generator.read.cache import CACHE_DIR, cache_dir, cache_trust
+from generator.read.cache import CACHE_DIR, base_key, cache_dir, cache_trust
 from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
 from generator.read.notice_digests import notice_digests
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
@@ -91,6 +91,10 @@ class Result:
     outputs: tuple
     problems: tuple[SourceError, ...]
     scheduled: tuple[Notice, ...] = ()   # valid notices dated after the build's "now", not published
+    # Every part's key (render/dependencies.py), and what the sink returned for each part rendered: with
+    # `previous` keys (see build), the parts whose key did not change are not rendered, nor in `outputs`.
+    keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    parts: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def ok(self) -> bool:
@@ -162,8 +166,13 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
 
 
 def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
-          cache_root: Path | None = None, jobs: int | None = None) -> Result:
+          cache_root: Path | None = None, jobs: int | None = None, previous: Mapping[str, str] | None = None
+          ) -> Result:
     """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
+
+    With `previous` (each part's key in the output being replaced, for the parts whose files are
+    still as that build wrote them), only the parts whose key differs are rendered (Result.keys,
+    Result.parts); the caller keeps the others' files.
 
     Nothing is written here but through `sink`, which receives the outputs as they are
     rendered (in up to `jobs` processes; see _render), only when the site is valid.
@@ -182,18 +191,24 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see _prepare_rendering)
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
-        done = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink))
+        done, keys, parts = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink),
+                                    previous or {})
     except (OutputTooLarge, TemplateFailed) as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
-    return Result(done, problems, made.scheduled)
+    return Result(done, problems, made.scheduled, MappingProxyType(keys), MappingProxyType(parts))
 
 
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
                sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None,
-               cache: bool = True, memo: LoadMemo | None = None) -> Result:
-    """Load and build a site folder at `now` in one call (build(load(...))); return the Result."""
+               cache: bool = True, memo: LoadMemo | None = None,
+               previous: Mapping[str, str] | None = None) -> Result:
+    """Load and build a site folder at `now` in one call (build(load(...))); return the Result.
+
+    `memo` keeps what was loaded between calls (serve); `previous` gives the parts' keys of the
+    output being replaced, whose unchanged parts are not rendered again (build).
+    """
     loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo)
-    return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs)
+    return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs, previous=previous)
 
 
 def where_raised(exc: BaseException) -> list[tuple[str, int]]:
@@ -367,31 +382,42 @@ def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | 
 
 
 def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int | None,
-            sink: Callable[[tuple[Output, ...]], tuple]) -> tuple:
-    """Render every part of the site (render/outputs.py) in up to `jobs` processes and hand each part's
-    outputs to `sink` in the process that rendered them; return what `sink` returned, sorted by path.
+            sink: Callable[[tuple[Output, ...]], tuple], previous: Mapping[str, str]
+            ) -> tuple[tuple, dict[str, str], dict[str, tuple]]:
+    """Render the parts of the site (render/outputs.py) whose key is not in `previous`, in up to `jobs`
+    processes, and hand each part's outputs to `sink` in the process that rendered them; return what
+    `sink` returned, sorted by path, every part's key, and what `sink` returned for each part rendered.
 
     The files are written while the rest is still being rendered, and no page's bytes travel between
     processes. A template that fails raises TemplateFailed, placed in the template.
     """
     from generator.render import outputs as renderers  # Jinja and the rest: see _prepare_rendering
 
+    site_parts = renderers.site_parts(build)
+    keys = renderers.part_keys(build, base_key(template_dirs), site_parts)
+
+    def wanted(name: str) -> bool:
+        return previous.get(name) != keys[name]
+
     env = renderers.make_environment(theme_loader(template_dirs), compiled)
-    parts = [partial(renderers.render_site_part, build, env, name) for name in renderers.site_parts(build)]
-    parts += [partial(renderers.render_notices, build, env, run) for run in renderers.notice_runs(build)]
-    if len(build.site.notices) < RENDER_PARALLEL_FROM:
+    parts = [partial(renderers.render_named_part, build, env, name) for name in site_parts if wanted(name)]
+    notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))]
+    parts += [partial(renderers.render_notice_parts, build, env, run) for run in renderers.notice_runs(build, notices)]
+    if len(build.site.notices) < RENDER_PARALLEL_FROM:   # the site-wide parts grow with the notices too
         jobs = 1
 
-    def render_and_hand_on(part: Callable[[], tuple[Output, ...]]) -> tuple:
+    def render_and_hand_on(part: Callable[[], tuple[tuple[str, tuple[Output, ...]], ...]]) -> tuple:
         try:
-            outputs = part()
+            made = part()
         except Exception as exc:
             # Placed here, in the process that raised it: a traceback does not travel between processes.
             failed = renderers.placed_failure(exc, env)
             if failed is None:
                 raise
             raise failed from None
-        return sink(outputs)
+        return tuple((name, tuple(sink(outputs))) for name, outputs in made)
 
-    done = map_in_parallel(render_and_hand_on, parts, jobs, min_items=2)
-    return tuple(sorted((output for outputs in done for output in outputs), key=lambda o: o.path))
+    done = dict(part for parts_done in map_in_parallel(render_and_hand_on, parts, jobs, min_items=2)
+                for part in parts_done)
+    ordered = tuple(sorted((output for outputs in done.values() for output in outputs), key=lambda o: o.path))
+    return ordered, keys, done

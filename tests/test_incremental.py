@@ -4,12 +4,14 @@ and the result is always byte-identical to a clean build."""
 from __future__ import annotations
 
 import random
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from conftest import ROOT, snapshot
@@ -72,6 +74,21 @@ def test_an_edited_output_file_is_rewritten(tmp_path, capsys):
     assert (out / "index.html").read_text(encoding="utf-8") != "tampered"
 
 
+def test_a_file_put_into_the_output_by_hand_is_removed_by_the_next_build(tmp_path, capsys):
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
+    (out / "notices" / "stray.html").write_text("not ours", encoding="utf-8")
+    build(site, out)    # incremental: it looks at the files it wrote, not at every folder
+    capsys.readouterr()
+    build(site, out)    # nothing changed, but the output is not as recorded: a full build
+    assert "up to date" not in capsys.readouterr().out
+    assert not (out / "notices" / "stray.html").exists()
+    build(site, tmp_path / "clean", "--no-cache")
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
 @pytest.mark.slow
 def test_random_edits_give_the_same_output_as_clean_builds(tmp_path):
     site = copy_example(tmp_path / "site")
@@ -95,6 +112,119 @@ def test_random_edits_give_the_same_output_as_clean_builds(tmp_path):
         clean = tmp_path / f"clean-{step}"
         build(site, clean, "--no-cache")
         assert snapshot(out) == snapshot(clean), f"step {step}: incremental output differs from a clean build"
+
+
+def rendered_parts(out: str) -> tuple[int, int]:
+    """Return (parts rendered, parts) from the build command's last line."""
+    found = re.search(r"(\d+) of (\d+) parts rendered", out)
+    assert found, out
+    return int(found[1]), int(found[2])
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_an_edit_renders_only_the_parts_that_depend_on_it(tmp_path, capsys):
+    from generator.render.outputs import SITE_PARTS, STATUS_PARTS
+
+    site_wide = len(SITE_PARTS) + len(STATUS_PARTS)       # the example has a status page
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    notices = len(list((site / "notices").glob("*.md"))) - len(list((site / "notices").glob("*.*.md")))
+    assert rendered_parts(capsys.readouterr().out) == (site_wide + notices, site_wide + notices)
+    before = inodes(out)
+
+    edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
+    build(site, out)
+    # The notice, and every site-wide part but the notice index, which does not show bodies.
+    assert rendered_parts(capsys.readouterr().out) == (site_wide - 1 + 1, site_wide + notices)
+    after = inodes(out)
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert {p for p in changed if p.endswith("/index.html") and "/notices/" in "/" + p and p.count("/") >= 2
+            and not p.endswith("notices/index.html")} == {"notices/2026-11-03-whatsapp-comercial/index.html"}, \
+        "the English page shows the translation's body, whose bytes did not change: it is not written"
+
+    # A minute later, no notice changes phase: the notices' pages are not rendered, nor written.
+    before = after
+    build(site, out, "--now", "2026-11-23T10:01:00-03:00")
+    assert rendered_parts(capsys.readouterr().out) == (site_wide, site_wide + notices)
+    after = inodes(out)
+    assert all(after[path] == before[path] for path in after if "/notices/" in "/" + path and path.count("/") >= 2
+               and not path.endswith("notices/index.html"))
+
+    # Past the maintenance's start it becomes active: its pages are rendered again, and only its.
+    build(site, out, "--now", "2026-11-29T01:30:00-03:00")
+    assert rendered_parts(capsys.readouterr().out) == (site_wide + 1, site_wide + notices)
+
+
+def scripted_edits(site: Path) -> list[tuple[str, Callable[[], object], str]]:
+    """Return (what, the edit, the build's now) for each step of the scripted rebuilds."""
+    notices = site / "notices"
+    theme = ROOT / "templates" / "notice.html"
+    return [
+        ("a body edited", lambda: edit(notices / "2026-11-03-whatsapp-comercial.md",
+                                       "sem sair da conversa", "pelo celular"), NOW),
+        ("a title edited", lambda: edit(notices / "2026-11-10-treinamento-equipe.md", "title: ", "title: (revisto) "),
+         NOW),
+        ("a translation added", lambda: (notices / "2026-11-10-treinamento-equipe.en.md").write_text(
+            "---\ntitle: Reduced phone support on 27/11 (cancelled)\n---\nThe training was called off.\n",
+            encoding="utf-8"), NOW),
+        ("a translation removed", lambda: (notices / "2026-11-03-whatsapp-comercial.en.md").unlink(), NOW),
+        ("a notice renamed", lambda: [(notices / f"2026-11-10-treinamento-equipe{end}").rename(
+            notices / f"2026-11-10-treinamento-da-equipe{end}") for end in (".md", ".en.md")], NOW),
+        ("a notice deleted", lambda: [(notices / f"2026-11-05-instabilidade-link-sp{end}").unlink()
+                                      for end in (".md", ".en.md")], NOW),
+        ("a site template edited", lambda: (site / "templates").mkdir() or (site / "templates" / "notice.html").write_text(
+            theme.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}\n<p>Aviso</p>", 1),
+            encoding="utf-8"), NOW),
+        ("the site's settings edited", lambda: edit(site / "site_src" / "site.yaml", "name: Example Networks",
+                                                    "name: Example Redes"), NOW),
+        ("the regular hours edited", lambda: edit(site / "site_src" / "hours.yaml", "18:00", "18:30"), NOW),
+        ("now a minute later", lambda: None, "2026-11-23T10:01:00-03:00"),
+        ("now across midnight", lambda: None, "2026-11-24T00:10:00-03:00"),
+        ("now across the maintenance's start", lambda: None, "2026-11-29T01:30:00-03:00"),
+        ("now across the maintenance's end", lambda: None, "2026-11-29T03:30:00-03:00"),
+        ("now into the Christmas notice's days", lambda: None, "2026-12-24T08:00:00-03:00"),
+        ("now past them", lambda: None, "2027-01-03T08:00:00-03:00"),
+    ]
+
+
+@pytest.mark.slow
+def test_scripted_edits_give_the_same_output_as_clean_builds(tmp_path, capsys):
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    for step, (what, change, now) in enumerate(scripted_edits(site)):
+        change()
+        build(site, out, "--now", now)
+        assert "0 of" not in capsys.readouterr().out.splitlines()[-1] or what.startswith("now"), what
+        clean = tmp_path / f"clean-{step}"
+        build(site, clean, "--no-cache", "--now", now)
+        assert snapshot(out) == snapshot(clean), f"after {what}: the incremental output differs from a clean build"
+        shutil.rmtree(clean)
+
+
+def test_a_build_killed_while_moving_files_in_is_repaired_by_the_next(tmp_path, capsys):
+    from generator.read.cache import manifest_path
+
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
+    # What a build killed between two of its renames leaves: its manifest removed (before the first
+    # rename: write/staging.py), one page new and the others old.
+    manifest_path(site, out).unlink()
+    (out / "notices" / "2026-11-03-whatsapp-comercial" / "index.html").write_text("new", encoding="utf-8")
+    capsys.readouterr()
+    build(site, out)
+    rendered, parts = rendered_parts(capsys.readouterr().out)
+    assert rendered == parts, "without a manifest the next build is a full one"
+    build(site, tmp_path / "clean", "--no-cache")
+    assert snapshot(out) == snapshot(tmp_path / "clean")
 
 
 @pytest.mark.slow

@@ -341,3 +341,25 @@ def test_a_rebuild_with_the_same_output_keeps_its_id_so_nothing_reloads(make_sit
 ])
 def test_which_requests_are_pages(path, page):
     assert is_page(path) is page
+
+
+def test_a_saved_notice_is_rebuilt_in_process_by_its_parts_alone(tmp_path, capsys):
+    site = tmp_path / "site"
+    for folder in ("site_src", "notices"):
+        shutil.copytree(ROOT / folder, site / folder)
+    out = tmp_path / "preview" / "site"
+    preview = Preview(site, out, lambda: datetime.fromisoformat(NOW), strict=False, debug=False)
+    assert preview.rebuild().ok
+    before = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    edit(site / NOTICE, TITLE, "title: Natal e Ano-Novo (revisto)")
+    assert preview.rebuild().ok
+    after = {p.relative_to(out).as_posix(): p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    changed = {path for path in after if after[path] != before.get(path)}
+    # The edited notice's pages change; every other notice's page is left as it was, not written again.
+    assert "notices/2026-11-16-natal-e-ano-novo/index.html" in changed
+    others = {path for path in after if path.startswith(("notices/2", "en/notices/2")) and "natal" not in path}
+    assert others and not others & changed
+    clean = tmp_path / "clean"
+    assert main(["build", "--site", str(site), "--out", str(clean), "--now", NOW, "--no-cache"]) == 0
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()} == \
+        {p.relative_to(clean).as_posix(): p.read_bytes() for p in clean.rglob("*") if p.is_file()}

@@ -1,10 +1,13 @@
 """The `build` command, and building into a folder (build, serve and the server hooks alike).
 
 build_into is the one way a site reaches a folder: its pages are written into a
-staging folder beside the target as they are rendered, and the staging folder is
-swapped in whole only when the build is valid, so a failed or interrupted build
-leaves the previous output as it was.  The `build` command answers from its
-manifest when nothing changed, else builds into public/ and writes the manifest.
+staging folder beside the target as they are rendered, and nothing reaches the
+output unless the build is valid.  A full build swaps the staging folder in whole;
+an incremental one (the manifest vouches for the live output) renders only the
+parts whose key changed and renames only the changed files into place
+(write/staging.py).  The `build` command answers from its manifest when nothing
+changed, else builds into public/; the manifest is removed before the output
+changes and written after, so a build killed in between is repaired by the next.
 
 This module imports only the standard library and the cache until it knows a
 build is needed, so that an up-to-date rebuild costs little more than starting
@@ -22,6 +25,7 @@ from typing import TYPE_CHECKING, Callable
 
 from generator.read.cache import (
     cache_trust,
+    live_output,
     manifest_path,
     output_intact,
     read_manifest,
@@ -31,54 +35,88 @@ from generator.read.cache import (
 )
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
-from generator.write.build_cache import write_json, write_manifest
-from generator.write.staging import Staging, check_target
+from generator.write.build_cache import remove_manifest, write_json, write_manifest
+from generator.write.staging import Staging, WriteError, check_target
 
 if TYPE_CHECKING:   # for the annotations only: see build_into
-    from generator.pipeline import Result
+    from generator.pipeline import LoadMemo, Result
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    """What build_into did: the build's result, and when it was valid, each file's hash and how many were
-    written anew (the others are linked from the previous output)."""
+    """What build_into did: the build's result, and when it was valid, each file's hash, how many were
+    written anew (the others are linked from, or kept in, the previous output), and each part's key and files."""
 
     result: Result
     hashes: dict[str, str] = field(default_factory=dict)
     written: int = 0
+    parts: dict[str, list] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class LiveOutput:
+    """What the output folder holds, as far as the last build vouches for it (read.cache.live_output)."""
+
+    files: dict[str, list]        # each file still as the last build wrote it: [hash, size, time]
+    parts: dict[str, list]        # each part all of whose files are among them: [key, [files]]
+    held: list[str]               # every file the last build wrote (the manifest's), whatever became of it
 
 
 def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = False, *,
                previous_hashes: dict[str, str] | None = None, cache_root: Path | None = None,
-               on_result: Callable[[Result], None] | None = None, use_cache: bool = True) -> Built:
-    """Build the site at `now` into `out_dir` through a staging folder swapped in only when the build is valid;
-    return the Built (the folder is left as it was when the build has errors or fails).
+               on_result: Callable[[Result], None] | None = None, live: LiveOutput | None = None,
+               invalidate: Callable[[], None] | None = None, use_cache: bool = True,
+               memo: LoadMemo | None = None) -> Built:
+    """Build the site at `now` into `out_dir`; return the Built (the folder is left as it was when the build
+    has errors or fails).
 
-    Files whose hash `previous_hashes` gives for the live output are linked rather than
-    written again; caches are kept in `cache_root` (pipeline.build), and without `use_cache` (--no-cache)
-    every notice is checked anew (pipeline.load).  `on_result` is given
-    the build's result before the folder is swapped in, so that its problems are told
-    even when the swap then fails.
+    Without `live`, through a staging folder swapped in whole: files whose hash `previous_hashes`
+    gives for the live output are linked rather than written again.  With `live`, incrementally:
+    only the parts whose key changed are rendered, only the files whose bytes changed are written
+    (aside, then renamed into place), and `invalidate` is called before the live output first
+    changes (write/staging.py says why).  Caches are kept in `cache_root` (pipeline.build);
+    without `use_cache` (--no-cache) every notice is checked anew (pipeline.load); `memo` keeps
+    what was loaded between calls (serve).  `on_result` is given the build's result before the
+    folder changes, so that its problems are told even when writing then fails.
     """
     # Here, not above: the pipeline imports the validators and, while the notices are read, the
     # renderers (Jinja, Babel, icalendar); an up-to-date `build` never needs them (run_build).
     from generator.pipeline import build_site
 
-    # Pages are written into the staging folder as they are rendered (in every build
-    # process); the staging folder replaces the output only once all is written.
-    staging = Staging(out_dir, site_dir, previous_hashes)
+    in_place = live is not None and out_dir.is_dir()
+    hashes = {path: recorded[0] for path, recorded in live.files.items()} if in_place else previous_hashes
+    previous = {name: part[0] for name, part in live.parts.items()} if in_place else None
+    # Pages are written into the staging folder as they are rendered (in every build process);
+    # the live output changes only once all is written.
+    staging = Staging(out_dir, site_dir, hashes, in_place=in_place)
     try:
-        result = build_site(site_dir, now, strict=strict, sink=staging.write, cache_root=cache_root, cache=use_cache)
+        result = build_site(site_dir, now, strict=strict, sink=staging.write, cache_root=cache_root,
+                            cache=use_cache, memo=memo, previous=previous)
         if on_result is not None:
             on_result(result)
         if not result.ok:
             staging.discard()
             return Built(result)
-        hashes, written = staging.commit(result.outputs)
+        parts = {name: [key, sorted(record.path for record in result.parts[name])] if name in result.parts
+                 else live.parts[name] for name, key in result.keys.items()}
+        if in_place:
+            kept = {path: hashes[path] for name, key in result.keys.items() if name not in result.parts
+                    for path in live.parts[name][1]}
+            try:
+                files, written = staging.commit_in_place(result.outputs, kept, live.held, invalidate)
+            except WriteError:
+                # The live output is not as the manifest says (a folder where a file goes): build it whole.
+                staging.discard()
+                return build_into(site_dir, out_dir, now, strict, cache_root=cache_root, on_result=None,
+                                  invalidate=invalidate, use_cache=use_cache, memo=memo)
+        else:
+            if invalidate is not None:
+                invalidate()
+            files, written = staging.commit(result.outputs)
     except BaseException:
         staging.discard()
         raise
-    return Built(result, hashes, written)
+    return Built(result, files, written, parts)
 
 
 def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_cache: bool = True) -> int:
@@ -98,15 +136,26 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         print(f"{out_dir} is up to date ({len(manifest['files'])} files) in {took:.2f} s")
         return 0
 
-    built = build_into(site_dir, out_dir, now, strict, previous_hashes=reusable_hashes(out_dir, manifest),
-                       on_result=lambda result: print_problems(result.problems, sys.stderr), use_cache=use_cache)
+    # Incrementally only when the sources changed: an output changed by someone else (output_intact)
+    # is built in full, which also removes files the manifest does not name.
+    found = live_output(out_dir, manifest) if manifest and manifest.get("key") != key else None
+    live = LiveOutput(*found) if found is not None else None
+    where = manifest_path(site_dir, out_dir)
+    built = build_into(site_dir, out_dir, now, strict,
+                       previous_hashes=reusable_hashes(out_dir, manifest) if live is None else None,
+                       on_result=lambda result: print_problems(result.problems, sys.stderr), live=live,
+                       invalidate=lambda: remove_manifest(where), use_cache=use_cache)
     result = built.result
     if not result.ok:
         print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
         return 1
     messages = "".join(problem.format() + "\n" for problem in result.problems)
     if key:
-        write_manifest(manifest_path(site_dir, out_dir), out_dir, key, built.hashes, messages)
+        # Written last: it vouches for the output only once all of it is in place.
+        write_manifest(where, out_dir, key, built.hashes, messages, built.parts,
+                       live.files if live is not None else None)
     took = time.perf_counter() - started
-    print(f"built {len(result.outputs)} files ({built.written} written) into {out_dir} in {took:.2f} s")
+    rendered = sum(1 for name in result.keys if name in result.parts)
+    print(f"built {len(built.hashes)} files ({built.written} written, {rendered} of {len(result.keys)} parts "
+          f"rendered) into {out_dir} in {took:.2f} s")
     return 0

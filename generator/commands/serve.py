@@ -29,11 +29,12 @@ from urllib.parse import urlsplit
 
 from watchfiles import Change, watch
 
-from generator.commands.build import build_into
+from generator.commands.build import LiveOutput, build_into
 from generator.commands.local_hosts import host_allowed
 from generator.commands.preview_pages import EVENTS_PATH, inject_reload, render_problems_page, scheduled_banner
 from generator.errors import SourceError, has_errors
 from generator.model import Notice
+from generator.pipeline import LoadMemo
 from generator.read.links import SOURCE_FOLDERS
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
@@ -88,6 +89,8 @@ class Preview:
         self._token = secrets.token_hex(4)   # a restarted server's first build must still reload open pages
         self._count = 0
         self._hashes: dict[str, str] = {}
+        self._live: LiveOutput | None = None    # what the preview folder holds, part by part
+        self._memo = LoadMemo()                 # the notices as last checked, kept between rebuilds
         self._signature: tuple | None = None
         self._snapshot = Snapshot(self._next_id(), ok=False, failure="the first build has not finished")
         self._changed = threading.Condition()
@@ -109,13 +112,20 @@ class Preview:
             told = []   # the result, kept even when writing it then fails
             failure, written, count = None, 0, 0
             try:
+                # The last build's parts are kept here, not in a manifest: the preview folder is this
+                # process's own, so a rebuild renders only the parts whose key changed (commands/build.py).
                 built = build_into(self.site_dir, self.out_dir, self.clock(), self.strict,
-                                   previous_hashes=self._hashes, on_result=told.append)
+                                   previous_hashes=self._hashes, on_result=told.append, live=self._live,
+                                   memo=self._memo)
                 if built.result.ok:
-                    self._hashes, written, count = built.hashes, built.written, len(built.result.outputs)
+                    self._hashes, written, count = built.hashes, built.written, len(built.hashes)
+                    self._live = LiveOutput({path: [digest] for path, digest in built.hashes.items()},
+                                            built.parts, list(built.hashes))
             except (WriteError, OSError) as exc:
+                self._live = None       # the folder may be half changed: the next build is a full one
                 failure = f"error: the preview could not be written: {exc}"
             except Exception:
+                self._live = None
                 failure = "internal error: this is a bug in the generator; run again with --debug for details"
                 if self.debug:
                     failure = "internal error:\n" + traceback.format_exc()

@@ -18,7 +18,10 @@ import hashlib
 import json
 import os
 import subprocess
+import sys
+from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -183,3 +186,87 @@ def reusable_hashes(out_dir: Path, manifest: dict) -> dict[str, str]:
         if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns:
             reusable[rel] = recorded[0]
     return reusable
+
+
+# What every output depends on besides the model: the theme's templates and the generator itself.
+# The keys of the output's parts (render/dependencies.py) start from these.
+
+def folders_digest(folders: tuple[Path, ...]) -> str:
+    """Return a digest of every file under `folders` (names and contents, in sorted order): a theme's templates."""
+    digest = hashlib.blake2b(digest_size=32)
+    for number, root in enumerate(folders):
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")   # bytecode: made from the sources hashed here
+            inside = os.path.relpath(folder, root).replace(os.sep, "/")
+            for name in sorted(names):
+                if name.endswith(".pyc"):
+                    continue
+                try:
+                    with open(os.path.join(folder, name), "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = b"\0unreadable"
+                digest.update(f"{number}\0{inside}/{name}\0{len(data)}\0".encode())
+                digest.update(data)
+    return digest.hexdigest()
+
+
+# Libraries whose versions change what the outputs hold (Babel's formats, holiday rules, feed and calendar text).
+_LIBRARIES = ("babel", "feedgen", "holidays", "icalendar", "jinja2", "markdown", "markupsafe", "nh3", "tzdata")
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Return a digest of the generator's code and catalogs, its version and its libraries' versions.
+
+    Computed once per process: a running process renders with the code it loaded, whatever
+    is on disk now (a `serve` left running keeps its own).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = []
+    for name in _LIBRARIES:
+        try:
+            versions.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            versions.append(f"{name}=-")
+    return folders_digest((PACKAGE_DIR,)) + hashlib.blake2b(
+        repr((__version__, sys.version, versions)).encode(), digest_size=16).hexdigest()
+
+
+def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[str, list], list[str]] | None:
+    """Return what an incremental build may take from the live output: the files still exactly as the last
+    build recorded them ([hash, size, time] each), the parts all of whose files are among them ([key,
+    [files]] each), and every file the manifest names; None when the manifest has no parts (the next
+    build is then a full one).
+
+    Only the recorded files are looked at (one lstat each), not the folders: listing every folder of a
+    10,000-notice output took 0.7-1.3 s, against 0.2 s for the lstats.  A file put into the folder by
+    someone else is found by the next up-to-date check (output_intact), which then builds in full.
+    """
+    files, parts = manifest.get("files"), manifest.get("parts")
+    if not isinstance(files, dict) or not isinstance(parts, dict) or not out_dir.is_dir() or out_dir.is_symlink():
+        return None
+    intact: dict[str, list] = {}
+    root = str(out_dir)
+    for rel, recorded in files.items():
+        if not isinstance(recorded, list) or len(recorded) != 3:
+            continue
+        try:
+            stat = os.lstat(os.path.join(root, rel))
+        except OSError:
+            continue
+        if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns and S_ISREG(stat.st_mode):
+            intact[rel] = recorded
+    kept = {name: part for name, part in parts.items()
+            if isinstance(part, list) and len(part) == 2 and isinstance(part[1], list)
+            and all(path in intact for path in part[1])}
+    return intact, kept, list(files)
+
+
+def base_key(template_dirs: tuple[Path, ...]) -> str:
+    """Return what every part's key starts from (render/dependencies.py): the theme's templates (the site's
+    `template_dirs`, then the default theme's) and the generator's code."""
+    from generator.read.templates import default_theme_dir  # Jinja: only a build that renders needs it
+
+    return folders_digest((*template_dirs, default_theme_dir())) + code_digest()

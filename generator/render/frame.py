@@ -12,13 +12,14 @@ served under any path; `page["root"]` leads from a page to the output's root and
 
 from __future__ import annotations
 
+from datetime import datetime
 from gettext import NullTranslations
 from typing import Mapping
 
 from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, select_autoescape
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from generator.model import Build, Site
+from generator.model import Build, Notice, Site
 from generator.render import urls
 from generator.render.bounds import BoundedOperators
 from generator.render.bytecode import CompiledStore, bytecode_cache
@@ -146,7 +147,6 @@ def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
     own = urls.page_folder(page)
     sub = own if sub is None else sub
     up = "../" * (folder + sub).count("/")
-    fmt = LocaleFormats(lang)
 
     def href(target: str) -> str:
         return _href(up, target)
@@ -166,9 +166,22 @@ def page_frame(build: Build, lang: str, page: str, *, status_page: bool = False,
         # The feeds are written in every language (feeds.py), the calendars in the default one.
         "feeds": {"rss": href(urls.rss_feed(site, lang)), "atom": href(urls.atom_feed(site, lang))},
         "calendar": urls.subscription(site, urls.hours_calendar()),
-        "updated": {"text": fmt.date_time(build.now, site.timezone), "zone": fmt.zone_name(site.timezone),
-                    "iso": build.now.isoformat()},
+        "updated": updated_at(build.now, site, lang),
     }
+
+
+def updated_at(instant: datetime, site: Site, lang: str) -> dict:
+    """Return the footer's "Updated ..." of a page in `lang`: the instant as the site's zone writes it."""
+    fmt = LocaleFormats(lang)
+    return {"text": fmt.date_time(instant, site.timezone), "zone": fmt.zone_name(site.timezone),
+            "iso": instant.isoformat()}
+
+
+def notice_updated(notice: Notice, site: Site, lang: str) -> dict:
+    """Return the footer's "Updated ..." of a notice's page: the notice's own last change (its files' last
+    commit, else its `updated`, else its date), not the build's "now", so that its page stays the same
+    from one build to the next until the notice itself changes (render/dependencies.py)."""
+    return updated_at(notice.modified or notice.updated or notice.date, site, lang)
 
 
 def frame_moved_to(frame: dict, site: Site, sub: str) -> dict:

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from generator.model import Build, Notice, Output, Text
 from generator.render import urls
-from generator.render.frame import frame_moved_to, page_frame, render_page
+from generator.render.frame import frame_moved_to, notice_updated, page_frame, render_page
 from generator.render.i18n import LocaleFormats
 from generator.schedule.effective import notice_cells
 from generator.schedule.hours import ALL_DAY
@@ -66,7 +66,8 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
     """Return notices/<slug>/index.html in every language for each of `notices` (some or all of the site's).
 
     A notice's pages depend on that notice and the site alone, so the pipeline may
-    render the notices in parts, each in its own process.
+    render the notices in parts, each in its own process.  The pages come notice by
+    notice, one per language of the site in its order (render/outputs.py counts on it).
     """
     site = build.site
     # Every notice page has the same frame but for its own addresses (frame_moved_to).
@@ -75,7 +76,8 @@ def render_notice_pages(build: Build, env: Environment, notices: Iterable[Notice
     outputs = []
     for notice in notices:
         for lang in site.languages:
-            frame = frame_moved_to(frames[lang], site, urls.notice_folder(notice.slug))
+            frame = {**frame_moved_to(frames[lang], site, urls.notice_folder(notice.slug)),
+                     "updated": notice_updated(notice, site, lang)}
             context = {"page": frame, "site": site, "notice": notice_view(build, notice, lang, frame)}
             outputs.append(Output(frame["path"], render_page(env, "notice.html", lang, context)))
     return tuple(outputs)
@@ -170,7 +172,8 @@ def change_table(build: Build, notice: Notice, lang: str) -> dict | None:
 def notice_summary(build: Build, notice: Notice, lang: str, folder: str) -> dict:
     """Return a notice as lists show it: link, title and its language, type, state, dates, replacements.
 
-    `folder` leads from the page to its language's folder, where `notices/` is.
+    `folder` leads from the page to its language's folder, where `notices/` is.  What it reads of a
+    notice is listed in render/dependencies.py (_listed): the notice index is rendered again when that changes.
     """
     fmt = LocaleFormats(lang)
     days = notice_days(notice)

@@ -16,6 +16,7 @@ from generator.render import urls
 from generator.render.api import render_hours_api
 from generator.render.badges import render_badges
 from generator.render.calendars import render_notice_calendars, render_subscription_calendars
+from generator.render.dependencies import notice_part, part_keys
 from generator.render.feeds import render_component_feeds, render_feeds
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.i18n import read_catalogs
@@ -25,8 +26,8 @@ from generator.render.status_html import render_status_pages
 from generator.render.statuspage_api import render_statuspage_api
 from generator.render.theme import TemplateFailed, template_problem
 
-__all__ = ["make_environment", "notice_runs", "placed_failure", "prepare", "render_notices",
-           "render_site_part", "site_parts"]
+__all__ = ["make_environment", "notice_part", "notice_runs", "part_keys", "placed_failure", "prepare",
+           "render_named_part", "render_notice_parts", "render_notices", "render_site_part", "site_parts"]
 
 # Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
 NOTICES_PER_PART = 50
@@ -88,16 +89,36 @@ def render_site_part(build: Build, env: Environment, name: str) -> tuple[Output,
     return tuple((SITE_PARTS.get(name) or STATUS_PARTS[name])(build, env))
 
 
-def notice_runs(build: Build) -> tuple[tuple[Notice, ...], ...]:
-    """Return the site's notices, ordered by (date, slug), in runs of NOTICES_PER_PART."""
-    notices = sorted(build.site.notices, key=lambda n: (n.date, n.slug))
+def render_named_part(build: Build, env: Environment, name: str) -> tuple[tuple[str, tuple[Output, ...]], ...]:
+    """Render one site-wide part; return it as render_notice_parts does: ((name, its outputs),)."""
+    return ((name, render_site_part(build, env, name)),)
+
+
+def notice_runs(build: Build, notices: Iterable[Notice] | None = None) -> tuple[tuple[Notice, ...], ...]:
+    """Return the site's notices (or those of them given), ordered by (date, slug), in runs of NOTICES_PER_PART."""
+    notices = sorted(build.site.notices if notices is None else notices, key=lambda n: (n.date, n.slug))
     return tuple(tuple(notices[start:start + NOTICES_PER_PART]) for start in range(0, len(notices), NOTICES_PER_PART))
 
 
 def render_notices(build: Build, env: Environment, notices: tuple[Notice, ...]) -> tuple[Output, ...]:
     """Render the pages and calendars of some notices: they depend on those notices and the site alone."""
-    pages = render_notice_pages(build, env, list(notices), status_page=bool(build.site.components))
-    return tuple(pages) + tuple(render_notice_calendars(build, list(notices)))
+    return tuple(output for _, outputs in render_notice_parts(build, env, notices) for output in outputs)
+
+
+def render_notice_parts(build: Build, env: Environment, notices: Iterable[Notice]
+                        ) -> tuple[tuple[str, tuple[Output, ...]], ...]:
+    """Render the pages and calendars of some notices; return each notice's part name (dependencies.notice_part)
+    with its outputs, in the notices' order: a rebuild takes each notice's files as one part."""
+    notices = list(notices)
+    pages = render_notice_pages(build, env, notices, status_page=bool(build.site.components))
+    calendars = {output.path: output for output in render_notice_calendars(build, notices)}
+    per_notice = len(build.site.languages)     # one page per language, notice by notice (render_notice_pages)
+    parts = []
+    for number, notice in enumerate(notices):
+        own = tuple(pages[number * per_notice:(number + 1) * per_notice])
+        calendar = calendars.get(urls.notice_calendar(notice.slug))
+        parts.append((notice_part(notice), own + ((calendar,) if calendar is not None else ())))
+    return tuple(parts)
 
 
 def placed_failure(exc: Exception, env: Environment) -> TemplateFailed | None:

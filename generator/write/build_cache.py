@@ -21,13 +21,29 @@ def write_json(path: Path, value: dict) -> None:
         pass
 
 
-def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str) -> None:
-    """Record in `path` what is now in the output folder, with each file's size and time to detect outside edits."""
+def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str,
+                   parts: dict[str, list] | None = None, known: dict[str, list] | None = None) -> None:
+    """Record in `path` what is now in the output folder, with each file's size and time to detect outside edits,
+    and each part's key and files (render/dependencies.py); `known` gives [hash, size, time] of files
+    checked as they are during this build (not looked at again)."""
     files = {}
+    known = known or {}
     for rel, content_hash in hashes.items():
+        recorded = known.get(rel)
+        if recorded is not None and recorded[0] == content_hash:
+            files[rel] = recorded
+            continue
         try:
             stat = os.stat(os.path.join(out_dir, rel))
         except OSError:
             continue
         files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns]
-    write_json(path, {"key": key, "files": files, "messages": messages})
+    write_json(path, {"key": key, "files": files, "messages": messages, "parts": parts or {}})
+
+
+def remove_manifest(path: Path) -> None:
+    """Remove a manifest before the output it vouches for changes, so that a build killed meanwhile is noticed."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
