@@ -25,7 +25,7 @@ def test_a_build_says_everything_before_it_ends(tmp_path):
     result = run_build_py("--site", str(ROOT), "--out", str(tmp_path / "out"), "--now", NOW)
     assert result.returncode == 0, result.stderr
     # The last line, written just before the process ends, reaches the pipe whole.
-    assert re.fullmatch(rf"built \d+ files \(\d+ written\) into {re.escape(str(tmp_path / 'out'))} in \d+\.\d\d s\n",
+    assert re.fullmatch(rf"built \d+ files \(\d+ written, \d+ of \d+ parts rendered\) into {re.escape(str(tmp_path / 'out'))} in \d+\.\d\d s\n",
                         result.stdout), result.stdout
     assert (tmp_path / "out" / "index.html").is_file()
 

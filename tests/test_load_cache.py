@@ -253,7 +253,7 @@ def test_outside_git_nothing_is_kept_of_the_history(tmp_path):
 def test_a_notice_saved_again_while_a_load_checks_it_is_not_kept_under_its_old_bytes(tmp_path):
     """An editor saves while a load runs (serve): the load took the file's digest, then read the new text.
     Kept under the old digest, that check would be given back once the old text is restored."""
-    from generator.pipeline import _check_file
+    from generator.pipeline.loading import check_file
     from generator.read.notice_digests import notice_digests
     from generator.read.sources import read_sources
     from generator.validate import validate_settings
@@ -269,10 +269,10 @@ def test_a_notice_saved_again_while_a_load_checks_it_is_not_kept_under_its_old_b
 
     def saved_meanwhile(files, check):
         target.write_text(before.replace("title: ", "title: SAVED MEANWHILE ", 1), encoding="utf-8")
-        return [_check_file(file, check) for file in files]
+        return [check_file(file, check) for file in files]
 
     check_and_gather(sources, settings, entries, digests, saved_meanwhile,
-                     lambda files, check: [_check_file(file, check) for file in files])
+                     lambda files, check: [check_file(file, check) for file in files])
     entries.settle()
     target.write_text(before, encoding="utf-8")    # undone, and saved again
     assert load(site, jobs=1, memo=LoadMemo(entries=entries)) == load(site, cache=False, jobs=1)

@@ -8,6 +8,7 @@ Every command goes through the same three steps, so that they agree on what a si
 
 `check` and `next-change` stop after resolve; `build`, `serve` and the server hooks build.
 With `strict`, warnings count as errors, in loading and in resolving alike (as_errors).
+load() and its steps are in loading.py; resolve() and build() are here, each followed by its steps.
 """
 
 from __future__ import annotations
@@ -20,56 +21,25 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from generator.errors import ERROR, SourceError, has_errors, sort_problems
+from generator.errors import SourceError, has_errors, sort_problems
 from generator.limits import Limits
-from generator.model import Build, Notice, Output, Site, SiteSettings, split_scheduled
+from generator.model import Build, Notice, Output, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
+from generator.pipeline.loading import Loaded, LoadMemo, as_errors, load
 from generator.read.cache import CACHE_DIR, base_key, cache_dir, cache_trust
-from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
-from generator.read.notice_digests import notice_digests
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
-from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
 from generator.read.templates import theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
-from generator.validate import make_site, validate_holidays, validate_settings
-from generator.validate.checked import CheckedEntries, check_and_gather
-from generator.validate.limits import check_notice_count
-from generator.write.build_cache import write_json
-from generator.write.notice_cache import read_checked, write_checked
 from generator.write.probe_cache import write_probe_cache
 from generator.write.template_cache import sealed_files
 
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """A site folder read and validated: the site (None when a problem is an error) and every problem, sorted."""
-
-    site_dir: Path
-    # What validated even when something did not (None only when site.yaml is unusable):
-    # `new` needs only the settings, departments and components, whatever a notice holds.
-    draft: Site | None
-    problems: tuple[SourceError, ...]
-    templates: Path | None          # the site's templates/ folder, when it has one
-    strict: bool = False            # warnings were counted as errors, and so are those resolving finds
-
-    @property
-    def site(self) -> Site | None:
-        """Return the site, or None when a problem is an error."""
-        return None if has_errors(self.problems) else self.draft
-
-
-@dataclass(slots=True)
-class LoadMemo:
-    """What load() keeps in memory between the loads of one process (serve): the notices' checks and their
-    git history, so that a rebuild after one edit checks that notice alone and reads no cache file."""
-
-    entries: CheckedEntries | None = None
-    history: dict | None = None       # read/git_history.py's record
-
+__all__ = ["Loaded", "LoadMemo", "OutputTooLarge", "Resolved", "Result", "as_errors", "build", "build_site",
+           "counting_sink", "load", "make_build", "read_probe_histories", "resolve", "resolve_now",
+           "where_raised"]
 
 @dataclass(frozen=True, slots=True)
 class Resolved:
@@ -108,43 +78,7 @@ RENDER_PARALLEL_FROM = 64
 PROBE_PARALLEL_BYTES = 32 << 20
 
 
-# The recipe: what every command calls.
-
-def as_errors(problems, strict: bool) -> tuple[SourceError, ...]:
-    """Return the problems, every warning made an error when `strict` (--strict), the order kept."""
-    if not strict:
-        return tuple(problems)
-    return tuple(SourceError(p.path, p.line, p.column, p.message, p.hint, ERROR) for p in problems)
-
-
-def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rendering: bool = False,
-         cache_root: Path | None = None, cache: bool = True, memo: LoadMemo | None = None) -> Loaded:
-    """Read and validate a site folder (notices in up to `jobs` processes) into a Loaded.
-
-    With `rendering` (a build follows), the renderers are imported and the gettext catalogs
-    compiled while other processes read the notices: that takes longer than anything
-    else before the first page.  With `cache`, each notice's check and the notices' git history
-    are kept in `cache_root` (by default the site's `.expediente-cache/`, unless it came with the
-    sources: cache_trust) and reused when nothing they read has changed; `memo` keeps them in
-    memory between the loads of one process (serve).  Nothing else is written.
-    """
-    root = cache_dir(site_dir) if cache_root is None else cache_root
-    kept = cache and cache_trust(site_dir, cache_root)[0]
-    sources, read_problems = read_sources(site_dir, git_history=False)
-    if sources.notices:
-        sources = _with_history(sources, site_dir, root if kept else None, memo)
-    entries = None
-    if kept or memo is not None:
-        entries = memo.entries if memo is not None and memo.entries is not None else \
-            CheckedEntries(*read_checked(root)) if kept else CheckedEntries()
-    draft, problems = _validate_sources(sources, jobs, _prepare_rendering if rendering else None, entries)
-    if entries is not None and entries.settle() and kept:
-        write_checked(root, entries.encoded(), entries.stats)
-    if memo is not None:
-        memo.entries = entries
-    problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
-    return Loaded(site_dir, draft, problems, sources.templates, strict)
-
+# The recipe: what every command calls (load: loading.py).
 
 def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jobs: int | None = None) -> Resolved:
     """Resolve a valid loaded site at `now` (naive: in the site's zone) into a Build, adding the probe's
@@ -188,7 +122,7 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     if made is None:
         return Result((), problems)
     template_dirs = (loaded.templates,) if loaded.templates is not None else ()   # the default theme follows
-    from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see _prepare_rendering)
+    from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see loading.prepare_rendering)
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
         done, keys, parts = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink),
@@ -215,87 +149,6 @@ def where_raised(exc: BaseException) -> list[tuple[str, int]]:
     """Return (file, line) of each frame an exception of a build went through, in the process that raised
     it (a worker's frames travel with the exception: see parallel.py)."""
     return raised_at(exc)
-
-
-# load()'s steps: each notice read and checked in whichever process is free.
-
-def _with_history(sources: Sources, site_dir: Path, root: Path | None, memo: LoadMemo | None) -> Sources:
-    """Return the sources with the notices' git history, counted anew only for commits not counted before (kept
-    in `memo`, else in the cache folder `root`, which is then updated; None: nothing is kept)."""
-    path = root / GIT_HISTORY_FILE if root is not None else None
-    known = memo.history if memo is not None and memo.history is not None else \
-        read_kept_history(path) if path is not None else None
-    history, record = read_git_history(site_dir, known)
-    if record is not None and record is not known and path is not None:
-        write_json(path, record)
-    if memo is not None:
-        memo.history = record
-    return replace(sources, history=history)
-
-
-def _validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None,
-                      entries: CheckedEntries | None = None) -> tuple[Site | None, tuple[SourceError, ...]]:
-    """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes, unless
-    `entries` holds its check) while the holiday rules are checked and `meanwhile` is called, then what depends
-    on several notices.
-
-    Return the site (None only when the settings cannot be read; see load) and every problem, sorted.
-    """
-    settings, found = validate_settings(sources)
-    holidays: list = []
-
-    def check_holidays() -> None:
-        # Nothing in a notice depends on the holidays: they are checked while the notices are.
-        holidays.extend(validate_holidays(sources))
-        if meanwhile is not None:
-            meanwhile()
-
-    notices: tuple[Notice, ...] = ()
-    too_many = check_notice_count(sources.notices, settings.limits) if settings is not None else []
-    if too_many:
-        # Not one of them is read: reading them is what the limit bounds.
-        check_holidays()
-        found += too_many
-    elif settings is not None and sources.notices and settings.departments:
-        notices, notice_problems = _check_notices(sources, settings, jobs, check_holidays, entries)
-        found += notice_problems
-    else:
-        # Without the settings (or without departments) the notices cannot be checked; what is wrong in
-        # reading them (encoding, front matter, YAML syntax) shows all the same, with every mistake at once.
-        check_holidays()
-        found += [problem for file in sources.notices for problem in read_notice(file)[1]]
-    holiday_rules, holiday_problems = holidays
-    found += holiday_problems
-    if settings is None:
-        return None, sort_problems(found)
-    return make_site(settings, holiday_rules, notices), sort_problems(found)
-
-
-def _check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, meanwhile: Callable[[], object],
-                   entries: CheckedEntries | None) -> tuple[tuple[Notice, ...], list[SourceError]]:
-    """Read and check every notice, then every translation, each file in whichever process is free (each is
-    independent of the others; a translation's prose is checked as its notice's is) unless `entries` holds its
-    check (validate/checked.py); then gather them."""
-    digests = {}
-    if entries is not None:
-        digests, entries.fresh_stats = notice_digests(sources.notices, entries.stats)
-    return check_and_gather(
-        sources, settings, entries, digests,
-        lambda files, check: map_in_parallel(partial(_check_file, check=check), files, jobs, meanwhile=meanwhile),
-        lambda files, check: map_in_parallel(partial(_check_file, check=check), files, jobs))
-
-
-def _check_file(file: NoticeFile, check: Callable) -> tuple[object, str]:
-    """Read one notice or translation file; return `check(its source or None, the reading's problems)` and the
-    digest of the bytes read."""
-    source, problems, digest = read_notice_and_digest(file)
-    return check(source, problems), digest
-
-
-def _prepare_rendering() -> None:
-    """Import the renderers (Jinja, Babel: imported here, not above, see load) and compile the gettext catalogs."""
-    from generator.render import outputs
-    outputs.prepare()
 
 
 # resolve()'s steps: what depends on "now".
@@ -391,7 +244,7 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     The files are written while the rest is still being rendered, and no page's bytes travel between
     processes. A template that fails raises TemplateFailed, placed in the template.
     """
-    from generator.render import outputs as renderers  # Jinja and the rest: see _prepare_rendering
+    from generator.render import outputs as renderers  # Jinja and the rest: see loading.prepare_rendering
 
     site_parts = renderers.site_parts(build)
     keys = renderers.part_keys(build, base_key(template_dirs), site_parts)
