@@ -237,3 +237,14 @@ def test_the_reader_sees_every_way_of_making_a_file(tmp_path):
         "open(p)\nopen(p, 'rb')\np.open(encoding='utf-8')\ns.replace('a', 'b')\nd.replace(tzinfo=z)\n"
         "items.remove(x)\nos.open(p, os.O_RDONLY | os.O_NOFOLLOW)\n")
     assert [line for line, _ in file_making_calls(source)] == list(range(1, 17))
+
+
+def test_every_package_is_shipped():
+    """A package folder added under generator/ must be listed in pyproject.toml, or the wheel leaves it out
+    and an installed generator fails at its first import of it."""
+    import tomllib
+
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+                 ["tool"]["setuptools"]["packages"]) - {"generator.theme"}
+    found = {module_name(path) for path in PACKAGE.rglob("__init__.py") if "starter" not in path.parts}
+    assert found == listed
