@@ -192,10 +192,11 @@ def test_an_xz_file_that_unpacks_to_more_than_the_limit_is_refused(tmp_path):
 def test_a_late_row_for_a_closed_month_joins_it_at_the_next_close(tmp_path, closed_example):
     late = datetime.fromisoformat("2026-10-15T12:00:30+00:00")
     append_rows(closed_example, [("website", ProbeResult(late, False, None, "late"))])
-    assert (closed_example / UPTIME / "website/2026-10.csv").read_text() == \
+    assert (closed_example / UPTIME / "2026-10-15/website.csv").read_text() == \
         "time,ok,latency_ms,detail\n2026-10-15T12:00:30Z,0,,late\n"
     closed, problems = close(closed_example)
-    assert closed == ("site_src/uptime/website/2026-10.csv",) and problems == ()
+    assert closed == ("site_src/uptime/2026-10-*/website.csv",) and problems == ()
+    assert not (closed_example / UPTIME / "2026-10-15").exists()
     rows = lzma.decompress((closed_example / UPTIME / "website/2026-10.csv.xz").read_bytes())
     assert rows.endswith(b"\n2026-10-15T12:00:30Z,0,,late\n")
     day = next(day for day in json.loads((closed_example / UPTIME / "website/2026-10.days.json").read_bytes())["days"]
