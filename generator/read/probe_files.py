@@ -1,7 +1,8 @@
-"""Reading the probe's month files into each component's history, through a cache that survives appends.
+"""Reading the probe's day and month files into each component's history, through a cache that survives appends.
 
-Each month file (see read/probe_rows.py for the format) is read once into counts per local
-day of the site, which two files add up exactly when a local day spans two UTC months. The
+Each file (read/probe_layout.py says where they are: day folders, month files; read/probe_rows.py
+the format) is read once into counts per local day of the site, which two files add up exactly
+when a local day spans two UTC days or months. The
 counts are cached (read/probe_cache.py holds the format; write/probe_cache.py writes it):
 
 - same size and mtime_ns: the counts are used as they are, without opening the file;
