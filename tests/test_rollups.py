@@ -307,7 +307,8 @@ def test_cold_warm_and_uncached_give_the_same_result(tmp_path, monkeypatch):
     assert not (tmp_path / ".expediente-cache").exists()
     cold, _ = histories(tmp_path, NOW)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / ".expediente-cache").rglob("*")) == [
-        ".expediente-cache/uptime", ".expediente-cache/uptime/dns", ".expediente-cache/uptime/dns/2026-11.rollup"]
+        ".expediente-cache/uptime", ".expediente-cache/uptime/dns", ".expediente-cache/uptime/dns/2026-11.rollup",
+        ".expediente-cache/uptime/dns/days.merged"]
     monkeypatch.setattr(probe_files, "read_part", no_reading)
     warm, _ = histories(tmp_path, NOW)
     assert uncached == cold == warm
@@ -541,3 +542,24 @@ def test_odd_day_folders_and_day_files_are_named(tmp_path):
         "site_src/uptime/2026-11-31/dns.csv:1:1: warning: '2026-11-31' is not a day; the probe's rows in it are not "
         "shown\n  hint: name a day folder after a UTC day, like 2026-11-23"]
     assert found["dns"].days[date(2026, 11, 22)].checks == 5
+
+
+def test_the_kept_sums_of_days_follow_appended_rewritten_and_removed_files(tmp_path):
+    lines = [(at, row(at)) for at in minutes(datetime(2026, 11, 19, tzinfo=SP), datetime(2026, 11, 22, 11, 0, tzinfo=SP))]
+    write_days(tmp_path, lines)
+    age_all(tmp_path)
+    assert histories(tmp_path, NOW)[0] == histories(tmp_path, NOW, cache=False)[0]
+    assert (tmp_path / ".expediente-cache/uptime/dns/days.merged").is_file()
+    uptime = tmp_path / "site_src/uptime"
+    with (uptime / "2026-11-22/dns.csv").open("a", encoding="utf-8") as file:     # appended: today and yesterday
+        file.write(row(datetime(2026, 11, 22, 11, 30, tzinfo=SP), ok=False))
+    (uptime / "2026-11-20/dns.csv").unlink()                                      # removed: the 19th and 20th
+    rewritten = uptime / "2026-11-21/dns.csv"                                      # rewritten, same size
+    rewritten.write_text(rewritten.read_text().replace(",1,20.0,", ",0,20.0,", 3))
+    age_all(tmp_path)
+    warm, _ = histories(tmp_path, NOW)
+    assert warm == histories(tmp_path, NOW, cache=False)[0]
+    # The 20th keeps only the rows of the 21st UTC (from 21:00 local), three of which now failed.
+    assert (warm["dns"].days[date(2026, 11, 20)].checks, warm["dns"].days[date(2026, 11, 20)].ok) == (180, 177)
+    assert warm["dns"].days[date(2026, 11, 19)].checks == 21 * 60         # its last 3 hours were in the 20th UTC
+    assert histories(tmp_path, NOW)[0] == warm

@@ -46,6 +46,7 @@ from generator.read.probe_layout import (
     list_day_files,
     unknown_component,
 )
+from generator.read.probe_merge import MERGED_NAME, merged_days
 from generator.read.probe_rows import (
     UPTIME_FOLDER,
     Context,
@@ -336,27 +337,27 @@ def read_component_history(files: ComponentFiles) -> ComponentRead:
             changed.append((month.stored, encode_rollup(rollup, month.key)))
         rollups[month.source] = rollup
         problems += file_warnings(month, rollup)
-    days, recent, latest = count_history(files.months, rollups, files.window, context, problems)
+    first = files.months[0].stored if files.months else None
+    merged = merged_days(rollups, first.with_name(MERGED_NAME) if first is not None else None,
+                         cache_key(f"{files.component} {MERGED_NAME}", files.zone, files.slow_ms), changed)
+    days, recent, latest = count_history(files.months, rollups, merged, files.window, context, problems)
     return ComponentRead(files.component, days, recent, latest, first_row_time(files.folder, files.first_day, files.window.now),
                          tuple(problems), tuple(changed))
 
 
-def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window, context: Context,
+def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], merged, window, context: Context,
                   problems: list[SourceError]):
-    """Return one component's (days, recent, latest) at the window's now: cached counts for past days,
+    """Return one component's (days, recent, latest) at the window's now: the `merged` counts for past days,
     the files' ends for today and the 24 hours before now, and the newest row up to now (a closed
     month's rows are read from its xz file only for a build at an earlier now; a failure goes to `problems`)."""
     days, segments, now = window.days, window.segments, window.now
     until = stamp(segments[-1][2])
     # a day file counts in the recent segments only when its UTC day meets them
     recent_days = (stamp(segments[0][1])[:10].decode(), until[:10].decode())
-    parts: dict[date, list[DayCounts]] = {}
     recent: list[list[DayCounts]] = [[] for _ in segments]
     latest = None
     for month in months:
         rollup = rollups[month.source]
-        for day, counts in rollup.days.items():
-            parts.setdefault(day, []).append(counts)
         try:
             if month.month in window.recent_months and (
                     month.day is None or recent_days[0] <= month.day <= recent_days[1]):
@@ -369,7 +370,7 @@ def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window,
         if row is not None and (latest is None or row[0] >= latest[0]):
             latest = row
     today, since = days[-1].day, now - timedelta(hours=24)
-    measured = {day: merge_counts(found) for day, found in parts.items() if days[0].day <= day < today}
+    measured = {day: counts for day, counts in merged.items() if days[0].day <= day < today}
     by_segment = [merge_counts(found) if found else DayCounts() for found in recent]
     today_parts = [c for (day, _, _), c in zip(segments, by_segment) if day == today and c.checks]
     if today_parts:
