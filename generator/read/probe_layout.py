@@ -95,8 +95,12 @@ def first_row_time(folder: Path, first_day: Path | None, now: datetime) -> datet
     The probe appends rows in time order, so the oldest file's first well-formed row is when
     checking began; it stays put as months pass, unlike the first day of the 90 shown.
     """
-    found = [when for when in (first_of_months(folder), first_of_file(first_day)) if when is not None]
-    return min(found) if found and min(found) <= now else None
+    found = first_of_months(folder)
+    # A day file's rows are of its UTC day: one that begins after the month files' first row is not read.
+    if first_day is not None and (found is None or found.isoformat() >= first_day.parent.name):
+        in_day = first_of_file(first_day)
+        found = in_day if found is None or (in_day is not None and in_day < found) else found
+    return found if found is not None and found <= now else None
 
 
 def first_of_file(path: Path | None) -> datetime | None:
