@@ -1,6 +1,7 @@
 """Counting the rows of the probe's month files per local day: the row format, and the fast and careful counters.
 
-The files are `site_src/uptime/<component>/<YYYY-MM>.csv` (UTC months), header
+The files are `site_src/uptime/<YYYY-MM-DD>/<component>.csv` (UTC days, as the probe writes
+them) and `site_src/uptime/<component>/<YYYY-MM>.csv` (UTC months, as earlier probes did), header
 `time,ok,latency_ms,detail`, one check per line: `2026-11-23T13:00:05Z,1,48.2,HTTP 200`:
 
 - time: UTC, ISO 8601 with `Z` and whole seconds (any ISO 8601 time with an offset is
