@@ -1,13 +1,14 @@
-"""Measure how much a git repository grows per component per year from the probe's month files.
+"""Measure how much a git repository grows per component per year from the probe's day folders.
 
     python bench/bench_history_growth.py                    # 1- and 5-minute checks, 2 components, 3-day windows
     python bench/bench_history_growth.py --components 4 --days 2 --commit-every 15
 
 Simulates, in a real git repository in a temporary folder, a scheduled probe: the real
-appender (probe/csv_file.py) writes the rows of every check to
-`site_src/uptime/<component>/<YYYY-MM>.csv`, and every `--commit-every` minutes of
-simulated time the rows are committed. Each one-month-file's blob is stored whole in
-each commit (loose objects are zlib-compressed whole files), so a loose commit costs more
+appender (probe/csv_file.py) writes the rows of every check to its day folder,
+`site_src/uptime/<YYYY-MM-DD>/<component>.csv` (`--month-files`: to the month files of earlier
+probes, `site_src/uptime/<component>/<YYYY-MM>.csv`), and every `--commit-every` minutes of
+simulated time the rows are committed. Each changed file's blob is stored whole in
+each commit (loose objects are zlib-compressed whole files), so with month files a loose commit costs more
 the later in the month it is made; the bench therefore simulates two windows of
 `--days` days, one at the start of a 30-day month (days 1-3) and one at its end (days
 28-30, after the month's earlier rows were committed once and packed), and measures,
@@ -236,7 +237,7 @@ def probe_close(folder: Path, raw: bytes) -> dict[str, bytes]:
     """Return the files the probe's month close (probe/month_close.py) makes of a month file, by name."""
     folder.mkdir(parents=True)
     (folder / "2026-11.csv").write_bytes(raw)
-    assert close_month(folder / "2026-11.csv", ZoneInfo("America/Sao_Paulo"), 500.0)
+    assert close_month(folder, "2026-11", folder / "2026-11.csv", [], ZoneInfo("America/Sao_Paulo"), 500.0)
     files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
     shutil.rmtree(folder)
     return files
@@ -259,18 +260,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=3, help="simulated days per window")
     parser.add_argument("--commit-every", type=int, default=15, help="minutes of simulated time between commits")
     parser.add_argument("--every", type=int, nargs="+", default=[1, 5], help="minutes between checks")
+    parser.add_argument("--month-files", action="store_true",
+                        help="the layout of earlier probes, for reference: one file per component and UTC month")
     parser.add_argument("--day-files", action="store_true",
-                        help="an experiment, not the probe's layout: rows go to one file per UTC day (YYYY-MM-DD.csv)")
-    parser.add_argument("--day-folders", action="store_true",
-                        help="an experiment, not the probe's layout: one folder per UTC day, one file per component in it")
+                        help="an experiment, not the probe's layout: one file per component and UTC day, "
+                             "<component>/<YYYY-MM-DD>.csv")
     args = parser.parse_args(argv)
-    if args.day_folders:
-        # Paths then end with the component, which git's delta search groups by.
-        csv_file.month_path = lambda site_dir, component, when: (
-            csv_file.uptime_dir(site_dir) / f"{when.astimezone(UTC):%Y-%m-%d}" / f"{component}.csv")
+    if args.month_files:
+        # The real appender, told to name a file per month: every commit rewrites the month's file.
+        csv_file.day_path = lambda site_dir, component, when: (
+            csv_file.uptime_dir(site_dir) / component / f"{when.astimezone(UTC):%Y-%m}.csv")
     if args.day_files:
-        # The real appender, told to name a file per day: what git stores if a commit rewrites at most a day of rows.
-        csv_file.month_path = lambda site_dir, component, when: (
+        # Paths then end with the day, not the component, which git's delta search groups by.
+        csv_file.day_path = lambda site_dir, component, when: (
             csv_file.uptime_dir(site_dir) / component / f"{when.astimezone(UTC):%Y-%m-%d}.csv")
     work = Path(tempfile.mkdtemp(prefix="expediente-growth-"))
     try:

@@ -4,13 +4,17 @@
     python bench/bench_uptime.py --components 20 --runs 3
     python bench/bench_uptime.py --keep /tmp/big       # keep the generated site to look at
     python bench/bench_uptime.py --closed              # the past months closed first, as the probe closes them
+    python bench/bench_uptime.py --month-files         # the rows in month files (earlier probes) not day folders
 
 Generates, in a temporary folder, a site whose status page has N components, each
 checked once a minute for the 90 days before the build's now (about 13 million rows
 for 100 components), then measures, each run in a new Python process, the uptime part
 of the build (`pipeline.read_probe_histories` + `make_uptime`, what `make_build` adds for uptime):
 
-- cold: the cache folder removed before the run, so every month file is read (by the
+The rows are in day folders, `site_src/uptime/<YYYY-MM-DD>/<component>.csv`, as the probe writes
+them (`--month-files`: in month files, `<component>/<YYYY-MM>.csv`, as earlier probes did).
+
+- cold: the cache folder removed before the run, so every file is read (by the
   pipeline's processes, one per core or $EXPEDIENTE_JOBS, as a build does; and by one, for comparison);
 - warm: nothing changed since the previous run, so only the cache is read;
 - append: every component's newest file got 10 more rows since the previous run
@@ -96,8 +100,9 @@ print(json.dumps({"seconds": seconds, "cpu": cpu, "before_kib": usage.ru_maxrss,
 """
 
 
-def write_site(site: Path, components: int, seed: int = 1) -> int:
-    """Write the site and its probe history (one check a minute); return the number of rows."""
+def write_site(site: Path, components: int, seed: int = 1, days: bool = True) -> int:
+    """Write the site and its probe history (one check a minute) in day folders, as the probe writes it, or
+    (days false) in the month files of earlier probes; return the number of rows."""
     src = site / "site_src"
     src.mkdir(parents=True)
     (src / "site.yaml").write_text(SITE, encoding="utf-8")
@@ -116,26 +121,34 @@ def write_site(site: Path, components: int, seed: int = 1) -> int:
     stamps: dict[str, list[str]] = {}
     at = start.replace(second=0)
     while at <= end:
-        stamps.setdefault(f"{at:%Y-%m}", []).append(f"{at:%Y-%m-%dT%H:%M:%S}Z")
+        stamps.setdefault(f"{at:%Y-%m-%d}" if days else f"{at:%Y-%m}", []).append(f"{at:%Y-%m-%dT%H:%M:%S}Z")
         at += timedelta(minutes=1)
     rows = 0
     for number in range(components):
-        folder = src / "uptime" / f"c{number:03d}"
-        folder.mkdir(parents=True)
         for month, times in stamps.items():
             latencies = rng.choices(pool, k=len(times))
             failed = set(rng.sample(range(len(times)), k=len(times) // 500))
             body = "".join(f"{t},0,,timed out\n" if i in failed else f"{t},1,{lat},connected\n"
                            for i, (t, lat) in enumerate(zip(times, latencies)))
-            (folder / f"{month}.csv").write_text("time,ok,latency_ms,detail\n" + body, encoding="ascii")
+            path = src / "uptime" / (f"{month}/c{number:03d}.csv" if days else f"c{number:03d}/{month}.csv")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("time,ok,latency_ms,detail\n" + body, encoding="ascii")
             rows += len(times)
     return rows
 
 
+def newest_files(site: Path) -> list[Path]:
+    """Return every component's newest file: of the newest day folder, or its newest month file."""
+    folders = sorted((site / "site_src" / "uptime").iterdir())
+    days = [folder for folder in folders if folder.name[:2] == "20"]
+    if days:
+        return sorted(days[-1].glob("*.csv"))
+    return [sorted(folder.glob("*.csv"))[-1] for folder in folders]
+
+
 def append_rows(site: Path, count: int) -> None:
-    """Append `count` one-minute rows to every component's newest month file, after its last row."""
-    for folder in sorted((site / "site_src" / "uptime").iterdir()):
-        newest = sorted(folder.glob("*.csv"))[-1]
+    """Append `count` one-minute rows to every component's newest file, after its last row."""
+    for newest in newest_files(site):
         with newest.open("rb") as file:
             file.seek(-100, 2)
             last = datetime.fromisoformat(file.read().splitlines()[-1][:19].decode()).replace(tzinfo=UTC)
@@ -153,33 +166,38 @@ def run_once(site: Path, now: str, workers: int = 0) -> dict:
     return json.loads(done.stdout)
 
 
-def close_one(path: Path) -> bool:
-    """Close one month file as the probe does (a worker of close_past_months)."""
+def close_one(due) -> bool:
+    """Close one component's month as the probe does (a worker of close_past_months)."""
     from zoneinfo import ZoneInfo
 
     sys.path.insert(0, str(ROOT))
     from generator.probe.month_close import close_month
-    return close_month(path, ZoneInfo("America/Sao_Paulo"), 500.0)
+    (component, month), (month_file, day_files) = due
+    folder = month_file.parent if month_file is not None else day_files[0].parent.parent / component
+    return close_month(folder, month, month_file, day_files, ZoneInfo("America/Sao_Paulo"), 500.0)
 
 
 def close_past_months(site: Path) -> int:
-    """Close every month file that is closed at NOW, on every core; return how many were closed."""
+    """Close every component's month that is closed at NOW, on every core; return how many were closed.
+
+    As probe/month_close.py's close_months, without its limit of seconds per run."""
     from concurrent.futures import ProcessPoolExecutor
     from zoneinfo import ZoneInfo
 
     sys.path.insert(0, str(ROOT))
-    from generator.probe.month_close import closes_at
-    due = [path for path in sorted((site / "site_src" / "uptime").glob("*/*.csv"))
-           if closes_at(path.stem, ZoneInfo("America/Sao_Paulo")) <= datetime.fromisoformat(NOW)]
+    from generator.pipeline import load
+    from generator.probe.month_close import due_months
+    due = due_months(site / "site_src" / "uptime", load(site).site.components, ZoneInfo("America/Sao_Paulo"),
+                     datetime.fromisoformat(NOW))
     with ProcessPoolExecutor(os.cpu_count()) as pool:
-        return sum(pool.map(close_one, due))
+        return sum(pool.map(close_one, due.items()))
 
 
-def ensure_site(site: Path, components: int) -> None:
+def ensure_site(site: Path, components: int, days: bool = True) -> None:
     """Generate the site's probe files unless `site` already holds a site (--keep), and say how many."""
     started = time.perf_counter()
     if not (site / "site_src").exists():
-        rows = write_site(site, components)
+        rows = write_site(site, components, days=days)
         size = sum(path.stat().st_size for path in (site / "site_src" / "uptime").rglob("*.csv"))
         print(f"generated {rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - started:.0f} s")
 
@@ -214,15 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="generate the site here and keep it")
     parser.add_argument("--closed", action="store_true", help="close the past months first, as the probe does")
+    parser.add_argument("--month-files", action="store_true",
+                        help="the rows in month files, as earlier probes wrote them, not in day folders")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="expediente-uptime-"))
     site = args.keep or work / "site"
     try:
-        ensure_site(site, args.components)
+        ensure_site(site, args.components, days=not args.month_files)
         if args.closed:
             started = time.perf_counter()
             count = close_past_months(site)
-            print(f"closed {count} month files in {time.perf_counter() - started:.0f} s; "
+            print(f"closed {count} months in {time.perf_counter() - started:.0f} s; "
                   f"{sum(p.stat().st_size for p in (site / 'site_src' / 'uptime').rglob('*.*')) / 2**20:.0f} MiB left")
         cache = site / ".expediente-cache"
         loop_before = reference_loop()
@@ -242,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
             appended.append(run_once(site, NOW))
         header = ["case", "median s", "min s", "max s", "median CPU s", "before MiB", "peak MiB", "worker MiB",
                   "rows in bars"]
-        print(f"{args.components} components x {DAYS} days x 1440 checks, {args.runs} runs per case, "
+        print(f"{args.components} components x {DAYS} days x 1440 checks in "
+              f"{'month files' if args.month_files else 'day folders'}{', closed' if args.closed else ''}, "
+              f"{args.runs} runs per case, "
               f"each in a new process; now = {NOW}")
         print(format_table([header, summarise("cold, 1 process", serial), summarise("cold (empty cache)", cold),
                             summarise("warm (unchanged)", warm),

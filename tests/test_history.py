@@ -18,7 +18,7 @@ import pytest
 
 from generator.model import Component, ProbeResult, Site, Text
 from generator.pipeline import read_probe_histories
-from generator.probe.csv_file import HEADER, HistoryWriteError, append_rows, format_row, month_path
+from generator.probe.csv_file import HEADER, HistoryWriteError, append_rows, day_path, format_row
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 23, 13, 0, 5, tzinfo=UTC)
@@ -44,8 +44,8 @@ def checks(history) -> int:
     return sum(day.checks for day in history.days.values())
 
 
-def write_month(site: Path, text: str, component: str = "website", month: str = "2026-11") -> Path:
-    path = site / "site_src" / "uptime" / component / f"{month}.csv"
+def write_day(site: Path, text: str, component: str = "website", day: str = "2026-11-23") -> Path:
+    path = site / "site_src" / "uptime" / day / f"{component}.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
     return path
@@ -60,35 +60,37 @@ def test_a_new_file_gets_the_header_then_whole_rows(tmp_path):
     ])
     assert warnings == ()
     append_rows(tmp_path, [("website", ProbeResult(at(5), False, None, "timeout"))])
-    assert (tmp_path / "site_src/uptime/website/2026-11.csv").read_text() == (
+    assert (tmp_path / "site_src/uptime/2026-11-23/website.csv").read_text() == (
         "time,ok,latency_ms,detail\n"
         "2026-11-23T13:00:05Z,1,182.4,HTTP 200\n"
         "2026-11-23T13:05:05Z,0,,timeout\n"
     )
-    assert (tmp_path / "site_src/uptime/email/2026-11.csv").read_text() == (
+    assert (tmp_path / "site_src/uptime/2026-11-23/email.csv").read_text() == (
         "time,ok,latency_ms,detail\n"
         "2026-11-23T13:00:05Z,0,,connection refused\n"
     )
 
 
-def test_rows_go_to_the_month_of_their_utc_time(tmp_path):
-    # 21:30 on 30 November in São Paulo is already December in UTC.
+def test_rows_go_to_the_day_of_their_utc_time(tmp_path):
+    # 21:30 on 30 November in São Paulo is already 1 December in UTC.
     local = datetime(2026, 11, 30, 21, 30, tzinfo=timezone(timedelta(hours=-3)))
     append_rows(tmp_path, [("website", ProbeResult(local, True, 3, "HTTP 200")),
                            ("website", ProbeResult(local - timedelta(hours=1), True, 12.25, "HTTP 200"))])
-    assert sorted((tmp_path / "site_src/uptime/website").iterdir()) == [
-        tmp_path / "site_src/uptime/website/2026-11.csv", tmp_path / "site_src/uptime/website/2026-12.csv"]
-    assert month_path(tmp_path, "website", local) == tmp_path / "site_src/uptime/website/2026-12.csv"
-    assert (tmp_path / "site_src/uptime/website/2026-12.csv").read_text() == (
+    uptime = tmp_path / "site_src/uptime"
+    assert sorted(uptime.rglob("*.csv")) == [uptime / "2026-11-30/website.csv", uptime / "2026-12-01/website.csv"]
+    assert day_path(tmp_path, "website", local) == uptime / "2026-12-01/website.csv"
+    assert (uptime / "2026-12-01/website.csv").read_text() == (
         "time,ok,latency_ms,detail\n2026-12-01T00:30:00Z,1,3.0,HTTP 200\n")
-    assert (tmp_path / "site_src/uptime/website/2026-11.csv").read_text() == (
+    assert (uptime / "2026-11-30/website.csv").read_text() == (
         "time,ok,latency_ms,detail\n2026-11-30T23:30:00Z,1,12.2,HTTP 200\n")
+    found, problems = read_back(tmp_path, datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+    assert problems == () and checks(found["website"]) == 2
 
 
 def test_details_are_quoted_kept_on_one_line_and_read_back_by_the_csv_module(tmp_path):
     details = ['refused, retrying', 'said "no"', "two\nlines\r\nand\ttab", "  padded  ", "x" * 300]
     append_rows(tmp_path, [("website", ProbeResult(at(n), False, None, d)) for n, d in enumerate(details)])
-    text = (tmp_path / "site_src/uptime/website/2026-11.csv").read_text()
+    text = (tmp_path / "site_src/uptime/2026-11-23/website.csv").read_text()
     assert text.splitlines()[1:5] == [
         '2026-11-23T13:00:05Z,0,,"refused, retrying"',
         '2026-11-23T13:01:05Z,0,,"said ""no"""',
@@ -122,16 +124,16 @@ GOOD = "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,182.4,HTTP 200\n2026-1
 
 
 def test_a_torn_last_line_is_skipped_by_the_reader_and_cut_by_the_next_append(tmp_path):
-    path = write_month(tmp_path, GOOD + "2026-11-23T13:10:05Z,1,1")
+    path = write_day(tmp_path, GOOD + "2026-11-23T13:10:05Z,1,1")
     found, problems = read_back(tmp_path, at(20))
     assert checks(found["website"]) == 2 and found["website"].latest == ProbeResult(at(5), False, None, "timeout")
     assert messages(problems) == [
-        "site_src/uptime/website/2026-11.csv:4:1: warning: the last line is unfinished (a probe stopped while "
+        "site_src/uptime/2026-11-23/website.csv:4:1: warning: the last line is unfinished (a probe stopped while "
         "writing?); it is skipped\n  hint: the next probe run removes it",
     ]
     warnings = append_rows(tmp_path, [("website", ProbeResult(at(15), True, 90, "HTTP 200"))])
     assert messages(warnings) == [
-        "site_src/uptime/website/2026-11.csv:4:1: warning: removed an unfinished last line "
+        "site_src/uptime/2026-11-23/website.csv:4:1: warning: removed an unfinished last line "
         "(24 bytes: '2026-11-23T13:10:05Z,1,1'), left by a probe stopped while writing\n"
         "  hint: the rows before it are intact",
     ]
@@ -141,7 +143,7 @@ def test_a_torn_last_line_is_skipped_by_the_reader_and_cut_by_the_next_append(tm
 
 
 def test_a_torn_header_is_replaced_by_a_whole_one(tmp_path):
-    path = write_month(tmp_path, "time,ok,lat")
+    path = write_day(tmp_path, "time,ok,lat")
     warnings = append_rows(tmp_path, [("website", ProbeResult(at(0), True, 1, "HTTP 200"))])
     assert [w.line for w in warnings] == [1]
     assert path.read_text() == "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,1.0,HTTP 200\n"
@@ -154,14 +156,14 @@ KILLED_WRITER = textwrap.dedent("""
     from generator.probe.csv_file import LOCK_NAME, acquire_lock, uptime_dir
     site = Path(sys.argv[2])
     acquire_lock(uptime_dir(site) / LOCK_NAME, 5)          # held, like a probe in the middle of its appends
-    fd = os.open(uptime_dir(site) / "website" / "2026-11.csv", os.O_WRONLY | os.O_APPEND)
+    fd = os.open(uptime_dir(site) / "2026-11-23" / "website.csv", os.O_WRONLY | os.O_APPEND)
     os.write(fd, b"2026-11-23T13:10:05Z,1,18")
     os.kill(os.getpid(), signal.SIGKILL)
 """)
 
 
 def test_a_writer_killed_mid_line_loses_nothing_and_leaves_no_lock_behind(tmp_path):
-    path = write_month(tmp_path, GOOD)
+    path = write_day(tmp_path, GOOD)
     killed = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(ROOT), str(tmp_path)], timeout=30)
     assert killed.returncode == -signal.SIGKILL
     assert path.read_text() == GOOD + "2026-11-23T13:10:05Z,1,18"
@@ -206,7 +208,7 @@ def test_concurrent_appenders_write_whole_lines_and_one_header(tmp_path):
                                  for me in range(writers) for n in range(rows))
     for component, details in expected.items():
         seen = []
-        for path in sorted((tmp_path / "site_src/uptime" / component).glob("*.csv")):
+        for path in sorted((tmp_path / "site_src/uptime").glob(f"*/{component}.csv")):
             lines = path.read_text().splitlines(keepends=True)
             assert lines[0] == HEADER + "\n"
             assert all(ROW.match(line) for line in lines[1:]), [l for l in lines[1:] if not ROW.match(l)][:3]
@@ -222,27 +224,27 @@ def test_concurrent_appenders_write_whole_lines_and_one_header(tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_a_full_disk_is_an_error_naming_the_file_and_other_files_are_still_written(tmp_path):
-    folder = tmp_path / "site_src/uptime/website"
+    folder = tmp_path / "site_src/uptime/2026-11-23"
     folder.mkdir(parents=True)
-    (folder / "2026-11.csv").symlink_to("/dev/full")
+    (folder / "website.csv").symlink_to("/dev/full")
     with pytest.raises(HistoryWriteError) as raised:
         append_rows(tmp_path, [("website", ProbeResult(T0, True, 1, "HTTP 200")),
                                ("email", ProbeResult(T0, True, 2, "connected"))])
     assert messages(raised.value.problems) == [
-        "site_src/uptime/website/2026-11.csv: error: cannot append 1 row: no space left on device\n"
+        "site_src/uptime/2026-11-23/website.csv: error: cannot append 1 row: no space left on device\n"
         "  hint: free some space on the disk that holds the site",
     ]
-    assert (tmp_path / "site_src/uptime/email/2026-11.csv").read_text() == (
+    assert (tmp_path / "site_src/uptime/2026-11-23/email.csv").read_text() == (
         "time,ok,latency_ms,detail\n2026-11-23T13:00:05Z,1,2.0,connected\n")
 
 
 def test_a_file_where_a_folder_belongs_is_an_error(tmp_path):
     (tmp_path / "site_src/uptime").mkdir(parents=True)
-    (tmp_path / "site_src/uptime/website").write_text("oops")
+    (tmp_path / "site_src/uptime/2026-11-23").write_text("oops")
     with pytest.raises(HistoryWriteError) as raised:
         append_rows(tmp_path, [("website", ProbeResult(T0, True, 1, "HTTP 200"))])
     assert messages(raised.value.problems) == [
-        "site_src/uptime/website/2026-11.csv: error: cannot append 1 row: not a directory\n"
+        "site_src/uptime/2026-11-23/website.csv: error: cannot append 1 row: not a directory\n"
         "  hint: something that should be a folder is a file; move it away",
     ]
 
@@ -269,9 +271,9 @@ def test_an_append_waits_while_another_process_holds_the_lock(tmp_path):
         appender = threading.Thread(target=append_rows, args=(tmp_path, [("website", ProbeResult(T0, True, 1, ""))]))
         appender.start()
         appender.join(0.4)
-        assert appender.is_alive() and not list((tmp_path / "site_src/uptime/website").glob("*.csv"))
+        assert appender.is_alive() and not list((tmp_path / "site_src/uptime").glob("*/*.csv"))
     finally:
         holder.kill()
         holder.wait()
     appender.join(5)
-    assert (tmp_path / "site_src/uptime/website/2026-11.csv").read_text() == f"{HEADER}\n2026-11-23T13:00:05Z,1,1.0,\n"
+    assert (tmp_path / "site_src/uptime/2026-11-23/website.csv").read_text() == f"{HEADER}\n2026-11-23T13:00:05Z,1,1.0,\n"

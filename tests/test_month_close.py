@@ -192,10 +192,11 @@ def test_an_xz_file_that_unpacks_to_more_than_the_limit_is_refused(tmp_path):
 def test_a_late_row_for_a_closed_month_joins_it_at_the_next_close(tmp_path, closed_example):
     late = datetime.fromisoformat("2026-10-15T12:00:30+00:00")
     append_rows(closed_example, [("website", ProbeResult(late, False, None, "late"))])
-    assert (closed_example / UPTIME / "website/2026-10.csv").read_text() == \
+    assert (closed_example / UPTIME / "2026-10-15/website.csv").read_text() == \
         "time,ok,latency_ms,detail\n2026-10-15T12:00:30Z,0,,late\n"
     closed, problems = close(closed_example)
-    assert closed == ("site_src/uptime/website/2026-10.csv",) and problems == ()
+    assert closed == ("site_src/uptime/2026-10-*/website.csv",) and problems == ()
+    assert not (closed_example / UPTIME / "2026-10-15").exists()
     rows = lzma.decompress((closed_example / UPTIME / "website/2026-10.csv.xz").read_bytes())
     assert rows.endswith(b"\n2026-10-15T12:00:30Z,0,,late\n")
     day = next(day for day in json.loads((closed_example / UPTIME / "website/2026-10.days.json").read_bytes())["days"]
@@ -215,3 +216,90 @@ def test_a_month_file_with_a_malformed_row_stays_open(closed_example):
     assert "site_src/uptime/dns/2026-11.csv" not in closed and problems == ()
     assert path.exists() and not path.with_name("2026-11.days.json").exists()
     assert "site_src/uptime/email/2026-11.csv" in closed
+
+
+# --- day folders ------------------------------------------------------------------------------------
+
+def as_day_folders(site: Path, before: str = "") -> dict[str, bytes]:
+    """Move the site's rows from the UTC time `before` on (all of them by default) out of the month files into
+    day folders, site_src/uptime/<YYYY-MM-DD>/<component>.csv, as the probe writes them; the rows before stay
+    in their month file (a site switching over). Return the month files' original bytes by <component>/<name>."""
+    original = {}
+    for path in sorted((site / UPTIME).glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9].csv")):
+        data = path.read_bytes()
+        original[path.relative_to(site / UPTIME).as_posix()] = data
+        header, *lines = data.splitlines(keepends=True)
+        kept = [line for line in lines if line[:len(before)].decode() < before]
+        for line in lines[len(kept):]:
+            day = site / UPTIME / line[:10].decode() / f"{path.parent.name}.csv"
+            day.parent.mkdir(exist_ok=True)
+            with day.open("ab") as file:
+                file.write((header if file.tell() == 0 else b"") + line)
+        if kept:
+            path.write_bytes(header + b"".join(kept))
+        else:
+            path.unlink()
+    return original
+
+
+def test_the_example_site_in_day_folders_builds_the_same_and_again_when_its_months_close(tmp_path,
+                                                                                         example_outputs):
+    site = copy_example(tmp_path / "site")
+    original = as_day_folders(site)
+    assert not list((site / UPTIME).glob("*/[0-9][0-9][0-9][0-9]-[0-9][0-9].csv")) and len(list((site / UPTIME).glob("2026-*/*.csv"))) > 300
+    assert build(site, tmp_path / "open") == dict(example_outputs)
+    assert build(site, tmp_path / "open-cached") == dict(example_outputs)
+    closed, problems = close(site)
+    assert problems == () and closed == (
+        "site_src/uptime/2026-09-*/dns.csv", "site_src/uptime/2026-10-*/dns.csv", "site_src/uptime/2026-08-*/email.csv",
+        "site_src/uptime/2026-09-*/email.csv", "site_src/uptime/2026-10-*/email.csv",
+        "site_src/uptime/2026-08-*/link-sp.csv", "site_src/uptime/2026-09-*/link-sp.csv",
+        "site_src/uptime/2026-10-*/link-sp.csv", "site_src/uptime/2026-08-*/website.csv",
+        "site_src/uptime/2026-09-*/website.csv", "site_src/uptime/2026-10-*/website.csv")
+    # The xz file holds the month's rows as its month file did, byte for byte; the closed days' folders are gone.
+    for name, data in original.items():
+        if name < "website/2026-11" and not name.endswith("2026-11.csv"):
+            assert read_archive(site / UPTIME / (name + ".xz"), 1 << 30) == data, name
+    assert sorted({p.name[:7] for p in (site / UPTIME).iterdir() if p.name[:2] == "20"}) == ["2026-11"]
+    assert build(site, tmp_path / "closed-cached") == dict(example_outputs)
+    assert build(site, tmp_path / "closed", EXAMPLE_NOW, "--no-cache") == dict(example_outputs)
+    assert build(site, tmp_path / "earlier", "2026-10-01T12:00:00-03:00") == \
+        build(copy_example(tmp_path / "months"), tmp_path / "months-earlier", "2026-10-01T12:00:00-03:00")
+
+
+def test_a_site_switching_over_reads_and_closes_a_month_file_and_day_folders_together(tmp_path, example_outputs):
+    # Rows up to 15 October 12:00 UTC stay in month files, the rest are in day folders: the 15th has both.
+    site = copy_example(tmp_path / "site")
+    original = as_day_folders(site, "2026-10-15T12")
+    assert (site / UPTIME / "website/2026-10.csv").exists() and (site / UPTIME / "2026-10-15/website.csv").exists()
+    assert build(site, tmp_path / "open") == dict(example_outputs)
+    assert close(site)[1] == ()
+    assert read_archive(site / UPTIME / "website/2026-10.csv.xz", 1 << 30) == original["website/2026-10.csv"]
+    assert not (site / UPTIME / "website/2026-10.csv").exists() and not (site / UPTIME / "2026-10-15").exists()
+    assert build(site, tmp_path / "closed") == dict(example_outputs)
+
+
+def test_day_files_a_stopped_close_left_behind_are_not_folded_in_twice(tmp_path):
+    site = copy_example(tmp_path / "site")
+    as_day_folders(site)
+    kept = {p: p.read_bytes() for p in (site / UPTIME).glob("2026-10-*/*.csv")}
+    assert close(site)[1] == ()
+    archive = read_archive(site / UPTIME / "website/2026-10.csv.xz", 1 << 30)
+    for path, data in kept.items():         # as if the probe had stopped before removing them
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    assert close(site) == (("site_src/uptime/2026-10-*/dns.csv", "site_src/uptime/2026-10-*/email.csv",
+                            "site_src/uptime/2026-10-*/link-sp.csv", "site_src/uptime/2026-10-*/website.csv"), ())
+    assert read_archive(site / UPTIME / "website/2026-10.csv.xz", 1 << 30) == archive
+    assert not list((site / UPTIME).glob("2026-10-*"))
+
+
+def test_a_day_file_with_a_malformed_row_keeps_its_month_open(tmp_path):
+    site = copy_example(tmp_path / "site")
+    as_day_folders(site)
+    path = site / UPTIME / "2026-10-20/dns.csv"
+    path.write_bytes(path.read_bytes() + b"2026-10-21T00:00:00Z,1,20.0,ok\n")
+    closed, problems = close(site)
+    assert "site_src/uptime/2026-10-*/dns.csv" not in closed and problems == ()
+    assert path.exists() and not (site / UPTIME / "dns/2026-10.days.json").exists()
+    assert "site_src/uptime/2026-10-*/email.csv" in closed and (site / UPTIME / "2026-10-20/dns.csv").exists()

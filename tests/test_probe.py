@@ -192,9 +192,9 @@ def make_site(root: Path, checks: dict[str, str]) -> Path:
     return root
 
 
-def rows(site: Path, component: str, month: str = "2026-11") -> list[list[str]]:
-    """Return a month file's rows as the csv module reads them, header checked and latencies as 'ms'."""
-    text = (site / f"site_src/uptime/{component}/{month}.csv").read_text()
+def rows(site: Path, component: str, day: str = "2026-11-23") -> list[list[str]]:
+    """Return a day file's rows as the csv module reads them, header checked and latencies as 'ms'."""
+    text = (site / f"site_src/uptime/{day}/{component}.csv").read_text()
     assert text.endswith("\n")
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0] == HEADER
@@ -203,7 +203,7 @@ def rows(site: Path, component: str, month: str = "2026-11") -> list[list[str]]:
 
 def latency(site: Path, component: str) -> float:
     """Return the latency of a component's newest row, as the csv module reads it."""
-    text = (site / f"site_src/uptime/{component}/2026-11.csv").read_text()
+    text = (site / f"site_src/uptime/2026-11-23/{component}.csv").read_text()
     return float(list(csv.reader(io.StringIO(text)))[-1][2])
 
 
@@ -277,7 +277,7 @@ def test_http_and_tcp_checks_write_exact_rows(tmp_path, web, silent_port):
     }
     assert 300 <= latency(site, "slow") < 1500       # slower than degraded_after, still a success
     assert latency(site, "ok") < 300
-    assert not (site / "site_src/uptime/no-check").exists()
+    assert not list((site / "site_src/uptime").glob("*/no-check.csv"))
     assert "/redirect" in [path for path, _ in server.seen] and "/ok" in [path for path, _ in server.seen]
 
 
@@ -403,13 +403,13 @@ def test_a_torn_line_is_repaired_by_the_next_real_probe(tmp_path, web):
     base, _ = web
     site = make_site(tmp_path, {"website": f"{{type: http, url: '{base}/ok', timeout: 2s}}"})
     before = "time,ok,latency_ms,detail\n2026-11-23T12:55:05Z,1,12.5,HTTP 200\n"
-    path = site / "site_src/uptime/website/2026-11.csv"
+    path = site / "site_src/uptime/2026-11-23/website.csv"
     path.parent.mkdir(parents=True)
     path.write_text(before + "2026-11-23T12:58:05Z,0,")
     result = run_cli("probe", "--site", str(site), "--now", "2026-11-23T13:00:05Z")
     assert result.returncode == 0
     assert result.stderr == (
-        "site_src/uptime/website/2026-11.csv:3:1: warning: removed an unfinished last line "
+        "site_src/uptime/2026-11-23/website.csv:3:1: warning: removed an unfinished last line "
         "(23 bytes: '2026-11-23T12:58:05Z,0,'), left by a probe stopped while writing\n"
         "  hint: the rows before it are intact\n")
     assert path.read_text().startswith(before + "2026-11-23T13:00:05Z,1,")
@@ -497,7 +497,8 @@ def test_the_probe_closes_past_months_after_recording_and_leaves_the_current_one
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.splitlines()[1] == \
         "closed 1 past month file into .csv.xz and .days.json (site_src/uptime/website/2026-10.csv)"
-    assert sorted(p.name for p in folder.iterdir()) == ["2026-10.csv.xz", "2026-10.days.json", "2026-11.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["2026-10.csv.xz", "2026-10.days.json"]
+    assert rows(site, "website")[0][:2] == ["2026-11-23T13:00:05Z", "1"]
     assert lzma.decompress((folder / "2026-10.csv.xz").read_bytes()).decode() == october
     assert json.loads((folder / "2026-10.days.json").read_bytes())["days"] == [
         ["2026-10-05", 1, 1, 0, [200], [1]], ["2026-10-31", 1, 0, 0, [], []]]

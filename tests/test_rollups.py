@@ -307,7 +307,8 @@ def test_cold_warm_and_uncached_give_the_same_result(tmp_path, monkeypatch):
     assert not (tmp_path / ".expediente-cache").exists()
     cold, _ = histories(tmp_path, NOW)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / ".expediente-cache").rglob("*")) == [
-        ".expediente-cache/uptime", ".expediente-cache/uptime/dns", ".expediente-cache/uptime/dns/2026-11.rollup"]
+        ".expediente-cache/uptime", ".expediente-cache/uptime/dns", ".expediente-cache/uptime/dns/2026-11.rollup",
+        ".expediente-cache/uptime/dns/days.merged"]
     monkeypatch.setattr(probe_files, "read_part", no_reading)
     warm, _ = histories(tmp_path, NOW)
     assert uncached == cold == warm
@@ -490,3 +491,75 @@ def test_without_processes_the_files_are_read_in_this_one(tmp_path, monkeypatch)
     monkeypatch.setattr(pipeline, "PROBE_PARALLEL_BYTES", 0)
     monkeypatch.setattr(os, "fork", no_fork)           # a sandbox that forbids fork
     assert histories(tmp_path, NOW, jobs=2)[0] == serial
+
+
+# --- day folders --------------------------------------------------------------------------------------
+
+def write_days(site_dir: Path, lines_by_time, component: str = "dns") -> None:
+    """Write rows into day files by their UTC day, site_src/uptime/<YYYY-MM-DD>/<component>.csv, as the probe does."""
+    files: dict[str, list[str]] = {}
+    for at, line in lines_by_time:
+        files.setdefault(f"{at.astimezone(UTC):%Y-%m-%d}", []).append(line)
+    for day, lines in files.items():
+        folder = site_dir / "site_src" / "uptime" / day
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{component}.csv").write_text(HEADER + "".join(lines), encoding="utf-8")
+
+
+def test_day_files_count_as_month_files_do(tmp_path):
+    outage_history(tmp_path / "months")
+    months, _ = histories(tmp_path / "months", NOW, cache=False)
+    site = tmp_path / "days"
+    for path in sorted((tmp_path / "months/site_src/uptime/dns").glob("*.csv")):
+        lines = path.read_text().splitlines(keepends=True)[1:]
+        write_days(site, [(datetime.fromisoformat(line[:20]), line) for line in lines])
+    assert len(list((site / "site_src/uptime").iterdir())) == 4       # a local day spans two UTC days
+    for cache in (False, True, True):
+        found, warnings = histories(site, NOW, cache=cache)
+        assert (found, warnings) == (months, ())
+
+
+def test_odd_day_folders_and_day_files_are_named(tmp_path):
+    write_days(tmp_path, [(at, row(at)) for at in minutes(datetime(2026, 11, 22, 8, 0, tzinfo=SP),
+                                                          datetime(2026, 11, 22, 8, 4, tzinfo=SP))])
+    uptime = tmp_path / "site_src/uptime"
+    (uptime / "2026-11-31").mkdir()
+    (uptime / "2026-11-31/dns.csv").write_text(HEADER)
+    (uptime / "2026-11-22/dsn.csv").write_text(HEADER)
+    (uptime / "2026-11-21").mkdir()
+    (uptime / "2026-11-21/dsn.csv").write_text(HEADER)
+    (uptime / "2026-11-22/notes.txt").write_text("not rows")
+    with (uptime / "2026-11-22/dns.csv").open("a", encoding="utf-8") as file:
+        file.write("2026-11-23T00:00:00Z,1,12,x\n2026-11-22T12:00:00Z,1,1")
+    found, warnings = histories(tmp_path, NOW)
+    assert sorted(w.format() for w in warnings) == [
+        "site_src/uptime/2026-11-21/dsn.csv:1:1: warning: no component 'dsn' in site_src/status.yaml; its probe "
+        "history is not shown\n  hint: did you mean 'dns'? Rename the file after a component id, or remove it",
+        "site_src/uptime/2026-11-22/dns.csv:7:1: error: 2026-11-23T00:00:00Z does not belong in the file of "
+        "2026-11-22\n  hint: move the row to the folder 2026-11-23",
+        "site_src/uptime/2026-11-22/dns.csv:8:1: warning: the last line is unfinished (a probe stopped while "
+        "writing?); it is skipped\n  hint: the next probe run removes it",
+        "site_src/uptime/2026-11-31/dns.csv:1:1: warning: '2026-11-31' is not a day; the probe's rows in it are not "
+        "shown\n  hint: name a day folder after a UTC day, like 2026-11-23"]
+    assert found["dns"].days[date(2026, 11, 22)].checks == 5
+
+
+def test_the_kept_sums_of_days_follow_appended_rewritten_and_removed_files(tmp_path):
+    lines = [(at, row(at)) for at in minutes(datetime(2026, 11, 19, tzinfo=SP), datetime(2026, 11, 22, 11, 0, tzinfo=SP))]
+    write_days(tmp_path, lines)
+    age_all(tmp_path)
+    assert histories(tmp_path, NOW)[0] == histories(tmp_path, NOW, cache=False)[0]
+    assert (tmp_path / ".expediente-cache/uptime/dns/days.merged").is_file()
+    uptime = tmp_path / "site_src/uptime"
+    with (uptime / "2026-11-22/dns.csv").open("a", encoding="utf-8") as file:     # appended: today and yesterday
+        file.write(row(datetime(2026, 11, 22, 11, 30, tzinfo=SP), ok=False))
+    (uptime / "2026-11-20/dns.csv").unlink()                                      # removed: the 19th and 20th
+    rewritten = uptime / "2026-11-21/dns.csv"                                      # rewritten, same size
+    rewritten.write_text(rewritten.read_text().replace(",1,20.0,", ",0,20.0,", 3))
+    age_all(tmp_path)
+    warm, _ = histories(tmp_path, NOW)
+    assert warm == histories(tmp_path, NOW, cache=False)[0]
+    # The 20th keeps only the rows of the 21st UTC (from 21:00 local), three of which now failed.
+    assert (warm["dns"].days[date(2026, 11, 20)].checks, warm["dns"].days[date(2026, 11, 20)].ok) == (180, 177)
+    assert warm["dns"].days[date(2026, 11, 19)].checks == 21 * 60         # its last 3 hours were in the 20th UTC
+    assert histories(tmp_path, NOW)[0] == warm

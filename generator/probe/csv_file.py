@@ -1,7 +1,8 @@
-"""Appending the probe's results to its month files, so that no history is ever lost or torn.
+"""Appending the probe's results to its day files, so that no history is ever lost or torn.
 
-One CSV file per component and UTC month, `site_src/uptime/<component id>/<YYYY-MM>.csv`,
-starting with the header `time,ok,latency_ms,detail` (read/probe_rows.py describes the
+One folder per UTC day, one CSV file in it per component, `site_src/uptime/<YYYY-MM-DD>/<component id>.csv`
+(earlier probes wrote a file per component and UTC month, `<component id>/<YYYY-MM>.csv`, which the build
+still reads and the month close still folds in; docs/format.md tells why days), each starting with the header `time,ok,latency_ms,detail` (read/probe_rows.py describes the
 format, and the build reads it): the probe writes the time in UTC with `Z` and whole
 seconds, latencies with one decimal, and details on one line, CSV-quoted when they hold
 a comma or a quote.
@@ -51,10 +52,10 @@ def uptime_dir(site_dir: Path) -> Path:
     return Path(site_dir) / UPTIME_FOLDER
 
 
-def month_path(site_dir: Path, component: str, when: datetime) -> Path:
-    """Return the file that holds a component's rows of the UTC month of `when`."""
+def day_path(site_dir: Path, component: str, when: datetime) -> Path:
+    """Return the file that holds a component's rows of the UTC day of `when`."""
     when = when.astimezone(UTC)
-    return uptime_dir(site_dir) / component / f"{when.year:04d}-{when.month:02d}.csv"
+    return uptime_dir(site_dir) / f"{when.year:04d}-{when.month:02d}-{when.day:02d}" / f"{component}.csv"
 
 
 def display_path(path: Path, site_dir: Path | None) -> str:
@@ -83,7 +84,7 @@ def clean_detail(detail: str) -> str:
 
 
 def format_row(result: ProbeResult) -> str:
-    """Return one probe result as a line of a month file, newline included."""
+    """Return one probe result as a line of a day (or month) file, newline included."""
     latency = ""
     if result.latency_ms is not None:
         if not 0 <= result.latency_ms < float("inf"):
@@ -105,7 +106,7 @@ def describe_os_error(exc: OSError) -> tuple[str, str | None]:
         errno.EDQUOT: "the disk quota is used up: free some space or raise the quota",
         errno.EROFS: "the file system is mounted read-only; run the probe in a writable checkout",
         errno.ENOTDIR: "something that should be a folder is a file; move it away",
-        errno.EISDIR: "a folder stands where the month file should be; move it away",
+        errno.EISDIR: "a folder stands where the day file should be; move it away",
         errno.EAGAIN: "a probe may be stuck: see which process holds site_src/uptime/.lock (fuser, lsof)",
     }
     return reason, hints.get(exc.errno)
@@ -178,7 +179,7 @@ def cut_torn_tail(fd: int, size: int) -> tuple[int, bytes]:
 
 
 def append_to_file(path: Path, lines: str, site_dir: Path) -> list[SourceError]:
-    """Append whole lines to one month file (the caller holds the lock); return repair warnings."""
+    """Append whole lines to one day file (the caller holds the lock); return repair warnings."""
     rel = display_path(path, site_dir)
     warnings = []
     make_folder(path.parent)
@@ -219,7 +220,7 @@ def append_to_file(path: Path, lines: str, site_dir: Path) -> list[SourceError]:
 
 
 def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
-    """Append (component id, ProbeResult) rows to their month files; return warnings.
+    """Append (component id, ProbeResult) rows to their day files; return warnings.
 
     Rows of one file go in one write, in the order given. Raises HistoryWriteError
     with every problem when any file could not be written; the other files are
@@ -230,7 +231,7 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
     for component, result in rows:
         if not COMPONENT_ID.match(component):
             raise ValueError(f"'{component}' is not a component id")
-        by_file.setdefault(month_path(site_dir, component, result.time), []).append(format_row(result))
+        by_file.setdefault(day_path(site_dir, component, result.time), []).append(format_row(result))
     if not by_file:
         return ()
     folder = uptime_dir(site_dir)

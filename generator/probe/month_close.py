@@ -1,4 +1,5 @@
-"""Closing the probe's past months: each month file becomes an xz file of its rows and a summary of its days.
+"""Closing the probe's past months: a month's rows (its day folders' files, or a month file) become an xz file
+of its rows and a summary of its days, in the component's folder, and the day files and month file go.
 
 A UTC month closes at `now` when the local day of its last instant is over and the 24 hours
 before now no longer reach into it: no build at or after now counts its rows again, only its
@@ -6,7 +7,7 @@ days (read/probe_summary.py describes both files; write/month_archive.py writes 
 closes months after it has appended its rows, under the same lock, so that a row that arrives
 late for a closed month (a clock set back) is merged into the month's xz file at once.
 
-A month file with a malformed row or an unfinished last line is left open: the build names the
+A month whose month file or a day file has a malformed row or an unfinished last line is left open: the build names the
 problem, and a person says what was meant before the rows are packed away. Compressing costs
 about a second per month of one-minute checks, so one run closes months for CLOSE_SECONDS at
 most and leaves the rest to the next run.
@@ -23,8 +24,8 @@ from zoneinfo import ZoneInfo
 from generator.errors import WARNING, SourceError
 from generator.model import Component
 from generator.probe.csv_file import LOCK_NAME, LOCK_WAIT, acquire_lock, describe_os_error, uptime_dir
-from generator.read.probe_files import FIRST_ROW_BYTES
-from generator.read.probe_rows import UPTIME_FOLDER, Context, parse_stamp
+from generator.read.probe_layout import FIRST_ROW_BYTES, a_day, is_day_folder
+from generator.read.probe_rows import HEADER, UPTIME_FOLDER, Context, parse_stamp
 from generator.read.probe_summary import (
     ARCHIVE_SUFFIX,
     SUMMARY_SUFFIX,
@@ -59,47 +60,86 @@ def month_context(month: str, zone: ZoneInfo, slow_ms: float | None) -> Context:
     return Context(zone, bounds, slow_ms)
 
 
-def close_month(path: Path, zone: ZoneInfo, slow_ms: float | None) -> bool:
-    """Close one month file if its rows are all well formed; tell whether it was closed.
+def checked(data: bytes, span: str, context: Context) -> bool:
+    """Tell whether a month or day file's bytes are all well-formed rows under the header, ending with a line."""
+    rollup = count_file(data, dict(size=len(data), mtime_ns=0, verify=False), span, context)
+    return rollup.readable and not rollup.warnings and rollup.read == len(data)
 
-    Raises SummaryError when the month's xz file, already there, cannot be read, and OSError.
+
+def body(data: bytes) -> bytes:
+    """Return a file's rows: its bytes after the header line."""
+    return data[data.find(b"\n") + 1:] if data else b""
+
+
+def close_month(folder: Path, month: str, month_file: Path | None, day_files: list[Path], zone: ZoneInfo,
+                slow_ms: float | None) -> bool:
+    """Close one component's month (its month file, day files, both, or late rows for a closed month) into
+    `folder`/<month>.csv.xz and .days.json if its rows are all well formed; tell whether it was closed.
+
+    The xz file holds the month's rows as one month file would: the closed rows, the month file's, then
+    the day files' in day order. Raises SummaryError when the month's xz file, already there, cannot be
+    read, and OSError.
     """
-    month = path.name.removesuffix(".csv")
-    data = path.read_bytes()
-    archive = path.with_name(month + ARCHIVE_SUFFIX)
+    context = month_context(month, zone, slow_ms)
+    data = month_file.read_bytes() if month_file is not None else HEADER + b"\n"
+    days = [(path, path.read_bytes()) for path in day_files]
+    if not checked(data, month, context) or not all(checked(rows, path.parent.name, context) for path, rows in days):
+        return False
+    archive = folder / (month + ARCHIVE_SUFFIX)
     if archive.exists():
         # Rows that came after the month closed: the month is its closed rows and these.
         earlier = read_archive(archive, MAX_MONTH_BYTES)
         if not data.startswith(earlier):       # (a probe stopped after writing the xz file: the same rows)
-            data = earlier + data[data.find(b"\n") + 1:]
-    context = month_context(month, zone, slow_ms)
+            data = earlier + body(data)
+        # A day file whose every row the xz file holds was folded in by a probe stopped before removing it.
+        closed = set(body(earlier).split(b"\n"))
+        days = [(path, rows) for path, rows in days if not set(body(rows).split(b"\n")) <= closed]
+    data += b"".join(body(rows) for _, rows in days)
     rollup = count_file(data, dict(size=len(data), mtime_ns=0, verify=False), month, context)
-    if not rollup.readable or rollup.warnings or rollup.read != len(data):
-        return False
-    # The first row as the build finds it in a month file (read/probe_files.py: first_row_time).
+    # The first row as the build finds it in a month file (read/probe_layout.py: first_of_file).
     first = next((line[:20] for line in data[:FIRST_ROW_BYTES].split(b"\n")[1:] if parse_stamp(line[:20])), b"")
-    write_closed_month(path, archive, data, path.with_name(month + SUMMARY_SUFFIX),
-                       encode_summary(month, rollup, context, first))
+    write_closed_month(archive, data, folder / (month + SUMMARY_SUFFIX), encode_summary(month, rollup, context, first),
+                       [*([month_file] if month_file is not None else []), *day_files])
     return True
+
+
+def due_months(folder: Path, components: tuple[Component, ...], zone: ZoneInfo, now: datetime) -> dict:
+    """Return the months closed at `now` that have rows to close, as (component, month) -> (month file or None,
+    day files): each component's month files, and the day folders' files."""
+    due: dict[tuple[str, str], tuple[Path | None, list[Path]]] = {}
+    ids = {component.id for component in components}
+
+    def is_due(month: str) -> bool:
+        try:
+            return closes_at(month, zone) <= now.astimezone(UTC)
+        except (ValueError, OverflowError):
+            return False            # not a month: the build names it
+    for component in sorted(ids):
+        for path in sorted((folder / component).glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv")):
+            if is_due(path.stem):
+                due[component, path.stem] = (path, [])
+    if not folder.is_dir():
+        return due
+    for day in sorted(path for path in folder.iterdir() if is_day_folder(path.name) and a_day(path.name)):
+        if not is_due(day.name[:7]):
+            continue
+        for path in sorted(day.glob("*.csv")):
+            if path.stem in ids and path.is_file():
+                due.setdefault((path.stem, day.name[:7]), (None, []))[1].append(path)
+    return dict(sorted(due.items()))
 
 
 def close_months(site_dir: Path, components: tuple[Component, ...], zone: ZoneInfo,
                  now: datetime) -> tuple[tuple[str, ...], tuple[SourceError, ...]]:
-    """Close every component's month files that are closed at `now`, for CLOSE_SECONDS at most; return the
-    files closed (as site_src/uptime/<id>/<YYYY-MM>.csv) and warnings for those that could not be."""
+    """Close every component's months that are closed at `now` (month files, day folders' files), for
+    CLOSE_SECONDS at most; return the months closed (as site_src/uptime/<id>/<YYYY-MM>.csv, or
+    site_src/uptime/<YYYY-MM>-*/<id>.csv when only day files held its rows) and warnings for those that could not be."""
     folder = uptime_dir(site_dir)
-    due = []
-    for component in sorted(components, key=lambda c: c.id):
-        check = component.check
-        slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
-        for path in sorted((folder / component.id).glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv")):
-            try:
-                if closes_at(path.stem, zone) <= now.astimezone(UTC):
-                    due.append((path, slow_ms))
-            except (ValueError, OverflowError):
-                continue            # not a month: the build names it
+    due = due_months(folder, components, zone, now)
     if not due:
         return (), ()
+    slow = {component.id: component.check.degraded_after * 1000 for component in components
+            if component.check is not None and component.check.degraded_after is not None}
     closed, problems = [], []
     try:
         lock = acquire_lock(folder / LOCK_NAME, LOCK_WAIT)
@@ -109,17 +149,21 @@ def close_months(site_dir: Path, components: tuple[Component, ...], zone: ZoneIn
                                 "they stay open, and the next probe run tries again", WARNING),)
     deadline = time.monotonic() + CLOSE_SECONDS
     try:
-        for path, slow_ms in due:
+        for (component, month), (path, days) in due.items():
             if time.monotonic() > deadline:
                 break               # the next run goes on
-            shown = path.relative_to(site_dir).as_posix()
+            shown = path.relative_to(site_dir).as_posix() if path is not None \
+                else (UPTIME_FOLDER / f"{month}-*" / f"{component}.csv").as_posix()
             try:
-                if os.path.isfile(path) and close_month(path, zone, slow_ms):
+                days = [day for day in days if os.path.isfile(day)]
+                path = path if path is not None and os.path.isfile(path) else None
+                if (path is not None or days) and close_month(folder / component, month, path, days, zone,
+                                                              slow.get(component)):
                     closed.append(shown)
             except (OSError, SummaryError) as error:
                 reason = str(error) if isinstance(error, SummaryError) else describe_os_error(error)[0]
                 problems.append(SourceError(shown, 0, 0, f"could not close the month: {reason}",
-                                            "its rows stay in the month file, and the build reads them", WARNING))
+                                            "its rows stay where they are, and the build reads them", WARNING))
     finally:
         os.close(lock)
     return tuple(closed), tuple(problems)

@@ -1,6 +1,7 @@
 """The day-count cache of the probe's month files: what it holds and its bytes (written by write/probe_cache.py).
 
-Each month file's counts are kept in `<cache>/uptime/<component>/<YYYY-MM>.rollup`, in the
+Each file's counts are kept in `<cache>/uptime/<component>/<YYYY-MM>.rollup` (a month file, a
+closed month) or `<YYYY-MM-DD>.rollup` (a day file), in the
 build's cache folder (the site's own, or the server hooks'; see read/cache.py), beside the file's size, mtime_ns, how many bytes were read and a SHA-1 hash
 of those bytes: read/probe_files.py decides from these whether the file changed, grew, or
 must be read again. A cache file is a line of JSON, then the histograms' arrays; one

@@ -1,7 +1,8 @@
-"""Reading the probe's month files into each component's history, through a cache that survives appends.
+"""Reading the probe's day and month files into each component's history, through a cache that survives appends.
 
-Each month file (see read/probe_rows.py for the format) is read once into counts per local
-day of the site, which two files add up exactly when a local day spans two UTC months. The
+Each file (read/probe_layout.py says where they are: day folders, month files; read/probe_rows.py
+the format) is read once into counts per local day of the site, which two files add up exactly
+when a local day spans two UTC days or months. The
 counts are cached (read/probe_cache.py holds the format; write/probe_cache.py writes it):
 
 - same size and mtime_ns: the counts are used as they are, without opening the file;
@@ -28,7 +29,6 @@ tells it how much), and has the changed counts written to the cache. Nothing her
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import time as clock
 from dataclasses import dataclass, replace
@@ -40,6 +40,13 @@ from zoneinfo import ZoneInfo
 from generator.errors import ERROR, WARNING, SourceError
 from generator.model import DayCounts, ProbeHistory, ProbeResult, Site
 from generator.read.probe_cache import Rollup, cache_key, decode_rollup, encode_rollup
+from generator.read.probe_layout import (
+    first_row_time,
+    is_day_folder,
+    list_day_files,
+    unknown_component,
+)
+from generator.read.probe_merge import MERGED_NAME, merged_days
 from generator.read.probe_rows import (
     UPTIME_FOLDER,
     Context,
@@ -56,19 +63,21 @@ from generator.read.probe_rows import (
 )
 from generator.read.probe_summary import (
     ARCHIVE_SUFFIX,
-    MAX_SUMMARY_BYTES,
     SUMMARY_SUFFIX,
     SummaryError,
     archive_problem,
     count_file,
     read_archive,
     read_closed,
-    summary_first,
 )
 
 RACY_NS = 2_000_000_000
 TAIL_BYTES = 1 << 17
-FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
+
+
+def span_of(path: Path) -> str:
+    """Return what a file's rows must fall in: the UTC day of a day folder's file, else the month of a month file."""
+    return path.parent.name if is_day_folder(path.parent.name) else path.name[:7]
 
 
 def read_month(path: Path, old: Rollup | None, context: Context) -> Rollup:
@@ -88,7 +97,7 @@ def read_month(path: Path, old: Rollup | None, context: Context) -> Rollup:
         if old.read == end:
             return replace(old, **stat)
         hashed.update(memoryview(data)[old.read:end])       # one pass over the file for both hashes
-        part = read_part(data, old.read, end, old.lines + 1, path.stem, context)
+        part = read_part(data, old.read, end, old.lines + 1, span_of(path), context)
         days = dict(old.days)
         for day, counts in part.days.items():
             days[day] = merge_counts((days[day], counts)) if day in days else counts
@@ -98,7 +107,7 @@ def read_month(path: Path, old: Rollup | None, context: Context) -> Rollup:
                        lines=old.lines + data.count(b"\n", old.read, end), plain=plain,
                        last=part.last if newer else old.last, warnings=old.warnings + part.warnings,
                        days=MappingProxyType(days))
-    return count_file(data, stat, path.stem, context)
+    return count_file(data, stat, span_of(path), context)
 
 
 def row_result(fields: tuple[str, str, str, str]) -> ProbeResult:
@@ -117,7 +126,7 @@ def read_rows(path: Path, rollup: Rollup, since: bytes) -> tuple[bytes, int]:
         data = read_archive(path, rollup.read) if path.name.endswith(ARCHIVE_SUFFIX) else path.read_bytes()
         data = data[:rollup.read]
         if rollup.warnings:
-            return canonical(clean_rows(data, rollup.body, rollup.read, 2, path.stem)[0]), 1
+            return canonical(clean_rows(data, rollup.body, rollup.read, 2, span_of(path))[0]), 1
         return sorted_rows(data, rollup.body, rollup.read), 1
     size = TAIL_BYTES
     with path.open("rb") as file:
@@ -140,7 +149,7 @@ def read_recent(path: Path, rollup: Rollup, segments: list[tuple[date, datetime,
     edges = [stamp(begin) for _, begin, _ in segments] + [stamp(segments[-1][2])]
     found = count_segments(data, start, len(data), edges, context)
     if found is None:      # the file changed since it was read a moment ago: count what is well formed
-        clean = canonical(clean_rows(data, start, len(data), 0, path.stem)[0])
+        clean = canonical(clean_rows(data, start, len(data), 0, span_of(path))[0])
         found = count_segments(clean, 1, len(clean), edges, context)
     return found
 
@@ -150,7 +159,7 @@ def latest_row(path: Path, rollup: Rollup, until: bytes) -> tuple[str, str, str,
     if rollup.last is None or rollup.last[0].encode() < until:
         return rollup.last
     if not rollup.plain:
-        earlier = [row for row in clean_rows(path.read_bytes(), rollup.body, rollup.read, 2, path.stem)[0]
+        earlier = [row for row in clean_rows(path.read_bytes(), rollup.body, rollup.read, 2, span_of(path))[0]
                    if row[0].encode() < until]
         return earlier[-1] if earlier else None
     data, start = read_rows(path, rollup, until)
@@ -163,16 +172,18 @@ def latest_row(path: Path, rollup: Rollup, until: bytes) -> tuple[str, str, str,
 
 @dataclass(frozen=True, slots=True)
 class Month:
-    """One month file of a component to bring up to date: where it is, its cache entry, what counts depend on."""
+    """One file of a component's rows to bring up to date (a month file, a closed month, or a day folder's file):
+    where it is, its cache entry, what counts depend on."""
 
     component: str
     month: str
-    path: Path            # the month file, or a closed month's summary (read/probe_summary.py)
-    source: str           # as warnings name it: site_src/uptime/<component>/<YYYY-MM>.csv
+    path: Path            # the month or day file, or a closed month's summary (read/probe_summary.py)
+    source: str           # as warnings name it: site_src/uptime/<component>/<YYYY-MM>.csv, <YYYY-MM-DD>/<component>.csv
     key: dict
     stored: Path | None   # its cache file
     slow_ms: float | None
-    rows: Path            # where the rows are: the month file, or a closed month's xz file
+    rows: Path            # where the rows are: the month or day file, or a closed month's xz file
+    day: str | None = None    # of a day folder's file: its UTC day
 
     @property
     def closed(self) -> bool:
@@ -199,43 +210,13 @@ def file_warnings(month: Month, rollup: Rollup) -> list[SourceError]:
     return found
 
 
-def first_row_time(folder: Path, now: datetime) -> datetime | None:
-    """Return the time of the first row of a component's oldest month file, if it is not after `now`.
-
-    The probe appends rows in time order, so the oldest file's first well-formed row is when
-    checking began; it stays put as months pass, unlike the first day of the 90 shown.
-    """
-    months = [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
-              *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]
-    # By month, a month file before its month's summary (the file holds rows the summary lacks).
-    for path in sorted(months, key=lambda path: (path.name[:7], not path.name.endswith(".csv"))):
-        summary = not path.name.endswith(".csv")
-        try:
-            with path.open("rb") as file:
-                # bounded: a file without line breaks is not read whole; of a summary, the first line
-                # (all but the days) serves, else the whole summary, up to the most one can be
-                head = file.readline(FIRST_ROW_BYTES) if summary else file.read(FIRST_ROW_BYTES)
-                first = summary_first(head) or summary_first(head + file.read(MAX_SUMMARY_BYTES)) if summary else None
-        except OSError:
-            continue
-        if summary:
-            found = parse_stamp(first or "")
-            if found is not None:
-                return found if found <= now else None
-            continue
-        for line in head.split(b"\n")[1:]:
-            found = parse_stamp(line[:20])
-            if found is not None:
-                return found if found <= now else None
-    return None
-
-
 @dataclass(frozen=True, slots=True)
 class ComponentFiles:
     """One component's month files to count at a build's now: where they are, and what counting them needs."""
 
     component: str
-    folder: Path
+    folder: Path              # its month files' folder (which may not be there)
+    first_day: Path | None    # its oldest day file
     months: tuple[Month, ...]
     zone: ZoneInfo
     slow_ms: float | None
@@ -291,40 +272,44 @@ def month_of(component: str, folder: Path, label: str, month: str, zone: ZoneInf
 
 
 def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None) -> ProbeFiles:
-    """Return the month files of site_src/uptime/ that the probe's history in `window` is counted from.
+    """Return the files of site_src/uptime/ (month files, closed months, day files) that the probe's history in
+    `window` is counted from.
 
     Their counts are kept in and taken from the folder `stored_in` (read/probe_cache.py), none when it
-    is None. A folder named after no component is a warning, and left out.
+    is None. A folder or day file named after no component is a warning, and left out.
     """
     root = site_dir / UPTIME_FOLDER
     if not root.is_dir():
         return ProbeFiles((), (), 0)
     zone = ZoneInfo(site.timezone)
     known = {component.id: component for component in site.components}
-    problems: list[SourceError] = []
+    by_day, oldest, problems = list_day_files(root, known, window.months)
     found: list[ComponentFiles] = []
     uncached = 0
-    for folder in sorted(path for path in root.iterdir() if path.is_dir()):
-        label = (UPTIME_FOLDER / folder.name).as_posix()
-        component = known.get(folder.name)
-        if component is None:
-            close = difflib.get_close_matches(folder.name, sorted(known), n=1)
-            hint = f"did you mean '{close[0]}'? Rename the folder after a component id, or remove it" if close \
-                else "rename the folder after a component id, or remove it"
-            # Placed at its first file, whose name a person opens; at the folder when it holds none.
-            first = next(iter(sorted(folder.glob("*.csv"))), None)
-            where = (f"{label}/{first.name}", 1, 1) if first is not None else (label, 0, 0)
-            problems.append(SourceError(*where, f"no component '{folder.name}' in site_src/status.yaml; "
-                                        "its probe history is not shown", hint, WARNING))
+    folders = {path.name: path for path in root.iterdir() if path.is_dir() and not is_day_folder(path.name)}
+    for name in sorted(set(folders) - set(known)):
+        # Placed at its first file, whose name a person opens; at the folder when it holds none.
+        label = (UPTIME_FOLDER / name).as_posix()
+        first = next(iter(sorted(folders[name].glob("*.csv"))), None)
+        problems.append(unknown_component(name, known, (f"{label}/{first.name}", 1, 1) if first is not None
+                                          else (label, 0, 0)))
+    for component in sorted(known.values(), key=lambda component: component.id):
+        if component.id not in folders and component.id not in by_day:
             continue
+        folder = root / component.id
         check = component.check
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
-        months = tuple(month_of(component.id, folder, label, month, zone, slow_ms, stored_in)
-                       for month in window.months)
+        months = [month_of(component.id, folder, (UPTIME_FOLDER / component.id).as_posix(), month, zone, slow_ms,
+                           stored_in) if component.id in folders else None for month in window.months]
+        for day, path in by_day.get(component.id, ()):
+            source = (UPTIME_FOLDER / day / path.name).as_posix()
+            months.append(Month(component.id, day[:7], path, source, cache_key(source, zone, slow_ms),
+                                stored_in / component.id / f"{day}.rollup" if stored_in else None, slow_ms, path,
+                                day))
         months = tuple(month for month in months if month is not None)
         uncached += sum(month.path.stat().st_size for month in months
                         if month.stored is None or not month.stored.is_file())
-        found.append(ComponentFiles(component.id, folder, months, zone, slow_ms, window,
+        found.append(ComponentFiles(component.id, folder, oldest.get(component.id), months, zone, slow_ms, window,
                                     site.limits["tree_mb"] << 20))
     return ProbeFiles(tuple(found), tuple(problems), uncached)
 
@@ -352,27 +337,30 @@ def read_component_history(files: ComponentFiles) -> ComponentRead:
             changed.append((month.stored, encode_rollup(rollup, month.key)))
         rollups[month.source] = rollup
         problems += file_warnings(month, rollup)
-    days, recent, latest = count_history(files.months, rollups, files.window, context, problems)
-    return ComponentRead(files.component, days, recent, latest, first_row_time(files.folder, files.window.now),
+    first = files.months[0].stored if files.months else None
+    merged = merged_days(rollups, first.with_name(MERGED_NAME) if first is not None else None,
+                         cache_key(f"{files.component} {MERGED_NAME}", files.zone, files.slow_ms), changed)
+    days, recent, latest = count_history(files.months, rollups, merged, files.window, context, problems)
+    return ComponentRead(files.component, days, recent, latest, first_row_time(files.folder, files.first_day, files.window.now),
                          tuple(problems), tuple(changed))
 
 
-def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window, context: Context,
+def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], merged, window, context: Context,
                   problems: list[SourceError]):
-    """Return one component's (days, recent, latest) at the window's now: cached counts for past days,
+    """Return one component's (days, recent, latest) at the window's now: the `merged` counts for past days,
     the files' ends for today and the 24 hours before now, and the newest row up to now (a closed
     month's rows are read from its xz file only for a build at an earlier now; a failure goes to `problems`)."""
     days, segments, now = window.days, window.segments, window.now
     until = stamp(segments[-1][2])
-    parts: dict[date, list[DayCounts]] = {}
+    # a day file counts in the recent segments only when its UTC day meets them
+    recent_days = (stamp(segments[0][1])[:10].decode(), until[:10].decode())
     recent: list[list[DayCounts]] = [[] for _ in segments]
     latest = None
     for month in months:
         rollup = rollups[month.source]
-        for day, counts in rollup.days.items():
-            parts.setdefault(day, []).append(counts)
         try:
-            if month.month in window.recent_months:
+            if month.month in window.recent_months and (
+                    month.day is None or recent_days[0] <= month.day <= recent_days[1]):
                 for found, counts in zip(recent, read_recent(month.rows, rollup, segments, context)):
                     found.append(counts)
             row = latest_row(month.rows, rollup, until)
@@ -382,7 +370,7 @@ def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], window,
         if row is not None and (latest is None or row[0] >= latest[0]):
             latest = row
     today, since = days[-1].day, now - timedelta(hours=24)
-    measured = {day: merge_counts(found) for day, found in parts.items() if days[0].day <= day < today}
+    measured = {day: counts for day, counts in merged.items() if days[0].day <= day < today}
     by_segment = [merge_counts(found) if found else DayCounts() for found in recent]
     today_parts = [c for (day, _, _), c in zip(segments, by_segment) if day == today and c.checks]
     if today_parts:

@@ -1,6 +1,7 @@
 """Counting the rows of the probe's month files per local day: the row format, and the fast and careful counters.
 
-The files are `site_src/uptime/<component>/<YYYY-MM>.csv` (UTC months), header
+The files are `site_src/uptime/<YYYY-MM-DD>/<component>.csv` (UTC days, as the probe writes
+them) and `site_src/uptime/<component>/<YYYY-MM>.csv` (UTC months, as earlier probes did), header
 `time,ok,latency_ms,detail`, one check per line: `2026-11-23T13:00:05Z,1,48.2,HTTP 200`:
 
 - time: UTC, ISO 8601 with `Z` and whole seconds (any ISO 8601 time with an offset is
@@ -220,7 +221,10 @@ def check_row(fields: list[str], month: str) -> tuple[str, str | None] | None:
     when = read_time(fields[0])
     if when is None:
         return f"'{fields[0]}' is not a UTC time", "write it like 2026-11-23T13:00:05Z"
-    if f"{when:%Y-%m}" != month:
+    # `month` names the file's span: a UTC month (2026-11) or, of a day folder's file, a UTC day (2026-11-23).
+    if len(month) == 10 and f"{when:%Y-%m-%d}" != month:
+        return f"{fields[0]} does not belong in the file of {month}", f"move the row to the folder {when:%Y-%m-%d}"
+    if f"{when:%Y-%m}" != month[:7]:
         return f"{fields[0]} does not belong in the file of {month}", f"move the row to {when:%Y-%m}.csv"
     if fields[1] not in ("0", "1"):
         return f"'{fields[1]}' is not 1 or 0", "1 when the check succeeded, 0 when it failed"
@@ -287,8 +291,10 @@ def read_part(data: bytes, start: int, end: int, first_line: int, month: str, co
     rows, low = (data, start) if ordered else (sorted_rows(data, start, end), 1)
     high = low + end - start
     line = rows.rfind(b"\n", low - 1, high - 1) + 1
-    # Rows of other months (or nonsense years) would stretch the days to count: the slow path names them.
-    days = count_days(rows, low, high, context) if rows[low:low + 7] == rows[line:line + 7] == month.encode() else None
+    # Rows of other months or days (or nonsense years) would stretch the days to count: the slow path names them.
+    span = len(month)
+    days = count_days(rows, low, high, context) \
+        if rows[low:low + span] == rows[line:line + span] == month.encode() else None
     if days is not None:
         last = split_row(rows[line:high].decode("utf-8", "replace").rstrip("\r\n"))
         return Part(days, ordered, rows[low:low + 20], tuple(last), ())

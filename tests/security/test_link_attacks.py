@@ -151,3 +151,19 @@ def test_a_hard_link_does_not_survive_a_push(tmp_path: Path) -> None:
     assert linked.stat().st_nlink == 1 and linked.stat().st_ino != outside.stat().st_ino
     outside.write_text("changed: after the push\n", encoding="utf-8")
     assert linked.read_text(encoding="utf-8") == SECRET
+
+
+def test_a_day_folder_or_day_file_linked_out_of_the_site_is_refused(tmp_path: Path) -> None:
+    # The probe's day folders are read like its month files: a link out of the site is refused at it.
+    outside = tmp_path / "secrets"
+    outside.mkdir()
+    (outside / "website.csv").write_text("time,ok,latency_ms,detail\n2026-11-23T12:00:00Z,1,1.0,x\n")
+    site = example_site(tmp_path)
+    os.symlink(outside, site / "site_src" / "uptime" / "2026-11-23")
+    assert_refused(build(site, tmp_path), "site_src/uptime/2026-11-23:1:1: error: the folder is a symbolic link to "
+                                          "a folder outside the site")
+    os.unlink(site / "site_src" / "uptime" / "2026-11-23")
+    (site / "site_src" / "uptime" / "2026-11-23").mkdir()
+    os.symlink(outside / "website.csv", site / "site_src" / "uptime" / "2026-11-23" / "website.csv")
+    assert_refused(build(site, tmp_path), "site_src/uptime/2026-11-23/website.csv:1:1: error: the file is a symbolic "
+                                          "link to a file outside the site")

@@ -1,0 +1,144 @@
+"""Where the probe's rows are: day folders, each component's month files, and when checking began.
+
+Two layouts are read alike (docs/format.md):
+
+- day folders, which the probe writes: `site_src/uptime/<YYYY-MM-DD>/<component>.csv`, the rows of one
+  UTC day; a commit every few minutes then rewrites only today's small files, which git stores as
+  deltas of each other, where a month file rewritten by every commit is stored whole again and again;
+- month files, which earlier probes wrote and a site may keep: `site_src/uptime/<component>/<YYYY-MM>.csv`.
+
+A folder named like a date is a day folder; any other folder is a component's. Nothing here writes a file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from generator.errors import WARNING, SourceError
+from generator.read.probe_rows import UPTIME_FOLDER, parse_stamp
+from generator.read.probe_summary import MAX_SUMMARY_BYTES, SUMMARY_SUFFIX, summary_first
+
+DAY_NAME = re.compile(r"\d{4}-\d\d-\d\d")
+FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
+
+
+def is_day_folder(name: str) -> bool:
+    """Tell whether a folder of site_src/uptime/ is named like a day (2026-11-23), not after a component."""
+    return DAY_NAME.fullmatch(name) is not None
+
+
+def a_day(name: str) -> bool:
+    """Tell whether a day folder's name is a real day (2026-02-30 is not)."""
+    try:
+        date.fromisoformat(name)
+    except ValueError:
+        return False
+    return True
+
+
+def unknown_component(name: str, known, where: tuple, extra: str = "") -> SourceError:
+    """Return the warning for a folder or day file named after no component of status.yaml."""
+    close = difflib.get_close_matches(name, sorted(known), n=1)
+    hint = f"did you mean '{close[0]}'? Rename the {extra or 'folder'} after a component id, or remove it" if close \
+        else f"rename the {extra or 'folder'} after a component id, or remove it"
+    return SourceError(*where, f"no component '{name}' in site_src/status.yaml; its probe history is not shown",
+                       hint, WARNING)
+
+
+def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str, Path]]], dict[str, Path],
+                                                       list[SourceError]]:
+    """Return the day files of site_src/uptime/ (`root`) for the UTC `months`, by component, as (day, path) in
+    day order; each component's oldest day file of any month (where checking began); and warnings.
+
+    A folder named like a date that is no day, and a day file named after no component, are warnings
+    (one per name, placed at its first file), and left out; other entries are no rows and are ignored.
+    """
+    wanted = set(months)
+    found: dict[str, list[tuple[str, Path]]] = {}
+    oldest: dict[str, Path] = {}
+    strays: dict[str, list[Path]] = {}
+    problems: list[SourceError] = []
+    # os.scandir tells files from folders without a stat each (thousands of day files on an open year)
+    with os.scandir(root) as entries:
+        folders = sorted(root / entry.name for entry in entries if is_day_folder(entry.name) and entry.is_dir())
+    for folder in folders:
+        label = (UPTIME_FOLDER / folder.name).as_posix()
+        with os.scandir(folder) as entries:
+            files = sorted(folder / entry.name for entry in entries if entry.name.endswith(".csv") and entry.name[0] != "."
+                           and entry.is_file())
+        if not a_day(folder.name):
+            where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
+            problems.append(SourceError(*where, f"'{folder.name}' is not a day; the probe's rows in it are not shown",
+                                        "name a day folder after a UTC day, like 2026-11-23", WARNING))
+            continue
+        for path in files:
+            if path.stem not in known:
+                strays.setdefault(path.stem, []).append(path)
+                continue
+            oldest.setdefault(path.stem, path)
+            if folder.name[:7] in wanted:
+                found.setdefault(path.stem, []).append((folder.name, path))
+    for name, paths in sorted(strays.items()):
+        where = ((UPTIME_FOLDER / paths[0].parent.name / paths[0].name).as_posix(), 1, 1)
+        problems.append(unknown_component(name, known, where, "file"))
+    return found, oldest, problems
+
+
+def first_row_time(folder: Path, first_day: Path | None, now: datetime) -> datetime | None:
+    """Return the time of a component's first row, if it is not after `now`: of its oldest month file or
+    summary in `folder`, or of its oldest day file `first_day`, whichever is earlier.
+
+    The probe appends rows in time order, so the oldest file's first well-formed row is when
+    checking began; it stays put as months pass, unlike the first day of the 90 shown.
+    """
+    found = first_of_months(folder)
+    # A day file's rows are of its UTC day: one that begins after the month files' first row is not read.
+    if first_day is not None and (found is None or found.isoformat() >= first_day.parent.name):
+        in_day = first_of_file(first_day)
+        found = in_day if found is None or (in_day is not None and in_day < found) else found
+    return found if found is not None and found <= now else None
+
+
+def first_of_file(path: Path | None) -> datetime | None:
+    """Return the time of the first well-formed row of a month or day file, reading at most its start."""
+    if path is None:
+        return None
+    try:
+        with path.open("rb") as file:
+            head = file.read(FIRST_ROW_BYTES)     # bounded: a file without line breaks is not read whole
+    except OSError:
+        return None
+    for line in head.split(b"\n")[1:]:
+        found = parse_stamp(line[:20])
+        if found is not None:
+            return found
+    return None
+
+
+def first_of_months(folder: Path) -> datetime | None:
+    """Return the time of the first row of a component's oldest month file or closed month."""
+    months = [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
+              *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]
+    # By month, a month file before its month's summary (the file holds rows the summary lacks).
+    for path in sorted(months, key=lambda path: (path.name[:7], not path.name.endswith(".csv"))):
+        if path.name.endswith(".csv"):
+            found = first_of_file(path)
+            if found is not None:
+                return found
+            continue
+        try:
+            with path.open("rb") as file:
+                # of a summary, the first line (all but the days) serves, else the whole summary,
+                # up to the most one can be
+                head = file.readline(FIRST_ROW_BYTES)
+                first = summary_first(head) or summary_first(head + file.read(MAX_SUMMARY_BYTES))
+        except OSError:
+            continue
+        found = parse_stamp(first or "")
+        if found is not None:
+            return found
+    return None
