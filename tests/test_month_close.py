@@ -303,3 +303,12 @@ def test_a_day_file_with_a_malformed_row_keeps_its_month_open(tmp_path):
     assert "site_src/uptime/2026-10-*/dns.csv" not in closed and problems == ()
     assert path.exists() and not (site / UPTIME / "dns/2026-10.days.json").exists()
     assert "site_src/uptime/2026-10-*/email.csv" in closed and (site / UPTIME / "2026-10-20/dns.csv").exists()
+
+
+def test_a_component_id_named_like_a_day_is_refused(make_site):
+    """site_src/uptime/2026-11-23/ is a day's folder of rows: a component of that name could not be told apart."""
+    site = make_site({"site_src/status.yaml": "components:\n  - id: 2026-11-23\n    name: Site\n"})
+    problems = [p.format() for p in load(site).problems]
+    assert ("site_src/status.yaml:2:9: error: a component id '2026-11-23' is named like a day: the probe keeps "
+            "each day's rows in site_src/uptime/ in a folder of that name\n"
+            "  hint: name the component, e.g. '2026-11-23-service'") in problems

@@ -8,6 +8,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from generator.model import CHECK_TYPES, DEFAULT_STALE_AFTER, Check, Component, shown_url
+from generator.read.probe_layout import is_day_folder
 from generator.read.yaml_nodes import Map, Node, Seq
 from generator.validate.dates import parse_date
 from generator.validate.fields import (
@@ -207,6 +208,12 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
         check_keys(component, problems, "a component", ("id", "name"),
                    ("group", "description", "check", "monitored_since"))
         component_id = expect_id(component.get("id"), problems, "a component id") if component.get("id") else None
+        if component_id is not None and is_day_folder(component_id):
+            # site_src/uptime/ holds a folder per component and a folder per day of the probe's rows.
+            problems.error(component.get("id"), f"a component id '{component_id}' is named like a day: the probe "
+                           "keeps each day's rows in site_src/uptime/ in a folder of that name",
+                           f"name the component, e.g. '{component_id}-service'")
+            component_id = None
         name = expect_localised(component.get("name"), problems, "a component's name", languages, one_line=True) \
             if component.get("name") is not None else None
         group = expect_localised(component.get("group"), problems, "group", languages) \
