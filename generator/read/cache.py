@@ -21,7 +21,7 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -163,13 +163,16 @@ def output_intact(out_dir: Path, manifest: dict) -> bool:
     for folder, dirs, names in os.walk(out_dir):
         inside = os.path.relpath(folder, out_dir).replace(os.sep, "/")
         prefix = "" if inside == "." else inside + "/"
+        # os.walk lists a link to a folder among the folders and does not follow it: a build never makes one.
+        if any(os.path.islink(os.path.join(folder, name)) for name in dirs):
+            return False
         for name in names:
             recorded = files.get(prefix + name)
             try:
                 stat = os.lstat(os.path.join(folder, name))
             except OSError:
                 return False
-            if not recorded or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns:
+            if not _recorded(recorded) or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns:
                 return False
             count += 1
     return count == len(files)
@@ -178,7 +181,10 @@ def output_intact(out_dir: Path, manifest: dict) -> bool:
 def reusable_hashes(out_dir: Path, manifest: dict) -> dict[str, str]:
     """Return, for files still exactly as the last build wrote them, their content hashes."""
     reusable = {}
-    for rel, recorded in (manifest.get("files") or {}).items():
+    files = manifest.get("files")
+    for rel, recorded in (files if isinstance(files, dict) else {}).items():
+        if not inside_output(rel) or not _recorded(recorded):
+            continue
         try:
             stat = os.lstat(os.path.join(out_dir, rel))
         except OSError:
@@ -247,10 +253,26 @@ def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[st
     files, parts = manifest.get("files"), manifest.get("parts")
     if not isinstance(files, dict) or not isinstance(parts, dict) or not out_dir.is_dir() or out_dir.is_symlink():
         return None
+    # The manifest is data, maybe crafted (a site folder that came with its cache): a name that is not a
+    # plain path inside the output ('../x', '/etc/x') is neither looked at, kept nor removed.
+    files = {rel: recorded for rel, recorded in files.items() if inside_output(rel)}
     intact: dict[str, list] = {}
     root = str(out_dir)
+    # A file is the output's only in a folder of the output, not behind a link put in its place (lstat
+    # follows links on the way): each folder is looked at once (one lstat per folder).
+    plain: dict[str, bool] = {"": True}
+
+    def plain_folder(folder: str) -> bool:
+        if folder not in plain:
+            try:
+                mode = os.lstat(os.path.join(root, folder)).st_mode
+            except OSError:
+                mode = 0
+            plain[folder] = S_ISDIR(mode) and plain_folder(os.path.dirname(folder))
+        return plain[folder]
+
     for rel, recorded in files.items():
-        if not isinstance(recorded, list) or len(recorded) != 3:
+        if not _recorded(recorded) or not plain_folder(os.path.dirname(rel)):
             continue
         try:
             stat = os.lstat(os.path.join(root, rel))
@@ -260,8 +282,22 @@ def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[st
             intact[rel] = recorded
     kept = {name: part for name, part in parts.items()
             if isinstance(part, list) and len(part) == 2 and isinstance(part[1], list)
-            and all(path in intact for path in part[1])}
+            and all(isinstance(path, str) and path in intact for path in part[1])}
     return intact, kept, list(files)
+
+
+def _recorded(value: object) -> bool:
+    """Tell whether a manifest's record of a file has its shape: [hash, size, time]."""
+    return isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) \
+        and all(isinstance(number, int) for number in value[1:])
+
+
+def inside_output(rel: object) -> bool:
+    """Tell whether a name from a manifest is a plain relative path that stays inside the output folder:
+    folders and a name joined by '/', none of them empty, '.' or '..', no backslash or NUL."""
+    if not isinstance(rel, str) or not rel or "\\" in rel or "\0" in rel:
+        return False
+    return all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
 def base_key(template_dirs: tuple[Path, ...]) -> str:
