@@ -66,3 +66,74 @@ def test_an_edit_that_takes_the_output_past_its_limit_is_refused_as_a_clean_buil
     assert "passes the limit of 1 MB (limits: output_mb)" in error
     assert error.endswith("1 error; nothing was written\n")
     assert tree(out) == before
+
+
+def test_the_preview_equals_a_clean_build_after_a_deletion_a_broken_template_and_its_fix(tmp_path):
+    from datetime import datetime
+
+    from generator.commands.serve import Preview
+
+    site = example(tmp_path / "site")
+    out = tmp_path / "preview" / "site"
+    clock = [datetime.fromisoformat(NOW)]
+    preview = Preview(site, out, lambda: clock[0], strict=False, debug=False)
+    assert preview.rebuild().ok
+    # A notice deleted: its pages go, and the pages that linked to it change.
+    for source in (site / "notices").glob("2026-11-03-whatsapp-comercial*.md"):
+        source.unlink()
+    assert preview.rebuild().ok
+    # The site's own template, broken: nothing changes in the preview; then fixed, with "now" a week on.
+    templates = site / "templates"
+    templates.mkdir()
+    notice_page = (ROOT / "templates" / "notice.html").read_text(encoding="utf-8")
+    (templates / "notice.html").write_text(notice_page.replace("{% endblock %}", "{% endblok %}"), encoding="utf-8")
+    assert not preview.rebuild().ok
+    (templates / "notice.html").write_text(notice_page.replace("All notices", "Every notice"), encoding="utf-8")
+    clock[0] = datetime.fromisoformat("2026-11-30T10:00:00-03:00")
+    assert preview.rebuild().ok
+    assert b"Every notice" in (out / "en" / "notices" / "2026-11-10-treinamento-equipe" / "index.html").read_bytes()
+    # The site's template removed: the default theme's page comes back.
+    shutil.rmtree(templates)
+    assert preview.rebuild().ok
+    clean = tmp_path / "clean"
+    assert main(["build", "--site", str(site), "--out", str(clean), "--now", "2026-11-30T10:00:00-03:00",
+                 "--no-cache"]) == 0
+    assert tree(out) == tree(clean)
+
+
+def test_a_build_after_the_output_was_changed_by_hand_equals_a_clean_build(tmp_path):
+    site = example(tmp_path / "site")
+    out = tmp_path / "public"
+    assert run(site, out) == 0
+    # A file edited (its size kept), one deleted, a folder where a file was, and a stray file.
+    page = out / "notices" / "2026-11-10-treinamento-equipe" / "index.html"
+    data = page.read_bytes()
+    page.write_bytes(data.replace(b"<h1", b"<h2", 1))
+    (out / "en" / "notices" / "2026-11-10-treinamento-equipe" / "index.html").unlink()
+    feed = out / "feed.xml"
+    feed.unlink()
+    feed.mkdir()
+    (out / "stray.html").write_text("x", encoding="utf-8")
+    notice = site / "notices" / "2026-11-03-whatsapp-comercial.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("sem sair da conversa", "pelo celular"),
+                      encoding="utf-8")
+    assert run(site, out) == 0
+    assert run(site, out) == 0      # what the first left (the stray file) the second repairs, at the latest
+    assert tree(out) == tree(_clean(site, tmp_path / "clean"))
+
+
+def test_the_output_given_relative_with_a_trailing_slash_is_the_same_output(tmp_path, monkeypatch):
+    site = example(tmp_path / "site")
+    assert run(site, tmp_path / "public") == 0
+    monkeypatch.chdir(tmp_path)
+    notice = site / "notices" / "2026-11-03-whatsapp-comercial.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace("sem sair da conversa", "pelo celular"),
+                      encoding="utf-8")
+    assert main(["build", "--site", str(site), "--out", "public/", "--now", NOW]) == 0
+    assert main(["build", "--site", "site", "--out", "./public", "--now", NOW, "--strict"]) == 0
+    assert tree(tmp_path / "public") == tree(_clean(site, tmp_path / "clean"))
+
+
+def _clean(site: Path, out: Path) -> Path:
+    assert run(site, out, "--no-cache") == 0
+    return out
