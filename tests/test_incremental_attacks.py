@@ -137,3 +137,32 @@ def test_the_output_given_relative_with_a_trailing_slash_is_the_same_output(tmp_
 def _clean(site: Path, out: Path) -> Path:
     assert run(site, out, "--no-cache") == 0
     return out
+
+
+def test_a_build_killed_at_any_moment_is_repaired_by_the_next(tmp_path):
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    site = example(tmp_path / "site")
+    out = tmp_path / "public"
+    assert run(site, out) == 0
+    notice = site / "notices" / "2026-11-03-whatsapp-comercial.md"
+    text = notice.read_text(encoding="utf-8")
+    chance = random.Random(16)
+    for attempt in range(8):
+        notice.write_text(text.replace("sem sair da conversa", f"pelo celular ({attempt})"), encoding="utf-8")
+        started = time.monotonic()
+        child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--site", str(site),
+                                  "--out", str(out), "--now", NOW], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        time.sleep(chance.uniform(0.2, 1.2))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert time.monotonic() - started < 30
+        assert run(site, out) == 0
+        clean = _clean(site, tmp_path / f"clean-{attempt}")
+        assert tree(out) == tree(clean), f"attempt {attempt}"
+        shutil.rmtree(clean)

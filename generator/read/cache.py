@@ -155,23 +155,31 @@ def read_manifest(site_dir: Path, out_dir: Path) -> dict:
 
 
 def output_intact(out_dir: Path, manifest: dict) -> bool:
-    """Tell whether the output folder still holds exactly the files the manifest recorded."""
+    """Tell whether the output folder still holds exactly the files the manifest recorded (and no link: a
+    build never makes one, and a link to a folder would put files the manifest does not know into the output)."""
     files = manifest.get("files")
-    if not isinstance(files, dict) or not out_dir.is_dir():
+    if not isinstance(files, dict) or not out_dir.is_dir() or out_dir.is_symlink():
         return False
     count = 0
-    for folder, dirs, names in os.walk(out_dir):
-        inside = os.path.relpath(folder, out_dir).replace(os.sep, "/")
-        prefix = "" if inside == "." else inside + "/"
-        # os.walk lists a link to a folder among the folders and does not follow it: a build never makes one.
-        if any(os.path.islink(os.path.join(folder, name)) for name in dirs):
+    folders = [("", str(out_dir))]
+    while folders:
+        prefix, folder = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
             return False
-        for name in names:
-            recorded = files.get(prefix + name)
+        for entry in entries:
             try:
-                stat = os.lstat(os.path.join(folder, name))
+                # The folder's listing says what each entry is: no call for the links and folders.
+                if entry.is_symlink():
+                    return False
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((prefix + entry.name + "/", entry.path))
+                    continue
+                stat = entry.stat(follow_symlinks=False)
             except OSError:
                 return False
+            recorded = files.get(prefix + entry.name)
             if not _recorded(recorded) or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns:
                 return False
             count += 1
