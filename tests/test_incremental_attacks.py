@@ -166,3 +166,23 @@ def test_a_build_killed_at_any_moment_is_repaired_by_the_next(tmp_path):
         clean = _clean(site, tmp_path / f"clean-{attempt}")
         assert tree(out) == tree(clean), f"attempt {attempt}"
         shutil.rmtree(clean)
+
+
+def test_a_template_in_a_hidden_folder_of_the_site_s_theme_is_followed(tmp_path, capsys):
+    # The theme loader reads any file under templates/, dot-named ones too: the up-to-date check must see
+    # them change, or `build` answers "up to date" with the old page.
+    site = example(tmp_path / "site")
+    (site / "templates" / ".parts").mkdir(parents=True)
+    theme_page = (ROOT / "templates" / "notice.html").read_text(encoding="utf-8")
+    (site / "templates" / "notice.html").write_text(
+        theme_page.replace("{% block main %}", '{% block main %}{% include ".parts/aside.html" %}', 1),
+        encoding="utf-8")
+    aside = site / "templates" / ".parts" / "aside.html"
+    aside.write_text("<p>Antes</p>\n", encoding="utf-8")
+    out = tmp_path / "public"
+    assert run(site, out) == 0
+    aside.write_text("<p>Depois</p>\n", encoding="utf-8")
+    capsys.readouterr()
+    assert run(site, out) == 0
+    assert "up to date" not in capsys.readouterr().out
+    assert tree(out) == tree(_clean(site, tmp_path / "clean"))

@@ -89,12 +89,15 @@ def _files(site_dir: Path, theme: Path) -> list[tuple[str, str]]:
     for label, root in roots:
         if not os.path.isdir(root):
             continue
+        # The theme loader reads any file under a theme's folder, dot-named ones too ('.parts/footer.html'):
+        # those are followed; elsewhere dot-named files (an editor's) and temporary ones are no source.
+        theme = label in ("templates", "@theme")
         for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and (theme or not d.startswith(".")))
             inside = os.path.relpath(folder, root).replace(os.sep, "/")
             prefix = f"{label}/" if inside == "." else f"{label}/{inside}/"
             for name in sorted(names):
-                if name.endswith((".pyc", ".tmp")) or name.startswith("."):
+                if name.endswith(".pyc") or not theme and (name.endswith(".tmp") or name.startswith(".")):
                     continue
                 found.append((prefix + name, os.path.join(folder, name)))
     return found
