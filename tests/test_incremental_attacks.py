@@ -186,3 +186,34 @@ def test_a_template_in_a_hidden_folder_of_the_site_s_theme_is_followed(tmp_path,
     assert run(site, out) == 0
     assert "up to date" not in capsys.readouterr().out
     assert tree(out) == tree(_clean(site, tmp_path / "clean"))
+
+
+def test_new_zone_rules_on_the_machine_are_not_answered_up_to_date(tmp_path):
+    # The pages write times in the site's zone by the machine's time zone database (zoneinfo's TZPATH): when
+    # its rules change (a country drops or adopts summer time; the system's tzdata updated), a build must not
+    # answer "up to date" with times of the old rules.
+    import subprocess
+    import sys
+
+    site = example(tmp_path / "site")
+    zones = tmp_path / "zoneinfo"
+    (zones / "America").mkdir(parents=True)
+    shutil.copy(Path("/usr/share/zoneinfo/America/Sao_Paulo"), zones / "America" / "Sao_Paulo")
+    (zones / "tzdata.zi").write_text("# version 2099a\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONTZPATH": str(zones)}
+
+    def build_with(out: Path, *extra: str) -> str:
+        done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--site", str(site), "--out", str(out),
+                               "--now", NOW, *extra], env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    out = tmp_path / "public"
+    build_with(out)
+    # New rules: the zone an hour off from what it was.
+    shutil.copy(Path("/usr/share/zoneinfo/America/Noronha"), zones / "America" / "Sao_Paulo")
+    (zones / "tzdata.zi").write_text("# version 2099b\n", encoding="utf-8")
+    assert "up to date" not in build_with(out)
+    clean = tmp_path / "clean"
+    build_with(clean, "--no-cache")
+    assert tree(out) == tree(clean)
