@@ -86,12 +86,15 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
     in_place = live is not None and out_dir.is_dir()
     hashes = {path: recorded[0] for path, recorded in live.files.items()} if in_place else previous_hashes
     previous = {name: part[0] for name, part in live.parts.items()} if in_place else None
+    # What the parts kept would add to the output: counted against the site's limit as a clean build counts it.
+    sizes = {name: sum(_size(out_dir, path, live.files[path]) for path in part[1])
+             for name, part in live.parts.items()} if in_place else None
     # Pages are written into the staging folder as they are rendered (in every build process);
     # the live output changes only once all is written.
     staging = Staging(out_dir, site_dir, hashes, in_place=in_place)
     try:
         result = build_site(site_dir, now, strict=strict, sink=staging.write, cache_root=cache_root,
-                            cache=use_cache, memo=memo, previous=previous)
+                            cache=use_cache, memo=memo, previous=previous, previous_bytes=sizes)
         if on_result is not None:
             on_result(result)
         if not result.ok:
@@ -117,6 +120,16 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
         staging.discard()
         raise
     return Built(result, files, written, parts)
+
+
+def _size(out_dir: Path, path: str, recorded: list) -> int:
+    """Return a live file's size: as the manifest recorded it, else (serve keeps only hashes) as it is now."""
+    if len(recorded) >= 2:
+        return recorded[1]
+    try:
+        return (out_dir / path).lstat().st_size
+    except OSError:
+        return 0
 
 
 def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_cache: bool = True) -> int:

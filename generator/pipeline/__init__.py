@@ -100,13 +100,15 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
 
 
 def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
-          cache_root: Path | None = None, jobs: int | None = None, previous: Mapping[str, str] | None = None
-          ) -> Result:
+          cache_root: Path | None = None, jobs: int | None = None, previous: Mapping[str, str] | None = None,
+          previous_bytes: Mapping[str, int] | None = None) -> Result:
     """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
 
     With `previous` (each part's key in the output being replaced, for the parts whose files are
     still as that build wrote them), only the parts whose key differs are rendered (Result.keys,
-    Result.parts); the caller keeps the others' files.
+    Result.parts); the caller keeps the others' files, whose sizes `previous_bytes` gives by part (they
+    count towards the limit on output as the files rendered do, so that an incremental build refuses
+    what a clean one refuses).
 
     Nothing is written here but through `sink`, which receives the outputs as they are
     rendered (in up to `jobs` processes; see _render), only when the site is valid.
@@ -125,8 +127,7 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see loading.prepare_rendering)
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
-        done, keys, parts = _render(made, template_dirs, compiled, jobs, counting_sink(made.site.limits, sink),
-                                    previous or {})
+        done, keys, parts = _render(made, template_dirs, compiled, jobs, sink, previous or {}, previous_bytes or {})
     except (OutputTooLarge, TemplateFailed) as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
     return Result(done, problems, made.scheduled, MappingProxyType(keys), MappingProxyType(parts))
@@ -135,14 +136,16 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
                sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None,
                cache: bool = True, memo: LoadMemo | None = None,
-               previous: Mapping[str, str] | None = None) -> Result:
+               previous: Mapping[str, str] | None = None, previous_bytes: Mapping[str, int] | None = None
+               ) -> Result:
     """Load and build a site folder at `now` in one call (build(load(...))); return the Result.
 
     `memo` keeps what was loaded between calls (serve); `previous` gives the parts' keys of the
-    output being replaced, whose unchanged parts are not rendered again (build).
+    output being replaced, whose unchanged parts are not rendered again, and `previous_bytes` their sizes (build).
     """
     loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo)
-    return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs, previous=previous)
+    return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs, previous=previous,
+                 previous_bytes=previous_bytes)
 
 
 def where_raised(exc: BaseException) -> list[tuple[str, int]]:
@@ -214,10 +217,12 @@ class OutputTooLarge(Exception):
         self.problem = problem
 
 
-def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | None):
-    """Return a sink that counts the bytes of every output, in whichever process renders it, and raises
-    OutputTooLarge before handing on (to `sink`, or back as they are) any that would pass the limit."""
+def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | None, already: int = 0):
+    """Return a sink that counts the bytes of every output, in whichever process renders it, from `already`
+    (the files kept from the previous output), and raises OutputTooLarge before handing on (to `sink`, or
+    back as they are) any that would pass the limit."""
     counter = SharedCounter()
+    counter.add(already)
     most = limits["output_mb"] * 1_000_000
 
     def take(outputs: tuple[Output, ...]) -> tuple:
@@ -235,8 +240,8 @@ def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | 
 
 
 def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int | None,
-            sink: Callable[[tuple[Output, ...]], tuple], previous: Mapping[str, str]
-            ) -> tuple[tuple, dict[str, str], dict[str, tuple]]:
+            sink: Callable[[tuple[Output, ...]], tuple] | None, previous: Mapping[str, str],
+            previous_bytes: Mapping[str, int]) -> tuple[tuple, dict[str, str], dict[str, tuple]]:
     """Render the parts of the site (render/outputs.py) whose key is not in `previous`, in up to `jobs`
     processes, and hand each part's outputs to `sink` in the process that rendered them; return what
     `sink` returned, sorted by path, every part's key, and what `sink` returned for each part rendered.
@@ -252,6 +257,8 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     def wanted(name: str) -> bool:
         return previous.get(name) != keys[name]
 
+    kept = sum(previous_bytes.get(name, 0) for name in keys if not wanted(name))
+    sink = counting_sink(build.site.limits, sink, kept)
     env = renderers.make_environment(theme_loader(template_dirs), compiled)
     parts = [partial(renderers.render_named_part, build, env, name) for name in site_parts if wanted(name)]
     notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))]

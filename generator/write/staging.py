@@ -80,6 +80,12 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=32).hexdigest()
 
 
+def _plain_path(path: object) -> bool:
+    """Tell whether a path is relative, canonical and inside the output folder (no '', '.' or '..' part)."""
+    return isinstance(path, str) and bool(path) and "\\" not in path and "\0" not in path \
+        and all(part not in ("", ".", "..") for part in path.split("/"))
+
+
 def _is_plain_folder(path: str) -> bool:
     """Tell whether a folder is where its path says, with no symbolic link anywhere on the way."""
     return os.path.realpath(path) == os.path.normpath(path)
@@ -221,6 +227,9 @@ class Staging:
         hashes = dict(kept)
         hashes.update((record.path, record.digest) for record in written)
         seen: set[str] = set()
+        for path in kept:
+            if not _plain_path(path):
+                raise WriteError(f"refusing to keep '{path}': it is not a file inside the output folder")
         for path in hashes:
             if path.lower() in seen:
                 raise WriteError(f"two outputs would be written to '{path}'")
@@ -234,7 +243,13 @@ class Staging:
             target = os.path.join(live_root, path)
             if os.path.lexists(target) and not stat.S_ISREG(os.lstat(target).st_mode):
                 raise WriteError(f"refusing to replace '{path}' in {self.out_dir}: it is not a file")
-        retired = sorted(set(live) - set(hashes))
+        # `live` comes from the manifest, which is data: only plain paths inside the output are removed.
+        retired = sorted(path for path in set(live) - set(hashes) if _plain_path(path))
+        for folder in sorted({os.path.dirname(path) for path in retired}):
+            if os.path.lexists(os.path.join(live_root, folder)) \
+                    and not _is_plain_folder(os.path.join(live_root, folder)):
+                # A link where a folder was: the caller builds in full, which replaces the tree and the link.
+                raise WriteError(f"refusing to remove files in '{folder}' of the live output: it is not a folder")
         if invalidate is not None:
             invalidate()
         for folder in folders:
