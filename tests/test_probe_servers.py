@@ -232,9 +232,15 @@ def make_site(root: Path, checks: dict[str, str]) -> Path:
     return root
 
 
+def every_recorded(site: Path) -> dict[str, list[str]]:
+    """Return every component's rows of NOW's day (the probe writes a folder per UTC day), by component."""
+    day = site / "site_src/uptime" / NOW.date().isoformat()
+    return {path.stem: recorded(site, path.stem) for path in sorted(day.glob("*.csv"))}
+
+
 def recorded(site: Path, component: str) -> list[str]:
     """Return a component's rows with the latency replaced by 'ms' (measured) or '' (none)."""
-    lines = (site / f"site_src/uptime/{component}/2026-11.csv").read_text().splitlines()
+    lines = (site / f"site_src/uptime/{NOW.date().isoformat()}/{component}.csv").read_text().splitlines()
     assert lines[0] == "time,ok,latency_ms,detail"
     found = []
     for line in lines[1:]:
@@ -276,7 +282,7 @@ def test_every_server_gives_a_row_with_a_clear_detail(tmp_path, servers):
     took = time.perf_counter() - started
     assert (status, err.getvalue()) == (0, "")
     assert out.getvalue().startswith("probed 17 components: 9 up, 8 down in ")
-    assert {c.name: recorded(site, c.name) for c in sorted((site / "site_src/uptime").iterdir()) if c.is_dir()} == {
+    assert every_recorded(site) == {
         "http10": [f"{T},1,ms,HTTP 200"],
         "http10-files": [f"{T},1,ms,HTTP 200"],
         "http10-status": [f"{T},1,ms,HTTP 200"],
@@ -437,7 +443,7 @@ def test_nginx_as_most_sites_run_it(tmp_path, nginx):
     })
     out, err = io.StringIO(), io.StringIO()
     assert (probe_command(site, NOW, {}, out, err, interactive=False), err.getvalue()) == (0, "")
-    assert {c.name: recorded(site, c.name) for c in sorted((site / "site_src/uptime").iterdir()) if c.is_dir()} == {
+    assert every_recorded(site) == {
         "gzip": [f"{T},1,ms,HTTP 200"],
         "plain": [f"{T},1,ms,HTTP 200"],
         "ipv6": [f"{T},1,ms,HTTP 200"],

@@ -22,7 +22,7 @@ def test_git_add_all_leaves_the_lock_out(tmp_path):
     assert (site / "site_src/uptime/.lock").exists()
     git(site, "add", "-A")
     assert git(site, "diff", "--cached", "--name-only").split() == [
-        "site_src/uptime/.gitignore", "site_src/uptime/website/2026-11.csv"]
+        "site_src/uptime/.gitignore", "site_src/uptime/2026-11-23/website.csv"]
 
 
 def test_a_gitignore_of_the_site_is_left_as_it_is(tmp_path):
