@@ -75,6 +75,8 @@ class Result:
 
 # Below this many notices one process renders everything: forking would cost more than it saves.
 RENDER_PARALLEL_FROM = 64
+# A build rendering more parts than this (a full build: hundreds) imports every renderer before the pool forks.
+IMPORT_ALL_FROM = 8
 # Below this many bytes of the probe's month files without cached counts, one process reads them all.
 PROBE_PARALLEL_BYTES = 32 << 20
 
@@ -264,6 +266,9 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     parts += [partial(renderers.render_notice_parts, build, env, run) for run in renderers.notice_runs(build, notices)]
     if len(build.site.notices) < RENDER_PARALLEL_FROM:   # the site-wide parts grow with the notices too
         jobs = 1
+    elif len(parts) > IMPORT_ALL_FROM:
+        # Many parts, in several processes: each renderer imported once here, not in every worker.
+        renderers.import_renderers()
 
     def render_and_hand_on(part: Callable[[], tuple[tuple[str, tuple[Output, ...]], ...]]) -> tuple:
         try:
