@@ -140,25 +140,30 @@ def test_an_edit_renders_only_the_parts_that_depend_on_it(tmp_path, capsys):
 
     edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
     build(site, out)
-    # The notice, and every site-wide part but the notice index, which does not show bodies.
-    assert rendered_parts(capsys.readouterr().out) == (site_wide - 1 + 1, site_wide + notices)
+    # The notice, and the feeds: no other site-wide part shows bodies.
+    assert rendered_parts(capsys.readouterr().out) == (1 + 1, site_wide + notices)
     after = inodes(out)
     changed = {path for path in after if after[path] != before.get(path)}
     assert {p for p in changed if p.endswith("/index.html") and "/notices/" in "/" + p and p.count("/") >= 2
             and not p.endswith("notices/index.html")} == {"notices/2026-11-03-whatsapp-comercial/index.html"}, \
         "the English page shows the translation's body, whose bytes did not change: it is not written"
 
-    # A minute later, no notice changes phase: the notices' pages are not rendered, nor written.
+    # A minute later, no notice changes phase: the notices' pages are not rendered, nor written; every
+    # site-wide part prints "now", but for the favicon.
     before = after
     build(site, out, "--now", "2026-11-23T10:01:00-03:00")
-    assert rendered_parts(capsys.readouterr().out) == (site_wide, site_wide + notices)
+    assert rendered_parts(capsys.readouterr().out) == (site_wide - 1, site_wide + notices)
     after = inodes(out)
     assert all(after[path] == before[path] for path in after if "/notices/" in "/" + path and path.count("/") >= 2
                and not path.endswith("notices/index.html"))
 
     # Past the maintenance's start it becomes active: its pages are rendered again, and only its.
     build(site, out, "--now", "2026-11-29T01:30:00-03:00")
-    assert rendered_parts(capsys.readouterr().out) == (site_wide + 1, site_wide + notices)
+    assert rendered_parts(capsys.readouterr().out) == (site_wide - 1 + 1, site_wide + notices)
+
+
+UPDATE_ADDED = ("  - at: 2026-11-05 15:30\n    status: monitoring\n"
+                "    text: {pt-BR: O tráfego voltou à rota principal., en: Traffic is back on the main route.}\n")
 
 
 def scripted_edits(site: Path) -> list[tuple[str, Callable[[], object], str]]:
@@ -170,6 +175,14 @@ def scripted_edits(site: Path) -> list[tuple[str, Callable[[], object], str]]:
                                        "sem sair da conversa", "pelo celular"), NOW),
         ("a title edited", lambda: edit(notices / "2026-11-10-treinamento-equipe.md", "title: ", "title: (revisto) "),
          NOW),
+        ("an incident's update added", lambda: edit(notices / "2026-11-05-instabilidade-link-sp.md", "  - at: 2026-11-05 15:35",
+                                                    UPDATE_ADDED + "  - at: 2026-11-05 15:35"), NOW),
+        ("a maintenance window moved", lambda: edit(notices / "2026-11-20-manutencao-data-center.md",
+                                                    "start: 2026-11-29 01:00", "start: 2026-11-29 00:30"), NOW),
+        ("a change's hours edited", lambda: edit(notices / "2026-11-16-natal-e-ano-novo.md",
+                                                 "phone: 08:00-12:00", "phone: 08:00-11:00"), NOW),
+        ("an hours notice's body edited", lambda: edit(notices / "2026-11-16-natal-e-ano-novo.md",
+                                                       "continuam sendo recebidos", "seguem sendo recebidos"), NOW),
         ("a translation added", lambda: (notices / "2026-11-10-treinamento-equipe.en.md").write_text(
             "---\ntitle: Reduced phone support on 27/11 (cancelled)\n---\nThe training was called off.\n",
             encoding="utf-8"), NOW),
@@ -191,6 +204,45 @@ def scripted_edits(site: Path) -> list[tuple[str, Callable[[], object], str]]:
         ("now into the Christmas notice's days", lambda: None, "2026-12-24T08:00:00-03:00"),
         ("now past them", lambda: None, "2027-01-03T08:00:00-03:00"),
     ]
+
+
+def part_keys_of(site: Path, out: Path) -> dict[str, str]:
+    """Return each part's key as the output folder's manifest records it."""
+    from generator.read.cache import read_manifest
+
+    return {name: entry[0] for name, entry in read_manifest(site, out)["parts"].items()}
+
+
+STATUS = {"status pages", "badges", "statuspage api", "component feeds"}
+
+
+@pytest.mark.parametrize(("what", "parts"), [
+    # A body is shown by the feeds and the notice's own pages only.
+    ("a body edited", {"feeds", "notice:2026-11-03-whatsapp-comercial"}),
+    ("an hours notice's body edited", {"feeds", "notice:2026-11-16-natal-e-ano-novo"}),
+    # A title is listed: the index, the hours page's "upcoming", the hours notice's calendar events.
+    ("a title edited", {"feeds", "notice index", "hours pages", "subscription calendars",
+                        "notice:2026-11-10-treinamento-equipe"}),
+    # An update is on the status parts and the notice's page; the index and hours pages list no updates.
+    ("an incident's update added", {"feeds", *STATUS, "notice:2026-11-05-instabilidade-link-sp"}),
+    ("a maintenance window moved", {"feeds", *STATUS, "maintenance calendar", "notice index", "hours pages",
+                                    "notice:2026-11-20-manutencao-data-center"}),
+    ("a change's hours edited", {"feeds", "notice index", "hours pages", "hours api", "subscription calendars",
+                                 "notice:2026-11-16-natal-e-ano-novo"}),
+])
+def test_each_edit_renders_the_parts_that_read_what_changed(tmp_path, capsys, what, parts):
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    before = part_keys_of(site, out)
+    dict((step, change) for step, change, _ in scripted_edits(site))[what]()
+    build(site, out)
+    after = part_keys_of(site, out)
+    assert {name for name in after if after[name] != before.get(name)} == parts
+    assert rendered_parts(capsys.readouterr().out.splitlines()[-1])[0] == len(parts)
+    clean = tmp_path / "clean"
+    build(site, clean, "--no-cache")
+    assert snapshot(out) == snapshot(clean), f"after {what}: the incremental output differs from a clean build"
 
 
 @pytest.mark.slow

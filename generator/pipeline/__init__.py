@@ -25,12 +25,13 @@ from generator.errors import SourceError, has_errors, sort_problems
 from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
-from generator.pipeline.loading import Loaded, LoadMemo, as_errors, load
+from generator.pipeline.loading import Loaded, LoadMemo, as_errors, keep_holiday_answers, kept_holiday_answers, load
 from generator.read.cache import CACHE_DIR, base_key, cache_dir, cache_trust
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
 from generator.read.templates import theme_loader
 from generator.schedule.effective import notice_overrides
+from generator.schedule.holiday_answers import HolidayAnswers
 from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
@@ -74,6 +75,8 @@ class Result:
 
 # Below this many notices one process renders everything: forking would cost more than it saves.
 RENDER_PARALLEL_FROM = 64
+# A build rendering more parts than this (a full build: hundreds) imports every renderer before the pool forks.
+IMPORT_ALL_FROM = 8
 # Below this many bytes of the probe's month files without cached counts, one process reads them all.
 PROBE_PARALLEL_BYTES = 32 << 20
 
@@ -93,8 +96,11 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
     cache_root = cache_dir(site_dir) if cache_root is None else cache_root
     trusted, untrusted = cache_trust(site_dir, cache_root)
     found: list[SourceError] = [untrusted] if untrusted else []
+    # The public holidays as the holidays package named them in an earlier build, when asked the same.
+    answers = kept_holiday_answers(cache_root if trusted else None)
     made = make_build(loaded.site, resolve_now(loaded.site, now), site_dir, cache=trusted, problems=found,
-                      cache_root=cache_root, jobs=jobs)
+                      cache_root=cache_root, jobs=jobs, answers=answers)
+    keep_holiday_answers(cache_root if trusted else None, answers)
     problems = sort_problems(list(loaded.problems) + list(as_errors(found, loaded.strict)))
     return Resolved(None if has_errors(problems) else made, problems, trusted)
 
@@ -164,9 +170,10 @@ def resolve_now(site: Site, now: datetime) -> datetime:
 
 def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: bool = True,
                problems: list[SourceError] | None = None, cache_root: Path | None = None,
-               jobs: int | None = None) -> Build:
+               jobs: int | None = None, answers: HolidayAnswers | None = None) -> Build:
     """Resolve what depends on "now": the public holidays of the years the outputs cover, and uptime.
 
+    `answers` gives the holidays package's answers kept from earlier builds (holiday_answers.py).
     Uptime comes from incidents alone without `site_dir`; with it, also from the probe's files
     in site_src/uptime/ (through the cache in `cache_root`, by default the site's own, unless
     `cache` is false), whose warnings go to `problems`; up to `jobs` processes read them.
@@ -177,7 +184,8 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     if scheduled:
         site = replace(site, notices=published)
     years = range(now.year - 1, now.year + 3)
-    holidays = build_holiday_calendar(site.holiday_rules, years, site.languages)
+    holidays = build_holiday_calendar(site.holiday_rules, years, site.languages,
+                                      answers.public_holidays if answers is not None else None)
     overrides = notice_overrides(site.notices, site.departments)
     histories, found = read_probe_histories(site_dir, site, now, cache, cache_root, jobs) \
         if site_dir is not None else ({}, ())
@@ -265,6 +273,9 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     parts += [partial(renderers.render_notice_parts, build, env, run) for run in renderers.notice_runs(build, notices)]
     if len(build.site.notices) < RENDER_PARALLEL_FROM:   # the site-wide parts grow with the notices too
         jobs = 1
+    elif len(parts) > IMPORT_ALL_FROM:
+        # Many parts, in several processes: each renderer imported once here, not in every worker.
+        renderers.import_renderers()
 
     def render_and_hand_on(part: Callable[[], tuple[tuple[str, tuple[Output, ...]], ...]]) -> tuple:
         try:

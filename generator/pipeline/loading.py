@@ -17,14 +17,16 @@ from typing import Callable
 from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.model import Notice, Site, SiteSettings
 from generator.parallel import map_in_parallel
-from generator.read.cache import cache_dir, cache_trust
+from generator.read.cache import cache_dir, cache_trust, code_digest
 from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
 from generator.read.notice_digests import notice_digests
 from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
+from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate import make_site, validate_holidays, validate_settings
 from generator.validate.checked import CheckedEntries, check_and_gather
 from generator.validate.limits import check_notice_count
 from generator.write.build_cache import write_json
+from generator.write.holiday_cache import read_holiday_answers, write_holiday_answers
 from generator.write.notice_cache import read_checked, write_checked
 
 
@@ -53,6 +55,7 @@ class LoadMemo:
 
     entries: CheckedEntries | None = None
     history: dict | None = None       # read/git_history.py's record
+    holidays: HolidayAnswers | None = None   # the holidays package's answers (schedule/holiday_answers.py)
 
 
 def as_errors(problems, strict: bool) -> tuple[SourceError, ...]:
@@ -82,11 +85,13 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     if kept or memo is not None:
         entries = memo.entries if memo is not None and memo.entries is not None else \
             CheckedEntries(*read_checked(root)) if kept else CheckedEntries()
-    draft, problems = validate_sources(sources, jobs, prepare_rendering if rendering else None, entries)
+    answers = kept_holiday_answers(root if kept else None, memo)
+    draft, problems = validate_sources(sources, jobs, prepare_rendering if rendering else None, entries, answers)
     if entries is not None and entries.settle() and kept:
         write_checked(root, entries.encoded(), entries.stats)
+    keep_holiday_answers(root if kept else None, answers)
     if memo is not None:
-        memo.entries = entries
+        memo.entries, memo.holidays = entries, answers
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
     return Loaded(site_dir, draft, problems, sources.templates, strict)
 
@@ -107,11 +112,27 @@ def with_history(sources: Sources, site_dir: Path, root: Path | None, memo: Load
     return replace(sources, history=history)
 
 
+def kept_holiday_answers(root: Path | None, memo: LoadMemo | None = None) -> HolidayAnswers:
+    """Return the holidays package's answers kept in `memo`, else in the trusted cache folder `root` (None: none)."""
+    if memo is not None and memo.holidays is not None:
+        return memo.holidays
+    return HolidayAnswers(read_holiday_answers(root), code_digest()) if root is not None else HolidayAnswers()
+
+
+def keep_holiday_answers(root: Path | None, answers: HolidayAnswers) -> None:
+    """Write the answers into the trusted cache folder `root` (None: nowhere) when some were asked anew."""
+    kept = answers.to_keep()
+    if kept is not None and root is not None:
+        write_holiday_answers(root, kept)
+        answers.added = False
+
+
 def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None,
-                      entries: CheckedEntries | None = None) -> tuple[Site | None, tuple[SourceError, ...]]:
+                      entries: CheckedEntries | None = None, answers: HolidayAnswers | None = None
+                      ) -> tuple[Site | None, tuple[SourceError, ...]]:
     """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes, unless
     `entries` holds its check) while the holiday rules are checked and `meanwhile` is called, then what depends
-    on several notices.
+    on several notices.  `answers` holds the holidays package's answers kept from earlier builds.
 
     Return the site (None only when the settings cannot be read; see load) and every problem, sorted.
     """
@@ -120,7 +141,7 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
 
     def check_holidays() -> None:
         # Nothing in a notice depends on the holidays: they are checked while the notices are.
-        holidays.extend(validate_holidays(sources))
+        holidays.extend(validate_holidays(sources, answers))
         if meanwhile is not None:
             meanwhile()
 

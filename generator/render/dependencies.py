@@ -16,19 +16,23 @@ When unsure, a part depends on more:
   superseded, upcoming, active, past), and the holidays (conservatively: nothing of a notice reads
   them today).  Its footer shows the notice's own last change, never the
   build's "now" (frame.notice_updated), so a notice's page is the same from one minute to the next.
-* every site-wide part (indexes, feeds, hours pages and API, calendars, the status pages, API and
-  badges): every notice, the scheduled ones, the holidays, the uptime, and the build's "now" whole:
-  these pages print "now" to the minute (their footer) or to the second (the API).  The notice
-  index (the largest page: every notice, in every language) depends on what it lists of each
-  notice, not on their bodies (_listed, which follows notices.notice_summary).
+* each site-wide part (indexes, feeds, hours pages and API, calendars, the status pages, API and
+  badges): the build's "now" whole (these pages print it to the minute, their footer, or to the
+  second, the API), and what its renderer reads of the notices, the overrides and the uptime
+  (PART_READS): only the feeds, the notice's own part and the status parts that quote an incident's
+  or maintenance's body read bodies; the status parts read incidents and maintenance only; the notice
+  index what it lists of each notice (LISTED, which follows notices.notice_summary).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from dataclasses import fields
+from typing import Callable
 
 from generator.model import Build, Notice
-from generator.render.notices import notice_status
+from generator.render.notices import notice_status, upcoming_notices
 
 NOTICE_PART = "notice:"
 
@@ -52,7 +56,13 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...]) -> dict[str,
     settings = _digest(base, site.name, site.base_url, site.timezone, site.languages, site.holiday_rules,
                        site.departments, site.support, site.description, site.components, site.limits,
                        sorted(build.holidays.days.items()))
-    own = {notice.slug: _digest(notice) for notice in site.notices}
+    # Each field of a notice is serialised once, in three groups: what the notice index lists, the rest but the
+    # body, and the body.  `listed`, then `plain` (all but the body: what every part but the feeds and its own
+    # may read), then `own` (whole) are digests of digests: at 10,000 notices serialising each field twice
+    # cost some 0.15 s.
+    listed = {notice.slug: _digest(_listed_fields(notice)) for notice in site.notices}
+    plain = {notice.slug: _digest(listed[notice.slug], _unlisted_fields(notice)) for notice in site.notices}
+    own = {notice.slug: _digest(plain[notice.slug], notice.body) for notice in site.notices}
     keys: dict[str, str] = {}
     replaced_by: dict[str, list[str]] = {}
     for notice in site.notices:
@@ -62,21 +72,84 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...]) -> dict[str,
         neighbours = sorted({*notice.supersedes, *replaced_by.get(notice.slug, ())})
         keys[notice_part(notice)] = _digest(settings, own[notice.slug], notice_status(build, notice),
                                             [(slug, own.get(slug)) for slug in neighbours])
-    everything = _digest(settings, sorted(own.items()), build.now.isoformat(), build.scheduled,
-                         sorted(build.uptime.items()))
+    inputs = _site_inputs(build, listed, plain, own, replaced_by)
+    now = build.now.isoformat()
     for name in site_parts:
-        keys[name] = _digest(everything, name)
-    if INDEX in keys:
-        keys[INDEX] = _digest(settings, INDEX, build.now.isoformat(), [_listed(build, notice) for notice in site.notices])
+        # Every site-wide part prints "now" (footer, API), but those that read nothing of the build at all.
+        read = PART_READS.get(name, EVERYTHING)
+        keys[name] = _digest(settings, name, now if read else None, [inputs[what]() for what in read])
     return keys
 
 
-# The notice index lists every notice by what render/notices.py: notice_summary shows (never the body):
-# its own key, so that a body edited is not a reason to list 10,000 notices again.
+# What each site-wide part reads besides the settings and "now" (every one prints "now"), by the names
+# of _site_inputs; a part not named here reads everything.  Read from the renderers:
+# - hours pages (html.py): the days' hours (holidays, in the settings, and the overrides the hours
+#   notices make), the "upcoming" list (notice_summary of upcoming_notices: each shown notice without
+#   its body, its state, and the notices that replace it, which it links to), jsonld from the same days;
+# - hours api (api.py): the days' hours only;
+# - subscription calendars (calendars.py): the hours notices without bodies, which are superseded;
+# - feeds (feeds.py): every notice whole, bodies included;
+# - status pages, badges (status_html.py, badges.py, schedule/status.py): incidents and maintenance
+#   without bodies (an update's text is not the body), the uptime;
+# - statuspage api, component feeds: incidents and maintenance whole, the uptime;
+# - maintenance calendar (maintenance_calendar.py): maintenance whole;
+# - favicon: the theme only (not even "now").
+EVERYTHING = ("all notices", "uptime", "scheduled")
+PART_READS: dict[str, tuple[str, ...]] = {
+    "hours pages": ("overrides", "upcoming"),
+    "hours api": ("overrides",),
+    "subscription calendars": ("hours notices", "superseded"),
+    "feeds": ("all notices",),
+    "favicon": (),
+    "status pages": ("status notices without bodies", "uptime"),
+    "badges": ("status notices without bodies", "uptime"),
+    "statuspage api": ("status notices", "uptime"),
+    "component feeds": ("status notices", "uptime"),
+    "maintenance calendar": ("maintenance notices",),
+}
+STATUS_TYPES = ("incident", "maintenance")
+
+
+def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], own: dict[str, str],
+                 replaced_by: dict[str, list[str]]) -> dict[str, Callable[[], object]]:
+    """Return each input a site-wide part may read, by name, as a function made once when first asked."""
+    site = build.site
+
+    def upcoming() -> list:
+        return [(plain[n.slug], notice_status(build, n), [plain[slug] for slug in sorted(replaced_by.get(n.slug, ()))])
+                for n in upcoming_notices(build)]
+
+    made = {
+        "all notices": lambda: [own[n.slug] for n in site.notices],
+        "hours notices": lambda: [plain[n.slug] for n in site.notices if n.type == "hours"],
+        "status notices": lambda: [own[n.slug] for n in site.notices if n.type in STATUS_TYPES],
+        "maintenance notices": lambda: [own[n.slug] for n in site.notices if n.type == "maintenance"],
+        "status notices without bodies": lambda: [plain[n.slug] for n in site.notices if n.type in STATUS_TYPES],
+        "superseded": lambda: sorted(build.superseded),
+        "overrides": lambda: sorted(build.overrides.items()),
+        "upcoming": upcoming,
+        "listed": lambda: [(listed[n.slug], notice_status(build, n)) for n in site.notices],
+        "uptime": lambda: sorted(build.uptime.items()),
+        "scheduled": lambda: build.scheduled,
+    }
+    return {name: functools.cache(function) for name, function in made.items()}
+
+
+# The notice index lists every notice by what render/notices.py: notice_summary shows (never the body), with
+# its state at "now" (notice_status): its own key, so that a body edited is not a reason to list 10,000 notices
+# again.
 INDEX = "notice index"
+PART_READS[INDEX] = ("listed",)
+LISTED = ("slug", "date", "title", "lang", "cancelled", "type", "changes", "period", "start", "end", "supersedes")
+# Every other field but the body (a field added later is among them, as it should be).
+UNLISTED = tuple(field.name for field in fields(Notice) if field.name not in (*LISTED, "body"))
 
 
-def _listed(build: Build, notice: Notice) -> tuple:
-    """Return what notice_summary reads of a notice (and its state at "now")."""
-    return (notice.slug, notice.date, notice.title, notice.lang, notice.cancelled, notice.type, notice.changes,
-            notice.period, notice.start, notice.end, notice.supersedes, notice_status(build, notice))
+def _listed_fields(notice: Notice) -> tuple:
+    """Return what notice_summary reads of a notice."""
+    return tuple(getattr(notice, name) for name in LISTED)
+
+
+def _unlisted_fields(notice: Notice) -> tuple:
+    """Return every field of a notice that notice_summary does not read, but its body."""
+    return tuple(getattr(notice, name) for name in UNLISTED)

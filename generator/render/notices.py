@@ -173,7 +173,7 @@ def notice_summary(build: Build, notice: Notice, lang: str, folder: str) -> dict
     """Return a notice as lists show it: link, title and its language, type, state, dates, replacements.
 
     `folder` leads from the page to its language's folder, where `notices/` is.  What it reads of a
-    notice is listed in render/dependencies.py (_listed): the notice index is rendered again when that changes.
+    notice is listed in render/dependencies.py (LISTED): the notice index is rendered again when that changes.
     """
     fmt = LocaleFormats(lang)
     days = notice_days(notice)

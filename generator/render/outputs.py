@@ -3,6 +3,11 @@
 Each part is a pure function of the Build (and the template environment) that
 returns Outputs; the pipeline decides which process renders which part and hands
 the outputs on to the writer (pipeline._render).
+
+Each part imports its renderer when it is first rendered: a rebuild after one edit renders two or three
+parts, and the others' libraries (icalendar alone, some 0.07 s, and feedgen with lxml) would cost more
+than rendering them.  A build that renders many parts imports them all before the pool forks
+(import_renderers), so that each worker does not import them again.
 """
 
 from __future__ import annotations
@@ -13,20 +18,13 @@ from jinja2 import Environment
 
 from generator.model import Build, Notice, Output
 from generator.render import urls
-from generator.render.api import render_hours_api
-from generator.render.badges import render_badges
-from generator.render.calendars import render_notice_calendars, render_subscription_calendars
 from generator.render.dependencies import notice_part, part_keys
-from generator.render.feeds import render_component_feeds, render_feeds
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.i18n import read_catalogs
-from generator.render.maintenance_calendar import render_maintenance_calendar
 from generator.render.notices import render_notice_index, render_notice_pages
-from generator.render.status_html import render_status_pages
-from generator.render.statuspage_api import render_statuspage_api
 from generator.render.theme import TemplateFailed, template_problem
 
-__all__ = ["make_environment", "notice_part", "notice_runs", "part_keys", "placed_failure", "prepare",
+__all__ = ["import_renderers", "make_environment", "notice_part", "notice_runs", "part_keys", "placed_failure", "prepare",
            "render_named_part", "render_notice_parts", "render_notices", "render_site_part", "site_parts"]
 
 # Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
@@ -51,12 +49,59 @@ def _favicon(build: Build, env: Environment) -> tuple[Output, ...]:
     return (Output(urls.favicon(), env.loader.get_source(env, "favicon.svg")[0].encode("utf-8")),)
 
 
-def _pure(renderer: Callable[[Build], Iterable[Output] | Output]) -> Callable[[Build, Environment], tuple[Output, ...]]:
-    """Return a part made by a renderer that needs no templates (one Output, or several)."""
-    def part(build: Build, env: Environment) -> tuple[Output, ...]:
-        made = renderer(build)
-        return (made,) if isinstance(made, Output) else tuple(made)
-    return part
+# The parts whose renderer is imported when first rendered (see the module's docstring).
+
+def _hours_api(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.api import render_hours_api
+    return (render_hours_api(build),)
+
+
+def _feeds(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.feeds import render_feeds
+    return tuple(render_feeds(build))
+
+
+def _subscription_calendars(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.calendars import render_subscription_calendars
+    return tuple(render_subscription_calendars(build))
+
+
+def _status_pages(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.status_html import render_status_pages
+    return tuple(render_status_pages(build, env))
+
+
+def _badges(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.badges import render_badges
+    return tuple(render_badges(build))
+
+
+def _statuspage_api(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.statuspage_api import render_statuspage_api
+    return tuple(render_statuspage_api(build))
+
+
+def _component_feeds(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.feeds import render_component_feeds
+    return tuple(render_component_feeds(build))
+
+
+def _maintenance_calendar(build: Build, env: Environment) -> tuple[Output, ...]:
+    from generator.render.maintenance_calendar import render_maintenance_calendar
+    return (render_maintenance_calendar(build),)
+
+
+def import_renderers() -> None:
+    """Import every part's renderer now (a build about to render many parts in several processes)."""
+    from generator.render import (  # noqa: F401  (imported for their side effect: loaded once, before the fork)
+        api,
+        badges,
+        calendars,
+        feeds,
+        maintenance_calendar,
+        status_html,
+        statuspage_api,
+    )
 
 
 Part = Callable[[Build, Environment], Iterable[Output]]
@@ -64,18 +109,18 @@ Part = Callable[[Build, Environment], Iterable[Output]]
 SITE_PARTS: dict[str, Part] = {
     "hours pages": _hours_pages,
     "notice index": _notice_index,
-    "hours api": _pure(render_hours_api),
+    "hours api": _hours_api,
     "favicon": _favicon,
-    "feeds": _pure(render_feeds),
-    "subscription calendars": _pure(render_subscription_calendars),
+    "feeds": _feeds,
+    "subscription calendars": _subscription_calendars,
 }
 # Only a site with components (status.yaml) has these.
 STATUS_PARTS: dict[str, Part] = {
-    "status pages": render_status_pages,
-    "badges": _pure(render_badges),
-    "statuspage api": _pure(render_statuspage_api),
-    "component feeds": _pure(render_component_feeds),
-    "maintenance calendar": _pure(render_maintenance_calendar),
+    "status pages": _status_pages,
+    "badges": _badges,
+    "statuspage api": _statuspage_api,
+    "component feeds": _component_feeds,
+    "maintenance calendar": _maintenance_calendar,
 }
 
 
@@ -111,7 +156,10 @@ def render_notice_parts(build: Build, env: Environment, notices: Iterable[Notice
     with its outputs, in the notices' order: a rebuild takes each notice's files as one part."""
     notices = list(notices)
     pages = render_notice_pages(build, env, notices, status_page=bool(build.site.components))
-    calendars = {output.path: output for output in render_notice_calendars(build, notices)}
+    calendars = {}
+    if any(notice.type == "hours" for notice in notices):      # only an hours notice has a notice.ics
+        from generator.render.calendars import render_notice_calendars
+        calendars = {output.path: output for output in render_notice_calendars(build, notices)}
     per_notice = len(build.site.languages)     # one page per language, notice by notice (render_notice_pages)
     parts = []
     for number, notice in enumerate(notices):

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from generator.model import Channel, Department, HolidayCalendar, HolidayRules, Interval, Override, Text, WeeklyHours
@@ -83,13 +83,16 @@ class DayHours:
 
 # --- Holidays ---------------------------------------------------------------
 
-def build_holiday_calendar(rules: HolidayRules | None, years: range, languages: tuple[str, ...]) -> HolidayCalendar:
-    """Return the public holidays and closures of `years`, named in each of `languages`."""
+def build_holiday_calendar(rules: HolidayRules | None, years: range, languages: tuple[str, ...],
+                           public: Callable[[HolidayRules, range, tuple[str, ...]], Mapping[date, Text]] | None = None
+                           ) -> HolidayCalendar:
+    """Return the public holidays and closures of `years`, named in each of `languages` (the public ones from
+    `public`, by default public_holidays: holiday_answers.py hands in those kept between builds)."""
     if not languages:
         raise ValueError("a holiday calendar needs at least one language")
     names: dict[date, list[Text]] = {}
     if rules is not None and rules.country and len(years):
-        for day, text in _public_holidays(rules, years, languages).items():
+        for day, text in (public or public_holidays)(rules, years, languages).items():
             names.setdefault(day, []).append(text)
     if rules is not None:
         for year in years:
@@ -121,8 +124,8 @@ def holiday_language(lang: str, supported: tuple[str, ...], default: str | None)
     return default
 
 
-def _public_holidays(rules: HolidayRules, years: range, languages: tuple[str, ...]) -> dict[date, Text]:
-    """Return the country's public holidays by date, one name per site language."""
+def public_holidays(rules: HolidayRules, years: range, languages: tuple[str, ...]) -> dict[date, Text]:
+    """Return the country's public holidays by date, one name per site language (asks the holidays package)."""
     # Imported here: the package loads every country it knows (see validate.validate_holidays).
     import holidays as holidays_lib
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from generator.errors import SourceError
 from generator.model import HolidayRules, Notice, Site, SiteSettings
 from generator.read.sources import Sources
+from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate.fields import Problems
 from generator.validate.hours import validate_departments
 from generator.validate.limits import check_hours_counts, check_site_counts, validate_limits
@@ -59,15 +60,18 @@ def validate_settings(sources: Sources) -> tuple[SiteSettings | None, list[Sourc
                         components=components, limits=limits), found
 
 
-def validate_holidays(sources: Sources) -> tuple[HolidayRules | None, list[SourceError]]:
+def validate_holidays(sources: Sources, answers: HolidayAnswers | None = None
+                      ) -> tuple[HolidayRules | None, list[SourceError]]:
     """Return site.yaml's holiday rules (None: none) and their problems.
 
     Apart from the settings because the holidays package imports the module of every
     country it knows to check one (some 0.1 s), and no notice depends on them: the
-    pipeline runs this while the notices are checked.
+    pipeline runs this while the notices are checked; with `answers` (kept between builds:
+    schedule/holiday_answers.py) the package is asked only what was not asked before.
     """
     problems = Problems(sources.site.path if sources.site else "site_src/site.yaml")
-    rules = validate_site_holidays(sources.site.root if sources.site else None, problems)
+    rules = validate_site_holidays(sources.site.root if sources.site else None, problems,
+                                   *((answers.subdivisions,) if answers is not None else ()))
     return rules, problems.items
 
 

@@ -7,6 +7,7 @@ import zoneinfo
 from datetime import date
 from functools import lru_cache
 from importlib import resources
+from typing import Callable
 from urllib.parse import urlsplit
 
 from babel import Locale, UnknownLocaleError
@@ -14,6 +15,7 @@ from babel import Locale, UnknownLocaleError
 from generator.limits import year_problem
 from generator.model import HolidayRules, Text
 from generator.read.yaml_nodes import Map, Node, Scalar
+from generator.schedule.holiday_answers import country_subdivisions
 from generator.validate.dates import describe_bad_date
 from generator.validate.fields import (
     Problems,
@@ -146,18 +148,11 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
     return None
 
 
-def country_subdivisions(code: str) -> tuple[str, ...] | None:
-    """Return the subdivisions of a country the holidays package knows, or None."""
-    import holidays  # here, not at the top: it loads every country it knows (see validate.validate_holidays)
-
-    try:
-        return tuple(holidays.country_holidays(code).subdivisions)
-    except (NotImplementedError, KeyError, AttributeError):
-        return None
-
-
-def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]) -> HolidayRules | None:
-    """Return the holiday rules: a country known to the holidays package, its subdivision, closures."""
+def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...],
+                      subdivisions: Callable[[str], tuple[str, ...] | None] = country_subdivisions
+                      ) -> HolidayRules | None:
+    """Return the holiday rules: a country known to the holidays package (`subdivisions` tells its subdivisions,
+    None for a country it does not know), its subdivision, closures."""
     mapping = expect_map(node, problems, "holidays")
     if mapping is None:
         return None
@@ -165,7 +160,7 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
     country = subdivision = None
     valid: tuple[str, ...] = ()
     if (value := mapping.get("country")) is not None and (code := expect_text(value, problems, "country")):
-        known = country_subdivisions(code)
+        known = subdivisions(code)
         if known is not None:
             country, valid = code, known
         else:
@@ -245,9 +240,12 @@ def validate_site_settings(root: Node | None, problems: Problems, holidays: bool
     return name, base_url, timezone, languages, rules, description
 
 
-def validate_site_holidays(root: Node | None, problems: Problems) -> HolidayRules | None:
-    """Return site.yaml's holiday rules, which validate_site_settings leaves out when asked to."""
+def validate_site_holidays(root: Node | None, problems: Problems,
+                           subdivisions: Callable[[str], tuple[str, ...] | None] = country_subdivisions
+                           ) -> HolidayRules | None:
+    """Return site.yaml's holiday rules, which validate_site_settings leaves out when asked to (`subdivisions`:
+    as validate_holidays)."""
     if not isinstance(root, Map) or root.get("holidays") is None:
         return None
     languages = validate_languages(root.get("languages"), Problems(problems.path)) if root.get("languages") else ()
-    return validate_holidays(root.get("holidays"), problems, languages or ("en",))
+    return validate_holidays(root.get("holidays"), problems, languages or ("en",), subdivisions)
