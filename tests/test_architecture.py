@@ -22,7 +22,7 @@ FLOORS = {                      # higher may import lower, never the other way
     "pipeline": 3,
     "parallel": 2,
     "read": 2, "validate": 2, "schedule": 2, "render": 2, "write": 2,
-    "model": 1, "errors": 1, "limits": 1, "markup": 1, "report": 1, "": 1,
+    "model": 1, "errors": 1, "limits": 1, "markup": 1, "report": 1, "own_files": 1, "": 1,
 }
 ROOMS = {"read", "validate", "schedule", "render", "write"}
 # The only arrows between rooms: validation reads the YAML nodes (with their marks) that read/ makes,

@@ -13,14 +13,14 @@ clone (whose history can grow without HEAD moving), everything is counted again.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
+
+from generator.own_files import read_own_file
 
 GIT_HISTORY_FILE = "git-history.json"
 # Some 80 bytes a notice file; a record past this is not one this machine kept.
@@ -66,20 +66,13 @@ def read_git_history(site_dir: Path, known: dict | None = None) -> tuple[Mapping
 def read_kept_history(path: Path) -> dict | None:
     """Return the record read_git_history kept at `path` (in a trusted cache folder), or None when there is none
     or it is not one."""
-    try:
-        # Not followed through a link, never waiting on a FIFO, its size known before a byte is read.
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
+    data = read_own_file(path, MAX_RECORD_BYTES)
+    if data is None:
         return None
     try:
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode) or status.st_size > MAX_RECORD_BYTES:
-            return None
-        record = json.loads(_read_all(handle, MAX_RECORD_BYTES + 1))
-    except (OSError, ValueError, RecursionError):
+        record = json.loads(data)
+    except (ValueError, RecursionError):
         return None
-    finally:
-        os.close(handle)
     if not (isinstance(record, dict) and isinstance(record.get("head"), str) and COMMIT.fullmatch(record["head"])
             and isinstance(record.get("prefix"), str) and isinstance(record.get("counts"), dict)):
         return None
@@ -89,15 +82,6 @@ def read_kept_history(path: Path) -> dict | None:
                 and value[0] >= 1 and 0 <= value[1] <= LAST_TIME):
             return None
     return record
-
-
-def _read_all(handle: int, most: int) -> bytes:
-    """Return up to `most` bytes read from the open file `handle`."""
-    chunks, left = [], most
-    while left > 0 and (chunk := os.read(handle, min(left, 1 << 20))):
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
 
 
 def _descends(site_dir: Path, ancestor: object, head: str) -> bool:

@@ -16,8 +16,9 @@ import os
 import sys
 from pathlib import Path
 
+from generator.own_files import read_own_file
 from generator.write.new_files import replace_file
-from generator.write.template_cache import key_path, machine_key, read_own_file
+from generator.write.template_cache import key_path, machine_key
 
 FILE_NAME = "holiday-answers.sealed"
 SEAL = b"expediente-sealed-holiday-answers-1\n"
