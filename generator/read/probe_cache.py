@@ -131,7 +131,7 @@ def decode_entry(data: bytes, key: dict) -> Entry | None:
         head = json.loads(data[len(CACHE_MAGIC):split])
         if head["key"] != key:
             return None
-        blob = data[split + 1:]
+        blob = memoryview(data)[split + 1:]     # slices of it are not copies
         rollups = {}
         for source, found in head["files"].items():
             days = _stored(found.pop("days"), blob, found.pop("at"), found.pop("bytes"))
@@ -141,7 +141,7 @@ def decode_entry(data: bytes, key: dict) -> Entry | None:
         merged = head["merged"]
         sums = _stored(merged["days"], blob, merged["at"], merged["bytes"])
         sources = {int(day): tuple(found) for day, found in merged["sources"].items()}
-        days = {day: (counts, sources[day.toordinal()]) for day, counts in sums.items()}
+        days = {day: (counts, sources[day.toordinal()]) for day, counts in sums._decoded().items()}
         files = {source: list(found) for source, found in merged["files"].items()}
         return Entry(MappingProxyType(rollups), files, days)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
@@ -166,4 +166,5 @@ def encode_entry(entry: Entry, key: dict) -> bytes:
     merged = {"files": dict(entry.merged_files), "days": table, "at": at, "bytes": len(raw),
               "sources": {str(day.toordinal()): list(found) for day, (_, found) in entry.merged_days.items()}}
     head = {"key": key, "files": files, "merged": merged}
-    return CACHE_MAGIC + json.dumps(head, sort_keys=True).encode() + b"\n" + b"".join(parts)
+    # Compact and in insertion order (files sorted above): the entry is written again on every append.
+    return CACHE_MAGIC + json.dumps(head, separators=(",", ":")).encode() + b"\n" + b"".join(parts)
