@@ -307,8 +307,7 @@ def test_cold_warm_and_uncached_give_the_same_result(tmp_path, monkeypatch):
     assert not (tmp_path / ".expediente-cache").exists()
     cold, _ = histories(tmp_path, NOW)
     assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / ".expediente-cache").rglob("*")) == [
-        ".expediente-cache/uptime", ".expediente-cache/uptime/dns", ".expediente-cache/uptime/dns/2026-11.rollup",
-        ".expediente-cache/uptime/dns/days.merged"]
+        ".expediente-cache/uptime", ".expediente-cache/uptime/dns.counts"]
     monkeypatch.setattr(probe_files, "read_part", no_reading)
     warm, _ = histories(tmp_path, NOW)
     assert uncached == cold == warm
@@ -379,7 +378,7 @@ def test_a_damaged_cache_file_is_ignored(tmp_path):
     outage_history(tmp_path)
     age_all(tmp_path)
     expected, _ = histories(tmp_path, NOW)
-    stored = tmp_path / ".expediente-cache/uptime/dns/2026-11.rollup"
+    stored = tmp_path / ".expediente-cache/uptime/dns.counts"
     stored.write_bytes(stored.read_bytes()[:-100])
     assert histories(tmp_path, NOW)[0] == expected
     stored.write_bytes(b"rubbish")
@@ -395,7 +394,7 @@ def test_a_cache_that_cannot_be_written_is_one_warning_placed_at_the_sites_cache
     found, problems = histories(tmp_path / "site", NOW, cache_root=elsewhere)
     assert found == expected
     assert [(p.path, p.message, p.severity) for p in problems] == [
-        (".expediente-cache/uptime", "could not write the uptime cache: Not a directory", WARNING)]
+        (".expediente-cache/uptime", "could not write the uptime cache: File exists", WARNING)]
 
 
 def test_several_processes_read_the_same_counts(tmp_path, monkeypatch):
@@ -415,8 +414,8 @@ def test_several_processes_read_the_same_counts(tmp_path, monkeypatch):
     parallel, _ = histories(tmp_path, NOW, jobs=2)
     assert forked == [1]            # one worker beside this process: the pipeline's pool, bounded by jobs
     assert parallel == serial
-    assert sorted(p.name for p in (tmp_path / ".expediente-cache/uptime").rglob("*.rollup")) == [
-        "2026-10.rollup", "2026-11.rollup", "2026-11.rollup"]     # written by this process, from the workers' counts
+    assert sorted(p.name for p in (tmp_path / ".expediente-cache/uptime").iterdir()) == [
+        "dc.counts", "dns.counts"]     # written by this process, from the workers' counts
     assert histories(tmp_path, NOW)[0] == serial
 
 
@@ -549,7 +548,7 @@ def test_the_kept_sums_of_days_follow_appended_rewritten_and_removed_files(tmp_p
     write_days(tmp_path, lines)
     age_all(tmp_path)
     assert histories(tmp_path, NOW)[0] == histories(tmp_path, NOW, cache=False)[0]
-    assert (tmp_path / ".expediente-cache/uptime/dns/days.merged").is_file()
+    assert (tmp_path / ".expediente-cache/uptime/dns.counts").is_file()
     uptime = tmp_path / "site_src/uptime"
     with (uptime / "2026-11-22/dns.csv").open("a", encoding="utf-8") as file:     # appended: today and yesterday
         file.write(row(datetime(2026, 11, 22, 11, 30, tzinfo=SP), ok=False))
@@ -563,3 +562,19 @@ def test_the_kept_sums_of_days_follow_appended_rewritten_and_removed_files(tmp_p
     assert (warm["dns"].days[date(2026, 11, 20)].checks, warm["dns"].days[date(2026, 11, 20)].ok) == (180, 177)
     assert warm["dns"].days[date(2026, 11, 19)].checks == 21 * 60         # its last 3 hours were in the 20th UTC
     assert histories(tmp_path, NOW)[0] == warm
+
+
+def test_one_cache_entry_per_component_drops_removed_files_and_the_older_cache_folder(tmp_path):
+    lines = [(at, row(at)) for at in minutes(datetime(2026, 11, 19, tzinfo=SP), datetime(2026, 11, 22, 11, 0, tzinfo=SP))]
+    write_days(tmp_path, lines)
+    age_all(tmp_path)
+    legacy = tmp_path / ".expediente-cache/uptime/dns"
+    legacy.mkdir(parents=True)
+    (legacy / "2026-11-19.rollup").write_bytes(b"expediente uptime rollup 2\n{}\n")
+    assert histories(tmp_path, NOW)[0] == histories(tmp_path, NOW, cache=False)[0]
+    stored = tmp_path / ".expediente-cache/uptime/dns.counts"
+    assert sorted(p.name for p in stored.parent.iterdir()) == ["dns.counts"]
+    assert b"2026-11-20/dns.csv" in stored.read_bytes()
+    (tmp_path / "site_src/uptime/2026-11-20/dns.csv").unlink()
+    assert histories(tmp_path, NOW)[0] == histories(tmp_path, NOW, cache=False)[0]
+    assert b"2026-11-20/dns.csv" not in stored.read_bytes()

@@ -39,14 +39,14 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, WARNING, SourceError
 from generator.model import DayCounts, ProbeHistory, ProbeResult, Site
-from generator.read.probe_cache import Rollup, cache_key, decode_rollup, encode_rollup
+from generator.read.probe_cache import CACHE_SUFFIX, Rollup, cache_key, decode_entry, encode_entry
 from generator.read.probe_layout import (
     first_row_time,
     is_day_folder,
     list_day_files,
     unknown_component,
 )
-from generator.read.probe_merge import MERGED_NAME, merged_days
+from generator.read.probe_merge import merged_days
 from generator.read.probe_rows import (
     UPTIME_FOLDER,
     Context,
@@ -173,15 +173,12 @@ def latest_row(path: Path, rollup: Rollup, until: bytes) -> tuple[str, str, str,
 @dataclass(frozen=True, slots=True)
 class Month:
     """One file of a component's rows to bring up to date (a month file, a closed month, or a day folder's file):
-    where it is, its cache entry, what counts depend on."""
+    where it is and how warnings name it."""
 
     component: str
     month: str
     path: Path            # the month or day file, or a closed month's summary (read/probe_summary.py)
     source: str           # as warnings name it: site_src/uptime/<component>/<YYYY-MM>.csv, <YYYY-MM-DD>/<component>.csv
-    key: dict
-    stored: Path | None   # its cache file
-    slow_ms: float | None
     rows: Path            # where the rows are: the month or day file, or a closed month's xz file
     day: str | None = None    # of a day folder's file: its UTC day
 
@@ -222,6 +219,7 @@ class ComponentFiles:
     slow_ms: float | None
     window: object            # schedule.uptime.ProbeWindow: the local days, segments and months to count
     max_rows_bytes: int       # the most a closed month's xz file may unpack to (limits: tree_mb)
+    stored: Path | None = None    # its cache entry (read/probe_cache.py), none without a cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +235,7 @@ class ProbeFiles:
 @dataclass(frozen=True, slots=True)
 class ComponentRead:
     """What one component's files say (plain values, so that a worker process can send it back), the problems
-    of its files, and the cache files to write: (path, bytes) of each month whose counts changed."""
+    of its files, and the cache entry to write: (path, bytes), none when nothing changed."""
 
     component: str
     days: tuple[tuple[date, DayCounts], ...]
@@ -254,8 +252,7 @@ class ComponentRead:
                             self.latest, self.first)
 
 
-def month_of(component: str, folder: Path, label: str, month: str, zone: ZoneInfo, slow_ms: float | None,
-             stored_in: Path | None) -> Month | None:
+def month_of(component: str, folder: Path, label: str, month: str) -> Month | None:
     """Return a component's month to count: its file while open, else its summary and xz file; None if neither."""
     path = folder / f"{month}.csv"
     if path.is_file():
@@ -267,8 +264,7 @@ def month_of(component: str, folder: Path, label: str, month: str, zone: ZoneInf
             f"{label}/{month}{SUMMARY_SUFFIX}"
     else:
         return None
-    return Month(component, month, path, source, cache_key(source, zone, slow_ms),
-                 stored_in / folder.name / f"{month}.rollup" if stored_in else None, slow_ms, rows)
+    return Month(component, month, path, source, rows)
 
 
 def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None) -> ProbeFiles:
@@ -299,50 +295,49 @@ def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None)
         folder = root / component.id
         check = component.check
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
-        months = [month_of(component.id, folder, (UPTIME_FOLDER / component.id).as_posix(), month, zone, slow_ms,
-                           stored_in) if component.id in folders else None for month in window.months]
+        months = [month_of(component.id, folder, (UPTIME_FOLDER / component.id).as_posix(), month)
+                  if component.id in folders else None for month in window.months]
         for day, path in by_day.get(component.id, ()):
-            source = (UPTIME_FOLDER / day / path.name).as_posix()
-            months.append(Month(component.id, day[:7], path, source, cache_key(source, zone, slow_ms),
-                                stored_in / component.id / f"{day}.rollup" if stored_in else None, slow_ms, path,
-                                day))
+            months.append(Month(component.id, day[:7], path, (UPTIME_FOLDER / day / path.name).as_posix(), path, day))
         months = tuple(month for month in months if month is not None)
-        uncached += sum(month.path.stat().st_size for month in months
-                        if month.stored is None or not month.stored.is_file())
+        stored = stored_in / f"{component.id}{CACHE_SUFFIX}" if stored_in is not None else None
+        if stored is None or not stored.is_file():
+            uncached += sum(month.path.stat().st_size for month in months)
         found.append(ComponentFiles(component.id, folder, oldest.get(component.id), months, zone, slow_ms, window,
-                                    site.limits["tree_mb"] << 20))
+                                    site.limits["tree_mb"] << 20, stored))
     return ProbeFiles(tuple(found), tuple(problems), uncached)
 
 
 def read_component_history(files: ComponentFiles) -> ComponentRead:
     """Count one component's month files (the changed ones only, when cached) into its history at the window's now."""
     context = Context(files.zone, files.window.bounds, files.slow_ms)
+    key = cache_key(files.component, files.zone, files.slow_ms)
+    entry = None
+    if files.stored is not None:
+        try:
+            entry = decode_entry(files.stored.read_bytes(), key)
+        except OSError:                 # none yet, or unreadable: every file is read again
+            entry = None
+    kept = entry.rollups if entry is not None else {}
     rollups: dict[str, Rollup] = {}
     problems: list[SourceError] = []
-    changed: list[tuple[Path, bytes]] = []
     for month in files.months:
-        old = None
-        if month.stored is not None:
-            try:
-                old = decode_rollup(month.stored.read_bytes(), month.key)
-            except OSError:                 # none yet, or unreadable: the file is read again
-                old = None
+        old = kept.get(month.source)
         if unchanged(month, old):
             rollup = old
         elif month.closed:
             rollup = read_closed(month.path, month.rows, month.source, context, files.max_rows_bytes, problems)
         else:
             rollup = read_month(month.path, old, context)
-        if rollup is not old and month.stored is not None:
-            changed.append((month.stored, encode_rollup(rollup, month.key)))
         rollups[month.source] = rollup
         problems += file_warnings(month, rollup)
-    first = files.months[0].stored if files.months else None
-    merged = merged_days(rollups, first.with_name(MERGED_NAME) if first is not None else None,
-                         cache_key(f"{files.component} {MERGED_NAME}", files.zone, files.slow_ms), changed)
+    merged, new_entry = merged_days(rollups, entry)
+    # Written when a file's counts changed, or a file came or went (its entry is dropped with it).
+    changed = files.stored is not None and (entry is None or kept.keys() != rollups.keys()
+                                            or any(rollups[source] is not kept[source] for source in rollups))
     days, recent, latest = count_history(files.months, rollups, merged, files.window, context, problems)
     return ComponentRead(files.component, days, recent, latest, first_row_time(files.folder, files.first_day, files.window.now),
-                         tuple(problems), tuple(changed))
+                         tuple(problems), ((files.stored, encode_entry(new_entry, key)),) if changed else ())
 
 
 def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], merged, window, context: Context,

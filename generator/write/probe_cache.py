@@ -1,4 +1,4 @@
-"""Writing the day-count cache of the probe's month files (read/probe_cache.py holds its format).
+"""Writing the day-count cache of the probe's files (read/probe_cache.py holds its format).
 
 The cache only saves time: a file that cannot be written costs the next build a
 re-read, never a wrong page, so a failure is one warning, not an error.
@@ -6,6 +6,7 @@ re-read, never a wrong page, so a failure is one warning, not an error.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Iterable
 
@@ -25,6 +26,10 @@ def write_probe_cache(files: Iterable[tuple[Path, bytes]], where: str) -> Source
     for path, data in files:
         try:
             write_cache_file(path, data)
+            # Earlier builds kept a file per probe file in <component>/ beside the entry: stale once it is written.
+            legacy = path.with_name(path.name.rsplit(".", 1)[0])
+            if legacy.is_dir() and not legacy.is_symlink():
+                shutil.rmtree(legacy)
         except OSError as error:
             failed = failed or SourceError(where, 0, 0, f"could not write the uptime cache: {error.strerror}",
                                            "the build is right all the same, but reads the probe's files again",

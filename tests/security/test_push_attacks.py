@@ -364,7 +364,7 @@ def test_a_committed_cache_folder_is_never_read_by_the_hooks(server):
     marker = server.root / "pwned-cache"
     payload = (b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR.")   # a pickle that runs a command
     server.commit({".expediente-cache/templates/__jinja2_0000.cache": payload,
-                   ".expediente-cache/uptime/x/2026-11.rollup": b"expediente uptime rollup 2\n{}\n"})
+                   ".expediente-cache/uptime/x.counts": b"expediente uptime counts 3\n{}\n"})
     pushed = server.push()
     assert pushed.returncode == 0, remote_lines(pushed.stderr)
     assert not marker.exists()
