@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import lzma
 import shutil
+import zlib
 from array import array
 from dataclasses import replace
 from datetime import datetime
@@ -312,3 +313,20 @@ def test_a_component_id_named_like_a_day_is_refused(make_site):
     assert ("site_src/status.yaml:2:9: error: a component id '2026-11-23' is named like a day: the probe keeps "
             "each day's rows in site_src/uptime/ in a folder of that name\n"
             "  hint: name the component, e.g. '2026-11-23-service'") in problems
+
+
+def test_an_xz_file_asking_for_a_huge_dictionary_is_refused_before_it_is_unpacked(tmp_path):
+    """A header may ask the unpacker for a 4 GiB dictionary: refused at the memory limit, as a located reason."""
+    packed = bytearray(lzma.compress(b"time,ok,latency_ms,detail\n" * 100, format=lzma.FORMAT_XZ))
+    # The block header follows the 12-byte stream header: its size byte, flags, then the LZMA2 filter
+    # (id 0x21, one byte of properties: the dictionary size), padding and its CRC32.
+    start = 12
+    header_size = (packed[start] + 1) * 4
+    header = packed[start:start + header_size - 4]
+    at = bytes(header).index(b"\x21\x01") + 2
+    packed[start + at] = 40                                  # 4 GiB - 1, the largest an LZMA2 header can ask
+    packed[start + header_size - 4:start + header_size] = zlib.crc32(packed[start:start + header_size - 4]).to_bytes(4, "little")
+    bomb = tmp_path / "2026-10.csv.xz"
+    bomb.write_bytes(bytes(packed))
+    with pytest.raises(SummaryError, match="it is not an xz file the probe wrote .*[Mm]emory"):
+        read_archive(bomb, 10 << 20)

@@ -36,6 +36,7 @@ SUMMARY_SUFFIX = ".days.json"
 ARCHIVE_SUFFIX = ".csv.xz"
 SUMMARY_FORMAT = "expediente uptime month 1"
 MAX_SUMMARY_BYTES = 1 << 20       # a month of one-minute checks is some 20 KB; anything larger is not ours
+MAX_UNPACK_MEMORY = 64 << 20      # what unpacking a closed month may take (the probe's preset 6 needs 9 MiB)
 RACY_NS = 2_000_000_000
 
 
@@ -206,20 +207,25 @@ def read_archive(path: Path, max_bytes: int) -> bytes:
 
     Raises SummaryError when the file is not xz, is damaged, or holds more (a small file can unpack to a lot).
     """
+    chunks: list[bytes] = []
+    size = 0
     try:
         with path.open("rb") as file:
-            decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ)
-            data = decompressor.decompress(file.read(max_bytes + 1), max_length=max_bytes + 1)
-            while not decompressor.eof and len(data) <= max_bytes:
-                if decompressor.needs_input:
-                    chunk = file.read(1 << 20)
-                    if not chunk:
-                        raise SummaryError("it ends before its last block: the file is cut short")
-                else:
-                    chunk = b""
-                data += decompressor.decompress(chunk, max_length=max_bytes + 1 - len(data))
+            # The probe writes preset 6 (an 8 MiB dictionary, 9 MiB to unpack); a header may ask for 4 GiB.
+            decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=MAX_UNPACK_MEMORY)
+            chunk = file.read(1 << 20)
+            while size <= max_bytes:
+                out = decompressor.decompress(chunk, max_length=max_bytes + 1 - size)
+                chunks.append(out)
+                size += len(out)
+                if decompressor.eof:
+                    break
+                chunk = file.read(1 << 20) if decompressor.needs_input else b""
+                if decompressor.needs_input and not chunk:
+                    raise SummaryError("it ends before its last block: the file is cut short")
     except lzma.LZMAError as error:
         raise SummaryError(f"it is not an xz file the probe wrote ({error})") from None
+    data = b"".join(chunks)
     if len(data) > max_bytes:
         raise SummaryError(f"its rows are more than {max_bytes // 2**20:,} MB (limits: tree_mb)")
     return data
