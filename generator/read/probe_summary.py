@@ -122,10 +122,11 @@ def _integer(value, at_least: int = 0) -> int:
     return value
 
 
-def decode_summary(data: bytes, month: str, context: Context) -> tuple[dict, dict] | None:
+def decode_summary(data: bytes, month: str, context: Context, max_bytes: int) -> tuple[dict, dict] | None:
     """Return (the rows' description, days) of a summary, or None when counted with another zone or limit.
 
-    Raises SummaryError when the summary is damaged or not one the probe writes.
+    Raises SummaryError when the summary is damaged or not one the probe writes, or claims more than its
+    rows can hold: rows of more than `max_bytes` (limits: tree_mb), or more checks than rows.
     """
     if len(data) > MAX_SUMMARY_BYTES:
         raise SummaryError(f"it is larger than a summary's {MAX_SUMMARY_BYTES:,} bytes")
@@ -154,8 +155,15 @@ def decode_summary(data: bytes, month: str, context: Context) -> tuple[dict, dic
     described = {"bytes": _integer(rows.get("bytes")), "lines": _integer(rows.get("lines")),
                  "body": _integer(rows.get("body")), "sha1": str(rows.get("sha1"))[:40],
                  "in_order": rows.get("in_order") is True, "first": first, "last": tuple(last) if last else None}
+    # Each row is a line of its own: the checks its days claim are bounded by the rows, the rows by the bytes.
+    if described["bytes"] > max_bytes:
+        raise SummaryError(f"its rows are more than {max_bytes // 2**20:,} MB (limits: tree_mb)")
+    if described["lines"] > described["bytes"] or described["body"] > described["bytes"]:
+        raise SummaryError("it claims more lines than its rows have bytes")
+    rows_held = described["lines"] - (1 if described["body"] else 0)
     start, end = month_span(month)
     days: dict[date, DayCounts] = {}
+    claimed = 0
     for entry in listed:
         if not isinstance(entry, list) or len(entry) != 6 or not isinstance(entry[0], str):
             raise SummaryError("a day is not [date, checks, ok, slow, bins, counts]")
@@ -173,14 +181,17 @@ def decode_summary(data: bytes, month: str, context: Context) -> tuple[dict, dic
                 or any(type(b) is not int or not 0 <= b < 2**32 for b in bins) or bins != sorted(set(bins)) \
                 or any(type(c) is not int or not 0 < c < 2**32 for c in counts) or sum(counts) > ok:
             raise SummaryError(f"the latencies of {day} are not a histogram")
+        claimed += checks
+        if claimed > rows_held:
+            raise SummaryError(f"its days count more checks than the {rows_held:,} rows it describes")
         days[day] = DayCounts(checks, ok, slow, array("I", bins), array("I", counts))
     return described, days
 
 
-def summary_rollup(data: bytes, stat, month: str, context: Context) -> Rollup | None:
+def summary_rollup(data: bytes, stat, month: str, context: Context, max_bytes: int) -> Rollup | None:
     """Return a closed month's counts from its summary's bytes (`stat`: the summary file's), or None when
-    counted with another zone or limit. Raises SummaryError when damaged."""
-    decoded = decode_summary(data, month, context)
+    counted with another zone or limit. Raises SummaryError when damaged or its rows exceed `max_bytes`."""
+    decoded = decode_summary(data, month, context, max_bytes)
     if decoded is None:
         return None
     rows, days = decoded
@@ -249,7 +260,7 @@ def read_closed(summary: Path, rows: Path, source: str, context: Context, max_by
     with summary.open("rb") as file:
         data = file.read(MAX_SUMMARY_BYTES + 1)       # bounded: a larger one is refused unread
     try:
-        rollup = summary_rollup(data, stat, month, context)
+        rollup = summary_rollup(data, stat, month, context, max_bytes)
     except SummaryError as error:
         problems.append(SourceError(source, 1, 1, f"not a summary the probe writes: {error}; the month's "
                                     f"rows are read from {rows.name} instead",
