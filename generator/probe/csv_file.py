@@ -28,6 +28,7 @@ from generator.errors import ERROR, WARNING, SourceError, sort_problems
 from generator.model import ProbeResult
 from generator.read.probe_rows import HEADER as HEADER_BYTES
 from generator.read.probe_rows import UPTIME_FOLDER
+from generator.write.month_archive import fsync_folder
 
 HEADER = HEADER_BYTES.decode("ascii")
 LOCK_NAME = ".lock"
@@ -110,15 +111,6 @@ def describe_os_error(exc: OSError) -> tuple[str, str | None]:
         errno.EAGAIN: "a probe may be stuck: see which process holds site_src/uptime/.lock (fuser, lsof)",
     }
     return reason, hints.get(exc.errno)
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a new entry in `folder` durable (a new file, a new sub-folder)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def make_folder(folder: Path) -> None:
