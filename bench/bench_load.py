@@ -30,6 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_build import format_table
 from conditions import compile_bytecode, reference_loop, settle
 from make_notices_site import make_notices_site
 
@@ -114,9 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 if runs:
                     rows.append((f"{size:,}", case, f"{statistics.median(runs):.3f}", f"{min(runs):.3f}",
                                  f"{max(runs):.3f}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+    print(format_table([list(row) for row in rows]))
     print(f"reference loop (conditions.reference_loop): {loop_before:.2f} s before, {reference_loop():.2f} s after")
     return 0
 

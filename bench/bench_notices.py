@@ -34,6 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_build import format_table
 from conditions import compile_bytecode, reference_loop, settle
 from make_notices_site import make_notices_site
 
@@ -137,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             for case, runs in results.items():
                 rows.append((f"{size:,}", case, f"{statistics.median(r[0] for r in runs):.2f}",
                              f"{statistics.median(r[1] for r in runs):.2f}", str(max(r[2] for r in runs))))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
+    print(format_table([list(row) for row in rows]))
     print(f"reference loop (conditions.reference_loop): {loop_before:.2f} s before, {reference_loop():.2f} s after")
     return 0
 

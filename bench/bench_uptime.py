@@ -50,6 +50,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench_build import format_table
 from conditions import reference_loop
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,18 +201,6 @@ def ensure_site(site: Path, components: int, days: bool = True) -> None:
         rows = write_site(site, components, days=days)
         size = sum(path.stat().st_size for path in (site / "site_src" / "uptime").rglob("*.csv"))
         print(f"generated {rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - started:.0f} s")
-
-
-def format_table(rows: list[list[str]]) -> str:
-    """Return rows as a plain-text table, the first row as its header; numbers aligned right."""
-    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
-    lines = []
-    for index, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(width) if column == 0 else cell.rjust(width)
-                               for column, (cell, width) in enumerate(zip(row, widths))).rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * width for width in widths))
-    return "\n".join(lines)
 
 
 def summarise(name: str, runs: list[dict]) -> list[str]:

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from generator.markup import render_markdown
 from generator.model import COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, IncidentUpdate, SiteSettings, Text
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
-from generator.validate.dates import parse_datetime
 from generator.validate.fields import (
     Problems,
     check_keys,
@@ -18,6 +17,7 @@ from generator.validate.fields import (
     expect_text,
     quote_list,
 )
+from generator.validate.notice_fields import read_instant
 
 STATUS_KEYS = ("components", "impact", "start", "end", "updates")
 MAINTENANCE_STATUSES = ("scheduled", "in_progress", "verifying", "completed")
@@ -26,17 +26,6 @@ IMPACT_STATE = {"none": "operational", "minor": "degraded_performance", "major":
                 "critical": "major_outage"}
 STATE_IMPACT = {"operational": "none", "degraded_performance": "minor", "partial_outage": "major",
                 "major_outage": "critical", "under_maintenance": "none"}
-
-
-def read_instant(node: Node, problems: Problems, what: str, zone: str) -> datetime | None:
-    """Read `YYYY-MM-DD HH:MM` (site time zone unless an offset is written)."""
-    text = expect_text(node, problems, what)
-    if text is None:
-        return None
-    value, error = parse_datetime(text, zone)
-    if error:
-        problems.error(node, error)
-    return value
 
 
 def read_components(node: Node, problems: Problems, site: SiteSettings, kind: str, impact: str | None):
