@@ -580,3 +580,14 @@ def test_a_text_without_digits_and_a_weekday_named_alone_compile_no_date_regexes
     assert [p.message for p in check_dates("Cerrado el 17/11/2026, miércoles.", "es", date(2026, 11, 23), "n.md")
             ] == ["17/11/2026 is a Tuesday (martes), not miércoles"]
     assert vocabulary_of.cache_info().currsize == 3
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "pt-PT"])
+def test_no_weekday_name_of_a_portuguese_vocabulary_ends_with_a_digit(lang):
+    """vocabulary.py writes what may follow an ordinal's digit once, for a match that ends with a digit: a name
+    ending with 2 to 6 would be refused by it."""
+    from generator.validate.dates_in_text.vocabulary import vocabulary_of
+
+    words = vocabulary_of(lang).weekdays
+    assert len(words) > 20 and not [word for word in words if word[-1].isdigit()]
+    assert [parse_weekday(word, lang) for word in ("3ª", "3.ª-feira", "4a feira", "terça", "Tue")] == [1, 1, 2, 1, 1]
