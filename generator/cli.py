@@ -17,7 +17,6 @@ from pathlib import Path
 
 from generator import __version__
 from generator.commands import UsageError
-from generator.commands.hooks import add_hook_commands, run_hook_command
 from generator.read.templates import ThemeMissing
 from generator.report import add_format_option, flush_standard_streams
 from generator.write.staging import WriteError
@@ -25,7 +24,8 @@ from generator.write.staging import WriteError
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 # The other commands are imported when they run, each in main: an up-to-date `build` must not
-# pay for Jinja, Babel, the validators or an HTTP server it does not use (0.1 s and more).
+# pay for Jinja, Babel, the validators, git's hooks (subprocess and the release writer) or an HTTP
+# server it does not use (0.1 s and more).  So their options are declared here, not by their modules.
 
 
 def read_clock() -> datetime:
@@ -90,7 +90,7 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate only; write nothing")
     add_common(check, top=False)
     add_format_option(check)
-    add_hook_commands(commands, add_common)  # install-hooks, install-server-hooks, rollback
+    add_hook_commands(commands)
     probe = commands.add_parser("probe", help="run the status checks and append the results to site_src/uptime/")
     add_common(probe, top=False)
     serve = commands.add_parser("serve", help="preview the site on 127.0.0.1, rebuilt and reloaded on every change")
@@ -122,6 +122,28 @@ def make_parser(prog: str = "expediente") -> argparse.ArgumentParser:
                       help="the country whose public holidays apply, e.g. BR, PT, ES, US (default: none)")
     init.add_argument("--now", default=argparse.SUPPRESS, help="the instant the example notice is dated")
     return parser
+
+
+def add_hook_commands(commands) -> None:
+    """Register install-hooks, install-server-hooks and rollback (commands/hooks.py) on the CLI's sub-parsers."""
+    local = commands.add_parser("install-hooks", help="install a git pre-commit hook that runs the check")
+    add_common(local, top=False)
+    local.add_argument("--force", action="store_true", help="replace a pre-commit hook expediente did not write")
+    server = commands.add_parser("install-server-hooks",
+                                 help="make a bare repository check pushes and publish the branch into a folder")
+    server.add_argument("repo", type=Path, metavar="BARE_REPO", help="the bare repository people push to")
+    server.add_argument("--publish-to", type=Path, required=True, metavar="DIR",
+                        help="the folder that receives releases/ and the 'current' link the web server serves")
+    server.add_argument("--branch", default="main", help="the branch that is published (default: main)")
+    server.add_argument("--force", action="store_true", help="replace hooks expediente did not write")
+    server.add_argument("--max-tree-mb", type=int, default=500, metavar="MB",
+                        help="the most a pushed site.yaml may set 'limits: tree_mb' to (default: 500)")
+    server.add_argument("--max-build-seconds", type=int, default=600, metavar="S",
+                        help="the processor time one push's check and build may use (default: 600)")
+    server.add_argument("--max-build-mb", type=int, default=4096, metavar="MB",
+                        help="the memory each of its processes may use (default: 4096)")
+    back = commands.add_parser("rollback", help="switch DIR/current back to the previous release")
+    back.add_argument("--publish-to", type=Path, required=True, metavar="DIR", help="the publishing folder")
 
 
 def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") -> int:
@@ -169,6 +191,8 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
                 raise UsageError(f"--now '{args.now}' needs a time zone, e.g. 2026-11-23T13:00:05Z")
             return probe_command(site_dir, now if args.now else clock, environ)
         if command in ("install-hooks", "install-server-hooks", "rollback"):
+            from generator.commands.hooks import run_hook_command  # see above: subprocess, the release writer
+
             return run_hook_command(args, clock, prog)
         if command == "next-change":
             from generator.commands.next_change import next_change_command  # see above: the pipeline

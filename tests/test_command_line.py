@@ -143,3 +143,24 @@ def test_nothing_imports_the_command_line_and_only_it_reads_the_clock():
         clock_readers += [f"{name}:{line}" for line in clock_reads(tree)]
     assert importers == []
     assert [place.split(":")[0] for place in clock_readers] == ["generator/cli.py"]
+
+
+# --- What a command imports --------------------------------------------------------------------
+
+IMPORTED_BY_A_BUILD = """
+import sys
+from generator.cli import main
+assert main(sys.argv[1:]) == 0
+print(" ".join(sorted(name for name in ("jinja2", "generator.commands.hooks")
+                      if name in sys.modules)))
+"""
+
+
+@pytest.mark.slow
+def test_an_up_to_date_build_imports_neither_jinja_nor_the_hooks(tmp_path):
+    """A build that finds its output up to date renders nothing: it must not pay for the template engine, nor
+    for the git hooks' module (their options are declared by cli.py), as the first build, which renders, does."""
+    args = ["build", "--site", str(ROOT), "--out", str(tmp_path / "out"), "--now", NOW]
+    imported = [subprocess.run([sys.executable, "-c", IMPORTED_BY_A_BUILD, *args], cwd=ROOT, capture_output=True,
+                               text=True, timeout=300, check=True).stdout.splitlines()[-1].split() for _ in range(2)]
+    assert "jinja2" in imported[0] and imported[1] == []

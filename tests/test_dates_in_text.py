@@ -559,3 +559,35 @@ def test_weekday_ranges_pair_with_date_ranges(lang, first, length, wrong, data):
         assert problem.severity == ERROR and problem.message.startswith(second.format(**numbers) + " ")
     else:
         assert problems == ()
+
+
+# --- What a check compiles -----------------------------------------------------------------------
+
+def test_a_text_without_digits_and_a_weekday_named_alone_compile_no_date_regexes():
+    """A rebuild after one edit checks that notice alone, in a new process: a text with no digit holds no date,
+    and a change's `weekday:` is a word to look up, so neither builds the language's date regexes (some 10 ms)."""
+    from generator.validate.dates_in_text.vocabulary import vocabulary_of
+
+    vocabulary_of.cache_clear()
+    assert check_dates("Fechado na terça-feira, por causa do feriado.", "pt-BR", date(2026, 11, 23), "n.md") == ()
+    assert parse_weekday("Terça-Feira", "pt-BR") == 1 and parse_weekday("sáb.", ["en", "es"]) == 5
+    assert vocabulary_of.cache_info().currsize == 0
+    # Whether a language reads an ordinal ("3ª" is Portuguese) is the weekday regex's answer.
+    assert parse_weekday("3ª", ["pt-BR"]) == 1 and parse_weekday("3ª", ["en"]) is None
+    assert vocabulary_of.cache_info().currsize == 2
+    with pytest.raises(ValueError, match="unknown language 'xx-YY'"):
+        check_dates("Sem datas.", "xx-YY", date(2026, 11, 23), "n.md")
+    assert [p.message for p in check_dates("Cerrado el 17/11/2026, miércoles.", "es", date(2026, 11, 23), "n.md")
+            ] == ["17/11/2026 is a Tuesday (martes), not miércoles"]
+    assert vocabulary_of.cache_info().currsize == 3
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "pt-PT"])
+def test_no_weekday_name_of_a_portuguese_vocabulary_ends_with_a_digit(lang):
+    """vocabulary.py writes what may follow an ordinal's digit once, for a match that ends with a digit: a name
+    ending with 2 to 6 would be refused by it."""
+    from generator.validate.dates_in_text.vocabulary import vocabulary_of
+
+    words = vocabulary_of(lang).weekdays
+    assert len(words) > 20 and not [word for word in words if word[-1].isdigit()]
+    assert [parse_weekday(word, lang) for word in ("3ª", "3.ª-feira", "4a feira", "terça", "Tue")] == [1, 1, 2, 1, 1]

@@ -14,7 +14,7 @@ from lxml import etree
 from generator.model import Build, Department, HolidayCalendar, Notice, Site, Text
 from generator.pipeline import load, resolve_now
 from generator.pipeline import make_build as make_site_build
-from generator.render.feeds import EMPTY_FEED_UPDATED, MAX_ENTRIES, render_feeds
+from generator.render.feeds import EMPTY_FEED_UPDATED, MAX_ENTRIES, listed_notices, render_feeds
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = Path(__file__).parent / "schemas" / "atom.rng"
@@ -287,6 +287,27 @@ def test_at_most_fifty_newest_entries(schema):
     check_rfc4287(outputs["atom.xml"], schema)
     assert len(parse(outputs["feeds/suporte.xml"]).entries) == 30
     assert len(parse(outputs["feeds/financeiro.xml"]).entries) == 0
+
+
+def test_listed_notices_are_those_the_feeds_list_and_the_others_change_no_feed():
+    # 120 notices: the site's feeds list the 50 newest, "suporte" and "comercial" the 50 newest of their 58 and
+    # 59 (older ones than the site's feeds reach), and "financeiro" its three old ones, which no other feed lists.
+    old = tuple(replace(OLD_DST, slug=f"old-{i}", date=OLD_DST.date + timedelta(days=i), departments=("financeiro",))
+                for i in range(3))
+    notices = many(117) + old
+    outputs = {o.path: o.data for o in render_feeds(make_build(notices))}
+    in_feeds = {entry.id for data in outputs.values() for entry in parse(data).entries}
+    listed = listed_notices(make_build(notices).site)
+    assert {url(lang, f"notices/{n.slug}/") for n in listed for lang in ("pt-BR", "en", "es", "pt-PT")
+            } >= in_feeds
+    assert {n.slug for n in listed} == {e.rsplit("/", 2)[-2] for e in in_feeds}
+    assert list(listed) == sorted(listed, key=lambda n: (n.date, n.slug))
+    assert {n.slug for n in listed} >= {"old-0", "old-1", "old-2", "n17", "n18", "n116"}
+    unlisted = [n for n in notices if n not in listed]
+    assert [n.slug for n in unlisted] == [f"n{i:02d}" for i in range(17)]
+    edited = tuple(replace(n, body=Text.plain("<p>editado</p>"), title=Text.plain("Editado"))
+                   if n is unlisted[7] else n for n in notices)
+    assert {o.path: o.data for o in render_feeds(make_build(edited))} == outputs
 
 
 def test_same_date_ordered_by_slug():

@@ -1,4 +1,5 @@
-"""Git hooks: the scripts, installing them, and the `install-hooks`, `install-server-hooks` and `rollback` commands.
+"""Git hooks: the scripts, installing them, and the `install-hooks`, `install-server-hooks` and `rollback` commands
+(their options are declared in cli.py, which imports this module only when one of them runs).
 
 Every hook this writes carries MARKER, so that installing again replaces our own
 hook (idempotent) and never, without --force, one somebody else wrote. The scripts
@@ -196,28 +197,6 @@ def has_branch(repo: Path, branch: str) -> bool:
 
 
 # --- The commands ------------------------------------------------------------------
-
-def add_hook_commands(commands, add_common) -> None:
-    """Register install-hooks, install-server-hooks and rollback on the CLI's sub-parsers."""
-    local = commands.add_parser("install-hooks", help="install a git pre-commit hook that runs the check")
-    add_common(local, top=False)
-    local.add_argument("--force", action="store_true", help="replace a pre-commit hook expediente did not write")
-    server = commands.add_parser("install-server-hooks",
-                                 help="make a bare repository check pushes and publish the branch into a folder")
-    server.add_argument("repo", type=Path, metavar="BARE_REPO", help="the bare repository people push to")
-    server.add_argument("--publish-to", type=Path, required=True, metavar="DIR",
-                        help="the folder that receives releases/ and the 'current' link the web server serves")
-    server.add_argument("--branch", default="main", help="the branch that is published (default: main)")
-    server.add_argument("--force", action="store_true", help="replace hooks expediente did not write")
-    server.add_argument("--max-tree-mb", type=int, default=500, metavar="MB",
-                        help="the most a pushed site.yaml may set 'limits: tree_mb' to (default: 500)")
-    server.add_argument("--max-build-seconds", type=int, default=600, metavar="S",
-                        help="the processor time one push's check and build may use (default: 600)")
-    server.add_argument("--max-build-mb", type=int, default=4096, metavar="MB",
-                        help="the memory each of its processes may use (default: 4096)")
-    back = commands.add_parser("rollback", help="switch DIR/current back to the previous release")
-    back.add_argument("--publish-to", type=Path, required=True, metavar="DIR", help="the publishing folder")
-
 
 def run_hook_command(args: argparse.Namespace, now: datetime, prog: str = "expediente") -> int:
     """Run install-hooks, install-server-hooks or rollback (logged at `now`); return the exit status."""

@@ -12,20 +12,26 @@ date below is set from the notices; the build's "now" never enters a feed. The
 feed's date is the newest last edit (`modified`, else `updated`, else `date`) of
 its entries; a feed without entries carries the Unix epoch, a fixed instant, so
 that an empty feed is as reproducible as a full one.
+
+A feed lists at most MAX_ENTRIES notices: `listed_notices` says which, so that a rebuild after an
+edit to a notice no feed lists need not render the feeds (render/dependencies.py).  feedgen, and
+lxml under it, are imported when a feed is rendered, not when this module is: deciding that costs
+nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Mapping
-
-from feedgen.entry import FeedEntry
-from feedgen.feed import FeedGenerator
+from typing import TYPE_CHECKING, Mapping
 
 from generator.model import Build, Department, Notice, Output, Site
 from generator.render import urls
 from generator.render.i18n import read_catalogs, translations_for
+
+if TYPE_CHECKING:
+    from feedgen.entry import FeedEntry
+    from feedgen.feed import FeedGenerator
 
 MAX_ENTRIES = 50
 GENERATOR = "Expediente"
@@ -65,18 +71,34 @@ def render_feeds(build: Build) -> tuple[Output, ...]:
 
 def plan_feeds(site: Site, words: Mapping[str, Words]) -> tuple[Feed, ...]:
     """Return the feeds of a site: per language feed.xml and atom.xml, then feeds/<department>.xml."""
+    everything, by_department = _listings(site)
     feeds = []
     for lang in site.languages:
         title = f"{site.name} – {words[lang].notices}"
-        entries = newest_first(site.notices)
-        feeds.append(Feed("rss", urls.rss_feed(site, lang), lang, title, entries))
-        feeds.append(Feed("atom", urls.atom_feed(site, lang), lang, title, entries))
+        feeds.append(Feed("rss", urls.rss_feed(site, lang), lang, title, everything))
+        feeds.append(Feed("atom", urls.atom_feed(site, lang), lang, title, everything))
     lang = site.default_language
     for department in site.departments:
         title = f"{site.name} – {words[lang].notices}: {department.name.get(lang)}"
-        entries = newest_first(tuple(n for n in site.notices if department.id in n.departments))
-        feeds.append(Feed("rss", urls.department_feed(department.id), lang, title, entries))
+        feeds.append(Feed("rss", urls.department_feed(department.id), lang, title, by_department[department.id]))
     return tuple(feeds)
+
+
+def listed_notices(site: Site) -> tuple[Notice, ...]:
+    """Return every notice that one of render_feeds' feeds lists, oldest first by (date, slug): the feeds
+    read nothing of the other notices."""
+    everything, by_department = _listings(site)
+    listed = {notice.slug: notice for notice in everything}
+    for entries in by_department.values():
+        listed.update((notice.slug, notice) for notice in entries)
+    return tuple(sorted(listed.values(), key=lambda n: (n.date, n.slug)))
+
+
+def _listings(site: Site) -> tuple[tuple[Notice, ...], dict[str, tuple[Notice, ...]]]:
+    """Return the entries of the site's feed (every language lists the same) and of each department's feed."""
+    return newest_first(site.notices), {
+        department.id: newest_first(tuple(n for n in site.notices if department.id in n.departments))
+        for department in site.departments}
 
 
 def render_component_feeds(build: Build) -> tuple[Output, ...]:
@@ -114,6 +136,8 @@ def render_feed(site: Site, feed: Feed, words: Words) -> bytes:
 
 def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
     """Return a FeedGenerator with the channel of `feed` set, and no entries."""
+    from feedgen.feed import FeedGenerator  # see the module's docstring: only a feed rendered needs it
+
     generator = FeedGenerator()
     url = urls.absolute(site, feed.path)
     generator.id(url)
@@ -135,6 +159,8 @@ def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
 def feed_entry(site: Site, notice: Notice, lang: str, words: Words,
                departments: Mapping[str, Department]) -> FeedEntry:
     """Return a notice as a feed entry in `lang`: title, permanent link, dates, HTML body, categories."""
+    from feedgen.entry import FeedEntry  # see the module's docstring
+
     entry = FeedEntry()
     url = urls.notice_page_url(site, lang, notice.slug)
     title = notice.title.get(lang)

@@ -9,7 +9,7 @@ from babel.dates import get_day_names, get_month_names
 
 from generator.errors import ERROR, WARNING, SourceError
 from generator.validate.dates_in_text.finding import ProseDate, find_dates
-from generator.validate.dates_in_text.vocabulary import parse_locale, vocabulary_of
+from generator.validate.dates_in_text.vocabulary import parse_locale
 
 
 def _english_weekday(index: int) -> str:
@@ -88,7 +88,7 @@ def check_dates(text: str, lang: str, reference: date, path: str, line_offset: i
     """Return the problems of the dates in `text`: days that do not exist, weekdays that do not
     match (errors) and days outside `period` but not `acknowledged` (warnings), placed at
     line_offset + their line."""
-    local = vocabulary_of(lang).locale
+    local = parse_locale(lang)      # not vocabulary_of: a text without dates needs no date regexes
     problems = []
     for found in find_dates(text, lang, reference, period and tuple(period)):
         line = line_offset + found.line

@@ -17,7 +17,7 @@ from generator.validate.dates_in_text.bare_days import (
 from generator.validate.dates_in_text.reading import Run, read_dates
 from generator.validate.dates_in_text.text import prepare, previous_word
 from generator.validate.dates_in_text.tying import mark_ranges, merge_runs, read_weekdays, tie
-from generator.validate.dates_in_text.vocabulary import DATE_JOIN, WEEKDAY_JOIN, vocabulary_of
+from generator.validate.dates_in_text.vocabulary import DATE_JOIN, WEEKDAY_JOIN, parse_locale, vocabulary_of
 from generator.validate.dates_in_text.words import DAY_WORDS
 
 _DIGIT = re.compile(r"\d")
@@ -45,9 +45,10 @@ class ProseDate:
 def find_dates(text: str, lang: str, reference: date, period: tuple[date, date] | None = None) -> tuple[ProseDate, ...]:
     """Return the dates written in `text` (in `lang` or English), in order, with their weekdays;
     a day number written alone beside a weekday is read inside `period` when given (bare_days.py)."""
-    vocabulary = vocabulary_of(lang)
     if not _DIGIT.search(text):
-        return ()           # every date has a digit
+        parse_locale(lang)  # an unknown language is refused all the same (ValueError)
+        return ()           # every date has a digit: no vocabulary needed (its regexes take 10 ms to compile)
+    vocabulary = vocabulary_of(lang)
     prepared = prepare(text)
     date_runs = read_dates(prepared, vocabulary, reference)
     covered = bytearray(len(prepared.folded))

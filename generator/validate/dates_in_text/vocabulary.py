@@ -66,14 +66,24 @@ def _weekday_alternation(words) -> str:
                     for w in sorted(words, key=lambda w: (-len(w), w)))
 
 
-@lru_cache(maxsize=32)   # a memo of a pure function: one vocabulary per language
-def vocabulary_of(lang: str) -> Vocabulary:
+@dataclass(frozen=True)
+class WeekdayWords:
+    """The weekday words of one notice language plus English: what parse_weekday needs, without any regex."""
+
+    locale: Locale
+    weekdays: dict        # folded word -> 0..6
+    wide: frozenset       # whole words ("terca-feira", "terca", "tuesday")
+    short: frozenset      # abbreviations and informal cuts ("ter", "tue", "tues")
+
+
+@lru_cache(maxsize=32)   # a memo of a pure function: one set of weekday words per language
+def weekday_words(lang: str) -> WeekdayWords:
+    """Return the weekday words of `lang` and English, from CLDR and words.py; ValueError for an unknown language."""
     notice = parse_locale(lang)
     weekdays: dict[str, int] = {}
-    months: dict[str, int] = {}
     wide: set[str] = set()
     short: set[str] = set()
-    english_months: set[str] = set()
+    # The notice's language first: where a word names two days, its own language's day wins (setdefault).
     for loc in (notice, Locale("en")):
         for width in ("wide", "abbreviated"):
             for context in ("format", "stand-alone"):
@@ -84,15 +94,33 @@ def vocabulary_of(lang: str) -> Vocabulary:
                     if word.endswith("-feira"):
                         weekdays.setdefault(word[:-6], index)   # "terça" for "terça-feira"
                         wide.add(word[:-6])
+        for word, index in INFORMAL_WEEKDAYS.get(loc.language, {}).items():
+            weekdays.setdefault(word, index)
+            short.add(word)
+    return WeekdayWords(notice, weekdays, frozenset(wide), frozenset(short))
+
+
+# A memo of a pure function: one vocabulary per language.  Building it compiles the date shapes' regexes
+# (some 10 ms for a language): only a text's scan needs them, not a weekday named alone (parse_weekday).
+@lru_cache(maxsize=32)
+def vocabulary_of(lang: str) -> Vocabulary:
+    """Return the weekday and month words of `lang` and English and the regexes of the date shapes."""
+    days = weekday_words(lang)
+    notice = days.locale
+    weekdays = days.weekdays
+    months: dict[str, int] = {}
+    wide: set[str] = set(days.wide)
+    short: set[str] = set(days.short)
+    english_months: set[str] = set()
+    for loc in (notice, Locale("en")):
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
                 for month, name in get_month_names(width, context, loc).items():
                     word = fold(name).rstrip(".")
                     months.setdefault(word, month)
                     (wide if width == "wide" else short).add(word)
                     if loc.language == "en":
                         english_months.add(word)
-        for word, index in INFORMAL_WEEKDAYS.get(loc.language, {}).items():
-            weekdays.setdefault(word, index)
-            short.add(word)
         for word, month in INFORMAL_MONTHS.get(loc.language, {}).items():
             months.setdefault(word, month)
             short.add(word)
@@ -108,17 +136,19 @@ def vocabulary_of(lang: str) -> Vocabulary:
     month_first_re = rf"(?P<m>(?:{_alternation(month_first_words)})\.?{ALNUM_AFTER})"
     year_tail = rf"(?:(?:\s*,\s*|\s+|-)(?:(?:de|del|of)\s+)?(?P<y>{YEAR4})(?!\d|[.,:/]\d))?"
     names = _weekday_alternation(weekdays)
-    ordinals = ""
+    digits = tail = ""
     if notice.language == "pt":   # "3ª-feira", "3.ª feira"; a bare "3ª" only when no word follows ("3ª via")
         feira = r"[2-6]\.?\s?[ªº°a][\s-]?feira"
-        # One pair of alternatives per digit, so that every alternative starts with a letter or digit
-        # of its own: the regex engine then skips ahead to the characters a weekday can start with.
-        ordinals = "".join(
-            rf"|{digit}\.?\s?[ªº°a][\s-]?feira|{digit}\.?ª(?=\s*(?:[^\w\s]|\d|$)"
-            rf"|\s+(?:a|ao|ate|e|ou)\s+(?:{feira}|[2-6]\.?ª|{names}){ALNUM_AFTER})"
-            for digit in "23456")
+        # Each digit is an alternative of its own, so that every alternative starts with a letter or digit:
+        # the regex engine then skips ahead to the characters a weekday can start with.  What follows a digit
+        # is written once, after the alternatives, for a digit alone (no Portuguese or English name ends with one:
+        # tests/test_dates_in_text.py): five copies of it, each holding every name, took half the time of
+        # compiling this language's regexes.
+        digits = "|" + "|".join("23456")
+        tail = (rf"(?:(?<![2-6])|(?<=[2-6])(?:\.?\s?[ªº°a][\s-]?feira|\.?ª(?=\s*(?:[^\w\s]|\d|$)"
+                rf"|\s+(?:a|ao|ate|e|ou)\s+(?:{feira}|[2-6]\.?ª|{names}){ALNUM_AFTER})))")
     # Without the look-behind that a word must not go on before it: see word_starts.
-    weekday_re = re.compile(rf"(?:{names}{ordinals}){ALNUM_AFTER}")
+    weekday_re = re.compile(rf"(?:{names}{digits}){tail}{ALNUM_AFTER}")
     slash = r"(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d\d))?"
     shapes = (
         ("day_first", rf"(?<![^\W_])(?<![/.:#@+$%&=])(?<!\d,)(?P<d>[0-3]?\d)(?:st|nd|rd|th|\.?[º°]|o)?"
@@ -142,24 +172,31 @@ def vocabulary_of(lang: str) -> Vocabulary:
         shapes=tuple((name, re.compile(first.get(name, r"(?=\d)") + regex)) for name, regex in shapes))
 
 
-def weekday_of(token: str, vocabulary: Vocabulary) -> int | None:
+# What weekday_of reads as an ordinal weekday ("3ª", "4.ª-feira", "2a feira"), when it holds "ª" or "feira".
+ORDINAL = re.compile(r"([2-6])\.?\s?[ªº°a]?(?:[\s-]?feira)?")
+FEIRA = re.compile(r"[\s-]?feira$")
+
+
+def weekday_of(token: str, vocabulary: Vocabulary | WeekdayWords) -> int | None:
     """Return 0..6 for a folded weekday token found by the vocabulary's regex."""
     token = token.rstrip(".")
-    ordinal = re.fullmatch(r"([2-6])\.?\s?[ªº°a]?(?:[\s-]?feira)?", token)
+    ordinal = ORDINAL.fullmatch(token)
     if ordinal and ("ª" in token or "feira" in token):
         return int(ordinal.group(1)) - 2        # 2ª = segunda = Monday
-    token = re.sub(r"[\s-]?feira$", "-feira", token)
-    return vocabulary.weekdays.get(token)
+    return vocabulary.weekdays.get(FEIRA.sub("-feira", token))
 
 
 def parse_weekday(word: str, langs) -> int | None:
     """Return the weekday (Monday = 0) that `word` names in any of `langs` or in English, else None."""
     folded = fold(word.strip())
+    token = folded.rstrip(".")
     for lang in ([langs] if isinstance(langs, str) else list(langs)) or ["en"]:
-        vocabulary = vocabulary_of(lang)
-        if vocabulary.weekday_re.fullmatch(folded.rstrip(".")):
-            found = weekday_of(folded, vocabulary)
-            if found is not None:
-                return found
+        found = weekday_of(folded, weekday_words(lang))
+        if found is None:
+            continue
+        # A word of the vocabulary always matches its weekday regex, so the regex (and the date shapes built
+        # with it) is needed only for an ordinal, which only some languages read ("3ª" is Portuguese).
+        ordinal = ORDINAL.fullmatch(token)
+        if not (ordinal and ("ª" in token or "feira" in token)) or vocabulary_of(lang).weekday_re.fullmatch(token):
+            return found
     return None
-
