@@ -18,7 +18,7 @@ import pickle
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import lru_cache, partial
-from typing import Callable
+from typing import Callable, Mapping
 
 from generator.errors import SourceError
 from generator.model import Notice, SiteSettings
@@ -171,6 +171,11 @@ class CheckedEntries:
         self._used[key] = entry
         return value
 
+    def asked(self, key: str) -> tuple:
+        """Return what the check the current load used under `key` asked of the other notices: (asked, every)."""
+        entry = self._used[key]
+        return entry[0], entry[1]
+
     def put(self, key: str, consulted: Consulted, value) -> None:
         """Keep a check made by the current load under `key`, with what it asked of the other notices."""
         self._used[key] = [consulted.asked, consulted.every, value, None]
@@ -197,17 +202,45 @@ class CheckedEntries:
 
 
 def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedEntries | None, digests: dict[str, str],
-                     check_notices: Callable, check_translations: Callable) -> tuple[tuple[Notice, ...], list]:
+                     check_notices: Callable, check_translations: Callable
+                     ) -> tuple[tuple[Notice, ...], list, dict[str, str]]:
     """Return the notices and every problem of the sources' notice files (gather_notices): the checks `entries`
-    holds (under keys made of the files' `digests`) reused, the others made and kept.
+    holds (under keys made of the files' `digests`) reused, the others made and kept; and, by slug, the key of
+    what each notice was made from (`made_from`), for the notices whose every file's check is kept.
 
     `check_notices(files, check)` and `check_translations(files, check)` return, for each file, in whichever
     processes (the pipeline maps them), (check(*read_notice(file)), the digest of the bytes read:
     read_notice_and_digest); `check` is check_notice or check_translation with its other arguments given.
     """
-    checked, translated = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
+    checked, translated, kept = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
     with collector_paused():
-        return gather_notices(sources.notices, checked, translated, settings, sources.history)
+        notices, problems = gather_notices(sources.notices, checked, translated, settings, sources.history)
+    return notices, problems, made_from(sources.notices, kept, entries, sources.history) if entries is not None else {}
+
+
+def made_from(files: tuple[NoticeFile, ...], kept: dict[str, str], entries: CheckedEntries,
+              history: Mapping) -> dict[str, str]:
+    """Return, by slug, a digest of everything gather_notices makes a notice from, for each notice all of whose
+    files have their check under a key in `kept` (by path): that check's key and what it asked of the other
+    notices, each translation's key in the order of `files`, and the git history of every file of it.
+
+    The same digest means the same Notice (render/dependencies.py keeps what it computed of one under it):
+    a check is made from its key and from the answers to what it asked alone, and gather_notices reads
+    nothing else of a notice's files.  A notice with a file whose check is not kept has none.
+    """
+    by_slug: dict[str, list[NoticeFile]] = {}
+    for file in files:
+        by_slug.setdefault(file.slug, []).append(file)
+    found = {}
+    for slug, own in by_slug.items():
+        main = [file for file in own if file.lang is None]
+        if len(main) != 1 or not all(file.rel in kept for file in own):
+            continue
+        key = kept[main[0].rel]
+        made = (key, entries.asked(key), [(file.rel, kept[file.rel]) for file in own if file.lang is not None],
+                [(file.rel, history.get(file.rel)) for file in own])
+        found[slug] = hashlib.sha256(repr(made).encode("utf-8", "surrogatepass")).hexdigest()
+    return found
 
 
 @contextmanager
@@ -226,8 +259,10 @@ def collector_paused():
 
 
 def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: CheckedEntries | None,
-            digests: dict[str, str], check_notices: Callable, check_translations: Callable) -> tuple[dict, dict]:
-    """Return the checks of the notices and of the translations by path relative to the site (check_and_gather)."""
+            digests: dict[str, str], check_notices: Callable, check_translations: Callable) -> tuple[dict, dict, dict]:
+    """Return the checks of the notices and of the translations by path relative to the site (check_and_gather),
+    and the key of each file whose check is the one `entries` keeps under that key (reused, or made from the
+    bytes its key names), by path."""
     mains = [file for file in files if file.lang is None]
     translations = [file for file in files if file.lang is not None]
     slugs = frozenset(file.slug for file in mains)
@@ -239,6 +274,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
     every = lru_cache(maxsize=1)(partial(slugs_digest, slugs))
     with collector_paused():
         checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
+    kept = {rel: keys[rel] for rel, one in checked.items() if one is not None}
     missing = [file for file in mains if checked.get(file.rel) is None]
     done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs))
     for file, ((one, consulted), read) in zip(missing, done):
@@ -247,6 +283,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
         # reading (an editor, during a load) would otherwise leave a check of the new text under the old.
         if file.rel in keys and read == digests[file.rel]:
             entries.put(keys[file.rel], consulted, one)
+            kept[file.rel] = keys[file.rel]
     by_slug = {file.slug: checked[file.rel] for file in mains}
     translated = {}
     with collector_paused():
@@ -254,10 +291,13 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
             if file.rel in keys:
                 keys[file.rel] = translation_key(keys[file.rel], by_slug.get(file.slug))
                 translated[file.rel] = entries.get(keys[file.rel], slugs, every)
+                if translated[file.rel] is not None:
+                    kept[file.rel] = keys[file.rel]
     missing = [file for file in translations if translated.get(file.rel) is None]
     done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug))
     for file, (one, read) in zip(missing, done):
         translated[file.rel] = one
         if file.rel in keys and read == digests[file.rel]:
             entries.put(keys[file.rel], Consulted(), one)
-    return checked, translated
+            kept[file.rel] = keys[file.rel]
+    return checked, translated, kept
