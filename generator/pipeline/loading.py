@@ -93,7 +93,8 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     draft, problems, made_from = validate_sources(sources, jobs, prepare_rendering if rendering else None, entries,
                                                   answers)
     if entries is not None and entries.settle() and kept:
-        write_checked(root, entries.encoded(), entries.stats)
+        index, segments = entries.encoded()
+        write_checked(root, index, entries.stats, segments)
     keep_holiday_answers(root if kept else None, answers)
     if memo is not None:
         memo.entries, memo.holidays = entries, answers

@@ -7,7 +7,7 @@ everything it read (validate/checked.py) with what it asked of the other notices
 all in `.expediente-cache/checked-notices.sealed`; what the build computed of
 each notice to key its pages (render/dependencies.py) is kept beside it, in
 `notice-digests.sealed`, the same way.  The checks are Python objects
-(pickled), so the file is given back only when its HMAC-SHA256 under this user's key
+(pickled, by segments), so the file is given back only when its HMAC-SHA256 under this user's key
 (write/template_cache.py: outside every site, mode 0600) matches: a file that came
 with the sources, was truncated, corrupted or written by another user or generator
 is as if there were none, and every notice is checked again.  Only files this
@@ -29,7 +29,7 @@ from generator.write.new_files import replace_file
 from generator.write.template_cache import key_path, machine_key
 
 FILE_NAME = "checked-notices.sealed"
-SEAL = b"expediente-sealed-checked-notices-1\n"
+SEAL = b"expediente-sealed-checked-notices-2\n"
 KIND = b"checked-notices"
 # What the build computed of each notice, beside the checks: some 200 bytes per notice.
 DIGESTS_FILE_NAME = "notice-digests.sealed"
@@ -38,24 +38,25 @@ DIGESTS_KIND = b"notice-digests"
 MAX_FILE_BYTES = 1 << 30
 
 
-def read_checked(folder) -> tuple[dict[str, tuple], dict[str, tuple]]:
-    """Return the checks kept in `folder` (a trusted cache folder), key -> (asked, every, pickled bytes), and the
-    record of the files (validate/checked.py's CheckedEntries takes both); both empty when there is no file
-    sealed by this machine's key, or it cannot be read."""
+def read_checked(folder) -> tuple[dict[str, tuple], dict[str, tuple], list[bytes]]:
+    """Return the checks kept in `folder` (a trusted cache folder), key -> (asked, every, segment, position), the
+    record of the files, and the segments, each a pickled tuple of checks (validate/checked.py's CheckedEntries
+    takes all three); all empty when there is no file sealed by this machine's key, or it cannot be read."""
     # marshal: plain data (dicts, tuples, strings, bytes) only; the checks stay pickled until asked for.
     kept = _read_sealed(folder, FILE_NAME, KIND)
-    if not (isinstance(kept, tuple) and len(kept) == 2):
-        return {}, {}
-    entries, stats = kept
-    if not (isinstance(entries, dict) and isinstance(stats, dict)):
-        return {}, {}
-    return entries, stats
+    if not (isinstance(kept, tuple) and len(kept) == 3):
+        return {}, {}, []
+    entries, stats, segments = kept
+    if not (isinstance(entries, dict) and isinstance(stats, dict) and isinstance(segments, list)
+            and all(isinstance(segment, bytes) for segment in segments)):
+        return {}, {}, []
+    return entries, stats, segments
 
 
-def write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple]) -> None:
-    """Keep the checks `entries` (key -> (asked, every, pickled bytes)) and the files' record `stats` in `folder`,
-    sealed, atomically; a file that cannot be written is simply not kept."""
-    _write_sealed(folder, FILE_NAME, KIND, (entries, stats))
+def write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple], segments: list[bytes]) -> None:
+    """Keep the checks `entries` (key -> (asked, every, segment, position)), the files' record `stats` and the
+    `segments` in `folder`, sealed, atomically; a file that cannot be written is simply not kept."""
+    _write_sealed(folder, FILE_NAME, KIND, (entries, stats, segments))
 
 
 def read_notice_digests(folder) -> dict[str, tuple[str, str, str]]:
