@@ -94,11 +94,12 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
     for notice in site.notices:
         for slug in notice.supersedes:
             replaced_by.setdefault(slug, []).append(notice.slug)
+    status = {notice.slug: notice_status(build, notice) for notice in site.notices}   # once: two parts read it
     for notice in site.notices:
         neighbours = sorted({*notice.supersedes, *replaced_by.get(notice.slug, ())})
-        keys[notice_part(notice)] = _digest(settings, own[notice.slug], notice_status(build, notice),
+        keys[notice_part(notice)] = _digest(settings, own[notice.slug], status[notice.slug],
                                             [(slug, own.get(slug)) for slug in neighbours])
-    inputs = _site_inputs(build, listed, plain, own, replaced_by)
+    inputs = _site_inputs(build, listed, plain, own, replaced_by, status)
     now = build.now.isoformat()
     for name in site_parts:
         # Every site-wide part prints "now" (footer, API), but those that read nothing of the build at all.
@@ -160,12 +161,13 @@ STATUS_TYPES = ("incident", "maintenance")
 
 
 def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], own: dict[str, str],
-                 replaced_by: dict[str, list[str]]) -> dict[str, Callable[[], object]]:
-    """Return each input a site-wide part may read, by name, as a function made once when first asked."""
+                 replaced_by: dict[str, list[str]], status: dict[str, str]) -> dict[str, Callable[[], object]]:
+    """Return each input a site-wide part may read, by name, as a function made once when first asked; `status`
+    is each notice's notice_status, by slug."""
     site = build.site
 
     def upcoming() -> list:
-        return [(plain[n.slug], notice_status(build, n), [plain[slug] for slug in sorted(replaced_by.get(n.slug, ()))])
+        return [(plain[n.slug], status[n.slug], [plain[slug] for slug in sorted(replaced_by.get(n.slug, ()))])
                 for n in upcoming_notices(build)]
 
     made = {
@@ -177,7 +179,7 @@ def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], ow
         "superseded": lambda: sorted(build.superseded),
         "overrides": lambda: _overrides(build),
         "upcoming": upcoming,
-        "listed": lambda: [(listed[n.slug], notice_status(build, n)) for n in site.notices],
+        "listed": lambda: [(listed[n.slug], status[n.slug]) for n in site.notices],
         "uptime": lambda: sorted(build.uptime.items()),
         "scheduled": lambda: build.scheduled,
     }

@@ -275,23 +275,25 @@ def made_from(files: tuple[NoticeFile, ...], kept: dict[str, str], entries: Chec
               history: Mapping) -> dict[str, str]:
     """Return, by slug, a digest of everything gather_notices makes a notice from, for each notice all of whose
     files have their check under a key in `kept` (by path): that check's key and what it asked of the other
-    notices, each translation's key in the order of `files`, and the git history of every file of it.
+    notices, and the path, the check's key and the git history of each of its files (its translations), in
+    the order of `files`.
 
     The same digest means the same Notice (render/dependencies.py keeps what it computed of one under it):
     a check is made from its key and from the answers to what it asked alone, and gather_notices reads
     nothing else of a notice's files.  A notice with a file whose check is not kept has none.
     """
-    by_slug: dict[str, list[NoticeFile]] = {}
+    rels: dict[str, list[str]] = {}
+    main: dict[str, str] = {}
     for file in files:
-        by_slug.setdefault(file.slug, []).append(file)
+        rels.setdefault(file.slug, []).append(file.rel)
+        if file.lang is None:
+            main[file.slug] = file.rel
     found = {}
-    for slug, own in by_slug.items():
-        main = [file for file in own if file.lang is None]
-        if len(main) != 1 or not all(file.rel in kept for file in own):
+    for slug, own in rels.items():
+        if slug not in main or not all(rel in kept for rel in own):
             continue
-        key = kept[main[0].rel]
-        made = (key, entries.asked(key), [(file.rel, kept[file.rel]) for file in own if file.lang is not None],
-                [(file.rel, history.get(file.rel)) for file in own])
+        key = kept[main[slug]]
+        made = (key, entries.asked(key), own, [kept[rel] for rel in own], [history.get(rel) for rel in own])
         found[slug] = hashlib.sha256(repr(made).encode("utf-8", "surrogatepass")).hexdigest()
     return found
 
