@@ -35,6 +35,7 @@ from generator.schedule.holiday_answers import HolidayAnswers
 from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
+from generator.validate.checked import collector_paused, collector_released
 from generator.write.probe_cache import write_probe_cache
 from generator.write.template_cache import sealed_files
 
@@ -125,6 +126,16 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     is given nothing more.  What the keys' computing found of each notice is kept (render/dependencies.py:
     NoticeDigests) in `memo` (serve) or in the cache folder, when load kept the notices' checks.
     """
+    try:
+        return _build(loaded, now, sink, cache_root, jobs, previous, previous_bytes, memo)
+    finally:
+        collector_released()    # what load (and _kept_digests) froze: see validate/checked.py: collector_paused
+
+
+def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], tuple] | None,
+           cache_root: Path | None, jobs: int | None, previous: Mapping[str, str] | None,
+           previous_bytes: Mapping[str, int] | None, memo: LoadMemo | None) -> Result:
+    """Do what build() says."""
     cache_root = cache_dir(loaded.site_dir) if cache_root is None else cache_root
     resolved = resolve(loaded, now, cache_root=cache_root, jobs=jobs)
     made, problems = resolved.build, resolved.problems
@@ -132,17 +143,16 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
         return Result((), problems)
     template_dirs = (loaded.templates,) if loaded.templates is not None else ()   # the default theme follows
     from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see loading.prepare_rendering)
-    # Kept only where load kept the checks they rest on (loaded.made_from is empty otherwise).
-    keep = cache_root if resolved.cache_trusted and loaded.made_from and (memo is None or memo.digests is None) \
-        else None
-    digests = _kept_digests(loaded, memo, keep)
+    # Kept only where load kept the checks they rest on (in memory, loaded.made_from is empty otherwise).
+    kept_in = loaded.kept_in if resolved.cache_trusted and loaded.made_from else None
+    digests = _kept_digests(loaded, memo, kept_in)
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
         done, keys, parts = _render(made, template_dirs, compiled, jobs, sink, previous or {}, previous_bytes or {},
                                     digests)
     except (OutputTooLarge, TemplateFailed) as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
-    _keep_digests(digests, memo, cache_root if resolved.cache_trusted and loaded.made_from else None)
+    _keep_digests(digests, memo, kept_in)
     return Result(done, problems, made.scheduled, MappingProxyType(keys), MappingProxyType(parts))
 
 
@@ -260,8 +270,9 @@ def _kept_digests(loaded: Loaded, memo: LoadMemo | None, folder: Path | None):
     from generator.render.dependencies import NoticeDigests
     from generator.write.notice_cache import read_notice_digests
 
-    known = memo.digests if memo is not None and memo.digests is not None else \
-        read_notice_digests(folder) if folder is not None else {}
+    with collector_paused():    # 10,000 entries of plain strings: out of the collector's rounds
+        known = memo.digests if memo is not None and memo.digests is not None else \
+            read_notice_digests(folder) if folder is not None else {}
     return NoticeDigests(loaded.made_from, known)
 
 

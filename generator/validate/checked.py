@@ -300,17 +300,28 @@ def made_from(files: tuple[NoticeFile, ...], kept: dict[str, str], entries: Chec
 
 @contextmanager
 def collector_paused():
-    """Keep the garbage collector from running inside the block (as it was, after it)."""
+    """Keep the garbage collector from running inside the block (as it was, after it), and what the block made out
+    of its later rounds (gc.freeze) until collector_released()."""
     # Decoding thousands of kept checks and making the notices from them makes objects by the
     # million: the collector's rounds over them cost more than the work itself, and they hold no
     # cycles to collect.  Not around the checks themselves (Markdown's and the workers' garbage).
+    # Frozen, not just left: the first round after the block would walk all of them, and then each
+    # older generation's in turn (at 10,000 notices, one edit: 0.45 s of collecting, 0.2 s frozen).
     collecting = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
+
+
+def collector_released() -> None:
+    """Give what collector_paused froze (and whatever else is frozen) back to the garbage collector's rounds."""
+    # Called when a load or a build ends: serve loads again and again in one process, and garbage
+    # frozen with the model (cycles made between two loads) would otherwise never be collected.
+    gc.unfreeze()
 
 
 def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: CheckedEntries | None,
