@@ -172,14 +172,16 @@ def test_a_damaged_cache_file_is_ignored_and_rewritten(tmp_path, damage):
 
 def forge(site: Path) -> None:
     """Seal, with this machine's key, a cache in which the first kept notice has another title."""
-    entries, stats = read_checked(site / CACHE)
+    entries, stats, segments = read_checked(site / CACHE)
     assert entries
-    for key, (asked, every, data) in entries.items():
-        checked = pickle.loads(data)
+    for key, (asked, every, segment, position) in entries.items():
+        checks = list(pickle.loads(segments[segment]))
+        checked = checks[position]
         if getattr(checked, "parts", None) is not None:
-            entries[key] = (asked, every, pickle.dumps(replace(checked, parts=replace(checked.parts, title="FORGED"))))
+            checks[position] = replace(checked, parts=replace(checked.parts, title="FORGED"))
+            segments[segment] = pickle.dumps(tuple(checks))
             break
-    write_checked(site / CACHE, entries, stats)
+    write_checked(site / CACHE, entries, stats, segments)
 
 
 def titles(loaded) -> set[str]:
@@ -405,3 +407,34 @@ def _zone_file(zone: str) -> str:
     import zoneinfo
 
     return next(str(Path(folder, zone)) for folder in zoneinfo.TZPATH if Path(folder, zone).is_file())
+
+
+@pytest.mark.parametrize("slack", [64, 0])
+def test_checks_kept_by_segments_stay_few_and_agree_with_loading_anew(tmp_path, monkeypatch, slack):
+    """Each rebuild after an edit adds the checks it made as a segment; past MOST_SEGMENTS (here 3) they are
+    merged, and past SEGMENT_SLACK checks no longer used (0: a quarter of them) everything is pickled again."""
+    from generator.validate import checked
+
+    monkeypatch.setattr(checked, "SEGMENT_SLACK", slack)
+    monkeypatch.setattr(checked, "MOST_SEGMENTS", 3)
+    site = copy_example(tmp_path / "site")
+    mains = sorted(p for p in (site / "notices").glob("*.md") if p.name.count(".") == 1)
+    load(site, jobs=1)
+    counts = []
+    for step in range(8):
+        target = mains[step % len(mains)]
+        target.write_text(target.read_text(encoding="utf-8") + f"\nLinha {step}.\n", encoding="utf-8")
+        memo = LoadMemo()
+        loads_agree(site)
+        entries, _, segments = read_checked(site / CACHE)
+        counts.append(len(segments))
+        assert sorted({segment for _, _, segment, _ in entries.values()}) == list(range(len(segments)))
+        pickled = sum(len(pickle.loads(segment)) for segment in segments)
+        assert pickled - len(entries) <= max(slack, len(entries) // 4), "too many checks no longer used are kept"
+        assert load(site, jobs=1, memo=memo) == load(site, cache=False, jobs=1) and memo.entries.made == 0
+    assert counts[0] == 2, "an edit adds the check it made as a segment of its own"
+    assert max(counts) <= 3
+    if slack:
+        assert counts.count(3) < len(counts) - 1 and 3 in counts, "the segments were never merged"
+    else:
+        assert 1 in counts, "the checks no longer used were never dropped"

@@ -35,6 +35,7 @@ from generator.schedule.holiday_answers import HolidayAnswers
 from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
+from generator.validate.checked import collector_paused, collector_released
 from generator.write.probe_cache import write_probe_cache
 from generator.write.template_cache import sealed_files
 
@@ -107,7 +108,7 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
 
 def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]], tuple] | None = None,
           cache_root: Path | None = None, jobs: int | None = None, previous: Mapping[str, str] | None = None,
-          previous_bytes: Mapping[str, int] | None = None) -> Result:
+          previous_bytes: Mapping[str, int] | None = None, memo: LoadMemo | None = None) -> Result:
     """Resolve a loaded site at `now` and render it; return the outputs, or none and the errors.
 
     With `previous` (each part's key in the output being replaced, for the parts whose files are
@@ -122,8 +123,19 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     hooks pass a folder outside the pushed tree, so that nothing a pusher commits is read
     as a cache.  The outputs are counted as they are rendered, before `sink` sees them:
     past the site's limit (limits: output_mb) the build stops with an error, and `sink`
-    is given nothing more.
+    is given nothing more.  What the keys' computing found of each notice is kept (render/dependencies.py:
+    NoticeDigests) in `memo` (serve) or in the cache folder, when load kept the notices' checks.
     """
+    try:
+        return _build(loaded, now, sink, cache_root, jobs, previous, previous_bytes, memo)
+    finally:
+        collector_released()    # what load (and _kept_digests) froze: see validate/checked.py: collector_paused
+
+
+def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], tuple] | None,
+           cache_root: Path | None, jobs: int | None, previous: Mapping[str, str] | None,
+           previous_bytes: Mapping[str, int] | None, memo: LoadMemo | None) -> Result:
+    """Do what build() says."""
     cache_root = cache_dir(loaded.site_dir) if cache_root is None else cache_root
     resolved = resolve(loaded, now, cache_root=cache_root, jobs=jobs)
     made, problems = resolved.build, resolved.problems
@@ -131,11 +143,16 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
         return Result((), problems)
     template_dirs = (loaded.templates,) if loaded.templates is not None else ()   # the default theme follows
     from generator.render.theme import TemplateFailed  # Jinja: only a build imports it (see loading.prepare_rendering)
+    # Kept only where load kept the checks they rest on (in memory, loaded.made_from is empty otherwise).
+    kept_in = loaded.kept_in if resolved.cache_trusted and loaded.made_from else None
+    digests = _kept_digests(loaded, memo, kept_in)
     try:
         compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
-        done, keys, parts = _render(made, template_dirs, compiled, jobs, sink, previous or {}, previous_bytes or {})
+        done, keys, parts = _render(made, template_dirs, compiled, jobs, sink, previous or {}, previous_bytes or {},
+                                    digests)
     except (OutputTooLarge, TemplateFailed) as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
+    _keep_digests(digests, memo, kept_in)
     return Result(done, problems, made.scheduled, MappingProxyType(keys), MappingProxyType(parts))
 
 
@@ -151,7 +168,7 @@ def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | 
     """
     loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo)
     return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs, previous=previous,
-                 previous_bytes=previous_bytes)
+                 previous_bytes=previous_bytes, memo=memo)
 
 
 def where_raised(exc: BaseException) -> list[tuple[str, int]]:
@@ -247,9 +264,33 @@ def counting_sink(limits: Limits, sink: Callable[[tuple[Output, ...]], tuple] | 
     return take
 
 
+def _kept_digests(loaded: Loaded, memo: LoadMemo | None, folder: Path | None):
+    """Return what earlier builds computed of the loaded notices (render/dependencies.py: NoticeDigests), from
+    `memo`, else from the trusted cache folder `folder` (None: from nowhere)."""
+    from generator.render.dependencies import NoticeDigests
+    from generator.write.notice_cache import read_notice_digests
+
+    with collector_paused():    # 10,000 entries of plain strings: out of the collector's rounds
+        known = memo.digests if memo is not None and memo.digests is not None else \
+            read_notice_digests(folder) if folder is not None else {}
+    return NoticeDigests(loaded.made_from, known)
+
+
+def _keep_digests(digests, memo: LoadMemo | None, folder: Path | None) -> None:
+    """Keep what this build computed of its notices in `memo`, and in the trusted cache folder `folder` (None:
+    not there) when it changed."""
+    from generator.write.notice_cache import write_notice_digests
+
+    changed = digests.settle()
+    if memo is not None:
+        memo.digests = digests.fresh
+    if folder is not None and changed:
+        write_notice_digests(folder, digests.fresh)
+
+
 def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int | None,
             sink: Callable[[tuple[Output, ...]], tuple] | None, previous: Mapping[str, str],
-            previous_bytes: Mapping[str, int]) -> tuple[tuple, dict[str, str], dict[str, tuple]]:
+            previous_bytes: Mapping[str, int], digests=None) -> tuple[tuple, dict[str, str], dict[str, tuple]]:
     """Render the parts of the site (render/outputs.py) whose key is not in `previous`, in up to `jobs`
     processes, and hand each part's outputs to `sink` in the process that rendered them; return what
     `sink` returned, sorted by path, every part's key, and what `sink` returned for each part rendered.
@@ -260,7 +301,7 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     from generator.render import outputs as renderers  # Jinja and the rest: see loading.prepare_rendering
 
     site_parts = renderers.site_parts(build)
-    keys = renderers.part_keys(build, base_key(template_dirs), site_parts)
+    keys = renderers.part_keys(build, base_key(template_dirs), site_parts, digests)
 
     def wanted(name: str) -> bool:
         return previous.get(name) != keys[name]

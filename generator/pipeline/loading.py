@@ -9,7 +9,7 @@ write/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Callable
@@ -23,7 +23,7 @@ from generator.read.notice_digests import notice_digests
 from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
 from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate import make_site, validate_holidays, validate_settings
-from generator.validate.checked import CheckedEntries, check_and_gather
+from generator.validate.checked import CheckedEntries, check_and_gather, collector_paused, collector_released
 from generator.validate.limits import check_notice_count
 from generator.write.build_cache import write_json
 from generator.write.holiday_cache import read_holiday_answers, write_holiday_answers
@@ -41,6 +41,10 @@ class Loaded:
     problems: tuple[SourceError, ...]
     templates: Path | None          # the site's templates/ folder, when it has one
     strict: bool = False            # warnings were counted as errors, and so are those resolving finds
+    # By slug, a digest of what each notice was made from, where its checks are kept (validate/checked.py:
+    # made_from); the build keeps what it computes of a notice under it (render/dependencies.py).
+    made_from: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    kept_in: Path | None = field(default=None, compare=False, repr=False)   # the cache folder the checks are kept in
 
     @property
     def site(self) -> Site | None:
@@ -55,6 +59,7 @@ class LoadMemo:
 
     entries: CheckedEntries | None = None
     history: dict | None = None       # read/git_history.py's record
+    digests: dict | None = None       # what the last build computed of each notice (render/dependencies.py)
     holidays: HolidayAnswers | None = None   # the holidays package's answers (schedule/holiday_answers.py)
 
 
@@ -83,17 +88,22 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
         sources = with_history(sources, site_dir, root if kept else None, memo)
     entries = None
     if kept or memo is not None:
-        entries = memo.entries if memo is not None and memo.entries is not None else \
-            CheckedEntries(*read_checked(root)) if kept else CheckedEntries()
+        with collector_paused():    # tens of thousands of values: out of the collector's rounds (see there)
+            entries = memo.entries if memo is not None and memo.entries is not None else \
+                CheckedEntries(*read_checked(root)) if kept else CheckedEntries()
     answers = kept_holiday_answers(root if kept else None, memo)
-    draft, problems = validate_sources(sources, jobs, prepare_rendering if rendering else None, entries, answers)
+    draft, problems, made_from = validate_sources(sources, jobs, prepare_rendering if rendering else None, entries,
+                                                  answers)
     if entries is not None and entries.settle() and kept:
-        write_checked(root, entries.encoded(), entries.stats)
+        index, segments = entries.encoded()
+        write_checked(root, index, entries.stats, segments)
     keep_holiday_answers(root if kept else None, answers)
     if memo is not None:
         memo.entries, memo.holidays = entries, answers
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
-    return Loaded(site_dir, draft, problems, sources.templates, strict)
+    if not rendering:
+        collector_released()        # a build (rendering) releases what the load froze when it ends
+    return Loaded(site_dir, draft, problems, sources.templates, strict, made_from, root if kept else None)
 
 
 # load()'s steps: each notice read and checked in whichever process is free.
@@ -129,12 +139,13 @@ def keep_holiday_answers(root: Path | None, answers: HolidayAnswers) -> None:
 
 def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None,
                       entries: CheckedEntries | None = None, answers: HolidayAnswers | None = None
-                      ) -> tuple[Site | None, tuple[SourceError, ...]]:
+                      ) -> tuple[Site | None, tuple[SourceError, ...], dict[str, str]]:
     """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes, unless
     `entries` holds its check) while the holiday rules are checked and `meanwhile` is called, then what depends
     on several notices.  `answers` holds the holidays package's answers kept from earlier builds.
 
-    Return the site (None only when the settings cannot be read; see load) and every problem, sorted.
+    Return the site (None only when the settings cannot be read; see load), every problem, sorted, and by slug
+    what each notice was made from (check_and_gather).
     """
     settings, found = validate_settings(sources)
     holidays: list = []
@@ -146,13 +157,14 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
             meanwhile()
 
     notices: tuple[Notice, ...] = ()
+    made_from: dict[str, str] = {}
     too_many = check_notice_count(sources.notices, settings.limits) if settings is not None else []
     if too_many:
         # Not one of them is read: reading them is what the limit bounds.
         check_holidays()
         found += too_many
     elif settings is not None and sources.notices and settings.departments:
-        notices, notice_problems = check_notices(sources, settings, jobs, check_holidays, entries)
+        notices, notice_problems, made_from = check_notices(sources, settings, jobs, check_holidays, entries)
         found += notice_problems
     else:
         # Without the settings (or without departments) the notices cannot be checked; what is wrong in
@@ -162,15 +174,15 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
     holiday_rules, holiday_problems = holidays
     found += holiday_problems
     if settings is None:
-        return None, sort_problems(found)
-    return make_site(settings, holiday_rules, notices), sort_problems(found)
+        return None, sort_problems(found), {}
+    return make_site(settings, holiday_rules, notices), sort_problems(found), made_from
 
 
 def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, meanwhile: Callable[[], object],
-                   entries: CheckedEntries | None) -> tuple[tuple[Notice, ...], list[SourceError]]:
+                   entries: CheckedEntries | None) -> tuple[tuple[Notice, ...], list[SourceError], dict[str, str]]:
     """Read and check every notice, then every translation, each file in whichever process is free (each is
     independent of the others; a translation's prose is checked as its notice's is) unless `entries` holds its
-    check (validate/checked.py); then gather them."""
+    check (validate/checked.py); then gather them (check_and_gather)."""
     digests = {}
     if entries is not None:
         digests, entries.fresh_stats = notice_digests(sources.notices, entries.stats)

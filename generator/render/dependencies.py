@@ -6,7 +6,9 @@ templates, the generator's code and libraries: read/cache.py), the site's settin
 the Site but its notices), the model objects the part reads, and its *time window*, the part of
 "now" it depends on.  The model is frozen dataclasses of tuples, strings, numbers and dates, whose
 `repr` is the same in every process and every run (no sets, no addresses), so `repr` serves as the
-serialisation: about 20 microseconds per notice.
+serialisation: some 60 microseconds per notice.  At 10,000 notices that is most of a rebuild after one
+edit, so what is computed of each notice is kept between builds (NoticeDigests) under a digest of what the
+notice was made from (validate/checked.py: made_from), and computed again only for a notice made anew.
 
 When unsure, a part depends on more:
 
@@ -29,7 +31,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import fields
-from typing import Callable
+from typing import Callable, Mapping
 
 from generator.model import Build, Notice
 from generator.render.notices import notice_status, upcoming_notices
@@ -46,10 +48,36 @@ def _digest(*values: object) -> str:
     return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
-def part_keys(build: Build, base: str, site_parts: tuple[str, ...]) -> dict[str, str]:
+class NoticeDigests:
+    """What part_keys computes of each notice (the digests of its listed fields, of all but its body, of
+    itself), kept between builds under a digest of what the notice was made from.
+
+    `made_from` gives that digest by slug, for the notices of the build being keyed (validate/checked.py:
+    made_from); `known` what earlier builds computed, by that digest.  part_keys takes from `known` what
+    it can and leaves in `fresh` what the notices of its build have, to be kept for the next.
+    """
+
+    __slots__ = ("made_from", "known", "fresh")
+
+    def __init__(self, made_from: Mapping[str, str], known: Mapping[str, tuple[str, str, str]]):
+        self.made_from, self.known = made_from, known
+        self.fresh: dict[str, tuple[str, str, str]] = {}
+
+    def settle(self) -> bool:
+        """Add to `fresh` what is known of the notices not keyed (those scheduled for later, see
+        model.split_scheduled); return whether it then differs from `known` (worth keeping)."""
+        for source in self.made_from.values():
+            if source not in self.fresh and source in self.known:
+                self.fresh[source] = self.known[source]
+        return self.fresh != self.known
+
+
+def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
+              digests: NoticeDigests | None = None) -> dict[str, str]:
     """Return the key of every part of the build: each of `site_parts` by name, each notice by notice_part.
 
-    `base` is what every output depends on besides the model (the theme, the code: read/cache.py).
+    `base` is what every output depends on besides the model (the theme, the code: read/cache.py);
+    `digests` what earlier builds computed of the notices (NoticeDigests), which it updates.
     """
     site = build.site
     # The holidays too, though no notice's page or calendar reads them today: they change once a year.
@@ -60,25 +88,47 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...]) -> dict[str,
     # body, and the body.  `listed`, then `plain` (all but the body: what every part but the feeds and its own
     # may read), then `own` (whole) are digests of digests: at 10,000 notices serialising each field twice
     # cost some 0.15 s.
-    listed = {notice.slug: _digest(_listed_fields(notice)) for notice in site.notices}
-    plain = {notice.slug: _digest(listed[notice.slug], _unlisted_fields(notice)) for notice in site.notices}
-    own = {notice.slug: _digest(plain[notice.slug], notice.body) for notice in site.notices}
+    listed, plain, own = _notice_digests(site.notices, digests)
     keys: dict[str, str] = {}
     replaced_by: dict[str, list[str]] = {}
     for notice in site.notices:
         for slug in notice.supersedes:
             replaced_by.setdefault(slug, []).append(notice.slug)
+    status = {notice.slug: notice_status(build, notice) for notice in site.notices}   # once: two parts read it
     for notice in site.notices:
         neighbours = sorted({*notice.supersedes, *replaced_by.get(notice.slug, ())})
-        keys[notice_part(notice)] = _digest(settings, own[notice.slug], notice_status(build, notice),
+        keys[notice_part(notice)] = _digest(settings, own[notice.slug], status[notice.slug],
                                             [(slug, own.get(slug)) for slug in neighbours])
-    inputs = _site_inputs(build, listed, plain, own, replaced_by)
+    inputs = _site_inputs(build, listed, plain, own, replaced_by, status)
     now = build.now.isoformat()
     for name in site_parts:
         # Every site-wide part prints "now" (footer, API), but those that read nothing of the build at all.
         read = PART_READS.get(name, EVERYTHING)
         keys[name] = _digest(settings, name, now if read else None, [inputs[what]() for what in read])
     return keys
+
+
+def _notice_digests(notices: tuple[Notice, ...], digests: NoticeDigests | None) -> tuple[dict, dict, dict]:
+    """Return by slug the digests of each notice's listed fields, of all its fields but the body, and of
+    itself, each taken from `digests` when the notice was made from the same as before."""
+    listed: dict[str, str] = {}
+    plain: dict[str, str] = {}
+    own: dict[str, str] = {}
+    made_from = digests.made_from if digests is not None else {}
+    known = digests.known if digests is not None else {}
+    fresh = digests.fresh if digests is not None else {}
+    for notice in notices:
+        slug = notice.slug
+        source = made_from.get(slug)
+        kept = known.get(source) if source is not None else None
+        if kept is None:
+            first = _digest(_listed_fields(notice))
+            second = _digest(first, _unlisted_fields(notice))
+            kept = (first, second, _digest(second, notice.body))
+        listed[slug], plain[slug], own[slug] = kept
+        if source is not None:
+            fresh[source] = kept
+    return listed, plain, own
 
 
 # What each site-wide part reads besides the settings and "now" (every one prints "now"), by the names
@@ -111,12 +161,13 @@ STATUS_TYPES = ("incident", "maintenance")
 
 
 def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], own: dict[str, str],
-                 replaced_by: dict[str, list[str]]) -> dict[str, Callable[[], object]]:
-    """Return each input a site-wide part may read, by name, as a function made once when first asked."""
+                 replaced_by: dict[str, list[str]], status: dict[str, str]) -> dict[str, Callable[[], object]]:
+    """Return each input a site-wide part may read, by name, as a function made once when first asked; `status`
+    is each notice's notice_status, by slug."""
     site = build.site
 
     def upcoming() -> list:
-        return [(plain[n.slug], notice_status(build, n), [plain[slug] for slug in sorted(replaced_by.get(n.slug, ()))])
+        return [(plain[n.slug], status[n.slug], [plain[slug] for slug in sorted(replaced_by.get(n.slug, ()))])
                 for n in upcoming_notices(build)]
 
     made = {
@@ -126,13 +177,36 @@ def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], ow
         "maintenance notices": lambda: [own[n.slug] for n in site.notices if n.type == "maintenance"],
         "status notices without bodies": lambda: [plain[n.slug] for n in site.notices if n.type in STATUS_TYPES],
         "superseded": lambda: sorted(build.superseded),
-        "overrides": lambda: sorted(build.overrides.items()),
+        "overrides": lambda: _overrides(build),
         "upcoming": upcoming,
-        "listed": lambda: [(listed[n.slug], notice_status(build, n)) for n in site.notices],
+        "listed": lambda: [(listed[n.slug], status[n.slug]) for n in site.notices],
         "uptime": lambda: sorted(build.uptime.items()),
         "scheduled": lambda: build.scheduled,
     }
     return {name: functools.cache(function) for name, function in made.items()}
+
+
+def _overrides(build: Build) -> str:
+    """Return a digest of the build's overrides, made once for the parts that read them.
+
+    As plain values, not repr of dataclasses (Python code, where a tuple's is C): each distinct
+    override once, numbered in the order its cells come, then each cell as (department, channel, day's
+    ordinal, the override's number).  At 10,000 notices, repr of the 15,000 cells as they are was
+    2.3 MB and some 45 ms for each of the two parts that read them.
+    """
+    plain: dict[int, tuple] = {}     # an Override serves every day of its change: made plain once
+    numbers: dict[tuple, int] = {}
+    cells = []
+    for key in sorted(build.overrides):
+        override = build.overrides[key]
+        made = plain.get(id(override))
+        if made is None:
+            made = plain[id(override)] = (tuple((interval.start, interval.end) for interval in override.intervals),
+                                          override.notice, None if override.note is None else override.note.values)
+        number = numbers.setdefault(made, len(numbers))
+        dept, channel, day = key
+        cells.append((dept, channel, day.toordinal(), number))
+    return _digest(list(numbers), cells)
 
 
 # The notice index lists every notice by what render/notices.py: notice_summary shows (never the body), with
