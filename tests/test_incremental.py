@@ -134,7 +134,10 @@ def test_an_edit_renders_only_the_parts_that_depend_on_it(tmp_path, capsys):
     site = copy_example(tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
-    notices = len(list((site / "notices").glob("*.md"))) - len(list((site / "notices").glob("*.*.md")))
+    main_files = [path for path in (site / "notices").glob("*.md") if path.stem.count(".") == 0]
+    # A notice's pages are a part; an hours notice's notice.ics another.
+    notices = len(main_files) + sum("\ntype: hours\n" in path.read_text(encoding="utf-8") for path in main_files)
+    assert notices > len(main_files)
     assert rendered_parts(capsys.readouterr().out) == (site_wide + notices, site_wide + notices)
     before = inodes(out)
 
@@ -147,6 +150,14 @@ def test_an_edit_renders_only_the_parts_that_depend_on_it(tmp_path, capsys):
     assert {p for p in changed if p.endswith("/index.html") and "/notices/" in "/" + p and p.count("/") >= 2
             and not p.endswith("notices/index.html")} == {"notices/2026-11-03-whatsapp-comercial/index.html"}, \
         "the English page shows the translation's body, whose bytes did not change: it is not written"
+
+    # An hours notice's body: its pages and the feeds, not its calendar, which does not print the body.
+    calendar = "notices/2026-11-16-natal-e-ano-novo/notice.ics"
+    edit(site / "notices" / "2026-11-16-natal-e-ano-novo.md", "continuam sendo recebidos", "seguem sendo recebidos")
+    build(site, out)
+    assert rendered_parts(capsys.readouterr().out) == (1 + 1, site_wide + notices)
+    after, before = inodes(out), after
+    assert after[calendar] == before[calendar]
 
     # A minute later, no notice changes phase: the notices' pages are not rendered, nor written; every
     # site-wide part prints "now", but for the favicon.
@@ -222,13 +233,13 @@ STATUS = {"status pages", "badges", "statuspage api", "component feeds"}
     ("an hours notice's body edited", {"feeds", "notice:2026-11-16-natal-e-ano-novo"}),
     # A title is listed: the index, the hours page's "upcoming", the hours notice's calendar events.
     ("a title edited", {"feeds", "notice index", "hours pages", "subscription calendars",
-                        "notice:2026-11-10-treinamento-equipe"}),
+                        "notice:2026-11-10-treinamento-equipe", "notice calendar:2026-11-10-treinamento-equipe"}),
     # An update is on the status parts and the notice's page; the index and hours pages list no updates.
     ("an incident's update added", {"feeds", *STATUS, "notice:2026-11-05-instabilidade-link-sp"}),
     ("a maintenance window moved", {"feeds", *STATUS, "maintenance calendar", "notice index", "hours pages",
                                     "notice:2026-11-20-manutencao-data-center"}),
     ("a change's hours edited", {"feeds", "notice index", "hours pages", "hours api", "subscription calendars",
-                                 "notice:2026-11-16-natal-e-ano-novo"}),
+                                 "notice:2026-11-16-natal-e-ano-novo", "notice calendar:2026-11-16-natal-e-ano-novo"}),
 ])
 def test_each_edit_renders_the_parts_that_read_what_changed(tmp_path, capsys, what, parts):
     site = copy_example(tmp_path / "site")
@@ -313,3 +324,22 @@ def test_with_another_thread_running_the_old_tree_is_removed_before_returning(tm
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_notice_no_feed_lists_edited_renders_its_own_part_alone(tmp_path, capsys):
+    # 55 newer notices in every department push the 2017 notice out of every feed (50 entries each).
+    site = copy_example(tmp_path / "site")
+    for day in range(55):
+        (site / "notices" / f"2026-10-{day // 2 + 1:02d}-aviso-{day}.md").write_text(
+            f"---\ntitle: Aviso {day}\ndate: 2026-10-{day // 2 + 1:02d} 09:{day % 60:02d}\ntype: info\n"
+            f"departments: [financeiro, comercial, suporte]\n---\nTexto do aviso {day}.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build(site, out)
+    before = part_keys_of(site, out)
+    edit(site / "notices" / "2017-10-16-alteracao-de-expediente.md", "Informamos que", "Avisamos que")
+    build(site, out)
+    after = part_keys_of(site, out)
+    assert {name for name in after if after[name] != before.get(name)} == {"notice:2017-10-16-alteracao-de-expediente"}
+    clean = tmp_path / "clean"
+    build(site, clean, "--no-cache")
+    assert snapshot(out) == snapshot(clean)

@@ -310,8 +310,10 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     sink = counting_sink(build.site.limits, sink, kept)
     env = renderers.make_environment(theme_loader(template_dirs), compiled)
     parts = [partial(renderers.render_named_part, build, env, name) for name in site_parts if wanted(name)]
-    notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))]
-    parts += [partial(renderers.render_notice_parts, build, env, run) for run in renderers.notice_runs(build, notices)]
+    notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))
+               or (renderers.notice_calendar_part(notice) is not None and wanted(renderers.notice_calendar_part(notice)))]
+    parts += [partial(renderers.render_notice_parts, build, env, run, wanted)
+              for run in renderers.notice_runs(build, notices)]
     if len(build.site.notices) < RENDER_PARALLEL_FROM:   # the site-wide parts grow with the notices too
         jobs = 1
     elif len(parts) > IMPORT_ALL_FROM:

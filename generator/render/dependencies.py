@@ -12,12 +12,13 @@ notice was made from (validate/checked.py: made_from), and computed again only f
 
 When unsure, a part depends on more:
 
-* a notice's part (its pages in every language, and notice.ics): the notice itself (its translations
+* a notice's part (its pages in every language): the notice itself (its translations
   are inside it), the notices it replaces and those that replace it (both are linked from its page,
   and a replaced notice shows as superseded), and its phase at "now" (notice_status: cancelled,
   superseded, upcoming, active, past), and the holidays (conservatively: nothing of a notice reads
   them today).  Its footer shows the notice's own last change, never the
   build's "now" (frame.notice_updated), so a notice's page is the same from one minute to the next.
+* an hours notice's calendar part (notice.ics): the same but the bodies, which it does not print.
 * each site-wide part (indexes, feeds, hours pages and API, calendars, the status pages, API and
   badges): the build's "now" whole (these pages print it to the minute, their footer, or to the
   second, the API), and what its renderer reads of the notices, the overrides and the uptime
@@ -34,14 +35,23 @@ from dataclasses import fields
 from typing import Callable, Mapping
 
 from generator.model import Build, Notice
+from generator.render.feeds import listed_notices
 from generator.render.notices import notice_status, upcoming_notices
 
 NOTICE_PART = "notice:"
 
 
+NOTICE_CALENDAR_PART = "notice calendar:"
+
+
 def notice_part(notice: Notice) -> str:
-    """Return the name of a notice's part: its pages and its calendar."""
+    """Return the name of a notice's part: its pages, one per language."""
     return NOTICE_PART + notice.slug
+
+
+def notice_calendar_part(notice: Notice) -> str | None:
+    """Return the name of a notice's calendar part (notice.ics), None when it has none: only an hours notice has."""
+    return NOTICE_CALENDAR_PART + notice.slug if notice.type == "hours" else None
 
 
 def _digest(*values: object) -> str:
@@ -99,6 +109,12 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
         neighbours = sorted({*notice.supersedes, *replaced_by.get(notice.slug, ())})
         keys[notice_part(notice)] = _digest(settings, own[notice.slug], status[notice.slug],
                                             [(slug, own.get(slug)) for slug in neighbours])
+        calendar = notice_calendar_part(notice)
+        if calendar is not None:
+            # notice.ics reads all of the notice but its body (render/calendars.py notice_events): a typo mended
+            # in the text renders the pages alone.
+            keys[calendar] = _digest(settings, "calendar", plain[notice.slug], status[notice.slug],
+                                     [(slug, plain.get(slug)) for slug in neighbours])
     inputs = _site_inputs(build, listed, plain, own, replaced_by, status)
     now = build.now.isoformat()
     for name in site_parts:
@@ -138,7 +154,8 @@ def _notice_digests(notices: tuple[Notice, ...], digests: NoticeDigests | None) 
 #   its body, its state, and the notices that replace it, which it links to), jsonld from the same days;
 # - hours api (api.py): the days' hours only;
 # - subscription calendars (calendars.py): the hours notices without bodies, which are superseded;
-# - feeds (feeds.py): every notice whole, bodies included;
+# - feeds (feeds.py): the notices they list whole, bodies included (feeds.listed_notices: the 50 newest of the
+#   site and of each department); which those are follows from every notice's date, slug and departments;
 # - status pages, badges (status_html.py, badges.py, schedule/status.py): incidents and maintenance
 #   without bodies (an update's text is not the body), the uptime;
 # - statuspage api, component feeds: incidents and maintenance whole, the uptime;
@@ -149,7 +166,7 @@ PART_READS: dict[str, tuple[str, ...]] = {
     "hours pages": ("overrides", "upcoming"),
     "hours api": ("overrides",),
     "subscription calendars": ("hours notices", "superseded"),
-    "feeds": ("all notices",),
+    "feeds": ("feed notices",),
     "favicon": (),
     "status pages": ("status notices without bodies", "uptime"),
     "badges": ("status notices without bodies", "uptime"),
@@ -172,6 +189,7 @@ def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], ow
 
     made = {
         "all notices": lambda: [own[n.slug] for n in site.notices],
+        "feed notices": lambda: [own[n.slug] for n in listed_notices(site)],
         "hours notices": lambda: [plain[n.slug] for n in site.notices if n.type == "hours"],
         "status notices": lambda: [own[n.slug] for n in site.notices if n.type in STATUS_TYPES],
         "maintenance notices": lambda: [own[n.slug] for n in site.notices if n.type == "maintenance"],

@@ -18,13 +18,13 @@ from jinja2 import Environment
 
 from generator.model import Build, Notice, Output
 from generator.render import urls
-from generator.render.dependencies import notice_part, part_keys
+from generator.render.dependencies import notice_calendar_part, notice_part, part_keys
 from generator.render.html import make_environment, render_hours_pages
 from generator.render.i18n import read_catalogs
 from generator.render.notices import render_notice_index, render_notice_pages
 from generator.render.theme import TemplateFailed, template_problem
 
-__all__ = ["import_renderers", "make_environment", "notice_part", "notice_runs", "part_keys", "placed_failure", "prepare",
+__all__ = ["import_renderers", "make_environment", "notice_calendar_part", "notice_part", "notice_runs", "part_keys", "placed_failure", "prepare",
            "render_named_part", "render_notice_parts", "render_notices", "render_site_part", "site_parts"]
 
 # Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
@@ -150,22 +150,24 @@ def render_notices(build: Build, env: Environment, notices: tuple[Notice, ...]) 
     return tuple(output for _, outputs in render_notice_parts(build, env, notices) for output in outputs)
 
 
-def render_notice_parts(build: Build, env: Environment, notices: Iterable[Notice]
-                        ) -> tuple[tuple[str, tuple[Output, ...]], ...]:
-    """Render the pages and calendars of some notices; return each notice's part name (dependencies.notice_part)
-    with its outputs, in the notices' order: a rebuild takes each notice's files as one part."""
+def render_notice_parts(build: Build, env: Environment, notices: Iterable[Notice],
+                        wanted: Callable[[str], bool] | None = None) -> tuple[tuple[str, tuple[Output, ...]], ...]:
+    """Render the parts of some notices that `wanted` (None: all) names: each one's pages (notice_part) and an
+    hours notice's calendar (notice_calendar_part); return each part's name with its outputs, notice by notice."""
+    wanted = wanted or (lambda name: True)
     notices = list(notices)
-    pages = render_notice_pages(build, env, notices, status_page=bool(build.site.components))
+    paged = [notice for notice in notices if wanted(notice_part(notice))]
+    pages = render_notice_pages(build, env, paged, status_page=bool(build.site.components))
+    calendared = [notice for notice in notices
+                  if notice_calendar_part(notice) is not None and wanted(notice_calendar_part(notice))]
     calendars = {}
-    if any(notice.type == "hours" for notice in notices):      # only an hours notice has a notice.ics
+    if calendared:
         from generator.render.calendars import render_notice_calendars
-        calendars = {output.path: output for output in render_notice_calendars(build, notices)}
+        calendars = {output.path: output for output in render_notice_calendars(build, calendared)}
     per_notice = len(build.site.languages)     # one page per language, notice by notice (render_notice_pages)
-    parts = []
-    for number, notice in enumerate(notices):
-        own = tuple(pages[number * per_notice:(number + 1) * per_notice])
-        calendar = calendars.get(urls.notice_calendar(notice.slug))
-        parts.append((notice_part(notice), own + ((calendar,) if calendar is not None else ())))
+    parts = [(notice_part(notice), tuple(pages[number * per_notice:(number + 1) * per_notice]))
+             for number, notice in enumerate(paged)]
+    parts += [(notice_calendar_part(notice), (calendars[urls.notice_calendar(notice.slug)],)) for notice in calendared]
     return tuple(parts)
 
 
