@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable
 
 from generator.read.cache import (
     cache_trust,
+    folder_records,
     live_output,
     manifest_path,
     output_intact,
@@ -35,7 +36,7 @@ from generator.read.cache import (
 )
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
-from generator.write.build_cache import remove_manifest, write_json, write_manifest
+from generator.write.build_cache import filesystem_clock, remove_manifest, write_json, write_manifest
 from generator.write.staging import Staging, WriteError, check_target
 
 if TYPE_CHECKING:   # for the annotations only: see build_into
@@ -132,6 +133,13 @@ def _size(out_dir: Path, path: str, recorded: list) -> int:
         return 0
 
 
+def _touched(hashes: dict[str, str], live: LiveOutput) -> list[str]:
+    """Return the files an incremental build wrote anew or retired: their folders changed, the others did not."""
+    files = live.files
+    touched = [path for path, digest in hashes.items() if path not in files or files[path][0] != digest]
+    return touched + [path for path in live.held if path not in hashes]
+
+
 def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_cache: bool = True) -> int:
     """Build the site into `out_dir`; return the exit status (0 built or up to date, 1 invalid content)."""
     started = time.perf_counter()
@@ -164,9 +172,13 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         return 1
     messages = "".join(problem.format() + "\n" for problem in result.problems)
     if key:
-        # Written last: it vouches for the output only once all of it is in place.
+        # Written last: it vouches for the output only once all of it is in place.  The folders' times are
+        # taken after the file system's clock (folder_records says why).
+        clock = filesystem_clock(out_dir.parent)
+        folders = folder_records(out_dir, built.hashes, clock, manifest.get("folders"),
+                                 _touched(built.hashes, live) if live is not None else None)
         write_manifest(where, out_dir, key, built.hashes, messages, built.parts,
-                       live.files if live is not None else None)
+                       live.files if live is not None else None, folders)
     took = time.perf_counter() - started
     rendered = sum(1 for name in result.keys if name in result.parts)
     print(f"built {len(built.hashes)} files ({built.written} written, {rendered} of {len(result.keys)} parts "

@@ -22,6 +22,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+from typing import Iterable
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -192,34 +193,126 @@ def read_manifest(site_dir: Path, out_dir: Path) -> dict:
 
 def output_intact(out_dir: Path, manifest: dict) -> bool:
     """Tell whether the output folder still holds exactly the files the manifest recorded (and no link: a
-    build never makes one, and a link to a folder would put files the manifest does not know into the output)."""
-    files = manifest.get("files")
+    build never makes one, and a link to a folder would put files the manifest does not know into the output).
+
+    Each file is looked at (one lstat: its size and time), and each folder: one whose change time is the
+    one the manifest vouches for (folder_records) holds the entries it held then, since adding, removing or
+    renaming an entry sets a folder's change time; any other folder is listed.  Listing every folder of a
+    10,000-notice output cost 0.17 s of the 0.3 s of an up-to-date build; the lstats of the folders 0.03 s.
+    """
+    files, vouched = manifest.get("files"), manifest.get("folders")
     if not isinstance(files, dict) or not out_dir.is_dir() or out_dir.is_symlink():
         return False
-    count = 0
-    folders = [("", str(out_dir))]
-    while folders:
-        prefix, folder = folders.pop()
+    vouched = vouched if isinstance(vouched, dict) else {}
+    root = str(out_dir) + "/"
+    lstat = os.lstat
+    folders = set()
+    for rel, recorded in files.items():
+        if not inside_output(rel) or not _recorded(recorded):
+            return False
         try:
-            entries = list(os.scandir(folder))
+            stat = lstat(root + rel)
         except OSError:
             return False
-        for entry in entries:
-            try:
-                # The folder's listing says what each entry is: no call for the links and folders.
-                if entry.is_symlink():
+        if recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns or not S_ISREG(stat.st_mode):
+            return False
+        folders.add(rel.rpartition("/")[0])
+    unvouched = []
+    for folder in _with_parents(folders):
+        try:
+            stat = lstat(root + folder)
+        except OSError:
+            return False
+        # A link where a folder goes fails here: every file above was reached through folders only.
+        if not S_ISDIR(stat.st_mode):
+            return False
+        if vouched.get(folder) != stat.st_ctime_ns:
+            unvouched.append(folder)
+    return not unvouched or all(_holds_only(out_dir, folder, entries)
+                                for folder, entries in expected_entries(files, unvouched).items())
+
+
+def _with_parents(folders: set[str]) -> set[str]:
+    """Return the folders (relative paths, '' the output itself) with every folder above them."""
+    found = {""}
+    for folder in folders:
+        while folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
+
+
+def expected_entries(files: Iterable[str], folders: Iterable[str]) -> dict[str, dict[str, bool]]:
+    """Return, for each of `folders`, the entries that the output's `files` put in it (name -> is a folder)."""
+    wanted = {folder: {} for folder in folders}
+    for rel in files:
+        folder, _, name = rel.rpartition("/")
+        is_folder = False
+        while True:
+            entries = wanted.get(folder)
+            if entries is not None:
+                entries[name] = is_folder
+            if not folder:
+                break
+            folder, _, name = folder.rpartition("/")
+            is_folder = True
+    return wanted
+
+
+def _holds_only(out_dir: Path, folder: str, entries: dict[str, bool]) -> bool:
+    """Tell whether a folder of the output holds exactly `entries` (name -> is a folder), none of them a link."""
+    try:
+        with os.scandir(os.path.join(out_dir, folder)) as listing:
+            found = 0
+            for entry in listing:
+                # The listing says what each entry is: no call for the links and folders.
+                is_folder = entries.get(entry.name)
+                if is_folder is None or entry.is_symlink() or entry.is_dir(follow_symlinks=False) != is_folder:
                     return False
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((prefix + entry.name + "/", entry.path))
-                    continue
-                stat = entry.stat(follow_symlinks=False)
-            except OSError:
-                return False
-            recorded = files.get(prefix + entry.name)
-            if not _recorded(recorded) or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns:
-                return False
-            count += 1
-    return count == len(files)
+                found += 1
+    except OSError:
+        return False
+    return found == len(entries)
+
+
+def folder_records(out_dir: Path, files: Iterable[str], clock: int, previous: dict | None = None,
+                   touched: Iterable[str] | None = None) -> dict[str, int]:
+    """Return the change time of each folder of the output that holds exactly what `files` put in it, for the
+    manifest to vouch for (output_intact): the folder is listed, unless it is not among the folders of the
+    `touched` files and `previous` (the last manifest's records) gives its time.
+
+    `clock` is the file system's time just before (write/build_cache.filesystem_clock): a folder changed
+    at that time or later is not vouched for, as a change in the same tick of the clock would leave its
+    change time as it is (git's "racy" entries); the next up-to-date check lists it.  A record carried
+    from `previous` for a folder that changed since no longer matches its time: the check lists it.
+    """
+    files = list(files)
+    folders = _with_parents({rel.rpartition("/")[0] for rel in files})
+    previous = previous if isinstance(previous, dict) and touched is not None else {}
+    check = set(folders) if touched is None else \
+        _with_parents({rel.rpartition("/")[0] for rel in touched}) & folders
+    records = {}
+    for folder in folders:
+        if folder not in check:
+            carried = previous.get(folder)
+            if isinstance(carried, int):
+                records[folder] = carried
+                continue
+            check.add(folder)
+    root = str(out_dir) + "/"
+    checked = {}
+    for folder in check:
+        try:
+            stat = os.lstat(root + folder)
+        except OSError:
+            continue
+        if S_ISDIR(stat.st_mode) and stat.st_ctime_ns < clock:
+            checked[folder] = stat.st_ctime_ns
+    # Listed after its time was taken: an entry added meanwhile is seen, or changes the time from the one kept.
+    for folder, entries in expected_entries(files, checked).items():
+        if _holds_only(out_dir, folder, entries):
+            records[folder] = checked[folder]
+    return records
 
 
 def reusable_hashes(out_dir: Path, manifest: dict) -> dict[str, str]:

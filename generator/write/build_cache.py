@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 from generator.write.new_files import replace_file
@@ -22,9 +23,11 @@ def write_json(path: Path, value: dict) -> None:
 
 
 def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str,
-                   parts: dict[str, list] | None = None, known: dict[str, list] | None = None) -> None:
+                   parts: dict[str, list] | None = None, known: dict[str, list] | None = None,
+                   folders: dict[str, int] | None = None) -> None:
     """Record in `path` what is now in the output folder, with each file's size and time to detect outside edits,
-    and each part's key and files (render/dependencies.py); `known` gives [hash, size, time] of files
+    each part's key and files (render/dependencies.py), and the change time of each folder known to hold
+    exactly its files (`folders`: read/cache.folder_records); `known` gives [hash, size, time] of files
     checked as they are during this build (not looked at again)."""
     files = {}
     known = known or {}
@@ -38,7 +41,31 @@ def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], 
         except OSError:
             continue
         files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns]
-    write_json(path, {"key": key, "files": files, "messages": messages, "parts": parts or {}})
+    write_json(path, {"key": key, "files": files, "messages": messages, "parts": parts or {},
+                      "folders": folders or {}})
+
+
+def filesystem_clock(folder: Path) -> int:
+    """Return the time the file system stamps on a change in `folder` now (a file made there and removed at
+    once), in nanoseconds; 0 when no file can be made there (no folder's time then counts as past).
+
+    Its clock, not Python's: the kernel stamps files with a coarser clock than time.time_ns() reads,
+    and a network file system with the server's.
+    """
+    try:
+        handle, name = tempfile.mkstemp(prefix=".expediente-clock-", dir=folder)
+    except OSError:
+        return 0
+    try:
+        return os.fstat(handle).st_ctime_ns
+    except OSError:
+        return 0
+    finally:
+        os.close(handle)
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
 
 
 def remove_manifest(path: Path) -> None:
