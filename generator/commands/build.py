@@ -23,17 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from generator.read.cache import (
-    cache_trust,
-    folder_records,
-    live_output,
-    manifest_path,
-    output_intact,
-    read_manifest,
-    reusable_hashes,
-    source_fingerprint,
-    source_index_path,
-)
+from generator.read.cache import cache_trust, manifest_path, read_manifest, source_fingerprint, source_index_path
+from generator.read.output_state import folder_records, live_output, output_intact, reusable_hashes
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
 from generator.write.build_cache import filesystem_clock, remove_manifest, write_json, write_manifest
@@ -56,7 +47,7 @@ class Built:
 
 @dataclass(frozen=True, slots=True)
 class LiveOutput:
-    """What the output folder holds, as far as the last build vouches for it (read.cache.live_output)."""
+    """What the output folder holds, as far as the last build vouches for it (read.output_state.live_output)."""
 
     files: dict[str, list]        # each file still as the last build wrote it: [hash, size, time]
     parts: dict[str, list]        # each part all of whose files are among them: [key, [files]]

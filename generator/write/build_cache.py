@@ -27,7 +27,7 @@ def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], 
                    folders: dict[str, int] | None = None) -> None:
     """Record in `path` what is now in the output folder, with each file's size and time to detect outside edits,
     each part's key and files (render/dependencies.py), and the change time of each folder known to hold
-    exactly its files (`folders`: read/cache.folder_records); `known` gives [hash, size, time] of files
+    exactly its files (`folders`: read/output_state.folder_records); `known` gives [hash, size, time] of files
     checked as they are during this build (not looked at again)."""
     files = {}
     known = known or {}
