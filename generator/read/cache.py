@@ -86,20 +86,36 @@ def _files(site_dir: Path, theme: Path) -> list[tuple[str, str]]:
     roots = [(name, os.path.join(site_dir, name)) for name in SOURCE_FOLDERS]
     roots += [("@theme", str(theme)), ("@generator", str(PACKAGE_DIR))]
     for label, root in roots:
-        if not os.path.isdir(root):
-            continue
-        # The theme loader reads any file under a theme's folder, dot-named ones too ('.parts/footer.html'):
-        # those are followed; elsewhere dot-named files (an editor's) and temporary ones are no source.
-        theme = label in ("templates", "@theme")
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and (theme or not d.startswith(".")))
-            inside = os.path.relpath(folder, root).replace(os.sep, "/")
-            prefix = f"{label}/" if inside == "." else f"{label}/{inside}/"
-            for name in sorted(names):
-                if name.endswith(".pyc") or not theme and (name.endswith(".tmp") or name.startswith(".")):
-                    continue
-                found.append((prefix + name, os.path.join(folder, name)))
+        if os.path.isdir(root):
+            # The theme loader reads any file under a theme's folder, dot-named ones too ('.parts/footer.html'):
+            # those are followed; elsewhere dot-named files (an editor's) and temporary ones are no source.
+            _list_into(found, root, f"{label}/", label in ("templates", "@theme"))
     return found
+
+
+def _list_into(found: list[tuple[str, str]], folder: str, prefix: str, theme: bool) -> None:
+    """Append to `found` the key and path of every file under `folder`: its files, then each subfolder's, in
+    name order, as os.walk lists them (links to folders are not followed); one scandir per folder, no
+    path joined in Python (0.03 s of os.walk at 10,000 notices)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    below = []
+    for entry in entries:
+        name = entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if name != "__pycache__" and (theme or not name.startswith(".")) and not entry.is_symlink():
+                below.append(entry)
+        elif not (name.endswith(".pyc") or not theme and (name.endswith(".tmp") or name.startswith("."))):
+            found.append((prefix + name, entry.path))
+    for entry in below:
+        _list_into(found, entry.path, f"{prefix}{entry.name}/", theme)
 
 
 def _git_head(site_dir: Path) -> str:
@@ -123,16 +139,16 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
     write/build_cache.py to keep."""
     index = _read_json(source_index_path(site_dir))
     fresh: dict[str, list] = {}
-    digest = hashlib.sha256()
-    digest.update(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
-                              "machine": machine_stamp()}, sort_keys=True).encode())
+    lines = []
+    stat = os.stat
     for key, path in _files(site_dir, theme):
         try:
-            stat = os.stat(path)
+            found = stat(path)
         except OSError:
             continue
+        size, time = found.st_size, found.st_mtime_ns
         known = index.get(key)
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+        if known and known[0] == size and known[1] == time:
             content_hash = known[2]
         else:
             try:
@@ -140,8 +156,12 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
                     content_hash = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
                 continue
-        fresh[key] = [stat.st_size, stat.st_mtime_ns, content_hash]
-        digest.update(f"{key}\0{content_hash}\n".encode())
+        fresh[key] = [size, time, content_hash]
+        lines.append(f"{key}\0{content_hash}\n")
+    # Hashed at once, not line by line: the same digest, without 10,000 calls.
+    digest = hashlib.sha256(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
+                                        "machine": machine_stamp()}, sort_keys=True).encode())
+    digest.update("".join(lines).encode())
     return digest.hexdigest(), (fresh if fresh != index else None)
 
 
