@@ -9,6 +9,7 @@ import os
 import time
 from pathlib import Path
 
+from conftest import snapshot
 from test_incremental import NOW, copy_example, edit
 
 from generator.cli import main
@@ -68,11 +69,11 @@ def test_a_folder_is_not_vouched_for_when_it_changed_in_the_clock_s_present_tick
     changed = os.lstat(out / "a").st_ctime_ns
     files = ["a/x.html"]
     # A change in the same tick would leave the time as it is: not vouched for.
-    assert "a" not in folder_records(out, files, changed)
+    assert folder_records(out, files, changed)["a"] is None
     assert folder_records(out, files, changed + 1)["a"] == changed
     # Nor is a folder that holds more than the output's files, whatever the clock says.
     (out / "a" / "y.html").write_text("y", encoding="utf-8")
-    assert "a" not in folder_records(out, files, os.lstat(out / "a").st_ctime_ns + 1)
+    assert folder_records(out, files, os.lstat(out / "a").st_ctime_ns + 1)["a"] is None
 
 
 def test_an_incremental_build_keeps_the_untouched_folders_times_and_looks_again_at_the_touched(tmp_path):
@@ -123,3 +124,33 @@ def test_the_file_system_clock_is_the_time_it_stamps_on_a_new_file(tmp_path):
     assert 0 < clock <= os.lstat(tmp_path / "later").st_ctime_ns
     assert list(tmp_path.iterdir()) == [tmp_path / "later"], "the clock's own file is gone"
     assert filesystem_clock(tmp_path / "missing") == 0
+
+
+def test_a_folder_left_behind_by_a_deleted_notice_is_found_by_the_next_check(tmp_path, capsys):
+    # The deleted notice's folder holds a file someone else put there, so it cannot be removed with the
+    # notice's pages: its parent's entries are then not the output's, and the parent is not vouched for.
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    vouched_build(site, out)
+    gone = "2026-11-03-whatsapp-comercial"
+    (out / "notices" / gone / "stray.html").write_text("not ours", encoding="utf-8")
+    for source in (site / "notices").glob(f"{gone}*.md"):
+        source.unlink()
+    build(site, out, "--strict")
+    assert (out / "notices" / gone / "stray.html").exists(), "an incremental build removes only its own files"
+    capsys.readouterr()
+    build(site, out, "--strict")
+    assert "up to date" not in capsys.readouterr().out
+    build(site, tmp_path / "clean", "--no-cache", "--strict")
+    assert snapshot(out) == snapshot(tmp_path / "clean")
+
+
+def test_a_folder_not_vouched_for_is_looked_at_again_by_the_next_incremental_build(tmp_path):
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    vouched_build(site, out)
+    where = manifest_path(site, out)
+    manifest = json.loads(where.read_text(encoding="utf-8"))
+    manifest["folders"][NOTICE] = None          # as a folder changed in the clock's tick is kept
+    where.write_text(json.dumps(manifest), encoding="utf-8")
+    edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
+    build(site, out)
+    assert read_manifest(site, out)["folders"][NOTICE] == os.lstat(out / NOTICE).st_ctime_ns

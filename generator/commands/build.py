@@ -124,11 +124,17 @@ def _size(out_dir: Path, path: str, recorded: list) -> int:
         return 0
 
 
-def _touched(hashes: dict[str, str], live: LiveOutput) -> list[str]:
-    """Return the files an incremental build wrote anew or retired: their folders changed, the others did not."""
-    files = live.files
-    touched = [path for path, digest in hashes.items() if path not in files or files[path][0] != digest]
-    return touched + [path for path in live.held if path not in hashes]
+def _touched(hashes: dict[str, str], live: LiveOutput) -> tuple[list[str], list[str]]:
+    """Return the files an incremental build wrote anew where the last build had them, and those it added or
+    retired (read.output_state.folder_records): their folders changed, the others did not."""
+    files, held = live.files, set(live.held)
+    rewritten, changed = [], [path for path in held if path not in hashes]
+    for path, digest in hashes.items():
+        if path not in held:
+            changed.append(path)
+        elif path not in files or files[path][0] != digest:
+            rewritten.append(path)
+    return rewritten, changed
 
 
 def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_cache: bool = True) -> int:
@@ -166,8 +172,8 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         # Written last: it vouches for the output only once all of it is in place.  The folders' times are
         # taken after the file system's clock (folder_records says why).
         clock = filesystem_clock(out_dir.parent)
-        folders = folder_records(out_dir, built.hashes, clock, manifest.get("folders"),
-                                 _touched(built.hashes, live) if live is not None else None)
+        rewritten, changed = _touched(built.hashes, live) if live is not None else ((), None)
+        folders = folder_records(out_dir, built.hashes, clock, manifest.get("folders"), rewritten, changed)
         write_manifest(where, out_dir, key, built.hashes, messages, built.parts,
                        live.files if live is not None else None, folders)
     took = time.perf_counter() - started

@@ -68,8 +68,12 @@ def _with_parents(folders: set[str]) -> set[str]:
 
 def expected_entries(files: Iterable[str], folders: Iterable[str]) -> dict[str, dict[str, bool]]:
     """Return, for each of `folders`, the entries that the output's `files` put in it (name -> is a folder)."""
-    wanted = {folder: {} for folder in folders}
+    wanted: dict[str, dict[str, bool]] = {folder: {} for folder in folders}
+    # Only the files under a wanted folder are followed up: one C-level test for the others.
+    under = "" if "" in wanted else tuple(f"{folder}/" for folder in wanted)
     for rel in files:
+        if not rel.startswith(under):
+            continue
         folder, _, name = rel.rpartition("/")
         is_folder = False
         while True:
@@ -100,42 +104,49 @@ def _holds_only(out_dir: Path, folder: str, entries: dict[str, bool]) -> bool:
 
 
 def folder_records(out_dir: Path, files: Iterable[str], clock: int, previous: dict | None = None,
-                   touched: Iterable[str] | None = None) -> dict[str, int]:
+                   rewritten: Iterable[str] = (), changed: Iterable[str] | None = None) -> dict[str, int | None]:
     """Return the change time of each folder of the output that holds exactly what `files` put in it, for the
-    manifest to vouch for (output_intact): the folder is listed, unless it is not among the folders of the
-    `touched` files and `previous` (the last manifest's records) gives its time.
+    manifest to vouch for (output_intact), and None for the other folders (the next build looks at them again).
+
+    After a full build (`changed` None) every folder is listed.  After an incremental one, `changed`
+    names the files it added or retired and `rewritten` those it wrote anew where they were: the folders
+    above an added or retired file are listed; those above a rewritten one keep their time in `previous`
+    (the last manifest's) when it is still their time (an entry added or removed since would have changed
+    it), else are listed; every other folder keeps `previous`'s time unlooked at (if it changed since, the
+    time no longer matches and the next check lists the folder).
 
     `clock` is the file system's time just before (write/build_cache.filesystem_clock): a folder changed
     at that time or later is not vouched for, as a change in the same tick of the clock would leave its
-    change time as it is (git's "racy" entries); the next up-to-date check lists it.  A record carried
-    from `previous` for a folder that changed since no longer matches its time: the check lists it.
+    change time as it is (git's "racy" entries); the next up-to-date check lists it.
     """
-    files = list(files)
-    folders = _with_parents({rel.rpartition("/")[0] for rel in files})
-    previous = previous if isinstance(previous, dict) and touched is not None else {}
-    check = set(folders) if touched is None else \
-        _with_parents({rel.rpartition("/")[0] for rel in touched}) & folders
-    records = {}
-    for folder in folders:
-        if folder not in check:
-            carried = previous.get(folder)
-            if isinstance(carried, int):
-                records[folder] = carried
-                continue
-            check.add(folder)
+    carried: dict[str, object] = {}
+    if changed is None or not isinstance(previous, dict):
+        check = _with_parents({rel.rpartition("/")[0] for rel in files})
+        records: dict[str, int | None] = {}
+    else:
+        listed = _with_parents({rel.rpartition("/")[0] for rel in changed})
+        again = _with_parents({rel.rpartition("/")[0] for rel in rewritten}) - listed
+        # Folders the last build could not vouch for (None) are listed again: by now their time may be past.
+        check = listed | again | {folder for folder, time in previous.items() if time is None}
+        records = {folder: time for folder, time in previous.items()
+                   if folder not in check and isinstance(time, int)}
+        carried = {folder: previous.get(folder) for folder in again}
     root = str(out_dir) + "/"
     checked = {}
     for folder in check:
         try:
             stat = os.lstat(root + folder)
         except OSError:
-            continue
-        if S_ISDIR(stat.st_mode) and stat.st_ctime_ns < clock:
+            continue            # removed with the files it held
+        if carried.get(folder) == stat.st_ctime_ns and S_ISDIR(stat.st_mode):
+            records[folder] = stat.st_ctime_ns
+        elif stat.st_ctime_ns < clock and S_ISDIR(stat.st_mode):
             checked[folder] = stat.st_ctime_ns
+        else:
+            records[folder] = None
     # Listed after its time was taken: an entry added meanwhile is seen, or changes the time from the one kept.
     for folder, entries in expected_entries(files, checked).items():
-        if _holds_only(out_dir, folder, entries):
-            records[folder] = checked[folder]
+        records[folder] = checked[folder] if _holds_only(out_dir, folder, entries) else None
     return records
 
 

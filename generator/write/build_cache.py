@@ -24,7 +24,7 @@ def write_json(path: Path, value: dict) -> None:
 
 def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str,
                    parts: dict[str, list] | None = None, known: dict[str, list] | None = None,
-                   folders: dict[str, int] | None = None) -> None:
+                   folders: dict[str, int | None] | None = None) -> None:
     """Record in `path` what is now in the output folder, with each file's size and time to detect outside edits,
     each part's key and files (render/dependencies.py), and the change time of each folder known to hold
     exactly its files (`folders`: read/output_state.folder_records); `known` gives [hash, size, time] of files
