@@ -149,6 +149,7 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
         size, time = found.st_size, found.st_mtime_ns
         known = index.get(key)
         if known and known[0] == size and known[1] == time:
+            fresh[key] = known          # the record itself: no new list for each of 10,000 unchanged files
             content_hash = known[2]
         else:
             try:
@@ -156,7 +157,7 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
                     content_hash = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
                 continue
-        fresh[key] = [size, time, content_hash]
+            fresh[key] = [size, time, content_hash]
         lines.append(f"{key}\0{content_hash}\n")
     # Hashed at once, not line by line: the same digest, without 10,000 calls.
     digest = hashlib.sha256(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
