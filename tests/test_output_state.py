@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -154,3 +155,20 @@ def test_a_folder_not_vouched_for_is_looked_at_again_by_the_next_incremental_bui
     edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
     build(site, out)
     assert read_manifest(site, out)["folders"][NOTICE] == os.lstat(out / NOTICE).st_ctime_ns
+
+
+def test_a_folder_replaced_by_a_link_below_a_vouched_folder_is_not_kept(tmp_path):
+    # An incremental build takes a folder as the output's when its parent's time is the vouched one; the
+    # link put in the folder's place changes the parent's time, so the folder is looked at, and the part
+    # behind the link is rendered again as a clean build would have it.
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    manifest = vouched_build(site, out)
+    assert manifest["folders"]["notices"] == os.lstat(out / "notices").st_ctime_ns
+    shutil.copytree(out / NOTICE, tmp_path / "theirs")
+    shutil.rmtree(out / NOTICE)
+    (out / NOTICE).symlink_to(tmp_path / "theirs", target_is_directory=True)
+    edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
+    build(site, out, "--strict")
+    assert not (out / NOTICE).is_symlink()
+    build(site, tmp_path / "clean", "--no-cache", "--strict")
+    assert snapshot(out) == snapshot(tmp_path / "clean")
