@@ -146,7 +146,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
     key, index = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ("", None)
     if index is not None:
-        write_json(source_index_path(site_dir), index)
+        write_json(source_index_path(site_dir), index, sort_keys=False)    # read as data only, as the manifest
     manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
     if manifest.get("key") == key and output_intact(out_dir, manifest):
         sys.stderr.write(manifest.get("messages", ""))
