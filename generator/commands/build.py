@@ -23,19 +23,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from generator.read.cache import (
-    cache_trust,
-    live_output,
-    manifest_path,
-    output_intact,
-    read_manifest,
-    reusable_hashes,
-    source_fingerprint,
-    source_index_path,
-)
+from generator.read.cache import cache_trust, manifest_path, read_manifest, source_fingerprint, source_index_path
+from generator.read.output_state import folder_records, live_output, output_intact, reusable_hashes
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
-from generator.write.build_cache import remove_manifest, write_json, write_manifest
+from generator.write.build_cache import filesystem_clock, remove_manifest, write_json, write_manifest
 from generator.write.staging import Staging, WriteError, check_target
 
 if TYPE_CHECKING:   # for the annotations only: see build_into
@@ -55,7 +47,7 @@ class Built:
 
 @dataclass(frozen=True, slots=True)
 class LiveOutput:
-    """What the output folder holds, as far as the last build vouches for it (read.cache.live_output)."""
+    """What the output folder holds, as far as the last build vouches for it (read.output_state.live_output)."""
 
     files: dict[str, list]        # each file still as the last build wrote it: [hash, size, time]
     parts: dict[str, list]        # each part all of whose files are among them: [key, [files]]
@@ -132,6 +124,19 @@ def _size(out_dir: Path, path: str, recorded: list) -> int:
         return 0
 
 
+def _touched(hashes: dict[str, str], live: LiveOutput) -> tuple[list[str], list[str]]:
+    """Return the files an incremental build wrote anew where the last build had them, and those it added or
+    retired (read.output_state.folder_records): their folders changed, the others did not."""
+    files, held = live.files, set(live.held)
+    rewritten, changed = [], [path for path in held if path not in hashes]
+    for path, digest in hashes.items():
+        if path not in held:
+            changed.append(path)
+        elif path not in files or files[path][0] != digest:
+            rewritten.append(path)
+    return rewritten, changed
+
+
 def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_cache: bool = True) -> int:
     """Build the site into `out_dir`; return the exit status (0 built or up to date, 1 invalid content)."""
     started = time.perf_counter()
@@ -141,7 +146,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
     key, index = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ("", None)
     if index is not None:
-        write_json(source_index_path(site_dir), index)
+        write_json(source_index_path(site_dir), index, sort_keys=False)    # read as data only, as the manifest
     manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
     if manifest.get("key") == key and output_intact(out_dir, manifest):
         sys.stderr.write(manifest.get("messages", ""))
@@ -164,9 +169,13 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         return 1
     messages = "".join(problem.format() + "\n" for problem in result.problems)
     if key:
-        # Written last: it vouches for the output only once all of it is in place.
+        # Written last: it vouches for the output only once all of it is in place.  The folders' times are
+        # taken after the file system's clock (folder_records says why).
+        clock = filesystem_clock(out_dir.parent)
+        rewritten, changed = _touched(built.hashes, live) if live is not None else ((), None)
+        folders = folder_records(out_dir, built.hashes, clock, manifest.get("folders"), rewritten, changed)
         write_manifest(where, out_dir, key, built.hashes, messages, built.parts,
-                       live.files if live is not None else None)
+                       live.files if live is not None else None, folders)
     took = time.perf_counter() - started
     rendered = sum(1 for name in result.keys if name in result.parts)
     print(f"built {len(built.hashes)} files ({built.written} written, {rendered} of {len(result.keys)} parts "

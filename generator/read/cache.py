@@ -21,7 +21,6 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -87,20 +86,36 @@ def _files(site_dir: Path, theme: Path) -> list[tuple[str, str]]:
     roots = [(name, os.path.join(site_dir, name)) for name in SOURCE_FOLDERS]
     roots += [("@theme", str(theme)), ("@generator", str(PACKAGE_DIR))]
     for label, root in roots:
-        if not os.path.isdir(root):
-            continue
-        # The theme loader reads any file under a theme's folder, dot-named ones too ('.parts/footer.html'):
-        # those are followed; elsewhere dot-named files (an editor's) and temporary ones are no source.
-        theme = label in ("templates", "@theme")
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__" and (theme or not d.startswith(".")))
-            inside = os.path.relpath(folder, root).replace(os.sep, "/")
-            prefix = f"{label}/" if inside == "." else f"{label}/{inside}/"
-            for name in sorted(names):
-                if name.endswith(".pyc") or not theme and (name.endswith(".tmp") or name.startswith(".")):
-                    continue
-                found.append((prefix + name, os.path.join(folder, name)))
+        if os.path.isdir(root):
+            # The theme loader reads any file under a theme's folder, dot-named ones too ('.parts/footer.html'):
+            # those are followed; elsewhere dot-named files (an editor's) and temporary ones are no source.
+            _list_into(found, root, f"{label}/", label in ("templates", "@theme"))
     return found
+
+
+def _list_into(found: list[tuple[str, str]], folder: str, prefix: str, theme: bool) -> None:
+    """Append to `found` the key and path of every file under `folder`: its files, then each subfolder's, in
+    name order, as os.walk lists them (links to folders are not followed); one scandir per folder, no
+    path joined in Python (0.03 s of os.walk at 10,000 notices)."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError:
+        return
+    below = []
+    for entry in entries:
+        name = entry.name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if name != "__pycache__" and (theme or not name.startswith(".")) and not entry.is_symlink():
+                below.append(entry)
+        elif not (name.endswith(".pyc") or not theme and (name.endswith(".tmp") or name.startswith("."))):
+            found.append((prefix + name, entry.path))
+    for entry in below:
+        _list_into(found, entry.path, f"{prefix}{entry.name}/", theme)
 
 
 def _git_head(site_dir: Path) -> str:
@@ -124,16 +139,17 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
     write/build_cache.py to keep."""
     index = _read_json(source_index_path(site_dir))
     fresh: dict[str, list] = {}
-    digest = hashlib.sha256()
-    digest.update(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
-                              "machine": machine_stamp()}, sort_keys=True).encode())
+    lines = []
+    stat = os.stat
     for key, path in _files(site_dir, theme):
         try:
-            stat = os.stat(path)
+            found = stat(path)
         except OSError:
             continue
+        size, time = found.st_size, found.st_mtime_ns
         known = index.get(key)
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+        if known and known[0] == size and known[1] == time:
+            fresh[key] = known          # the record itself: no new list for each of 10,000 unchanged files
             content_hash = known[2]
         else:
             try:
@@ -141,8 +157,12 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
                     content_hash = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
                 continue
-        fresh[key] = [stat.st_size, stat.st_mtime_ns, content_hash]
-        digest.update(f"{key}\0{content_hash}\n".encode())
+            fresh[key] = [size, time, content_hash]
+        lines.append(f"{key}\0{content_hash}\n")
+    # Hashed at once, not line by line: the same digest, without 10,000 calls.
+    digest = hashlib.sha256(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
+                                        "machine": machine_stamp()}, sort_keys=True).encode())
+    digest.update("".join(lines).encode())
     return digest.hexdigest(), (fresh if fresh != index else None)
 
 
@@ -190,54 +210,6 @@ def read_manifest(site_dir: Path, out_dir: Path) -> dict:
     return _read_json(manifest_path(site_dir, out_dir))
 
 
-def output_intact(out_dir: Path, manifest: dict) -> bool:
-    """Tell whether the output folder still holds exactly the files the manifest recorded (and no link: a
-    build never makes one, and a link to a folder would put files the manifest does not know into the output)."""
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not out_dir.is_dir() or out_dir.is_symlink():
-        return False
-    count = 0
-    folders = [("", str(out_dir))]
-    while folders:
-        prefix, folder = folders.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return False
-        for entry in entries:
-            try:
-                # The folder's listing says what each entry is: no call for the links and folders.
-                if entry.is_symlink():
-                    return False
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((prefix + entry.name + "/", entry.path))
-                    continue
-                stat = entry.stat(follow_symlinks=False)
-            except OSError:
-                return False
-            recorded = files.get(prefix + entry.name)
-            if not _recorded(recorded) or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns:
-                return False
-            count += 1
-    return count == len(files)
-
-
-def reusable_hashes(out_dir: Path, manifest: dict) -> dict[str, str]:
-    """Return, for files still exactly as the last build wrote them, their content hashes."""
-    reusable = {}
-    files = manifest.get("files")
-    for rel, recorded in (files if isinstance(files, dict) else {}).items():
-        if not inside_output(rel) or not _recorded(recorded):
-            continue
-        try:
-            stat = os.lstat(os.path.join(out_dir, rel))
-        except OSError:
-            continue
-        if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns:
-            reusable[rel] = recorded[0]
-    return reusable
-
-
 # What every output depends on besides the model: the theme's templates and the generator itself.
 # The keys of the output's parts (render/dependencies.py) start from these.
 
@@ -282,66 +254,6 @@ def code_digest() -> str:
             versions.append(f"{name}=-")
     return folders_digest((PACKAGE_DIR,)) + hashlib.blake2b(
         repr((__version__, sys.version, versions)).encode(), digest_size=16).hexdigest()
-
-
-def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[str, list], list[str]] | None:
-    """Return what an incremental build may take from the live output: the files still exactly as the last
-    build recorded them ([hash, size, time] each), the parts all of whose files are among them ([key,
-    [files]] each), and every file the manifest names; None when the manifest has no parts (the next
-    build is then a full one).
-
-    Only the recorded files are looked at (one lstat each), not the folders: listing every folder of a
-    10,000-notice output took 0.7-1.3 s, against 0.2 s for the lstats.  A file put into the folder by
-    someone else is found by the next up-to-date check (output_intact), which then builds in full.
-    """
-    files, parts = manifest.get("files"), manifest.get("parts")
-    if not isinstance(files, dict) or not isinstance(parts, dict) or not out_dir.is_dir() or out_dir.is_symlink():
-        return None
-    # The manifest is data, maybe crafted (a site folder that came with its cache): a name that is not a
-    # plain path inside the output ('../x', '/etc/x') is neither looked at, kept nor removed.
-    files = {rel: recorded for rel, recorded in files.items() if inside_output(rel)}
-    intact: dict[str, list] = {}
-    root = str(out_dir)
-    # A file is the output's only in a folder of the output, not behind a link put in its place (lstat
-    # follows links on the way): each folder is looked at once (one lstat per folder).
-    plain: dict[str, bool] = {"": True}
-
-    def plain_folder(folder: str) -> bool:
-        if folder not in plain:
-            try:
-                mode = os.lstat(os.path.join(root, folder)).st_mode
-            except OSError:
-                mode = 0
-            plain[folder] = S_ISDIR(mode) and plain_folder(os.path.dirname(folder))
-        return plain[folder]
-
-    for rel, recorded in files.items():
-        if not _recorded(recorded) or not plain_folder(os.path.dirname(rel)):
-            continue
-        try:
-            stat = os.lstat(os.path.join(root, rel))
-        except OSError:
-            continue
-        if recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns and S_ISREG(stat.st_mode):
-            intact[rel] = recorded
-    kept = {name: part for name, part in parts.items()
-            if isinstance(part, list) and len(part) == 2 and isinstance(part[1], list)
-            and all(isinstance(path, str) and path in intact for path in part[1])}
-    return intact, kept, list(files)
-
-
-def _recorded(value: object) -> bool:
-    """Tell whether a manifest's record of a file has its shape: [hash, size, time]."""
-    return isinstance(value, list) and len(value) == 3 and isinstance(value[0], str) \
-        and all(isinstance(number, int) for number in value[1:])
-
-
-def inside_output(rel: object) -> bool:
-    """Tell whether a name from a manifest is a plain relative path that stays inside the output folder:
-    folders and a name joined by '/', none of them empty, '.' or '..', no backslash or NUL."""
-    if not isinstance(rel, str) or not rel or "\\" in rel or "\0" in rel:
-        return False
-    return all(part not in ("", ".", "..") for part in rel.split("/"))
 
 
 def base_key(template_dirs: tuple[Path, ...]) -> str:

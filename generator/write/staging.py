@@ -82,8 +82,10 @@ def content_digest(data: bytes) -> str:
 
 def _plain_path(path: object) -> bool:
     """Tell whether a path is relative, canonical and inside the output folder (no '', '.' or '..' part)."""
-    return isinstance(path, str) and bool(path) and "\\" not in path and "\0" not in path \
-        and all(part not in ("", ".", "..") for part in path.split("/"))
+    if not isinstance(path, str) or not path or "\\" in path or "\0" in path:
+        return False
+    framed = f"/{path}/"    # an empty part shows as '//': one search each, not a split (10,000s of paths)
+    return "//" not in framed and "/./" not in framed and "/../" not in framed
 
 
 def _is_plain_folder(path: str) -> bool:
