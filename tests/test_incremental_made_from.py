@@ -56,17 +56,21 @@ def git_site(tmp_path: Path) -> Path:
     return site
 
 
-def test_a_notice_whose_history_alone_changes_is_rendered_again(tmp_path, capsys):
-    site = git_site(tmp_path)
-    out = tmp_path / "out"
-    before = same_as_clean(site, out, tmp_path / "clean-0", "the first build")
-    # Two commits that leave the file as it was: its revision and its last change move, its bytes do not.
+def commit_twice_unchanged(site: Path) -> None:
+    """Commit an edit to NOTICE and its undoing: the file's revision and last change move, its bytes do not."""
     notice = site / NOTICE
     text = notice.read_text(encoding="utf-8")
     notice.write_text(text + "\nRascunho.\n", encoding="utf-8")
     git(site, "commit", "-qam", "draft", when="2026-11-21T09:00:00-03:00")
     notice.write_text(text, encoding="utf-8")
     git(site, "commit", "-qam", "undone", when="2026-11-22T09:30:00-03:00")
+
+
+def test_a_notice_whose_history_alone_changes_is_rendered_again(tmp_path, capsys):
+    site = git_site(tmp_path)
+    out = tmp_path / "out"
+    before = same_as_clean(site, out, tmp_path / "clean-0", "the first build")
+    commit_twice_unchanged(site)
     after = same_as_clean(site, out, tmp_path / "clean-1", "two commits that change nothing")
     assert after[PAGE] != before[PAGE], "the notice's page does not show its history: this test would prove nothing"
 
@@ -110,12 +114,7 @@ def test_serve_keeps_what_it_computed_in_memory_and_agrees_with_a_clean_build(tm
     now = datetime.fromisoformat(NOW)
     first = build_site(site, now, jobs=1, memo=memo)
     assert memo.digests, "nothing was kept in memory"
-    notice = site / NOTICE
-    text = notice.read_text(encoding="utf-8")
-    notice.write_text(text + "\nRascunho.\n", encoding="utf-8")
-    git(site, "commit", "-qam", "draft", when="2026-11-21T09:00:00-03:00")
-    notice.write_text(text, encoding="utf-8")
-    git(site, "commit", "-qam", "undone", when="2026-11-22T09:30:00-03:00")
+    commit_twice_unchanged(site)
     again = build_site(site, now, jobs=1, memo=memo)
     clean = build_site(site, now, jobs=1, cache=False)
     assert dict(again.keys) == dict(clean.keys)
