@@ -13,7 +13,7 @@ once the file is closed, and the bench waits until the page in the browser has r
 text holds the marker. save -> shown is the browser's own time of that page's DOMContentLoaded
 (performance.timeOrigin + the navigation's domContentLoadedEventEnd) minus the time of the
 save, both read from the system clock. So the figure holds everything a person waits for:
-the server's file watcher noticing the save (watchfiles, with serve's 100 ms grouping of the
+the server's file watcher noticing the save (watchfiles, with serve's 50 ms grouping of the
 changes in a burst), the rebuild, the Server-Sent Event, and the browser fetching and parsing
 the page again.
 
