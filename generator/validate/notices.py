@@ -14,9 +14,9 @@ from typing import Mapping
 from generator.errors import SourceError
 from generator.limits import body_problem
 from generator.markup import render_markdown
-from generator.model import Change, Notice, SiteSettings, Text, pickled_by_fields
+from generator.model import Change, Department, Notice, SiteSettings, Text, pickled_by_fields
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
-from generator.schedule.effective import applying_notices, notice_cells
+from generator.schedule.effective import applying_notices
 from generator.validate.dates import parse_date
 from generator.validate.fields import (
     Problems,
@@ -274,7 +274,7 @@ def check_relations(notices: tuple[Notice, ...], settings: SiteSettings) -> list
     owner: dict[tuple, tuple[Notice, Change]] = {}
     reported: set[tuple[str, str]] = set()
     for notice in applying_notices(notices):
-        for key, _, change in notice_cells(notice, departments):
+        for key, change in _cells(notice, departments):
             if key not in owner:
                 owner[key] = (notice, change)
                 continue
@@ -289,3 +289,15 @@ def check_relations(notices: tuple[Notice, ...], settings: SiteSettings) -> list
                 f"add supersedes: [{other.slug}] to this notice, or remove the day from one of them",
             ))
     return found
+
+
+def _cells(notice: Notice, departments: Mapping[str, Department]):
+    """Yield ((department id, channel id, day), change) for every cell a notice changes (notice_cells without
+    the Override each cell holds, which no check reads: at 10,000 notices, 15,000 fewer made)."""
+    for change in notice.changes:
+        days = change.days()
+        for dept_id in notice.departments:
+            for channel in departments[dept_id].channels:
+                channel_id = channel.id
+                for day in days:
+                    yield (dept_id, channel_id, day), change
