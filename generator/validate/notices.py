@@ -218,7 +218,9 @@ def gather_notices(files: tuple[NoticeFile, ...], checked: Mapping[str, CheckedN
     found: list[SourceError] = []
     parts: dict[str, NoticeParts] = {}
     slugs = frozenset(file.slug for file in files if file.lang is None)
+    paths_of: dict[str, list[str]] = {}
     for file in files:
+        paths_of.setdefault(file.slug, []).append(file.rel)
         if file.lang is None and file.rel in checked:
             found += checked[file.rel].problems
             if (own := checked[file.rel].parts) is not None:
@@ -240,9 +242,6 @@ def gather_notices(files: tuple[NoticeFile, ...], checked: Mapping[str, CheckedN
             continue
         found += done.prose_problems
         translated.setdefault(file.slug, []).append(done.translated)
-    paths_of: dict[str, list[str]] = {}
-    for file in files:
-        paths_of.setdefault(file.slug, []).append(file.rel)
     notices = (make_notice(own, translated.get(slug, ()), [history[p] for p in paths_of.get(slug, ()) if p in history])
                for slug, own in parts.items())
     ordered = tuple(sorted(notices, key=lambda n: (n.date, n.slug)))
