@@ -438,3 +438,49 @@ def test_checks_kept_by_segments_stay_few_and_agree_with_loading_anew(tmp_path, 
         assert counts.count(3) < len(counts) - 1 and 3 in counts, "the segments were never merged"
     else:
         assert 1 in counts, "the checks no longer used were never dropped"
+
+
+def test_a_rebuild_after_one_edit_leaves_the_kept_checks_file_as_it_was(tmp_path):
+    site = copy_example(tmp_path / "site")
+    fresh = load(site, cache=False, jobs=1)
+    load(site, jobs=1)
+    first = sorted((site / CACHE).glob("checked-segment-*.sealed"))
+    assert len(first) == 1
+    was = first[0].stat()
+    edited = sorted((site / "notices").glob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    memo = LoadMemo()
+    assert load(site, jobs=1, memo=memo) == load(site, cache=False, jobs=1) and memo.entries.made == 1
+    now = sorted((site / CACHE).glob("checked-segment-*.sealed"))
+    assert len(now) == 2 and first[0] in now
+    assert (first[0].stat().st_ino, first[0].stat().st_mtime_ns) == (was.st_ino, was.st_mtime_ns), "written again"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nAnd another.\n", encoding="utf-8")
+    load(site, jobs=1)
+    assert len(list((site / CACHE).glob("checked-segment-*.sealed"))) == 2, "the segment no longer named stays"
+    assert load(site, jobs=1) == load(site, cache=False, jobs=1) != fresh
+
+
+@pytest.mark.parametrize("damage", ["flipped", "swapped", "missing"])
+def test_a_damaged_segment_file_is_not_reused_and_made_anew(tmp_path, damage):
+    site = copy_example(tmp_path / "site")
+    edited = sorted((site / "notices").glob("*.md"))[0]
+    load(site, jobs=1)
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    load(site, jobs=1)
+    big, small = sorted((site / CACHE).glob("checked-segment-*.sealed"), key=lambda path: path.stat().st_size,
+                        reverse=True)
+    if damage == "flipped":
+        data = big.read_bytes()
+        big.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    elif damage == "swapped":      # each sealed by this machine, but under the other's name
+        data = big.read_bytes()
+        big.write_bytes(small.read_bytes())
+        small.write_bytes(data)
+    else:
+        big.unlink()
+    memo = LoadMemo()
+    assert load(site, jobs=1, memo=memo) == load(site, cache=False, jobs=1)
+    assert memo.entries.made == 10, "nothing of a damaged segment is reused"
+    memo = LoadMemo()
+    assert load(site, jobs=1, memo=memo) == load(site, cache=False, jobs=1)
+    assert memo.entries.made == 0, "the segment was not made anew"

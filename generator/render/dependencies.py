@@ -58,9 +58,16 @@ def _digest(*values: object) -> str:
     return hashlib.blake2b(repr(values).encode("utf-8", "surrogatepass"), digest_size=20).hexdigest()
 
 
+def _joined_digest(*words: str) -> str:
+    """Return a digest of a few strings that hold no NUL (digests, part and phase names): what _digest would
+    serialise with repr joined by NULs instead, for the keys of the notices that have no neighbours (most):
+    at 10,000 notices, 13 ms fewer.  A repr starts with a parenthesis, so neither is ever the other's."""
+    return hashlib.blake2b("\0".join(words).encode(), digest_size=20).hexdigest()
+
+
 class NoticeDigests:
     """What part_keys computes of each notice (the digests of its listed fields, of all but its body, of
-    itself), kept between builds under a digest of what the notice was made from.
+    itself, and of what its hours overrides are made of), kept between builds under a digest of what the notice was made from.
 
     `made_from` gives that digest by slug, for the notices of the build being keyed (validate/checked.py:
     made_from); `known` what earlier builds computed, by that digest.  part_keys takes from `known` what
@@ -69,9 +76,9 @@ class NoticeDigests:
 
     __slots__ = ("made_from", "known", "fresh")
 
-    def __init__(self, made_from: Mapping[str, str], known: Mapping[str, tuple[str, str, str]]):
+    def __init__(self, made_from: Mapping[str, str], known: Mapping[str, tuple[str, str, str, str]]):
         self.made_from, self.known = made_from, known
-        self.fresh: dict[str, tuple[str, str, str]] = {}
+        self.fresh: dict[str, tuple[str, str, str, str]] = {}
 
     def settle(self) -> bool:
         """Add to `fresh` what is known of the notices not keyed (those scheduled for later, see
@@ -98,7 +105,7 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
     # body, and the body.  `listed`, then `plain` (all but the body: what every part but the feeds and its own
     # may read), then `own` (whole) are digests of digests: at 10,000 notices serialising each field twice
     # cost some 0.15 s.
-    listed, plain, own = _notice_digests(site.notices, digests)
+    listed, plain, own, cells = _notice_digests(site.notices, digests)
     keys: dict[str, str] = {}
     replaced_by: dict[str, list[str]] = {}
     for notice in site.notices:
@@ -106,16 +113,23 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
             replaced_by.setdefault(slug, []).append(notice.slug)
     status = {notice.slug: notice_status(build, notice) for notice in site.notices}   # once: two parts read it
     for notice in site.notices:
-        neighbours = sorted({*notice.supersedes, *replaced_by.get(notice.slug, ())})
-        keys[notice_part(notice)] = _digest(settings, own[notice.slug], status[notice.slug],
-                                            [(slug, own.get(slug)) for slug in neighbours])
+        replacing = replaced_by.get(notice.slug)
+        # Most notices replace none and none replaces them: no set to make and sort for those.
+        neighbours = sorted({*notice.supersedes, *(replacing or ())}) if replacing or notice.supersedes else ()
+        phase = status[notice.slug]
+        if neighbours:
+            keys[notice_part(notice)] = _digest(settings, own[notice.slug], phase,
+                                                [(slug, own.get(slug)) for slug in neighbours])
+        else:
+            keys[notice_part(notice)] = _joined_digest(settings, own[notice.slug], phase)
         calendar = notice_calendar_part(notice)
         if calendar is not None:
             # notice.ics reads all of the notice but its body (render/calendars.py notice_events): a typo mended
             # in the text renders the pages alone.
-            keys[calendar] = _digest(settings, "calendar", plain[notice.slug], status[notice.slug],
-                                     [(slug, plain.get(slug)) for slug in neighbours])
-    inputs = _site_inputs(build, listed, plain, own, replaced_by, status)
+            keys[calendar] = _digest(settings, "calendar", plain[notice.slug], phase,
+                                     [(slug, plain.get(slug)) for slug in neighbours]) if neighbours else \
+                _joined_digest(settings, "calendar", plain[notice.slug], phase)
+    inputs = _site_inputs(build, listed, plain, own, cells, replaced_by, status)
     now = build.now.isoformat()
     for name in site_parts:
         # Every site-wide part prints "now" (footer, API), but those that read nothing of the build at all.
@@ -124,12 +138,13 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
     return keys
 
 
-def _notice_digests(notices: tuple[Notice, ...], digests: NoticeDigests | None) -> tuple[dict, dict, dict]:
-    """Return by slug the digests of each notice's listed fields, of all its fields but the body, and of
-    itself, each taken from `digests` when the notice was made from the same as before."""
+def _notice_digests(notices: tuple[Notice, ...], digests: NoticeDigests | None) -> tuple[dict, dict, dict, dict]:
+    """Return by slug the digests of each notice's listed fields, of all its fields but the body, of
+    itself, and of what its overrides are made of (CELLS; "" for a notice that makes none), each taken from `digests` when the notice was made from the same as before."""
     listed: dict[str, str] = {}
     plain: dict[str, str] = {}
     own: dict[str, str] = {}
+    cells: dict[str, str] = {}
     made_from = digests.made_from if digests is not None else {}
     known = digests.known if digests is not None else {}
     fresh = digests.fresh if digests is not None else {}
@@ -140,19 +155,24 @@ def _notice_digests(notices: tuple[Notice, ...], digests: NoticeDigests | None) 
         if kept is None:
             first = _digest(_listed_fields(notice))
             second = _digest(first, _unlisted_fields(notice))
-            kept = (first, second, _digest(second, notice.body))
-        listed[slug], plain[slug], own[slug] = kept
+            # The changes serialised twice, but only for a notice made anew, and only for an hours notice.
+            made = _digest(*(getattr(notice, name) for name in CELLS)) if notice.type == "hours" else ""
+            kept = (first, second, _digest(second, notice.body), made)
+        listed[slug], plain[slug], own[slug], cells[slug] = kept
         if source is not None:
             fresh[source] = kept
-    return listed, plain, own
+    return listed, plain, own, cells
 
 
 # What each site-wide part reads besides the settings and "now" (every one prints "now"), by the names
 # of _site_inputs; a part not named here reads everything.  Read from the renderers:
 # - hours pages (html.py): the days' hours (holidays, in the settings, and the overrides the hours
-#   notices make), the "upcoming" list (notice_summary of upcoming_notices: each shown notice without
+#   notices make: build.overrides is notice_overrides(site.notices, site.departments) (pipeline.make_build),
+#   made of the departments, in the settings, of CELLS of each hours notice and of which are superseded,
+#   so those stand for it: at 10,000 notices digesting the 15,000 cells themselves cost some 50 ms), the
+#   "upcoming" list (notice_summary of upcoming_notices: each shown notice without
 #   its body, its state, and the notices that replace it, which it links to), jsonld from the same days;
-# - hours api (api.py): the days' hours only;
+# - hours api (api.py): the days' hours only (the overrides, as above);
 # - subscription calendars (calendars.py): the hours notices without bodies, which are superseded;
 # - feeds (feeds.py): the notices they list whole, bodies included (feeds.listed_notices: the 50 newest of the
 #   site and of each department); which those are follows from every notice's date, slug and departments;
@@ -178,7 +198,7 @@ STATUS_TYPES = ("incident", "maintenance")
 
 
 def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], own: dict[str, str],
-                 replaced_by: dict[str, list[str]], status: dict[str, str]) -> dict[str, Callable[[], object]]:
+                 cells: dict[str, str], replaced_by: dict[str, list[str]], status: dict[str, str]) -> dict[str, Callable[[], object]]:
     """Return each input a site-wide part may read, by name, as a function made once when first asked; `status`
     is each notice's notice_status, by slug."""
     site = build.site
@@ -195,7 +215,7 @@ def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], ow
         "maintenance notices": lambda: [own[n.slug] for n in site.notices if n.type == "maintenance"],
         "status notices without bodies": lambda: [plain[n.slug] for n in site.notices if n.type in STATUS_TYPES],
         "superseded": lambda: sorted(build.superseded),
-        "overrides": lambda: _overrides(build),
+        "overrides": lambda: ([cells[n.slug] for n in site.notices if n.type == "hours"], sorted(build.superseded)),
         "upcoming": upcoming,
         "listed": lambda: [(listed[n.slug], status[n.slug]) for n in site.notices],
         "uptime": lambda: sorted(build.uptime.items()),
@@ -204,35 +224,15 @@ def _site_inputs(build: Build, listed: dict[str, str], plain: dict[str, str], ow
     return {name: functools.cache(function) for name, function in made.items()}
 
 
-def _overrides(build: Build) -> str:
-    """Return a digest of the build's overrides, made once for the parts that read them.
-
-    As plain values, not repr of dataclasses (Python code, where a tuple's is C): each distinct
-    override once, numbered in the order its cells come, then each cell as (department, channel, day's
-    ordinal, the override's number).  At 10,000 notices, repr of the 15,000 cells as they are was
-    2.3 MB and some 45 ms for each of the two parts that read them.
-    """
-    plain: dict[int, tuple] = {}     # an Override serves every day of its change: made plain once
-    numbers: dict[tuple, int] = {}
-    cells = []
-    for key in sorted(build.overrides):
-        override = build.overrides[key]
-        made = plain.get(id(override))
-        if made is None:
-            made = plain[id(override)] = (tuple((interval.start, interval.end) for interval in override.intervals),
-                                          override.notice, None if override.note is None else override.note.values)
-        number = numbers.setdefault(made, len(numbers))
-        dept, channel, day = key
-        cells.append((dept, channel, day.toordinal(), number))
-    return _digest(list(numbers), cells)
-
-
 # The notice index lists every notice by what render/notices.py: notice_summary shows (never the body), with
 # its state at "now" (notice_status): its own key, so that a body edited is not a reason to list 10,000 notices
 # again.
 INDEX = "notice index"
 PART_READS[INDEX] = ("listed",)
 LISTED = ("slug", "date", "title", "lang", "cancelled", "type", "changes", "period", "start", "end", "supersedes")
+# What notice_overrides reads of an hours notice (schedule/effective.py: applying_notices, notice_cells, its
+# order); which notices are superseded is read beside it.
+CELLS = ("slug", "date", "cancelled", "departments", "changes")
 # Every other field but the body (a field added later is among them, as it should be).
 UNLISTED = tuple(field.name for field in fields(Notice) if field.name not in (*LISTED, "body"))
 

@@ -36,8 +36,17 @@ def notice_overrides(notices: tuple[Notice, ...], departments: tuple[Department,
     """Return the overrides of every applying notice; on a clash the later notice wins (validation reports it)."""
     by_id = {d.id: d for d in departments}
     cells: dict[tuple[str, str, date], Override] = {}
+    # notice_cells written out: at 10,000 notices (15,000 cells) a generator's step for each cell cost 10 ms.
     for notice in sorted(applying_notices(notices), key=lambda n: (n.date, n.slug)):
-        for key, override, _ in notice_cells(notice, by_id):
-            cells[key] = override
-    # Sorted by key alone (the keys are distinct): comparing (key, override) pairs cost three times as much.
-    return MappingProxyType({key: cells[key] for key in sorted(cells)})
+        for change in notice.changes:
+            given = dict(change.hours)
+            days = change.days()
+            for dept_id in notice.departments:
+                for channel in by_id[dept_id].channels:
+                    override = Override(() if change.closed else given.get(channel.id, ()), notice.slug, change.note)
+                    channel_id = channel.id
+                    for day in days:
+                        cells[(dept_id, channel_id, day)] = override
+    # Not sorted: every reader looks a cell up by its key, none walks them, and the order they were made in
+    # follows the notices' order, the same in every build (sorting 15,000 keys cost 8 ms at 10,000 notices).
+    return MappingProxyType(cells)

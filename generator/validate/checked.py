@@ -289,12 +289,21 @@ def made_from(files: tuple[NoticeFile, ...], kept: dict[str, str], entries: Chec
         if file.lang is None:
             main[file.slug] = file.rel
     found = {}
+    sha256, asked = hashlib.sha256, entries.asked
     for slug, own in rels.items():
-        if slug not in main or not all(rel in kept for rel in own):
-            continue
-        key = kept[main[slug]]
-        made = (key, entries.asked(key), own, [kept[rel] for rel in own], [history.get(rel) for rel in own])
-        found[slug] = hashlib.sha256(repr(made).encode("utf-8", "surrogatepass")).hexdigest()
+        if len(own) == 1:
+            # A notice without translations (most): the same tuple as below, made without the loops.
+            rel = own[0]
+            key = kept.get(rel)
+            if key is None or main.get(slug) != rel:
+                continue
+            made = (key, asked(key), own, [key], [history.get(rel)])
+        else:
+            if slug not in main or not all(rel in kept for rel in own):
+                continue
+            key = kept[main[slug]]
+            made = (key, asked(key), own, [kept[rel] for rel in own], [history.get(rel) for rel in own])
+        found[slug] = sha256(repr(made).encode("utf-8", "surrogatepass")).hexdigest()
     return found
 
 

