@@ -63,7 +63,7 @@ SERVER_HOOK = """\
 {marker}: {hook}
 # {purpose}
 # Installed by `expediente install-server-hooks`: run it again to change this file.
-exec {python} -P -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run_server_hook; \
+exec {python} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run_server_hook; \
 sys.exit(run_server_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_mb} {max_seconds} {max_mb}
 """
 
