@@ -550,3 +550,21 @@ def test_an_index_that_cannot_be_written_removes_no_segment(tmp_path):
     before = read_checked(site / CACHE)
     subprocess.run([sys.executable, "-c", FULL_DISK, str(site / CACHE)], check=True)
     assert read_checked(site / CACHE) == before
+
+
+def test_what_a_killed_build_left_half_written_is_removed_by_the_next_that_keeps_checks(tmp_path):
+    # A build killed while writing a segment or the index leaves its temporary file (write/new_files.py:
+    # replace_file); over many such builds they would only pile up.  The next build that keeps checks removes them
+    # (it holds the folder's lock: no other build is writing one).
+    site = copy_example(tmp_path / "site")
+    load(site, jobs=1)
+    folder = site / CACHE
+    left = [folder / f".checked-segment-{'0' * 40}.sealed.k1ll3d_x.tmp", folder / f".{FILE_NAME}.abcdefgh.tmp"]
+    for path in left:
+        path.write_bytes(b"half of a file" * 1000)
+    other = folder / ".notice-digests.sealed.abcdefgh.tmp"    # not the checks': not theirs to remove
+    other.write_bytes(b"another writer's")
+    edited = sorted((site / "notices").glob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert load(site, jobs=1) == load(site, cache=False, jobs=1)
+    assert [path.exists() for path in left] == [False, False] and other.exists()

@@ -40,6 +40,8 @@ KIND = b"checked-notices"
 SEGMENT_PREFIX = "checked-segment-"
 SEGMENT_SUFFIX = ".sealed"
 SEGMENT_KIND = b"checked-notices-segment:"      # sealed with the file's name after it: a segment under another's name is not taken
+# The names replace_file gives its temporary files for the segments and the index.
+LEFT_BY_KILLED = (f".{SEGMENT_PREFIX}", f".{FILE_NAME}.")
 # What the build computed of each notice, beside the checks: some 200 bytes per notice.
 DIGESTS_FILE_NAME = "notice-digests.sealed"
 DIGESTS_KIND = b"notice-digests"
@@ -109,7 +111,10 @@ def _write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple], s
     if not _write_sealed(folder, FILE_NAME, KIND, (entries, stats, names)):
         return          # the index kept before still names its segments
     try:
-        stale = [name for name in os.listdir(folder) if _is_segment_name(name) and name not in names]
+        # With them, what a build killed while writing a segment or the index left (replace_file's temporary
+        # files): no other build is writing one while the lock is held here.
+        stale = [name for name in os.listdir(folder) if _is_segment_name(name) and name not in names
+                 or name.startswith(LEFT_BY_KILLED) and name.endswith(".tmp")]
     except OSError:
         stale = []
     for name in stale:
