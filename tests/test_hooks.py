@@ -300,3 +300,21 @@ def test_pre_commit_try_repo_stops_a_wrong_weekday(tmp_path, make_site):
     print(f"pre-commit try-repo took {time.monotonic() - started:.0f} s")
     assert done.returncode == 1, done.stdout + done.stderr
     assert ERROR_LINE in done.stdout.splitlines(), done.stdout
+
+
+@pytest.mark.slow
+@needs_git
+def test_a_hook_for_an_installed_package_imports_nothing_from_the_site(repo, tmp_path, monkeypatch):
+    # `python -c` puts the working folder, here the staged site, on sys.path before the standard library and the
+    # installed libraries: a committed yaml.py would be imported in place of PyYAML, and run by the commit.
+    installed = tmp_path / "site-packages"
+    installed.mkdir()
+    (installed / "generator").symlink_to(ROOT / "generator")
+    monkeypatch.setattr(hooks, "ROOT", installed)
+    assert main(["install-hooks", "--site", str(repo)]) == 0
+    ran = tmp_path / "ran"
+    write(repo, "yaml.py", f"open({str(ran)!r}, 'w').close()\nraise SystemExit(7)\n")
+    write(repo, NOTICE, GOOD)
+    done = commit_all(repo)
+    assert not ran.exists(), "the hook imported a module from the site it checked"
+    assert done.returncode == 0, done.stderr

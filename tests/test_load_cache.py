@@ -4,9 +4,11 @@ and a kept file that is damaged, foreign or came with the sources is never belie
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import random
 import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -484,3 +486,85 @@ def test_a_damaged_segment_file_is_not_reused_and_made_anew(tmp_path, damage):
     memo = LoadMemo()
     assert load(site, jobs=1, memo=memo) == load(site, cache=False, jobs=1)
     assert memo.entries.made == 0, "the segment was not made anew"
+
+
+def test_a_segment_that_cannot_be_written_leaves_the_kept_checks_as_they_were(tmp_path):
+    # As on a full disk: the new segment is not written (here a folder stands under its name), so the index that
+    # would name it is not written either, and the checks kept before stay whole, their segments with them.
+    site = copy_example(tmp_path / "site")
+    load(site, jobs=1)
+    folder = site / CACHE
+    before = read_checked(folder)
+    assert before[2]
+    entries, stats, segments = before
+    extra = pickle.dumps(("a check of a build that found the disk full",))
+    (folder / f"checked-segment-{hashlib.sha256(extra).hexdigest()[:40]}.sealed").mkdir()
+    write_checked(folder, entries, stats, [*segments, extra])
+    assert read_checked(folder) == before
+    memo = LoadMemo()
+    assert load(site, jobs=1, memo=memo) == load(site, cache=False, jobs=1) and memo.entries.made == 0
+
+
+READER = """
+import sys
+from generator.write.notice_cache import read_checked
+empty = 0
+for _ in range(int(sys.argv[2])):
+    if not read_checked(sys.argv[1])[2]:
+        empty += 1
+print(empty)
+"""
+
+
+@pytest.mark.slow
+def test_a_load_reading_while_another_writes_always_finds_the_checks(tmp_path):
+    # Two builds at once: one reads the index, then its segments, while the other writes an index naming other
+    # segments and removes those it no longer names.  The reader must never find a segment gone (which would
+    # check every notice again, and remove a segment the other build's index names).
+    site = copy_example(tmp_path / "site")
+    load(site, jobs=1)
+    folder = site / CACHE
+    entries, stats, segments = read_checked(folder)
+    other = [pickle.dumps(("another build's checks", number)) for number in range(3)]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(folder), "400"], stdout=subprocess.PIPE, text=True)
+    while reader.poll() is None:
+        write_checked(folder, entries, stats, [*segments, *other])
+        write_checked(folder, entries, stats, segments)
+    assert reader.stdout.read().strip() == "0"
+
+
+FULL_DISK = """
+import resource, signal, sys
+from generator.write.notice_cache import write_checked
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1, resource.RLIM_INFINITY))   # every write past a byte fails
+write_checked(sys.argv[1], {}, {}, [])
+"""
+
+
+def test_an_index_that_cannot_be_written_removes_no_segment(tmp_path):
+    # The new index could not be written (file size limit, full disk): the one kept before still names its
+    # segments, so none may be removed as no longer named.
+    site = copy_example(tmp_path / "site")
+    load(site, jobs=1)
+    before = read_checked(site / CACHE)
+    subprocess.run([sys.executable, "-c", FULL_DISK, str(site / CACHE)], check=True)
+    assert read_checked(site / CACHE) == before
+
+
+def test_what_a_killed_build_left_half_written_is_removed_by_the_next_that_keeps_checks(tmp_path):
+    # A build killed while writing a segment or the index leaves its temporary file (write/new_files.py:
+    # replace_file); over many such builds they would only pile up.  The next build that keeps checks removes them
+    # (it holds the folder's lock: no other build is writing one).
+    site = copy_example(tmp_path / "site")
+    load(site, jobs=1)
+    folder = site / CACHE
+    left = [folder / f".checked-segment-{'0' * 40}.sealed.k1ll3d_x.tmp", folder / f".{FILE_NAME}.abcdefgh.tmp"]
+    for path in left:
+        path.write_bytes(b"half of a file" * 1000)
+    other = folder / ".notice-digests.sealed.abcdefgh.tmp"    # not the checks': not theirs to remove
+    other.write_bytes(b"another writer's")
+    edited = sorted((site / "notices").glob("*.md"))[0]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    assert load(site, jobs=1) == load(site, cache=False, jobs=1)
+    assert [path.exists() for path in left] == [False, False] and other.exists()

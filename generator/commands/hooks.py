@@ -92,7 +92,9 @@ def pre_commit_script(site_in_repo: str, strict: bool, prog: str = "expediente")
     if build_py.is_file():
         call = '"$generator/build.py"'
     else:  # an installed package: no build.py, but the interpreter imports the generator
-        call = "-c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run; " \
+        # -P: `-c` would put the working folder, the staged site, on sys.path before every library (a committed
+        # yaml.py imported in place of PyYAML); the generator's folder alone is put there.
+        call = "-P -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run; " \
                "sys.exit(run())' \"$generator\""
     return PRE_COMMIT.format(marker=MARKER, python=shlex.quote(interpreter()), generator=shlex.quote(str(ROOT)),
                              site=shlex.quote(site_in_repo), call=call, strict=" --strict" if strict else "",

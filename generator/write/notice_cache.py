@@ -20,16 +20,18 @@ cache came with the sources (read/cache.py: cache_trust).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import marshal
 import os
 import stat
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from generator.own_files import read_own_file
-from generator.write.new_files import replace_file
+from generator.write.new_files import make_folder, replace_file
 from generator.write.template_cache import key_path, machine_key
 
 FILE_NAME = "checked-notices.sealed"
@@ -38,6 +40,8 @@ KIND = b"checked-notices"
 SEGMENT_PREFIX = "checked-segment-"
 SEGMENT_SUFFIX = ".sealed"
 SEGMENT_KIND = b"checked-notices-segment:"      # sealed with the file's name after it: a segment under another's name is not taken
+# The names replace_file gives its temporary files for the segments and the index.
+LEFT_BY_KILLED = (f".{SEGMENT_PREFIX}", f".{FILE_NAME}.")
 # What the build computed of each notice, beside the checks: some 200 bytes per notice.
 DIGESTS_FILE_NAME = "notice-digests.sealed"
 DIGESTS_KIND = b"notice-digests"
@@ -49,6 +53,14 @@ def read_checked(folder) -> tuple[dict[str, tuple], dict[str, tuple], list[bytes
     """Return the checks kept in `folder` (a trusted cache folder), key -> (asked, every, segment, position), the
     record of the files, and the segments, each a pickled tuple of checks (validate/checked.py's CheckedEntries
     takes all three); all empty when there is no file sealed by this machine's key, or it cannot be read."""
+    # Shared: a build writing the checks at the same time (write_checked) removes the segments its index no longer
+    # names, which may be those of the index read here.
+    with _locked(folder, fcntl.LOCK_SH):
+        return _read_checked(folder)
+
+
+def _read_checked(folder) -> tuple[dict[str, tuple], dict[str, tuple], list[bytes]]:
+    """read_checked, the folder locked."""
     # marshal: plain data (dicts, tuples, strings, bytes) only; the checks stay pickled until asked for.
     kept = _read_sealed(folder, FILE_NAME, KIND)
     if not (isinstance(kept, tuple) and len(kept) == 3):
@@ -74,22 +86,68 @@ def write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple], se
     `segments` in `folder`, sealed, atomically; a file that cannot be written is simply not kept.
 
     A segment whose file is already there (same name, so the same bytes, and the size they make) is not
-    written again; segment files the index no longer names are removed, after it is written."""
+    written again; segment files the index no longer names are removed, after it is written.  When a segment or
+    the index cannot be written (a full disk), what was kept before is left whole; the folder is locked meanwhile
+    against other builds' read_checked and write_checked."""
     names = [f"{SEGMENT_PREFIX}{hashlib.sha256(segment).hexdigest()[:40]}{SEGMENT_SUFFIX}" for segment in segments]
-    for name, segment in zip(names, segments):
-        try:
-            there = os.lstat(os.path.join(folder, name))
-        except OSError:
-            there = None
-        if there is None or not stat.S_ISREG(there.st_mode) or there.st_size != _sealed_size(len(segment)):
-            _write_sealed_bytes(folder, name, SEGMENT_KIND + name.encode(), segment)
-    _write_sealed(folder, FILE_NAME, KIND, (entries, stats, names))
     try:
-        stale = [name for name in os.listdir(folder) if _is_segment_name(name) and name not in names]
+        make_folder(Path(folder))
+    except OSError:
+        return
+    # Exclusive: another build's load reading the index and then its segments (read_checked) must not find one
+    # removed in between, nor another build's sweep below remove a segment written here before the index naming it.
+    with _locked(folder, fcntl.LOCK_EX):
+        _write_checked(folder, entries, stats, segments, names)
+
+
+def _write_checked(folder, entries: dict[str, tuple], stats: dict[str, tuple], segments: list[bytes],
+                   names: list[str]) -> None:
+    """write_checked, the folder locked; `names` are the segments' file names."""
+    for name, segment in zip(names, segments):
+        if not _segment_there(folder, name, len(segment)) and \
+                not _write_sealed_bytes(folder, name, SEGMENT_KIND + name.encode(), segment):
+            # Not written (a full disk): the index kept before, and every segment it names, stay as they were.
+            return
+    if not _write_sealed(folder, FILE_NAME, KIND, (entries, stats, names)):
+        return          # the index kept before still names its segments
+    try:
+        # With them, what a build killed while writing a segment or the index left (replace_file's temporary
+        # files): no other build is writing one while the lock is held here.
+        stale = [name for name in os.listdir(folder) if _is_segment_name(name) and name not in names
+                 or name.startswith(LEFT_BY_KILLED) and name.endswith(".tmp")]
     except OSError:
         stale = []
     for name in stale:
         _remove(folder, name)
+
+
+def _segment_there(folder, name: str, size: int) -> bool:
+    """Tell whether `folder` holds a regular file `name` of the size a sealed segment of `size` bytes makes."""
+    try:
+        there = os.lstat(os.path.join(folder, name))
+    except OSError:
+        return False
+    return stat.S_ISREG(there.st_mode) and there.st_size == _sealed_size(size)
+
+
+@contextmanager
+def _locked(folder, how: int):
+    """Hold the lock `how` (fcntl.LOCK_SH or LOCK_EX) on `folder` itself while the block runs: no lock file is
+    made; without a lock (no folder yet, a file system that has none) the block runs all the same."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        handle = None
+    try:
+        if handle is not None:
+            try:
+                fcntl.flock(handle, how)
+            except OSError:
+                pass
+        yield
+    finally:
+        if handle is not None:
+            os.close(handle)
 
 
 def _is_segment_name(name: str) -> bool:
@@ -156,20 +214,21 @@ def _read_sealed_bytes(folder, name: str, kind: bytes) -> memoryview | None:
     return body
 
 
-def _write_sealed(folder, name: str, kind: bytes, value: object) -> None:
-    """Write `value` (plain data) marshalled into `folder`/`name`, sealed as `kind`; nothing when it cannot be."""
-    _write_sealed_bytes(folder, name, kind, marshal.dumps(value))
+def _write_sealed(folder, name: str, kind: bytes, value: object) -> bool:
+    """Write `value` (plain data) marshalled into `folder`/`name`, sealed as `kind`; return whether it was written."""
+    return _write_sealed_bytes(folder, name, kind, marshal.dumps(value))
 
 
-def _write_sealed_bytes(folder, name: str, kind: bytes, body: bytes) -> None:
-    """Write `body` into `folder`/`name`, sealed as `kind`; nothing when it cannot be."""
+def _write_sealed_bytes(folder, name: str, kind: bytes, body: bytes) -> bool:
+    """Write `body` into `folder`/`name`, sealed as `kind`; return whether it was written."""
     key = machine_key(key_path())
     if key is None:
-        return
+        return False
     try:
         replace_file(Path(folder) / name, SEAL + _seal(key, kind, body) + body)
     except OSError:
-        pass
+        return False
+    return True
 
 
 def _sealed_size(size: int) -> int:
