@@ -319,7 +319,7 @@ def test_install_server_hooks_is_idempotent_and_keeps_foreign_hooks(tmp_path, ca
     assert main(["install-server-hooks", str(bare), "--publish-to", str(www)]) == 0
     hook = (bare / "hooks" / "post-receive").read_text()
     assert os.access(bare / "hooks" / "post-receive", os.X_OK)
-    assert f"exec {os.path.abspath(os.sys.executable)} -c" in hook and f" post-receive {www} main 500 600 4096\n" in hook
+    assert f"exec {os.path.abspath(os.sys.executable)} -P -c" in hook and f" post-receive {www} main 500 600 4096\n" in hook
     capsys.readouterr()
     assert main(["install-server-hooks", str(bare), "--publish-to", str(www)]) == 0
     assert "post-receive hook unchanged" in capsys.readouterr().out

@@ -58,12 +58,14 @@ if ! (cd "$snapshot/$site" && "$@" check --site .{strict} >/dev/null); then
 fi
 """
 
+# -P: git runs the hook in the bare repository, which holds no pushed file, but `-c` would still put that
+# folder on sys.path before every library; as in the pre-commit hook, only the generator's folder is put there.
 SERVER_HOOK = """\
 #!/bin/sh
 {marker}: {hook}
 # {purpose}
 # Installed by `expediente install-server-hooks`: run it again to change this file.
-exec {python} -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run_server_hook; \
+exec {python} -P -c 'import sys; sys.path.insert(0, sys.argv.pop(1)); from generator.cli import run_server_hook; \
 sys.exit(run_server_hook(sys.argv[1:]))' {root} {hook} {publish_to} {branch} {max_tree_mb} {max_seconds} {max_mb}
 """
 
