@@ -441,3 +441,20 @@ def test_live_script_omits_the_visitors_time_when_it_is_the_same(pages):
     (monday,) = run_live_script(pages["es/index.html"], ["2026-11-23T11:00:00Z"], "Europe/Madrid")
     assert monday["suporte/phone"] == [False, "Abierto ahora, cierra a las 12:00 (hora de Brasilia; 16:00 en su hora local)"]
     assert monday["financeiro/chat"] == [False, "Cerrado ahora, abre hoy a las 9:00 (hora de Brasilia; 13:00 en su hora local)"]
+
+
+def test_a_catalog_is_read_when_its_language_is_first_looked_up(tmp_path):
+    import shutil
+
+    locale_dir = shutil.copytree(LOCALE_DIR, tmp_path / "locale")
+    catalogs = read_catalogs(locale_dir)
+    assert sorted(catalogs) == ["es", "pt_BR", "pt_PT"] and "es" in catalogs
+    assert catalogs["pt_BR"].messages_digest == read_catalogs()["pt_BR"].messages_digest
+    # Spanish not looked up yet: its file is read at its first lookup, as it is then, and kept.
+    spanish = locale_dir / "es" / "LC_MESSAGES" / "messages.po"
+    spanish.write_text(spanish.read_text(encoding="utf-8").replace('msgstr "Cerrado"', 'msgstr "Cerrada"'),
+                       encoding="utf-8")
+    assert read_catalogs()["es"].gettext("Closed") == "Cerrado"
+    assert translations_for(catalogs, "es").gettext("Closed") == "Cerrada"
+    spanish.unlink()
+    assert catalogs["es"].gettext("Closed") == "Cerrada"

@@ -309,6 +309,7 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     kept = sum(previous_bytes.get(name, 0) for name in keys if not wanted(name))
     sink = counting_sink(build.site.limits, sink, kept)
     env = renderers.make_environment(theme_loader(template_dirs), compiled)
+    renderers.prepare(build.site.languages)    # the site's catalogs read once, before any worker is forked
     parts = [partial(renderers.render_named_part, build, env, name) for name in site_parts if wanted(name)]
     notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))
                or (renderers.notice_calendar_part(notice) is not None and wanted(renderers.notice_calendar_part(notice)))]

@@ -200,6 +200,6 @@ def check_file(file: NoticeFile, check: Callable) -> tuple[object, str]:
 
 
 def prepare_rendering() -> None:
-    """Import the renderers (Jinja, Babel: imported here, not above, see load) and compile the gettext catalogs."""
+    """Import the renderers (Jinja, Babel: imported here, not above, see load); the catalogs are read by _render."""
     from generator.render import outputs
     outputs.prepare()

@@ -14,8 +14,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -30,9 +29,6 @@ from babel.dates import (
     get_timezone_name,
 )
 from babel.lists import format_list
-from babel.messages.catalog import Catalog as BabelCatalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 from babel.units import format_unit
@@ -41,6 +37,9 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from generator.model import Interval
+
+if TYPE_CHECKING:   # for the annotations only: Babel's message modules are imported when a catalog is read
+    from babel.messages.catalog import Catalog as BabelCatalog
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -68,22 +67,46 @@ class Catalog(Translations):
 
 @lru_cache(maxsize=8)
 def read_catalogs(locale_dir: Path = LOCALE_DIR) -> Mapping[str, Catalog]:
-    """Read every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` into a Catalog, by locale.
+    """Return every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` as a Catalog, by locale, each read
+    and compiled when it is first looked up.
 
     The catalogs ship with the package and do not change while it runs, so every
-    renderer of a build shares one reading of them.
+    renderer of a build shares one reading of them; a rebuild of a site in one language
+    reads one file (Babel's reading and compiling cost some 10 ms a catalog).
     """
-    catalogs: dict[str, Catalog] = {}
-    for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        locale = po_path.parent.parent.name
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=locale, domain=DOMAIN)
-        catalogs[locale] = compile_catalog(catalog)
-    return MappingProxyType(catalogs)
+    return _Catalogs({po_path.parent.parent.name: po_path
+                      for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))})
+
+
+class _Catalogs(Mapping):
+    """The catalogs by locale, each read from its .po file (`paths`) on its first lookup, then kept."""
+
+    def __init__(self, paths: dict[str, Path]) -> None:
+        self._paths = paths
+        self._read: dict[str, Catalog] = {}
+
+    def __getitem__(self, locale: str) -> Catalog:
+        if locale not in self._read:
+            from babel.messages.pofile import read_po  # with email.parser: imported by the first lookup only
+
+            with self._paths[locale].open("rb") as po_file:
+                self._read[locale] = compile_catalog(read_po(po_file, locale=locale, domain=DOMAIN))
+        return self._read[locale]
+
+    def __iter__(self):
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+    def __contains__(self, locale: object) -> bool:
+        return locale in self._paths
 
 
 def compile_catalog(catalog: BabelCatalog) -> Catalog:
     """Return Babel's catalog of a .po file compiled in memory, with the digest of its messages."""
+    from babel.messages.mofile import write_mo
+
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

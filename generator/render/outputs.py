@@ -20,7 +20,7 @@ from generator.model import Build, Notice, Output
 from generator.render import urls
 from generator.render.dependencies import notice_calendar_part, notice_part, part_keys
 from generator.render.html import make_environment, render_hours_pages
-from generator.render.i18n import read_catalogs
+from generator.render.i18n import read_catalogs, translations_for
 from generator.render.notices import render_notice_index, render_notice_pages
 from generator.render.theme import TemplateFailed, template_problem
 
@@ -31,9 +31,12 @@ __all__ = ["import_renderers", "make_environment", "notice_calendar_part", "noti
 NOTICES_PER_PART = 50
 
 
-def prepare() -> None:
-    """Do ahead what every build's renderers need first: compile the gettext catalogs (kept once read)."""
-    read_catalogs()
+def prepare(languages: Iterable[str] = ()) -> None:
+    """Do ahead what every build's renderers need first: compile the gettext catalogs of `languages` (kept once
+    read), so that processes forked after it share them."""
+    catalogs = read_catalogs()
+    for lang in languages:
+        translations_for(catalogs, lang)
 
 
 def _hours_pages(build: Build, env: Environment) -> tuple[Output, ...]:
