@@ -21,6 +21,7 @@ import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -145,6 +146,11 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
         try:
             found = stat(path)
         except OSError:
+            continue
+        if not S_ISREG(found.st_mode):
+            # A FIFO (from an archive, never from git) would block the read below: its kind counts, the reader
+            # that lists it reports it.
+            lines.append(f"{key}\0mode {found.st_mode:o}\n")
             continue
         size, time = found.st_size, found.st_mtime_ns
         known = index.get(key)

@@ -269,6 +269,11 @@ def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()
                 "move other files elsewhere",
             ))
             continue
+        if not entry.is_file():
+            # A FIFO, socket or device (from an archive, never from git): opening a FIFO waits for a writer.
+            problems.append(SourceError(rel, 1, 1, "a notice must be a regular file, not a FIFO, socket or device",
+                                        "replace it with the notice's Markdown file"))
+            continue
         named = NOTICE_NAME.match(name)
         if not named:
             problems.append(SourceError(

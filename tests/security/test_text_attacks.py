@@ -138,3 +138,14 @@ def test_messages_show_control_characters_escaped(tmp_path: Path) -> None:
                            "of the site's languages")
     assert "\x1b" not in result.stderr
     assert not any(line.startswith("notices/x.md") for line in result.stderr.splitlines())
+
+
+def test_a_fifo_among_the_notices_is_refused_without_being_opened(tmp_path: Path) -> None:
+    import os
+
+    site = example_site(tmp_path)
+    os.mkfifo(site / "notices" / "2026-11-30-aviso.md")
+    # Opening it for reading would wait for a writer for ever (build() gives up after 300 s).
+    result = build(site, tmp_path)
+    assert_refused(result, "notices/2026-11-30-aviso.md:1:1: error: a notice must be a regular file, not a FIFO, "
+                           "socket or device")
