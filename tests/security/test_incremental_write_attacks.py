@@ -38,6 +38,27 @@ def edit_notice(site: Path) -> None:
                       encoding="utf-8")
 
 
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    """Return a copy of the example site and the output folder it was built into, with its manifest."""
+    site = example(tmp_path / "site")
+    out = tmp_path / "public"
+    assert build(site, out) == 0
+    return site, out
+
+
+def add_a_line(site: Path) -> None:
+    """Edit a notice other than NOTICE: a line added to its body."""
+    notice = site / "notices" / "2026-11-10-treinamento-equipe.md"
+    notice.write_text(notice.read_text(encoding="utf-8") + "\nMais.\n", encoding="utf-8")
+
+
+def link_notice_folder(out: Path, target: Path) -> None:
+    """Put in place of NOTICE's folder in `out` a link to `target`, a copy of it (its files' times kept)."""
+    shutil.copytree(out / "notices" / NOTICE, target)
+    shutil.rmtree(out / "notices" / NOTICE)
+    (out / "notices" / NOTICE).symlink_to(target, target_is_directory=True)
+
+
 def clean(site: Path, out: Path) -> dict[str, bytes]:
     assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW, "--no-cache"]) == 0
     return tree(out)
@@ -67,9 +88,7 @@ def forge_manifest(site: Path, out: Path, names: list[str]) -> None:
 
 
 def test_a_manifest_naming_files_outside_the_output_removes_none_of_them(tmp_path):
-    site = example(tmp_path / "site")
-    out = tmp_path / "public"
-    assert build(site, out) == 0
+    site, out = built(tmp_path)
     beside = tmp_path / "victim.txt"
     beside.write_text("keep me", encoding="utf-8")
     elsewhere = tmp_path / "elsewhere"
@@ -86,9 +105,7 @@ def test_a_manifest_naming_files_outside_the_output_removes_none_of_them(tmp_pat
 
 def test_a_manifest_part_naming_a_file_outside_the_output_is_not_kept(tmp_path):
     # A part whose files lie outside the output cannot be "kept": its files are not the output's.
-    site = example(tmp_path / "site")
-    out = tmp_path / "public"
-    assert build(site, out) == 0
+    site, out = built(tmp_path)
     outside = tmp_path / "outside.html"
     outside.write_text("x", encoding="utf-8")
     where = manifest_path(site, out)
@@ -99,8 +116,7 @@ def test_a_manifest_part_naming_a_file_outside_the_output_is_not_kept(tmp_path):
     manifest["files"]["../outside.html"] = [digest, stat.st_size, stat.st_mtime_ns]
     manifest["parts"][name][1] = ["../outside.html"]
     where.write_text(json.dumps(manifest), encoding="utf-8")
-    notice = site / "notices" / "2026-11-10-treinamento-equipe.md"
-    notice.write_text(notice.read_text(encoding="utf-8") + "\nMais.\n", encoding="utf-8")
+    add_a_line(site)
     assert build(site, out) == 0
     assert outside.read_text(encoding="utf-8") == "x"
     assert tree(out) == clean(site, tmp_path / "clean")
@@ -109,9 +125,7 @@ def test_a_manifest_part_naming_a_file_outside_the_output_is_not_kept(tmp_path):
 
 
 def test_a_link_planted_where_a_changed_file_goes_is_not_written_through(tmp_path):
-    site = example(tmp_path / "site")
-    out = tmp_path / "public"
-    assert build(site, out) == 0
+    site, out = built(tmp_path)
     secret = tmp_path / "secret.html"
     secret.write_text("mine", encoding="utf-8")
     page = out / "notices" / NOTICE / "index.html"
@@ -125,13 +139,9 @@ def test_a_link_planted_where_a_changed_file_goes_is_not_written_through(tmp_pat
 
 
 def test_a_folder_link_planted_where_files_are_retired_removes_nothing_through_it(tmp_path):
-    site = example(tmp_path / "site")
-    out = tmp_path / "public"
-    assert build(site, out) == 0
+    site, out = built(tmp_path)
     target = tmp_path / "theirs"
-    shutil.copytree(out / "notices" / NOTICE, target)
-    shutil.rmtree(out / "notices" / NOTICE)
-    (out / "notices" / NOTICE).symlink_to(target, target_is_directory=True)
+    link_notice_folder(out, target)
     for source in (site / "notices").glob(f"{NOTICE}*.md"):
         source.unlink()
     assert build(site, out) == 0
@@ -142,23 +152,16 @@ def test_a_folder_link_planted_where_files_are_retired_removes_nothing_through_i
 def test_a_kept_part_behind_a_folder_link_is_not_kept(tmp_path):
     # The notice's folder is replaced by a link to a copy that looks the same (times kept): its part is not
     # the output's any more, so it is rendered again and the link replaced, as a clean build would have it.
-    site = example(tmp_path / "site")
-    out = tmp_path / "public"
-    assert build(site, out) == 0
+    site, out = built(tmp_path)
     target = tmp_path / "theirs"
-    shutil.copytree(out / "notices" / NOTICE, target)
-    shutil.rmtree(out / "notices" / NOTICE)
-    (out / "notices" / NOTICE).symlink_to(target, target_is_directory=True)
-    notice = site / "notices" / "2026-11-10-treinamento-equipe.md"
-    notice.write_text(notice.read_text(encoding="utf-8") + "\nMais.\n", encoding="utf-8")
+    link_notice_folder(out, target)
+    add_a_line(site)
     assert build(site, out) == 0
     assert tree(out) == clean(site, tmp_path / "clean")
 
 
 def test_a_folder_link_put_into_an_up_to_date_output_is_not_vouched_for(tmp_path, capsys):
-    site = example(tmp_path / "site")
-    out = tmp_path / "public"
-    assert build(site, out) == 0
+    site, out = built(tmp_path)
     (tmp_path / "theirs").mkdir()
     (tmp_path / "theirs" / "secret.txt").write_text("x", encoding="utf-8")
     (out / "extra").symlink_to(tmp_path / "theirs", target_is_directory=True)
