@@ -311,8 +311,9 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     env = renderers.make_environment(theme_loader(template_dirs), compiled)
     renderers.prepare(build.site.languages)    # the site's catalogs read once, before any worker is forked
     parts = [partial(renderers.render_named_part, build, env, name) for name in site_parts if wanted(name)]
-    notices = [notice for notice in build.site.notices if wanted(renderers.notice_part(notice))
-               or (renderers.notice_calendar_part(notice) is not None and wanted(renderers.notice_calendar_part(notice)))]
+    notices = [notice for notice in build.site.notices
+               if any(wanted(name) for name in (renderers.notice_part(notice), renderers.notice_calendar_part(notice))
+                      if name is not None)]
     parts += [partial(renderers.render_notice_parts, build, env, run, wanted)
               for run in renderers.notice_runs(build, notices)]
     if len(build.site.notices) < RENDER_PARALLEL_FROM:   # the site-wide parts grow with the notices too

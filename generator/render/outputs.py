@@ -25,7 +25,7 @@ from generator.render.notices import render_notice_index, render_notice_pages
 from generator.render.theme import TemplateFailed, template_problem
 
 __all__ = ["import_renderers", "make_environment", "notice_calendar_part", "notice_part", "notice_runs", "part_keys", "placed_failure", "prepare",
-           "render_named_part", "render_notice_parts", "render_notices", "render_site_part", "site_parts"]
+           "render_named_part", "render_notice_parts", "render_site_part", "site_parts"]
 
 # Notices rendered by one part: enough that a part's setup is shared, few enough that parts spread evenly.
 NOTICES_PER_PART = 50
@@ -146,11 +146,6 @@ def notice_runs(build: Build, notices: Iterable[Notice] | None = None) -> tuple[
     """Return the site's notices (or those of them given), ordered by (date, slug), in runs of NOTICES_PER_PART."""
     notices = sorted(build.site.notices if notices is None else notices, key=lambda n: (n.date, n.slug))
     return tuple(tuple(notices[start:start + NOTICES_PER_PART]) for start in range(0, len(notices), NOTICES_PER_PART))
-
-
-def render_notices(build: Build, env: Environment, notices: tuple[Notice, ...]) -> tuple[Output, ...]:
-    """Render the pages and calendars of some notices: they depend on those notices and the site alone."""
-    return tuple(output for _, outputs in render_notice_parts(build, env, notices) for output in outputs)
 
 
 def render_notice_parts(build: Build, env: Environment, notices: Iterable[Notice],
