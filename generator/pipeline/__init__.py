@@ -26,7 +26,7 @@ from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
 from generator.pipeline.loading import Loaded, LoadMemo, as_errors, keep_holiday_answers, kept_holiday_answers, load
-from generator.read.cache import CACHE_DIR, base_key, cache_dir, cache_trust
+from generator.read.cache import CACHE_DIR, base_key, cache_dir, may_use_cache
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
 from generator.read.templates import theme_loader
@@ -95,7 +95,8 @@ def resolve(loaded: Loaded, now: datetime, *, cache_root: Path | None = None, jo
         return Resolved(None, loaded.problems)
     site_dir = loaded.site_dir
     cache_root = cache_dir(site_dir) if cache_root is None else cache_root
-    trusted, untrusted = cache_trust(site_dir, cache_root)
+    untrusted = loaded.untrusted
+    trusted = may_use_cache(untrusted, site_dir, cache_root)
     found: list[SourceError] = [untrusted] if untrusted else []
     # The public holidays as the holidays package named them in an earlier build, when asked the same.
     answers = kept_holiday_answers(cache_root if trusted else None)

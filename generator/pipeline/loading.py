@@ -17,7 +17,7 @@ from typing import Callable
 from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.model import Notice, Site, SiteSettings
 from generator.parallel import map_in_parallel
-from generator.read.cache import cache_dir, cache_trust, code_digest
+from generator.read.cache import cache_dir, code_digest, may_use_cache, untrusted_cache
 from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
 from generator.read.notice_digests import notice_digests
 from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
@@ -45,6 +45,8 @@ class Loaded:
     # made_from); the build keeps what it computes of a notice under it (render/dependencies.py).
     made_from: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     kept_in: Path | None = field(default=None, compare=False, repr=False)   # the cache folder the checks are kept in
+    # What read.cache.untrusted_cache said of the site's own cache folder: resolve() decides from it too.
+    untrusted: SourceError | None = field(default=None, compare=False, repr=False)
 
     @property
     def site(self) -> Site | None:
@@ -82,7 +84,8 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     memory between the loads of one process (serve).  Nothing else is written.
     """
     root = cache_dir(site_dir) if cache_root is None else cache_root
-    kept = cache and cache_trust(site_dir, cache_root)[0]
+    untrusted = untrusted_cache(site_dir)
+    kept = cache and may_use_cache(untrusted, site_dir, cache_root)
     sources, read_problems = read_sources(site_dir, git_history=False)
     if sources.notices:
         sources = with_history(sources, site_dir, root if kept else None, memo)
@@ -103,7 +106,7 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
     if not rendering:
         collector_released()        # a build (rendering) releases what the load froze when it ends
-    return Loaded(site_dir, draft, problems, sources.templates, strict, made_from, root if kept else None)
+    return Loaded(site_dir, draft, problems, sources.templates, strict, made_from, root if kept else None, untrusted)
 
 
 # load()'s steps: each notice read and checked in whichever process is free.

@@ -43,8 +43,12 @@ def cache_trust(site_dir: Path, cache_root: Path | None = None) -> tuple[bool, S
     the tree (`cache_root`, as the server hooks pass) is the machine's own, whatever the tree holds.
     """
     untrusted = untrusted_cache(site_dir)
-    outside = cache_root is not None and cache_root != cache_dir(site_dir)
-    return untrusted is None or outside, untrusted
+    return may_use_cache(untrusted, site_dir, cache_root), untrusted
+
+
+def may_use_cache(untrusted: SourceError | None, site_dir: Path, cache_root: Path | None = None) -> bool:
+    """Return cache_trust's answer from what untrusted_cache said of the site (git asked once, not per stage)."""
+    return untrusted is None or (cache_root is not None and cache_root != cache_dir(site_dir))
 
 
 def untrusted_cache(site_dir: Path) -> SourceError | None:
