@@ -57,6 +57,9 @@ _BLOCK_MARKS = {
     "reference": "[",
 }
 _PREPROCESSOR_MARKS = {"html_block": "<&"}
+# The tree processor that puts back the characters escaped with a backslash finds nothing to put back
+# in a text without one (nothing else makes its placeholders; the text's own \x02 and \x03 are removed).
+_TREEPROCESSOR_MARKS = {"unescape": "\\"}
 
 
 @lru_cache(maxsize=64)
@@ -76,7 +79,8 @@ def _converter(marks: frozenset[str] | None = None) -> markdown.Markdown:
         if not len(patterns):
             converter.treeprocessors.deregister("inline")
         for registry, needed in ((converter.parser.blockprocessors, _BLOCK_MARKS),
-                                 (converter.preprocessors, _PREPROCESSOR_MARKS)):
+                                 (converter.preprocessors, _PREPROCESSOR_MARKS),
+                                 (converter.treeprocessors, _TREEPROCESSOR_MARKS)):
             for name, needs in needed.items():
                 if name in registry and not any(mark in marks for mark in needs):
                     registry.deregister(name)

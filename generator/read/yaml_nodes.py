@@ -136,9 +136,12 @@ else:
 class _Converter:
     """Turns PyYAML's composed graph into Nodes, collecting problems on the way."""
 
-    def __init__(self, path: str, line_offset: int):
+    def __init__(self, path: str, line_offset: int, controls: bool = True):
         self.path = path
         self.line_offset = line_offset
+        # Whether a scalar may hold a control character: only when the text holds one, or a backslash
+        # (an escape in quotes); else each of a front matter's scalars need not be searched for one.
+        self.controls = controls
         self.errors: list[SourceError] = []
         self.budget = MAX_EXPANDED_NODES
         self.active: set[int] = set()
@@ -172,9 +175,10 @@ class _Converter:
                 "sources hold plain values only: remove the tag",
             )
             return None
-        line, column = self.where(node)
-        if isinstance(node, yaml.ScalarNode):
-            if found := CONTROL_CHARACTER.search(node.value):
+        mark = node.start_mark      # self.where, written out: this runs for every value of every notice
+        line, column = mark.line + 1 + self.line_offset, mark.column + 1
+        if type(node) is yaml.ScalarNode:
+            if self.controls and (found := CONTROL_CHARACTER.search(node.value)):
                 kind = "control character" if found[0] <= "\x7f" else "character"
                 self.error(node, f"the text holds the {kind} U+{ord(found[0]):04X}, which pages, "
                            "feeds and calendars cannot carry",
@@ -188,10 +192,8 @@ class _Converter:
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                items = tuple(
-                    item for item in (self.convert(child, depth + 1) for child in node.value) if item
-                )
-                return Seq(line, column, items)
+                items = [self.convert(child, depth + 1) for child in node.value]
+                return Seq(line, column, tuple(item for item in items if item is not None))
             return self.convert_mapping(node, line, column, depth)
         finally:
             self.active.discard(id(node))
@@ -271,7 +273,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
                                   "write the values out at fewer levels")]
     if graph is None:
         return None, [SourceError(path, line_offset + 1, 1, "the file holds no values")]
-    converter = _Converter(path, line_offset)
+    converter = _Converter(path, line_offset, "\\" in text or CONTROL_CHARACTER.search(text) is not None)
     root = converter.convert(graph)
     # Past the bound, what was converted is a fragment: checking it would only add noise.
     return (None if converter.bombed else root), converter.errors
