@@ -9,7 +9,8 @@ tags that would construct objects are refused, and alias expansion is bounded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 import yaml
 
@@ -67,9 +68,14 @@ class Map(Node):
     """A mapping whose keys are scalars, in the order written, without duplicates."""
 
     pairs: tuple[tuple[Scalar, Node], ...]
+    # The values by key, when the maker gave them (the converter does): a notice's checks ask for each key
+    # a few times, some thirty questions a notice, each a walk along the pairs without it.
+    index: Mapping[str, Node] | None = field(default=None, compare=False, repr=False)
 
     def get(self, key: str) -> Node | None:
         """Return the value under `key`, or None when the key is absent."""
+        if self.index is not None:
+            return self.index.get(key)
         for k, v in self.pairs:
             if k.text == key:
                 return v
@@ -201,6 +207,7 @@ class _Converter:
     def convert_mapping(self, node: yaml.MappingNode, line: int, column: int, depth: int) -> Map:
         pairs: list[tuple[Scalar, Node]] = []
         seen: dict[str, int] = {}
+        index: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be plain text, not a list or mapping")
@@ -222,7 +229,8 @@ class _Converter:
             value = self.convert(value_node, depth + 1)
             if value is not None:
                 pairs.append((key, value))
-        return Map(line, column, tuple(pairs))
+                index[key.text] = value
+        return Map(line, column, tuple(pairs), index)
 
 
 def _reader_error(path: str, exc: yaml.reader.ReaderError, text: str, line_offset: int) -> SourceError:
