@@ -17,7 +17,6 @@ import sys
 import time
 import zoneinfo
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import babel
@@ -62,6 +61,9 @@ def zone_digest(zone: str) -> str:
                 return hashlib.sha256(handle.read(1 << 20)).hexdigest()
         except OSError:
             continue
+    # Only when the system has no zone files: importlib.resources (and tempfile, zipfile) is not imported otherwise.
+    from importlib import resources
+
     try:
         data = resources.files("tzdata.zoneinfo").joinpath(*parts).read_bytes()
     except (ImportError, OSError, ValueError):
