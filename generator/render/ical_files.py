@@ -189,7 +189,13 @@ def _line_of(kind: type[Component], name: str, value, zone) -> bytes:
     component.add(name, list(value) if isinstance(value, tuple) else value)
     # What content_lines() does for each property, without the component's BEGIN and END lines.
     line = component.content_line(name.upper(), component[name])
+    # icalendar's fold reads a line character by character; a line of fewer than 75
+    # octets comes out of it unchanged, so only longer ones are handed to it.
     return (line.encode("utf-8") if len(line) < _FOLD_AT and line.isascii() else line.to_ical()) + b"\r\n"
+
+
+# A content line of fewer octets than this is never folded.
+_FOLD_AT = 75
 
 
 @lru_cache(maxsize=16)
@@ -207,21 +213,6 @@ def _order(kind: type[Component], names: tuple[str, ...]) -> list[str]:
     for name in names:
         skeleton[name] = None    # sorted_keys reads the names only
     return skeleton.sorted_keys()
-
-
-# A content line of fewer octets than this is never folded.
-_FOLD_AT = 75
-
-
-def component_bytes(component: Component) -> bytes:
-    """Return `component.to_ical()`: its content lines as icalendar writes them, each folded at 75 octets.
-
-    icalendar's fold reads a line character by character, and was half of the time of
-    writing an event; a line of fewer than 75 octets comes out of it unchanged, so only
-    longer ones are handed to it.
-    """
-    return b"\r\n".join(line.encode("utf-8") if len(line) < _FOLD_AT and line.isascii() else line.to_ical()
-                         for line in component.content_lines() if line) + b"\r\n"
 
 
 def as_instant(moment: date | datetime, zone: str) -> datetime:
