@@ -97,6 +97,8 @@ def body_problem(body: str) -> tuple[int, str, str] | None:
     if len(body) > MAX_BODY_CHARS:
         return (MAX_BODY_CHARS, f"the text is longer than {MAX_BODY_CHARS:,} characters ({len(body):,})",
                 "split it into several notices, or link to a longer document")
+    if body.count("<") + body.count("[") <= MAX_BODY_MARKS:
+        return None     # most texts: counted in C, not character by character below
     marks = 0
     for offset, char in enumerate(body):
         if char in "<[":

@@ -23,6 +23,7 @@ from generator.validate.dates_in_text import (
     parse_weekday,
     weekday_mismatch_hint,
 )
+from generator.validate.dates_in_text.text import PREVIOUS_WORD, previous_word
 
 PROSE = Path(__file__).parent / "prose"
 OCT_16 = date(2017, 10, 16)
@@ -591,3 +592,12 @@ def test_no_weekday_name_of_a_portuguese_vocabulary_ends_with_a_digit(lang):
     words = vocabulary_of(lang).weekdays
     assert len(words) > 20 and not [word for word in words if word[-1].isdigit()]
     assert [parse_weekday(word, lang) for word in ("3ª", "3.ª-feira", "4a feira", "terça", "Tue")] == [1, 1, 2, 1, 1]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab9_°.:# \n\t\0-/,ªçé²½\u00a0\u2003")), max_size=40),
+       st.integers(min_value=0, max_value=45))
+def test_previous_word_reads_what_its_regular_expression_finds(text, start):
+    start = min(start, len(text))
+    found = PREVIOUS_WORD.search(text[max(0, start - 30):start])
+    assert previous_word(text, start) == (found.group(1) if found else "")

@@ -1,5 +1,6 @@
 """Markdown bodies: a text without inline markup skips Python-Markdown's inline pass, and a text with some
-tries only the inline patterns its marks allow, with the same result as every pattern."""
+tries only the inline patterns its marks allow; the block parser tries only the block processors its marks
+allow; each with the same result as every pattern and processor."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def both(text: str) -> tuple[str, str]:
-    """Return a text converted with every pass and without the inline one."""
-    return _converter(None).reset().convert(text), _converter(frozenset()).reset().convert(text)
+    """Return a text without inline marks converted with every pass, and without the inline one (with the block
+    processors its marks allow)."""
+    return _converter(None).reset().convert(text), _converter(_marks_of(text)).reset().convert(text)
 
 
 # Block syntax (headings, lists, quotes, tables, rules, code blocks), prose and punctuation:
 # everything but the characters that start inline markup.
 PIECES = list("abcdeé 0123456789#-+>|.:,;!?()/'\"%=~^$@{}\n") + ["    ", "\n\n", "1. ", "- ", "# ", "---\n",
-                                                                   "| a | b |\n|---|---|\n"]
+                                                                   "| a | b |\n|---|---|\n", "+ ", "> ", "===\n",
+                                                                   "2) ", "### x ##\n", "- - -\n", "|a\n"]
 PLAIN = st.lists(st.sampled_from(PIECES), max_size=120).map("".join)
 
 
@@ -50,7 +53,8 @@ def test_real_notices_convert_the_same_either_way():
 # The same pieces with the marks of inline markup, alone and in the shapes they take.
 MARKED = st.lists(st.sampled_from(PIECES + list("`\\[]<>&*_!") + [
     "  \n", "**", "__", "`x`", "``", "[a](b)", "[a]", "[a]: https://e.example/\n", "![i](s)", "<b>", "</b>",
-    "<https://e.example/>", "<a@e.example>", "&amp;", "&#35;", "\\*", "*a*", "_a_", "<!-- c -->"]),
+    "<https://e.example/>", "<a@e.example>", "&amp;", "&#35;", "\\*", "*a*", "_a_", "<!-- c -->", "* ", "***\n",
+    "___\n", "_ _ _\n", "<div>\nx\n</div>\n", "&", "[a]: <https://e.example/> 'T'\n"]),
     max_size=80).map("".join)
 
 
@@ -65,6 +69,7 @@ def test_a_marked_text_converts_the_same_with_the_patterns_its_marks_allow(text)
 def test_the_marks_of_a_text():
     assert _marks_of("plain prose") == frozenset()
     assert _marks_of("a *b* `c`  \nd [e](f)") == frozenset({"*", "`", "  \n", "["})
+    assert _marks_of("# T\n\n> q\n\n+ a\n\n|b|\n\nc\n=") == frozenset("#>+|=")
     for moving in ("a\tb", "a\rb", "a\x02b", "a\x03b"):
         assert _marks_of(moving + " *x*") is None   # every pattern, as before these were chosen
 

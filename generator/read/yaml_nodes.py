@@ -9,7 +9,8 @@ tags that would construct objects are refused, and alias expansion is bounded.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 import yaml
 
@@ -17,6 +18,9 @@ from generator.errors import SourceError
 
 # libyaml's parser when PyYAML was built with it (several times faster); the same nodes either way.
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE = "tag:yaml.org,2002:merge"
+_DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
+                 yaml.MappingNode: "tag:yaml.org,2002:map"}
 # Aliases share nodes, so a tiny file can expand into billions of values.
 MAX_EXPANDED_NODES = 100_000
 MAX_DEPTH = 64
@@ -64,9 +68,14 @@ class Map(Node):
     """A mapping whose keys are scalars, in the order written, without duplicates."""
 
     pairs: tuple[tuple[Scalar, Node], ...]
+    # The values by key, when the maker gave them (the converter does): a notice's checks ask for each key
+    # a few times, some thirty questions a notice, each a walk along the pairs without it.
+    index: Mapping[str, Node] | None = field(default=None, compare=False, repr=False)
 
     def get(self, key: str) -> Node | None:
         """Return the value under `key`, or None when the key is absent."""
+        if self.index is not None:
+            return self.index.get(key)
         for k, v in self.pairs:
             if k.text == key:
                 return v
@@ -95,12 +104,50 @@ def describe(node: Node) -> str:
     return "text"
 
 
+if LOADER is not yaml.SafeLoader:
+    class _Composer(yaml.cyaml.CParser):
+        """libyaml's composer, which asks Python for every node's tag, given only the answers a conversion reads.
+
+        Of a tag the conversion reads only whether it is allowed and whether it is `<<`'s merge tag. A tag
+        written in the text never comes here; an untagged scalar would resolve to str, int, float, bool, null,
+        timestamp, value (all allowed) or merge (`<<` alone), a list and a mapping to seq and map: so str for
+        every scalar but `<<` reads the same.  Resolving each (a regular expression per scalar) and
+        CSafeLoader's constructor, which nothing here uses, were a third of composing a notice's front matter.
+        """
+
+        def resolve(self, kind, value, implicit):
+            if value == "<<" and kind is yaml.ScalarNode and implicit[0]:
+                return _MERGE
+            return _DEFAULT_TAGS[kind]
+
+        def descend_resolver(self, parent, index):    # no path resolvers: nothing to track
+            pass
+
+        def ascend_resolver(self):
+            pass
+
+    def _compose(text: str) -> yaml.Node | None:
+        """Return the node graph of the one YAML document in `text` (None: no document); YAMLError when not YAML."""
+        composer = _Composer(text)
+        try:
+            return composer.get_single_node()
+        finally:
+            composer.dispose()
+else:
+    def _compose(text: str) -> yaml.Node | None:
+        """Return the node graph of the one YAML document in `text` (None: no document); YAMLError when not YAML."""
+        return yaml.compose(text, Loader=LOADER)
+
+
 class _Converter:
     """Turns PyYAML's composed graph into Nodes, collecting problems on the way."""
 
-    def __init__(self, path: str, line_offset: int):
+    def __init__(self, path: str, line_offset: int, controls: bool = True):
         self.path = path
         self.line_offset = line_offset
+        # Whether a scalar may hold a control character: only when the text holds one, or a backslash
+        # (an escape in quotes); else each of a front matter's scalars need not be searched for one.
+        self.controls = controls
         self.errors: list[SourceError] = []
         self.budget = MAX_EXPANDED_NODES
         self.active: set[int] = set()
@@ -134,9 +181,10 @@ class _Converter:
                 "sources hold plain values only: remove the tag",
             )
             return None
-        line, column = self.where(node)
-        if isinstance(node, yaml.ScalarNode):
-            if found := CONTROL_CHARACTER.search(node.value):
+        mark = node.start_mark      # self.where, written out: this runs for every value of every notice
+        line, column = mark.line + 1 + self.line_offset, mark.column + 1
+        if type(node) is yaml.ScalarNode:
+            if self.controls and (found := CONTROL_CHARACTER.search(node.value)):
                 kind = "control character" if found[0] <= "\x7f" else "character"
                 self.error(node, f"the text holds the {kind} U+{ord(found[0]):04X}, which pages, "
                            "feeds and calendars cannot carry",
@@ -150,10 +198,8 @@ class _Converter:
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
-                items = tuple(
-                    item for item in (self.convert(child, depth + 1) for child in node.value) if item
-                )
-                return Seq(line, column, items)
+                items = [self.convert(child, depth + 1) for child in node.value]
+                return Seq(line, column, tuple(item for item in items if item is not None))
             return self.convert_mapping(node, line, column, depth)
         finally:
             self.active.discard(id(node))
@@ -161,6 +207,7 @@ class _Converter:
     def convert_mapping(self, node: yaml.MappingNode, line: int, column: int, depth: int) -> Map:
         pairs: list[tuple[Scalar, Node]] = []
         seen: dict[str, int] = {}
+        index: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.error(key_node, "a key must be plain text, not a list or mapping")
@@ -182,7 +229,8 @@ class _Converter:
             value = self.convert(value_node, depth + 1)
             if value is not None:
                 pairs.append((key, value))
-        return Map(line, column, tuple(pairs))
+                index[key.text] = value
+        return Map(line, column, tuple(pairs), index)
 
 
 def _reader_error(path: str, exc: yaml.reader.ReaderError, text: str, line_offset: int) -> SourceError:
@@ -222,7 +270,7 @@ def _yaml_error(path: str, exc: yaml.YAMLError, line_offset: int, text: str = ""
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None, list[SourceError]]:
     """Parse YAML text into Nodes; return the root (None if unusable) and the problems found."""
     try:
-        graph = yaml.compose(text, Loader=LOADER)
+        graph = _compose(text)
     except yaml.reader.ReaderError as exc:
         return None, [_reader_error(path, exc, text, line_offset)]
     except yaml.YAMLError as exc:
@@ -233,7 +281,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Node | None,
                                   "write the values out at fewer levels")]
     if graph is None:
         return None, [SourceError(path, line_offset + 1, 1, "the file holds no values")]
-    converter = _Converter(path, line_offset)
+    converter = _Converter(path, line_offset, "\\" in text or CONTROL_CHARACTER.search(text) is not None)
     root = converter.convert(graph)
     # Past the bound, what was converted is a fragment: checking it would only add noise.
     return (None if converter.bombed else root), converter.errors

@@ -44,7 +44,11 @@ class Vocabulary:
     shapes: tuple         # (name, compiled regex)
 
 
+# A memo of a pure function: every text of every notice asks for its language's Locale (three times a
+# notice), and Babel's Locale.parse makes a new one each time.  An unknown language raises, and is not kept.
+@lru_cache(maxsize=64)
 def parse_locale(lang: str) -> Locale:
+    """Return the Babel Locale of a language tag ("pt-BR"); ValueError for an unknown language."""
     try:
         return Locale.parse(lang.replace("-", "_"))
     except (ValueError, TypeError, UnknownLocaleError) as error:
