@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -407,6 +407,28 @@ def test_one_instant_in_two_zones_is_written_twice():
     assert b"DTSTART:20261207T120000Z\r\n" in event_bytes(in_utc)
     for item in (local, in_utc, local):
         assert event_bytes(item) == make_event(item).to_ical()
+
+
+def test_equal_stamps_of_the_two_sides_of_a_fold_are_written_apart():
+    """Lisbon's 01:30 on 2026-10-25 happens twice: the two datetimes are equal (one zone: fold is not compared)
+    and hash alike, but are an hour apart, and DTSTAMP and LAST-MODIFIED are written in UTC."""
+    summer = datetime(2026, 10, 25, 1, 30, tzinfo=ZoneInfo(LISBON))
+    winter = summer.replace(fold=1)
+    assert summer == winter and hash(summer) == hash(winter)
+    for stamp in (summer, winter, summer):
+        item = event_at("fold", date(2026, 12, 7), date(2026, 12, 8), stamp=stamp, modified=stamp)
+        assert event_bytes(item) == make_event(item).to_ical()
+    assert b"DTSTAMP:20261025T013000Z\r\n" in event_bytes(replace(item, stamp=winter))
+
+
+def test_equal_fixed_offsets_of_different_names_are_written_apart():
+    """datetime.timezone objects are equal by their offset alone, but icalendar writes each one's name as TZID."""
+    unnamed, named = timezone(timedelta(hours=-3)), timezone(timedelta(hours=-3), "BRT")
+    assert unnamed == named
+    for zone in (unnamed, named, unnamed):
+        item = event_at("fixed", datetime(2026, 12, 7, 9, 0, tzinfo=zone), datetime(2026, 12, 7, 18, 0, tzinfo=zone))
+        assert event_bytes(item) == make_event(item).to_ical()
+    assert b"DTSTART;TZID=BRT:20261207T090000\r\n" in event_bytes(replace(item, start=item.start.replace(tzinfo=named)))
 
 
 def test_a_calendar_is_what_icalendar_writes_of_it_whole():

@@ -179,12 +179,18 @@ def property_lines(kind: type[Component], properties: Iterable[tuple[str, object
 
 def _line(kind: type[Component], name: str, value) -> bytes:
     """Return the content line icalendar writes for one property of a `kind` component (Component.add's value)."""
-    # The zone is part of the key: aware datetimes of different zones are equal at the same instant.
-    return _line_of(kind, name, value, getattr(value, "tzinfo", None))
+    # Equal datetimes are written apart: of different zones at the same instant (TZID or UTC), of two
+    # datetime.timezone objects of one offset and two names (each name its TZID), and of one zone on the two
+    # sides of a fold (fold is not compared; DTSTAMP is written in UTC, an hour apart). So the key holds the
+    # zone itself (by identity: the cached value keeps it alive, so its id is not reused) and the fold.
+    zone = getattr(value, "tzinfo", None)
+    if zone is None:
+        return _line_of(kind, name, value, None, 0)
+    return _line_of(kind, name, value, id(zone), value.fold)
 
 
 @lru_cache(maxsize=8192, typed=True)
-def _line_of(kind: type[Component], name: str, value, zone) -> bytes:
+def _line_of(kind: type[Component], name: str, value, zone: int | None, fold: int) -> bytes:
     component = kind()
     component.add(name, list(value) if isinstance(value, tuple) else value)
     # What content_lines() does for each property, without the component's BEGIN and END lines.
