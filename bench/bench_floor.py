@@ -15,7 +15,10 @@ Each round, in one run and in turn, times in new processes:
   make_notices_site.py writes them), one call each, in a process that has already imported it
   (the converter is made within the timed part, as a build makes it);
 * writing: the bytes of the untimed build's output (some 2,400 files), read into memory first, written
-  into a new folder with the folders made as they come, the way write/staging.py writes them.
+  into a new folder with the folders made as they come, the way write/staging.py writes them;
+* the one-edit floor: a new process that only starts Python and imports what the rebuild after one
+  notice's edit must use (PyYAML, Python-Markdown, nh3, Jinja, Babel) and loads Babel's locale data for
+  the site's language (time_edit_floor; bench_speed.py prints it beside the one-edit rebuild).
 
 Prints the median wall and CPU seconds of each over the rounds, and each one's share of the
 full build's median. The three floors overlap nowhere, but they are measured apart: the build
@@ -78,6 +81,16 @@ print(json.dumps([time.perf_counter() - wall, time.process_time() - cpu, len(fil
 """
 
 
+# What the rebuild after one notice's edit cannot do without, in a new process: the libraries that read the notice
+# (PyYAML), make and clean its body's HTML (Python-Markdown, nh3), render its page (Jinja) and name its days and
+# dates (Babel, with the locale data of the language argv[1], as babel.dates loads it for the page).
+_EDIT_FLOOR = """
+import sys
+import yaml, markdown, nh3, jinja2, babel.dates
+locale = babel.Locale.parse(sys.argv[1], sep="-")
+locale.days, locale.months, locale.date_formats
+"""
+
 # Imports the modules named in argv[2:], in order, with the checkout argv[1] first on the path.
 _IMPORT = "import sys\nsys.path.insert(0, sys.argv[1])\nfor name in sys.argv[2:]: __import__(name)"
 
@@ -129,6 +142,19 @@ def time_imports(modules: list[str], work: Path) -> tuple[float, float, int]:
     return timed([sys.executable, "-c", _IMPORT, str(ROOT), *modules], work)
 
 
+def site_language(site: Path) -> str:
+    """Return the first (default) language of a site's site.yaml, e.g. "pt-BR"."""
+    import yaml
+
+    return yaml.safe_load((site / "site_src" / "site.yaml").read_text(encoding="utf-8"))["languages"][0]
+
+
+def time_edit_floor(language: str, work: Path) -> tuple[float, float, int]:
+    """Start Python and import what a one-edit rebuild must use, with Babel's data for `language`; return the
+    process's wall and CPU seconds and peak MiB (timed like a build)."""
+    return timed([sys.executable, "-c", _EDIT_FLOOR, language], work)
+
+
 def time_markdown(bodies: str) -> tuple[float, float]:
     """Convert the bodies (floor_bodies) once each in a new process; return the wall and CPU seconds of that."""
     return in_process(_MARKDOWN, stdin=bodies)
@@ -155,13 +181,16 @@ def main(argv: list[str] | None = None) -> int:
         build(site, warm, "--no-cache")                       # the site's compiled templates, and the bytes
         modules = imported_modules(site, work / "importtime")
         cases: dict[str, list[tuple[float, float]]] = {
-            "full build": [], "start-up": [], "start-up and imports": [], "Markdown": [], "writing": []}
+            "full build": [], "start-up": [], "start-up and imports": [], "Markdown": [], "writing": [],
+            "one-edit floor": []}
+        language = site_language(site)
         for round_ in range(args.runs):
             cases["full build"].append(build(site, work / f"full-{round_}", "--no-cache")[:2])
             cases["start-up"].append(timed([sys.executable, "-c", "pass"], work)[:2])
             cases["start-up and imports"].append(time_imports(modules, work)[:2])
             cases["Markdown"].append(time_markdown(bodies))
             cases["writing"].append(time_writing(warm, work / f"written-{round_}"))
+            cases["one-edit floor"].append(time_edit_floor(language, work)[:2])
             print(f"round {round_ + 1}: " + ", ".join(f"{case} {times[-1][0]:.2f} s ({times[-1][1]:.2f} s CPU)"
                                                      for case, times in cases.items()), flush=True)
         files = sum(1 for path in warm.rglob("*") if path.is_file())

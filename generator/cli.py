@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -227,6 +226,8 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
         return EXIT_INVALID
     except Exception:
         if args.debug:
+            import traceback  # only here: linecache, tokenize and textwrap cost an up-to-date build 3-4 ms
+
             traceback.print_exc()
         else:
             print("internal error: this is a bug in the generator; run again with --debug for details",

@@ -28,7 +28,13 @@ from ics_checks import components, content_lines, parse_everywhere, problems_of,
 from generator.model import Build, Change, Channel, Department, HolidayRules, Interval, Notice, Site, Text, WeeklyHours
 from generator.render.calendars import MESSAGES, render_calendars
 from generator.render.i18n import read_catalogs
-from generator.render.ical_files import CalendarEvent, component_bytes, make_event
+from generator.render.ical_files import (
+    CalendarEvent,
+    calendar_bytes,
+    event_bytes,
+    make_event,
+    timezone_bytes,
+)
 from generator.render.ical_zones import make_timezone
 from generator.schedule.effective import notice_overrides
 from generator.schedule.hours import build_holiday_calendar
@@ -371,7 +377,7 @@ def test_folds_never_split_a_character_wherever_the_75th_octet_falls(catalogs):
 @hypothesis.example(summary="a" * 67, description="", url_tail="")     # 75 octets: folded
 @hypothesis.example(summary="a" * 65 + "é", description="", url_tail="")
 def test_events_are_written_as_icalendar_writes_them(summary, description, url_tail):
-    """Lines short enough not to fold skip icalendar's fold: the bytes are its own to_ical()'s."""
+    """Lines short enough not to fold skip icalendar's fold, and each line is written once: the bytes are its to_ical()'s."""
     item = CalendarEvent(
         uid="x-" + url_tail + "@status.example.net", department="suporte", start=date(2026, 12, 7),
         end=date(2026, 12, 8), summary=summary, description=description,
@@ -379,7 +385,56 @@ def test_events_are_written_as_icalendar_writes_them(summary, description, url_t
         stamp=datetime(2026, 11, 20, 13, 0, tzinfo=UTC), sequence=2,
         modified=datetime(2026, 11, 20, 13, 0, tzinfo=UTC), cancelled=False, zone="America/Sao_Paulo")
     event = make_event(item)
-    assert component_bytes(event) == event.to_ical()
+    # Written line by line, each distinct line once (twice here: the second time from the cache).
+    assert event_bytes(item) == event.to_ical() and event_bytes(item) == event.to_ical()
+
+
+def event_at(uid: str, start: date | datetime, end: date | datetime, zone: str = SP, **changes) -> CalendarEvent:
+    item = CalendarEvent(
+        uid=uid + "@status.example.net", department="suporte", start=start, end=end, summary="Suporte: fechado",
+        description="Natal\n\nhttps://status.example.net/", url="https://status.example.net/",
+        categories=("Suporte", "Avisos"), stamp=datetime(2026, 11, 20, 13, 0, tzinfo=UTC), sequence=0,
+        modified=None, cancelled=False, zone=zone)
+    return replace(item, **changes)
+
+
+def test_one_instant_in_two_zones_is_written_twice():
+    """Equal datetimes of different zones (the same instant) are different lines: TZID and UTC."""
+    local = event_at("a", at(2026, 12, 7, 9, 0), at(2026, 12, 7, 18, 0))
+    in_utc = replace(local, start=local.start.astimezone(UTC), end=local.end.astimezone(UTC))
+    assert local.start == in_utc.start
+    assert b"DTSTART;TZID=America/Sao_Paulo:20261207T090000\r\n" in event_bytes(local)
+    assert b"DTSTART:20261207T120000Z\r\n" in event_bytes(in_utc)
+    for item in (local, in_utc, local):
+        assert event_bytes(item) == make_event(item).to_ical()
+
+
+def test_a_calendar_is_what_icalendar_writes_of_it_whole():
+    """calendar_bytes writes each distinct line once; the file is icalendar's to_ical() of the whole calendar."""
+    site = replace(make_site(), name="Example Networks, a name long enough that its NAME line is folded")
+    events = (
+        event_at("dst-2017", at(2017, 10, 14, 22, 0), at(2017, 10, 15, 3, 0), summary="Suporte: noite"),
+        event_at("lisboa", at(2026, 10, 24, 9, 0, zone=LISBON), at(2026, 10, 25, 18, 0, zone=LISBON), zone=LISBON),
+        event_at("gap", datetime(2018, 11, 4, 3, 30, tzinfo=UTC), at(2018, 11, 4, 9, 0), sequence=3,
+                 modified=datetime(2018, 10, 1, 12, 0, tzinfo=UTC), cancelled=True),
+        event_at("natal", date(2026, 12, 25), date(2026, 12, 26), categories=("Suporte", "Feriados")),
+        event_at("natal-lisboa", date(2026, 12, 25), date(2026, 12, 26), zone=LISBON))
+    reference = icalendar.Calendar()
+    for name, value in (("prodid", f"-//Expediente//{site.name}//EN"), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                        ("method", "PUBLISH"), ("name", f"{site.name}: Avisos"), ("x-wr-calname", f"{site.name}: Avisos"),
+                        ("x-wr-timezone", SP), ("x-published-ttl", "PT6H")):
+        reference.add(name, value)
+    reference.add("refresh-interval", timedelta(hours=6), parameters={"VALUE": "DURATION"})
+    # One VTIMEZONE per TZID, by name, over the days of that zone's timed events.
+    reference.add_component(make_timezone(SP, date(2017, 10, 14), date(2018, 11, 4)))
+    reference.add_component(make_timezone(LISBON, date(2026, 10, 24), date(2026, 10, 25)))
+    for item in events:
+        reference.add_component(make_event(item))
+    build = make_build(site)
+    assert calendar_bytes(build, f"{site.name}: Avisos", events) == reference.to_ical()
+    # Again, from the lines already written, and with the events of another calendar.
+    assert calendar_bytes(build, f"{site.name}: Avisos", events, {}) == reference.to_ical()
+    assert parse_everywhere(reference.to_ical(), (date(2017, 10, 1), date(2027, 1, 1)))[1] == []
 
 
 def test_a_department_with_nothing_to_show_gets_an_empty_calendar(catalogs):
@@ -478,6 +533,7 @@ def test_vtimezones_agree_with_zoneinfo(zone, first, last):
     calendar = icalendar.Calendar()
     calendar.add_component(make_timezone(zone, first, last))
     data = calendar.to_ical()
+    assert timezone_bytes(zone, first, last) == make_timezone(zone, first, last).to_ical()
     assert vtimezone_mismatches(data, through_icalendar=zone != "Australia/Lord_Howe") == []
     assert b"BEGIN:STANDARD" in data
 

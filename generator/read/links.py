@@ -66,7 +66,8 @@ def _links_under(folder: Path) -> list[Path]:
     while pending:
         try:
             with os.scandir(pending.pop()) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                # In any order: the walk's order is not the result's, sorted once at the end.
+                entries = list(listing)
         except OSError:
             continue
         for entry in entries:

@@ -17,8 +17,6 @@ import sys
 import time
 import zoneinfo
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import babel
 import markdown
@@ -26,9 +24,9 @@ import nh3
 import yaml
 
 from generator import __version__
+from generator.read.cache import package_hashes
 from generator.read.sources import MAX_SOURCE_BYTES, NoticeFile, file_digest
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # What else the checks' results depend on: Markdown and nh3 make the bodies' HTML, PyYAML the nodes,
 # Babel the prose scanner's names of days and months (each imported by the checks anyway).
 LIBRARIES = (markdown, nh3, yaml, babel)
@@ -44,9 +42,12 @@ def code_digest() -> str:
     for library in LIBRARIES:
         # Their own attribute, not importlib.metadata: that reads every installed package's metadata.
         digest.update(f"{library.__name__}={getattr(library, '__version__', '?')}\0".encode())
-    for path in sorted(PACKAGE_DIR.rglob("*.py")):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    # The package read once for this and read/cache.py's code digest (package_hashes); the modules alone count
+    # here: a catalog or the starter site changes no check.
+    for path, file_hash in package_hashes():
+        if path.endswith(".py"):
+            digest.update(path.encode() + b"\0")
+            digest.update(bytes.fromhex(file_hash) if file_hash != "unreadable" else b"unreadable")
     return digest.hexdigest()
 
 
@@ -62,6 +63,9 @@ def zone_digest(zone: str) -> str:
                 return hashlib.sha256(handle.read(1 << 20)).hexdigest()
         except OSError:
             continue
+    # Only when the system has no zone files: importlib.resources (and tempfile, zipfile) is not imported otherwise.
+    from importlib import resources
+
     try:
         data = resources.files("tzdata.zoneinfo").joinpath(*parts).read_bytes()
     except (ImportError, OSError, ValueError):

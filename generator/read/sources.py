@@ -156,6 +156,10 @@ def read_yaml(path: Path, site_dir: Path, required: bool,
     if path in refused or path.parent in refused:
         return None, []
     if not path.is_file():
+        if path.exists():
+            # A folder, FIFO, socket or device (from an archive, never from git): opening a FIFO waits for a writer.
+            return None, [SourceError(rel, 1, 1, "this must be a regular file, not a folder, FIFO, socket or device",
+                                      f"replace it with the YAML file {rel}")]
         if required:
             return None, [SourceError(rel, 1, 1, "the file is missing", f"create {rel}: docs/format.md describes it, and 'init' writes a commented one")]
         return None, []

@@ -1,10 +1,12 @@
 """Calendar files as icalendar writes them: the events (`CalendarEvent`) and whole VCALENDARs.
 
 Every content line is written by icalendar (escaping, folding at 75 octets); this
-module only puts whole runs of lines together, so that what every calendar of a
-build shares is written once: the calendar's fixed properties, each VTIMEZONE,
-and each event, which calendar.ics and its department's calendar both hold.
-What becomes an event is calendars.py's business.
+module only puts whole lines together, in icalendar's order, so that what the
+calendars of a build share is written once: the calendar's fixed properties, each
+distinct content line of the events, names and VTIMEZONEs (`component_lines`), and
+each event, which calendar.ics and its department's calendar both hold. The
+bytes are those of icalendar's own to_ical() of the whole calendar
+(tests/test_calendars.py). What becomes an event is calendars.py's business.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from functools import lru_cache
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Component, Event
+from icalendar import Calendar, Component, Event, Timezone
 
 from generator.model import Build
-from generator.render.ical_zones import make_timezone
+from generator.render.ical_zones import timezone_parts
 
 REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outlook)
 
@@ -61,7 +63,7 @@ def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent],
     events = tuple(events)
     site = build.site
     zones = b"".join(
-        _timezone_lines(zone, min(days), max(days))
+        timezone_bytes(zone, min(days), max(days))
         for zone, days in sorted(_tzid_days(events).items()))
     head = (_BEGIN + _fixed_lines(site.name, site.timezone, before_name=True) + _name_lines(name)
             + _fixed_lines(site.name, site.timezone, before_name=False) + zones)
@@ -69,14 +71,14 @@ def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent],
     body = []
     for item in events:
         if item not in serialised:
-            serialised[item] = component_bytes(make_event(item))
+            serialised[item] = event_bytes(item)
         body.append(serialised[item])
     return head + b"".join(body) + _END
 
 
 # A calendar's head is written by icalendar in three runs of whole content lines: the
 # properties every calendar of the site shares (before and after its name, made once
-# per build), its name, and its time zones.
+# per build), its name, and its time zones (their lines written once, as an event's).
 
 def _fixed_lines(site_name: str, timezone: str, before_name: bool) -> bytes:
     """Return the calendar properties every calendar of a site shares, before or after its name."""
@@ -101,16 +103,14 @@ def _properties_once(site_name: str, timezone: str) -> tuple[bytes, bytes]:
 
 def _name_lines(name: str) -> bytes:
     """Return NAME and X-WR-CALNAME (the older property many clients still read) of a calendar."""
-    calendar = Calendar()
-    calendar.add("name", name)
-    calendar.add("x-wr-calname", name)
-    return _inner_lines(calendar)
+    return property_lines(Calendar, (("name", name), ("x-wr-calname", name)))
 
 
 @lru_cache(maxsize=256)
-def _timezone_lines(zone: str, first: date, last: date) -> bytes:
-    """Return the VTIMEZONE of a zone covering the days from `first` to `last`."""
-    return make_timezone(zone, first, last).to_ical()
+def timezone_bytes(zone: str, first: date, last: date) -> bytes:
+    """Return the VTIMEZONE of a zone covering the days from `first` to `last` (what make_timezone(...).to_ical() gives)."""
+    parts = b"".join(component_lines(kind, properties) for kind, properties in timezone_parts(zone, first, last))
+    return component_lines(Timezone, (("tzid", zone),), parts)
 
 
 def _tzid_days(events: tuple[CalendarEvent, ...]) -> dict[str, list[date]]:
@@ -134,38 +134,85 @@ _BEGIN = b"BEGIN:VCALENDAR\r\n"
 _END = b"END:VCALENDAR\r\n"
 
 
+def event_properties(item: CalendarEvent) -> tuple[tuple[str, object], ...]:
+    """Return an event's (property, value) pairs, as Component.add takes them (a tuple for a list)."""
+    properties = [("uid", item.uid), ("dtstamp", item.stamp), ("sequence", item.sequence)]
+    if item.modified is not None:
+        properties.append(("last-modified", item.modified))
+    return (*properties, ("dtstart", item.start), ("dtend", item.end), ("summary", item.summary),
+            ("description", item.description), ("url", item.url), ("categories", item.categories),
+            ("transp", "TRANSPARENT"), ("status", "CANCELLED" if item.cancelled else "CONFIRMED"))
+
+
 def make_event(item: CalendarEvent) -> Event:
     """Return the VEVENT of one event; nothing is taken from the clock or a random source."""
     event = Event()
-    event.add("uid", item.uid)
-    event.add("dtstamp", item.stamp)
-    event.add("sequence", item.sequence)
-    if item.modified is not None:
-        event.add("last-modified", item.modified)
-    event.add("dtstart", item.start)
-    event.add("dtend", item.end)
-    event.add("summary", item.summary)
-    event.add("description", item.description)
-    event.add("url", item.url)
-    event.add("categories", list(item.categories))
-    event.add("transp", "TRANSPARENT")
-    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    for name, value in event_properties(item):
+        event.add(name, list(value) if isinstance(value, tuple) else value)
     return event
+
+
+def event_bytes(item: CalendarEvent) -> bytes:
+    """Return `make_event(item).to_ical()`, each content line written once per build (see component_lines)."""
+    return component_lines(Event, event_properties(item))
+
+
+# An event shares most of its content lines with other events: its notice's DESCRIPTION,
+# URL, DTSTAMP and LAST-MODIFIED with the notice's other events, its CATEGORIES, SEQUENCE,
+# TRANSP and STATUS with most events of the build, its days and SUMMARY with many; a
+# VTIMEZONE its offsets and names with every other. A content line depends on its
+# property's name and value alone, so icalendar writes each distinct line once (about a
+# third of the lines of a build), and a component is its lines in icalendar's order.
+
+def component_lines(kind: type[Component], properties: Iterable[tuple[str, object]],
+                    subcomponents: bytes = b"") -> bytes:
+    """Return what `kind()` with `properties` added (and `subcomponents` written) gives from to_ical()."""
+    begin, end = _begin_end(kind)
+    return begin + property_lines(kind, properties) + subcomponents + end
+
+
+def property_lines(kind: type[Component], properties: Iterable[tuple[str, object]]) -> bytes:
+    """Return the content lines of `properties` in a `kind` component, in icalendar's order, each written once."""
+    lines = {name.upper(): _line(kind, name, value) for name, value in properties}
+    return b"".join(lines[name] for name in _order(kind, tuple(lines)))
+
+
+def _line(kind: type[Component], name: str, value) -> bytes:
+    """Return the content line icalendar writes for one property of a `kind` component (Component.add's value)."""
+    # The zone is part of the key: aware datetimes of different zones are equal at the same instant.
+    return _line_of(kind, name, value, getattr(value, "tzinfo", None))
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _line_of(kind: type[Component], name: str, value, zone) -> bytes:
+    component = kind()
+    component.add(name, list(value) if isinstance(value, tuple) else value)
+    # What content_lines() does for each property, without the component's BEGIN and END lines.
+    line = component.content_line(name.upper(), component[name])
+    # icalendar's fold reads a line character by character; a line of fewer than 75
+    # octets comes out of it unchanged, so only longer ones are handed to it.
+    return (line.encode("utf-8") if len(line) < _FOLD_AT and line.isascii() else line.to_ical()) + b"\r\n"
 
 
 # A content line of fewer octets than this is never folded.
 _FOLD_AT = 75
 
 
-def component_bytes(component: Component) -> bytes:
-    """Return `component.to_ical()`: its content lines as icalendar writes them, each folded at 75 octets.
+@lru_cache(maxsize=16)
+def _begin_end(kind: type[Component]) -> tuple[bytes, bytes]:
+    """Return the BEGIN and END lines of a `kind` component, as icalendar writes them."""
+    text = kind().to_ical()
+    middle = text.index(b"\r\n") + 2
+    return text[:middle], text[middle:]
 
-    icalendar's fold reads a line character by character, and was half of the time of
-    writing an event; a line of fewer than 75 octets comes out of it unchanged, so only
-    longer ones are handed to it.
-    """
-    return b"\r\n".join(line.encode("utf-8") if len(line) < _FOLD_AT and line.isascii() else line.to_ical()
-                         for line in component.content_lines() if line) + b"\r\n"
+
+@lru_cache(maxsize=64)
+def _order(kind: type[Component], names: tuple[str, ...]) -> list[str]:
+    """Return property names in the order icalendar writes them in a `kind` component."""
+    skeleton = kind()
+    for name in names:
+        skeleton[name] = None    # sorted_keys reads the names only
+    return skeleton.sorted_keys()
 
 
 def as_instant(moment: date | datetime, zone: str) -> datetime:

@@ -41,7 +41,20 @@ def _wall(instant: datetime, zone: ZoneInfo) -> datetime:
 
 
 def make_timezone(name: str, first: date, last: date) -> Timezone:
-    """Return a VTIMEZONE for `name` valid from `first` to `last`, from zoneinfo's transitions.
+    """Return a VTIMEZONE for `name` valid from `first` to `last`, from zoneinfo's transitions (timezone_parts)."""
+    vtimezone = Timezone()
+    vtimezone.add("tzid", name)
+    for kind, properties in timezone_parts(name, first, last):
+        part = kind()
+        for prop, value in properties:
+            part.add(prop, value)
+        vtimezone.add_component(part)
+    return vtimezone
+
+
+def timezone_parts(name: str, first: date, last: date
+                   ) -> tuple[tuple[type[TimezoneDaylight | TimezoneStandard], tuple[tuple[str, object], ...]], ...]:
+    """Return the observances of a VTIMEZONE for `name` from `first` to `last`: each one's kind and properties.
 
     Each observance's DTSTART is the wall time just before its onset, in
     TZOFFSETFROM (RFC 5545 3.6.5): Brazil's 2017-10-15 DAYLIGHT starts at
@@ -62,18 +75,14 @@ def make_timezone(name: str, first: date, last: date) -> Timezone:
         if any(not moment.astimezone(zone).dst() for *_, moment in observances) or first - begin > timedelta(1100):
             break
         begin -= timedelta(180)
-    vtimezone = Timezone()
-    vtimezone.add("tzid", name)
+    parts = []
     for wall, before, after, moment in observances:
         local = moment.astimezone(zone)
-        part = TimezoneDaylight() if local.dst() else TimezoneStandard()
-        part.add("dtstart", wall.replace(tzinfo=None))
-        part.add("tzoffsetfrom", before)
-        part.add("tzoffsetto", after)
+        properties = (("dtstart", wall.replace(tzinfo=None)), ("tzoffsetfrom", before), ("tzoffsetto", after))
         if local.tzname():
-            part.add("tzname", local.tzname())
-        vtimezone.add_component(part)
-    return vtimezone
+            properties += (("tzname", local.tzname()),)
+        parts.append((TimezoneDaylight if local.dst() else TimezoneStandard, properties))
+    return tuple(parts)
 
 
 def _transitions(zone: ZoneInfo, start: datetime, end: datetime):

@@ -6,7 +6,7 @@ import re
 import zoneinfo
 from datetime import date
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
@@ -45,9 +45,13 @@ def _zones() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _listed_zones() -> frozenset[str]:
     """Return the zones the tzdata package lists in its one file: where available_timezones() starts."""
+    # The file beside the package's __init__: importlib.resources (with zipfile and its readers) cost every
+    # build some 4 ms; a package not on disk (zipped) lists none, and _is_zone asks available_timezones().
     try:
-        text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
-    except (ImportError, OSError):
+        import tzdata
+
+        text = Path(tzdata.__file__).with_name("zones").read_text(encoding="utf-8")
+    except (ImportError, OSError, TypeError):
         return frozenset()
     return frozenset(line.strip() for line in text.splitlines() if line.strip())
 

@@ -149,3 +149,19 @@ def test_a_fifo_among_the_notices_is_refused_without_being_opened(tmp_path: Path
     result = build(site, tmp_path)
     assert_refused(result, "notices/2026-11-30-aviso.md:1:1: error: a notice must be a regular file, not a FIFO, "
                            "socket or device")
+
+
+@pytest.mark.parametrize("name", ["site_src/hours.yaml", "site_src/support.yaml", "site_src/status.yaml"])
+def test_a_fifo_or_folder_in_place_of_a_yaml_file_is_named_for_what_it_is(tmp_path: Path, name: str) -> None:
+    """A required file (hours.yaml) and an optional one (status.yaml) alike: not "missing", not skipped."""
+    import os
+
+    site = example_site(tmp_path)
+    (site / name).unlink(missing_ok=True)
+    os.mkfifo(site / name)
+    result = build(site, tmp_path)
+    assert_refused(result, f"{name}:1:1: error: this must be a regular file, not a folder, FIFO, socket or device")
+    (site / name).unlink()
+    (site / name).mkdir()
+    assert_refused(build(site, tmp_path), f"{name}:1:1: error: this must be a regular file, not a folder, FIFO, "
+                                          "socket or device")
