@@ -75,8 +75,10 @@ class StoredBytecodeCache(BytecodeCache):
 
 def _kind(bucket: Bucket) -> bytes:
     """Return what compiled the code: code compiled for the sandbox calls through its checks and code
-    compiled without it does not, so the seal of one never opens the other."""
-    return b"sandboxed" if getattr(bucket.environment, "sandboxed", False) else b"plain"
+    compiled without it does not, so the seal of one never opens the other; nor does code from one
+    code generator open another's (render/frame.py: ThemeCodeGenerator.compiled_as)."""
+    sandboxed = b"sandboxed" if getattr(bucket.environment, "sandboxed", False) else b"plain"
+    return sandboxed + getattr(bucket.environment.code_generator_class, "compiled_as", b"")
 
 
 def bytecode_cache(store: CompiledStore | None, translations: NullTranslations | None = None

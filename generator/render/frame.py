@@ -14,12 +14,38 @@ from __future__ import annotations
 
 from datetime import datetime
 from gettext import NullTranslations
+from types import BuiltinMethodType, MethodType
 from typing import Mapping
 
 from jinja2 import BaseLoader, BytecodeCache, Environment, StrictUndefined, select_autoescape
+from jinja2.compiler import CodeGenerator
+from jinja2.environment import TemplateModule
+from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
-from generator.model import Build, Notice, Site
+try:    # markupsafe's own escaping of a plain string, the text of escape(s) without the Markup around it
+    from markupsafe import _escape_inner
+except ImportError:     # gone in some later markupsafe: escape() itself, whose text is the same
+    _escape_inner = escape
+
+from generator.model import (
+    Build,
+    Change,
+    Channel,
+    Component,
+    Department,
+    IncidentUpdate,
+    Interval,
+    Notice,
+    Priority,
+    ResponseTime,
+    Site,
+    Support,
+    Text,
+    TicketState,
+    WeeklyHours,
+)
 from generator.render import urls
 from generator.render.bounds import BoundedOperators
 from generator.render.bytecode import CompiledStore, bytecode_cache
@@ -30,6 +56,53 @@ from generator.render.i18n import LocaleFormats, read_catalogs, template_gettext
 
 # What `dict` itself answers to (`items`, `get`, ...): Jinja gives those the attribute, not the item.
 _DICT_NAMES = frozenset(dir(dict))
+# Objects whose public attributes the sandbox gives as they are: the model's frozen values that
+# templates reach through `site` and the pages' values, a template's module (`names`) and `loop`.
+# None is a str, a function, method, type, code, frame or generator, nor a mutable set,
+# mapping or sequence, the kinds the sandbox looks into (tests/security/test_template_attacks.py
+# checks that the answers are the sandbox's own).
+PLAIN_OBJECTS = frozenset({
+    Site, Notice, Department, Channel, Text, Interval, WeeklyHours, ResponseTime, Support, Priority,
+    TicketState, Change, Component, IncidentUpdate, TemplateModule, LoopContext,
+})
+# A value that is a bound method goes through the sandbox (str.format is wrapped there).
+_METHODS = (MethodType, BuiltinMethodType)
+_MISSING = object()
+
+
+def escape_output(value) -> str:
+    """Return a value as a page prints it under autoescaping: exactly markupsafe.escape(value)'s text.
+
+    Compiled templates call it for every `{{ ... }}` (ThemeCodeGenerator) in place of escape(), whose
+    result only ever joins the page's other strings: a plain string is escaped by markupsafe's own
+    escaping without being wrapped in a Markup, and a Markup is printed as it is, where escape()
+    would make a copy of it (each a Python call; the pages print some 60 values each).  Anything
+    else goes through escape() itself.
+    """
+    kind = type(value)
+    if kind is str:
+        return _escape_inner(value)
+    if kind is Markup:
+        return value
+    return escape(value)
+
+
+class ThemeCodeGenerator(CodeGenerator):
+    """Jinja's code generator, whose templates print values through escape_output rather than escape().
+
+    Environment.code_generator_class is Jinja's public way of changing the code a template
+    compiles to (nativetypes.py does so).  What `{{ ... }}` prints is escaped exactly as before;
+    only the call that does it is quicker.  The compiled code is kept apart from code compiled
+    by Jinja's own generator (bytecode.py's kind names `compiled_as`).
+    """
+
+    compiled_as = b"+escape_output"
+
+    def visit_Template(self, node, frame=None):
+        super().visit_Template(node, frame)
+        # Last in the module, after Jinja's import of `escape` (and its debug_info, whose line
+        # numbers stay those of the template's code): the module's functions see this one.
+        self.writeline("from generator.render.frame import escape_output as escape")
 
 
 class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
@@ -48,17 +121,30 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
     answer is the sandbox's own: for a name that is not dict's, the sandbox too
     returns the item (the attribute lookup fails); every name dict has, `__class__`
     and `__init__` among them, still goes through the sandbox's checks.
+
+    The same for the objects of PLAIN_OBJECTS (`site.name`, `names.channel`, `loop.first`,
+    some fifteen a page): for them the sandbox's checks depend on the name alone, and a
+    name that starts with `_` is refused; so such a name, a missing one and a value that is
+    a method (which the sandbox may wrap) go through the sandbox, and any other public
+    attribute is given as the sandbox gives it.
     """
 
     # The catalog folded into compiled templates: None in the environment of all languages.
     translations: NullTranslations | None = None
+    code_generator_class = ThemeCodeGenerator
 
     def getattr(self, obj, attribute):
-        if type(obj) is dict and attribute not in _DICT_NAMES:
-            try:
-                return obj[attribute]
-            except (KeyError, TypeError):
-                return self.undefined(obj=obj, name=attribute)
+        kind = type(obj)
+        if kind is dict:
+            if attribute not in _DICT_NAMES:
+                try:
+                    return obj[attribute]
+                except (KeyError, TypeError):
+                    return self.undefined(obj=obj, name=attribute)
+        elif kind in PLAIN_OBJECTS and attribute[:1] != "_":
+            value = getattr(obj, attribute, _MISSING)
+            if value is not _MISSING and type(value) not in _METHODS:
+                return value
         return super().getattr(obj, attribute)
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):

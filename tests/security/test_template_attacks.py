@@ -72,6 +72,39 @@ def test_a_template_cannot_reach_python(tmp_path: Path, name: str) -> None:
     assert "uid=" not in result.stdout + result.stderr
 
 
+UNSAFE_IN_HOURS = UNSAFE.replace("templates/style.css", "templates/hours.html")
+# Through the objects whose public attributes render/frame.py gives without the sandbox's checks
+# (PLAIN_OBJECTS): their private names, and the methods they hand out, still meet the sandbox.
+THROUGH_PLAIN_OBJECTS = {
+    "site_class": ("{{ site.__class__ }}{{ site.__class__.__init__.__globals__['os'].popen('@CMD@').read() }}",
+                   UNSAFE_IN_HOURS.format("__class__", "Site")),
+    "loop_class": ("{% for item in page.nav %}{{ loop.__class__ }}{{ loop.__class__.__init__.__globals__['os']"
+                   ".popen('@CMD@') }}"
+                   "{% endfor %}", UNSAFE_IN_HOURS.format("__class__", "LoopContext")),
+    "names_globals": ("{{ names.__init__.__globals__['os'].popen('@CMD@').read() }}",
+                      UNSAFE_IN_HOURS.format("__init__", "TemplateModule")),
+    "macro_globals": ("{{ names.channel.__init__.__globals__['os'].popen('@CMD@').read() }}",
+                      UNSAFE_IN_HOURS.format("__init__", "Macro")),
+    "model_method": ("{{ site.departments[0].name.get.__func__.__globals__['os'].popen('@CMD@').read() }}",
+                     UNSAFE_IN_HOURS.format("__func__", "method")),
+    "model_slots": ("{{ site.__slots__ }}", UNSAFE_IN_HOURS.format("__slots__", "Site")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(THROUGH_PLAIN_OBJECTS))
+def test_a_template_cannot_reach_python_through_the_sites_objects(tmp_path: Path, name: str) -> None:
+    payload, message = THROUGH_PLAIN_OBJECTS[name]
+    marker = tmp_path / "MARKER"
+    site = example_site(tmp_path)
+    (site / "templates").mkdir()
+    (site / "templates" / "hours.html").write_text(payload.replace("@CMD@", f"touch {marker}") + "\n",
+                                                   encoding="utf-8")
+    result = build(site, tmp_path)
+    assert_refused(result, message)
+    assert not marker.exists()
+    assert published(tmp_path) == ""
+
+
 def test_the_sandbox_says_why_and_where_to_read_more(tmp_path: Path) -> None:
     site = example_site(tmp_path)
     (site / "templates").mkdir()
