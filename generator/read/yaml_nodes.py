@@ -21,6 +21,11 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MERGE = "tag:yaml.org,2002:merge"
 _DEFAULT_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
                  yaml.MappingNode: "tag:yaml.org,2002:map"}
+# The scalars SafeLoader's resolver gives a tag other than an allowed one (`! '*'` is refused as !!yaml), each
+# also with a line break after it, which its regular expression's `$` lets through (`! "<<\n"`, `! |` blocks).
+_IMPLICIT_TAGS = {value + end: tag for value, tag in (("<<", _MERGE), ("!", "tag:yaml.org,2002:yaml"),
+                                                      ("&", "tag:yaml.org,2002:yaml"), ("*", "tag:yaml.org,2002:yaml"))
+                  for end in ("", "\n")}
 # Aliases share nodes, so a tiny file can expand into billions of values.
 MAX_EXPANDED_NODES = 100_000
 MAX_DEPTH = 64
@@ -109,15 +114,17 @@ if LOADER is not yaml.SafeLoader:
         """libyaml's composer, which asks Python for every node's tag, given only the answers a conversion reads.
 
         Of a tag the conversion reads only whether it is allowed and whether it is `<<`'s merge tag. A tag
-        written in the text never comes here; an untagged scalar would resolve to str, int, float, bool, null,
-        timestamp, value (all allowed) or merge (`<<` alone), a list and a mapping to seq and map: so str for
-        every scalar but `<<` reads the same.  Resolving each (a regular expression per scalar) and
-        CSafeLoader's constructor, which nothing here uses, were a third of composing a notice's front matter.
+        written in the text never comes here but the non-specific `!`; an untagged scalar (or one tagged `!`,
+        quoted or not: libyaml resolves it as plain) would resolve to str, int, float, bool, null, timestamp,
+        value (all allowed), merge (`<<` alone) or yaml (`!`, `&` or `*` alone, refused), a list and a mapping
+        to seq and map: so str for every other scalar reads the same.  Resolving each (a regular expression per
+        scalar) and CSafeLoader's constructor, which nothing here uses, were a third of composing a notice's
+        front matter.
         """
 
         def resolve(self, kind, value, implicit):
-            if value == "<<" and kind is yaml.ScalarNode and implicit[0]:
-                return _MERGE
+            if value in _IMPLICIT_TAGS and kind is yaml.ScalarNode and implicit[0]:
+                return _IMPLICIT_TAGS[value]
             return _DEFAULT_TAGS[kind]
 
         def descend_resolver(self, parent, index):    # no path resolvers: nothing to track
