@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, UndefinedError
 from jinja2.runtime import LoopContext, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
@@ -139,3 +139,22 @@ def test_the_theme_compiles_templates_that_print_through_escape_output():
     template = language_environment(env, "en").from_string("{{ x }}|{{ y }}|{{ z }}")
     assert template.root_render_func.__globals__["escape"] is escape_output
     assert template.render(x="<a href='x'>&", y=Markup("<b>"), z=3) == "&lt;a href=&#39;x&#39;&gt;&amp;|<b>|3"
+
+
+# `loop.length` (and revindex, last, nextitem) reads ahead through the loop's iterable; when that
+# raises AttributeError (here dictsort of a list, lazily, through map) the sandbox finds no such
+# attribute and the page fails.  The attribute is read once: a second reading would find the
+# iterable already consumed and answer with a length the loop never had.
+READ_AHEAD = "{% for x in [{'a': 1}, [1]]|map('dictsort') %}{{ loop.@NAME@ }}{% endfor %}"
+
+
+@pytest.mark.parametrize("name", ["length", "revindex", "revindex0", "last", "nextitem"])
+def test_a_loop_attribute_whose_reading_fails_fails_as_in_the_sandbox(name):
+    sandbox, _ = sandbox_and_theme()
+    theme = language_environment(make_environment(theme_loader(())), "en")
+    source = READ_AHEAD.replace("@NAME@", name)
+    with pytest.raises(UndefinedError) as expected:
+        sandbox.from_string(source).render()
+    with pytest.raises(UndefinedError) as got:
+        theme.from_string(source).render()
+    assert str(got.value) == str(expected.value) == f"'jinja2.runtime.LoopContext object' has no attribute '{name}'"
