@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sys
+from functools import lru_cache
 from gettext import NullTranslations
+from pathlib import Path
 from typing import Protocol
 
 from jinja2.bccache import Bucket, BytecodeCache, bc_magic
@@ -76,9 +79,28 @@ class StoredBytecodeCache(BytecodeCache):
 def _kind(bucket: Bucket) -> bytes:
     """Return what compiled the code: code compiled for the sandbox calls through its checks and code
     compiled without it does not, so the seal of one never opens the other; nor does code from one
-    code generator open another's (render/frame.py: ThemeCodeGenerator.compiled_as)."""
-    sandboxed = b"sandboxed" if getattr(bucket.environment, "sandboxed", False) else b"plain"
-    return sandboxed + getattr(bucket.environment.code_generator_class, "compiled_as", b"")
+    code generator open another's (render/frame.py: ThemeCodeGenerator.compiled_as), nor code that
+    checks fewer operators (render/bounds.py) or was compiled by other code of ours (_compiler)."""
+    env = bucket.environment
+    sandboxed = b"sandboxed" if getattr(env, "sandboxed", False) else b"plain"
+    return sandboxed + getattr(env.code_generator_class, "compiled_as", b"") + _compiler(
+        type(env), env.code_generator_class, frozenset(getattr(env, "intercepted_binops", ())),
+        frozenset(getattr(env, "intercepted_unops", ())))
+
+
+@lru_cache(maxsize=16)
+def _compiler(environment: type, generator: type, binops: frozenset, unops: frozenset) -> bytes:
+    """Return a digest of what decides the code a template compiles to, beyond Jinja's own version (in
+    bc_magic): the operators the sandbox intercepts and the source of every module of ours among the
+    environment's and the code generator's classes, so that an edit of those never loads code
+    compiled before it (a `*` left unchecked, a value printed by an escape of old)."""
+    digest = hashlib.sha256(repr((sorted(binops), sorted(unops))).encode())
+    modules = {cls.__module__ for cls in environment.__mro__ + generator.__mro__}
+    for name in sorted(modules - {"builtins"}):
+        if name.split(".")[0] not in ("jinja2", "markupsafe"):
+            file = getattr(sys.modules.get(name), "__file__", None)
+            digest.update(name.encode() + b"\0" + (Path(file).read_bytes() if file else b"") + b"\0")
+    return b"+" + digest.hexdigest().encode()
 
 
 def bytecode_cache(store: CompiledStore | None, translations: NullTranslations | None = None

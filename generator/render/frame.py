@@ -65,9 +65,8 @@ PLAIN_OBJECTS = frozenset({
     Site, Notice, Department, Channel, Text, Interval, WeeklyHours, ResponseTime, Support, Priority,
     TicketState, Change, Component, IncidentUpdate, TemplateModule, LoopContext,
 })
-# A value that is a bound method goes through the sandbox (str.format is wrapped there).
+# A value that is a bound method is still checked by the sandbox's own rule.
 _METHODS = (MethodType, BuiltinMethodType)
-_MISSING = object()
 
 
 def escape_output(value) -> str:
@@ -124,9 +123,9 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
 
     The same for the objects of PLAIN_OBJECTS (`site.name`, `names.channel`, `loop.first`,
     some fifteen a page): for them the sandbox's checks depend on the name alone, and a
-    name that starts with `_` is refused; so such a name, a missing one and a value that is
-    a method (which the sandbox may wrap) go through the sandbox, and any other public
-    attribute is given as the sandbox gives it.
+    name that starts with `_` is refused; so such a name goes through the sandbox, a value
+    that is a method is checked by its rule, and any other public attribute, or the
+    undefined of a missing one, is given as the sandbox gives it, read once as it reads it.
     """
 
     # The catalog folded into compiled templates: None in the environment of all languages.
@@ -142,9 +141,18 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
                 except (KeyError, TypeError):
                     return self.undefined(obj=obj, name=attribute)
         elif kind in PLAIN_OBJECTS and attribute[:1] != "_":
-            value = getattr(obj, attribute, _MISSING)
-            if value is not _MISSING and type(value) not in _METHODS:
+            # Read once, as the sandbox reads it: a property such as loop.length consumes the
+            # loop's iterable, so a failed reading is not repeated (the answer would be another).
+            try:
+                value = getattr(obj, attribute)
+            except AttributeError:
+                try:
+                    return obj[attribute]
+                except (TypeError, LookupError):
+                    return self.undefined(obj=obj, name=attribute)
+            if type(value) not in _METHODS or self.is_safe_attribute(obj, attribute, value):
                 return value
+            return self.unsafe_undefined(obj, attribute)
         return super().getattr(obj, attribute)
 
     def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
