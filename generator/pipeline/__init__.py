@@ -35,7 +35,7 @@ from generator.schedule.holiday_answers import HolidayAnswers
 from generator.schedule.hours import build_holiday_calendar
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
-from generator.validate.checked import collector_paused, collector_released
+from generator.validate.checked import pause_collector, release_collector
 from generator.write.probe_cache import write_probe_cache
 from generator.write.template_cache import sealed_files
 
@@ -130,7 +130,7 @@ def build(loaded: Loaded, now: datetime, *, sink: Callable[[tuple[Output, ...]],
     try:
         return _build(loaded, now, sink, cache_root, jobs, previous, previous_bytes, memo)
     finally:
-        collector_released()    # what load (and _kept_digests) froze: see validate/checked.py: collector_paused
+        release_collector()    # what load (and _kept_digests) froze: see validate/checked.py: pause_collector
 
 
 def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], tuple] | None,
@@ -271,7 +271,7 @@ def _kept_digests(loaded: Loaded, memo: LoadMemo | None, folder: Path | None):
     from generator.render.dependencies import NoticeDigests
     from generator.write.notice_cache import read_notice_digests
 
-    with collector_paused():    # 10,000 entries of plain strings: out of the collector's rounds
+    with pause_collector():    # 10,000 entries of plain strings: out of the collector's rounds
         known = memo.digests if memo is not None and memo.digests is not None else \
             read_notice_digests(folder) if folder is not None else {}
     return NoticeDigests(loaded.made_from, known)

@@ -23,7 +23,7 @@ from generator.read.notice_digests import notice_digests
 from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
 from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate import make_site, validate_holidays, validate_settings
-from generator.validate.checked import CheckedEntries, check_and_gather, collector_paused, collector_released
+from generator.validate.checked import CheckedEntries, check_and_gather, pause_collector, release_collector
 from generator.validate.limits import check_notice_count
 from generator.write.build_cache import write_json
 from generator.write.holiday_cache import read_holiday_answers, write_holiday_answers
@@ -91,7 +91,7 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
         sources = with_history(sources, site_dir, root if kept else None, memo)
     entries = None
     if kept or memo is not None:
-        with collector_paused():    # tens of thousands of values: out of the collector's rounds (see there)
+        with pause_collector():    # tens of thousands of values: out of the collector's rounds (see there)
             entries = memo.entries if memo is not None and memo.entries is not None else \
                 CheckedEntries(*read_checked(root)) if kept else CheckedEntries()
     answers = kept_holiday_answers(root if kept else None, memo)
@@ -105,7 +105,7 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
         memo.entries, memo.holidays = entries, answers
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
     if not rendering:
-        collector_released()        # a build (rendering) releases what the load froze when it ends
+        release_collector()        # a build (rendering) releases what the load froze when it ends
     return Loaded(site_dir, draft, problems, sources.templates, strict, made_from, root if kept else None, untrusted)
 
 

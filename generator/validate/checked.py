@@ -266,7 +266,7 @@ def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedE
     read_notice_and_digest); `check` is check_notice or check_translation with its other arguments given.
     """
     checked, translated, kept = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
-    with collector_paused():
+    with pause_collector():
         notices, problems = gather_notices(sources.notices, checked, translated, settings, sources.history)
     return notices, problems, made_from(sources.notices, kept, entries, sources.history) if entries is not None else {}
 
@@ -308,9 +308,9 @@ def made_from(files: tuple[NoticeFile, ...], kept: dict[str, str], entries: Chec
 
 
 @contextmanager
-def collector_paused():
+def pause_collector():
     """Keep the garbage collector from running inside the block (as it was, after it), and what the block made out
-    of its later rounds (gc.freeze) until collector_released()."""
+    of its later rounds (gc.freeze) until release_collector()."""
     # Decoding thousands of kept checks and making the notices from them makes objects by the
     # million: the collector's rounds over them cost more than the work itself, and they hold no
     # cycles to collect.  Not around the checks themselves (Markdown's and the workers' garbage).
@@ -326,8 +326,8 @@ def collector_paused():
             gc.enable()
 
 
-def collector_released() -> None:
-    """Give what collector_paused froze (and whatever else is frozen) back to the garbage collector's rounds."""
+def release_collector() -> None:
+    """Give what pause_collector froze (and whatever else is frozen) back to the garbage collector's rounds."""
     # Called when a load or a build ends: serve loads again and again in one process, and garbage
     # frozen with the model (cycles made between two loads) would otherwise never be collected.
     gc.unfreeze()
@@ -347,7 +347,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
         # A file that could not be read ("") is checked every time: how it fails may change.
         keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in digests.items() if digest}
     every = lru_cache(maxsize=1)(partial(slugs_digest, slugs))
-    with collector_paused():
+    with pause_collector():
         checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
     kept = {rel: keys[rel] for rel, one in checked.items() if one is not None}
     missing = [file for file in mains if checked.get(file.rel) is None]
@@ -361,7 +361,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
             kept[file.rel] = keys[file.rel]
     by_slug = {file.slug: checked[file.rel] for file in mains}
     translated = {}
-    with collector_paused():
+    with pause_collector():
         for file in translations:
             if file.rel in keys:
                 keys[file.rel] = translation_key(keys[file.rel], by_slug.get(file.slug))
