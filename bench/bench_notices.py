@@ -19,7 +19,10 @@ say: `git worktree add /tmp/old-checkout <commit>`, or copies with one speed tri
 removed) alternate with this one's on the same site, the order turned every round; every
 round is printed, then for each other checkout the median of the per-round ratios
 (this / other): on a machine whose speed drifts from one minute to the next, that
-ratio is steadier than either time.
+ratio is steadier than either time.  With --fresh-clone, each of those full builds is what a
+fresh clone's first build does: the site's .expediente-cache is removed before it and the build
+keeps its caches (no --no-cache); the user's cache ($XDG_CACHE_HOME: the key, the default
+theme's compiled templates) stays warm unless --empty-user-cache gives every build an empty one.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -63,12 +67,14 @@ def timed(command: list[str], outputs: Path, env: dict[str, str] | None = None) 
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
 
 
-def build(site: Path, out: Path, *extra: str, root: Path = ROOT) -> tuple[float, float, int]:
+def build(site: Path, out: Path, *extra: str, root: Path = ROOT,
+          env: dict[str, str] | None = None) -> tuple[float, float, int]:
     return timed([sys.executable, str(root / "build.py"), "--site", str(site), "--out", str(out), "--now", NOW,
-                  *extra], out.parent)
+                  *extra], out.parent, env)
 
 
-def compare(site: Path, work: Path, others: list[Path], runs: int) -> list[tuple[str, ...]]:
+def compare(site: Path, work: Path, others: list[Path], runs: int, fresh_clone: bool = False,
+            empty_user_cache: bool = False) -> list[tuple[str, ...]]:
     """Alternate full builds of `site` by this checkout's generator and each of `others`; return table rows.
 
     Every round builds once with each, in an order turned by one place every round, so that a
@@ -79,12 +85,19 @@ def compare(site: Path, work: Path, others: list[Path], runs: int) -> list[tuple
     for name, other in zip(names[1:], others):
         compileall.compile_dir(str(other / "generator"), quiet=1)
         build(site, work / f"warm-{names.index(name)}", "--no-cache", root=other)  # its compiled templates
+    if fresh_clone:
+        build(site, work / "warm-this", "--no-cache")   # this checkout's store of the default theme, if it has one
     times: dict[str, list[tuple[float, float, int]]] = {name: [] for name in names}
     for round_ in range(runs):
         turn = round_ % len(names)
         for name in names[turn:] + names[:turn]:
-            times[name].append(build(site, work / f"run-{names.index(name)}-{round_}", "--no-cache",
-                                     root=roots[name]))
+            env = None
+            if empty_user_cache:
+                env = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="user-cache-", dir=work)}
+            if fresh_clone:
+                shutil.rmtree(site / ".expediente-cache", ignore_errors=True)
+            times[name].append(build(site, work / f"run-{names.index(name)}-{round_}",
+                                     *(() if fresh_clone else ("--no-cache",)), root=roots[name], env=env))
         print(f"round {round_ + 1}: " + ", ".join(f"{name} {times[name][-1][0]:.2f} s ({times[name][-1][1]:.2f} s CPU)"
                                                  for name in names), flush=True)
     rows = [(name if name != "this" else "this checkout", "full",
@@ -112,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--against", type=Path, nargs="+", default=[],
                         help="other checkouts of the generator: alternate full builds with this one's")
+    parser.add_argument("--fresh-clone", action="store_true",
+                        help="with --against: remove the site's .expediente-cache before each full build")
+    parser.add_argument("--empty-user-cache", action="store_true",
+                        help="with --against: give each full build an empty XDG_CACHE_HOME")
     args = parser.parse_args(argv)
     rows = [("notices", "case", "median wall s", "median CPU s", "peak MiB")]
     compile_bytecode()
@@ -120,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             site = make_notices_site(Path(work) / f"site-{size}", size)
             if args.against:
-                rows += compare(site, Path(work), [other.resolve() for other in args.against], args.runs)
+                rows += compare(site, Path(work), [other.resolve() for other in args.against], args.runs,
+                                args.fresh_clone, args.empty_user_cache)
                 continue
             results: dict[str, list[tuple[float, float, int]]] = {"full": [], "no change": [], "one notice": []}
             out = Path(work) / f"out-{size}"

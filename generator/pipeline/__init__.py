@@ -26,10 +26,10 @@ from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
 from generator.pipeline.loading import Loaded, LoadMemo, as_errors, keep_holiday_answers, kept_holiday_answers, load
-from generator.read.cache import CACHE_DIR, base_key, cache_dir, may_use_cache
+from generator.read.cache import CACHE_DIR, base_key, cache_dir, code_digest, may_use_cache
 from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
 from generator.read.probe_files import list_probe_files, read_component_history
-from generator.read.templates import theme_loader
+from generator.read.templates import default_theme_dir, theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.holiday_answers import HolidayAnswers
 from generator.schedule.hours import build_holiday_calendar
@@ -37,7 +37,7 @@ from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
 from generator.validate.checked import pause_collector, release_collector
 from generator.write.probe_cache import write_probe_cache
-from generator.write.template_cache import sealed_files
+from generator.write.template_cache import template_stores
 
 __all__ = ["Loaded", "LoadMemo", "OutputTooLarge", "Resolved", "Result", "as_errors", "build", "build_site",
            "counting_sink", "load", "make_build", "read_probe_histories", "resolve", "resolve_now",
@@ -148,7 +148,9 @@ def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], t
     kept_in = loaded.kept_in if resolved.cache_trusted and loaded.made_from else None
     digests = _kept_digests(loaded, memo, kept_in)
     try:
-        compiled = sealed_files(cache_root / "templates") if resolved.cache_trusted else None
+        # The default theme's compiled templates in this user's store (outside the site), the site's own in its cache.
+        compiled = template_stores(cache_root / "templates" if resolved.cache_trusted else None, default_theme_dir(),
+                                   code_digest())
         done, keys, parts = _render(made, template_dirs, compiled, jobs, sink, previous or {}, previous_bytes or {},
                                     digests)
     except (OutputTooLarge, TemplateFailed) as exc:

@@ -48,7 +48,7 @@ from generator.model import (
 )
 from generator.render import urls
 from generator.render.bounds import BoundedOperators
-from generator.render.bytecode import CompiledStore, bytecode_cache
+from generator.render.bytecode import CompiledStore, CompiledStores, bytecode_cache
 from generator.render.folding import fold_messages
 from generator.render.i18n import LocaleFormats, read_catalogs, template_gettext, translations_for
 
@@ -167,12 +167,13 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
         return super().compile(source, name, filename, raw, defer_init)
 
 
-def make_environment(loader: BaseLoader, compiled: CompiledStore | None = None) -> Environment:
+def make_environment(loader: BaseLoader, compiled: CompiledStore | CompiledStores | None = None) -> Environment:
     """Return the Jinja2 environment over `loader` (read.templates.theme_loader: the site's templates, then
     the default theme).
 
-    With `compiled` (write.template_cache.sealed_files: files sealed with this machine's key,
-    so that a file a commit planted is never loaded), compiled templates are kept there
+    With `compiled` (write.template_cache.template_stores, or one store such as sealed_files: files
+    sealed with this machine's key, so that a file a commit planted is never loaded; the default
+    theme's in this user's store, the site's own in the site's), compiled templates are kept there
     between builds; Jinja checks each template's source against what it compiled, so an
     edited template is compiled again.  Pages are rendered by the environment of their
     language (language_environment).

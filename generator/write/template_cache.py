@@ -1,7 +1,10 @@
 """The files of compiled templates kept between builds, sealed with a key that only this machine's user holds.
 
 Compiling the theme's templates takes a few tenths of a second per language, so
-render/bytecode.py keeps the compiled code in the site's `.expediente-cache/templates/`.
+render/bytecode.py keeps the compiled code: a site's own templates in the site's
+`.expediente-cache/templates/`, the installed default theme's in this user's
+`$XDG_CACHE_HOME/expediente/theme-templates/` (theme_store: the same for every site, as
+Python keeps its own .pyc files; a folder per generator, the newest few kept).
 That folder is inside a tree that others write (a commit can carry it), so a file
 there is given back only when its HMAC-SHA256, under a 32-byte key kept outside
 every site (`$XDG_CACHE_HOME/expediente/bytecode-key`, `~/.cache/...` when unset,
@@ -17,6 +20,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import shutil
 import stat
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +30,13 @@ from generator.own_files import read_own_file
 from generator.write.new_files import replace_file
 
 KEY_FILE = Path("expediente") / "bytecode-key"
+THEME_FOLDER = "theme-templates"       # beside the key
+# Generators (versions, virtual environments) whose compiled default theme is kept: a user who
+# switches between a few keeps each warm; a folder beyond these is removed when a new one is made.
+KEPT_GENERATORS = 4
+# One generator's folder holds its templates once per language, kind and install path (a few dozen);
+# more means many throw-away installs with one code, and the folder is emptied.
+MAX_THEME_FILES = 1000
 KEY_BYTES = 32
 SEAL = b"expediente-sealed-bytecode-1\n"
 SUFFIX = ".sealed"
@@ -123,3 +134,79 @@ def sealed_files(folder: Path) -> SealedFiles | None:
     if folder.is_symlink() or not folder.is_dir():
         return None
     return SealedFiles(folder, key)
+
+
+def theme_store(generator: str) -> SealedFiles | None:
+    """Return this user's sealed files for the default theme compiled by `generator` (read.cache.code_digest:
+    its code, version, Python and libraries), in a folder of its own under theme-templates/ beside the key;
+    None when the key or a private folder cannot be had: the theme is then compiled as a site's templates are."""
+    key = machine_key(key_path())
+    if key is None:
+        return None
+    root = key_path().parent / THEME_FOLDER
+    folder = root / hashlib.blake2b(generator.encode(), digest_size=16).hexdigest()
+    if not _private_folder(root):
+        return None
+    made = not os.path.lexists(folder)
+    if not _private_folder(folder):
+        return None
+    try:
+        if made:
+            _keep_newest(root, folder)
+        else:
+            os.utime(folder)     # used now: what _keep_newest keeps
+            if len(os.listdir(folder)) > MAX_THEME_FILES:
+                SealedFiles(folder, key).clear()
+    except OSError:
+        pass
+    return SealedFiles(folder, key)
+
+
+def _private_folder(folder: Path) -> bool:
+    """Make `folder` (0700) unless it exists; return whether it is a folder, not a link, of this user, that no one
+    else may write (as machine_key asks of the key): another's folder would let them choose what is there."""
+    try:
+        folder.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError:
+        return False
+    try:
+        status = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(status.st_mode) and status.st_uid == os.getuid() and not status.st_mode & 0o022
+
+
+def _keep_newest(root: Path, made: Path) -> None:
+    """Remove the generators' folders in `root` beyond the KEPT_GENERATORS - 1 last used and `made`."""
+    others = []
+    for entry in os.scandir(root):
+        if entry.name != made.name and entry.is_dir(follow_symlinks=False):
+            others.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
+    for _, name in sorted(others, reverse=True)[KEPT_GENERATORS - 1:]:
+        shutil.rmtree(root / name, ignore_errors=True)
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateStores:
+    """Where each compiled template is kept, by its source file: the default theme's (under `theme_dir`) in
+    `theme` when this user's store can be had, every other (the site's own) in `site`."""
+
+    site: SealedFiles | None
+    theme: SealedFiles | None
+    theme_dir: str
+
+    def store_for(self, filename: str | None) -> SealedFiles | None:
+        """Return the store of the template read from `filename`, or None when it is compiled in memory."""
+        if self.theme is not None and filename is not None and filename.startswith(self.theme_dir):
+            return self.theme
+        return self.site
+
+
+def template_stores(site_folder: Path | None, theme_dir: Path, generator: str) -> TemplateStores:
+    """Return where a build keeps compiled templates: the site's `site_folder` (None when the site's cache is not
+    trusted), and for the default theme at `theme_dir` this user's store for `generator` (theme_store), which
+    is outside the site and so used whether or not the site's cache is trusted."""
+    return TemplateStores(None if site_folder is None else sealed_files(site_folder), theme_store(generator),
+                          os.path.join(str(theme_dir), ""))

@@ -19,7 +19,9 @@ import pytest
 from helpers_template_attacks import build, example_site, git, published
 
 from generator.read.templates import default_theme_dir
+from generator.render.bytecode import kept_name
 from generator.render.folding import catalog_fingerprint
+from generator.render.frame import ThemeCodeGenerator
 from generator.render.i18n import read_catalogs, translations_for
 from generator.write.template_cache import SEAL
 
@@ -65,7 +67,7 @@ def plant_caches(site: Path, marker: Path) -> int:
             # Where the sealed cache keeps it, with the right source checksum but a seal made without the key.
             checksum = hashlib.sha1(path.read_text(encoding="utf-8").encode()).hexdigest().encode()
             body = bc_magic + len(checksum).to_bytes(4, "big") + checksum + evil_code
-            sealed = hashlib.sha256(f"{salt}\0{name}\0{filename}".encode()).hexdigest()
+            sealed = kept_name(salt, name, filename, b"sandboxed" + ThemeCodeGenerator.compiled_as)
             (folder / f"{sealed}.sealed").write_bytes(SEAL + bytes(32) + body)
             count += 3
     return count
@@ -107,9 +109,11 @@ def test_a_template_cache_planted_in_a_plain_folder_is_not_loaded(tmp_path: Path
 
 
 def test_a_sealed_file_changed_by_someone_else_is_compiled_again(tmp_path: Path) -> None:
+    """The default theme's compiled templates are kept in this user's store (beside the key), not in the site."""
     site = example_site(tmp_path)
     assert build(site, tmp_path, "--no-cache").returncode == 0
-    folder = site / ".expediente-cache" / "templates"
+    assert not list((site / ".expediente-cache" / "templates").glob("*.sealed"))
+    [folder] = (tmp_path / "xdg-cache" / "expediente" / "theme-templates").iterdir()   # this generator's
     honest = {path.name: path.read_bytes() for path in folder.glob("*.sealed")}
     assert len(honest) == len(LANGUAGES) * len(theme_templates())   # every template, once per language
     first = (tmp_path / "out" / "index.html").read_bytes()

@@ -196,7 +196,7 @@ def test_code_kept_under_the_theme_environments_own_kind_is_loaded(tmp_path):
     # The other side of the test above: the store is read, and only the kind keeps the old code out.
     store = SealedFiles(tmp_path, bytes(range(32)))
     env = language_environment(make_environment(DictLoader({"names.html": "", "page.html": SOURCE}), store), "en")
-    kind = _kind(env.bytecode_cache.get_bucket(env, "page.html", None, SOURCE))
+    kind = _kind(env)
     kept_code(store, kind, "{{ x|safe }}")
     assert rendered_with(store) == "<a>"
 
