@@ -14,6 +14,10 @@ Every round times, each in a new process and in an order turned by one place eve
 
 * full: Expediente's `build.py build` into a new folder after its cache was removed, as
   bench/peers/run.py does (a fresh clone's build), on a copy of the site kept for full builds;
+  this user's compiled default theme (`$XDG_CACHE_HOME/expediente/`, kept outside every site)
+  stays, as it does for every build on a machine after its first;
+* full, first on this machine: the same with an empty `$XDG_CACHE_HOME` of its own, so that
+  the default theme is compiled too (a new machine's, or a new CI runner's, first build);
 * hugo, pelican: their full builds of the same notices (peers/run.py's commands);
 * nothing changed: `build.py build` into the folder and with the cache the builds before left,
   on a second copy of the site;
@@ -72,6 +76,7 @@ from make_notices_site import make_notices_site
 from peer_sites import write_sites
 
 FULL, HUGO, PELICAN, SAME, EDITED = "full", "hugo full", "pelican full", "nothing changed", "one notice edited"
+FIRST = "full, first on this machine"
 FLOOR = ("start-up and imports", "Markdown", "writing")
 EDIT_FLOOR = "one-edit floor"
 
@@ -84,6 +89,8 @@ TARGETS = (
     ("one notice edited at 10,000 notices, s", EDITED, None, 1.5, 10000),
     ("full build / Hugo's full build", FULL, HUGO, 2.5, None),
     ("full build / Pelican's full build", FULL, PELICAN, 0.4, None),
+    ("full build, first on this machine / Hugo's", FIRST, HUGO, 2.5, None),
+    ("full build, first on this machine / Pelican's", FIRST, PELICAN, 0.4, None),
 )
 
 
@@ -142,6 +149,11 @@ def plan_round(checkouts: list[Checkout], sites: dict[str, Path], tools: dict[st
             peers.forget_cache(checkout.full_site)   # a full build: nothing kept from the round before
             return timed(our_build(checkout, checkout.full_site, out / f"full-{tag}-{index}"), out)
 
+        def first(checkout=checkout, index=index):
+            peers.forget_cache(checkout.full_site)
+            user_cache = {**os.environ, "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="user-cache-", dir=out)}
+            return timed(our_build(checkout, checkout.full_site, out / f"first-{tag}-{index}"), out, user_cache)
+
         def same(checkout=checkout):
             return timed(our_build(checkout, checkout.rebuilt_site, checkout.rebuilt_out), out)
 
@@ -150,7 +162,7 @@ def plan_round(checkouts: list[Checkout], sites: dict[str, Path], tools: dict[st
             return timed(our_build(checkout, checkout.rebuilt_site, checkout.rebuilt_out), out)
 
         if tools is not None:
-            steps.append((FULL, checkout, full))
+            steps += [(FULL, checkout, full), (FIRST, checkout, first)]
         steps += [(SAME, checkout, same), (EDITED, checkout, edited)]
     language = site_language(checkouts[0].rebuilt_site)
     steps.append((EDIT_FLOOR, None, lambda: time_edit_floor(language, out)))
