@@ -150,7 +150,7 @@ def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], t
     try:
         # The default theme's compiled templates in this user's store (outside the site), the site's own in its cache.
         compiled = template_stores(cache_root / "templates" if resolved.cache_trusted else None, default_theme_dir(),
-                                   code_digest())
+                                   code_digest(), loaded.site_dir)
         done, keys, parts = _render(made, template_dirs, compiled, jobs, sink, previous or {}, previous_bytes or {},
                                     digests)
     except (OutputTooLarge, TemplateFailed) as exc:

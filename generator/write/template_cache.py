@@ -101,6 +101,10 @@ class SealedFiles:
 
     def write(self, name: str, kind: bytes, body: bytes) -> None:
         """Keep `body` under `name` for `kind`, sealed, atomically; a file that cannot be written is not kept."""
+        # A folder removed meanwhile (another generator's build keeps the newest few) is not made again: the file
+        # would make it with the umask's modes, not private (theme_store makes it 0700 and checks it).
+        if not os.path.isdir(self.folder):
+            return
         try:
             replace_file(self._path(name), SEAL + self._seal(name, kind, body) + body)
         except OSError:
@@ -199,14 +203,28 @@ class TemplateStores:
 
     def store_for(self, filename: str | None) -> SealedFiles | None:
         """Return the store of the template read from `filename`, or None when it is compiled in memory."""
-        if self.theme is not None and filename is not None and filename.startswith(self.theme_dir):
+        # The file's real path: a site named through the theme's folder (`<theme>/../../site`) has file names
+        # that start with the theme's, and its own templates must never be kept in the user's store.
+        if self.theme is not None and filename is not None and os.path.realpath(filename).startswith(self.theme_dir):
             return self.theme
         return self.site
 
 
-def template_stores(site_folder: Path | None, theme_dir: Path, generator: str) -> TemplateStores:
+def template_stores(site_folder: Path | None, theme_dir: Path, generator: str,
+                    site_dir: Path | None = None) -> TemplateStores:
     """Return where a build keeps compiled templates: the site's `site_folder` (None when the site's cache is not
     trusted), and for the default theme at `theme_dir` this user's store for `generator` (theme_store), which
-    is outside the site and so used whether or not the site's cache is trusted."""
-    return TemplateStores(None if site_folder is None else sealed_files(site_folder), theme_store(generator),
-                          os.path.join(str(theme_dir), ""))
+    is outside the site and so used whether or not the site's cache is trusted; not when the user's key lies
+    inside `site_dir` (XDG_CACHE_HOME pointing into the site): whoever pushes to it could have chosen the key."""
+    theme = None if _inside(key_path().parent, site_dir) else theme_store(generator)
+    return TemplateStores(None if site_folder is None else sealed_files(site_folder), theme,
+                          os.path.join(os.path.realpath(theme_dir), ""))
+
+
+def _inside(path: Path, folder: Path | None) -> bool:
+    """Tell whether `path` is `folder` or lies within it, both taken by their real paths (False without `folder`)."""
+    if folder is None:
+        return False
+    real = os.path.realpath(folder)
+    found = os.path.realpath(path)
+    return found == real or found.startswith(os.path.join(real, ""))
