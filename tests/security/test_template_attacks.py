@@ -57,19 +57,23 @@ ESCAPES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(ESCAPES))
-def test_a_template_cannot_reach_python(tmp_path: Path, name: str) -> None:
-    payload, message = ESCAPES[name]
+def assert_cannot_reach_python(tmp_path: Path, template: str, payload: str, message: str) -> None:
+    """Push `payload` as the site's `template`, its @CMD@ a command that leaves a marker; assert the build is
+    refused with `message`, nothing ran and nothing was published."""
     marker = tmp_path / "MARKER"
     site = example_site(tmp_path)
     (site / "templates").mkdir()
-    (site / "templates" / "style.css").write_text(payload.replace("@CMD@", f"touch {marker}") + "\n",
-                                                  encoding="utf-8")
+    (site / "templates" / template).write_text(payload.replace("@CMD@", f"touch {marker}") + "\n", encoding="utf-8")
     result = build(site, tmp_path)
     assert_refused(result, message)
     assert not marker.exists()
     assert published(tmp_path) == ""
     assert "uid=" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+def test_a_template_cannot_reach_python(tmp_path: Path, name: str) -> None:
+    assert_cannot_reach_python(tmp_path, "style.css", *ESCAPES[name])
 
 
 UNSAFE_IN_HOURS = UNSAFE.replace("templates/style.css", "templates/hours.html")
@@ -93,16 +97,7 @@ THROUGH_PLAIN_OBJECTS = {
 
 @pytest.mark.parametrize("name", sorted(THROUGH_PLAIN_OBJECTS))
 def test_a_template_cannot_reach_python_through_the_sites_objects(tmp_path: Path, name: str) -> None:
-    payload, message = THROUGH_PLAIN_OBJECTS[name]
-    marker = tmp_path / "MARKER"
-    site = example_site(tmp_path)
-    (site / "templates").mkdir()
-    (site / "templates" / "hours.html").write_text(payload.replace("@CMD@", f"touch {marker}") + "\n",
-                                                   encoding="utf-8")
-    result = build(site, tmp_path)
-    assert_refused(result, message)
-    assert not marker.exists()
-    assert published(tmp_path) == ""
+    assert_cannot_reach_python(tmp_path, "hours.html", *THROUGH_PLAIN_OBJECTS[name])
 
 
 def test_the_sandbox_says_why_and_where_to_read_more(tmp_path: Path) -> None:
