@@ -55,7 +55,7 @@ def read_components(node: Node, problems: Problems, site: SiteSettings, kind: st
         if component not in known:
             problems.error(where, f"unknown component '{component}'",
                            did_you_mean(component, known) or (f"components are {quote_list(known, 'and')}" if known
-                                                              else "this site has no site_src/status.yaml"))
+                                                              else "this site's status page has no components: describe them in site_src/status.yaml"))
         elif component in seen:
             problems.error(where, f"the component '{component}' is listed twice")
         elif state is not None:
@@ -128,7 +128,8 @@ def read_status_fields(front: Map, problems: Problems, site: SiteSettings, kind:
     before = problems.count()
     if not site.components:
         article = "an" if kind == "incident" else "a"
-        problems.error(front, f"{article} {kind} notice needs components, and this site has no site_src/status.yaml",
+        # True whether status.yaml is missing or was refused for errors of its own (reported where they are).
+        problems.error(front, f"{article} {kind} notice needs components, and this site's status page has none",
                        "describe the components in site_src/status.yaml")
         return None
     impact = None
