@@ -225,41 +225,17 @@ def read_manifest(site_dir: Path, out_dir: Path) -> dict:
 
 def folders_digest(folders: tuple[Path, ...]) -> str:
     """Return a digest of every file under `folders` (names and contents, in sorted order): a theme's templates."""
-    digest = hashlib.blake2b(digest_size=32)
-    for number, root in enumerate(folders):
-        for folder, dirs, names in os.walk(root):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")   # bytecode: made from the sources hashed here
-            inside = os.path.relpath(folder, root).replace(os.sep, "/")
-            for name in sorted(names):
-                if name.endswith(".pyc"):
-                    continue
-                try:
-                    with open(os.path.join(folder, name), "rb") as handle:
-                        data = handle.read()
-                except OSError:
-                    data = b"\0unreadable"
-                digest.update(f"{number}\0{inside}/{name}\0{len(data)}\0".encode())
-                digest.update(data)
-    return digest.hexdigest()
+    return hashlib.blake2b("".join(f"{number}\0{path}\0{file_hash}\n" for number, root in enumerate(folders)
+                                   for path, file_hash in _file_hashes(root)).encode(), digest_size=32).hexdigest()
 
 
-# Libraries whose versions change what the outputs hold (Babel's formats, holiday rules, feed and calendar text).
-_LIBRARIES = ("babel", "feedgen", "holidays", "icalendar", "jinja2", "markdown", "markupsafe", "nh3", "tzdata")
-
-
-@lru_cache(maxsize=1)
-def package_hashes() -> tuple[tuple[str, str], ...]:
-    """Return every file of the generator's package but its bytecode: its path inside the package ('/' between
-    folders) and the SHA-256 of its bytes, in path order.
-
-    Read once per process for both code digests (code_digest here, the notices' checks' in
-    read/notice_digests.py): each walked and read the package itself, some 7 ms apiece of a
-    rebuild after one edit, most of it opening the files.
-    """
+def _file_hashes(root: Path) -> tuple[tuple[str, str], ...]:
+    """Return every file under `root` but bytecode: its path inside `root` ('/' between folders) and the SHA-256
+    of its bytes ("unreadable" when it cannot be read), in path order."""
     found = []
-    for folder, dirs, names in os.walk(PACKAGE_DIR):
+    for folder, dirs, names in os.walk(root):
         dirs[:] = [d for d in dirs if d != "__pycache__"]   # bytecode: made from the sources hashed here
-        inside = os.path.relpath(folder, PACKAGE_DIR).replace(os.sep, "/")
+        inside = os.path.relpath(folder, root).replace(os.sep, "/")
         prefix = "" if inside == "." else f"{inside}/"
         for name in names:
             if name.endswith(".pyc"):
@@ -270,6 +246,21 @@ def package_hashes() -> tuple[tuple[str, str], ...]:
             except OSError:
                 found.append((prefix + name, "unreadable"))
     return tuple(sorted(found))
+
+
+# Libraries whose versions change what the outputs hold (Babel's formats, holiday rules, feed and calendar text).
+_LIBRARIES = ("babel", "feedgen", "holidays", "icalendar", "jinja2", "markdown", "markupsafe", "nh3", "tzdata")
+
+
+@lru_cache(maxsize=1)
+def package_hashes() -> tuple[tuple[str, str], ...]:
+    """Return every file of the generator's package but its bytecode, with its SHA-256, in path order (_file_hashes).
+
+    Read once per process for both code digests (code_digest here, the notices' checks' in
+    read/notice_digests.py): each walked and read the package itself, some 7 ms apiece of a
+    rebuild after one edit, most of it opening the files.
+    """
+    return _file_hashes(PACKAGE_DIR)
 
 
 @lru_cache(maxsize=1)

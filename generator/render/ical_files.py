@@ -213,12 +213,12 @@ def _begin_end(kind: type[Component]) -> tuple[bytes, bytes]:
 
 
 @lru_cache(maxsize=64)
-def _order(kind: type[Component], names: tuple[str, ...]) -> list[str]:
+def _order(kind: type[Component], names: tuple[str, ...]) -> tuple[str, ...]:
     """Return property names in the order icalendar writes them in a `kind` component."""
     skeleton = kind()
     for name in names:
         skeleton[name] = None    # sorted_keys reads the names only
-    return skeleton.sorted_keys()
+    return tuple(skeleton.sorted_keys())
 
 
 def as_instant(moment: date | datetime, zone: str) -> datetime:
