@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from generator.errors import WARNING, SourceError
 from generator.model import Component
 from generator.probe.csv_file import LOCK_NAME, LOCK_WAIT, acquire_lock, describe_os_error, uptime_dir
-from generator.read.probe_layout import FIRST_ROW_BYTES, a_day, is_day_folder
+from generator.read.probe_layout import FIRST_ROW_BYTES, a_probe_day, is_day_folder
 from generator.read.probe_rows import HEADER, UPTIME_FOLDER, Context, parse_stamp
 from generator.read.probe_summary import (
     ARCHIVE_SUFFIX,
@@ -120,7 +120,7 @@ def due_months(folder: Path, components: tuple[Component, ...], zone: ZoneInfo, 
                 due[component, path.stem] = (path, [])
     if not folder.is_dir():
         return due
-    for day in sorted(path for path in folder.iterdir() if is_day_folder(path.name) and a_day(path.name)):
+    for day in sorted(path for path in folder.iterdir() if is_day_folder(path.name) and a_probe_day(path.name)):
         if not is_due(day.name[:7]):
             continue
         for path in sorted(day.glob("*.csv")):

@@ -19,11 +19,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.errors import WARNING, SourceError
+from generator.limits import LAST_YEAR
 from generator.read.probe_rows import UPTIME_FOLDER, parse_stamp
 from generator.read.probe_summary import MAX_SUMMARY_BYTES, SUMMARY_SUFFIX, summary_first
 
 DAY_NAME = re.compile(r"\d{4}-\d\d-\d\d")
 FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
+# The probe names a day folder after the UTC day of its checks, so none is before 2000 (a machine whose clock
+# starts at 1970-01-01 until it syncs writes one) or after the last year a site may name. The rows of such a
+# folder have a wrong time, and would move when checking began (the page's "since", the API's created_at).
+FIRST_PROBE_DAY, LAST_PROBE_DAY = date(2000, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 def is_day_folder(name: str) -> bool:
@@ -40,6 +45,21 @@ def a_day(name: str) -> bool:
     return True
 
 
+def out_of_probe_days(name: str) -> str | None:
+    """Return 'before 2000' or 'after 2200' for a real day's name that no probe writes, else None."""
+    day = date.fromisoformat(name)
+    if day < FIRST_PROBE_DAY:
+        return f"before {FIRST_PROBE_DAY.year}"
+    if day > LAST_PROBE_DAY:
+        return f"after {LAST_PROBE_DAY.year}"
+    return None
+
+
+def a_probe_day(name: str) -> bool:
+    """Tell whether a folder's name is a day the probe may have written (a real day from 2000 to 2200)."""
+    return a_day(name) and out_of_probe_days(name) is None
+
+
 def unknown_component(name: str, known, where: tuple, extra: str = "") -> SourceError:
     """Return the warning for a folder or day file named after no component of status.yaml."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
@@ -54,8 +74,9 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
     """Return the day files of site_src/uptime/ (`root`) for the UTC `months`, by component, as (day, path) in
     day order; each component's oldest day file of any month (where checking began); and warnings.
 
-    A folder named like a date that is no day, and a day file named after no component, are warnings
-    (one per name, placed at its first file), and left out; other entries are no rows and are ignored.
+    A folder named like a date that is no day or a day no probe writes (out_of_probe_days), and a day file
+    named after no component, are warnings (one per name, placed at its first file), and left out; other
+    entries are no rows and are ignored.
     """
     wanted = set(months)
     found: dict[str, list[tuple[str, Path]]] = {}
@@ -74,6 +95,14 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
             where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
             problems.append(SourceError(*where, f"'{folder.name}' is not a day; the probe's rows in it are not shown",
                                         "name a day folder after a UTC day, like 2026-11-23", WARNING))
+            continue
+        when = out_of_probe_days(folder.name)
+        if when is not None:
+            where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
+            problems.append(SourceError(
+                *where, f"'{folder.name}' is a day {when}, which the probe never writes; the rows in it are not shown",
+                "the probe names the folder after the UTC day of its checks: if its machine's clock was wrong, "
+                "remove the folder, or move the rows to the day they were taken", WARNING))
             continue
         for path in files:
             if path.stem not in known:
