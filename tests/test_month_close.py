@@ -354,3 +354,21 @@ def test_a_day_folder_no_probe_wrote_is_named_and_left_out_of_the_pages_and_of_t
     closed, problems = close(site, datetime(2201, 3, 1, tzinfo=ZoneInfo("UTC")))
     assert problems == () and closed and stray.is_file()
     assert not list((site / UPTIME / "website").glob(f"{day[:7]}.*"))
+
+
+def test_a_month_file_no_probe_wrote_is_named_and_left_out_of_the_pages_and_of_the_close(tmp_path, example_outputs,
+                                                                                          capsys):
+    """As a day folder: a month file before 2000 (an earlier probe's, its machine's clock at 1970) is no history."""
+    site = copy_example(tmp_path / "site")
+    stray = site / UPTIME / "website/1970-01.csv"
+    stray.write_text("time,ok,latency_ms,detail\n1970-01-01T00:00:07Z,1,40.0,HTTP 200\n", encoding="utf-8")
+    capsys.readouterr()
+    assert build(site, tmp_path / "public") == dict(example_outputs)
+    assert capsys.readouterr().err == (
+        "site_src/uptime/website/1970-01.csv:1:1: warning: '1970-01' is a month before 2000, which the probe never "
+        "writes; the rows in it are not shown\n"
+        "  hint: the probe names the file after the UTC month of its checks: if its machine's clock was wrong, "
+        "remove the file, or move the rows to the month they were taken\n")
+    closed, problems = close(site)
+    assert problems == () and "site_src/uptime/website/1970-01.csv" not in closed and stray.is_file()
+    assert not list((site / UPTIME / "website").glob("1970-01.*[nz]"))

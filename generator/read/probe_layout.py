@@ -60,6 +60,21 @@ def a_probe_day(name: str) -> bool:
     return a_day(name) and out_of_probe_days(name) is None
 
 
+def out_of_probe_months(month: str) -> str | None:
+    """Return 'before 2000' or 'after 2200' for a month's name (2026-11) that no probe writes, else None (also
+    for a name that is no month: the reader names that)."""
+    return out_of_probe_days(f"{month}-01") if a_day(f"{month}-01") else None
+
+
+def stray_month(path: Path, when: str) -> SourceError:
+    """Return the warning for a month file or closed month of a component's folder that no probe writes."""
+    label = (UPTIME_FOLDER / path.parent.name / path.name).as_posix()
+    what = "remove the file" if path.name.endswith(".csv") else f"remove it and {path.name[:7]}.csv.xz"
+    return SourceError(label, 1, 1, f"'{path.name[:7]}' is a month {when}, which the probe never writes; the rows in "
+                       "it are not shown", "the probe names the file after the UTC month of its checks: if its "
+                       f"machine's clock was wrong, {what}, or move the rows to the month they were taken", WARNING)
+
+
 def unknown_component(name: str, known, where: tuple, extra: str = "") -> SourceError:
     """Return the warning for a folder or day file named after no component of status.yaml."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
@@ -117,14 +132,16 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
     return found, oldest, problems
 
 
-def first_row_time(folder: Path, first_day: Path | None, now: datetime) -> datetime | None:
+def first_row_time(folder: Path, first_day: Path | None, now: datetime,
+                   problems: list[SourceError] | None = None) -> datetime | None:
     """Return the time of a component's first row, if it is not after `now`: of its oldest month file or
-    summary in `folder`, or of its oldest day file `first_day`, whichever is earlier.
+    summary in `folder`, or of its oldest day file `first_day`, whichever is earlier; a month no probe
+    writes (out_of_probe_months) is left out, with a warning added to `problems`.
 
     The probe appends rows in time order, so the oldest file's first well-formed row is when
     checking began; it stays put as months pass, unlike the first day of the 90 shown.
     """
-    found = first_of_months(folder)
+    found = first_of_months(folder, [] if problems is None else problems)
     # A day file's rows are of its UTC day: one that begins after the month files' first row is not read.
     if first_day is not None and (found is None or found.isoformat() >= first_day.parent.name):
         in_day = first_of_file(first_day)
@@ -148,10 +165,17 @@ def first_of_file(path: Path | None) -> datetime | None:
     return None
 
 
-def first_of_months(folder: Path) -> datetime | None:
-    """Return the time of the first row of a component's oldest month file or closed month."""
-    months = [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
-              *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]
+def first_of_months(folder: Path, problems: list[SourceError]) -> datetime | None:
+    """Return the time of the first row of a component's oldest month file or closed month; a warning for each
+    one of a month no probe writes goes to `problems`, and it is left out."""
+    months = []
+    for path in [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
+                 *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]:
+        when = out_of_probe_months(path.name[:7])
+        if when is None:
+            months.append(path)
+        else:
+            problems.append(stray_month(path, when))
     # By month, a month file before its month's summary (the file holds rows the summary lacks).
     for path in sorted(months, key=lambda path: (path.name[:7], not path.name.endswith(".csv"))):
         if path.name.endswith(".csv"):
