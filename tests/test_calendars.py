@@ -30,6 +30,7 @@ from generator.render.calendars import MESSAGES, render_calendars
 from generator.render.i18n import read_catalogs
 from generator.render.ical_files import (
     CalendarEvent,
+    _line_of,
     calendar_bytes,
     event_bytes,
     make_event,
@@ -684,3 +685,18 @@ def test_an_edit_committed_to_git_raises_sequence_and_keeps_uids(tmp_path):
     assert changed["DTSTART"].value == "20261207T100000"
     subscribed = events_of((second_out / "calendar/suporte.ics").read_bytes())
     assert "2026-11-20-dezembro-suporte-20261207@status.example.net" in subscribed
+
+
+def test_categories_may_be_any_sequence_and_share_the_cached_lines():
+    """A list of categories is taken as the tuple it equals: the event hashes (calendar_bytes keeps events by
+    it) and every one of its content lines comes from the cache the tuple's event filled."""
+    as_tuple = event_at("sequence", date(2026, 12, 7), date(2026, 12, 8))
+    as_list = event_at("sequence", date(2026, 12, 7), date(2026, 12, 8), categories=["Suporte", "Avisos"])
+    assert as_list == as_tuple and hash(as_list) == hash(as_tuple) and as_list.categories == ("Suporte", "Avisos")
+    written = event_bytes(as_tuple)
+    before = _line_of.cache_info()
+    assert event_bytes(as_list) == written == make_event(as_tuple).to_ical()
+    assert _line_of.cache_info().misses == before.misses and _line_of.cache_info().hits > before.hits
+    assert b"CATEGORIES:Suporte,Avisos\r\n" in written
+    with pytest.raises(TypeError, match=r"categories is a sequence of names, not one name \('Avisos'\)"):
+        event_at("sequence", date(2026, 12, 7), date(2026, 12, 8), categories="Avisos")

@@ -330,3 +330,45 @@ def test_an_xz_file_asking_for_a_huge_dictionary_is_refused_before_it_is_unpacke
     bomb.write_bytes(bytes(packed))
     with pytest.raises(SummaryError, match="it is not an xz file the probe wrote .*[Mm]emory"):
         read_archive(bomb, 10 << 20)
+
+
+@pytest.mark.parametrize("day, when", [("0001-01-01", "before 2000"), ("1970-01-01", "before 2000"),
+                                       ("2201-01-01", "after 2200")])
+def test_a_day_folder_no_probe_wrote_is_named_and_left_out_of_the_pages_and_of_the_close(tmp_path, example_outputs,
+                                                                                          capsys, day, when):
+    """A probe names a day folder after the UTC day of its checks, never before 2000 (a machine whose clock
+    starts at 1970-01-01 until it syncs writes one) nor after the last year a site may name: the rows of
+    such a folder would make the page and the API say that checking began in that year."""
+    site = copy_example(tmp_path / "site")
+    stray = site / UPTIME / day / "website.csv"
+    stray.parent.mkdir()
+    stray.write_text(f"time,ok,latency_ms,detail\n{day}T12:00:00Z,1,40.0,HTTP 200\n", encoding="utf-8")
+    capsys.readouterr()
+    assert build(site, tmp_path / "public") == dict(example_outputs)
+    assert capsys.readouterr().err == (
+        f"site_src/uptime/{day}/website.csv:1:1: warning: '{day}' is a day {when}, which the probe never "
+        f"writes; the rows in it are not shown\n"
+        f"  hint: the probe names the folder after the UTC day of its checks: if its machine's clock was wrong, "
+        f"remove the folder, or move the rows to the day they were taken\n")
+    # The probe's close leaves it where it is (and so named by every build), not folded into a closed month.
+    closed, problems = close(site, datetime(2201, 3, 1, tzinfo=ZoneInfo("UTC")))
+    assert problems == () and closed and stray.is_file()
+    assert not list((site / UPTIME / "website").glob(f"{day[:7]}.*"))
+
+
+def test_a_month_file_no_probe_wrote_is_named_and_left_out_of_the_pages_and_of_the_close(tmp_path, example_outputs,
+                                                                                          capsys):
+    """As a day folder: a month file before 2000 (an earlier probe's, its machine's clock at 1970) is no history."""
+    site = copy_example(tmp_path / "site")
+    stray = site / UPTIME / "website/1970-01.csv"
+    stray.write_text("time,ok,latency_ms,detail\n1970-01-01T00:00:07Z,1,40.0,HTTP 200\n", encoding="utf-8")
+    capsys.readouterr()
+    assert build(site, tmp_path / "public") == dict(example_outputs)
+    assert capsys.readouterr().err == (
+        "site_src/uptime/website/1970-01.csv:1:1: warning: '1970-01' is a month before 2000, which the probe never "
+        "writes; the rows in it are not shown\n"
+        "  hint: the probe names the file after the UTC month of its checks: if its machine's clock was wrong, "
+        "remove the file, or move the rows to the month they were taken\n")
+    closed, problems = close(site)
+    assert problems == () and "site_src/uptime/website/1970-01.csv" not in closed and stray.is_file()
+    assert not list((site / UPTIME / "website").glob("1970-01.*[nz]"))

@@ -505,3 +505,52 @@ def test_the_probe_closes_past_months_after_recording_and_leaves_the_current_one
     # The next run has nothing to close, and says nothing about it.
     result = run_cli("probe", "--site", str(site), "--now", "2026-11-23T10:05:05-03:00")
     assert result.returncode == 0 and result.stdout.count("\n") == 1
+
+
+def over_the_limit(site: Path, outside: Path) -> None:
+    """101 probed components where a site may have 100: the build refuses the file, so does the probe."""
+    make_site(site, {f"c{n}": "{type: tcp, host: 127.0.0.1, port: 9, timeout: 1s}" for n in range(101)})
+
+
+def linked_out_of_the_site(site: Path, outside: Path) -> None:
+    """status.yaml a link to a file outside the site (its check would be probed had the probe read it)."""
+    make_site(outside, {"website": "{type: tcp, host: 127.0.0.1, port: 9, timeout: 1s}"})
+    (site / "site_src/status.yaml").unlink()
+    (site / "site_src/status.yaml").symlink_to(outside / "site_src/status.yaml")
+
+
+def a_bad_port(site: Path, outside: Path) -> None:
+    make_site(site, {"website": "{type: tcp, host: 127.0.0.1, port: 70000, timeout: 1s}"})
+
+
+@pytest.mark.parametrize("spoil", [over_the_limit, linked_out_of_the_site, a_bad_port])
+def test_a_bad_status_yaml_gives_the_probe_the_errors_check_gives(tmp_path, capsys, spoil):
+    """The probe loads the settings as the build does: the same errors, placed alike, and nothing probed."""
+    from generator.cli import main
+
+    site = make_site(tmp_path / "site", {})
+    (site / "notices").mkdir()
+    spoil(site, tmp_path / "outside")
+    assert main(["check", "--site", str(site), "--now", "2026-11-23T10:00:05-03:00"], environ={}) == 1
+    checked = capsys.readouterr().err
+    assert main(["probe", "--site", str(site), "--now", "2026-11-23T10:00:05-03:00"], environ={}) == 1
+    probed = capsys.readouterr()
+    errors = checked.rsplit("\n", 2)[0] + "\n"         # check's count of errors aside
+    assert errors.startswith("site_src/status.yaml:") and ": error: " in errors
+    assert (probed.out, probed.err) == ("", errors + "the status components have errors; nothing was probed\n")
+    assert not (site / "site_src/uptime").exists()
+
+
+def test_what_the_probe_does_not_use_does_not_stop_it_and_a_missing_status_yaml_does(tmp_path):
+    """Loaded as the build loads them, hours.yaml and the notices are read too; their mistakes are the build's."""
+    site = make_site(tmp_path, {"website": "{type: tcp, host: 127.0.0.1, port: 9, timeout: 1s}"})
+    (site / "site_src/hours.yaml").write_text("departments: [\n")
+    (site / "notices").mkdir()
+    (site / "notices/2026-11-20-broken.md").write_text("---\ntitle: [\n")
+    status, out, err = probe(site)
+    assert (status, err) == (0, "")
+    assert [row[:2] for row in rows(site, "website")] == [["2026-11-23T13:00:05Z", "0"]]
+    (site / "site_src/status.yaml").unlink()
+    assert probe(site) == (1, "", "site_src/status.yaml:1:1: error: the file is missing\n  hint: create "
+                                  "site_src/status.yaml: docs/format.md describes it, and 'init' writes a commented one\n"
+                                  "the status components have errors; nothing was probed\n")

@@ -27,14 +27,12 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
+from generator.pipeline.loading import load_settings
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
 from generator.probe.month_close import close_months
-from generator.read.sources import read_yaml
-from generator.validate.fields import Problems
-from generator.validate.site import validate_site_settings
-from generator.validate.status import validate_components
 
+SITE_FILE, STATUS_FILE = "site_src/site.yaml", "site_src/status.yaml"
 GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
 
 
@@ -106,25 +104,19 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
 
 
 def load_components(site_dir: Path) -> tuple[tuple[Component, ...], str | None, tuple[SourceError, ...]]:
-    """Read site.yaml (for its languages and time zone) and status.yaml only: a broken notice, or a mistake in
-    the holiday settings, must not stop the measurements (the build reports those). Returns the components,
-    the site's zone (None when site.yaml has errors) and the problems."""
-    src = site_dir / "site_src"
-    site_source, problems = read_yaml(src / "site.yaml", site_dir, required=True)
-    status_source, found = read_yaml(src / "status.yaml", site_dir, required=True)
-    problems += found
-    settings = None
-    if site_source is not None and site_source.root is not None:
-        site_problems = Problems(site_source.path)
-        settings = validate_site_settings(site_source.root, site_problems, holidays=False)
-        problems += site_problems.items
-    components: tuple[Component, ...] = ()
-    if settings is not None and status_source is not None and status_source.root is not None:
-        status_problems = Problems(status_source.path)
-        _, _, _, languages, _, _ = settings
-        components = validate_components(status_source.root, status_problems, languages)
-        problems += status_problems.items
-    return components, settings[2] if settings is not None else None, sort_problems(problems)
+    """Read and check the site's settings as the build does (the same files, links refused, limits counted,
+    the same messages) and return the components, the site's zone (None when site.yaml has errors) and the
+    problems of what the probe uses: site.yaml and status.yaml, and a link that keeps site_src/ from being read.
+    A broken notice, hours.yaml or holiday setting must not stop the measurements (the build reports those)."""
+    sources, settings, found = load_settings(site_dir)
+    problems = [problem for problem in found if problem.path in (SITE_FILE, STATUS_FILE, "site_src")]
+    if sources.status is None and not os.path.lexists(site_dir / STATUS_FILE):
+        # Optional for a build, not for the probe, which would measure nothing.
+        problems.append(SourceError(STATUS_FILE, 1, 1, "the file is missing",
+                                    f"create {STATUS_FILE}: docs/format.md describes it, and 'init' writes a commented one"))
+    if settings is None or any(problem.path == SITE_FILE and problem.severity == ERROR for problem in problems):
+        return (), None, sort_problems(problems)
+    return settings.components, settings.timezone, sort_problems(problems)
 
 
 def progress_line(outcome: Outcome, width: int) -> str:

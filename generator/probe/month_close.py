@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from generator.errors import WARNING, SourceError
 from generator.model import Component
 from generator.probe.csv_file import LOCK_NAME, LOCK_WAIT, acquire_lock, describe_os_error, uptime_dir
-from generator.read.probe_layout import FIRST_ROW_BYTES, a_day, is_day_folder
+from generator.read.probe_layout import FIRST_ROW_BYTES, a_probe_day, is_day_folder, out_of_probe_months
 from generator.read.probe_rows import HEADER, UPTIME_FOLDER, Context, parse_stamp
 from generator.read.probe_summary import (
     ARCHIVE_SUFFIX,
@@ -110,6 +110,8 @@ def due_months(folder: Path, components: tuple[Component, ...], zone: ZoneInfo, 
     ids = {component.id for component in components}
 
     def is_due(month: str) -> bool:
+        if out_of_probe_months(month) is not None:
+            return False            # no probe's month: left where it is, and the build names it
         try:
             return closes_at(month, zone) <= now.astimezone(UTC)
         except (ValueError, OverflowError):
@@ -120,7 +122,7 @@ def due_months(folder: Path, components: tuple[Component, ...], zone: ZoneInfo, 
                 due[component, path.stem] = (path, [])
     if not folder.is_dir():
         return due
-    for day in sorted(path for path in folder.iterdir() if is_day_folder(path.name) and a_day(path.name)):
+    for day in sorted(path for path in folder.iterdir() if is_day_folder(path.name) and a_probe_day(path.name)):
         if not is_due(day.name[:7]):
             continue
         for path in sorted(day.glob("*.csv")):

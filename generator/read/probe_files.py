@@ -336,8 +336,8 @@ def read_component_history(files: ComponentFiles) -> ComponentRead:
     changed = files.stored is not None and (entry is None or kept.keys() != rollups.keys()
                                             or any(rollups[source] is not kept[source] for source in rollups))
     days, recent, latest = count_history(files.months, rollups, merged, files.window, context, problems)
-    return ComponentRead(files.component, days, recent, latest, first_row_time(files.folder, files.first_day, files.window.now),
-                         tuple(problems), ((files.stored, encode_entry(new_entry, key)),) if changed else ())
+    first = first_row_time(files.folder, files.first_day, files.window.now, problems)
+    return ComponentRead(files.component, days, recent, latest, first, tuple(problems), ((files.stored, encode_entry(new_entry, key)),) if changed else ())
 
 
 def count_history(months: tuple[Month, ...], rollups: dict[str, Rollup], merged, window, context: Context,

@@ -19,11 +19,16 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.errors import WARNING, SourceError
+from generator.limits import LAST_YEAR
 from generator.read.probe_rows import UPTIME_FOLDER, parse_stamp
 from generator.read.probe_summary import MAX_SUMMARY_BYTES, SUMMARY_SUFFIX, summary_first
 
 DAY_NAME = re.compile(r"\d{4}-\d\d-\d\d")
 FIRST_ROW_BYTES = 1 << 16     # where the first row of a month file is looked for
+# The probe names a day folder after the UTC day of its checks, so none is before 2000 (a machine whose clock
+# starts at 1970-01-01 until it syncs writes one) or after the last year a site may name. The rows of such a
+# folder have a wrong time, and would move when checking began (the page's "since", the API's created_at).
+FIRST_PROBE_DAY, LAST_PROBE_DAY = date(2000, 1, 1), date(LAST_YEAR, 12, 31)
 
 
 def is_day_folder(name: str) -> bool:
@@ -40,6 +45,36 @@ def a_day(name: str) -> bool:
     return True
 
 
+def out_of_probe_days(name: str) -> str | None:
+    """Return 'before 2000' or 'after 2200' for a real day's name that no probe writes, else None."""
+    day = date.fromisoformat(name)
+    if day < FIRST_PROBE_DAY:
+        return f"before {FIRST_PROBE_DAY.year}"
+    if day > LAST_PROBE_DAY:
+        return f"after {LAST_PROBE_DAY.year}"
+    return None
+
+
+def a_probe_day(name: str) -> bool:
+    """Tell whether a folder's name is a day the probe may have written (a real day from 2000 to 2200)."""
+    return a_day(name) and out_of_probe_days(name) is None
+
+
+def out_of_probe_months(month: str) -> str | None:
+    """Return 'before 2000' or 'after 2200' for a month's name (2026-11) that no probe writes, else None (also
+    for a name that is no month: the reader names that)."""
+    return out_of_probe_days(f"{month}-01") if a_day(f"{month}-01") else None
+
+
+def stray_month(path: Path, when: str) -> SourceError:
+    """Return the warning for a month file or closed month of a component's folder that no probe writes."""
+    label = (UPTIME_FOLDER / path.parent.name / path.name).as_posix()
+    what = "remove the file" if path.name.endswith(".csv") else f"remove it and {path.name[:7]}.csv.xz"
+    return SourceError(label, 1, 1, f"'{path.name[:7]}' is a month {when}, which the probe never writes; the rows in "
+                       "it are not shown", "the probe names the file after the UTC month of its checks: if its "
+                       f"machine's clock was wrong, {what}, or move the rows to the month they were taken", WARNING)
+
+
 def unknown_component(name: str, known, where: tuple, extra: str = "") -> SourceError:
     """Return the warning for a folder or day file named after no component of status.yaml."""
     close = difflib.get_close_matches(name, sorted(known), n=1)
@@ -54,8 +89,9 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
     """Return the day files of site_src/uptime/ (`root`) for the UTC `months`, by component, as (day, path) in
     day order; each component's oldest day file of any month (where checking began); and warnings.
 
-    A folder named like a date that is no day, and a day file named after no component, are warnings
-    (one per name, placed at its first file), and left out; other entries are no rows and are ignored.
+    A folder named like a date that is no day or a day no probe writes (out_of_probe_days), and a day file
+    named after no component, are warnings (one per name, placed at its first file), and left out; other
+    entries are no rows and are ignored.
     """
     wanted = set(months)
     found: dict[str, list[tuple[str, Path]]] = {}
@@ -75,6 +111,14 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
             problems.append(SourceError(*where, f"'{folder.name}' is not a day; the probe's rows in it are not shown",
                                         "name a day folder after a UTC day, like 2026-11-23", WARNING))
             continue
+        when = out_of_probe_days(folder.name)
+        if when is not None:
+            where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
+            problems.append(SourceError(
+                *where, f"'{folder.name}' is a day {when}, which the probe never writes; the rows in it are not shown",
+                "the probe names the folder after the UTC day of its checks: if its machine's clock was wrong, "
+                "remove the folder, or move the rows to the day they were taken", WARNING))
+            continue
         for path in files:
             if path.stem not in known:
                 strays.setdefault(path.stem, []).append(path)
@@ -88,14 +132,16 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
     return found, oldest, problems
 
 
-def first_row_time(folder: Path, first_day: Path | None, now: datetime) -> datetime | None:
+def first_row_time(folder: Path, first_day: Path | None, now: datetime,
+                   problems: list[SourceError] | None = None) -> datetime | None:
     """Return the time of a component's first row, if it is not after `now`: of its oldest month file or
-    summary in `folder`, or of its oldest day file `first_day`, whichever is earlier.
+    summary in `folder`, or of its oldest day file `first_day`, whichever is earlier; a month no probe
+    writes (out_of_probe_months) is left out, with a warning added to `problems`.
 
     The probe appends rows in time order, so the oldest file's first well-formed row is when
     checking began; it stays put as months pass, unlike the first day of the 90 shown.
     """
-    found = first_of_months(folder)
+    found = first_of_months(folder, [] if problems is None else problems)
     # A day file's rows are of its UTC day: one that begins after the month files' first row is not read.
     if first_day is not None and (found is None or found.isoformat() >= first_day.parent.name):
         in_day = first_of_file(first_day)
@@ -119,10 +165,17 @@ def first_of_file(path: Path | None) -> datetime | None:
     return None
 
 
-def first_of_months(folder: Path) -> datetime | None:
-    """Return the time of the first row of a component's oldest month file or closed month."""
-    months = [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
-              *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]
+def first_of_months(folder: Path, problems: list[SourceError]) -> datetime | None:
+    """Return the time of the first row of a component's oldest month file or closed month; a warning for each
+    one of a month no probe writes goes to `problems`, and it is left out."""
+    months = []
+    for path in [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
+                 *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]:
+        when = out_of_probe_months(path.name[:7])
+        if when is None:
+            months.append(path)
+        else:
+            problems.append(stray_month(path, when))
     # By month, a month file before its month's summary (the file holds rows the summary lacks).
     for path in sorted(months, key=lambda path: (path.name[:7], not path.name.endswith(".csv"))):
         if path.name.endswith(".csv"):

@@ -27,7 +27,8 @@ REFRESH = "PT6H"          # REFRESH-INTERVAL (Apple) and X-PUBLISHED-TTL (Outloo
 
 @dataclass(frozen=True, slots=True)
 class CalendarEvent:
-    """One VEVENT: all-day when `start` and `end` are dates (`end` exclusive), else aware instants."""
+    """One VEVENT: all-day when `start` and `end` are dates (`end` exclusive), else aware instants;
+    `categories` any sequence of strings (kept as a tuple)."""
 
     uid: str
     department: str
@@ -42,6 +43,15 @@ class CalendarEvent:
     modified: datetime | None
     cancelled: bool
     zone: str
+
+    def __post_init__(self) -> None:
+        # Taken as the tuple it equals, whatever sequence was given: an event is hashed (calendar_bytes keeps
+        # the events it wrote by it) and so is each property's value (the content lines' cache), which a list
+        # is not. A tuple is kept as it is (no copy), so an equal list's event finds the same cached lines.
+        if type(self.categories) is not tuple:
+            if isinstance(self.categories, str):      # a sequence too, but of letters: say so rather than split it
+                raise TypeError(f"categories is a sequence of names, not one name ({self.categories!r})")
+            object.__setattr__(self, "categories", tuple(self.categories))
 
     def end_instant(self) -> datetime:
         """Return when the event ends, as a UTC instant (midnight in the department's zone for a date)."""

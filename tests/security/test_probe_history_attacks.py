@@ -126,19 +126,26 @@ def test_days_at_the_ends_of_the_calendar_build_without_a_traceback(tmp_path, ca
     day_file(site, "0001-01-01", "website", b"0001-01-01T00:00:05Z,1,10.0,HTTP 200\n")
     day_file(site, "9999-12-31", "website", b"9999-12-31T23:59:55Z,1,10.0,HTTP 200\n")
     day_file(site, "2026-13-45", "dns", b"")
+    hint = ("  hint: the probe names the folder after the UTC day of its checks: if its machine's clock was wrong, "
+            "remove the folder, or move the rows to the day they were taken\n")
     assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/0001-01-01/website.csv:1:1: warning: '0001-01-01' is a day before 2000, which the probe "
+        "never writes; the rows in it are not shown\n" + hint +
         "site_src/uptime/2026-13-45/dns.csv:1:1: warning: '2026-13-45' is not a day; the probe's rows in it are "
-        "not shown\n  hint: name a day folder after a UTC day, like 2026-11-23\n"))
-    # The row of 9999 is after now and is not shown; the row of year 1 is when checking began, as pushed.
-    components = json.loads((tmp_path / "public/api/v2/components.json").read_bytes())
-    assert "0001-01-01T00:00:05.000Z" in json.dumps(components) and "9999" not in json.dumps(components)
+        "not shown\n  hint: name a day folder after a UTC day, like 2026-11-23\n"
+        "site_src/uptime/9999-12-31/website.csv:1:1: warning: '9999-12-31' is a day after 2200, which the probe "
+        "never writes; the rows in it are not shown\n" + hint))
+    # Neither row is shown: checking began with the example's first row, not in the year 1.
+    components = json.dumps(json.loads((tmp_path / "public/api/v2/components.json").read_bytes()))
+    assert "0001-01-01" not in components and "9999" not in components and "2026-08-26T03:00:05.000Z" in components
 
 
 def test_as_many_day_folders_as_a_push_may_hold_build_in_bounded_time(tmp_path, capsys):
-    # 19,000 day folders (a push holds at most 20,000 files), one row each, from 1970 on.
+    # 19,000 day folders (a push holds at most 20,000 files), one row each, from 2000 on (the first day a
+    # probe may have written: earlier folders are named and left out, test_days_at_the_ends_of_the_calendar...).
     site = copy_example(tmp_path / "site")
     for n in range(19_000):
-        day = (date(1970, 1, 1) + timedelta(n)).isoformat()
+        day = (date(2000, 1, 1) + timedelta(n)).isoformat()
         day_file(site, day, "website", f"{day}T12:00:05Z,1,10.0,HTTP 200\n".encode())
     began = time.monotonic()
     assert build(site, tmp_path / "public", capsys) == (0, "")
