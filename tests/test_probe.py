@@ -587,3 +587,18 @@ def test_a_link_out_of_the_site_in_the_history_stops_the_probe_as_it_stops_check
     assert capsys.readouterr().err == error + "1 error\n"
     assert probe(site) == (1, "", error + "the probe's history has errors; nothing was probed\n")
     assert victim.read_text() == "not the site's\n" and os.listdir(victim.parent) == ["victim.txt"]
+
+
+def test_the_probe_starts_without_the_pipeline_or_the_notices(tmp_path):
+    """The probe starts every minute: it reads the settings as load() does but imports no more than it needs
+    (the pipeline's modules, with the notices' checks, cost it a tenth of a second) and lists no notice."""
+    site = make_site(tmp_path / "site", {"website": "{type: tcp, host: 127.0.0.1, port: 9, timeout: 1s}"})
+    (site / "notices").mkdir()
+    (site / "notices/2026-11-20-broken.md").write_text("---\ntitle: [\n")
+    script = ("import sys\nfrom generator.cli import main\n"
+              f"status = main(['probe', '--site', {str(site)!r}, '--now', '2026-11-23T10:00:05-03:00'], environ={{}})\n"
+              "print(status, sorted(name for name in sys.modules if name.startswith(('generator.pipeline', "
+              "'generator.parallel', 'generator.validate.notices'))))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (result.stdout.splitlines()[-1], result.stderr) == ("0 []", "")
+    assert [row[:2] for row in rows(site, "website")] == [["2026-11-23T13:00:05Z", "0"]]

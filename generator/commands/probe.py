@@ -27,10 +27,11 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
-from generator.pipeline.loading import load_settings
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
 from generator.probe.month_close import close_months
+from generator.read.sources import read_sources
+from generator.validate import validate_settings
 
 SITE_FILE, STATUS_FILE = "site_src/site.yaml", "site_src/status.yaml"
 HISTORY = "site_src/uptime"     # what the probe writes to: a link there refused by check is refused here too
@@ -110,7 +111,11 @@ def load_components(site_dir: Path) -> tuple[tuple[Component, ...], str | None, 
     problems of what the probe uses: site.yaml and status.yaml, a link that keeps site_src/ from being read, and
     a link in site_src/uptime/ that leads out of the site (the rows would be written through it).
     A broken notice, hours.yaml or holiday setting must not stop the measurements (the build reports those)."""
-    sources, settings, found = load_settings(site_dir)
+    # The settings as load() reads and checks them (read_sources, validate_settings), but without the notices
+    # (ten thousand names listed) or the pipeline's imports: the probe starts every minute.
+    sources, found = read_sources(site_dir, git_history=False, notices=False)
+    settings, checked = validate_settings(sources)
+    found += checked
     problems = [problem for problem in found if problem.path in (SITE_FILE, STATUS_FILE, "site_src")
                 or in_history(problem.path)]
     if sources.status is None and not os.path.lexists(site_dir / STATUS_FILE):
