@@ -372,3 +372,20 @@ def test_a_month_file_no_probe_wrote_is_named_and_left_out_of_the_pages_and_of_t
     closed, problems = close(site)
     assert problems == () and "site_src/uptime/website/1970-01.csv" not in closed and stray.is_file()
     assert not list((site / UPTIME / "website").glob("1970-01.*[nz]"))
+
+
+def test_a_month_no_probe_wrote_is_not_shown_when_it_falls_in_the_days_shown(tmp_path, capsys):
+    """The 90 days shown at the start of 2000 reach back into 1999: a month file of December 1999, named in a
+    warning as one whose rows are not shown, is not counted into those days either."""
+    site = copy_example(tmp_path / "site")
+    now = "2000-01-15T10:00:00-03:00"
+    without = build(site, tmp_path / "without", now)
+    stray = site / UPTIME / "website/1999-12.csv"
+    stray.write_text("time,ok,latency_ms,detail\n1999-12-20T12:00:00Z,0,,connection refused\n", encoding="utf-8")
+    capsys.readouterr()
+    assert build(site, tmp_path / "public", now) == without
+    assert capsys.readouterr().err == (
+        "site_src/uptime/website/1999-12.csv:1:1: warning: '1999-12' is a month before 2000, which the probe never "
+        "writes; the rows in it are not shown\n"
+        "  hint: the probe names the file after the UTC month of its checks: if its machine's clock was wrong, "
+        "remove the file, or move the rows to the month they were taken\n")

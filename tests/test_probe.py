@@ -554,3 +554,51 @@ def test_what_the_probe_does_not_use_does_not_stop_it_and_a_missing_status_yaml_
     assert probe(site) == (1, "", "site_src/status.yaml:1:1: error: the file is missing\n  hint: create "
                                   "site_src/status.yaml: docs/format.md describes it, and 'init' writes a commented one\n"
                                   "the status components have errors; nothing was probed\n")
+
+
+def uptime_linked_out(site: Path, victim: Path) -> str:
+    """site_src/uptime a link to a folder outside the site: the day folders would be made in it."""
+    (site / "site_src/uptime").symlink_to(victim.parent, target_is_directory=True)
+    return ("site_src/uptime:1:1: error: the folder is a symbolic link to a folder outside the site\n"
+            "  hint: replace the link with the folder itself\n")
+
+
+def day_file_linked_out(site: Path, victim: Path) -> str:
+    """Today's day file a link to a file outside the site: the row would be appended to that file."""
+    (site / "site_src/uptime/2026-11-23").mkdir(parents=True)
+    (site / "site_src/uptime/2026-11-23/website.csv").symlink_to(victim)
+    return ("site_src/uptime/2026-11-23/website.csv:1:1: error: the file is a symbolic link to a file outside "
+            "the site\n  hint: replace the link with a copy of the file, or with a relative link to a file inside "
+            "the site\n")
+
+
+@pytest.mark.parametrize("spoil", [uptime_linked_out, day_file_linked_out])
+def test_a_link_out_of_the_site_in_the_history_stops_the_probe_as_it_stops_check(tmp_path, capsys, spoil):
+    """What the probe writes to is refused by check when a link leads it out of the site: the probe writes
+    no row through it (it would append to, or make folders in, whatever the link names)."""
+    from generator.cli import main
+
+    site = make_site(tmp_path / "site", {"website": "{type: tcp, host: 127.0.0.1, port: 9, timeout: 1s}"})
+    victim = tmp_path / "outside/victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("not the site's\n")
+    error = spoil(site, victim)
+    assert main(["check", "--site", str(site), "--now", "2026-11-23T10:00:05-03:00"], environ={}) == 1
+    assert capsys.readouterr().err == error + "1 error\n"
+    assert probe(site) == (1, "", error + "the probe's history has errors; nothing was probed\n")
+    assert victim.read_text() == "not the site's\n" and os.listdir(victim.parent) == ["victim.txt"]
+
+
+def test_the_probe_starts_without_the_pipeline_or_the_notices(tmp_path):
+    """The probe starts every minute: it reads the settings as load() does but imports no more than it needs
+    (the pipeline's modules, with the notices' checks, cost it a tenth of a second) and lists no notice."""
+    site = make_site(tmp_path / "site", {"website": "{type: tcp, host: 127.0.0.1, port: 9, timeout: 1s}"})
+    (site / "notices").mkdir()
+    (site / "notices/2026-11-20-broken.md").write_text("---\ntitle: [\n")
+    script = ("import sys\nfrom generator.cli import main\n"
+              f"status = main(['probe', '--site', {str(site)!r}, '--now', '2026-11-23T10:00:05-03:00'], environ={{}})\n"
+              "print(status, sorted(name for name in sys.modules if name.startswith(('generator.pipeline', "
+              "'generator.parallel', 'generator.validate.notices'))))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert (result.stdout.splitlines()[-1], result.stderr) == ("0 []", "")
+    assert [row[:2] for row in rows(site, "website")] == [["2026-11-23T13:00:05Z", "0"]]

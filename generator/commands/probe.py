@@ -27,12 +27,14 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
-from generator.pipeline.loading import load_settings
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
 from generator.probe.month_close import close_months
+from generator.read.sources import read_sources
+from generator.validate import validate_settings
 
 SITE_FILE, STATUS_FILE = "site_src/site.yaml", "site_src/status.yaml"
+HISTORY = "site_src/uptime"     # what the probe writes to: a link there refused by check is refused here too
 GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
 
 
@@ -106,10 +108,16 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
 def load_components(site_dir: Path) -> tuple[tuple[Component, ...], str | None, tuple[SourceError, ...]]:
     """Read and check the site's settings as the build does (the same files, links refused, limits counted,
     the same messages) and return the components, the site's zone (None when site.yaml has errors) and the
-    problems of what the probe uses: site.yaml and status.yaml, and a link that keeps site_src/ from being read.
+    problems of what the probe uses: site.yaml and status.yaml, a link that keeps site_src/ from being read, and
+    a link in site_src/uptime/ that leads out of the site (the rows would be written through it).
     A broken notice, hours.yaml or holiday setting must not stop the measurements (the build reports those)."""
-    sources, settings, found = load_settings(site_dir)
-    problems = [problem for problem in found if problem.path in (SITE_FILE, STATUS_FILE, "site_src")]
+    # The settings as load() reads and checks them (read_sources, validate_settings), but without the notices
+    # (ten thousand names listed) or the pipeline's imports: the probe starts every minute.
+    sources, found = read_sources(site_dir, git_history=False, notices=False)
+    settings, checked = validate_settings(sources)
+    found += checked
+    problems = [problem for problem in found if problem.path in (SITE_FILE, STATUS_FILE, "site_src")
+                or in_history(problem.path)]
     if sources.status is None and not os.path.lexists(site_dir / STATUS_FILE):
         # Optional for a build, not for the probe, which would measure nothing.
         problems.append(SourceError(STATUS_FILE, 1, 1, "the file is missing",
@@ -117,6 +125,11 @@ def load_components(site_dir: Path) -> tuple[tuple[Component, ...], str | None, 
     if settings is None or any(problem.path == SITE_FILE and problem.severity == ERROR for problem in problems):
         return (), None, sort_problems(problems)
     return settings.components, settings.timezone, sort_problems(problems)
+
+
+def in_history(path: str) -> bool:
+    """Tell whether a problem's path is site_src/uptime or a file or folder in it."""
+    return path == HISTORY or path.startswith(HISTORY + "/")
 
 
 def progress_line(outcome: Outcome, width: int) -> str:
@@ -153,7 +166,9 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
     for problem in problems:
         print(problem.format(), file=stderr)
     if any(p.severity == ERROR for p in problems):
-        print("the status components have errors; nothing was probed", file=stderr)
+        in_settings = any(p.severity == ERROR and not in_history(p.path) for p in problems)
+        print("the status components have errors; nothing was probed" if in_settings
+              else "the probe's history has errors; nothing was probed", file=stderr)
         return 1
     checked = tuple(c for c in components if c.check is not None)
     if not checked:

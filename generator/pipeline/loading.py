@@ -109,15 +109,6 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     return Loaded(site_dir, draft, problems, sources.templates, strict, made_from, root if kept else None, untrusted)
 
 
-def load_settings(site_dir: Path) -> tuple[Sources, SiteSettings | None, tuple[SourceError, ...]]:
-    """Read a site folder and check its settings as load() does, without reading a notice (the probe's
-    start); return the sources, the settings (None when site.yaml cannot give the zone and languages) and the
-    problems, sorted."""
-    sources, problems = read_sources(site_dir, git_history=False)
-    settings, found = validate_settings(sources)
-    return sources, settings, sort_problems(problems + found)
-
-
 # load()'s steps: each notice read and checked in whichever process is free.
 
 def with_history(sources: Sources, site_dir: Path, root: Path | None, memo: LoadMemo | None) -> Sources:

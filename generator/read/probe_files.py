@@ -44,6 +44,7 @@ from generator.read.probe_layout import (
     first_row_time,
     is_day_folder,
     list_day_files,
+    out_of_probe_months,
     unknown_component,
 )
 from generator.read.probe_merge import merged_days
@@ -295,8 +296,11 @@ def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None)
         folder = root / component.id
         check = component.check
         slow_ms = check.degraded_after * 1000 if check is not None and check.degraded_after is not None else None
+        # A month no probe writes (the 90 days shown in early 2000 reach into 1999) is named by first_row_time
+        # as one whose rows are not shown: they are not counted either.
         months = [month_of(component.id, folder, (UPTIME_FOLDER / component.id).as_posix(), month)
-                  if component.id in folders else None for month in window.months]
+                  if component.id in folders and out_of_probe_months(month) is None else None
+                  for month in window.months]
         for day, path in by_day.get(component.id, ()):
             months.append(Month(component.id, day[:7], path, (UPTIME_FOLDER / day / path.name).as_posix(), path, day))
         months = tuple(month for month in months if month is not None)

@@ -97,6 +97,7 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
     found: dict[str, list[tuple[str, Path]]] = {}
     oldest: dict[str, Path] = {}
     strays: dict[str, list[Path]] = {}
+    stray_days: dict[str, list[tuple[Path, list[Path]]]] = {}     # by 'before 2000' or 'after 2200'
     problems: list[SourceError] = []
     # os.scandir tells files from folders without a stat each (thousands of day files on an open year)
     with os.scandir(root) as entries:
@@ -113,11 +114,8 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
             continue
         when = out_of_probe_days(folder.name)
         if when is not None:
-            where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
-            problems.append(SourceError(
-                *where, f"'{folder.name}' is a day {when}, which the probe never writes; the rows in it are not shown",
-                "the probe names the folder after the UTC day of its checks: if its machine's clock was wrong, "
-                "remove the folder, or move the rows to the day they were taken", WARNING))
+            # One warning for all of them, whatever their number (a push may hold 19,000): at the first.
+            stray_days.setdefault(when, []).append((folder, files))
             continue
         for path in files:
             if path.stem not in known:
@@ -129,7 +127,19 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
     for name, paths in sorted(strays.items()):
         where = ((UPTIME_FOLDER / paths[0].parent.name / paths[0].name).as_posix(), 1, 1)
         problems.append(unknown_component(name, known, where, "file"))
+    problems += [stray_days_warning(when, folders) for when, folders in sorted(stray_days.items())]
     return found, oldest, problems
+
+
+def stray_days_warning(when: str, folders: list[tuple[Path, list[Path]]]) -> SourceError:
+    """Return the one warning for the day folders (with their files, in day order) of days no probe writes."""
+    (first, files), count = folders[0], len(folders)
+    label = (UPTIME_FOLDER / first.name).as_posix()
+    where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
+    more = f" (nor those of {count - 1:,} more such day folders, up to '{folders[-1][0].name}')" if count > 1 else ""
+    return SourceError(*where, f"'{first.name}' is a day {when}, which the probe never writes; the rows in it are not "
+                       f"shown{more}", "the probe names the folder after the UTC day of its checks: if its machine's "
+                       "clock was wrong, remove the folder, or move the rows to the day they were taken", WARNING)
 
 
 def first_row_time(folder: Path, first_day: Path | None, now: datetime,

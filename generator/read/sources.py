@@ -289,10 +289,10 @@ def list_notice_files(site_dir: Path, refused: frozenset[Path] = frozenset()
     return tuple(files), problems
 
 
-def read_sources(site_dir: Path, git_history: bool = True) -> tuple[Sources, list[SourceError]]:
+def read_sources(site_dir: Path, git_history: bool = True, notices: bool = True) -> tuple[Sources, list[SourceError]]:
     """Read every source of the site in a fixed order (notices are listed: see read_notice); return them
     and the problems found.  Without `git_history` the notices' history is left empty (the pipeline reads it
-    through its cache: read/git_history.py)."""
+    through its cache: read/git_history.py); without `notices` none is listed (the probe's settings)."""
     # Links are judged before anything is read: a file behind a refused one is never opened.
     refused, problems = refused_links(site_dir)
     src = site_dir / "site_src"
@@ -304,9 +304,9 @@ def read_sources(site_dir: Path, git_history: bool = True) -> tuple[Sources, lis
     problems += found
     status, found = read_yaml(src / "status.yaml", site_dir, required=False, refused=refused)
     problems += found
-    notices, found = list_notice_files(site_dir, refused)
+    listed, found = list_notice_files(site_dir, refused) if notices else ((), [])
     problems += found
     templates = site_dir / "templates"
-    history = read_git_history(site_dir)[0] if notices and git_history else MappingProxyType({})
-    return Sources(site, hours, support, status, notices, templates if templates.is_dir() else None,
+    history = read_git_history(site_dir)[0] if listed and git_history else MappingProxyType({})
+    return Sources(site, hours, support, status, listed, templates if templates.is_dir() else None,
                    history), problems

@@ -150,3 +150,23 @@ def test_as_many_day_folders_as_a_push_may_hold_build_in_bounded_time(tmp_path, 
     began = time.monotonic()
     assert build(site, tmp_path / "public", capsys) == (0, "")
     assert time.monotonic() - began < 60
+
+
+def test_as_many_day_folders_no_probe_wrote_as_a_push_may_hold_are_named_in_one_warning(tmp_path, capsys):
+    # 19,000 day folders of days before 2000 (a push holds at most 20,000 files): one warning names them all,
+    # rather than 19,000 warnings in every build's output; a folder after 2200 has its own.
+    site = copy_example(tmp_path / "site")
+    for n in range(19_000):
+        day = (date(1940, 1, 1) + timedelta(n)).isoformat()
+        day_file(site, day, "website", f"{day}T12:00:05Z,1,10.0,HTTP 200\n".encode())
+    day_file(site, "2201-01-01", "dns", b"2201-01-01T00:00:05Z,1,10.0,1 A record\n")
+    hint = ("  hint: the probe names the folder after the UTC day of its checks: if its machine's clock was wrong, "
+            "remove the folder, or move the rows to the day they were taken\n")
+    began = time.monotonic()
+    assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/1940-01-01/website.csv:1:1: warning: '1940-01-01' is a day before 2000, which the probe "
+        "never writes; the rows in it are not shown (nor those of 18,999 more such day folders, up to "
+        f"'{(date(1940, 1, 1) + timedelta(18_999)).isoformat()}')\n" + hint +
+        "site_src/uptime/2201-01-01/dns.csv:1:1: warning: '2201-01-01' is a day after 2200, which the probe never "
+        "writes; the rows in it are not shown\n" + hint))
+    assert time.monotonic() - began < 60
