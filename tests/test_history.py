@@ -7,6 +7,7 @@ import io
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 import textwrap
@@ -116,6 +117,25 @@ def test_invalid_rows_are_refused_before_anything_is_written(tmp_path):
     assert format_row(ProbeResult(T0, True, 0, "")) == "2026-11-23T13:00:05Z,1,0.0,\n"
 
 
+def test_a_link_put_where_a_day_file_goes_is_never_written_through(tmp_path):
+    # What the probe checks before it starts (links out of the site refused) cannot see a link put in place
+    # while it runs (a push landing meanwhile): the append itself refuses to follow one.
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me\n")
+    site = tmp_path / "site"
+    path = day_path(site, "website", T0)
+    path.parent.mkdir(parents=True)
+    path.symlink_to(outside)
+    with pytest.raises(HistoryWriteError) as raised:
+        append_rows(site, [("website", ProbeResult(T0, True, 1.0, "HTTP 200"))])
+    assert messages(raised.value.problems) == [
+        "site_src/uptime/2026-11-23/website.csv: error: cannot append 1 row: too many levels of symbolic links"
+        "\n  hint: a symbolic link stands where the probe's file should be: the probe never writes through one; "
+        "remove it",
+    ]
+    assert outside.read_text() == "keep me\n" and path.is_symlink()
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 # Torn lines ------------------------------------------------------------------------------------
@@ -222,11 +242,13 @@ def test_concurrent_appenders_write_whole_lines_and_one_header(tmp_path):
 
 # Failed writes ---------------------------------------------------------------------------------
 
-@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
+                    reason="a device node that answers every write with ENOSPC (Linux's full, 1:7) is made by root")
 def test_a_full_disk_is_an_error_naming_the_file_and_other_files_are_still_written(tmp_path):
     folder = tmp_path / "site_src/uptime/2026-11-23"
     folder.mkdir(parents=True)
-    (folder / "website.csv").symlink_to("/dev/full")
+    # The day file is that device itself (a link to /dev/full would be refused: the probe follows no link).
+    os.mknod(folder / "website.csv", stat.S_IFCHR | 0o600, os.makedev(1, 7))
     with pytest.raises(HistoryWriteError) as raised:
         append_rows(tmp_path, [("website", ProbeResult(T0, True, 1, "HTTP 200")),
                                ("email", ProbeResult(T0, True, 2, "connected"))])

@@ -109,6 +109,8 @@ def describe_os_error(exc: OSError) -> tuple[str, str | None]:
         errno.ENOTDIR: "something that should be a folder is a file; move it away",
         errno.EISDIR: "a folder stands where the day file should be; move it away",
         errno.EAGAIN: "a probe may be stuck: see which process holds site_src/uptime/.lock (fuser, lsof)",
+        errno.ELOOP: "a symbolic link stands where the probe's file should be: the probe never writes through "
+                     "one; remove it",
     }
     return reason, hints.get(exc.errno)
 
@@ -131,7 +133,8 @@ def make_folder(folder: Path) -> None:
 def ignore_lock(folder: Path) -> None:
     """Write `folder`/.gitignore naming the lock file, unless there is one: the lock is no source to commit."""
     try:
-        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW,
+                     0o644)
     except FileExistsError:
         return      # the site's own, or one written before: left as it is
     try:
@@ -143,7 +146,7 @@ def ignore_lock(folder: Path) -> None:
 def acquire_lock(lock_path: Path, wait: float) -> int:
     """Open and exclusively lock the lock file; return its descriptor (closing it releases the lock)."""
     # Read-only is enough for flock, and lets a lock file made by another user serve.
-    fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -175,7 +178,9 @@ def append_to_file(path: Path, lines: str, site_dir: Path) -> list[SourceError]:
     rel = display_path(path, site_dir)
     warnings = []
     make_folder(path.parent)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    # A link put in the day file's place after the site was checked (a push landing while the probe runs) is
+    # not followed: the rows would go wherever it points.
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     try:
         size = os.fstat(fd).st_size
         created = size == 0
