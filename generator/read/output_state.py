@@ -171,7 +171,7 @@ def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[st
     ([key, [files]] each), and every file the manifest names; None when the manifest has no parts, or when a
     folder of the output holds an entry the last build did not put there (a file, a folder or a link put in
     by hand, or a link in place of a file or folder): only a full build, which swaps in a new tree, removes
-    it, and the next build is then a full one.
+    it, so the build is then a full one.
 
     Every recorded file is looked at (one lstat), and every folder (one lstat): a folder whose change time
     is the one the manifest vouches for holds the entries it held then (folder_records), any other is
@@ -188,35 +188,31 @@ def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[st
     lstat = os.lstat
     vouched = manifest.get("folders")
     vouched = vouched if isinstance(vouched, dict) else {}
-    # A file is the output's only in a folder of the output, not behind a link put in its place (lstat
-    # follows links on the way): a folder is plain when it and every folder above it is a folder.
-    plain: dict[str, bool] = {}
+    # Every folder holds only the output's entries and no link, or this is not an output to build into
+    # incrementally: so no file below is reached through a link (lstat follows links on the way).  A
+    # folder with the change time vouched for holds what it held then; any other is listed.  A folder
+    # that a link replaced changed its parent's time, so the parent's listing finds the link.
+    # Each folder is looked at just before its first file: 20,000 folders of a 10,000-notice output cost
+    # 0.04 s so, 0.11 s in a loop of their own (the folder's entry is still in the kernel's caches).
+    intact: dict[str, list] = {}
+    moved: list[tuple[str, os.stat_result]] = []      # files whose change time alone differs
+    seen: set[str] = set()
     unvouched: list[str] = []
-
-    def plain_folder(folder: str) -> bool:
-        found = plain.get(folder)
-        if found is None:
-            found = not folder or plain_folder(folder.rpartition("/")[0])
+    for rel in held:
+        folder = rel.rpartition("/")[0]
+        if folder not in seen:
+            seen.add(folder)
             try:
                 stat = lstat(root + folder)
-                found = found and S_ISDIR(stat.st_mode)
             except OSError:
-                found = False
-            if found and vouched.get(folder) != stat.st_ctime_ns:
-                unvouched.append(folder)
-            plain[folder] = found
-        return found
-
-    for folder in _with_parents({rel.rpartition("/")[0] for rel in held}):
-        plain_folder(folder)
-    # Missing entries are the build's to write again (their files are not intact below); an entry more is not.
-    if unvouched and not all(_holds_only(out_dir, folder, entries, every=False)
-                             for folder, entries in expected_entries(held, unvouched).items()):
-        return None
-    intact: dict[str, list] = {}
-    for rel in held:
+                stat = None     # removed with its files, which are written again
+            if stat is not None:
+                if not S_ISDIR(stat.st_mode):
+                    return None
+                if vouched.get(folder) != stat.st_ctime_ns:
+                    unvouched.append(folder)
         recorded = files[rel]
-        if not _recorded(recorded) or not plain[rel.rpartition("/")[0]]:
+        if not _recorded(recorded):
             continue
         try:
             stat = lstat(root + rel)
@@ -225,15 +221,44 @@ def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[st
         if recorded[3] == stat.st_ctime_ns and recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns \
                 and S_ISREG(stat.st_mode):
             intact[rel] = recorded
-        else:
-            # Recorded again with the change time it has now, when its bytes are still the recorded ones.
-            again = _rehashed(root + rel, recorded, stat)
-            if again is not None:
-                intact[rel] = again
+        elif recorded[1] == stat.st_size and recorded[2] == stat.st_mtime_ns and S_ISREG(stat.st_mode):
+            moved.append((rel, stat))
+    # The folders above them (at 10,000 notices: 'notices', 'en/notices', 'en' and the output itself).
+    above = {folder.rpartition("/")[0] for folder in seen if folder} - seen
+    while above:
+        seen |= above
+        for folder in above:
+            if not _look_at_folder(root, folder, vouched, unvouched):
+                return None
+        above = {folder.rpartition("/")[0] for folder in above if folder} - seen
+    # Missing entries are the build's to write again (their files are not intact above); an entry more is not.
+    if unvouched and not all(_holds_only(out_dir, folder, entries, every=False)
+                             for folder, entries in expected_entries(held, unvouched).items()):
+        return None
+    # Read only once every folder was seen to be one: never through a link out of the output.
+    for rel, stat in moved:
+        # Recorded again with the change time it has now, when its bytes are still the recorded ones.
+        again = _rehashed(root + rel, files[rel], stat)
+        if again is not None:
+            intact[rel] = again
     kept = {name: part for name, part in parts.items()
             if isinstance(part, list) and len(part) == 2 and isinstance(part[1], list)
             and all(isinstance(path, str) and path in intact for path in part[1])}
     return intact, kept, held
+
+
+def _look_at_folder(root: str, folder: str, vouched: dict, unvouched: list[str]) -> bool:
+    """Tell whether a folder of the output is a folder or is gone (False: a file or a link in its place), and
+    add it to `unvouched` when its change time is not the one `vouched` records."""
+    try:
+        stat = os.lstat(root + folder)
+    except OSError:
+        return True             # removed with its files, which are written again
+    if not S_ISDIR(stat.st_mode):
+        return False
+    if vouched.get(folder) != stat.st_ctime_ns:
+        unvouched.append(folder)
+    return True
 
 
 def _rehashed(path: str, recorded: list, stat: os.stat_result) -> list | None:
