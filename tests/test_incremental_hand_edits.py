@@ -5,6 +5,7 @@ and without writing or removing anything outside the output through a link put i
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import time
@@ -15,6 +16,7 @@ import pytest
 from test_incremental import NOW, copy_example, edit, rendered_parts
 
 from generator.cli import main
+from generator.read.cache import read_manifest
 
 KEPT = "notices/2026-11-10-treinamento-equipe"       # a notice's folder the edit below does not render again
 
@@ -135,9 +137,34 @@ def test_a_file_whose_change_time_moved_but_not_its_bytes_costs_no_rebuild(tmp_p
     build(site, out)
     os.chmod(out / KEPT / "index.html", 0o600)
     os.chmod(out / KEPT / "index.html", 0o644)
+    time.sleep(0.05)        # past the clock's tick: the manifest can then record the file's new change time
     capsys.readouterr()
     build(site, out)
     assert "up to date" in capsys.readouterr().out
+    recorded = read_manifest(site, out)["files"][f"{KEPT}/index.html"]
+    assert recorded[3] == os.lstat(out / KEPT / "index.html").st_ctime_ns, "recorded again: not read next time"
     notice_edited(site)
     build(site, out)
     assert rendered_parts(capsys.readouterr().out)[0] == 2, "the notice edited and the feeds, not the file's part"
+
+
+def test_a_file_written_in_the_clock_s_present_tick_is_compared_by_its_bytes(tmp_path):
+    # An edit in the tick in which the build wrote the file would leave its change time as it is: the
+    # manifest records no change time for it, and the check compares its bytes.
+    from generator.read.output_state import output_intact
+    from generator.write.build_cache import write_manifest
+    from generator.write.staging import content_digest
+
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "index.html").write_bytes(b"<h1>ours</h1>")
+    where = tmp_path / "manifest.json"
+    write_manifest(where, out, "key", {"a/index.html": content_digest(b"<h1>ours</h1>")}, "",
+                   clock=os.lstat(out / "a" / "index.html").st_ctime_ns)
+    manifest = json.loads(where.read_text(encoding="utf-8"))
+    assert manifest["files"]["a/index.html"][3] == -1
+    refreshed: dict[str, list] = {}
+    assert output_intact(out, manifest, refreshed)
+    assert refreshed["a/index.html"][3] == os.lstat(out / "a" / "index.html").st_ctime_ns
+    same_size_same_time(out / "a" / "index.html")
+    assert not output_intact(out, manifest)

@@ -150,7 +150,15 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     if index is not None:
         write_json(source_index_path(site_dir), index, sort_keys=False)    # read as data only, as the manifest
     manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
-    if manifest.get("key") == key and output_intact(out_dir, manifest):
+    refreshed: dict[str, list] = {}
+    if manifest.get("key") == key and output_intact(out_dir, manifest, refreshed):
+        if refreshed:
+            # Files whose change time alone moved (bytes compared), or that the last build wrote in the clock's
+            # tick: recorded with their times now, so that the next check does not read them again.
+            clock = filesystem_clock(out_dir.parent)
+            manifest["files"].update((rel, record if record[3] < clock else [*record[:3], -1])
+                                     for rel, record in refreshed.items())
+            write_json(manifest_path(site_dir, out_dir), manifest, sort_keys=False)
         sys.stderr.write(manifest.get("messages", ""))
         took = time.perf_counter() - started
         print(f"{out_dir} is up to date ({len(manifest['files'])} files) in {took:.2f} s")

@@ -26,9 +26,10 @@ from stat import S_ISDIR, S_ISREG
 from typing import Iterable
 
 
-def output_intact(out_dir: Path, manifest: dict) -> bool:
+def output_intact(out_dir: Path, manifest: dict, refreshed: dict[str, list] | None = None) -> bool:
     """Tell whether the output folder still holds exactly the files the manifest recorded (and no link: a
-    build never makes one, and a link to a folder would put files the manifest does not know into the output).
+    build never makes one, and a link to a folder would put files the manifest does not know into the output);
+    `refreshed` is given the new record of each file whose change time alone moved (its bytes the same).
 
     Each file is looked at (one lstat: its size and times; see the module's docstring for a change time that
     moved), and each folder: one whose change time is the
@@ -43,6 +44,7 @@ def output_intact(out_dir: Path, manifest: dict) -> bool:
     root = str(out_dir) + "/"
     lstat = os.lstat
     folders = set()
+    moved: list[tuple[str, os.stat_result]] = []      # files whose change time alone differs
     for rel, recorded in files.items():
         if not inside_output(rel) or not _recorded(recorded):
             return False
@@ -50,10 +52,10 @@ def output_intact(out_dir: Path, manifest: dict) -> bool:
             stat = lstat(root + rel)
         except OSError:
             return False
-        if recorded[3] != stat.st_ctime_ns or recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns \
-                or not S_ISREG(stat.st_mode):
-            if _rehashed(root + rel, recorded, stat) is None:
-                return False
+        if recorded[1] != stat.st_size or recorded[2] != stat.st_mtime_ns or not S_ISREG(stat.st_mode):
+            return False
+        if recorded[3] != stat.st_ctime_ns:
+            moved.append((rel, stat))
         folders.add(rel.rpartition("/")[0])
     unvouched = []
     for folder in _with_parents(folders):
@@ -66,8 +68,17 @@ def output_intact(out_dir: Path, manifest: dict) -> bool:
             return False
         if vouched.get(folder) != stat.st_ctime_ns:
             unvouched.append(folder)
-    return not unvouched or all(_holds_only(out_dir, folder, entries)
-                                for folder, entries in expected_entries(files, unvouched).items())
+    if unvouched and not all(_holds_only(out_dir, folder, entries)
+                             for folder, entries in expected_entries(files, unvouched).items()):
+        return False
+    # Read only once every folder was seen to be one: never through a link out of the output.
+    for rel, stat in moved:
+        again = _rehashed(root + rel, files[rel], stat)
+        if again is None:
+            return False
+        if refreshed is not None:
+            refreshed[rel] = again
+    return True
 
 
 def _with_parents(folders: set[str]) -> set[str]:
