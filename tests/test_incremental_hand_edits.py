@@ -168,3 +168,21 @@ def test_a_file_written_in_the_clock_s_present_tick_is_compared_by_its_bytes(tmp
     assert refreshed["a/index.html"][3] == os.lstat(out / "a" / "index.html").st_ctime_ns
     same_size_same_time(out / "a" / "index.html")
     assert not output_intact(out, manifest)
+
+
+@pytest.mark.parametrize("marker", [".git", "site_src"])
+def test_an_output_folder_this_tool_did_not_make_is_still_refused_after_a_build_into_it(tmp_path, capsys, marker):
+    # A folder the last build made, that someone then turned into a source folder (a .git or a site_src put
+    # in): refused before anything in it is looked at, kept or removed, with a notice edited or not.
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    build(site, out)
+    (out / marker).mkdir()
+    (out / marker / "config").write_text("ours", encoding="utf-8")
+    before = tree(out)
+    capsys.readouterr()
+    for change in (lambda: None, lambda: notice_edited(site)):
+        change()
+        assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW, "--strict"]) == 1
+        assert capsys.readouterr().err == (f"error: {out} looks like a source folder, not a build output; choose "
+                                           "another --out; the previous output was left as it was\n")
+        assert tree(out) == before
