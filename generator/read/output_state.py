@@ -203,8 +203,8 @@ def live_output(out_dir: Path, manifest: dict) -> tuple[dict[str, list], dict[st
     # incrementally: so no file below is reached through a link (lstat follows links on the way).  A
     # folder with the change time vouched for holds what it held then; any other is listed.  A folder
     # that a link replaced changed its parent's time, so the parent's listing finds the link.
-    # Each folder is looked at just before its first file: 20,000 folders of a 10,000-notice output cost
-    # 0.04 s so, 0.11 s in a loop of their own (the folder's entry is still in the kernel's caches).
+    # Each folder is looked at just before its first file (its entry is then in the processor's caches):
+    # the 20,014 folders of a 10,000-notice output added 0.06 s so, 0.11 s in a loop of their own.
     intact: dict[str, list] = {}
     moved: list[tuple[str, os.stat_result]] = []      # files whose change time alone differs
     seen: set[str] = set()
