@@ -90,8 +90,15 @@ def notice_edited(site: Path) -> None:
     edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
 
 
-@pytest.mark.parametrize("sources", ["a notice edited", "nothing changed"])
-@pytest.mark.parametrize("hand_edit", sorted(HAND_EDITS))
+# Three of them in the fast inner loop (pytest -m "not slow"), every one of them in the full run.
+FAST = {("a file added in a notice's folder", "a notice edited"),
+        ("a file edited, its size and time put back", "a notice edited"),
+        ("a folder replaced by a link to a folder outside", "a notice edited")}
+
+
+@pytest.mark.parametrize(("hand_edit", "sources"), [
+    pytest.param(hand_edit, sources, marks=() if (hand_edit, sources) in FAST else pytest.mark.slow)
+    for hand_edit in sorted(HAND_EDITS) for sources in ("a notice edited", "nothing changed")])
 def test_a_build_after_a_hand_edit_of_the_output_equals_a_clean_build(tmp_path, capsys, hand_edit, sources):
     site, out, outside = copy_example(tmp_path / "site"), tmp_path / "out", tmp_path / "outside"
     outside.mkdir()
