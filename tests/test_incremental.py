@@ -3,6 +3,7 @@ and the result is always byte-identical to a clean build."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -74,25 +75,75 @@ def test_an_edited_output_file_is_rewritten(tmp_path, capsys):
     assert (out / "index.html").read_text(encoding="utf-8") != "tampered"
 
 
-def test_a_file_put_into_the_output_by_hand_is_removed_by_the_next_build(tmp_path, capsys):
+def test_a_file_put_into_the_output_by_hand_is_removed_by_the_build_after_an_edit(tmp_path, capsys):
     site = copy_example(tmp_path / "site")
     out = tmp_path / "out"
     build(site, out)
     edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
     (out / "notices" / "stray.html").write_text("not ours", encoding="utf-8")
-    build(site, out)    # incremental: it looks at the files it wrote, not at every folder
     capsys.readouterr()
-    build(site, out)    # nothing changed, but the output is not as recorded: a full build
-    assert "up to date" not in capsys.readouterr().out
+    build(site, out)    # the sources changed: the build finds the stray file in its folder and builds in full
+    rendered, parts = rendered_parts(capsys.readouterr().out)
+    assert rendered == parts
     assert not (out / "notices" / "stray.html").exists()
+    build(site, out)
+    assert "up to date" in capsys.readouterr().out
     build(site, tmp_path / "clean", "--no-cache")
     assert snapshot(out) == snapshot(tmp_path / "clean")
 
 
+def entries(folder: Path) -> dict[str, object]:
+    """Return every entry under `folder` without following a link: a file's bytes, a link's target, a folder."""
+    found: dict[str, object] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        found[rel] = ("link", str(path.readlink())) if path.is_symlink() else "folder" if path.is_dir() \
+            else path.read_bytes()
+    return found
+
+
+def hand_edits(out: Path, outside: Path) -> list[Callable[[random.Random], object]]:
+    """Return what a person may do to the output by hand between two builds, each given the test's random."""
+    def some(rng: random.Random, pattern: str) -> Path:
+        return rng.choice(sorted(path for path in out.glob(pattern) if not path.is_symlink()))
+
+    def same_size_same_time(path: Path) -> None:
+        before = path.stat()
+        data = path.read_bytes()
+        with open(path, "r+b") as handle:           # in place: its size kept
+            handle.write(bytes([data[0] ^ 1]))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+    def link_folder_outside(folder: Path) -> None:
+        copy = outside / f"copy-{len(list(outside.iterdir()))}"
+        shutil.copytree(folder, copy)               # the same sizes and times
+        shutil.rmtree(folder)
+        folder.symlink_to(copy)
+
+    return [
+        lambda rng: (out / f"stray-{rng.randrange(1000)}.html").write_text("not ours", encoding="utf-8"),
+        lambda rng: (some(rng, "notices/*/") / "stray.html").write_text("not ours", encoding="utf-8"),
+        lambda rng: (out / "extra" / "deeper").mkdir(parents=True, exist_ok=True) or (
+            out / "extra" / "deeper" / "stray.html").write_text("x", encoding="utf-8"),
+        lambda rng: same_size_same_time(some(rng, "**/*.html")),
+        lambda rng: os.truncate(some(rng, "**/*.*"), 0),
+        lambda rng: some(rng, "**/*.*").unlink(),
+        lambda rng: shutil.rmtree(some(rng, "notices/*/")),
+        lambda rng: (lambda path: (path.unlink(), path.symlink_to(outside / "secret.txt")))(some(rng, "**/*.html")),
+        lambda rng: (lambda path: (path.unlink(), path.symlink_to("/etc/hostname")))(some(rng, "**/*.json")),
+        lambda rng: link_folder_outside(some(rng, "notices/*/")),
+    ]
+
+
 @pytest.mark.slow
 def test_random_edits_give_the_same_output_as_clean_builds(tmp_path):
+    """Random edits of the sources, each with random edits of the output by hand (or none, or these alone):
+    every build's output equals a clean build's, and nothing outside the output is changed."""
     site = copy_example(tmp_path / "site")
     out = tmp_path / "out"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("outside the output", encoding="utf-8")
     build(site, out)
     rng = random.Random(20261123)
     notices = sorted((site / "notices").glob("*.md"))
@@ -104,14 +155,24 @@ def test_random_edits_give_the_same_output_as_clean_builds(tmp_path):
         lambda p: (site / "site_src" / "hours.yaml").write_text(
             (site / "site_src" / "hours.yaml").read_text(encoding="utf-8").replace("18:00", "18:30", 1),
             encoding="utf-8"),
+        lambda p: None,                                 # the sources as they were
     ]
-    for step in range(5):
+    by_hand = hand_edits(out, outside)
+    watched = [Path("/etc/hostname"), outside / "secret.txt"]
+    before = {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in watched}
+    for step in range(10):
         target = rng.choice([p for p in notices if p.exists()])
         rng.choice(edits)(target)
+        for hand_edit in rng.sample(by_hand, rng.choice([0, 1, 1, 2])):
+            hand_edit(rng)
+        copies = {path: entries(path) for path in outside.iterdir() if path.is_dir()}
         build(site, out)
         clean = tmp_path / f"clean-{step}"
         build(site, clean, "--no-cache")
-        assert snapshot(out) == snapshot(clean), f"step {step}: incremental output differs from a clean build"
+        assert entries(out) == entries(clean), f"step {step}: incremental output differs from a clean build"
+        assert {path: (path.read_bytes(), path.stat().st_mtime_ns) for path in watched} == before
+        assert {path: entries(path) for path in copies} == copies, f"step {step}: a folder outside was changed"
+        shutil.rmtree(clean)
 
 
 def rendered_parts(out: str) -> tuple[int, int]:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from generator.read.cache import cache_trust, manifest_path, read_manifest, source_fingerprint, source_index_path
-from generator.read.output_state import folder_records, live_output, output_intact, reusable_hashes
+from generator.read.output_state import folder_records, live_output, output_intact
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
 from generator.write.build_cache import filesystem_clock, remove_manifest, write_json, write_manifest
@@ -37,19 +37,21 @@ if TYPE_CHECKING:   # for the annotations only: see build_into
 @dataclass(frozen=True, slots=True)
 class Built:
     """What build_into did: the build's result, and when it was valid, each file's hash, how many were
-    written anew (the others are linked from, or kept in, the previous output), and each part's key and files."""
+    written anew (the others are linked from, or kept in, the previous output), each part's key and files,
+    and whether it was written in place (an incremental build that did not fall back to a full one)."""
 
     result: Result
     hashes: dict[str, str] = field(default_factory=dict)
     written: int = 0
     parts: dict[str, list] = field(default_factory=dict)
+    in_place: bool = False        # written into the live output (else swapped in whole)
 
 
 @dataclass(frozen=True, slots=True)
 class LiveOutput:
     """What the output folder holds, as far as the last build vouches for it (read.output_state.live_output)."""
 
-    files: dict[str, list]        # each file still as the last build wrote it: [hash, size, time]
+    files: dict[str, list]        # each file still as the last build wrote it: [hash, size, time, change time]
     parts: dict[str, list]        # each part all of whose files are among them: [key, [files]]
     held: list[str]               # every file the last build wrote (the manifest's), whatever became of it
 
@@ -111,7 +113,7 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
     except BaseException:
         staging.discard()
         raise
-    return Built(result, files, written, parts)
+    return Built(result, files, written, parts, in_place)
 
 
 def _size(out_dir: Path, path: str, recorded: list) -> int:
@@ -148,19 +150,29 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     if index is not None:
         write_json(source_index_path(site_dir), index, sort_keys=False)    # read as data only, as the manifest
     manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
-    if manifest.get("key") == key and output_intact(out_dir, manifest):
+    refreshed: dict[str, list] = {}
+    if manifest.get("key") == key and output_intact(out_dir, manifest, refreshed):
+        if refreshed:
+            # Files whose change time alone moved (bytes compared), or that the last build wrote in the clock's
+            # tick: recorded with their times now, so that the next check does not read them again.
+            clock = filesystem_clock(out_dir.parent)
+            manifest["files"].update((rel, record if record[3] < clock else [*record[:3], -1])
+                                     for rel, record in refreshed.items())
+            write_json(manifest_path(site_dir, out_dir), manifest, sort_keys=False)
         sys.stderr.write(manifest.get("messages", ""))
         took = time.perf_counter() - started
         print(f"{out_dir} is up to date ({len(manifest['files'])} files) in {took:.2f} s")
         return 0
 
-    # Incrementally only when the sources changed: an output changed by someone else (output_intact)
-    # is built in full, which also removes files the manifest does not name.
+    # Incrementally when the sources changed and no folder of the output holds a file, folder or link the
+    # last build did not put there (live_output): files edited or removed by hand are written again with
+    # their parts.  Else a full build swaps in a new tree, which removes whatever was added by hand.  It
+    # writes every file anew, none linked from the live output: the detached remover of the old tree would
+    # set the change times of linked files after the manifest recorded them (read/output_state.py).
     found = live_output(out_dir, manifest) if manifest and manifest.get("key") != key else None
     live = LiveOutput(*found) if found is not None else None
     where = manifest_path(site_dir, out_dir)
     built = build_into(site_dir, out_dir, now, strict,
-                       previous_hashes=reusable_hashes(out_dir, manifest) if live is None else None,
                        on_result=lambda result: print_problems(result.problems, sys.stderr), live=live,
                        invalidate=lambda: remove_manifest(where), use_cache=use_cache)
     result = built.result
@@ -172,10 +184,11 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         # Written last: it vouches for the output only once all of it is in place.  The folders' times are
         # taken after the file system's clock (folder_records says why).
         clock = filesystem_clock(out_dir.parent)
-        rewritten, changed = _touched(built.hashes, live) if live is not None else ((), None)
+        incremental = live is not None and built.in_place
+        rewritten, changed = _touched(built.hashes, live) if incremental else ((), None)
         folders = folder_records(out_dir, built.hashes, clock, manifest.get("folders"), rewritten, changed)
         write_manifest(where, out_dir, key, built.hashes, messages, built.parts,
-                       live.files if live is not None else None, folders)
+                       live.files if incremental else None, folders, clock)
     took = time.perf_counter() - started
     rendered = sum(1 for name in result.keys if name in result.parts)
     print(f"built {len(built.hashes)} files ({built.written} written, {rendered} of {len(result.keys)} parts "

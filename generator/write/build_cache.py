@@ -24,23 +24,29 @@ def write_json(path: Path, value: dict, sort_keys: bool = True) -> None:
 
 def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str,
                    parts: dict[str, list] | None = None, known: dict[str, list] | None = None,
-                   folders: dict[str, int | None] | None = None) -> None:
-    """Record in `path` what is now in the output folder, with each file's size and time to detect outside edits,
+                   folders: dict[str, int | None] | None = None, clock: int = 0) -> None:
+    """Record in `path` what is now in the output folder, with each file's size and times to detect outside edits,
     each part's key and files (render/dependencies.py), and the change time of each folder known to hold
-    exactly its files (`folders`: read/output_state.folder_records); `known` gives [hash, size, time] of files
-    checked as they are during this build (not looked at again)."""
+    exactly its files (`folders`: read/output_state.folder_records); `known` gives [hash, size, time, change
+    time] of files checked as they are during this build (not looked at again).
+
+    A file changed at `clock` (write/build_cache.filesystem_clock, taken once the output was written) or later
+    is recorded with no change time (-1): an edit in the clock's present tick would leave it as it is, so the
+    next build compares its bytes (read/output_state.py); 0 puts every file so.
+    """
     files = {}
     known = known or {}
     for rel, content_hash in hashes.items():
         recorded = known.get(rel)
         if recorded is not None and recorded[0] == content_hash:
-            files[rel] = recorded
+            files[rel] = recorded if recorded[3] < clock else [*recorded[:3], -1]
             continue
         try:
-            stat = os.stat(os.path.join(out_dir, rel))
+            stat = os.lstat(os.path.join(out_dir, rel))
         except OSError:
             continue
-        files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns]
+        changed = stat.st_ctime_ns
+        files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns, changed if changed < clock else -1]
     # Not sorted: it is read as data only (never published nor compared as text), and sorting its 33,000 keys
     # cost 0.01 s of a 10,000-notice rebuild.
     write_json(path, {"key": key, "files": files, "messages": messages, "parts": parts or {},

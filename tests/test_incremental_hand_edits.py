@@ -1,0 +1,195 @@
+"""Whatever was done to the output folder by hand since the last build, the next build's output equals a clean
+build's: at once, whether a notice was edited (the incremental path) or nothing changed (the up-to-date check),
+and without writing or removing anything outside the output through a link put into it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from test_incremental import NOW, copy_example, edit, rendered_parts
+
+from generator.cli import main
+from generator.read.cache import read_manifest
+
+KEPT = "notices/2026-11-10-treinamento-equipe"       # a notice's folder the edit below does not render again
+
+
+def build(site: Path, out: Path, *extra: str) -> None:
+    assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW, "--strict", *extra]) == 0
+
+
+def tree(folder: Path) -> dict[str, object]:
+    """Return every entry under `folder` without following a link: a file's bytes, a link's target, a folder."""
+    found: dict[str, object] = {}
+    for where, folders, names in os.walk(folder):
+        for name in folders + names:
+            path = Path(where, name)
+            rel = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                found[rel] = ("link", os.readlink(path))
+            elif path.is_dir():
+                found[rel] = "folder"
+            else:
+                found[rel] = path.read_bytes()
+    return found
+
+
+def fingerprint(path: Path) -> tuple:
+    """Return what must not change in a file outside the output: its bytes, size, time and inode."""
+    stat = path.stat()
+    return hashlib.sha256(path.read_bytes()).hexdigest(), stat.st_size, stat.st_mtime_ns, stat.st_ino
+
+
+def same_size_same_time(path: Path) -> None:
+    """Change a byte of a file in place, then put its time back: only its change time (ctime) tells."""
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    data[data.index(b"<h1")+1:data.index(b"<h1")+3] = b"H1"
+    with open(path, "r+b") as handle:       # in place: same inode, same size
+        handle.write(bytes(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+
+
+def link_folder_outside(out: Path, outside: Path) -> None:
+    """Replace a notice's folder by a link to a copy of it outside the output (same sizes, same times)."""
+    shutil.copytree(out / KEPT, outside / "copy", copy_function=shutil.copy2)
+    shutil.rmtree(out / KEPT)
+    os.symlink(outside / "copy", out / KEPT)
+
+
+HAND_EDITS: dict[str, Callable[[Path, Path], None]] = {
+    "a file added at the top": lambda out, _: (out / "stray.html").write_text("not ours", encoding="utf-8"),
+    "a file added in a notice's folder": lambda out, _: (out / KEPT / "stray.html").write_text("x", encoding="utf-8"),
+    "a file added in a new folder": lambda out, _: ((out / "extra").mkdir(),
+                                                    (out / "extra" / "stray.html").write_text("x", encoding="utf-8")),
+    "a link added in a notice's folder": lambda out, outside: os.symlink(outside / "secret.txt", out / KEPT / "s.html"),
+    "a file edited, its size and time put back": lambda out, _: same_size_same_time(out / KEPT / "index.html"),
+    "a file truncated": lambda out, _: os.truncate(out / KEPT / "index.html", 0),
+    "a file removed": lambda out, _: (out / KEPT / "index.html").unlink(),
+    "a folder removed": lambda out, _: shutil.rmtree(out / KEPT),
+    "a file replaced by a link inside the output": lambda out, _: ((out / KEPT / "index.html").unlink(),
+                                                                   os.symlink("../../index.html", out / KEPT / "index.html")),
+    "a file replaced by a link to a file outside": lambda out, outside: (
+        (out / KEPT / "index.html").unlink(), os.symlink(outside / "secret.txt", out / KEPT / "index.html")),
+    "a file replaced by a link to /etc/hostname": lambda out, _: (
+        (out / KEPT / "index.html").unlink(), os.symlink("/etc/hostname", out / KEPT / "index.html")),
+    "a folder replaced by a link to a folder outside": lambda out, outside: link_folder_outside(out, outside),
+}
+
+
+def notice_edited(site: Path) -> None:
+    edit(site / "notices" / "2026-11-03-whatsapp-comercial.md", "sem sair da conversa", "pelo celular")
+
+
+# Three of them in the fast inner loop (pytest -m "not slow"), every one of them in the full run.
+FAST = {("a file added in a notice's folder", "a notice edited"),
+        ("a file edited, its size and time put back", "a notice edited"),
+        ("a folder replaced by a link to a folder outside", "a notice edited")}
+
+
+@pytest.mark.parametrize(("hand_edit", "sources"), [
+    pytest.param(hand_edit, sources, marks=() if (hand_edit, sources) in FAST else pytest.mark.slow)
+    for hand_edit in sorted(HAND_EDITS) for sources in ("a notice edited", "nothing changed")])
+def test_a_build_after_a_hand_edit_of_the_output_equals_a_clean_build(tmp_path, capsys, hand_edit, sources):
+    site, out, outside = copy_example(tmp_path / "site"), tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("outside the output", encoding="utf-8")
+    build(site, out)
+    # Once the file system's clock has moved on, a build vouches for every folder by its change time (the
+    # up-to-date check then lists none of them): the hand edits below meet the checks at their leanest.
+    time.sleep(0.05)
+    build(site, out, "--now", "2026-11-23T10:00:01-03:00")
+    build(site, out)
+    capsys.readouterr()
+    HAND_EDITS[hand_edit](out, outside)
+    watched = [path for path in outside.rglob("*") if path.is_file()] + [Path("/etc/hostname")]
+    before = {path: fingerprint(path) for path in watched}
+    if sources == "a notice edited":
+        notice_edited(site)
+    build(site, out)
+    told = capsys.readouterr().out
+    assert "up to date" not in told, f"{hand_edit}: the output was answered up to date"
+    build(site, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean"), f"{hand_edit}, {sources}: the output differs from a clean build"
+    assert {path: fingerprint(path) for path in watched} == before, f"{hand_edit}: a file outside was changed"
+    assert sorted(path.name for path in outside.iterdir()) == sorted(
+        ["secret.txt"] + (["copy"] if hand_edit == "a folder replaced by a link to a folder outside" else []))
+    # And the next build, nothing changed, is answered from the manifest again.
+    build(site, out)
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_the_manifest_s_hash_is_the_one_a_moved_change_time_is_checked_by():
+    from generator.read.output_state import file_digest
+    from generator.write.staging import content_digest
+
+    for data in (b"", b"x", "ç".encode() * 100_000):
+        assert file_digest(data) == content_digest(data)
+
+
+def test_a_file_whose_change_time_moved_but_not_its_bytes_costs_no_rebuild(tmp_path, capsys):
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    build(site, out)
+    time.sleep(0.05)
+    build(site, out, "--now", "2026-11-23T10:00:01-03:00")
+    build(site, out)
+    os.chmod(out / KEPT / "index.html", 0o600)
+    os.chmod(out / KEPT / "index.html", 0o644)
+    time.sleep(0.05)        # past the clock's tick: the manifest can then record the file's new change time
+    capsys.readouterr()
+    build(site, out)
+    assert "up to date" in capsys.readouterr().out
+    recorded = read_manifest(site, out)["files"][f"{KEPT}/index.html"]
+    assert recorded[3] == os.lstat(out / KEPT / "index.html").st_ctime_ns, "recorded again: not read next time"
+    notice_edited(site)
+    build(site, out)
+    assert rendered_parts(capsys.readouterr().out)[0] == 2, "the notice edited and the feeds, not the file's part"
+
+
+def test_a_file_written_in_the_clock_s_present_tick_is_compared_by_its_bytes(tmp_path):
+    # An edit in the tick in which the build wrote the file would leave its change time as it is: the
+    # manifest records no change time for it, and the check compares its bytes.
+    from generator.read.output_state import output_intact
+    from generator.write.build_cache import write_manifest
+    from generator.write.staging import content_digest
+
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "index.html").write_bytes(b"<h1>ours</h1>")
+    where = tmp_path / "manifest.json"
+    write_manifest(where, out, "key", {"a/index.html": content_digest(b"<h1>ours</h1>")}, "",
+                   clock=os.lstat(out / "a" / "index.html").st_ctime_ns)
+    manifest = json.loads(where.read_text(encoding="utf-8"))
+    assert manifest["files"]["a/index.html"][3] == -1
+    refreshed: dict[str, list] = {}
+    assert output_intact(out, manifest, refreshed)
+    assert refreshed["a/index.html"][3] == os.lstat(out / "a" / "index.html").st_ctime_ns
+    same_size_same_time(out / "a" / "index.html")
+    assert not output_intact(out, manifest)
+
+
+@pytest.mark.parametrize("marker", [".git", "site_src"])
+def test_an_output_folder_this_tool_did_not_make_is_still_refused_after_a_build_into_it(tmp_path, capsys, marker):
+    # A folder the last build made, that someone then turned into a source folder (a .git or a site_src put
+    # in): refused before anything in it is looked at, kept or removed, with a notice edited or not.
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    build(site, out)
+    (out / marker).mkdir()
+    (out / marker / "config").write_text("ours", encoding="utf-8")
+    before = tree(out)
+    capsys.readouterr()
+    for change in (lambda: None, lambda: notice_edited(site)):
+        change()
+        assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW, "--strict"]) == 1
+        assert capsys.readouterr().err == (f"error: {out} looks like a source folder, not a build output; choose "
+                                           "another --out; the previous output was left as it was\n")
+        assert tree(out) == before
