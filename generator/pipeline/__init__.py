@@ -304,17 +304,10 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
     from generator.render import outputs as renderers  # Jinja and the rest: see loading.prepare_rendering
 
     site_parts = renderers.site_parts(build)
-    keys: dict[str, str] = {}
-
-    def make_keys() -> None:
-        keys.update(renderers.part_keys(build, base_key(template_dirs), site_parts, digests))
-
-    if previous:
-        make_keys()
+    keys = renderers.part_keys(build, base_key(template_dirs), site_parts, digests)
 
     def wanted(name: str) -> bool:
-        # Without a previous output every part is rendered: its keys are made while the workers render.
-        return not previous or previous.get(name) != keys[name]
+        return previous.get(name) != keys[name]
 
     kept = sum(previous_bytes.get(name, 0) for name in keys if not wanted(name))
     sink = counting_sink(build.site.limits, sink, kept)
@@ -343,8 +336,7 @@ def _render(build: Build, template_dirs: tuple[Path, ...], compiled, jobs: int |
             raise failed from None
         return tuple((name, tuple(sink(outputs))) for name, outputs in made)
 
-    done = dict(part for parts_done in map_in_parallel(render_and_hand_on, parts, jobs, min_items=2,
-                                                       meanwhile=None if previous else make_keys)
+    done = dict(part for parts_done in map_in_parallel(render_and_hand_on, parts, jobs, min_items=2)
                 for part in parts_done)
     ordered = tuple(sorted((output for outputs in done.values() for output in outputs), key=lambda o: o.path))
     return ordered, keys, done
