@@ -140,12 +140,12 @@ def keep_holiday_answers(root: Path | None, answers: HolidayAnswers) -> None:
         answers.added = False
 
 
-def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[int], object] | None = None,
+def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None,
                       entries: CheckedEntries | None = None, answers: HolidayAnswers | None = None
                       ) -> tuple[Site | None, tuple[SourceError, ...], dict[str, str]]:
     """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes, unless
-    `entries` holds its check) while the holiday rules are checked and `meanwhile` is called (with how many notices
-    are being checked anew), then what depends on several notices.  `answers` holds the holidays package's answers kept from earlier builds.
+    `entries` holds its check) while the holiday rules are checked and `meanwhile` is called, then what depends
+    on several notices.  `answers` holds the holidays package's answers kept from earlier builds.
 
     Return the site (None only when the settings cannot be read; see load), every problem, sorted, and by slug
     what each notice was made from (check_and_gather).
@@ -153,11 +153,11 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
     settings, found = validate_settings(sources)
     holidays: list = []
 
-    def check_holidays(checking: int = 0) -> None:
+    def check_holidays() -> None:
         # Nothing in a notice depends on the holidays: they are checked while the notices are.
         holidays.extend(validate_holidays(sources, answers))
         if meanwhile is not None:
-            meanwhile(checking)
+            meanwhile()
 
     notices: tuple[Notice, ...] = ()
     made_from: dict[str, str] = {}
@@ -181,7 +181,7 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
     return make_site(settings, holiday_rules, notices), sort_problems(found), made_from
 
 
-def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, meanwhile: Callable[[int], object],
+def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, meanwhile: Callable[[], object],
                    entries: CheckedEntries | None) -> tuple[tuple[Notice, ...], list[SourceError], dict[str, str]]:
     """Read and check every notice, then every translation, each file in whichever process is free (each is
     independent of the others; a translation's prose is checked as its notice's is) unless `entries` holds its
@@ -201,7 +201,7 @@ def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, me
         return done
 
     found = check_and_gather(sources, settings, entries, digests,
-                             lambda files, check: check_files(files, check, partial(meanwhile, len(files))),
+                             lambda files, check: check_files(files, check, meanwhile),
                              check_files)
     if digests is None:
         entries.fresh_stats = {rel: (*seen, read[rel]) for rel, seen in stats.items() if read.get(rel)}
@@ -215,15 +215,7 @@ def check_file(file: NoticeFile, check: Callable) -> tuple[object, str]:
     return check(source, problems), digest
 
 
-# Checking this many notices anew (a full build, or a new theme or generator), the parts to render are many: every
-# renderer is imported while the workers check the notices, not alone on one core before the rendering forks.
-IMPORT_ALL_FROM = 64
-
-
-def prepare_rendering(checking: int = 0) -> None:
-    """Import the renderers (Jinja, Babel: imported here, not above, see load), all of them when `checking` (the
-    notices being checked anew) is many; the catalogs are read by _render."""
+def prepare_rendering() -> None:
+    """Import the renderers (Jinja, Babel: imported here, not above, see load); the catalogs are read by _render."""
     from generator.render import outputs
     outputs.prepare()
-    if checking >= IMPORT_ALL_FROM:
-        outputs.import_renderers()
