@@ -568,3 +568,29 @@ def test_what_a_killed_build_left_half_written_is_removed_by_the_next_that_keeps
     edited.write_text(edited.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
     assert load(site, jobs=1) == load(site, cache=False, jobs=1)
     assert [path.exists() for path in left] == [False, False] and other.exists()
+
+
+def test_a_first_load_reads_each_notice_once_and_the_next_reads_none(tmp_path, monkeypatch):
+    """With nothing kept, each check is kept under the digest of the bytes it read: no file is read and hashed
+    beforehand as well; the next load finds every check and the record of every file, and reads no notice."""
+    import generator.read.notice_digests as notice_digests
+
+    monkeypatch.setattr(notice_digests, "RACY_NS", -10**12)     # every file's times count as settled
+    site = copy_example(tmp_path / "site")
+    files = sorted(str(path) for path in (site / "notices").glob("*.md"))
+    assert any(".en." in name or ".es." in name for name in files)     # translations are read once too
+    opened: list[str] = []
+
+    def note(event: str, args: tuple) -> None:
+        if event == "open" and str(args[0]) in files:
+            opened.append(str(args[0]))
+
+    sys.addaudithook(note)
+    fresh = load(site, cache=False, jobs=1)
+    opened.clear()
+    assert load(site, jobs=1) == fresh
+    assert sorted(opened) == files
+    opened.clear()
+    assert load(site, jobs=1) == fresh
+    assert opened == []
+    files.clear()                       # the hook stays for the session: it notes nothing more

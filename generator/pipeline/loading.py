@@ -19,7 +19,7 @@ from generator.model import Notice, Site, SiteSettings
 from generator.parallel import map_in_parallel
 from generator.read.cache import cache_dir, code_digest, may_use_cache, untrusted_cache
 from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
-from generator.read.notice_digests import notice_digests
+from generator.read.notice_digests import notice_digests, notice_stats
 from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
 from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate import make_site, validate_holidays, validate_settings
@@ -186,13 +186,26 @@ def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, me
     """Read and check every notice, then every translation, each file in whichever process is free (each is
     independent of the others; a translation's prose is checked as its notice's is) unless `entries` holds its
     check (validate/checked.py); then gather them (check_and_gather)."""
-    digests = {}
-    if entries is not None:
+    digests: dict[str, str] | None = {}
+    read: dict[str, str] = {}
+    if entries is not None and entries.empty():
+        # Nothing kept to look up (a first build): each file's digest is that of the bytes its check read, not
+        # read and hashed once more beforehand (on one core, before the workers fork).
+        digests, stats = None, notice_stats(sources.notices)
+    elif entries is not None:
         digests, entries.fresh_stats = notice_digests(sources.notices, entries.stats)
-    return check_and_gather(
-        sources, settings, entries, digests,
-        lambda files, check: map_in_parallel(partial(check_file, check=check), files, jobs, meanwhile=meanwhile),
-        lambda files, check: map_in_parallel(partial(check_file, check=check), files, jobs))
+
+    def check_files(files: list[NoticeFile], check: Callable, then: Callable[[], object] | None = None) -> list:
+        done = map_in_parallel(partial(check_file, check=check), files, jobs, meanwhile=then)
+        read.update((file.rel, digest) for file, (_, digest) in zip(files, done))
+        return done
+
+    found = check_and_gather(sources, settings, entries, digests,
+                             lambda files, check: check_files(files, check, meanwhile),
+                             check_files)
+    if digests is None:
+        entries.fresh_stats = {rel: (*seen, read[rel]) for rel, seen in stats.items() if read.get(rel)}
+    return found
 
 
 def check_file(file: NoticeFile, check: Callable) -> tuple[object, str]:

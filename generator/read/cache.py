@@ -163,8 +163,8 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
             content_hash = known[2]
         else:
             try:
-                with open(path, "rb") as handle:
-                    content_hash = hashlib.sha256(handle.read()).hexdigest()
+                with open(path, "rb", buffering=0) as handle:     # unbuffered: no isatty ioctl, no lseek
+                    content_hash = hashlib.sha256(handle.readall()).hexdigest()
             except OSError:
                 continue
             fresh[key] = [size, time, content_hash]

@@ -104,3 +104,19 @@ def notice_digests(files: tuple[NoticeFile, ...], known: dict[str, tuple]
         if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
             record[file.rel] = (*seen, digest)
     return digests, record
+
+
+def notice_stats(files: tuple[NoticeFile, ...]) -> dict[str, tuple]:
+    """Return rel -> (size, mtime_ns, ctime_ns, inode) of each file whose times are old enough to be recorded (as
+    notice_digests records them), for a load that takes each file's digest from its reading instead."""
+    stats: dict[str, tuple] = {}
+    settled = time.time_ns() - RACY_NS
+    for file in files:
+        try:
+            stat = os.stat(file.path)
+        except OSError:
+            continue
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) < settled:
+            # Taken before the reading: a file saved in between has other times now, so its record will not match.
+            stats[file.rel] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+    return stats

@@ -193,6 +193,10 @@ class CheckedEntries:
             self._decoded[number] = checks if isinstance(checks, tuple) else None
         return self._decoded[number]
 
+    def empty(self) -> bool:
+        """Tell whether no check and no record of the files is kept: nothing a load could look up."""
+        return not self._known and not self.stats
+
     def asked(self, key: str) -> tuple:
         """Return what the check the current load used under `key` asked of the other notices: (asked, every)."""
         entry = self._used[key]
@@ -254,11 +258,13 @@ SEGMENT_SLACK = 64
 MOST_SEGMENTS = 8
 
 
-def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedEntries | None, digests: dict[str, str],
+def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedEntries | None,
+                     digests: dict[str, str] | None,
                      check_notices: Callable, check_translations: Callable
                      ) -> tuple[tuple[Notice, ...], list, dict[str, str]]:
     """Return the notices and every problem of the sources' notice files (gather_notices): the checks `entries`
-    holds (under keys made of the files' `digests`) reused, the others made and kept; and, by slug, the key of
+    holds (under keys made of the files' `digests`; None: `entries` holds nothing, and each check is kept under
+    the digest of the bytes it read) reused, the others made and kept; and, by slug, the key of
     what each notice was made from (`made_from`), for the notices whose every file's check is kept.
 
     `check_notices(files, check)` and `check_translations(files, check)` return, for each file, in whichever
@@ -334,7 +340,8 @@ def release_collector() -> None:
 
 
 def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: CheckedEntries | None,
-            digests: dict[str, str], check_notices: Callable, check_translations: Callable) -> tuple[dict, dict, dict]:
+            digests: dict[str, str] | None, check_notices: Callable, check_translations: Callable
+            ) -> tuple[dict, dict, dict]:
     """Return the checks of the notices and of the translations by path relative to the site (check_and_gather),
     and the key of each file whose check is the one `entries` keeps under that key (reused, or made from the
     bytes its key names), by path."""
@@ -342,10 +349,20 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
     translations = [file for file in files if file.lang is not None]
     slugs = frozenset(file.slug for file in mains)
     keys: dict[str, str] = {}
+    settings_key = ""
     if entries is not None:
         settings_key = settings_digest(settings, code_digest() + zone_digest(settings.timezone))
         # A file that could not be read ("") is checked every time: how it fails may change.
-        keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in digests.items() if digest}
+        keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in (digests or {}).items() if digest}
+
+    def key_of(rel: str, read: str) -> str | None:
+        # Kept only under the bytes it was made from: a file saved again between its digest and its
+        # reading (an editor, during a load) would otherwise leave a check of the new text under the old.
+        if entries is None or not read:
+            return None
+        if digests is None:     # no digest taken beforehand: the bytes read name the check
+            return notice_key(settings_key, rel, read)
+        return keys.get(rel) if read == digests.get(rel) else None
     every = lru_cache(maxsize=1)(partial(slugs_digest, slugs))
     with pause_collector():
         checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
@@ -354,11 +371,10 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
     done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs))
     for file, ((one, consulted), read) in zip(missing, done):
         checked[file.rel] = one
-        # Kept only under the bytes it was made from: a file saved again between its digest and its
-        # reading (an editor, during a load) would otherwise leave a check of the new text under the old.
-        if file.rel in keys and read == digests[file.rel]:
-            entries.put(keys[file.rel], consulted, one)
-            kept[file.rel] = keys[file.rel]
+        key = key_of(file.rel, read)
+        if key is not None:
+            entries.put(key, consulted, one)
+            kept[file.rel] = key
     by_slug = {file.slug: checked[file.rel] for file in mains}
     translated = {}
     with pause_collector():
@@ -372,7 +388,9 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
     done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug))
     for file, (one, read) in zip(missing, done):
         translated[file.rel] = one
-        if file.rel in keys and read == digests[file.rel]:
-            entries.put(keys[file.rel], Consulted(), one)
-            kept[file.rel] = keys[file.rel]
+        key = key_of(file.rel, read)
+        if key is not None:
+            key = translation_key(key, by_slug.get(file.slug)) if digests is None else key
+            entries.put(key, Consulted(), one)
+            kept[file.rel] = key
     return checked, translated, kept
