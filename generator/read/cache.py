@@ -17,11 +17,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
+from typing import Mapping
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -142,9 +144,63 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
     """Return a hash of everything a build depends on (sources, theme, generator code, git HEAD, settings),
     and the index of the sources' sizes, times and hashes when it changed (None when it did not), for
     write/build_cache.py to keep."""
+    return start_fingerprint(site_dir, theme, settings).finish({})
+
+
+# A notice file (read/sources.py: NOTICE_NAME, as list_notice_files takes it) in the fingerprint: hashed with its
+# path, as read/sources.py's file_digest hashes it, so that the digest of the bytes a build's check read is its line.
+_NOTICE_FILE = re.compile(r"notices/\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)?\.md")
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+
+
+def _content_hash(key: str, data: bytes) -> str:
+    """Return a source file's hash in the fingerprint: a notice file's with its path (read/sources.file_digest)."""
+    if key.startswith("notices/") and _NOTICE_FILE.fullmatch(key):
+        return hashlib.sha256(key.encode() + b"\0" + data).hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+class Fingerprint:
+    """A source fingerprint begun before a build (start_fingerprint), finished with the hashes of the notice
+    files the build read (finish): each notice file read once, and the hash of the bytes the build used."""
+
+    __slots__ = ("_head", "_lines", "_fresh", "_index", "_later")
+
+    def __init__(self, head: bytes, lines: list[str], fresh: dict[str, list], index: dict,
+                 later: list[tuple[int, str, int, int]]):
+        self._head, self._lines, self._fresh, self._index, self._later = head, lines, fresh, index, later
+
+    def finish(self, read: Mapping[str, str]) -> tuple[str, dict | None]:
+        """Return the fingerprint (source_fingerprint), given by path relative to the site the digest of the bytes
+        of each notice file the build's checks were made from (pipeline: Result.notices_read).
+
+        A notice file left for later that the build did not read (or could not) counts as unread: the key then
+        matches no fingerprint of real bytes (the next build builds again), and its record is not kept (the next
+        fingerprint reads it).  Its record's size and time are those seen before the build: a file saved since
+        has other ones, so the next fingerprint reads it again rather than trust the hash recorded.
+        """
+        lines, fresh = self._lines, self._fresh
+        for position, key, size, time in self._later:
+            digest = read.get(key)
+            if digest is not None and _DIGEST.fullmatch(digest):
+                fresh[key] = [size, time, digest]
+                lines[position] = f"{key}\0{digest}\n"
+            else:
+                lines[position] = f"{key}\0unread\n"
+        digest = hashlib.sha256(self._head)
+        digest.update("".join(lines).encode())   # hashed at once, not line by line: the same digest, without 10,000 calls
+        return digest.hexdigest(), (fresh if fresh != self._index else None)
+
+
+def start_fingerprint(site_dir: Path, theme: Path, settings: dict, notices_later: bool = False) -> Fingerprint:
+    """Begin the fingerprint of source_fingerprint: every file read and hashed now (unless its size and time are
+    those the index recorded) but, with `notices_later`, the notice files whose record does not match, left for
+    Fingerprint.finish to take from the build that reads them (a build with no manifest to answer from: only its
+    end needs the fingerprint)."""
     index = _read_json(source_index_path(site_dir))
     fresh: dict[str, list] = {}
     lines = []
+    later: list[tuple[int, str, int, int]] = []
     stat = os.stat
     for key, path in _files(site_dir, theme):
         try:
@@ -161,19 +217,21 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
         if known and known[0] == size and known[1] == time:
             fresh[key] = known          # the record itself: no new list for each of 10,000 unchanged files
             content_hash = known[2]
+        elif notices_later and key.startswith("notices/") and _NOTICE_FILE.fullmatch(key):
+            later.append((len(lines), key, size, time))
+            lines.append("")
+            continue
         else:
             try:
                 with open(path, "rb", buffering=0) as handle:     # unbuffered: no isatty ioctl, no lseek
-                    content_hash = hashlib.sha256(handle.readall()).hexdigest()
+                    content_hash = _content_hash(key, handle.readall())
             except OSError:
                 continue
             fresh[key] = [size, time, content_hash]
         lines.append(f"{key}\0{content_hash}\n")
-    # Hashed at once, not line by line: the same digest, without 10,000 calls.
-    digest = hashlib.sha256(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
-                                        "machine": machine_stamp()}, sort_keys=True).encode())
-    digest.update("".join(lines).encode())
-    return digest.hexdigest(), (fresh if fresh != index else None)
+    head = json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
+                       "machine": machine_stamp()}, sort_keys=True).encode()
+    return Fingerprint(head, lines, fresh, index, later)
 
 
 def machine_stamp() -> list:
