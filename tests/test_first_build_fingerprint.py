@@ -51,6 +51,7 @@ def test_a_notice_file_hashes_as_its_check_keys_it():
     assert _content_hash(NOTICE, data) == file_digest(NOTICE, data)
     assert _content_hash(TRANSLATION, data) == file_digest(TRANSLATION, data)
     assert _content_hash("notices/README.md", data) != file_digest("notices/README.md", data)
+    assert _content_hash("notices/sub/2026-11-03-x.md", data) != file_digest("notices/sub/2026-11-03-x.md", data)
     assert _content_hash("site_src/site.yaml", data) != file_digest("site_src/site.yaml", data)
 
 

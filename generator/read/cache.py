@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 from functools import lru_cache
@@ -147,15 +146,17 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
     return start_fingerprint(site_dir, theme, settings).finish({})
 
 
-# A notice file (read/sources.py: NOTICE_NAME, as list_notice_files takes it) in the fingerprint: hashed with its
-# path, as read/sources.py's file_digest hashes it, so that the digest of the bytes a build's check read is its line.
-_NOTICE_FILE = re.compile(r"notices/\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*(?:\.[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)?\.md")
-_DIGEST = re.compile(r"[0-9a-f]{64}")
+def _notice_like(key: str) -> bool:
+    """Tell whether a source file is one the notices' lister may take (read/sources.py: list_notice_files): a .md
+    file directly in notices/, other than a README.  A string test, not a pattern: an up-to-date build compiles
+    nothing it does not use."""
+    return key.startswith("notices/") and key.endswith(".md") and "/" not in key[8:] and key[8:].lower() != "readme.md"
 
 
 def _content_hash(key: str, data: bytes) -> str:
-    """Return a source file's hash in the fingerprint: a notice file's with its path (read/sources.file_digest)."""
-    if key.startswith("notices/") and _NOTICE_FILE.fullmatch(key):
+    """Return a source file's hash in the fingerprint: a notice file's with its path, as read/sources.py's file_digest
+    keys its check, so that the digest of the bytes a build's check read is its line (Fingerprint.finish)."""
+    if _notice_like(key):
         return hashlib.sha256(key.encode() + b"\0" + data).hexdigest()
     return hashlib.sha256(data).hexdigest()
 
@@ -182,7 +183,7 @@ class Fingerprint:
         lines, fresh = self._lines, self._fresh
         for position, key, size, time in self._later:
             digest = read.get(key)
-            if digest is not None and _DIGEST.fullmatch(digest):
+            if digest is not None and len(digest) == 64:      # a SHA-256 (a file too large has none)
                 fresh[key] = [size, time, digest]
                 lines[position] = f"{key}\0{digest}\n"
             else:
@@ -217,7 +218,7 @@ def start_fingerprint(site_dir: Path, theme: Path, settings: dict, notices_later
         if known and known[0] == size and known[1] == time:
             fresh[key] = known          # the record itself: no new list for each of 10,000 unchanged files
             content_hash = known[2]
-        elif notices_later and key.startswith("notices/") and _NOTICE_FILE.fullmatch(key):
+        elif notices_later and _notice_like(key):
             later.append((len(lines), key, size, time))
             lines.append("")
             continue
