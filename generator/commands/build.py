@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from generator.read.cache import cache_trust, manifest_path, read_manifest, source_index_path, start_fingerprint
+from generator.read.cache import cache_trust, manifest_path, read_manifest, source_fingerprint, source_index_path
 from generator.read.output_state import folder_records, live_output, output_intact
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
@@ -146,14 +146,10 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     # A cache that came with the sources is neither read nor written (pipeline.resolve says so).
     trusted, _ = cache_trust(site_dir)
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
-    manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
-    # With no manifest to answer from (a first build, --no-cache), only the end needs the fingerprint: the notice
-    # files' hashes are then those of the bytes the build's checks read, not each file read once more before.
-    fingerprint = start_fingerprint(site_dir, default_theme_dir(), settings, notices_later=not manifest) \
-        if trusted else None
-    key, index = fingerprint.finish({}) if fingerprint is not None and manifest else ("", None)
+    key, index = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ("", None)
     if index is not None:
         write_json(source_index_path(site_dir), index, sort_keys=False)    # read as data only, as the manifest
+    manifest = read_manifest(site_dir, out_dir) if use_cache and trusted else {}
     refreshed: dict[str, list] = {}
     if manifest.get("key") == key and output_intact(out_dir, manifest, refreshed):
         if refreshed:
@@ -180,10 +176,6 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
                        on_result=lambda result: print_problems(result.problems, sys.stderr), live=live,
                        invalidate=lambda: remove_manifest(where), use_cache=use_cache)
     result = built.result
-    if fingerprint is not None and not manifest:
-        key, index = fingerprint.finish(result.notices_read if result.ok else {})
-        if index is not None:
-            write_json(source_index_path(site_dir), index, sort_keys=False)
     if not result.ok:
         print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
         return 1

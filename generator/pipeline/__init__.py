@@ -67,8 +67,6 @@ class Result:
     # `previous` keys (see build), the parts whose key did not change are not rendered, nor in `outputs`.
     keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     parts: Mapping[str, tuple] = field(default_factory=lambda: MappingProxyType({}))
-    # The digest of the bytes each notice file's check was made from, by path (loading.Loaded.notices_read).
-    notices_read: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def ok(self) -> bool:
@@ -158,8 +156,7 @@ def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], t
     except (OutputTooLarge, TemplateFailed) as exc:
         return Result((), sort_problems(list(problems) + [exc.problem]), made.scheduled)
     _keep_digests(digests, memo, kept_in)
-    return Result(done, problems, made.scheduled, MappingProxyType(keys), MappingProxyType(parts),
-                  MappingProxyType(loaded.notices_read))
+    return Result(done, problems, made.scheduled, MappingProxyType(keys), MappingProxyType(parts))
 
 
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,

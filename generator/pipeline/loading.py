@@ -47,9 +47,6 @@ class Loaded:
     kept_in: Path | None = field(default=None, compare=False, repr=False)   # the cache folder the checks are kept in
     # What read.cache.untrusted_cache said of the site's own cache folder: resolve() decides from it too.
     untrusted: SourceError | None = field(default=None, compare=False, repr=False)
-    # By path relative to the site, the digest (read/sources.file_digest) of the bytes of each notice file whose
-    # check the load used: read and checked now, or kept under that digest (read.cache.Fingerprint.finish).
-    notices_read: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def site(self) -> Site | None:
@@ -98,9 +95,8 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
             entries = memo.entries if memo is not None and memo.entries is not None else \
                 CheckedEntries(*read_checked(root)) if kept else CheckedEntries()
     answers = kept_holiday_answers(root if kept else None, memo)
-    notices_read: dict[str, str] = {}
     draft, problems, made_from = validate_sources(sources, jobs, prepare_rendering if rendering else None, entries,
-                                                  answers, notices_read)
+                                                  answers)
     if entries is not None and entries.settle() and kept:
         index, segments = entries.encoded()
         write_checked(root, index, entries.stats, segments)
@@ -110,8 +106,7 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     problems = as_errors(sort_problems(list(read_problems) + list(problems)), strict)
     if not rendering:
         release_collector()        # a build (rendering) releases what the load froze when it ends
-    return Loaded(site_dir, draft, problems, sources.templates, strict, made_from, root if kept else None, untrusted,
-                  notices_read)
+    return Loaded(site_dir, draft, problems, sources.templates, strict, made_from, root if kept else None, untrusted)
 
 
 # load()'s steps: each notice read and checked in whichever process is free.
@@ -146,13 +141,11 @@ def keep_holiday_answers(root: Path | None, answers: HolidayAnswers) -> None:
 
 
 def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Callable[[], object] | None = None,
-                      entries: CheckedEntries | None = None, answers: HolidayAnswers | None = None,
-                      notices_read: dict[str, str] | None = None
+                      entries: CheckedEntries | None = None, answers: HolidayAnswers | None = None
                       ) -> tuple[Site | None, tuple[SourceError, ...], dict[str, str]]:
     """Turn the read sources into a Site: the settings, then each notice (in up to `jobs` processes, unless
     `entries` holds its check) while the holiday rules are checked and `meanwhile` is called, then what depends
-    on several notices.  `answers` holds the holidays package's answers kept from earlier builds; `notices_read`
-    is given the digest of the bytes each notice file's check was made from (Loaded.notices_read).
+    on several notices.  `answers` holds the holidays package's answers kept from earlier builds.
 
     Return the site (None only when the settings cannot be read; see load), every problem, sorted, and by slug
     what each notice was made from (check_and_gather).
@@ -174,8 +167,7 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
         check_holidays()
         found += too_many
     elif settings is not None and sources.notices and settings.departments:
-        notices, notice_problems, made_from = check_notices(sources, settings, jobs, check_holidays, entries,
-                                                               notices_read)
+        notices, notice_problems, made_from = check_notices(sources, settings, jobs, check_holidays, entries)
         found += notice_problems
     else:
         # Without the settings (or without departments) the notices cannot be checked; what is wrong in
@@ -190,12 +182,10 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
 
 
 def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, meanwhile: Callable[[], object],
-                   entries: CheckedEntries | None, notices_read: dict[str, str] | None = None
-                   ) -> tuple[tuple[Notice, ...], list[SourceError], dict[str, str]]:
+                   entries: CheckedEntries | None) -> tuple[tuple[Notice, ...], list[SourceError], dict[str, str]]:
     """Read and check every notice, then every translation, each file in whichever process is free (each is
     independent of the others; a translation's prose is checked as its notice's is) unless `entries` holds its
-    check (validate/checked.py); then gather them (check_and_gather).  `notices_read` is given, by path, the
-    digest of the bytes each file's check was made from (none for a file that could not be read)."""
+    check (validate/checked.py); then gather them (check_and_gather)."""
     digests: dict[str, str] | None = {}
     read: dict[str, str] = {}
     if entries is not None and entries.empty():
@@ -215,10 +205,6 @@ def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, me
                              check_files)
     if digests is None:
         entries.fresh_stats = {rel: (*seen, read[rel]) for rel, seen in stats.items() if read.get(rel)}
-    if notices_read is not None:
-        # A check kept is made from the bytes its digest names; one made now, from those it read.
-        used = {**(digests or {}), **read}
-        notices_read.update((rel, digest) for rel, digest in used.items() if digest)
     return found
 
 

@@ -22,7 +22,6 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
-from typing import Mapping
 
 from generator import __version__
 from generator.errors import WARNING, SourceError
@@ -143,65 +142,9 @@ def source_fingerprint(site_dir: Path, theme: Path, settings: dict) -> tuple[str
     """Return a hash of everything a build depends on (sources, theme, generator code, git HEAD, settings),
     and the index of the sources' sizes, times and hashes when it changed (None when it did not), for
     write/build_cache.py to keep."""
-    return start_fingerprint(site_dir, theme, settings).finish({})
-
-
-def _notice_like(key: str) -> bool:
-    """Tell whether a source file is one the notices' lister may take (read/sources.py: list_notice_files): a .md
-    file directly in notices/, other than a README.  A string test, not a pattern: an up-to-date build compiles
-    nothing it does not use."""
-    return key.startswith("notices/") and key.endswith(".md") and "/" not in key[8:] and key[8:].lower() != "readme.md"
-
-
-def _content_hash(key: str, data: bytes) -> str:
-    """Return a source file's hash in the fingerprint: a notice file's with its path, as read/sources.py's file_digest
-    keys its check, so that the digest of the bytes a build's check read is its line (Fingerprint.finish)."""
-    if _notice_like(key):
-        return hashlib.sha256(key.encode() + b"\0" + data).hexdigest()
-    return hashlib.sha256(data).hexdigest()
-
-
-class Fingerprint:
-    """A source fingerprint begun before a build (start_fingerprint), finished with the hashes of the notice
-    files the build read (finish): each notice file read once, and the hash of the bytes the build used."""
-
-    __slots__ = ("_head", "_lines", "_fresh", "_index", "_later")
-
-    def __init__(self, head: bytes, lines: list[str], fresh: dict[str, list], index: dict,
-                 later: list[tuple[int, str, int, int]]):
-        self._head, self._lines, self._fresh, self._index, self._later = head, lines, fresh, index, later
-
-    def finish(self, read: Mapping[str, str]) -> tuple[str, dict | None]:
-        """Return the fingerprint (source_fingerprint), given by path relative to the site the digest of the bytes
-        of each notice file the build's checks were made from (pipeline: Result.notices_read).
-
-        A notice file left for later that the build did not read (or could not) counts as unread: the key then
-        matches no fingerprint of real bytes (the next build builds again), and its record is not kept (the next
-        fingerprint reads it).  Its record's size and time are those seen before the build: a file saved since
-        has other ones, so the next fingerprint reads it again rather than trust the hash recorded.
-        """
-        lines, fresh = self._lines, self._fresh
-        for position, key, size, time in self._later:
-            digest = read.get(key)
-            if digest is not None and len(digest) == 64:      # a SHA-256 (a file too large has none)
-                fresh[key] = [size, time, digest]
-                lines[position] = f"{key}\0{digest}\n"
-            else:
-                lines[position] = f"{key}\0unread\n"
-        digest = hashlib.sha256(self._head)
-        digest.update("".join(lines).encode())   # hashed at once, not line by line: the same digest, without 10,000 calls
-        return digest.hexdigest(), (fresh if fresh != self._index else None)
-
-
-def start_fingerprint(site_dir: Path, theme: Path, settings: dict, notices_later: bool = False) -> Fingerprint:
-    """Begin the fingerprint of source_fingerprint: every file read and hashed now (unless its size and time are
-    those the index recorded) but, with `notices_later`, the notice files whose record does not match, left for
-    Fingerprint.finish to take from the build that reads them (a build with no manifest to answer from: only its
-    end needs the fingerprint)."""
     index = _read_json(source_index_path(site_dir))
     fresh: dict[str, list] = {}
     lines = []
-    later: list[tuple[int, str, int, int]] = []
     stat = os.stat
     for key, path in _files(site_dir, theme):
         try:
@@ -218,21 +161,19 @@ def start_fingerprint(site_dir: Path, theme: Path, settings: dict, notices_later
         if known and known[0] == size and known[1] == time:
             fresh[key] = known          # the record itself: no new list for each of 10,000 unchanged files
             content_hash = known[2]
-        elif notices_later and _notice_like(key):
-            later.append((len(lines), key, size, time))
-            lines.append("")
-            continue
         else:
             try:
                 with open(path, "rb", buffering=0) as handle:     # unbuffered: no isatty ioctl, no lseek
-                    content_hash = _content_hash(key, handle.readall())
+                    content_hash = hashlib.sha256(handle.readall()).hexdigest()
             except OSError:
                 continue
             fresh[key] = [size, time, content_hash]
         lines.append(f"{key}\0{content_hash}\n")
-    head = json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
-                       "machine": machine_stamp()}, sort_keys=True).encode()
-    return Fingerprint(head, lines, fresh, index, later)
+    # Hashed at once, not line by line: the same digest, without 10,000 calls.
+    digest = hashlib.sha256(json.dumps({"settings": settings, "version": __version__, "head": _git_head(site_dir),
+                                        "machine": machine_stamp()}, sort_keys=True).encode())
+    digest.update("".join(lines).encode())
+    return digest.hexdigest(), (fresh if fresh != index else None)
 
 
 def machine_stamp() -> list:

@@ -36,15 +36,13 @@ def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], 
     """
     files = {}
     known = known or {}
-    # Joined as strings: os.path.join of the Path for each of 1,445 files was half of this function's time.
-    root, lstat = str(out_dir) + "/", os.lstat
     for rel, content_hash in hashes.items():
         recorded = known.get(rel)
         if recorded is not None and recorded[0] == content_hash:
             files[rel] = recorded if recorded[3] < clock else [*recorded[:3], -1]
             continue
         try:
-            stat = lstat(root + rel)
+            stat = os.lstat(os.path.join(out_dir, rel))
         except OSError:
             continue
         changed = stat.st_ctime_ns
