@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -193,3 +194,36 @@ def test_an_output_folder_this_tool_did_not_make_is_still_refused_after_a_build_
         assert capsys.readouterr().err == (f"error: {out} looks like a source folder, not a build output; choose "
                                            "another --out; the previous output was left as it was\n")
         assert tree(out) == before
+
+
+def test_a_folder_replaced_by_a_link_after_the_checks_is_not_written_through(tmp_path, capsys):
+    # The checks of the live output run before anything changes; a folder swapped for a link to a copy outside
+    # in the moment between them and the renames (here, when the manifest is removed, the last step before)
+    # takes neither a rename nor a removal: the build falls back to a full one, which replaces the link.
+    from generator.commands.build import LiveOutput, build_into
+    from generator.read.output_state import live_output
+
+    site, out, outside = copy_example(tmp_path / "site"), tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    build(site, out)
+    notice_edited(site)
+    edited = "notices/2026-11-03-whatsapp-comercial"
+    retired = out / edited / "retired.html"       # as if the last build had written it: the build removes it
+    retired.write_text("old", encoding="utf-8")
+    manifest = read_manifest(site, out)
+    manifest["files"][f"{edited}/retired.html"] = ["0" * 64, 3, 0, 0]
+    live = LiveOutput(*live_output(out, manifest))
+
+    def swap() -> None:
+        if (out / edited).is_symlink():
+            return          # called again by the full build it falls back to
+        shutil.copytree(out / edited, outside / "copy", copy_function=shutil.copy2)
+        shutil.rmtree(out / edited)
+        os.symlink(outside / "copy", out / edited)
+
+    built = build_into(site, out, datetime.fromisoformat(NOW), True, live=live, invalidate=swap)
+    assert not built.in_place, "the live output was written into after a folder was replaced by a link"
+    assert sorted(path.name for path in (outside / "copy").iterdir()) == ["index.html", "retired.html"]
+    assert b"pelo celular" not in (outside / "copy" / "index.html").read_bytes()
+    build(site, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean")
