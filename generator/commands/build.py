@@ -172,9 +172,15 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     found = live_output(out_dir, manifest) if manifest and manifest.get("key") != key else None
     live = LiveOutput(*found) if found is not None else None
     where = manifest_path(site_dir, out_dir)
+    went_live: list[int] = []       # the file system's clock when the build began to change the output
+
+    def invalidate() -> None:
+        remove_manifest(where)
+        went_live.append(filesystem_clock(out_dir.parent))
+
     built = build_into(site_dir, out_dir, now, strict,
                        on_result=lambda result: print_problems(result.problems, sys.stderr), live=live,
-                       invalidate=lambda: remove_manifest(where), use_cache=use_cache)
+                       invalidate=invalidate, use_cache=use_cache)
     result = built.result
     if not result.ok:
         print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)
@@ -182,13 +188,14 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     messages = "".join(problem.format() + "\n" for problem in result.problems)
     if key:
         # Written last: it vouches for the output only once all of it is in place.  The folders' times are
-        # taken after the file system's clock (folder_records says why).
+        # taken after the file system's clock (folder_records says why); a file changed since the output
+        # went live is recorded with no change time (write_manifest says why).
         clock = filesystem_clock(out_dir.parent)
         incremental = live is not None and built.in_place
         rewritten, changed = _touched(built.hashes, live) if incremental else ((), None)
         folders = folder_records(out_dir, built.hashes, clock, manifest.get("folders"), rewritten, changed)
         write_manifest(where, out_dir, key, built.hashes, messages, built.parts,
-                       live.files if incremental else None, folders, clock)
+                       live.files if incremental else None, folders, clock, went_live[0] if went_live else None)
     took = time.perf_counter() - started
     rendered = sum(1 for name in result.keys if name in result.parts)
     print(f"built {len(built.hashes)} files ({built.written} written, {rendered} of {len(result.keys)} parts "
