@@ -251,3 +251,22 @@ def test_a_file_edited_after_the_output_went_live_and_before_the_manifest_was_wr
     manifest = json.loads(where.read_text(encoding="utf-8"))
     assert manifest["files"]["a/index.html"][3] == -1
     assert not output_intact(out, manifest)
+
+
+def test_the_files_an_incremental_build_wrote_are_read_back_by_their_bytes(tmp_path):
+    # Read back once the clock was taken, rather than recorded with no change time (the next check would then
+    # read them and rewrite the manifest): only a file whose bytes are the build's is vouched for, never a link.
+    from generator.read.output_state import read_back
+    from generator.write.staging import content_digest
+
+    out, outside = tmp_path / "out", tmp_path / "outside.html"
+    (out / "a").mkdir(parents=True)
+    outside.write_bytes(b"<h1>ours</h1>")
+    for name, data in (("ours.html", b"<h1>ours</h1>"), ("edited.html", b"<h1>theirs</h1>")):
+        (out / "a" / name).write_bytes(data)
+    os.symlink(outside, out / "a" / "link.html")
+    digest = content_digest(b"<h1>ours</h1>")
+    found = read_back(out, {f"a/{name}": digest for name in ("ours.html", "edited.html", "link.html", "gone.html")}
+                      | {"../outside.html": digest})
+    stat = os.lstat(out / "a" / "ours.html")
+    assert found == {"a/ours.html": [digest, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]}

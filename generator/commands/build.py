@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from generator.read.cache import cache_trust, manifest_path, read_manifest, source_fingerprint, source_index_path
-from generator.read.output_state import folder_records, live_output, output_intact
+from generator.read.output_state import folder_records, live_output, output_intact, read_back
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
 from generator.write.build_cache import filesystem_clock, remove_manifest, write_json, write_manifest
@@ -194,8 +194,15 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
         incremental = live is not None and built.in_place
         rewritten, changed = _touched(built.hashes, live) if incremental else ((), None)
         folders = folder_records(out_dir, built.hashes, clock, manifest.get("folders"), rewritten, changed)
-        write_manifest(where, out_dir, key, built.hashes, messages, built.parts,
-                       live.files if incremental else None, folders, clock, went_live[0] if went_live else None)
+        known = None
+        if incremental:
+            # The few files it renamed into the live output (all of them changed after it went live) are read
+            # back rather than left to the next check, which would then rewrite the manifest (+0.09 s at 10,000).
+            written = {path: built.hashes[path] for path in rewritten}
+            written.update((path, built.hashes[path]) for path in changed if path in built.hashes)
+            known = {**live.files, **read_back(out_dir, written)}
+        write_manifest(where, out_dir, key, built.hashes, messages, built.parts, known, folders, clock,
+                       went_live[0] if went_live else None)
     took = time.perf_counter() - started
     rendered = sum(1 for name in result.keys if name in result.parts)
     print(f"built {len(built.hashes)} files ({built.written} written, {rendered} of {len(result.keys)} parts "

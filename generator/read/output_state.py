@@ -272,6 +272,22 @@ def _look_at_folder(root: str, folder: str, vouched: dict, unvouched: list[str])
     return True
 
 
+def read_back(out_dir: Path, hashes: dict[str, str]) -> dict[str, list]:
+    """Return [hash, size, time, change time] of each file `hashes` names whose bytes have its hash now (the
+    others are left out): the files a build just wrote, checked after the file system's clock was taken, so
+    that a change before this is seen in the bytes and one after it moves the change time recorded here."""
+    root, records = str(out_dir) + "/", {}
+    for rel, digest in hashes.items():
+        try:
+            stat = os.lstat(root + rel) if inside_output(rel) else None
+        except OSError:
+            continue
+        again = _rehashed(root + rel, [digest, stat.st_size, stat.st_mtime_ns, -1], stat) if stat else None
+        if again is not None:
+            records[rel] = again
+    return records
+
+
 def _rehashed(path: str, recorded: list, stat: os.stat_result) -> list | None:
     """Return a file's record with its present change time when its type, size, modification time and bytes
     are the recorded ones (only its change time moved: see the module's docstring), else None."""
