@@ -270,3 +270,17 @@ def test_the_files_an_incremental_build_wrote_are_read_back_by_their_bytes(tmp_p
                       | {"../outside.html": digest})
     stat = os.lstat(out / "a" / "ours.html")
     assert found == {"a/ours.html": [digest, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]}
+
+
+def test_a_crafted_manifest_s_folders_outside_the_output_are_not_listed(tmp_path):
+    site, out, outside = copy_example(tmp_path / "site"), tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    build(site, out)
+    manifest = read_manifest(site, out)
+    manifest["folders"].update({"../outside": None, "/etc": None, "notices/../..": None})
+    from generator.read.cache import manifest_path
+    manifest_path(site, out).write_text(json.dumps(manifest), encoding="utf-8")
+    notice_edited(site)
+    build(site, out)
+    # Listed, they would be recorded again (None: they do not hold the output's entries).
+    assert not {"../outside", "/etc", "notices/../.."} & set(read_manifest(site, out)["folders"])

@@ -153,7 +153,10 @@ def folder_records(out_dir: Path, files: Iterable[str], clock: int, previous: di
         listed = _with_parents({rel.rpartition("/")[0] for rel in changed})
         again = _with_parents({rel.rpartition("/")[0] for rel in rewritten}) - listed
         # Folders the last build could not vouch for (None) are listed again: by now their time may be past.
-        check = listed | again | {folder for folder, time in previous.items() if time is None}
+        # The manifest is data: a folder it names outside the output ('..', '/etc') is not listed (a time it
+        # gives one is carried unlooked at: only the output's folders are ever looked up by their names).
+        check = listed | again | {folder for folder, time in previous.items()
+                                  if time is None and (folder == "" or inside_output(folder))}
         records = {folder: time for folder, time in previous.items()
                    if folder not in check and isinstance(time, int)}
         carried = {folder: previous.get(folder) for folder in again}
