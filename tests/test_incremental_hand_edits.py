@@ -284,3 +284,17 @@ def test_a_crafted_manifest_s_folders_outside_the_output_are_not_listed(tmp_path
     build(site, out)
     # Listed, they would be recorded again (None: they do not hold the output's entries).
     assert not {"../outside", "/etc", "notices/../.."} & set(read_manifest(site, out)["folders"])
+
+
+@pytest.mark.parametrize("messages", [["a list"], 1, None, {"a": "dict"}])
+def test_a_manifest_whose_messages_are_not_text_is_answered_without_a_traceback(tmp_path, capsys, messages):
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    build(site, out)
+    manifest = read_manifest(site, out)
+    manifest["messages"] = messages
+    from generator.read.cache import manifest_path
+    manifest_path(site, out).write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
+    build(site, out)
+    told = capsys.readouterr()
+    assert "up to date" in told.out and told.err == ""

@@ -159,7 +159,8 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
             manifest["files"].update((rel, record if record[3] < clock else [*record[:3], -1])
                                      for rel, record in refreshed.items())
             write_json(manifest_path(site_dir, out_dir), manifest, sort_keys=False)
-        sys.stderr.write(manifest.get("messages", ""))
+        told = manifest.get("messages")
+        sys.stderr.write(told if isinstance(told, str) else "")     # data, maybe crafted: text or nothing
         took = time.perf_counter() - started
         print(f"{out_dir} is up to date ({len(manifest['files'])} files) in {took:.2f} s")
         return 0
