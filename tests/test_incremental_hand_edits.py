@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -193,3 +194,107 @@ def test_an_output_folder_this_tool_did_not_make_is_still_refused_after_a_build_
         assert capsys.readouterr().err == (f"error: {out} looks like a source folder, not a build output; choose "
                                            "another --out; the previous output was left as it was\n")
         assert tree(out) == before
+
+
+def test_a_folder_replaced_by_a_link_after_the_checks_is_not_written_through(tmp_path, capsys):
+    # The checks of the live output run before anything changes; a folder swapped for a link to a copy outside
+    # in the moment between them and the renames (here, when the manifest is removed, the last step before)
+    # takes neither a rename nor a removal: the build falls back to a full one, which replaces the link.
+    from generator.commands.build import LiveOutput, build_into
+    from generator.read.output_state import live_output
+
+    site, out, outside = copy_example(tmp_path / "site"), tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    build(site, out)
+    notice_edited(site)
+    edited = "notices/2026-11-03-whatsapp-comercial"
+    retired = out / edited / "retired.html"       # as if the last build had written it: the build removes it
+    retired.write_text("old", encoding="utf-8")
+    manifest = read_manifest(site, out)
+    manifest["files"][f"{edited}/retired.html"] = ["0" * 64, 3, 0, 0]
+    live = LiveOutput(*live_output(out, manifest))
+
+    def swap() -> None:
+        if (out / edited).is_symlink():
+            return          # called again by the full build it falls back to
+        shutil.copytree(out / edited, outside / "copy", copy_function=shutil.copy2)
+        shutil.rmtree(out / edited)
+        os.symlink(outside / "copy", out / edited)
+
+    built = build_into(site, out, datetime.fromisoformat(NOW), True, live=live, invalidate=swap)
+    assert not built.in_place, "the live output was written into after a folder was replaced by a link"
+    assert sorted(path.name for path in (outside / "copy").iterdir()) == ["index.html", "retired.html"]
+    assert b"pelo celular" not in (outside / "copy" / "index.html").read_bytes()
+    build(site, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_file_edited_after_the_output_went_live_and_before_the_manifest_was_written_is_found(tmp_path):
+    # Between the swap (or the renames) and the manifest, a build lists folders (0.1 s at 10,000 notices): a
+    # hand edit then, its size and time put back, took its change time into the manifest beside the build's
+    # hash, and every later build answered "up to date" with it.  A file changed since the output went live
+    # is recorded with no change time, so the next build compares its bytes.
+    from generator.read.output_state import output_intact
+    from generator.write.build_cache import filesystem_clock, write_manifest
+    from generator.write.staging import content_digest
+
+    out = tmp_path / "out"
+    (out / "a").mkdir(parents=True)
+    (out / "a" / "index.html").write_bytes(b"<h1>ours</h1>")       # written by the build, before it went live
+    time.sleep(0.01)
+    live = filesystem_clock(tmp_path)                               # the output goes live
+    same_size_same_time(out / "a" / "index.html")
+    time.sleep(0.01)
+    where = tmp_path / "manifest.json"
+    write_manifest(where, out, "key", {"a/index.html": content_digest(b"<h1>ours</h1>")}, "",
+                   clock=filesystem_clock(tmp_path), live=live)
+    manifest = json.loads(where.read_text(encoding="utf-8"))
+    assert manifest["files"]["a/index.html"][3] == -1
+    assert not output_intact(out, manifest)
+
+
+def test_the_files_an_incremental_build_wrote_are_read_back_by_their_bytes(tmp_path):
+    # Read back once the clock was taken, rather than recorded with no change time (the next check would then
+    # read them and rewrite the manifest): only a file whose bytes are the build's is vouched for, never a link.
+    from generator.read.output_state import read_back
+    from generator.write.staging import content_digest
+
+    out, outside = tmp_path / "out", tmp_path / "outside.html"
+    (out / "a").mkdir(parents=True)
+    outside.write_bytes(b"<h1>ours</h1>")
+    for name, data in (("ours.html", b"<h1>ours</h1>"), ("edited.html", b"<h1>theirs</h1>")):
+        (out / "a" / name).write_bytes(data)
+    os.symlink(outside, out / "a" / "link.html")
+    digest = content_digest(b"<h1>ours</h1>")
+    found = read_back(out, {f"a/{name}": digest for name in ("ours.html", "edited.html", "link.html", "gone.html")}
+                      | {"../outside.html": digest})
+    stat = os.lstat(out / "a" / "ours.html")
+    assert found == {"a/ours.html": [digest, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]}
+
+
+def test_a_crafted_manifest_s_folders_outside_the_output_are_not_listed(tmp_path):
+    site, out, outside = copy_example(tmp_path / "site"), tmp_path / "out", tmp_path / "outside"
+    outside.mkdir()
+    build(site, out)
+    manifest = read_manifest(site, out)
+    manifest["folders"].update({"../outside": None, "/etc": None, "notices/../..": None})
+    from generator.read.cache import manifest_path
+    manifest_path(site, out).write_text(json.dumps(manifest), encoding="utf-8")
+    notice_edited(site)
+    build(site, out)
+    # Listed, they would be recorded again (None: they do not hold the output's entries).
+    assert not {"../outside", "/etc", "notices/../.."} & set(read_manifest(site, out)["folders"])
+
+
+@pytest.mark.parametrize("messages", [["a list"], 1, None, {"a": "dict"}])
+def test_a_manifest_whose_messages_are_not_text_is_answered_without_a_traceback(tmp_path, capsys, messages):
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    build(site, out)
+    manifest = read_manifest(site, out)
+    manifest["messages"] = messages
+    from generator.read.cache import manifest_path
+    manifest_path(site, out).write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
+    build(site, out)
+    told = capsys.readouterr()
+    assert "up to date" in told.out and told.err == ""

@@ -153,7 +153,10 @@ def folder_records(out_dir: Path, files: Iterable[str], clock: int, previous: di
         listed = _with_parents({rel.rpartition("/")[0] for rel in changed})
         again = _with_parents({rel.rpartition("/")[0] for rel in rewritten}) - listed
         # Folders the last build could not vouch for (None) are listed again: by now their time may be past.
-        check = listed | again | {folder for folder, time in previous.items() if time is None}
+        # The manifest is data: a folder it names outside the output ('..', '/etc') is not listed (a time it
+        # gives one is carried unlooked at: only the output's folders are ever looked up by their names).
+        check = listed | again | {folder for folder, time in previous.items()
+                                  if time is None and (folder == "" or inside_output(folder))}
         records = {folder: time for folder, time in previous.items()
                    if folder not in check and isinstance(time, int)}
         carried = {folder: previous.get(folder) for folder in again}
@@ -270,6 +273,22 @@ def _look_at_folder(root: str, folder: str, vouched: dict, unvouched: list[str])
     if vouched.get(folder) != stat.st_ctime_ns:
         unvouched.append(folder)
     return True
+
+
+def read_back(out_dir: Path, hashes: dict[str, str]) -> dict[str, list]:
+    """Return [hash, size, time, change time] of each file `hashes` names whose bytes have its hash now (the
+    others are left out): the files a build just wrote, checked after the file system's clock was taken, so
+    that a change before this is seen in the bytes and one after it moves the change time recorded here."""
+    root, records = str(out_dir) + "/", {}
+    for rel, digest in hashes.items():
+        try:
+            stat = os.lstat(root + rel) if inside_output(rel) else None
+        except OSError:
+            continue
+        again = _rehashed(root + rel, [digest, stat.st_size, stat.st_mtime_ns, -1], stat) if stat else None
+        if again is not None:
+            records[rel] = again
+    return records
 
 
 def _rehashed(path: str, recorded: list, stat: os.stat_result) -> list | None:

@@ -24,7 +24,7 @@ def write_json(path: Path, value: dict, sort_keys: bool = True) -> None:
 
 def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], messages: str,
                    parts: dict[str, list] | None = None, known: dict[str, list] | None = None,
-                   folders: dict[str, int | None] | None = None, clock: int = 0) -> None:
+                   folders: dict[str, int | None] | None = None, clock: int = 0, live: int | None = None) -> None:
     """Record in `path` what is now in the output folder, with each file's size and times to detect outside edits,
     each part's key and files (render/dependencies.py), and the change time of each folder known to hold
     exactly its files (`folders`: read/output_state.folder_records); `known` gives [hash, size, time, change
@@ -32,8 +32,12 @@ def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], 
 
     A file changed at `clock` (write/build_cache.filesystem_clock, taken once the output was written) or later
     is recorded with no change time (-1): an edit in the clock's present tick would leave it as it is, so the
-    next build compares its bytes (read/output_state.py); 0 puts every file so.
+    next build compares its bytes (read/output_state.py); 0 puts every file so.  So is a file not in `known`
+    changed at `live` (the clock when the build began to change the output: its swap, or its first rename) or
+    later: the build wrote its bytes before then, and a change since (a hand edit before this records it) is
+    someone else's.
     """
+    fresh = clock if live is None else min(clock, live)
     files = {}
     known = known or {}
     for rel, content_hash in hashes.items():
@@ -46,7 +50,7 @@ def write_manifest(path: Path, out_dir: Path, key: str, hashes: dict[str, str], 
         except OSError:
             continue
         changed = stat.st_ctime_ns
-        files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns, changed if changed < clock else -1]
+        files[rel] = [content_hash, stat.st_size, stat.st_mtime_ns, changed if changed < fresh else -1]
     # Not sorted: it is read as data only (never published nor compared as text), and sorting its 33,000 keys
     # cost 0.01 s of a 10,000-notice rebuild.
     write_json(path, {"key": key, "files": files, "messages": messages, "parts": parts or {},

@@ -19,6 +19,7 @@ build writes nothing into the output.  Then one of two ways:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -30,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from generator.write.leftovers import hold_new_folder, remove_leftovers
+from generator.write.live_folders import LiveFolders
 
 if TYPE_CHECKING:
     # Only named in annotations: importing the model makes its 26 dataclasses (some 20 ms), which an
@@ -258,28 +260,33 @@ class Staging:
                 raise WriteError(f"refusing to remove files in '{folder}' of the live output: it is not a folder")
         if invalidate is not None:
             invalidate()
-        for folder in folders:
-            os.makedirs(os.path.join(live_root, folder), exist_ok=True)
-        for path in new:
-            os.replace(os.path.join(self.root, path), os.path.join(live_root, path))
-        emptied: set[str] = set()
-        for path in retired:
-            folder = os.path.dirname(path)
-            if not _is_plain_folder(os.path.join(live_root, folder)):
-                continue        # never removed through a link that leads out of the output
-            try:
-                os.unlink(os.path.join(live_root, path))
-            except FileNotFoundError:
-                pass
-            emptied.add(folder)
-        # Folders left empty go too, deepest first, as a clean build would not make them.
-        for folder in sorted(emptied, key=lambda f: -f.count("/")):
-            while folder:
-                try:
-                    os.rmdir(os.path.join(live_root, folder))
-                except OSError:
-                    break
-                folder = os.path.dirname(folder)
+        # Through each folder's descriptor, opened without following a link: a folder replaced by a link
+        # since the checks above (a hand edit while this runs) is refused, not written or removed through.
+        opened = LiveFolders(live_root)
+        try:
+            for path in new:
+                folder, _, name = path.rpartition("/")
+                os.replace(os.path.join(self.root, path), name, dst_dir_fd=opened.get(folder, make=True))
+            emptied: set[str] = set()
+            for path in retired:
+                folder, _, name = path.rpartition("/")
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=opened.get(folder))
+                emptied.add(folder)
+            # Folders left empty go too, deepest first, as a clean build would not make them.
+            for folder in sorted(emptied, key=lambda f: -f.count("/")):
+                while folder:
+                    parent, _, name = folder.rpartition("/")
+                    try:
+                        os.rmdir(name, dir_fd=opened.get(parent))
+                    except OSError:
+                        break
+                    folder = parent
+        except OSError as exc:
+            # The caller builds in full: a new tree swapped in whole replaces the link and what was renamed.
+            raise WriteError(f"the live output changed while it was written ({exc.strerror}): '{path}'") from None
+        finally:
+            opened.close()
         self._held.remove()
         return hashes, len(new)
 
