@@ -299,3 +299,10 @@ def test_an_append_waits_while_another_process_holds_the_lock(tmp_path):
         holder.wait()
     appender.join(5)
     assert (tmp_path / "site_src/uptime/2026-11-23/website.csv").read_text() == f"{HEADER}\n2026-11-23T13:00:05Z,1,1.0,\n"
+
+
+def test_a_probe_cache_entry_nested_past_the_json_parser_s_depth_is_damaged_not_a_traceback():
+    from generator.read.probe_cache import CACHE_MAGIC, decode_entry
+
+    assert decode_entry(CACHE_MAGIC + b"[" * 200_000 + b"\n", {}) is None
+    assert decode_entry(CACHE_MAGIC + b'{"key": {}, "files": ' + b"[" * 200_000 + b"\n", {}) is None

@@ -298,3 +298,15 @@ def test_a_manifest_whose_messages_are_not_text_is_answered_without_a_traceback(
     build(site, out)
     told = capsys.readouterr()
     assert "up to date" in told.out and told.err == ""
+
+
+def test_a_manifest_nested_past_the_json_parser_s_depth_is_no_manifest_and_no_traceback(tmp_path, capsys):
+    site, out = copy_example(tmp_path / "site"), tmp_path / "out"
+    build(site, out)
+    from generator.read.cache import manifest_path
+    manifest_path(site, out).write_text("[" * 200_000, encoding="utf-8")
+    capsys.readouterr()
+    build(site, out)
+    told = capsys.readouterr()
+    assert "up to date" not in told.out and "Traceback" not in told.err and "internal error" not in told.err
+    assert read_manifest(site, out)["files"]          # a full build's manifest replaced it

@@ -80,7 +80,7 @@ def _read_json(path: Path) -> dict:
         with path.open(encoding="utf-8") as handle:
             value = json.load(handle)
         return value if isinstance(value, dict) else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):    # nested past the parser's depth: not one this tool wrote
         return {}
 
 

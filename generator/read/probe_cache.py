@@ -144,7 +144,7 @@ def decode_entry(data: bytes, key: dict) -> Entry | None:
         days = {day: (counts, sources[day.toordinal()]) for day, counts in sums._decoded().items()}
         files = {source: list(found) for source, found in merged["files"].items()}
         return Entry(MappingProxyType(rollups), files, days)
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError):
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
         return None      # a damaged or older cache entry is counted again, never trusted
 
 
