@@ -229,6 +229,30 @@ def test_a_folder_replaced_by_a_link_after_the_checks_is_not_written_through(tmp
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_the_output_folder_moved_away_after_the_checks_makes_a_full_build_not_a_traceback(tmp_path):
+    # The output folder itself, moved away in the moment between the checks and the renames (an operator's
+    # `mv` while the build runs): the renames are refused, nothing is written into the folder moved away, and
+    # the build falls back to a full one where the output was.
+    from generator.commands.build import LiveOutput, build_into
+    from generator.read.output_state import live_output
+
+    site, out, moved = copy_example(tmp_path / "site"), tmp_path / "out", tmp_path / "moved"
+    build(site, out)
+    notice_edited(site)
+    before = tree(out)
+    live = LiveOutput(*live_output(out, read_manifest(site, out)))
+
+    def move() -> None:
+        if out.exists() and not moved.exists():
+            os.rename(out, moved)
+
+    built = build_into(site, out, datetime.fromisoformat(NOW), True, live=live, invalidate=move)
+    assert not built.in_place
+    assert tree(moved) == before
+    build(site, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_a_file_edited_after_the_output_went_live_and_before_the_manifest_was_written_is_found(tmp_path):
     # Between the swap (or the renames) and the manifest, a build lists folders (0.1 s at 10,000 notices): a
     # hand edit then, its size and time put back, took its change time into the manifest beside the build's

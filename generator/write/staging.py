@@ -262,7 +262,11 @@ class Staging:
             invalidate()
         # Through each folder's descriptor, opened without following a link: a folder replaced by a link
         # since the checks above (a hand edit while this runs) is refused, not written or removed through.
-        opened = LiveFolders(live_root)
+        path = "."
+        try:
+            opened = LiveFolders(live_root)     # the output's own folder, gone or made a link meanwhile: refused too
+        except OSError as exc:
+            raise WriteError(f"the live output changed while it was written ({exc.strerror}): '{path}'") from None
         try:
             for path in new:
                 folder, _, name = path.rpartition("/")
