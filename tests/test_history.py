@@ -130,10 +130,25 @@ def test_a_link_put_where_a_day_file_goes_is_never_written_through(tmp_path):
         append_rows(site, [("website", ProbeResult(T0, True, 1.0, "HTTP 200"))])
     assert messages(raised.value.problems) == [
         "site_src/uptime/2026-11-23/website.csv: error: cannot append 1 row: too many levels of symbolic links"
-        "\n  hint: a symbolic link stands where the probe's file should be: the probe never writes through one; "
-        "remove it",
+        "\n  hint: a symbolic link stands where the probe's file or folder should be: the probe never writes "
+        "through one; remove it",
     ]
     assert outside.read_text() == "keep me\n" and path.is_symlink()
+
+
+@pytest.mark.parametrize("linked", ["site_src/uptime/2026-11-23", "site_src/uptime", "site_src"])
+def test_a_link_put_where_a_folder_of_the_history_goes_is_never_written_through(tmp_path, linked):
+    # The same for a folder on the way: a day folder, the history's folder or site_src itself replaced by a link
+    # to a folder outside after the check (which refuses such links) takes no row, no lock and no .gitignore.
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    site = tmp_path / "site"
+    (site / linked).parent.mkdir(parents=True)
+    (site / linked).symlink_to(outside, target_is_directory=True)
+    with pytest.raises(HistoryWriteError) as raised:
+        append_rows(site, [("website", ProbeResult(T0, True, 1.0, "HTTP 200"))])
+    assert "too many levels of symbolic links" in messages(raised.value.problems)[0]
+    assert list(outside.iterdir()) == []
 
 
 # Reading ---------------------------------------------------------------------------------------

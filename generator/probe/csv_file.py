@@ -20,6 +20,7 @@ import errno
 import fcntl
 import os
 import re
+import stat
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,6 @@ from generator.errors import ERROR, WARNING, SourceError, sort_problems
 from generator.model import ProbeResult
 from generator.read.probe_rows import HEADER as HEADER_BYTES
 from generator.read.probe_rows import UPTIME_FOLDER
-from generator.write.month_archive import fsync_folder
 
 HEADER = HEADER_BYTES.decode("ascii")
 LOCK_NAME = ".lock"
@@ -109,32 +109,69 @@ def describe_os_error(exc: OSError) -> tuple[str, str | None]:
         errno.ENOTDIR: "something that should be a folder is a file; move it away",
         errno.EISDIR: "a folder stands where the day file should be; move it away",
         errno.EAGAIN: "a probe may be stuck: see which process holds site_src/uptime/.lock (fuser, lsof)",
-        errno.ELOOP: "a symbolic link stands where the probe's file should be: the probe never writes through "
-                     "one; remove it",
+        errno.ELOOP: "a symbolic link stands where the probe's file or folder should be: the probe never writes "
+                     "through one; remove it",
     }
     return reason, hints.get(exc.errno)
 
 
-def make_folder(folder: Path) -> None:
-    """Create `folder` and its missing parents, durably."""
-    missing = []
-    current = folder
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        try:
-            path.mkdir()
-        except FileExistsError:
-            continue    # another process made it between our look and our mkdir
-        fsync_folder(path.parent)
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def ignore_lock(folder: Path) -> None:
-    """Write `folder`/.gitignore naming the lock file, unless there is one: the lock is no source to commit."""
+def open_folder(site_dir: Path, folder: Path) -> int:
+    """Return a descriptor of `folder` (inside `site_dir`), each of its folders below the site's opened from the
+    one above without following a link, and made, durably, when missing."""
+    descriptor = os.open(site_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)    # the site's own: the operator's
     try:
-        fd = os.open(folder / ".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW,
-                     0o644)
+        for name in folder.relative_to(site_dir).parts:
+            below = open_child(descriptor, name)
+            os.close(descriptor)
+            descriptor = below
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+def open_child(parent: int, name: str) -> int:
+    """Return a descriptor of the folder `name` in the folder open as `parent`, made (durably) when missing, never
+    reached through a link: one put in a folder's place after the site was checked (a push landing while the
+    probe runs) is refused, not written through."""
+    try:
+        return _open_folder_entry(parent, name)
+    except FileNotFoundError:
+        pass
+    try:
+        os.mkdir(name, dir_fd=parent)
+        os.fsync(parent)
+    except FileExistsError:
+        pass        # another process made it between our look and our mkdir
+    return _open_folder_entry(parent, name)
+
+
+def _open_folder_entry(parent: int, name: str) -> int:
+    try:
+        return os.open(name, _FOLDER_FLAGS, dir_fd=parent)
+    except NotADirectoryError:
+        # O_DIRECTORY answers a link with "not a directory": say what it is, for the message's hint.
+        if _is_link(parent, name):
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), name) from None
+        raise
+
+
+def _is_link(parent: int, name: str) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(name, dir_fd=parent).st_mode)
+    except OSError:
+        return False
+
+
+def ignore_lock(folder: int) -> None:
+    """Write .gitignore naming the lock file in the folder open as `folder`, unless there is one: the lock is no
+    source to commit."""
+    try:
+        fd = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644,
+                     dir_fd=folder)
     except FileExistsError:
         return      # the site's own, or one written before: left as it is
     try:
@@ -143,10 +180,11 @@ def ignore_lock(folder: Path) -> None:
         os.close(fd)
 
 
-def acquire_lock(lock_path: Path, wait: float) -> int:
-    """Open and exclusively lock the lock file; return its descriptor (closing it releases the lock)."""
+def acquire_lock(lock_path: Path | str, wait: float, folder: int | None = None) -> int:
+    """Open and exclusively lock the lock file (`lock_path`, a name in the folder open as `folder` when given);
+    return its descriptor (closing it releases the lock)."""
     # Read-only is enough for flock, and lets a lock file made by another user serve.
-    fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    fd = os.open(lock_path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644, dir_fd=folder)
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -173,14 +211,22 @@ def cut_torn_tail(fd: int, size: int) -> tuple[int, bytes]:
     return 0, os.pread(fd, min(size, 120), 0)
 
 
-def append_to_file(path: Path, lines: str, site_dir: Path) -> list[SourceError]:
-    """Append whole lines to one day file (the caller holds the lock); return repair warnings."""
+def append_to_file(path: Path, lines: str, site_dir: Path, uptime: int) -> list[SourceError]:
+    """Append whole lines to one day file (in the folder open as `uptime`; the caller holds the lock); return
+    repair warnings."""
+    day = open_child(uptime, path.parent.name)
+    try:
+        return _append(day, path, lines, site_dir)
+    finally:
+        os.close(day)
+
+
+def _append(day: int, path: Path, lines: str, site_dir: Path) -> list[SourceError]:
     rel = display_path(path, site_dir)
     warnings = []
-    make_folder(path.parent)
     # A link put in the day file's place after the site was checked (a push landing while the probe runs) is
     # not followed: the rows would go wherever it points.
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+    fd = os.open(path.name, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644, dir_fd=day)
     try:
         size = os.fstat(fd).st_size
         created = size == 0
@@ -212,7 +258,7 @@ def append_to_file(path: Path, lines: str, site_dir: Path) -> list[SourceError]:
     finally:
         os.close(fd)
     if created:
-        fsync_folder(path.parent)
+        os.fsync(day)
     return warnings
 
 
@@ -234,11 +280,14 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
     folder = uptime_dir(site_dir)
     lock_path = folder / LOCK_NAME
     problems: list[SourceError] = []
+    uptime = None
     try:
-        make_folder(folder)
-        ignore_lock(folder)
-        lock = acquire_lock(lock_path, LOCK_WAIT)
+        uptime = open_folder(site_dir, folder)
+        ignore_lock(uptime)
+        lock = acquire_lock(LOCK_NAME, LOCK_WAIT, uptime)
     except OSError as exc:
+        if uptime is not None:
+            os.close(uptime)
         reason, hint = describe_os_error(exc)
         where = lock_path if folder.is_dir() else folder
         raise HistoryWriteError((SourceError(display_path(where, site_dir), 0, 0,
@@ -246,7 +295,7 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
     try:
         for path in sorted(by_file):
             try:
-                problems += append_to_file(path, "".join(by_file[path]), site_dir)
+                problems += append_to_file(path, "".join(by_file[path]), site_dir, uptime)
             except OSError as exc:
                 reason, hint = describe_os_error(exc)
                 problems.append(SourceError(display_path(path, site_dir), 0, 0,
@@ -254,6 +303,7 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
                                             f"{'s' * (len(by_file[path]) != 1)}: {reason}", hint))
     finally:
         os.close(lock)      # releases the flock
+        os.close(uptime)
     problems = list(sort_problems(problems))
     if any(p.severity == ERROR for p in problems):
         raise HistoryWriteError(tuple(problems))
