@@ -20,7 +20,6 @@ import errno
 import fcntl
 import os
 import re
-import stat
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from generator.errors import ERROR, WARNING, SourceError, sort_problems
 from generator.model import ProbeResult
 from generator.read.probe_rows import HEADER as HEADER_BYTES
 from generator.read.probe_rows import UPTIME_FOLDER
+from generator.write.live_folders import LiveFolders
 
 HEADER = HEADER_BYTES.decode("ascii")
 LOCK_NAME = ".lock"
@@ -115,57 +115,6 @@ def describe_os_error(exc: OSError) -> tuple[str, str | None]:
     return reason, hints.get(exc.errno)
 
 
-_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-
-
-def open_folder(site_dir: Path, folder: Path) -> int:
-    """Return a descriptor of `folder` (inside `site_dir`), each of its folders below the site's opened from the
-    one above without following a link, and made, durably, when missing."""
-    descriptor = os.open(site_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)    # the site's own: the operator's
-    try:
-        for name in folder.relative_to(site_dir).parts:
-            below = open_child(descriptor, name)
-            os.close(descriptor)
-            descriptor = below
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return descriptor
-
-
-def open_child(parent: int, name: str) -> int:
-    """Return a descriptor of the folder `name` in the folder open as `parent`, made (durably) when missing, never
-    reached through a link: one put in a folder's place after the site was checked (a push landing while the
-    probe runs) is refused, not written through."""
-    try:
-        return _open_folder_entry(parent, name)
-    except FileNotFoundError:
-        pass
-    try:
-        os.mkdir(name, dir_fd=parent)
-        os.fsync(parent)
-    except FileExistsError:
-        pass        # another process made it between our look and our mkdir
-    return _open_folder_entry(parent, name)
-
-
-def _open_folder_entry(parent: int, name: str) -> int:
-    try:
-        return os.open(name, _FOLDER_FLAGS, dir_fd=parent)
-    except NotADirectoryError:
-        # O_DIRECTORY answers a link with "not a directory": say what it is, for the message's hint.
-        if _is_link(parent, name):
-            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), name) from None
-        raise
-
-
-def _is_link(parent: int, name: str) -> bool:
-    try:
-        return stat.S_ISLNK(os.lstat(name, dir_fd=parent).st_mode)
-    except OSError:
-        return False
-
-
 def ignore_lock(folder: int) -> None:
     """Write .gitignore naming the lock file in the folder open as `folder`, unless there is one: the lock is no
     source to commit."""
@@ -211,17 +160,10 @@ def cut_torn_tail(fd: int, size: int) -> tuple[int, bytes]:
     return 0, os.pread(fd, min(size, 120), 0)
 
 
-def append_to_file(path: Path, lines: str, site_dir: Path, uptime: int) -> list[SourceError]:
-    """Append whole lines to one day file (in the folder open as `uptime`; the caller holds the lock); return
-    repair warnings."""
-    day = open_child(uptime, path.parent.name)
-    try:
-        return _append(day, path, lines, site_dir)
-    finally:
-        os.close(day)
-
-
-def _append(day: int, path: Path, lines: str, site_dir: Path) -> list[SourceError]:
+def append_to_file(path: Path, lines: str, site_dir: Path, folders: LiveFolders) -> list[SourceError]:
+    """Append whole lines to one day file, its folder reached through `folders` (the site's, opened from the
+    site folder without following a link); the caller holds the lock; return repair warnings."""
+    day = folders.get(path.parent.relative_to(site_dir).as_posix(), make=True)
     rel = display_path(path, site_dir)
     warnings = []
     # A link put in the day file's place after the site was checked (a push landing while the probe runs) is
@@ -280,14 +222,17 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
     folder = uptime_dir(site_dir)
     lock_path = folder / LOCK_NAME
     problems: list[SourceError] = []
-    uptime = None
+    folders = None
     try:
-        uptime = open_folder(site_dir, folder)
+        # Each folder from the site's down, without following a link: one put in the place of site_src/,
+        # uptime/ or a day folder after the check (a push landing while the probe measured) is refused.
+        folders = LiveFolders(str(site_dir), durable=True, follow_root=True)
+        uptime = folders.get(folder.relative_to(site_dir).as_posix(), make=True)
         ignore_lock(uptime)
         lock = acquire_lock(LOCK_NAME, LOCK_WAIT, uptime)
     except OSError as exc:
-        if uptime is not None:
-            os.close(uptime)
+        if folders is not None:
+            folders.close()
         reason, hint = describe_os_error(exc)
         where = lock_path if folder.is_dir() else folder
         raise HistoryWriteError((SourceError(display_path(where, site_dir), 0, 0,
@@ -295,7 +240,7 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
     try:
         for path in sorted(by_file):
             try:
-                problems += append_to_file(path, "".join(by_file[path]), site_dir, uptime)
+                problems += append_to_file(path, "".join(by_file[path]), site_dir, folders)
             except OSError as exc:
                 reason, hint = describe_os_error(exc)
                 problems.append(SourceError(display_path(path, site_dir), 0, 0,
@@ -303,7 +248,7 @@ def append_rows(site_dir: Path, rows) -> tuple[SourceError, ...]:
                                             f"{'s' * (len(by_file[path]) != 1)}: {reason}", hint))
     finally:
         os.close(lock)      # releases the flock
-        os.close(uptime)
+        folders.close()
     problems = list(sort_problems(problems))
     if any(p.severity == ERROR for p in problems):
         raise HistoryWriteError(tuple(problems))
