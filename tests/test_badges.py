@@ -101,3 +101,17 @@ def test_example_badges_are_xml_and_byte_identical():
     for data in first.values():
         assert data.endswith(b"</svg>\n") and ET.fromstring(data).get("role") == "img"
     assert read(first["badges/website.svg"])["title"] == "Site e área do cliente: Operacional · 99,99% (30 dias)"
+
+
+@pytest.mark.parametrize("label", ['Rede "principal" & <backbone>', "Link d'água", "a\tb\nc"])
+def test_a_badge_says_markup_characters_as_text(label):
+    """A component's name from status.yaml is text: quotes, ampersands and angle brackets stay characters of the
+    accessible name, the title and the visible text, in a well-formed SVG."""
+    from generator.render.badges import badge
+
+    svg = badge(label, "Operacional", COLOURS["none"])
+    said = read(svg)
+    # (an attribute's tab or line break reads as a space, which an accessible name is anyway)
+    assert said["label"].replace("\t", " ").replace("\n", " ") == f"{label}: Operacional".translate({9: 32, 10: 32})
+    assert said["title"] == f"{label}: Operacional"
+    assert said["texts"] == [label, "Operacional"]

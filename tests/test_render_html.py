@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import lxml.html
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from generator.model import (
@@ -444,17 +445,39 @@ def test_live_script_omits_the_visitors_time_when_it_is_the_same(pages):
 
 
 def test_a_catalog_is_read_when_its_language_is_first_looked_up(tmp_path):
-    import shutil
-
     locale_dir = shutil.copytree(LOCALE_DIR, tmp_path / "locale")
     catalogs = read_catalogs(locale_dir)
     assert sorted(catalogs) == ["es", "pt_BR", "pt_PT"] and "es" in catalogs
     assert catalogs["pt_BR"].messages_digest == read_catalogs()["pt_BR"].messages_digest
     # Spanish not looked up yet: its file is read at its first lookup, as it is then, and kept.
-    spanish = locale_dir / "es" / "LC_MESSAGES" / "messages.po"
-    spanish.write_text(spanish.read_text(encoding="utf-8").replace('msgstr "Cerrado"', 'msgstr "Cerrada"'),
-                       encoding="utf-8")
+    spanish = locale_dir / "es" / "LC_MESSAGES" / "messages.mo"
+    with (locale_dir / "es" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
+        catalog = read_po(po_file, locale="es", domain="messages")
+    catalog["Closed"].string = "Cerrada"
+    with spanish.open("wb") as mo_file:
+        write_mo(mo_file, catalog)
     assert read_catalogs()["es"].gettext("Closed") == "Cerrado"
     assert translations_for(catalogs, "es").gettext("Closed") == "Cerrada"
     spanish.unlink()
     assert catalogs["es"].gettext("Closed") == "Cerrada"
+
+
+def test_every_compiled_catalog_holds_its_po_files_messages():
+    """A build reads the .mo files: each must say what its .po file says, message for message (after an edit
+    of a .po file: pybabel compile -D messages -d generator/locale)."""
+    po_files = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"))
+    assert [path.with_suffix(".mo") for path in po_files] == sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.mo"))
+    for po_path in po_files:
+        with po_path.open("rb") as po_file, po_path.with_suffix(".mo").open("rb") as mo_file:
+            source, compiled = read_po(po_file), read_mo(mo_file)
+
+        def messages(catalog, keep):
+            # (read_po gives a plural's forms as a tuple, read_mo as a list)
+            return sorted((m.context or "", repr(tuple(m.id) if isinstance(m.id, list) else m.id),
+                           repr(tuple(m.string) if isinstance(m.string, list) else m.string))
+                          for m in catalog if m.id and keep(m))
+        # What pybabel compile writes: the translated messages that are not fuzzy.
+        written = messages(source, lambda m: not m.fuzzy and all(m.string if isinstance(m.string, tuple)
+                                                                 else (m.string,)))
+        assert written and messages(compiled, lambda m: True) == written, \
+            f"{po_path.relative_to(LOCALE_DIR)} changed: pybabel compile -D messages -d generator/locale"

@@ -68,6 +68,7 @@ def test_the_sdist_and_the_wheel_carry_the_theme_and_the_catalogs(installed):
                   if n.startswith("generator/theme/") and not n.endswith("__init__.py")) == theme
     for lang in ("es", "pt_BR", "pt_PT"):
         assert f"generator/locale/{lang}/LC_MESSAGES/messages.po" in wheel
+        assert f"generator/locale/{lang}/LC_MESSAGES/messages.mo" in wheel
     assert "generator/starter/workflows/publish.yml" in wheel
     sdist = subprocess.run(["tar", "-tzf", str(next(dist.glob("*.tar.gz")))], capture_output=True, text=True,
                            check=True).stdout

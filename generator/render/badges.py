@@ -15,7 +15,7 @@ viewer with another font still fits it in its box.
 from __future__ import annotations
 
 import unicodedata
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from generator.model import Build, Output
 from generator.render import urls
@@ -146,13 +146,13 @@ def badge(label: str, message: str, colour: str) -> bytes:
     def text(x: float, length: float, content: str) -> str:
         # A shadow one pixel below, hidden from assistive technology, then the text itself.
         return (f'<text x="{x:g}" y="15" fill="#010101" fill-opacity=".3" textLength="{length:g}" '
-                f'aria-hidden="true">{escape(content)}</text>'
-                f'<text x="{x:g}" y="14" textLength="{length:g}">{escape(content)}</text>')
+                f'aria-hidden="true">{escape(content, quote=False)}</text>'
+                f'<text x="{x:g}" y="14" textLength="{length:g}">{escape(content, quote=False)}</text>')
 
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total:g}" height="{HEIGHT}" '
-        f'viewBox="0 0 {total:g} {HEIGHT}" role="img" aria-label={quoteattr(title)}>'
-        f"<title>{escape(title)}</title>"
+        f'viewBox="0 0 {total:g} {HEIGHT}" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title, quote=False)}</title>"
         '<linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/>'
         '<stop offset="1" stop-opacity=".1"/></linearGradient>'
         f'<clipPath id="r"><rect width="{total:g}" height="{HEIGHT}" rx="3" fill="#fff"/></clipPath>'

@@ -1,8 +1,10 @@
 """Languages: gettext catalogs for the templates, and Babel formats for dates, times and zones.
 
-Catalogs are the `.po` files under `generator/locale/<locale>/LC_MESSAGES/`; they are
-compiled in memory when read, so no `.mo` file is kept in the repository. English is
-the msgid itself and needs no catalog.
+Catalogs are the `.po` files under `generator/locale/<locale>/LC_MESSAGES/`, which translators edit, and the
+`.mo` files compiled from them beside them (`pybabel compile -D messages -d generator/locale`), which a build
+reads: parsing a `.po` file with Babel costs some 20 ms a language, with the email package Babel reads its
+header with, where gettext reads a `.mo` file in well under 1 ms (tests/test_render_html.py holds the two
+to the same messages). English is the msgid itself and needs no catalog.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -37,9 +39,6 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from generator.model import Interval
-
-if TYPE_CHECKING:   # for the annotations only: Babel's message modules are imported when a catalog is read
-    from babel.messages.catalog import Catalog as BabelCatalog
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -67,19 +66,19 @@ class Catalog(Translations):
 
 @lru_cache(maxsize=8)
 def read_catalogs(locale_dir: Path = LOCALE_DIR) -> Mapping[str, Catalog]:
-    """Return every `<locale>/LC_MESSAGES/messages.po` below `locale_dir` as a Catalog, by locale, each read
-    and compiled when it is first looked up.
+    """Return every `<locale>/LC_MESSAGES/messages.mo` below `locale_dir` as a Catalog, by locale, each read
+    when it is first looked up.
 
     The catalogs ship with the package and do not change while it runs, so every
     renderer of a build shares one reading of them; a rebuild of a site in one language
-    reads one file (Babel's reading and compiling cost some 10 ms a catalog).
+    reads one file.
     """
-    return _Catalogs({po_path.parent.parent.name: po_path
-                      for po_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))})
+    return _Catalogs({mo_path.parent.parent.name: mo_path
+                      for mo_path in sorted(locale_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.mo"))})
 
 
 class _Catalogs(Mapping):
-    """The catalogs by locale, each read from its .po file (`paths`) on its first lookup, then kept."""
+    """The catalogs by locale, each read from its .mo file (`paths`) on its first lookup, then kept."""
 
     def __init__(self, paths: dict[str, Path]) -> None:
         self._paths = paths
@@ -87,10 +86,7 @@ class _Catalogs(Mapping):
 
     def __getitem__(self, locale: str) -> Catalog:
         if locale not in self._read:
-            from babel.messages.pofile import read_po  # with email.parser: imported by the first lookup only
-
-            with self._paths[locale].open("rb") as po_file:
-                self._read[locale] = compile_catalog(read_po(po_file, locale=locale, domain=DOMAIN))
+            self._read[locale] = read_catalog(self._paths[locale].read_bytes())
         return self._read[locale]
 
     def __iter__(self):
@@ -103,21 +99,16 @@ class _Catalogs(Mapping):
         return locale in self._paths
 
 
-def compile_catalog(catalog: BabelCatalog) -> Catalog:
-    """Return Babel's catalog of a .po file compiled in memory, with the digest of its messages."""
-    from babel.messages.mofile import write_mo
+def read_catalog(compiled: bytes) -> Catalog:
+    """Return the Catalog of a compiled (.mo) catalog's bytes, with their digest as its messages' digest.
 
-    buffer = BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    compiled = Catalog(buffer, domain=DOMAIN)
-    # Read from Babel's catalog (its public messages), not from the compiled one: gettext keeps
-    # those in a private dict.  The header (msgid "") is left out: compiling a catalog in memory
-    # stamps it with the time.  Every message counts, even one that write_mo leaves out
-    # (fuzzy or untranslated): a digest that changes too often costs a compilation, never a word.
-    listed = sorted(repr((m.context, m.id, m.string, m.fuzzy)) for m in catalog if m.id)
-    compiled.messages_digest = hashlib.sha256("\n".join(listed).encode("utf-8")).hexdigest()
-    return compiled
+    The .mo file is made once from its .po file and kept, so its bytes change only when a
+    message (or the header, which a compilation stamps with the time) changes: a digest that
+    changes too often costs a compilation of the templates, never a word.
+    """
+    catalog = Catalog(BytesIO(compiled), domain=DOMAIN)
+    catalog.messages_digest = hashlib.sha256(compiled).hexdigest()
+    return catalog
 
 
 ENGLISH = gettext_module.NullTranslations()
@@ -134,7 +125,7 @@ def messages_digest(translations: gettext_module.NullTranslations) -> str:
     if type(translations) is gettext_module.NullTranslations:
         return ""
     raise TypeError(f"no digest of the messages of {type(translations).__name__}: "
-                    "catalogs are made by i18n.read_catalogs or i18n.compile_catalog")
+                    "catalogs are made by i18n.read_catalogs or i18n.read_catalog")
 
 
 def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
