@@ -295,3 +295,56 @@ def test_a_link_put_in_the_history_while_the_probe_measures_takes_nothing_from_t
     assert all(b"victim" not in data for name, data in tree(site / UPTIME).items()
                if isinstance(data, bytes) and not (site / UPTIME / name).is_symlink())
     assert (site / UPTIME / "2026-11-23/website.csv").read_bytes().startswith(HEADER + b"2026-11-23T13:00:05Z,1,")
+
+
+def test_as_many_folders_named_like_no_day_as_a_push_may_hold_are_named_in_one_warning(tmp_path, example_outputs,
+                                                                                        capsys):
+    # 2,000 folders named like days that are none (2026-13-45): one warning at the first names how many more and
+    # the first few, rather than 2,000 warnings in every build's output.
+    site = copy_example(tmp_path / "site")
+    names = sorted(f"{year}-13-{day:02d}" for year in range(2000, 2020) for day in range(1, 100))
+    for name in names:
+        day_file(site, name, "dns", b"")
+    assert len(names) == 1980
+    assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/2000-13-01/dns.csv:1:1: warning: '2000-13-01' is not a day; the probe's rows in it are not "
+        "shown (nor those of 1,979 more such folders: '2000-13-02', '2000-13-03', '2000-13-04', ...)\n"
+        "  hint: name a day folder after a UTC day, like 2026-11-23\n"))
+    assert snapshot(tmp_path / "public") == dict(example_outputs)
+
+
+MONTH_HINT = ("  hint: the probe names the file after the UTC month of its checks: if its machine's clock was wrong, "
+              "{what}, or move the rows to the month they were taken\n")
+
+
+def test_month_files_and_closed_months_no_probe_wrote_are_named_in_one_warning_per_side(tmp_path, example_outputs,
+                                                                                         capsys):
+    # A component folder holding the months 1900-01 to 1999-12 (month files, and closed months' summaries) and
+    # 2201-01 to 2201-03: one warning for those before 2000, one for those after 2200, each at its first.
+    site = copy_example(tmp_path / "site")
+    folder = site / UPTIME / "website"
+    for year in range(1900, 2000):
+        for month in range(1, 13):
+            (folder / f"{year}-{month:02d}.csv").write_bytes(HEADER + f"{year}-{month:02d}-01T00:00:07Z,1,4.0,ok\n"
+                                                             .encode())
+    (folder / "1950-06.days.json").write_text("{}")
+    for month in range(1, 4):
+        (folder / f"2201-{month:02d}.days.json").write_text("{}")
+    assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/website/1900-01.csv:1:1: warning: '1900-01' is a month before 2000, which the probe never "
+        "writes; the rows in it are not shown (nor those of 1,199 more such months: '1900-02', '1900-03', "
+        "'1900-04', ...)\n" + MONTH_HINT.format(what="remove the files (a closed month's .days.json with its .csv.xz)")
+        + "site_src/uptime/website/2201-01.days.json:1:1: warning: '2201-01' is a month after 2200, which the probe "
+        "never writes; the rows in it are not shown (nor those of 2 more such months: '2201-02', '2201-03')\n"
+        + MONTH_HINT.format(what="remove the files (a closed month's .days.json with its .csv.xz)")))
+    assert snapshot(tmp_path / "public") == dict(example_outputs)
+
+
+def test_a_month_file_and_the_closed_month_of_the_same_month_no_probe_wrote_are_one_warning(tmp_path, capsys):
+    site = copy_example(tmp_path / "site")
+    (site / UPTIME / "dns/1999-12.csv").write_bytes(HEADER + b"1999-12-31T23:00:07Z,1,4.0,ok\n")
+    (site / UPTIME / "dns/1999-12.days.json").write_text("{}")
+    assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/dns/1999-12.csv:1:1: warning: '1999-12' is a month before 2000, which the probe never "
+        "writes; the rows in it are not shown\n"
+        + MONTH_HINT.format(what="remove the files (a closed month's .days.json with its .csv.xz)")))
