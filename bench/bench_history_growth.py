@@ -55,6 +55,7 @@ from generator.model import ProbeResult
 from generator.probe import csv_file
 from generator.probe.csv_file import append_rows, format_row
 from generator.probe.month_close import close_month
+from generator.write.live_folders import LiveFolders
 
 MONTH = datetime(2026, 11, 1, tzinfo=UTC)        # November: 30 days
 MONTH_DAYS = 30
@@ -237,7 +238,12 @@ def probe_close(folder: Path, raw: bytes) -> dict[str, bytes]:
     """Return the files the probe's month close (probe/month_close.py) makes of a month file, by name."""
     folder.mkdir(parents=True)
     (folder / "2026-11.csv").write_bytes(raw)
-    assert close_month(folder, "2026-11", folder / "2026-11.csv", [], ZoneInfo("America/Sao_Paulo"), 500.0)
+    folders = LiveFolders(str(folder.parent), durable=True, follow_root=True)
+    try:
+        assert close_month(folders, folder.name, "2026-11", f"{folder.name}/2026-11.csv", [],
+                           ZoneInfo("America/Sao_Paulo"), 500.0)
+    finally:
+        folders.close()
     files = {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
     shutil.rmtree(folder)
     return files

@@ -173,9 +173,16 @@ def close_one(due) -> bool:
 
     sys.path.insert(0, str(ROOT))
     from generator.probe.month_close import close_month
+    from generator.write.live_folders import LiveFolders
     (component, month), (month_file, day_files) = due
-    folder = month_file.parent if month_file is not None else day_files[0].parent.parent / component
-    return close_month(folder, month, month_file, day_files, ZoneInfo("America/Sao_Paulo"), 500.0)
+    uptime = month_file.parent.parent if month_file is not None else day_files[0].parent.parent
+    folders = LiveFolders(str(uptime), durable=True, follow_root=True)     # paths below are under it
+    try:
+        return close_month(folders, component, month, month_file and f"{component}/{month_file.name}",
+                           [f"{day.parent.name}/{day.name}" for day in day_files], ZoneInfo("America/Sao_Paulo"),
+                           500.0)
+    finally:
+        folders.close()
 
 
 def close_past_months(site: Path) -> int:

@@ -190,6 +190,8 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
     # Past months close after the rows are in, so that a late row joins its closed month at once.
     closed, found = close_months(site_dir, components, ZoneInfo(zone), now) if zone else ((), ())
     warnings = tuple(warnings) + found
+    if any(problem.severity == ERROR for problem in found):
+        status = 1          # a link met in the history: as for the appends, a person must remove it
     print(summary_line(outcomes, time.perf_counter() - started), file=stdout, flush=True)
     if closed:
         print(f"closed {len(closed)} past month file{'s' * (len(closed) != 1)} into .csv.xz and .days.json "

@@ -15,10 +15,13 @@ most and leaves the rest to the next run.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
 from generator.errors import WARNING, SourceError
@@ -33,9 +36,10 @@ from generator.read.probe_summary import (
     count_file,
     encode_summary,
     month_span,
-    read_archive,
+    unpack_archive,
 )
 from generator.schedule.uptime import day_bounds
+from generator.write.live_folders import LiveFolders
 from generator.write.month_archive import write_closed_month
 
 CLOSE_SECONDS = 10.0
@@ -71,24 +75,72 @@ def body(data: bytes) -> bytes:
     return data[data.find(b"\n") + 1:] if data else b""
 
 
-def close_month(folder: Path, month: str, month_file: Path | None, day_files: list[Path], zone: ZoneInfo,
-                slow_ms: float | None) -> bool:
+def open_file(folders: LiveFolders, path: str) -> BinaryIO | None:
+    """Open a file (`path` under the root of `folders`) for reading from its folder's descriptor, without
+    following a link; None when it or its folder is gone, or it is no file. Raises OSError (ELOOP, with the path
+    of the link as its filename, for a link where the file or one of its folders should be)."""
+    folder, _, name = path.rpartition("/")
+    try:
+        above = folders.get(folder)
+        # O_NONBLOCK: a pipe named like a day file is not waited on (it is no file, and left aside below).
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=above)
+    except FileNotFoundError:
+        return None             # removed since it was listed (or its folder was)
+    except OSError as error:
+        if error.errno == errno.ELOOP and error.filename == name:
+            error.filename = path
+        raise
+    file = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        file.close()
+        return None
+    return file
+
+
+def read_file(folders: LiveFolders, path: str) -> bytes | None:
+    """Return the bytes of a file (`path` under the root of `folders`) opened as open_file opens it; None
+    when there is none."""
+    file = open_file(folders, path)
+    if file is None:
+        return None
+    with file:
+        return file.read()
+
+
+def read_closed_rows(folders: LiveFolders, path: str) -> bytes | None:
+    """Return the rows of a month's xz file (`path` under the root of `folders`) opened as open_file opens it;
+    None when there is none. Raises SummaryError when it cannot be read, and OSError as open_file."""
+    file = open_file(folders, path)
+    if file is None:
+        return None
+    with file:
+        return unpack_archive(file, MAX_MONTH_BYTES)
+
+
+def close_month(folders: LiveFolders, folder: str, month: str, month_file: str | None, day_files: list[str],
+                zone: ZoneInfo, slow_ms: float | None) -> bool:
     """Close one component's month (its month file, day files, both, or late rows for a closed month) into
-    `folder`/<month>.csv.xz and .days.json if its rows are all well formed; tell whether it was closed.
+    `folder`/<month>.csv.xz and .days.json if its rows are all well formed; tell whether it was closed. Every
+    path is under the root of `folders`, and every file is reached through them (write/live_folders.py).
 
     The xz file holds the month's rows as one month file would: the closed rows, the month file's, then
     the day files' in day order. Raises SummaryError when the month's xz file, already there, cannot be
-    read, and OSError.
+    read, and OSError (ELOOP, naming the link as its filename, for a link met on the way).
     """
     context = month_context(month, zone, slow_ms)
-    data = month_file.read_bytes() if month_file is not None else HEADER + b"\n"
-    days = [(path, path.read_bytes()) for path in day_files]
-    if not checked(data, month, context) or not all(checked(rows, path.parent.name, context) for path, rows in days):
+    data = read_file(folders, month_file) if month_file is not None else None
+    month_file = month_file if data is not None else None
+    data = data if data is not None else HEADER + b"\n"
+    days = [(path, rows) for path in day_files if (rows := read_file(folders, path)) is not None]
+    if month_file is None and not days:
+        return False            # gone since they were listed
+    if not checked(data, month, context) or not all(checked(rows, path.split("/")[-2], context)
+                                                    for path, rows in days):
         return False
-    archive = folder / (month + ARCHIVE_SUFFIX)
-    if archive.exists():
+    earlier = read_closed_rows(folders, f"{folder}/{month}{ARCHIVE_SUFFIX}")
+    present = [path for path, _ in days]
+    if earlier is not None:
         # Rows that came after the month closed: the month is its closed rows and these.
-        earlier = read_archive(archive, MAX_MONTH_BYTES)
         if not data.startswith(earlier):       # (a probe stopped after writing the xz file: the same rows)
             data = earlier + body(data)
         # A day file whose every row the xz file holds was folded in by a probe stopped before removing it.
@@ -98,8 +150,9 @@ def close_month(folder: Path, month: str, month_file: Path | None, day_files: li
     rollup = count_file(data, dict(size=len(data), mtime_ns=0, verify=False), month, context)
     # The first row as the build finds it in a month file (read/probe_layout.py: first_of_file).
     first = next((line[:20] for line in data[:FIRST_ROW_BYTES].split(b"\n")[1:] if parse_stamp(line[:20])), b"")
-    write_closed_month(archive, data, folder / (month + SUMMARY_SUFFIX), encode_summary(month, rollup, context, first),
-                       [*([month_file] if month_file is not None else []), *day_files])
+    write_closed_month(folders, folder, month + ARCHIVE_SUFFIX, data, month + SUMMARY_SUFFIX,
+                       encode_summary(month, rollup, context, first),
+                       [*([month_file] if month_file is not None else []), *present])
     return True
 
 
@@ -135,7 +188,8 @@ def close_months(site_dir: Path, components: tuple[Component, ...], zone: ZoneIn
                  now: datetime) -> tuple[tuple[str, ...], tuple[SourceError, ...]]:
     """Close every component's months that are closed at `now` (month files, day folders' files), for
     CLOSE_SECONDS at most; return the months closed (as site_src/uptime/<id>/<YYYY-MM>.csv, or
-    site_src/uptime/<YYYY-MM>-*/<id>.csv when only day files held its rows) and warnings for those that could not be."""
+    site_src/uptime/<YYYY-MM>-*/<id>.csv when only day files held its rows) and the problems of those that could
+    not be: warnings, and an error naming a link met where a folder or file of the history should be."""
     folder = uptime_dir(site_dir)
     due = due_months(folder, components, zone, now)
     if not due:
@@ -143,10 +197,20 @@ def close_months(site_dir: Path, components: tuple[Component, ...], zone: ZoneIn
     slow = {component.id: component.check.degraded_after * 1000 for component in components
             if component.check is not None and component.check.degraded_after is not None}
     closed, problems = [], []
+    uptime = UPTIME_FOLDER.as_posix()
+    folders = None
     try:
-        lock = acquire_lock(folder / LOCK_NAME, LOCK_WAIT)
+        # The listing above went by path; everything read, written and removed from here on goes through
+        # descriptors from the site's folder down, without following a link: a folder or file of the history
+        # replaced by one after the probe's check (a push landing while it measured) is refused.
+        folders = LiveFolders(str(site_dir), durable=True, follow_root=True)
+        lock = acquire_lock(LOCK_NAME, LOCK_WAIT, folders.get(uptime))
     except OSError as error:
-        return (), (SourceError((UPTIME_FOLDER / LOCK_NAME).as_posix(), 0, 0,
+        if folders is not None:
+            folders.close()
+        if error.errno == errno.ELOOP:
+            return (), (link_met(error, uptime),)
+        return (), (SourceError(f"{uptime}/{LOCK_NAME}", 0, 0,
                                 f"could not close past months: {describe_os_error(error)[0]}",
                                 "they stay open, and the next probe run tries again", WARNING),)
     deadline = time.monotonic() + CLOSE_SECONDS
@@ -154,18 +218,30 @@ def close_months(site_dir: Path, components: tuple[Component, ...], zone: ZoneIn
         for (component, month), (path, days) in due.items():
             if time.monotonic() > deadline:
                 break               # the next run goes on
-            shown = path.relative_to(site_dir).as_posix() if path is not None \
-                else (UPTIME_FOLDER / f"{month}-*" / f"{component}.csv").as_posix()
+            shown = f"{uptime}/{component}/{path.name}" if path is not None \
+                else f"{uptime}/{month}-*/{component}.csv"
             try:
-                days = [day for day in days if os.path.isfile(day)]
-                path = path if path is not None and os.path.isfile(path) else None
-                if (path is not None or days) and close_month(folder / component, month, path, days, zone,
-                                                              slow.get(component)):
+                if close_month(folders, f"{uptime}/{component}", month,
+                               f"{uptime}/{component}/{path.name}" if path is not None else None,
+                               [f"{uptime}/{day.parent.name}/{day.name}" for day in days], zone,
+                               slow.get(component)):
                     closed.append(shown)
-            except (OSError, SummaryError) as error:
-                reason = str(error) if isinstance(error, SummaryError) else describe_os_error(error)[0]
-                problems.append(SourceError(shown, 0, 0, f"could not close the month: {reason}",
+            except OSError as error:
+                problems.append(link_met(error, shown) if error.errno == errno.ELOOP else SourceError(
+                    shown, 0, 0, f"could not close the month: {describe_os_error(error)[0]}",
+                    "its rows stay where they are, and the build reads them", WARNING))
+            except SummaryError as error:
+                problems.append(SourceError(shown, 0, 0, f"could not close the month: {error}",
                                             "its rows stay where they are, and the build reads them", WARNING))
     finally:
         os.close(lock)
+        folders.close()
     return tuple(closed), tuple(problems)
+
+
+def link_met(error: OSError, shown: str) -> SourceError:
+    """Return the error for a link met where a folder or file of the history should be (ELOOP, its filename
+    the link's path under the site, else `shown`): the probe went through none, and a person removes it."""
+    where = error.filename if isinstance(error.filename, str) and "/" in error.filename else shown
+    reason, hint = describe_os_error(error)
+    return SourceError(where, 0, 0, f"could not close the month: {reason}", hint)

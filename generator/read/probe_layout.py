@@ -66,12 +66,26 @@ def out_of_probe_months(month: str) -> str | None:
     return out_of_probe_days(f"{month}-01") if a_day(f"{month}-01") else None
 
 
-def stray_month(path: Path, when: str) -> SourceError:
-    """Return the warning for a month file or closed month of a component's folder that no probe writes."""
-    label = (UPTIME_FOLDER / path.parent.name / path.name).as_posix()
-    what = "remove the file" if path.name.endswith(".csv") else f"remove it and {path.name[:7]}.csv.xz"
-    return SourceError(label, 1, 1, f"'{path.name[:7]}' is a month {when}, which the probe never writes; the rows in "
-                       "it are not shown", "the probe names the file after the UTC month of its checks: if its "
+def some_names(names: list[str], shown: int = 3) -> str:
+    """Return the first `shown` of `names` quoted, then '...' when there are more."""
+    return ", ".join([f"'{name}'" for name in names[:shown]] + ["..."] * (len(names) > shown))
+
+
+def stray_months(paths: list[Path], when: str) -> SourceError:
+    """Return the one warning for the month files and closed months (`paths`, in name order) of a component's
+    folder that are of months no probe writes, `when` ('before 2000' or 'after 2200'): at the first, naming how
+    many more months there are and the first few."""
+    first = paths[0]
+    label = (UPTIME_FOLDER / first.parent.name / first.name).as_posix()
+    months = sorted({path.name[:7] for path in paths} - {first.name[:7]})
+    if len(paths) == 1:
+        what = "remove the file" if first.name.endswith(".csv") else f"remove it and {first.name[:7]}.csv.xz"
+    else:
+        what = "remove the files (a closed month's .days.json with its .csv.xz)"
+    more = f" (nor those of {len(months):,} more such month{'s' * (len(months) != 1)}: {some_names(months)})" \
+        if months else ""
+    return SourceError(label, 1, 1, f"'{first.name[:7]}' is a month {when}, which the probe never writes; the rows in "
+                       f"it are not shown{more}", "the probe names the file after the UTC month of its checks: if its "
                        f"machine's clock was wrong, {what}, or move the rows to the month they were taken", WARNING)
 
 
@@ -89,28 +103,27 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
     """Return the day files of site_src/uptime/ (`root`) for the UTC `months`, by component, as (day, path) in
     day order; each component's oldest day file of any month (where checking began); and warnings.
 
-    A folder named like a date that is no day or a day no probe writes (out_of_probe_days), and a day file
-    named after no component, are warnings (one per name, placed at its first file), and left out; other
-    entries are no rows and are ignored.
+    Folders named like a date that is no day (one warning for them all), or a day no probe writes
+    (out_of_probe_days: one warning for those before 2000, one for those after 2200), and day files named after
+    no component (one warning per name), are left out; each warning is placed at the first file; other entries
+    are no rows and are ignored.
     """
     wanted = set(months)
     found: dict[str, list[tuple[str, Path]]] = {}
     oldest: dict[str, Path] = {}
     strays: dict[str, list[Path]] = {}
     stray_days: dict[str, list[tuple[Path, list[Path]]]] = {}     # by 'before 2000' or 'after 2200'
+    not_days: list[tuple[Path, list[Path]]] = []
     problems: list[SourceError] = []
     # os.scandir tells files from folders without a stat each (thousands of day files on an open year)
     with os.scandir(root) as entries:
         folders = sorted(root / entry.name for entry in entries if is_day_folder(entry.name) and entry.is_dir())
     for folder in folders:
-        label = (UPTIME_FOLDER / folder.name).as_posix()
         with os.scandir(folder) as entries:
             files = sorted(folder / entry.name for entry in entries if entry.name.endswith(".csv") and entry.name[0] != "."
                            and entry.is_file())
         if not a_day(folder.name):
-            where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
-            problems.append(SourceError(*where, f"'{folder.name}' is not a day; the probe's rows in it are not shown",
-                                        "name a day folder after a UTC day, like 2026-11-23", WARNING))
+            not_days.append((folder, files))      # one warning for all of them, at the first
             continue
         when = out_of_probe_days(folder.name)
         if when is not None:
@@ -128,7 +141,21 @@ def list_day_files(root: Path, known, months) -> tuple[dict[str, list[tuple[str,
         where = ((UPTIME_FOLDER / paths[0].parent.name / paths[0].name).as_posix(), 1, 1)
         problems.append(unknown_component(name, known, where, "file"))
     problems += [stray_days_warning(when, folders) for when, folders in sorted(stray_days.items())]
+    if not_days:
+        problems.append(not_days_warning(not_days))
     return found, oldest, problems
+
+
+def not_days_warning(folders: list[tuple[Path, list[Path]]]) -> SourceError:
+    """Return the one warning for the folders (with their files, in name order) named like a day that is no day
+    (2026-13-45): at the first, naming how many more there are and the first few."""
+    (first, files), others = folders[0], [folder.name for folder, _ in folders[1:]]
+    label = (UPTIME_FOLDER / first.name).as_posix()
+    where = (f"{label}/{files[0].name}", 1, 1) if files else (label, 0, 0)
+    more = f" (nor those of {len(others):,} more such folder{'s' * (len(others) != 1)}: {some_names(others)})" \
+        if others else ""
+    return SourceError(*where, f"'{first.name}' is not a day; the probe's rows in it are not shown{more}",
+                       "name a day folder after a UTC day, like 2026-11-23", WARNING)
 
 
 def stray_days_warning(when: str, folders: list[tuple[Path, list[Path]]]) -> SourceError:
@@ -176,16 +203,18 @@ def first_of_file(path: Path | None) -> datetime | None:
 
 
 def first_of_months(folder: Path, problems: list[SourceError]) -> datetime | None:
-    """Return the time of the first row of a component's oldest month file or closed month; a warning for each
-    one of a month no probe writes goes to `problems`, and it is left out."""
+    """Return the time of the first row of a component's oldest month file or closed month; those of months no
+    probe writes are left out, with one warning in `problems` for those before 2000 and one for those after 2200."""
     months = []
-    for path in [*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
-                 *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]:
+    strays: dict[str, list[Path]] = {}          # by 'before 2000' or 'after 2200': one warning each
+    for path in sorted([*folder.glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].csv"),
+                        *folder.glob(f"[0-9][0-9][0-9][0-9]-[0-9][0-9]{SUMMARY_SUFFIX}")]):
         when = out_of_probe_months(path.name[:7])
         if when is None:
             months.append(path)
         else:
-            problems.append(stray_month(path, when))
+            strays.setdefault(when, []).append(path)
+    problems += [stray_months(paths, when) for when, paths in sorted(strays.items())]
     # By month, a month file before its month's summary (the file holds rows the summary lacks).
     for path in sorted(months, key=lambda path: (path.name[:7], not path.name.endswith(".csv"))):
         if path.name.endswith(".csv"):

@@ -26,6 +26,7 @@ from array import array
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
+from typing import BinaryIO
 
 from generator.errors import WARNING, SourceError
 from generator.model import DayCounts
@@ -218,22 +219,28 @@ def read_archive(path: Path, max_bytes: int) -> bytes:
 
     Raises SummaryError when the file is not xz, is damaged, or holds more (a small file can unpack to a lot).
     """
+    with path.open("rb") as file:
+        return unpack_archive(file, max_bytes)
+
+
+def unpack_archive(file: BinaryIO, max_bytes: int) -> bytes:
+    """Return the rows of a closed month read from an open xz file, decompressed, at most `max_bytes` of them
+    (the probe's close opens the file itself, without following a link); SummaryError as read_archive."""
     chunks: list[bytes] = []
     size = 0
     try:
-        with path.open("rb") as file:
-            # The probe writes preset 6 (an 8 MiB dictionary, 9 MiB to unpack); a header may ask for 4 GiB.
-            decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=MAX_UNPACK_MEMORY)
-            chunk = file.read(1 << 20)
-            while size <= max_bytes:
-                out = decompressor.decompress(chunk, max_length=max_bytes + 1 - size)
-                chunks.append(out)
-                size += len(out)
-                if decompressor.eof:
-                    break
-                chunk = file.read(1 << 20) if decompressor.needs_input else b""
-                if decompressor.needs_input and not chunk:
-                    raise SummaryError("it ends before its last block: the file is cut short")
+        # The probe writes preset 6 (an 8 MiB dictionary, 9 MiB to unpack); a header may ask for 4 GiB.
+        decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=MAX_UNPACK_MEMORY)
+        chunk = file.read(1 << 20)
+        while size <= max_bytes:
+            out = decompressor.decompress(chunk, max_length=max_bytes + 1 - size)
+            chunks.append(out)
+            size += len(out)
+            if decompressor.eof:
+                break
+            chunk = file.read(1 << 20) if decompressor.needs_input else b""
+            if decompressor.needs_input and not chunk:
+                raise SummaryError("it ends before its last block: the file is cut short")
     except lzma.LZMAError as error:
         raise SummaryError(f"it is not an xz file the probe wrote ({error})") from None
     data = b"".join(chunks)

@@ -31,7 +31,7 @@ class LiveFolders:
 
     def get(self, folder: str, make: bool = False) -> int:
         """Return a folder's descriptor (made when `make` and missing); OSError when it is a link (ELOOP) or a
-        file."""
+        file, whose filename is the path (under `root`) of the folder, or link, that could not be opened."""
         if folder not in self._open:
             parent, _, name = folder.rpartition("/")
             above = self.get(parent, make)
@@ -42,7 +42,11 @@ class LiveFolders:
                         os.fsync(above)
                 except FileExistsError:
                     pass        # there already, or made by another process between our look and our mkdir
-            self._open[folder] = _open_folder(name, above)
+            try:
+                self._open[folder] = _open_folder(name, above)
+            except OSError as error:
+                error.filename = folder     # the whole path, so that a message can name the link
+                raise
         return self._open[folder]
 
     def close(self) -> None:

@@ -9,21 +9,32 @@ renamed over its name), and only then the month file and the day files go. A bui
 reads it and leaves the summary aside, so a probe stopped half way leaves the month as it was; day files
 left by a probe stopped before removing them are counted beside the summary until the next probe run, whose
 close finds their rows already in the xz file and removes them (probe/month_close.py).
+
+Every folder is reached through write/live_folders.LiveFolders, each opened from the one above without
+following a link, and every name is created, renamed and removed relative to its folder's descriptor: a
+folder or file of the history replaced by a link while the probe measured (a push landing meanwhile) is
+refused (ELOOP, naming it), never written, renamed or removed through.
 """
 
 from __future__ import annotations
 
+import contextlib
 import lzma
 import os
-from pathlib import Path
+
+from generator.write.live_folders import LiveFolders
 
 XZ_PRESET = 6         # -9 gave the same size on a month of one-minute checks, in 25 % more time
+_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def replace_file(path: Path, data: bytes) -> None:
-    """Write a file whole and durably under a temporary name, then rename it over `path`."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+def replace_file(folder: int, name: str, data: bytes) -> None:
+    """Write a file whole and durably under a temporary name in the folder open as `folder`, then rename it over
+    `name` there (a link standing at `name` is replaced, not followed)."""
+    temporary = f".{name}.{os.getpid()}.tmp"
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary, dir_fd=folder)     # left by a probe of the same process id stopped while writing
+    fd = os.open(temporary, _NEW, 0o644, dir_fd=folder)
     try:
         view = memoryview(data)
         while view:
@@ -31,35 +42,35 @@ def replace_file(path: Path, data: bytes) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-    os.replace(temporary, path)
+    os.replace(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
 
 
-def fsync_folder(folder: Path) -> None:
-    """Make the renames, creations and removals in `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def write_closed_month(folders: LiveFolders, component: str, archive: str, rows: bytes, summary_name: str,
+                       summary: bytes, done: list[str]) -> None:
+    """Write a month's `rows` compressed with xz as `archive` and its `summary` as `summary_name` in the folder
+    `component` (a path under the root of `folders`), then remove the files that held the rows (`done`, paths
+    under the same root: its month file, its day folders' files) and the day folders they leave empty.
 
-
-def write_closed_month(archive: Path, rows: bytes, summary_file: Path, summary: bytes, done: list[Path]) -> None:
-    """Write a month's `rows` compressed with xz into `archive` and its `summary`, then remove the files that
-    held the rows (`done`: its month file, its day folders' files) and the day folders they leave empty."""
-    if not archive.parent.is_dir():
-        archive.parent.mkdir()        # a component whose rows were only ever in day folders
-        fsync_folder(archive.parent.parent)
-    replace_file(archive, lzma.compress(rows, preset=XZ_PRESET))
-    replace_file(summary_file, summary)
-    fsync_folder(archive.parent)
+    Raises OSError; ELOOP, with the path of the link as its filename, for a link met where a folder should be."""
+    # A component whose rows were only ever in day folders gets its folder here (made durably).
+    into = folders.get(component, make=True)
+    replace_file(into, archive, lzma.compress(rows, preset=XZ_PRESET))
+    replace_file(into, summary_name, summary)
+    os.fsync(into)
+    emptied = set()
     for path in done:
-        path.unlink()
-    for folder in sorted({path.parent for path in done} - {archive.parent}):
+        folder, _, name = path.rpartition("/")
+        os.unlink(name, dir_fd=folders.get(folder))      # unlink never follows a link: it removes the link
+        emptied.add(folder)
+    parents = set()
+    for folder in sorted(emptied - {component}):
+        parent, _, name = folder.rpartition("/")
         try:
-            folder.rmdir()            # a day folder whose every file is closed
+            os.rmdir(name, dir_fd=folders.get(parent))   # a day folder whose every file is closed
+            parents.add(parent)
         except OSError:
-            fsync_folder(folder)      # other components' rows (or anything else) are still in it
-    if {path.parent for path in done} - {archive.parent}:
-        fsync_folder(archive.parent.parent)
-    elif done:
-        fsync_folder(archive.parent)
+            os.fsync(folders.get(folder))    # other components' rows (or anything else) are still in it
+    for parent in sorted(parents):
+        os.fsync(folders.get(parent))
+    if component in emptied:
+        os.fsync(into)

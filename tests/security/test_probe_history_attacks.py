@@ -6,16 +6,22 @@ a traceback, and output bounded in time (the build reads what a push can hold: l
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+import threading
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE_NOW, ROOT, copy_example, snapshot
 from test_month_close import close
+from test_probe import make_site
 
 from generator.cli import main
+from generator.commands.probe import probe_command
 
 UPTIME = Path("site_src/uptime")
 HEADER = b"time,ok,latency_ms,detail\n"
@@ -170,3 +176,175 @@ def test_as_many_day_folders_no_probe_wrote_as_a_push_may_hold_are_named_in_one_
         "site_src/uptime/2201-01-01/dns.csv:1:1: warning: '2201-01-01' is a day after 2200, which the probe never "
         "writes; the rows in it are not shown\n" + hint))
     assert time.monotonic() - began < 60
+
+
+# --- a push landing while the probe measures, before it closes past months -------------------------------------
+
+class Pusher(BaseHTTPRequestHandler):
+    """Answers every request with a page; before answering the first, makes the change the test set (`push`): a
+    push that lands while the probe measures, after its check of the site and before its close of past months."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        push, self.server.push = self.server.push, None
+        if push is not None:
+            push()
+        body = b"<title>Example Networks</title>"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def pushing_server():
+    """An HTTP server on 127.0.0.1 that runs the test's `push` while the probe waits for its answer."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pusher)
+    server.daemon_threads, server.block_on_close, server.push = False, True, None   # no thread left behind
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+OCTOBER_5 = b"2026-10-05T12:00:00Z,1,20.0,HTTP 200\n"
+OCTOBER_6 = b"2026-10-06T12:00:00Z,1,21.0,HTTP 200\n"
+VICTIM = b"2026-10-06T13:00:00Z,0,,the victim's row\n"     # rows a link would bring into the site's history
+LINK_HINT = ("  hint: a symbolic link stands where the probe's file or folder should be: the probe never writes "
+             "through one; remove it\n")
+
+
+def an_outside_folder(outside: Path) -> Path:
+    """Make the folder outside the site that the links lead to: a month file, a day file and another file, each
+    of well-formed rows of October that a close would take."""
+    outside.mkdir()
+    (outside / "2026-10.csv").write_bytes(HEADER + VICTIM.replace(b"-06T", b"-07T"))
+    (outside / "website.csv").write_bytes(HEADER + VICTIM)
+    (outside / "victim.csv").write_bytes(HEADER + VICTIM)
+    return outside
+
+
+def component_folder_to_a_folder(site: Path, outside: Path) -> str:
+    """site_src/uptime/website/ replaced by a link to a folder holding a month file: the xz file and the summary
+    would be written there, and its month file removed."""
+    shutil.rmtree(site / UPTIME / "website")
+    (site / UPTIME / "website").symlink_to(outside, target_is_directory=True)
+    return "site_src/uptime/website"
+
+
+def day_folder_to_a_folder(site: Path, outside: Path) -> str:
+    """A day folder replaced by a link to a folder holding the component's day file: its rows would be packed
+    into the site's xz file, and the file removed."""
+    shutil.rmtree(site / UPTIME / "2026-10-06")
+    (site / UPTIME / "2026-10-06").symlink_to(outside, target_is_directory=True)
+    return "site_src/uptime/2026-10-06"
+
+
+def day_file_to_a_file(site: Path, outside: Path) -> str:
+    """A day file replaced by a link to a file outside: its rows would be packed into the site's xz file."""
+    (site / UPTIME / "2026-10-06/website.csv").unlink()
+    (site / UPTIME / "2026-10-06/website.csv").symlink_to(outside / "victim.csv")
+    return "site_src/uptime/2026-10-06/website.csv"
+
+
+def month_file_to_a_file(site: Path, outside: Path) -> str:
+    """The month file replaced by a link to a file outside: read and packed as the month's rows."""
+    (site / UPTIME / "website/2026-10.csv").unlink()
+    (site / UPTIME / "website/2026-10.csv").symlink_to(outside / "victim.csv")
+    return "site_src/uptime/website/2026-10.csv"
+
+
+def tree(folder: Path) -> dict[str, bytes | str]:
+    """Return what a folder holds: each file's bytes and each link's target, by relative path."""
+    return {path.relative_to(folder).as_posix(): str(path.readlink()) if path.is_symlink()
+            else path.read_bytes() if path.is_file() else "folder" for path in sorted(folder.rglob("*"))}
+
+
+@pytest.mark.parametrize("push", [component_folder_to_a_folder, day_folder_to_a_folder, day_file_to_a_file,
+                                  month_file_to_a_file])
+def test_a_link_put_in_the_history_while_the_probe_measures_takes_nothing_from_the_month_close(
+        tmp_path, pushing_server, push):
+    # The probe refuses links in site_src/uptime/ before it measures; one that lands while it measures (a
+    # `git pull` of a hostile push) is met by the close of October, which reaches every folder and file from the
+    # site's folder down without following a link: it writes, renames, removes and reads nothing through it.
+    base = f"http://127.0.0.1:{pushing_server.server_address[1]}/"
+    site = make_site(tmp_path / "site", {"website": f"{{type: http, url: '{base}', timeout: 5s}}"})
+    (site / UPTIME / "website").mkdir(parents=True)
+    (site / UPTIME / "website/2026-10.csv").write_bytes(HEADER + OCTOBER_5)
+    day_file(site, "2026-10-06", "website", OCTOBER_6)
+    outside = an_outside_folder(tmp_path / "outside")
+    link = []
+    pushing_server.push = lambda: link.append(push(site, outside))
+    before = tree(outside)
+    out, err = io.StringIO(), io.StringIO()
+    status = probe_command(site, datetime.fromisoformat("2026-11-23T13:00:05+00:00"), {}, out, err,
+                           interactive=False)
+    assert link, "the server was not asked: the push did not land"
+    assert (status, err.getvalue()) == (1, f"{link[0]}: error: could not close the month: too many levels of "
+                                           f"symbolic links\n{LINK_HINT}")
+    assert out.getvalue().startswith("probed 1 component: 1 up, 0 down in ") and out.getvalue().count("\n") == 1
+    assert tree(outside) == before
+    # Nothing the link leads to was read into the site's history, and the month stays open where it was.
+    assert not list((site / UPTIME).rglob("*.csv.xz")) and not list((site / UPTIME).rglob("*.days.json"))
+    assert all(b"victim" not in data for name, data in tree(site / UPTIME).items()
+               if isinstance(data, bytes) and not (site / UPTIME / name).is_symlink())
+    assert (site / UPTIME / "2026-11-23/website.csv").read_bytes().startswith(HEADER + b"2026-11-23T13:00:05Z,1,")
+
+
+def test_as_many_folders_named_like_no_day_as_a_push_may_hold_are_named_in_one_warning(tmp_path, example_outputs,
+                                                                                        capsys):
+    # 2,000 folders named like days that are none (2026-13-45): one warning at the first names how many more and
+    # the first few, rather than 2,000 warnings in every build's output.
+    site = copy_example(tmp_path / "site")
+    names = sorted(f"{year}-13-{day:02d}" for year in range(2000, 2020) for day in range(1, 100))
+    for name in names:
+        day_file(site, name, "dns", b"")
+    assert len(names) == 1980
+    assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/2000-13-01/dns.csv:1:1: warning: '2000-13-01' is not a day; the probe's rows in it are not "
+        "shown (nor those of 1,979 more such folders: '2000-13-02', '2000-13-03', '2000-13-04', ...)\n"
+        "  hint: name a day folder after a UTC day, like 2026-11-23\n"))
+    assert snapshot(tmp_path / "public") == dict(example_outputs)
+
+
+MONTH_HINT = ("  hint: the probe names the file after the UTC month of its checks: if its machine's clock was wrong, "
+              "{what}, or move the rows to the month they were taken\n")
+
+
+def test_month_files_and_closed_months_no_probe_wrote_are_named_in_one_warning_per_side(tmp_path, example_outputs,
+                                                                                         capsys):
+    # A component folder holding the months 1900-01 to 1999-12 (month files, and closed months' summaries) and
+    # 2201-01 to 2201-03: one warning for those before 2000, one for those after 2200, each at its first.
+    site = copy_example(tmp_path / "site")
+    folder = site / UPTIME / "website"
+    for year in range(1900, 2000):
+        for month in range(1, 13):
+            (folder / f"{year}-{month:02d}.csv").write_bytes(HEADER + f"{year}-{month:02d}-01T00:00:07Z,1,4.0,ok\n"
+                                                             .encode())
+    (folder / "1950-06.days.json").write_text("{}")
+    for month in range(1, 4):
+        (folder / f"2201-{month:02d}.days.json").write_text("{}")
+    assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/website/1900-01.csv:1:1: warning: '1900-01' is a month before 2000, which the probe never "
+        "writes; the rows in it are not shown (nor those of 1,199 more such months: '1900-02', '1900-03', "
+        "'1900-04', ...)\n" + MONTH_HINT.format(what="remove the files (a closed month's .days.json with its .csv.xz)")
+        + "site_src/uptime/website/2201-01.days.json:1:1: warning: '2201-01' is a month after 2200, which the probe "
+        "never writes; the rows in it are not shown (nor those of 2 more such months: '2201-02', '2201-03')\n"
+        + MONTH_HINT.format(what="remove the files (a closed month's .days.json with its .csv.xz)")))
+    assert snapshot(tmp_path / "public") == dict(example_outputs)
+
+
+def test_a_month_file_and_the_closed_month_of_the_same_month_no_probe_wrote_are_one_warning(tmp_path, capsys):
+    site = copy_example(tmp_path / "site")
+    (site / UPTIME / "dns/1999-12.csv").write_bytes(HEADER + b"1999-12-31T23:00:07Z,1,4.0,ok\n")
+    (site / UPTIME / "dns/1999-12.days.json").write_text("{}")
+    assert build(site, tmp_path / "public", capsys) == (0, (
+        "site_src/uptime/dns/1999-12.csv:1:1: warning: '1999-12' is a month before 2000, which the probe never "
+        "writes; the rows in it are not shown\n"
+        + MONTH_HINT.format(what="remove the files (a closed month's .days.json with its .csv.xz)")))
