@@ -3,8 +3,8 @@ names in one step (`exchange`), and the tree that was replaced removed afterward
 
 `exchange` is `renameat2(..., RENAME_EXCHANGE)`, Linux's rename that swaps two names
 at once: glibc 2.28 and later export it, and the standard library does not wrap it,
-so it is called through ctypes (looked up on the first full build that replaces an
-output: importing ctypes costs some 5 ms, which an up-to-date build never pays).
+so it is called through ctypes, imported only when a full build replaces an output
+(2 ms of such a build, `python -X importtime`; an up-to-date build never pays it).
 staging.swap_in says why the output needs it.
 """
 
