@@ -27,8 +27,9 @@ from generator.cli import main
 
 NOW = "2026-11-23T10:00:00-03:00"
 # The two renames of old left the output path empty for microseconds per build, widened by whatever
-# held the interpreter's lock when the build wanted it back: at 150 builds and 8 clients, 2 to 12 of
-# some 11,000 requests were answered 404 (4 runs out of 4 failed).  Fewer builds missed it at times.
+# held the interpreter's lock when the build wanted it back: at 150 builds and 8 clients, 5 runs out of 5
+# failed (2, 4, 5, 8 and 12 of some 10,000 to 12,400 requests answered 404).  With 100 builds and one
+# client, one run in three passed: too few to be sure of catching it.
 FULL_BUILDS, INCREMENTAL_BUILDS, CLIENTS = 150, 30, 8
 PAGES = ("index.html", "feed.xml", "notices/2026-11-02-aviso/index.html", "en/index.html", "calendar.ics")
 NOTICE = """\
