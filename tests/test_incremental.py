@@ -370,7 +370,7 @@ def test_the_old_output_is_removed_after_the_build_has_ended(tmp_path):
 
 
 def test_with_another_thread_running_the_old_tree_is_removed_before_returning(tmp_path):
-    from generator.write.staging import remove_later
+    from generator.write.swap import remove_later
 
     folder = tmp_path / "old"
     for number in range(50):

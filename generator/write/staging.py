@@ -3,8 +3,10 @@
 Every file is written into a staging folder beside the target first, so a failed
 build writes nothing into the output.  Then one of two ways:
 
-* a full build swaps the staging folder in whole (two renames; the old tree is
-  removed afterwards by a detached process);
+* a full build swaps the staging folder in whole: the two folders trade names in
+  one step where Linux allows it, so that the output path never names nothing (a
+  web server would answer 404 in that moment: swap_in); the old tree is removed
+  afterwards by a detached process (swap.py);
 * an incremental build (`in_place`: the last build's manifest vouches for the live
   output) writes only the files whose bytes changed into the staging folder, then
   renames each into its place in the live output and removes the retired files.
@@ -22,16 +24,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
 import stat
-import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from generator.write.leftovers import hold_new_folder, remove_leftovers
 from generator.write.live_folders import LiveFolders
+from generator.write.swap import exchange, remove_later
 
 if TYPE_CHECKING:
     # Only named in annotations: importing the model makes its 26 dataclasses (some 20 ms), which an
@@ -342,7 +342,19 @@ def write_site(outputs: tuple[Output, ...], out_dir: Path, site_dir: Path,
 
 
 def swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace `out_dir` by `staging` with two renames; the old tree is removed only afterwards."""
+    """Replace `out_dir` by the folder `staging` in one step (two renames where the system cannot); the old
+    tree is removed only afterwards.
+
+    A web server resolves every request's path anew: between two renames (the old tree
+    aside, the new one into its place) the output folder does not exist, and every
+    request then is answered 404, which a CDN or a browser may keep. So the two folders
+    trade names in one step where Linux allows it (swap.exchange), and the old tree,
+    now at the staging name, is moved into a retired folder, removed from there as
+    before (bench/conditions.settle waits for those). Killed at any step, a build
+    leaves a whole tree at `out_dir`, old or new, and what the next build removes
+    (leftovers.py): before the exchange the new tree is the staging folder; after it
+    the old tree is at a staging name, no longer locked once this process is gone.
+    """
     if out_dir.is_symlink() or out_dir.is_file():
         raise WriteError(f"{out_dir} is not a folder; remove it or choose another --out")
     if not out_dir.exists():
@@ -351,49 +363,17 @@ def swap_in(staging: Path, out_dir: Path) -> None:
     held = hold_new_folder(out_dir.parent, retired_prefix(out_dir))   # locked: see leftovers.py
     retired = Path(held.path)
     try:
-        os.replace(out_dir, retired / "tree")
-        try:
-            os.replace(staging, out_dir)
-        except OSError:
-            os.replace(retired / "tree", out_dir)
-            raise
+        if exchange(staging, out_dir):
+            # A build starting in this instant may have removed the old tree as a leftover: all it was for.
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(staging, retired / "tree")
+        else:
+            os.replace(out_dir, retired / "tree")
+            try:
+                os.replace(staging, out_dir)
+            except OSError:
+                os.replace(retired / "tree", out_dir)
+                raise
         remove_later(retired)
     finally:
         held.release()
-
-
-def remove_later(folder: Path) -> None:
-    """Remove a retired output tree in a detached process, so that the build ends without waiting for it.
-
-    The new output is live already; deleting thousands of files of the old one can
-    take a second, which a `git push` to a server hook would otherwise wait for.
-    The remover is a grandchild that holds none of this process's files (a caller
-    reading this process's output to its end is not kept waiting); it is removed
-    here instead when forking is not safe or not possible.
-    """
-    # A fork copies only the calling thread: a lock another thread holds would stay locked in the child.
-    if not (sys.platform.startswith("linux") and threading.active_count() == 1):
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    try:
-        pid = os.fork()
-    except OSError:
-        shutil.rmtree(folder, ignore_errors=True)
-        return
-    if pid == 0:
-        try:
-            try:
-                grandchild = os.fork()
-            except OSError:
-                grandchild = -1                 # no second fork: remove it here, while the caller waits
-            if grandchild == 0:
-                os.setsid()
-                null = os.open(os.devnull, os.O_RDWR)
-                for descriptor in (0, 1, 2):
-                    os.dup2(null, descriptor)
-                os.closerange(3, 1 << 16)
-            if grandchild <= 0:
-                shutil.rmtree(folder, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
