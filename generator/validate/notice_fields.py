@@ -107,18 +107,22 @@ def _items(node: Node, problems: Problems, what: str) -> tuple[Node, ...]:
 
 
 def read_departments(node: Node | None, problems: Problems, kind: str | None,
-                     departments: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Return the ids of the departments a notice concerns (all of them when absent); None when wrong."""
+                     departments: tuple[str, ...], faulty: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """Return the ids of the departments a notice concerns (all of them when absent); None when wrong, or when
+    one of them is among the `faulty` ones of hours.yaml and was left out there (its error is reported there)."""
     if node is None:
         # Incidents and maintenance concern components, not the contact hours of departments.
         return () if kind in ("incident", "maintenance") else departments
     items = _items(node, problems, "departments")
     chosen: list[str] = []
+    missing = False
     for item in items:
         text = expect_text(item, problems, "a department")
         if text is None:
             continue
-        if text not in departments:
+        if text not in departments and text in faulty:
+            missing = True
+        elif text not in departments:
             problems.error(item, f"unknown department '{text}'",
                            did_you_mean(text, departments) or f"departments are {quote_list(departments, 'and')}")
         elif text in chosen:
@@ -127,7 +131,7 @@ def read_departments(node: Node | None, problems: Problems, kind: str | None,
             chosen.append(text)
     if not items:
         problems.error(node, "departments is empty", "remove it to mean every department")
-    return tuple(chosen) if chosen else None
+    return tuple(chosen) if chosen and not missing else None
 
 
 def read_supersedes(node: Node | None, problems: Problems, own: str, slugs: frozenset[str]) -> tuple[str, ...]:

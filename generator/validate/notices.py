@@ -120,7 +120,8 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
         problems.error(front.get("updated"), "updated is earlier than the notice's date")
     kind = read_type(front, problems)
     departments = {d.id: d for d in settings.departments}
-    chosen = read_departments(front.get("departments"), problems, kind, tuple(departments))
+    faulty = settings.faulty_departments
+    chosen = read_departments(front.get("departments"), problems, kind, tuple(departments), faulty)
     period = read_range(front.get("period"), problems, "period") if front.get("period") is not None else None
     supersedes = read_supersedes(front.get("supersedes"), problems, slug, slugs)
     cancelled = bool(front.get("cancelled") is not None and expect_bool(front.get("cancelled"), problems, "cancelled"))
@@ -134,8 +135,10 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
         if kind is not None and kind != "hours":
             problems.error(front.key_node("changes"), f"a notice of type '{kind}' cannot change hours",
                            "use type: hours")
-        changes = read_changes(front.get("changes"), problems, settings, departments, chosen or (), period, lang,
-                               published)
+        # One mistake, one error: channels are checked only against departments that are known and sound.
+        sound = chosen is not None and not (set(chosen) & set(faulty) if front.get("departments") is not None else faulty)
+        changes = read_changes(front.get("changes"), problems, settings, departments, chosen if sound else None,
+                               period, lang, published)
     elif kind == "hours":
         problems.error(front, "an hours notice needs changes", "list the changed days under changes:")
     status_fields = {}
