@@ -17,7 +17,7 @@ from generator.markup import render_markdown
 from generator.model import Change, Department, Notice, SiteSettings, Text, pickled_by_fields
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
 from generator.schedule.effective import applying_notices
-from generator.validate.dates import parse_date
+from generator.validate.dates import parse_date, swapped_date_hint
 from generator.validate.fields import (
     Problems,
     check_keys,
@@ -110,7 +110,9 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
     slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
     _, error = parse_date(slug[:10])
     if error:
-        problems.error(source.front, f"the file name starts with a date that does not exist: {error}")
+        meant = swapped_date_hint(slug[:10])
+        problems.error(source.front, f"the file name starts with a date that does not exist: {error}",
+                       meant and f"rename it {meant[len('did you mean '):-1]}{source.path.rsplit('/', 1)[-1][10:]}")
     zone = settings.timezone
     lang = read_language(front.get("lang"), problems, settings)
     title = expect_line(front.get("title"), problems, "title") if front.get("title") is not None else None

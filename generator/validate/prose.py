@@ -12,7 +12,7 @@ from datetime import date
 from generator.errors import WARNING, SourceError
 from generator.read.sources import MarkdownSource
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
-from generator.validate.dates import parse_date
+from generator.validate.dates import parse_date, swapped_date_hint
 from generator.validate.dates_in_text import check_dates, find_dates
 from generator.validate.fields import Problems
 
@@ -50,7 +50,7 @@ def read_prose_dates_ok(node: Node | None, problems: Problems) -> frozenset[date
             continue
         day, error = parse_date(item.text)
         if error:
-            problems.error(item, f"prose_dates_ok: {error}")
+            problems.error(item, f"prose_dates_ok: {error}", swapped_date_hint(item.text))
         else:
             days.add(day)
     return frozenset(days)
