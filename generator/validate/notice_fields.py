@@ -80,6 +80,26 @@ def backwards_range_hint(first: date, last: date) -> str:
     return f"write {swapped}" if swapped_days <= across_days else f"did you mean {across}?"
 
 
+def file_date_problem(named: date, published: date, file_name: str) -> tuple[str, str] | None:
+    """Return (warning, hint) when the date a notice's `file_name` starts with (`named`) and its front matter's date
+    (`published`) disagree as a slip does: day and month swapped in one of them, or more than a month apart (a
+    notice copied from another, its date updated and not its name); None when they agree or lie within a month.
+
+    The file name's date is the day `new` publishes it, and part of the notice's address for good: a notice
+    drafted a few days ahead, or put off, keeps its name, and is not warned about."""
+    if named == published:
+        return None
+    rename = f"rename the file {published.isoformat()}{file_name[10:]}"
+    redate = f"write date: {named.isoformat()}"
+    if published.day <= 12 and published.replace(month=published.day, day=published.month) == named:
+        return (f"the file name's date {named.isoformat()} is the notice's date {published.isoformat()} with day and "
+                "month swapped", f"correct the one that is wrong: {rename}, or {redate}")
+    if abs((published - named).days) > 31:
+        return (f"the file name says {named.isoformat()} but the notice's date is {published.isoformat()}",
+                f"{rename} (its address changes), or {redate} if the file name is right")
+    return None
+
+
 def read_instant(node: Node | None, problems: Problems, what: str, zone: str) -> datetime | None:
     """Read `YYYY-MM-DD HH:MM` (in `zone` unless an offset is written) at its node; None when absent or wrong."""
     if node is None:

@@ -30,6 +30,7 @@ from generator.validate.fields import (
 from generator.validate.incidents import STATUS_KEYS, read_status_fields
 from generator.validate.notice_changes import read_changes
 from generator.validate.notice_fields import (
+    file_date_problem,
     read_departments,
     read_instant,
     read_language,
@@ -108,7 +109,7 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
         return None, None
     check_keys(front, problems, "a notice", ("title", "date"), NOTICE_KEYS[2:])
     slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
-    _, error = parse_date(slug[:10])
+    named, error = parse_date(slug[:10])
     if error:
         meant = swapped_date_hint(slug[:10])
         problems.error(source.front, f"the file name starts with a date that does not exist: {error}",
@@ -117,6 +118,8 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
     lang = read_language(front.get("lang"), problems, settings)
     title = expect_line(front.get("title"), problems, "title") if front.get("title") is not None else None
     published = read_instant(front.get("date"), problems, "date", zone)
+    if named and published and (slip := file_date_problem(named, published.date(), source.path.rsplit("/", 1)[-1])):
+        problems.warning(front.get("date"), *slip)
     updated = read_instant(front.get("updated"), problems, "updated", zone)
     if published and updated and updated < published:
         problems.error(front.get("updated"), "updated is earlier than the notice's date")
