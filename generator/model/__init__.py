@@ -92,6 +92,9 @@ class SiteSettings:
     description: Text | None = None
     components: tuple[Component, ...] = ()
     limits: Limits = DEFAULT_LIMITS
+    # Ids of hours.yaml's departments that hold an error (in themselves or a channel): their error is
+    # reported there, and a notice's channels are not checked against what is left of them.
+    faulty_departments: tuple[str, ...] = ()
 
     @property
     def default_language(self) -> str:

@@ -39,11 +39,12 @@ def validate_settings(sources: Sources) -> tuple[SiteSettings | None, list[Sourc
     check_site_counts(sources.site.root, sources.status.root if sources.status else None, limits,
                       limit_problems, counted)
     found += limit_problems.items + counted.items
-    departments = ()
+    departments: tuple = ()
+    faulty: list[str] = []
     if sources.hours is not None and sources.hours.root is not None:
         hours_problems = Problems(sources.hours.path)
         check_hours_counts(sources.hours.root, limits, hours_problems)
-        departments = validate_departments(sources.hours.root, hours_problems, timezone, languages)
+        departments = validate_departments(sources.hours.root, hours_problems, timezone, languages, faulty)
         found += hours_problems.items
     support = None
     if sources.support is not None and sources.support.root is not None:
@@ -57,7 +58,7 @@ def validate_settings(sources: Sources) -> tuple[SiteSettings | None, list[Sourc
         found += status_problems.items
     return SiteSettings(name=name, base_url=base_url, timezone=timezone, languages=languages,
                         departments=departments, support=support, description=description,
-                        components=components, limits=limits), found
+                        components=components, limits=limits, faulty_departments=tuple(sorted(set(faulty)))), found
 
 
 def validate_holidays(sources: Sources, answers: HolidayAnswers | None = None

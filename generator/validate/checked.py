@@ -105,7 +105,7 @@ def settings_digest(settings: SiteSettings, code: str) -> str:
     # repr: the model's values print every field in a fixed order (tuples; the limits' mappings in
     # insertion order), and a string's repr is quoted, so two different settings never print alike.
     read = (settings.timezone, settings.languages, settings.departments, settings.components,
-            dict(settings.limits.values), dict(settings.limits.where))
+            dict(settings.limits.values), dict(settings.limits.where), settings.faulty_departments)
     return hashlib.sha256(f"{code}\n{read!r}".encode()).hexdigest()
 
 

@@ -24,6 +24,30 @@ def describe_bad_date(text: str, year: int, month: int, day: int) -> str:
     return f"{text} does not exist: {MONTHS_EN[month]} {year} has {days} days"
 
 
+# The date part of a written date or date and time, its year left out for a closure's MM-DD: "2026-31-12 10:00".
+_DATE_PART = re.compile(r"^(\s*(?:\d{4}-)?)(\d{1,2})-(\d{1,2})(?!\d)")
+
+
+def swapped_date_hint(text: str) -> str | None:
+    """Return `did you mean 2026-12-31?` for a written date (YYYY-MM-DD, maybe with a time, or MM-DD) that does not
+    exist as written but does with its month and day swapped, the mistake of one used to day/month; else None."""
+    found = _DATE_PART.match(text)
+    if not found:
+        return None
+    year = int(found[1].strip(" -") or 2024)     # MM-DD: a leap year, in which every day of a closure exists
+    month, day = int(found[2]), int(found[3])
+    try:
+        date(year, month, day)
+        return None                              # it exists as written: what is wrong lies elsewhere
+    except ValueError:
+        pass
+    try:
+        date(year, day, month)
+    except ValueError:
+        return None
+    return f"did you mean {found[1].strip()}{found[3]}-{found[2]}{text[found.end():].rstrip()}?"
+
+
 def parse_date(text: str) -> tuple[date | None, str | None]:
     """Parse YYYY-MM-DD; return (date, None) or (None, message)."""
     found = DATE_TEXT.match(text.strip())

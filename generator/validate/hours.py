@@ -360,8 +360,10 @@ def validate_department(node: Node, problems: Problems, site_zone: str, language
     return Department(dept_id, name, zone, tuple(channels), description)
 
 
-def validate_departments(root: Node | None, problems: Problems, site_zone: str, languages) -> tuple[Department, ...]:
-    """Read hours.yaml into departments, reporting duplicate ids."""
+def validate_departments(root: Node | None, problems: Problems, site_zone: str, languages,
+                         faulty: list[str] | None = None) -> tuple[Department, ...]:
+    """Read hours.yaml into departments, reporting duplicate ids; add to `faulty` the id of each department
+    that holds an error (itself or one of its channels), so that notices do not report it again."""
     mapping = expect_map(root, problems, "hours.yaml")
     if mapping is None:
         return ()
@@ -373,7 +375,11 @@ def validate_departments(root: Node | None, problems: Problems, site_zone: str, 
     departments: list[Department] = []
     ids = UniqueIds("department")
     for item in seq.items:
+        before = problems.count()
         department = validate_department(item, problems, site_zone, languages)
+        if problems.count() > before and faulty is not None and isinstance(item, Map) \
+                and isinstance(written := item.get("id"), Scalar) and not written.is_null:
+            faulty.append(written.text.strip())
         if department is not None and ids.take(item.get("id") if isinstance(item, Map) else item, department.id,
                                                item.line, problems):
             departments.append(department)

@@ -27,13 +27,14 @@ Period = tuple[date, date] | None
 
 
 def read_changes(node: Node, problems: Problems, settings: SiteSettings, departments: dict[str, Department],
-                 department_ids: tuple[str, ...], period: Period, lang: str,
+                 department_ids: tuple[str, ...] | None, period: Period, lang: str,
                  published: datetime | None) -> tuple[Change, ...]:
-    """Return a notice's changes sorted by their first day; report days given twice and the limit on days."""
+    """Return a notice's changes sorted by their first day; report days given twice and the limit on days.
+    With `department_ids` None (a department unknown or in error, reported where it is) channels are not checked."""
     seq = expect_list(node, problems, "changes")
     if seq is None:
         return ()
-    channels = {c.id for d in department_ids for c in departments[d].channels}
+    channels = None if department_ids is None else {c.id for d in department_ids for c in departments[d].channels}
     published_day = published.date() if published else None
     seen: dict[date, int] = {}
     changes = []
@@ -70,7 +71,7 @@ def read_changes(node: Node, problems: Problems, settings: SiteSettings, departm
     return tuple(sorted(changes, key=lambda c: c.first))
 
 
-def read_change(node: Node, problems: Problems, settings: SiteSettings, channels: set[str], period: Period,
+def read_change(node: Node, problems: Problems, settings: SiteSettings, channels: set[str] | None, period: Period,
                 lang: str, published_day: date | None) -> Change | None:
     """Return one change (a day or a range, closed or with hours), or None when it is wrong."""
     item = expect_map(node, problems, "a change")
@@ -133,8 +134,9 @@ def check_weekday(node: Node, problems: Problems, day: date, lang: str, period: 
 
 
 def read_change_hours(node: Node, problems: Problems, settings: SiteSettings,
-                      channels: set[str]) -> tuple | None:
-    """Return a change's ((channel, intervals), ...) sorted by channel, or None when any is wrong."""
+                      channels: set[str] | None) -> tuple | None:
+    """Return a change's ((channel, intervals), ...) sorted by channel, or None when any is wrong; `channels`
+    None: the notice's channels are not known, and are not checked."""
     mapping = expect_map(node, problems, "hours")
     if mapping is None:
         return None
@@ -144,10 +146,10 @@ def read_change_hours(node: Node, problems: Problems, settings: SiteSettings,
         return None
     result = []
     for key, value in mapping.pairs:
-        if key.text not in channels:
+        if channels is not None and key.text not in channels:
             problems.error(key, f"no department of this notice has a channel '{key.text}'",
                            did_you_mean(key.text, sorted(channels))
-                           or f"channels are {quote_list(sorted(channels), 'and')}")
+                           or (f"channels are {quote_list(sorted(channels), 'and')}" if channels else None))
             continue
         intervals = parse_hours_value(value, problems)
         if intervals is not None:

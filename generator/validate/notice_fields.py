@@ -9,13 +9,14 @@ from babel.dates import get_day_names
 
 from generator.model import NOTICE_TYPES, SiteSettings
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
-from generator.validate.dates import parse_date, parse_datetime
+from generator.validate.dates import parse_date, parse_datetime, swapped_date_hint
 from generator.validate.fields import Problems, did_you_mean, expect_list, expect_text, quote_list
 from generator.validate.numbers import whole_number
 from generator.validate.site import babel_locale
 
 SUPPORTED_TYPES = NOTICE_TYPES
 RANGE = re.compile(r"^\s*(\S+)\s*\.\.\s*(\S+)\s*$")
+SHORT_RANGE_DAYS = 62   # a range of two months or less is what a notice's period or change plainly means
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -35,7 +36,7 @@ def read_day(node: Node, problems: Problems, what: str) -> date | None:
         return None
     day, error = parse_date(text)
     if error:
-        problems.error(node, error)
+        problems.error(node, error, swapped_date_hint(text))
     return day
 
 
@@ -50,15 +51,53 @@ def read_range(node: Node, problems: Problems, what: str) -> tuple[date, date] |
         return None
     first, error_first = parse_date(found[1])
     last, error_last = parse_date(found[2])
-    for error in (error_first, error_last):
+    for error, end in ((error_first, found[1]), (error_last, found[2])):
         if error:
-            problems.error(node, error)
+            problems.error(node, error, swapped_date_hint(end))
     if first is None or last is None:
         return None
     if last < first:
-        problems.error(node, f"the range {text.strip()} runs backwards", f"write {found[2]}..{found[1]}")
+        problems.error(node, f"the range {text.strip()} runs backwards", backwards_range_hint(first, last))
         return None
     return first, last
+
+
+def backwards_range_hint(first: date, last: date) -> str:
+    """Return what a range from `first` back to `last` most likely meant: the two ends swapped, or, when that is the
+    shorter range, the end's month and day after the start (`2026-12-24..2026-01-01`: the year not moved on at New
+    Year); both when neither is short (two months or less) and so neither is clearly meant."""
+    swapped = f"{last.isoformat()}..{first.isoformat()}"
+    try:
+        onwards = last.replace(year=first.year)
+        if onwards < first:
+            onwards = last.replace(year=first.year + 1)
+    except ValueError:                                   # 29 February in a year without it
+        return f"write {swapped}"
+    across = f"{first.isoformat()}..{onwards.isoformat()}"
+    swapped_days, across_days = (first - last).days, (onwards - first).days
+    if min(swapped_days, across_days) > SHORT_RANGE_DAYS:
+        return f"write {swapped}, or {across} if it runs into {onwards.year}"
+    return f"write {swapped}" if swapped_days <= across_days else f"did you mean {across}?"
+
+
+def file_date_problem(named: date, published: date, file_name: str) -> tuple[str, str] | None:
+    """Return (warning, hint) when the date a notice's `file_name` starts with (`named`) and its front matter's date
+    (`published`) disagree as a slip does: day and month swapped in one of them, or more than a month apart (a
+    notice copied from another, its date updated and not its name); None when they agree or lie within a month.
+
+    The file name's date is the day `new` publishes it, and part of the notice's address for good: a notice
+    drafted a few days ahead, or put off, keeps its name, and is not warned about."""
+    if named == published:
+        return None
+    rename = f"rename the file {published.isoformat()}{file_name[10:]}"
+    redate = f"write date: {named.isoformat()}"
+    if published.day <= 12 and published.replace(month=published.day, day=published.month) == named:
+        return (f"the file name's date {named.isoformat()} is the notice's date {published.isoformat()} with day and "
+                "month swapped", f"correct the one that is wrong: {rename}, or {redate}")
+    if abs((published - named).days) > 31:
+        return (f"the file name says {named.isoformat()} but the notice's date is {published.isoformat()}",
+                f"{rename} (its address changes), or {redate} if the file name is right")
+    return None
 
 
 def read_instant(node: Node | None, problems: Problems, what: str, zone: str) -> datetime | None:
@@ -70,7 +109,7 @@ def read_instant(node: Node | None, problems: Problems, what: str, zone: str) ->
         return None
     value, error = parse_datetime(text, zone)
     if error:
-        problems.error(node, error)
+        problems.error(node, error, swapped_date_hint(text))
     return value
 
 
@@ -107,18 +146,22 @@ def _items(node: Node, problems: Problems, what: str) -> tuple[Node, ...]:
 
 
 def read_departments(node: Node | None, problems: Problems, kind: str | None,
-                     departments: tuple[str, ...]) -> tuple[str, ...] | None:
-    """Return the ids of the departments a notice concerns (all of them when absent); None when wrong."""
+                     departments: tuple[str, ...], faulty: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """Return the ids of the departments a notice concerns (all of them when absent); None when wrong, or when
+    one of them is among the `faulty` ones of hours.yaml and was left out there (its error is reported there)."""
     if node is None:
         # Incidents and maintenance concern components, not the contact hours of departments.
         return () if kind in ("incident", "maintenance") else departments
     items = _items(node, problems, "departments")
     chosen: list[str] = []
+    missing = False
     for item in items:
         text = expect_text(item, problems, "a department")
         if text is None:
             continue
-        if text not in departments:
+        if text not in departments and text in faulty:
+            missing = True
+        elif text not in departments:
             problems.error(item, f"unknown department '{text}'",
                            did_you_mean(text, departments) or f"departments are {quote_list(departments, 'and')}")
         elif text in chosen:
@@ -127,7 +170,7 @@ def read_departments(node: Node | None, problems: Problems, kind: str | None,
             chosen.append(text)
     if not items:
         problems.error(node, "departments is empty", "remove it to mean every department")
-    return tuple(chosen) if chosen else None
+    return tuple(chosen) if chosen and not missing else None
 
 
 def read_supersedes(node: Node | None, problems: Problems, own: str, slugs: frozenset[str]) -> tuple[str, ...]:

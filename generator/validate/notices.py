@@ -17,7 +17,7 @@ from generator.markup import render_markdown
 from generator.model import Change, Department, Notice, SiteSettings, Text, pickled_by_fields
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
 from generator.schedule.effective import applying_notices
-from generator.validate.dates import parse_date
+from generator.validate.dates import parse_date, swapped_date_hint
 from generator.validate.fields import (
     Problems,
     check_keys,
@@ -30,6 +30,7 @@ from generator.validate.fields import (
 from generator.validate.incidents import STATUS_KEYS, read_status_fields
 from generator.validate.notice_changes import read_changes
 from generator.validate.notice_fields import (
+    file_date_problem,
     read_departments,
     read_instant,
     read_language,
@@ -108,19 +109,24 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
         return None, None
     check_keys(front, problems, "a notice", ("title", "date"), NOTICE_KEYS[2:])
     slug = NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1]
-    _, error = parse_date(slug[:10])
+    named, error = parse_date(slug[:10])
     if error:
-        problems.error(source.front, f"the file name starts with a date that does not exist: {error}")
+        meant = swapped_date_hint(slug[:10])
+        problems.error(source.front, f"the file name starts with a date that does not exist: {error}",
+                       meant and f"rename it {meant[len('did you mean '):-1]}{source.path.rsplit('/', 1)[-1][10:]}")
     zone = settings.timezone
     lang = read_language(front.get("lang"), problems, settings)
     title = expect_line(front.get("title"), problems, "title") if front.get("title") is not None else None
     published = read_instant(front.get("date"), problems, "date", zone)
+    if named and published and (slip := file_date_problem(named, published.date(), source.path.rsplit("/", 1)[-1])):
+        problems.warning(front.get("date"), *slip)
     updated = read_instant(front.get("updated"), problems, "updated", zone)
     if published and updated and updated < published:
         problems.error(front.get("updated"), "updated is earlier than the notice's date")
     kind = read_type(front, problems)
     departments = {d.id: d for d in settings.departments}
-    chosen = read_departments(front.get("departments"), problems, kind, tuple(departments))
+    faulty = settings.faulty_departments
+    chosen = read_departments(front.get("departments"), problems, kind, tuple(departments), faulty)
     period = read_range(front.get("period"), problems, "period") if front.get("period") is not None else None
     supersedes = read_supersedes(front.get("supersedes"), problems, slug, slugs)
     cancelled = bool(front.get("cancelled") is not None and expect_bool(front.get("cancelled"), problems, "cancelled"))
@@ -134,8 +140,10 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
         if kind is not None and kind != "hours":
             problems.error(front.key_node("changes"), f"a notice of type '{kind}' cannot change hours",
                            "use type: hours")
-        changes = read_changes(front.get("changes"), problems, settings, departments, chosen or (), period, lang,
-                               published)
+        # One mistake, one error: channels are checked only against departments that are known and sound.
+        sound = chosen is not None and not (set(chosen) & set(faulty) if front.get("departments") is not None else faulty)
+        changes = read_changes(front.get("changes"), problems, settings, departments, chosen if sound else None,
+                               period, lang, published)
     elif kind == "hours":
         problems.error(front, "an hours notice needs changes", "list the changed days under changes:")
     status_fields = {}

@@ -1,6 +1,6 @@
 """The dates written in a notice's title and body, checked against the notice (the dates_in_text package finds them).
 
-Errors: a date that does not exist, a weekday that does not match its date.
+Errors: a date that does not exist, a weekday that does not match its date, a time of day that cannot be one.
 Warnings: a date outside the notice's period, and in an hours notice a date inside
 it that no structured change covers.  Places are lines and columns in the .md file.
 """
@@ -12,8 +12,8 @@ from datetime import date
 from generator.errors import WARNING, SourceError
 from generator.read.sources import MarkdownSource
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
-from generator.validate.dates import parse_date
-from generator.validate.dates_in_text import check_dates, find_dates
+from generator.validate.dates import parse_date, swapped_date_hint
+from generator.validate.dates_in_text import check_dates, check_times, find_dates
 from generator.validate.fields import Problems
 
 
@@ -50,7 +50,7 @@ def read_prose_dates_ok(node: Node | None, problems: Problems) -> frozenset[date
             continue
         day, error = parse_date(item.text)
         if error:
-            problems.error(item, f"prose_dates_ok: {error}")
+            problems.error(item, f"prose_dates_ok: {error}", swapped_date_hint(item.text))
         else:
             days.add(day)
     return frozenset(days)
@@ -76,7 +76,11 @@ def check_prose(source: MarkdownSource, lang: str, reference: date, period, prob
                                    acknowledged):
             found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
                                      problem.message, problem.hint, problem.severity))
+        for problem in check_times(title_node.text, source.path, title_node.line - 1):
+            found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
+                                     problem.message, problem.hint, problem.severity))
     found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period, acknowledged)
+    found += check_times(source.body, source.path, source.body_line - 1)
     # A date already reported as wrong needs no second word about coverage.
     wrong = {(p.line, p.column) for p in found if p.severity != WARNING}
     problems.items.extend(p for p in found if not (p.severity == WARNING and (p.line, p.column) in wrong))

@@ -16,7 +16,7 @@ from generator.limits import year_problem
 from generator.model import HolidayRules, Text
 from generator.read.yaml_nodes import Map, Node, Scalar
 from generator.schedule.holiday_answers import country_subdivisions
-from generator.validate.dates import describe_bad_date
+from generator.validate.dates import describe_bad_date, swapped_date_hint
 from generator.validate.fields import (
     Problems,
     check_keys,
@@ -135,7 +135,8 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
         try:
             date(2024, month, day)  # a leap year, so that 02-29 is accepted
         except ValueError:
-            problems.error(key, f"{text} does not exist in any year", "write MM-DD, e.g. 12-24")
+            problems.error(key, f"{text} does not exist in any year",
+                           f"{swapped_date_hint(text)} A closure every year is MM-DD" if swapped_date_hint(text) else "write MM-DD, e.g. 12-24")
             return None
         return month, day
     found = FULL_DATE.match(text)
@@ -146,7 +147,8 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
         try:
             return date(int(found[1]), int(found[2]), int(found[3]))
         except ValueError:
-            problems.error(key, describe_bad_date(text, int(found[1]), int(found[2]), int(found[3])))
+            problems.error(key, describe_bad_date(text, int(found[1]), int(found[2]), int(found[3])),
+                           swapped_date_hint(text))
             return None
     problems.error(key, f"'{text}' is not a closure date", "write MM-DD for every year or YYYY-MM-DD for one day")
     return None

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from generator.model import CHECK_TYPES, DEFAULT_STALE_AFTER, Check, Component, shown_url
 from generator.read.probe_layout import is_day_folder
 from generator.read.yaml_nodes import Map, Node, Seq
-from generator.validate.dates import parse_date
+from generator.validate.dates import parse_date, swapped_date_hint
 from generator.validate.fields import (
     Problems,
     UniqueIds,
@@ -226,8 +226,8 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
                 (text := expect_text(value, problems, "monitored_since")) is not None:
             since, error = parse_date(text)
             if error:
-                problems.error(value, f"monitored_since: {error}", "the first day the component was watched, "
-                               "e.g. monitored_since: 2026-09-01")
+                problems.error(value, f"monitored_since: {error}", swapped_date_hint(text) or "the first day the "
+                               "component was watched, e.g. monitored_since: 2026-09-01")
         if component_id is not None and ids.repeated(component.get("id"), component_id, problems):
             continue
         if problems.count() > before or component_id is None or name is None:

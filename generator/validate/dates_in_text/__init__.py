@@ -44,7 +44,8 @@ Rules, each tested in tests/test_dates_in_text.py:
 
 Modules, in the order a text goes through them: text (fold, mask, blocks), reading (the
 date shapes), tying (weekday words and which date each belongs to), bare_days, finding
-(find_dates puts them together), checking (check_dates and its hints); vocabulary builds
+(find_dates puts them together), checking (check_dates and its hints); times (check_times: a
+time of day that cannot be one, read on its own); vocabulary builds
 the regexes of each language from CLDR and words.
 """
 
@@ -53,6 +54,7 @@ from __future__ import annotations
 from generator.validate.dates_in_text.checking import check_dates, weekday_mismatch_hint
 from generator.validate.dates_in_text.finding import ProseDate, find_dates
 from generator.validate.dates_in_text.reading import infer_year
+from generator.validate.dates_in_text.times import check_times
 from generator.validate.dates_in_text.vocabulary import parse_weekday
 
-__all__ = ["ProseDate", "check_dates", "find_dates", "infer_year", "parse_weekday", "weekday_mismatch_hint"]
+__all__ = ["ProseDate", "check_dates", "check_times", "find_dates", "infer_year", "parse_weekday", "weekday_mismatch_hint"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 
 from babel.dates import get_day_names, get_month_names
@@ -75,6 +76,50 @@ def weekday_mismatch_hint(day: date, weekday: int, lang: str, period, *, referen
     return f"{said} (did you mean {meant}?)"
 
 
+def _local_weekday(index: int, lang: str) -> str:
+    """Return the weekday's name in `lang` ("quarta-feira"), English's for English."""
+    return get_day_names("wide", locale=parse_locale(lang))[index]
+
+
+def _swapped_problem(found: ProseDate, lang: str) -> tuple[str, str]:
+    """Return (message, hint) for a numeric date that is none as written and one the other way ("12/16" in pt-BR):
+    the hint is sure of itself when the weekday written beside it is that other reading's."""
+    _, month, day = found.parts
+    separator = "/" if "/" in found.written else "."
+    # Read the other way, the month comes first as written when the notice's order is day first.
+    day_first = found.written.startswith((f"{month}{separator}", f"{month:02d}{separator}"))
+    order, meant = ("day/month", f"{day}{separator}{month}") if day_first else ("month/day", f"{month}{separator}{day}")
+    weekday = found.day.weekday()
+    said = f"{_local_weekday(weekday, lang)}, {found.day.isoformat()}"
+    hint = f"in {lang} a date is {order}: did you mean {meant} ({said})?"
+    if found.weekday is not None and found.weekday != weekday:
+        hint = (f"in {lang} a date is {order}: {meant} would be {found.day.isoformat()}, a "
+                f"{_english_weekday(weekday)}{'' if lang.startswith('en') else f' ({_local_weekday(weekday, lang)})'}, "
+                f"not {found.weekday_written}")
+    return f"{found.written} is not a date: there is no month {day}", hint
+
+
+# A numeric date without a year, day and month in either order: "1/12".
+_TWO_NUMBERS = re.compile(r"(\d{1,2})([/.])(\d{1,2})")
+
+
+def _swapped_in_period(found: ProseDate, period: tuple[date, date]) -> str | None:
+    """Return `did you mean 12/1?` when a numeric date without a year that lies outside `period` ("1/12") has,
+    read the other way, a day inside it on the weekday written beside it; else None."""
+    numbers = _TWO_NUMBERS.fullmatch(found.written)
+    if not numbers or not found.year_inferred or found.weekday is None:
+        return None
+    _, month, day = found.parts
+    for year in sorted({period[0].year, period[1].year}):
+        try:
+            other = date(year, day, month)
+        except ValueError:
+            return None
+        if period[0] <= other <= period[1] and other.weekday() == found.weekday:
+            return f"did you mean {numbers[3]}{numbers[2]}{numbers[1]}?"
+    return None
+
+
 def _shown(found: ProseDate) -> str:
     """Return the date as written, with the year it was read in when the text left it out."""
     if found.year_inferred and found.day is not None:
@@ -92,6 +137,9 @@ def check_dates(text: str, lang: str, reference: date, path: str, line_offset: i
     problems = []
     for found in find_dates(text, lang, reference, period and tuple(period)):
         line = line_offset + found.line
+        if found.swapped and found.day is not None:
+            problems.append(SourceError(path, line, found.column, *_swapped_problem(found, lang), ERROR))
+            continue
         if found.day is None:
             year, month, _ = found.parts
             problems.append(SourceError(
@@ -113,6 +161,7 @@ def check_dates(text: str, lang: str, reference: date, path: str, line_offset: i
                 path, line, found.column,
                 f"{_shown(found)} lies outside the notice's period "
                 f"({period[0].isoformat()} to {period[1].isoformat()})",
+                _swapped_in_period(found, period) or
                 f"check the date; if it is meant, add it to the front matter: "
                 f"prose_dates_ok: [{found.day.isoformat()}]", WARNING))
     return tuple(sorted(problems, key=SourceError.sort_key))

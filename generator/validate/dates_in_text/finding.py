@@ -38,6 +38,7 @@ class ProseDate:
     year_inferred: bool = False
     offset: int = 0                  # 0-based offset of the match in the given text
     range: tuple[date, date] | None = None    # both ends, when the date is an end of "X to Y"
+    swapped: bool = False            # no date as written ("12/16" day first): `day` is the other reading
 
 
 
@@ -82,5 +83,5 @@ def find_dates(text: str, lang: str, reference: date, period: tuple[date, date] 
                 line=line, column=start - prepared.line_starts[line - 1] + 1, text=text[start:_end],
                 day=item.day, weekday_written=item.weekday_written, weekday=item.weekday,
                 written=item.written, parts=item.ymd, year_inferred=item.year_inferred, offset=start,
-                range=item.range))
+                range=item.range, swapped=item.swapped))
     return tuple(sorted(found, key=lambda d: d.offset))

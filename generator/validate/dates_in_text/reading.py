@@ -9,7 +9,7 @@ from datetime import date
 
 from generator.validate.dates_in_text.text import Text, matches_at, next_word, previous_word
 from generator.validate.dates_in_text.vocabulary import CONJ, DAY, NUM_BEFORE, RANGE_WORDS, Vocabulary
-from generator.validate.dates_in_text.words import NUMBER_WORDS, UNIT_WORDS, WORDLIKE_ABBREVIATIONS
+from generator.validate.dates_in_text.words import FRACTION_WORDS, NUMBER_WORDS, UNIT_WORDS, WORDLIKE_ABBREVIATIONS
 
 
 def infer_year(month: int, day: int, reference: date) -> int:
@@ -30,6 +30,7 @@ class Item:
     year_inferred: bool
     written: str
     weak: bool = False                 # "3/1": only a date with a weekday beside it or after "dia"
+    swapped: bool = False              # "12/16" in a day-first notice: no date as written, ymd read the other way
     bare: bool = False                 # a day number alone ("quinta, dia 12"): a date only with its weekday
     weekday: int | None = None
     weekday_written: str | None = None
@@ -68,14 +69,18 @@ class Run:
 
 
 def _numbers(first: str, second: str, year: str | None, month_first: bool):
-    """Return (month, day, day_first) of a numeric date in the notice's order, or None if none fits."""
+    """Return (month, day, day_first, swapped) of a numeric date in the notice's order, or None if none fits;
+    `swapped`: no date as written, and without a year, read the other way (only a date beside a weekday)."""
     month, day = (int(first), int(second)) if month_first else (int(second), int(first))
     day_first = not month_first
-    if year and month > 12 and day <= 12:
-        month, day, day_first = day, month, month_first     # "17/10/2017" in a month-first notice
+    swapped = False
+    if month > 12 and 1 <= day <= 12 and month <= 31:
+        # "17/10/2017" in a month-first notice is read the other way; "12/16" in a day-first one, without a
+        # year, is an error (checking.py), but only beside a weekday or after "dia": else it is a fraction.
+        month, day, day_first, swapped = day, month, month_first, not year
     if not (1 <= month <= 12 and 1 <= day <= 31) or (not year and {first, second} == {"24", "7"}):
         return None
-    return month, day, day_first
+    return month, day, day_first, swapped
 
 
 def _year(text: str | None) -> int | None:
@@ -157,19 +162,21 @@ def _read_match(text, vocabulary, reference, name, match, taken_until):
                          group("y"), name == "iso")
         return found and Run(None, [make_item(text, match.start(), match.end(), int(group("y")), *found[:2], reference)])
     found = _numbers(group("a"), group("b"), group("y"), vocabulary.month_first)
-    if not found:
+    if not found or not group("y") and next_word(text.folded, match.end()) in FRACTION_WORDS:
         return None
-    month, day, day_first = found
-    weak = not group("y") and len(group("a" if vocabulary.month_first else "b")) == 1
+    month, day, day_first, swapped = found
+    weak = swapped or not group("y") and len(group("a" if vocabulary.month_first else "b")) == 1
     first_end = match.end("y") if group("y") else match.end("b")
     items = [make_item(text, match.start(), first_end, _year(group("y")), month, day, reference, weak=weak)]
+    items[0].swapped = swapped
     if name == "slash" and group("tail"):                       # "19/10-30/10"
         first, second, *year = group("tail").split("/")
         tail = _numbers(first, second, year[0] if year else None, vocabulary.month_first)
         if not tail:
             return None
         items.append(make_item(text, match.start("tail"), match.end("tail"), _year(year[0] if year else None),
-                           *tail[:2], reference))
+                           *tail[:2], reference, weak=tail[3]))
+        items[-1].swapped = tail[3]
         return Run("range", items)
     return _with_day_list(text, reference, items, taken_until) if day_first else Run(None, items)
 

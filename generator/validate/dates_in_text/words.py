@@ -38,6 +38,8 @@ UNIT_WORDS = frozenset((
     "mbps", "kbps", "gbps", "mb", "gb", "kb", "tb", "mega", "megas", "giga", "gigas", "mhz", "ghz",
     "ms", "vezes", "parcelas", "times", "veces", "cuotas",
 ))
+# A day/month without a year before these is a fraction: "1/4 da equipe", "3/15 dos técnicos", "1/2 hora".
+FRACTION_WORDS = frozenset(("da", "do", "das", "dos", "of", "hora", "horas", "hour", "hours"))
 # A weekday's name after these is part of a name: "Santo Domingo, 17/10", "Rua Sexta, 12".
 NOT_WEEKDAY_AFTER = frozenset(("santo", "san", "sao", "rua", "r", "av", "avenida", "avda", "calle", "travessa",
                                "praca", "plaza", "largo", "alameda", "estrada", "paseo"))
