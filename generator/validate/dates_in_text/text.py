@@ -56,7 +56,11 @@ _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 _fold_char = lru_cache(maxsize=4096)(fold)
 
 
+# A notice's text is prepared twice, for its dates (finding.find_dates) and its times (times.check_times),
+# one right after the other: the second is a lookup.
+@lru_cache(maxsize=4)
 def prepare(text: str) -> Text:
+    """Return `text` folded for matching (Text), with the way back to its offsets."""
     # Every character other than ASCII is folded once (str.replace), then the whole text is
     # lowered; the character-by-character way back is needed only when folding changes a
     # character's length (rare: "ß", ligatures).
