@@ -69,7 +69,7 @@ def test_component_badges_say_state_and_30_day_uptime():
     assert said["badges/website.svg"] == "Site: Desempenho degradado · 99,66% (30 dias)"   # slower than 2 s
     assert said["badges/link.svg"] == "Link São Paulo: Interrupção total · 100,00% (30 dias)"
     assert said["badges/email.svg"] == "E-mail: Operacional · sem dados (30 dias)"
-    assert said["badges/dns.svg"] == "DNS: Operacional · sem dados (30 dias)"
+    assert said["badges/dns.svg"] == "DNS: Ainda sem verificações · sem dados (30 dias)"     # checked, no row yet
     link = read(found["badges/link.svg"])
     assert link["texts"] == ["Link São Paulo", "Interrupção total · 100,00% (30 dias)"]
     assert link["fills"] == [LABEL_COLOUR, COLOURS["critical"]]

@@ -35,7 +35,7 @@ def test_the_example_window_is_a_timed_event_in_the_site_zone():
     assert first(event, "UID").value == "2026-11-20-manutencao-data-center@status.example.net"
     assert instant_of(first(event, "DTSTART")) == datetime(2026, 11, 29, 4, 0, tzinfo=UTC)
     assert instant_of(first(event, "DTEND")) == datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
-    assert first(event, "SUMMARY").value == "Manutenção: Manutenção programada no data center"
+    assert first(event, "SUMMARY").value == "Manutenção programada no data center"
     assert first(event, "STATUS").value == "CONFIRMED"
     assert "Data center Santos" in first(event, "DESCRIPTION").value
     assert b"X-PUBLISHED-TTL:PT6H\r\n" in output.data

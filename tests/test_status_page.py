@@ -137,11 +137,14 @@ def maintenance(slug: str, start: str, end: str, components) -> Notice:
 
 def make_build(notices=(), now: datetime = NOW, components=COMPONENTS, zone: str = "America/Sao_Paulo",
                languages=("pt-BR", "en")) -> Build:
-    """Return a small site with four components in three groups and the given notices."""
+    """Return a small site with four components in three groups and the given notices; each checked
+    component has one probe result, a good one five minutes old (without any, it awaits its first check)."""
     site = Site(name="Example Networks", base_url="https://status.example.net/", timezone=zone,
                 languages=languages, holiday_rules=None, departments=(), notices=tuple(notices),
                 components=components)
-    return Build(site=site, now=now, holidays=HolidayCalendar())
+    checked = ProbeResult((now - timedelta(minutes=5)).astimezone(UTC), True, 12.0, "connected")
+    uptime = {c.id: ComponentUptime(c.id, (), (), checked) for c in components if c.check is not None}
+    return Build(site=site, now=now, holidays=HolidayCalendar(), uptime=MappingProxyType(uptime))
 
 
 @functools.cache

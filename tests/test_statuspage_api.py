@@ -556,7 +556,11 @@ def test_component_feeds():
     assert entries["email"] == [(link(OPEN), f"Título {OPEN.slug}"), (link(UPCOMING), f"Título {UPCOMING.slug}")]
     assert entries["portal"] == []
     assert "Test ISP – Avisos: Link São Paulo" in outputs["feeds/components/link-sp.xml"].decode()
-    assert render_component_feeds(make_build()) == render_component_feeds(make_build(now=at(29, 2, 0)))
+    # "Now" only decides which updates are said: the same until the next one is posted at 11:00.
+    assert render_component_feeds(make_build()) == render_component_feeds(make_build(now=at(23, 10, 59)))
+    later = {o.path: o.data.decode() for o in render_component_feeds(make_build(now=at(29, 2, 0)))}
+    assert "Depois de agora" not in outputs["feeds/components/email.xml"].decode()
+    assert "Depois de agora" in later["feeds/components/email.xml"]
 
 
 def test_example_component_feeds(example_site):

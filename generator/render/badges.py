@@ -21,7 +21,7 @@ from generator.model import Build, Output
 from generator.render import urls
 from generator.render.i18n import read_catalogs, translations_for
 from generator.render.status_html import percent
-from generator.schedule.status import STALE, STATE_INDICATOR, shown_states
+from generator.schedule.status import AWAITING, STALE, STATE_INDICATOR, shown_states
 
 FONT_SIZE = 11
 UNITS_PER_EM = 2048
@@ -30,14 +30,14 @@ HEIGHT = 20
 LABEL_COLOUR = "#555"
 # White text on each of these has a contrast of at least 4.5:1.
 COLOURS = {"none": "#1a7f37", "maintenance": "#0b57b8", "minor": "#8a5a00", "major": "#b04600",
-           "critical": "#c3171f", STALE: "#6b6b6b"}
+           "critical": "#c3171f", STALE: "#6b6b6b", AWAITING: "#6b6b6b"}
 # The page's words, as status.html and names.html say them (the same msgids, so the same translations).
 BANNER = {"none": "All systems operational", "maintenance": "Maintenance in progress",
           "minor": "Minor service disruption", "major": "Partial service outage",
-          "critical": "Major service outage", STALE: "No recent checks"}
+          "critical": "Major service outage", STALE: "No recent checks", AWAITING: "Awaiting the first checks"}
 STATE_NAMES = {"operational": "Operational", "degraded_performance": "Degraded performance",
                "partial_outage": "Partial outage", "major_outage": "Major outage",
-               "under_maintenance": "Under maintenance", STALE: "No recent checks"}
+               "under_maintenance": "Under maintenance", STALE: "No recent checks", AWAITING: "No checks yet"}
 
 # DejaVu Sans advance widths in font units (2048 to the em), by width: printable ASCII and Latin-1.
 _WIDTH_GROUPS = {
@@ -109,7 +109,7 @@ def render_badges(build: Build) -> tuple[Output, ...]:
     lang = build.site.default_language
     gettext = translations_for(read_catalogs(), lang).gettext
     # As on the status page: a stale component nobody declared a state for says "no recent checks",
-    # and then the overall badge does not say all is well.
+    # one the probe has not checked yet "no checks yet", and then the overall badge does not say all is well.
     indicator, states, _ = shown_states(build)
     outputs = [Output(urls.status_badge(), badge(build.site.name, gettext(BANNER[indicator]), COLOURS[indicator]))]
     for component in build.site.components:
@@ -118,7 +118,7 @@ def render_badges(build: Build) -> tuple[Output, ...]:
         month = dict(uptime.windows).get("30d") if uptime else None
         figure = percent(month, lang) if month is not None else gettext("no data")
         message = f"{gettext(STATE_NAMES[state])} · {figure} ({gettext('30 days')})"
-        colour = COLOURS[STALE if state == STALE else STATE_INDICATOR[state]]
+        colour = COLOURS[state if state in (STALE, AWAITING) else STATE_INDICATOR[state]]
         outputs.append(Output(urls.component_badge(component.id), badge(component.name.get(lang), message, colour)))
     return tuple(outputs)
 

@@ -256,7 +256,10 @@ def render_notice_calendars(build: Build, notices: Iterable[Notice],
     for notice in sorted((n for n in notices if n.type == "hours"), key=lambda n: (n.date, n.slug)):
         events = notice_events(build, notice, words)
         name = f"{site.name}: {notice.title.get(words.lang)}"
-        outputs.append(Output(urls.notice_calendar(notice.slug), calendar_bytes(build, name, events)))
+        # A notice that changes the hours of departments of one zone is shown in that zone.
+        zones = {event.zone for event in events}
+        shown = zones.pop() if len(zones) == 1 else None
+        outputs.append(Output(urls.notice_calendar(notice.slug), calendar_bytes(build, name, events, timezone=shown)))
     return tuple(outputs)
 
 
@@ -281,7 +284,8 @@ def render_subscription_calendars(build: Build, catalogs: Mapping[str, gettext_m
     for dept in site.departments:
         mine = [e for e in current if e.department == dept.id]
         outputs.append(Output(urls.department_calendar(dept.id),
-                              calendar_bytes(build, f"{site.name}: {dept.name.get(words.lang)}", mine, serialised)))
+                              calendar_bytes(build, f"{site.name}: {dept.name.get(words.lang)}", mine, serialised,
+                                             timezone=dept.timezone)))
     return tuple(outputs)
 
 

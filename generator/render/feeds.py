@@ -8,10 +8,15 @@ with the incident and maintenance notices that name one status component,
 cancelled ones included so that a subscriber learns of the cancellation.
 
 feedgen stamps feeds and entries with the clock unless told otherwise, so every
-date below is set from the notices; the build's "now" never enters a feed. The
-feed's date is the newest last edit (`modified`, else `updated`, else `date`) of
-its entries; a feed without entries carries the Unix epoch, a fixed instant, so
-that an empty feed is as reproducible as a full one.
+date below is set from the notices. The build's "now" only decides which of an
+incident's or maintenance's updates are said yet (those at or before it, as the
+status page shows them). An entry's date is its notice's `updated` (else `date`)
+or its newest update said, whichever is later, and its content lists those
+updates after the text, newest first: a reader sees the entry change, under the
+same guid, as the incident goes on. The feed's date is the newest last edit
+(`modified`, else `updated`, else `date`) or update said of its entries; a feed
+without entries carries the Unix epoch, a fixed instant, so that an empty feed is
+as reproducible as a full one.
 
 A feed lists at most MAX_ENTRIES notices: `listed_notices` says which, so that a rebuild after an
 edit to a notice no feed lists need not render the feeds (render/dependencies.py).  feedgen, and
@@ -23,17 +28,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 from typing import TYPE_CHECKING, Mapping
+from zoneinfo import ZoneInfo
 
-from generator.model import Build, Department, Notice, Output, Site
+from generator.model import Build, Department, IncidentUpdate, Notice, Output, Site
 from generator.render import urls
-from generator.render.i18n import read_catalogs, translations_for
+from generator.render.i18n import LocaleFormats, read_catalogs, translations_for
 
 if TYPE_CHECKING:
     from feedgen.entry import FeedEntry
     from feedgen.feed import FeedGenerator
 
 MAX_ENTRIES = 50
+UPDATE_STATUS_NAMES = (("investigating", "Investigating"), ("identified", "Identified"), ("monitoring", "Monitoring"),
+                       ("resolved", "Resolved"), ("scheduled", "Scheduled"), ("in_progress", "In progress"),
+                       ("verifying", "Verifying"), ("completed", "Completed"))
 GENERATOR = "Expediente"
 # The date of a feed with no entries: fixed, so that it does not follow the clock.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
@@ -47,6 +57,12 @@ class Words:
 
     notices: str
     cancelled: str
+    updates: str = "Updates"
+    statuses: tuple[tuple[str, str], ...] = ()     # (an update's status, its name)
+
+    def status(self, status: str) -> str:
+        """Return the name of an update's status in the feed's language (the status itself if unknown)."""
+        return dict(self.statuses).get(status, status)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +81,8 @@ def render_feeds(build: Build) -> tuple[Output, ...]:
     site = build.site
     catalogs = read_catalogs()
     words = {lang: feed_words(catalogs, lang) for lang in site.languages}
-    outputs = [Output(feed.path, render_feed(site, feed, words[feed.lang])) for feed in plan_feeds(site, words)]
+    outputs = [Output(feed.path, render_feed(site, feed, words[feed.lang], build.now))
+               for feed in plan_feeds(site, words)]
     return tuple(sorted(outputs, key=lambda output: output.path))
 
 
@@ -105,7 +122,7 @@ def render_component_feeds(build: Build) -> tuple[Output, ...]:
     """Return `feeds/components/<component id>.xml` (RSS, default language) per status component, sorted by path."""
     site = build.site
     words = {site.default_language: feed_words(read_catalogs(), site.default_language)}
-    outputs = [Output(feed.path, render_feed(site, feed, words[feed.lang]))
+    outputs = [Output(feed.path, render_feed(site, feed, words[feed.lang], build.now))
                for feed in plan_component_feeds(site, words)]
     return tuple(sorted(outputs, key=lambda output: output.path))
 
@@ -122,20 +139,20 @@ def plan_component_feeds(site: Site, words: Mapping[str, Words]) -> tuple[Feed, 
     return tuple(feeds)
 
 
-def render_feed(site: Site, feed: Feed, words: Words) -> bytes:
-    """Return one feed's XML bytes, as feedgen pretty-prints them."""
-    generator = feed_generator(site, feed)
+def render_feed(site: Site, feed: Feed, words: Words, now: datetime) -> bytes:
+    """Return one feed's XML bytes at `now` (the updates said by then), as feedgen pretty-prints them."""
+    generator = feed_generator(site, feed, now)
     departments = {department.id: department for department in site.departments}
     for notice in feed.notices:
         # add_entry prepends by default; append keeps the newest-first order.
-        generator.add_entry(feed_entry(site, notice, feed.lang, words, departments), order="append")
+        generator.add_entry(feed_entry(site, notice, feed.lang, words, departments, now), order="append")
     if feed.format == "atom":
         return generator.atom_str(pretty=True)
     return generator.rss_str(pretty=True)
 
 
-def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
-    """Return a FeedGenerator with the channel of `feed` set, and no entries."""
+def feed_generator(site: Site, feed: Feed, now: datetime) -> FeedGenerator:
+    """Return a FeedGenerator with the channel of `feed` at `now` set, and no entries."""
     from feedgen.feed import FeedGenerator  # see the module's docstring: only a feed rendered needs it
 
     generator = FeedGenerator()
@@ -148,7 +165,7 @@ def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
     # RFC 4287 requires an author of the feed or of every entry; the site speaks for itself.
     generator.author(name=site.name)
     generator.generator(GENERATOR)
-    generator.updated(feed_updated(feed.notices))
+    generator.updated(feed_updated(feed.notices, now))
     # feedgen takes the RSS channel <link> from the last link() call, whatever its rel:
     # the self link must come first and the HTML page last.
     generator.link(href=url, rel="self", type=ATOM_TYPE if feed.format == "atom" else RSS_TYPE)
@@ -157,8 +174,9 @@ def feed_generator(site: Site, feed: Feed) -> FeedGenerator:
 
 
 def feed_entry(site: Site, notice: Notice, lang: str, words: Words,
-               departments: Mapping[str, Department]) -> FeedEntry:
-    """Return a notice as a feed entry in `lang`: title, permanent link, dates, HTML body, categories."""
+               departments: Mapping[str, Department], now: datetime) -> FeedEntry:
+    """Return a notice as a feed entry in `lang` at `now`: title, permanent link, dates, HTML body and the
+    updates said by then, categories."""
     from feedgen.entry import FeedEntry  # see the module's docstring
 
     entry = FeedEntry()
@@ -168,8 +186,9 @@ def feed_entry(site: Site, notice: Notice, lang: str, words: Words,
     entry.guid(url, permalink=True)
     entry.link(href=url, rel="alternate", type="text/html")
     entry.published(notice.date)
-    entry.updated(notice.updated or notice.date)
-    body = notice.body.get(lang)
+    said = updates_said(notice, now)
+    entry.updated(max([notice.updated or notice.date, *(update.at for update in said)]))
+    body = notice.body.get(lang) + updates_html(site, said, lang, words)
     # description() sets the RSS <description>; content() then sets content:encoded and
     # Atom content. The HTML is escaped as text (type html), not CDATA, which Atom forbids.
     entry.description(body)
@@ -186,14 +205,38 @@ def newest_first(notices: tuple[Notice, ...]) -> tuple[Notice, ...]:
     return tuple(sorted(notices, key=lambda n: (n.date, n.slug), reverse=True)[:MAX_ENTRIES])
 
 
-def feed_updated(notices: tuple[Notice, ...]) -> datetime:
-    """Return a feed's date: its entries' newest last edit, or the epoch when it has none."""
+def feed_updated(notices: tuple[Notice, ...], now: datetime) -> datetime:
+    """Return a feed's date at `now`: its entries' newest last edit or update said, or the epoch when it has none."""
     edits = [n.modified or n.updated or n.date for n in notices]
+    edits += [update.at for n in notices for update in updates_said(n, now)]
     return max(edits) if edits else EMPTY_FEED_UPDATED
+
+
+def updates_said(notice: Notice, now: datetime) -> tuple[IncidentUpdate, ...]:
+    """Return a notice's updates at or before `now`, newest first: those the status page shows."""
+    return tuple(sorted((u for u in notice.updates if u.at <= now), key=lambda u: u.at, reverse=True))
+
+
+def updates_html(site: Site, updates: tuple[IncidentUpdate, ...], lang: str, words: Words) -> str:
+    """Return the updates (newest first) as the HTML an entry's content ends with: status, time and text of
+    each, in `lang` and the site's zone; empty without updates."""
+    if not updates:
+        return ""
+    fmt, zone = LocaleFormats(lang), site.timezone
+    items = "".join(
+        f'<li><p><strong>{escape(words.status(update.status))}</strong> · '
+        f'<time datetime="{update.at.astimezone(ZoneInfo(zone)).isoformat()}">'
+        f'{escape(fmt.date_time(update.at, zone))} ({escape(fmt.zone_name(zone))})</time></p>'
+        f'{update.text.get(lang)}</li>'
+        for update in updates)
+    return f"\n<h2>{escape(words.updates)}</h2>\n<ol>{items}</ol>"
 
 
 def feed_words(catalogs: Mapping, lang: str) -> Words:
     """Return the words a feed writes in `lang`, from the gettext catalogs, English if none."""
     translations = translations_for(catalogs, lang)
-    return Words(notices=translations.gettext("Notices"), cancelled=translations.gettext("Cancelled:"))
+    # The names the pages give an update's status (templates/names.html, update_status).
+    statuses = tuple((status, translations.gettext(name)) for status, name in UPDATE_STATUS_NAMES)
+    return Words(notices=translations.gettext("Notices"), cancelled=translations.gettext("Cancelled:"),
+                 updates=translations.gettext("Updates"), statuses=statuses)
 

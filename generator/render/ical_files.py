@@ -63,8 +63,11 @@ class CalendarEvent:
 
 
 def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent],
-                   serialised: dict[CalendarEvent, bytes] | None = None) -> bytes:
+                   serialised: dict[CalendarEvent, bytes] | None = None, timezone: str | None = None) -> bytes:
     """Return a VCALENDAR with `events` (in the given order) and a VTIMEZONE for every TZID they use.
+
+    X-WR-TIMEZONE, the zone a client shows the calendar in, is `timezone` (a
+    department's calendar names its own), or the site's.
 
     icalendar writes the calendar's properties and time zones, and each event on its
     own; the events follow the time zones as icalendar itself would place them.
@@ -75,8 +78,9 @@ def calendar_bytes(build: Build, name: str, events: Iterable[CalendarEvent],
     zones = b"".join(
         timezone_bytes(zone, min(days), max(days))
         for zone, days in sorted(_tzid_days(events).items()))
-    head = (_BEGIN + _fixed_lines(site.name, site.timezone, before_name=True) + _name_lines(name)
-            + _fixed_lines(site.name, site.timezone, before_name=False) + zones)
+    shown = timezone or site.timezone
+    head = (_BEGIN + _fixed_lines(site.name, shown, before_name=True) + _name_lines(name)
+            + _fixed_lines(site.name, shown, before_name=False) + zones)
     serialised = {} if serialised is None else serialised
     body = []
     for item in events:

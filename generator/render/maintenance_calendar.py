@@ -28,7 +28,7 @@ def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> Ca
         department="",
         start=window.start.astimezone(zone),
         end=window.end.astimezone(zone),
-        summary=f"{maintenance_word}: {window.title.get(lang)}",
+        summary=maintenance_summary(maintenance_word, window.title.get(lang)),
         description=description,
         url=url,
         categories=(maintenance_word,),
@@ -38,6 +38,17 @@ def maintenance_event(build: Build, window: Notice, maintenance_word: str) -> Ca
         cancelled=window.cancelled,
         zone=site.timezone,
     )
+
+
+def maintenance_summary(word: str, title: str) -> str:
+    """Return an event's summary: the title after "<word>: ", or the title alone when it already starts with the word."""
+    # "Manutenção: Manutenção programada…" says the word twice. Casefolded, accents kept:
+    # "Manutencao programada" does not start with "Manutenção"; nor does "Maintenances…" with "Maintenance".
+    head = title[:len(word)]
+    rest = title[len(word):]
+    if head.casefold() == word.casefold() and not (rest[:1].isalnum() or rest[:1] == "_"):
+        return title
+    return f"{word}: {title}"
 
 
 def render_maintenance_calendar(build: Build) -> Output:

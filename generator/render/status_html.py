@@ -13,7 +13,9 @@ States come from status.py at the build's "now"; measured history from
 A stale component (its newest probe row older than its `stale_after`) whose state
 no incident or maintenance sets shows the pseudo-state "stale", "No recent checks
 since …", in its row, its group and, when nothing worse is going on, the banner:
-the page never says "All systems operational" about a probe that has stopped.
+the page never says "All systems operational" about a probe that has stopped. A
+checked component the probe has not checked yet shows "No checks yet" the same
+way, and no uptime figure.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from generator.render.frame import page_frame, render_page
 from generator.render.i18n import LocaleFormats
 from generator.render.notices import link_to, other_language, window_view
 from generator.schedule.status import (
+    AWAITING,
     STALE,
+    awaiting_first_check,
     incidents,
     is_unresolved,
     maintenance_status,
@@ -184,9 +188,12 @@ def group_views(build: Build, lang: str, states: dict[str, str]) -> list[dict]:
 
 
 def group_state(states: list[str]) -> str:
-    """Return a group's state: its members' worst, or stale when that is operational and one of them is stale."""
-    known = worst(state for state in states if state != STALE)
-    return STALE if known == "operational" and STALE in states else known
+    """Return a group's state: its members' worst, or when that is operational, stale if one of them is stale,
+    else awaiting if one of them awaits its first check."""
+    known = worst(state for state in states if state not in (STALE, AWAITING))
+    if known == "operational":
+        return next((pseudo for pseudo in (STALE, AWAITING) if pseudo in states), known)
+    return known
 
 
 def component_view(build: Build, component: Component, state: str, lang: str) -> dict:
@@ -214,6 +221,8 @@ def component_view(build: Build, component: Component, state: str, lang: str) ->
         "last_check": instant_view(uptime.latest.time, build.site.timezone, fmt)
         if uptime is not None and uptime.latest is not None else None,
         "stale_since": instant_view(uptime.latest.time, build.site.timezone, fmt) if state == STALE else None,
+        # A check the probe has not run yet: no figure, and any state shown is the notices' word alone.
+        "awaiting": awaiting_first_check(build, component),
     }
 
 

@@ -34,6 +34,8 @@ Decisions a client may rely on:
   "unknown"; its `description` ends with "No recent checks since …: this is the last
   known status." in the default language, and its `updated_at` is the instant it
   became stale. The overall indicator is worked out from these last known statuses.
+- A checked component without any probe row yet gets what its notices declare (else `operational`),
+  and its `description` ends with "No checks yet: this status comes from the published notices alone."
 - The page `url` is the site's base URL without its final slash, so that a client
   that appends `/api/v2/summary.json` to it finds these files.
 """
@@ -52,6 +54,7 @@ from generator.model import Build, Component, ComponentUptime, Notice, Output, U
 from generator.render import urls
 from generator.render.i18n import LocaleFormats, babel_locale, read_catalogs, translations_for
 from generator.schedule.status import (
+    awaiting_first_check,
     component_state,
     incidents,
     is_unresolved,
@@ -182,11 +185,14 @@ class _View:
         changes += self._probe_changes(component)
         description = component.description.get(self.lang) if component.description else None
         measured = self.build.uptime.get(component.id)
-        since = stale_since(component, measured.latest if measured else None, self.now)
+        since, note = stale_since(component, measured.latest if measured else None, self.now), None
         if since is not None:
             fmt, zone = LocaleFormats(self.lang), self.site.timezone
             when = f"{fmt.short_date_time(since, zone)} ({fmt.zone_name(zone)})"
             note = self.gettext("No recent checks since %(when)s: this is the last known status.") % {"when": when}
+        elif awaiting_first_check(self.build, component):
+            note = self.gettext("No checks yet: this status comes from the published notices alone.")
+        if note is not None:
             description = f"{description.rstrip('.')}. {note}" if description else note
         created = self._created(component)
         return {

@@ -11,6 +11,10 @@ recent checks since …" rather than a state (unless an incident or maintenance
 states one), and never "all systems operational"; the Statuspage API, whose
 vocabulary has no "unknown", keeps the last known state and says why.  When a
 result goes stale is a rule of timeline.py, which next-change follows too.
+
+A checked component without a single probe row is awaiting its first check: the
+page and the badges say "No checks yet" rather than "operational" (unless an
+incident or maintenance states something), and never "all systems operational".
 """
 
 from __future__ import annotations
@@ -118,6 +122,16 @@ def stale_components(build: Build) -> dict[str, datetime]:
 
 INDICATOR_ORDER = ("none", "maintenance", "minor", "major", "critical")
 STALE = "stale"    # the page's and the badges' own state: the probe's newest row is too old to say anything
+AWAITING = "awaiting"   # theirs too: the component has a check, but the probe has not written a row of it yet
+
+
+def awaiting_first_check(build: Build, component: Component) -> bool:
+    """Tell whether a component has a check but no probe row at all yet: nothing measured to speak of it."""
+    if component.check is None:
+        return False
+    measured = build.uptime.get(component.id)
+    return measured is None or (measured.latest is None and measured.first is None
+                                and all(day.source != "probe" for day in measured.days))
 
 
 def overall(build: Build, last_known: bool = False) -> tuple[str, str]:
@@ -135,11 +149,21 @@ def shown_states(build: Build) -> tuple[str, dict[str, str], dict[str, datetime]
     """Return what the page and the badges show: the indicator, each component's state, the stale ones' rows.
 
     A stale component whose state nobody declared shows STALE rather than operational, and
-    then the indicator is STALE rather than "none" (all systems operational).
+    then the indicator is STALE rather than "none" (all systems operational); one awaiting its
+    first check likewise shows AWAITING, and the indicator is AWAITING when none is STALE.
     """
     indicator, _ = overall(build)
     stale = stale_components(build)
-    states = {component.id: STALE if component.id in stale and state == "operational" else state
-              for component, state in component_states(build)}
+    states = {}
+    for component, state in component_states(build):
+        if state == "operational" and component.id in stale:
+            state = STALE
+        elif state == "operational" and awaiting_first_check(build, component):
+            state = AWAITING
+        states[component.id] = state
     shown = {cid: since for cid, since in stale.items() if states[cid] == STALE}
-    return (STALE if indicator == "none" and shown else indicator), states, shown
+    if indicator == "none" and shown:
+        indicator = STALE
+    elif indicator == "none" and AWAITING in states.values():
+        indicator = AWAITING
+    return indicator, states, shown

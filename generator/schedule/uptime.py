@@ -8,7 +8,8 @@ A component's day is measured by the probe when the probe checked it that day
 Statuspage and Instatus publish it: major-outage minutes count fully,
 partial-outage minutes at 30 %, degraded performance not at all, over the
 minutes of the local day (23 or 25 hours when the clocks change; today only up
-to now). A day with neither is "no data", never 100 % -- except for a component
+to now). A day with neither, and every day of a checked component the probe has
+not checked yet, is "no data", never 100 % -- except for a component
 without a check that declares `monitored_since`: its incidents are its only source
 and people have published them since that day, so from then on a day without one
 counts as operational (source "incidents", which the page marks as estimated).
@@ -271,9 +272,17 @@ def make_component_uptime(component: str, days: Sequence[LocalDay], probe: Probe
 
 
 def make_uptime(site: Site, now: datetime, histories: Mapping[str, ProbeHistory]) -> Mapping[str, ComponentUptime]:
-    """Return every component's uptime at `now`, by component id in sorted order."""
+    """Return every component's uptime at `now`, by component id in sorted order.
+
+    A checked component without a single probe row yet has no figure at all: its incidents do not
+    stand in for the checks it awaits (the page says "No checks yet" rather than 100 %).
+    """
     days = local_days(ZoneInfo(site.timezone), now)
-    result = {component.id: make_component_uptime(component.id, days, histories.get(component.id), site.notices, now,
-                                                  component.monitored_since, component.check is not None)
-              for component in sorted(site.components, key=lambda c: c.id)}
+    result = {}
+    for component in sorted(site.components, key=lambda c: c.id):
+        history = histories.get(component.id)
+        awaiting = component.check is not None and (history is None or (
+            history.latest is None and history.first is None and not history.days))
+        result[component.id] = make_component_uptime(component.id, days, history, () if awaiting else site.notices,
+                                                     now, component.monitored_since, component.check is not None)
     return MappingProxyType(result)
