@@ -238,3 +238,11 @@ def test_a_language_served_by_its_base_languages_catalog_is_not_warned_about(tmp
     assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW]) == 0
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'lang="pt"' in index and "Horário" in index
+
+
+def test_a_site_made_in_the_current_folder_is_not_told_to_cd_into_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", ".", "--now", NOW]) == 0
+    assert capsys.readouterr().out == ("created a new site in .; next:\n  expediente serve\n"
+                                       "  git init && git add -A && git commit -m 'A new support site'\n")
+    assert (tmp_path / "site_src" / "site.yaml").is_file()
