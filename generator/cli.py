@@ -16,11 +16,16 @@ from pathlib import Path
 
 from generator import __version__
 from generator.commands import UsageError
-from generator.read.templates import ThemeMissing
+from generator.read.templates import ThemeMissing, install_hint
 from generator.report import add_format_option, flush_standard_streams
 from generator.write.staging import WriteError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+# The distributions (pyproject.toml's dependencies) of the modules the generator imports, for the message
+# of one not installed.
+LIBRARIES = {"yaml": "PyYAML", "jinja2": "Jinja2", "markupsafe": "MarkupSafe", "babel": "Babel",
+             "holidays": "holidays", "markdown": "Markdown", "nh3": "nh3", "feedgen": "feedgen",
+             "icalendar": "icalendar", "tzdata": "tzdata", "dns": "dnspython", "watchfiles": "watchfiles"}
 
 # The other commands are imported when they run, each in main: an up-to-date `build` must not
 # pay for Jinja, Babel, the validators, git's hooks (subprocess and the release writer) or an HTTP
@@ -224,8 +229,13 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
         print(f"error: {exc.strerror or exc}: {exc.filename or ''}; the previous output was left as it was",
               file=sys.stderr)
         return EXIT_INVALID
-    except Exception:
-        if args.debug:
+    except Exception as exc:
+        missing = missing_library(exc)
+        if missing:
+            # No install at all (`python build.py` in a bare clone) or a broken one: name the library, not a bug.
+            print(f"error: the library {missing} is not installed in this Python ({sys.executable})\n"
+                  f"  hint: {install_hint()}", file=sys.stderr)
+        elif args.debug:
             import traceback  # only here: linecache, tokenize and textwrap cost an up-to-date build 3-4 ms
 
             traceback.print_exc()
@@ -233,6 +243,13 @@ def main(argv: list[str] | None = None, environ=None, prog: str = "expediente") 
             print("internal error: this is a bug in the generator; run again with --debug for details",
                   file=sys.stderr)
         return EXIT_INVALID
+
+
+def missing_library(exc: BaseException) -> str | None:
+    """Return the name to install of the third-party library whose import raised `exc`, else None."""
+    top = (getattr(exc, "name", None) or "generator").partition(".")[0] if isinstance(exc, ModuleNotFoundError) \
+        else "generator"
+    return None if top == "generator" else LIBRARIES.get(top, top)
 
 
 def run_server_hook(argv: list[str]) -> int:

@@ -221,3 +221,28 @@ def test_the_pre_commit_framework_runs_the_check(new_site, tmp_path):
     assert re.search(r"expediente check\.+Failed", bad.stdout)
     assert ("notices/2026-12-07-natal.md:7:14: error: 2026-12-24 is a Thursday (quinta-feira), not quarta-feira"
             in bad.stdout)
+
+
+def test_a_language_served_by_its_base_languages_catalog_is_not_warned_about(tmp_path, capsys):
+    """'pt' is written with pt-BR's catalog (CLDR's 'pt' is Brazilian) and 'es-MX' with es's: the pages are in
+    Portuguese and Spanish, so no warning says their labels will be in English; 'fr' has no catalog and is."""
+    site = tmp_path / "site"
+    assert main(["init", str(site), "--language", "pt,es-MX,fr", "--timezone", "America/Sao_Paulo",
+                 "--now", NOW]) == 0
+    capsys.readouterr()
+    assert main(["check", "--site", str(site), "--now", NOW]) == 0
+    assert capsys.readouterr().err == ("site_src/site.yaml:7:24: warning: the interface is not translated to 'fr'; "
+                                       "its labels will be in English\n"
+                                       "  hint: translated: 'pt-BR', 'pt-PT', 'en' and 'es'\n")
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW]) == 0
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'lang="pt"' in index and "Horário" in index
+
+
+def test_a_site_made_in_the_current_folder_is_not_told_to_cd_into_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", ".", "--now", NOW]) == 0
+    assert capsys.readouterr().out == ("created a new site in .; next:\n  expediente serve\n"
+                                       "  git init && git add -A && git commit -m 'A new support site'\n")
+    assert (tmp_path / "site_src" / "site.yaml").is_file()

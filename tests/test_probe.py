@@ -7,6 +7,7 @@ import io
 import json
 import lzma
 import os
+import re
 import shutil
 import signal
 import socket
@@ -253,7 +254,9 @@ def test_http_and_tcp_checks_write_exact_rows(tmp_path, web, silent_port):
     status, out, err = probe(site)
     took = time.perf_counter() - started
     assert (status, err) == (0, "")
-    assert out == f"probed 15 components: 6 up, 9 down in {out.split(' in ')[1]}"
+    assert re.fullmatch(r"probed 15 components: 6 up, 9 down in \d+\.\d s; down: error \(HTTP 500\), missing "
+                        r"\(expected text not found\), stuck \(timeout\), trickle \(timeout\), silent \(timeout\) "
+                        r"and 4 more; slow: slow \(\d+ ms, over 0\.1 s\)\n", out), out
     assert took < 1.9, "the checks run concurrently: the slowest one, not their sum, sets the time"
     t = "2026-11-23T13:00:05Z"
     assert {c: rows(site, c) for c in (
@@ -323,6 +326,26 @@ def test_a_terminal_gets_a_line_per_check(tmp_path, web):
     assert sorted(line.split()[0:2] for line in lines[:2]) == [["db", "down"], ["website", "up"]]
     assert [line for line in lines if line.startswith("db")] == ["db       down                -  connection refused"]
     assert lines[2].startswith("probed 2 components: 1 up, 1 down in ")
+    assert lines[2].endswith(" s; down: db (connection refused)")
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_the_summary_names_the_down_and_slow_ones_bounded_for_100_components(tmp_path, web):
+    """From cron the summary is all there is to read: it says which are down and why, in one bounded line."""
+    base, _ = web
+    refused = closed_port()
+    checks = {f"db-{n:03}": f"{{type: tcp, host: 127.0.0.1, port: {refused}, timeout: 2s}}" for n in range(98)}
+    checks["slow"] = f"{{type: http, url: '{base}/slow', timeout: 2s, degraded_after: 100ms}}"
+    checks["website"] = f"{{type: http, url: '{base}/ok', timeout: 2s}}"
+    status, out, err = probe(make_site(tmp_path, checks))
+    assert (status, err, out.count("\n")) == (0, "", 1)
+    summary, _, named = re.fullmatch(r"(.*) in (\d+\.\d s); (.*)\n", out).groups()
+    assert summary == "probed 100 components: 2 up, 98 down"
+    took_ms = f"{latency(tmp_path, 'slow'):.0f}"
+    assert named == ("down: db-000 (connection refused), db-001 (connection refused), db-002 (connection refused), "
+                     "db-003 (connection refused), db-004 (connection refused) and 93 more; "
+                     f"slow: slow ({took_ms} ms, over 0.1 s)")
 
 
 # DNS -------------------------------------------------------------------------------------------

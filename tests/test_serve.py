@@ -282,17 +282,20 @@ def test_ctrl_c_stops_the_server_and_removes_its_folder(tmp_path):
 
 @pytest.mark.network
 @pytest.mark.slow
-def test_a_busy_port_is_refused_with_exit_status_2(tmp_path):
+def test_a_busy_port_is_a_failure_with_exit_status_1_and_a_hint(tmp_path):
+    """A port in use is not bad usage (2): the same command works once it is free."""
     site = write_tree(tmp_path / "site", {"site_src/site.yaml": MINIMAL_SITE, "site_src/hours.yaml": MINIMAL_HOURS})
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         server = start(site, tmp_path / "console.txt", port=taken.getsockname()[1])
         try:
-            assert server.process.wait(WAIT) == 2
+            assert server.process.wait(WAIT) == 1
         finally:
             stop(server)
-    assert f"cannot listen on 127.0.0.1:{server.port}" in server.console()
+    assert server.console() == (f"error: cannot listen on 127.0.0.1:{server.port}: Address already in use\n"
+                                "  hint: another program (another preview?) listens there: stop it, or choose another "
+                                f"port with --port, e.g. --port {server.port + 1}\n")
 
 
 def test_the_reload_script_goes_before_the_last_closing_body_tag():

@@ -327,8 +327,11 @@ def init_command(target: Path, options: SiteOptions, now: datetime, prog: str, i
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     site = shlex.quote(str(target))
+    here = target.resolve() == Path.cwd().resolve()
     if prog == "expediente":
-        steps = [f"cd {site}", "expediente serve", "git init && git add -A && git commit -m 'A new support site'"]
+        # No `cd .` for a site made in the current folder.
+        steps = [f"cd {site}"] * (not here) + ["expediente serve",
+                                               "git init && git add -A && git commit -m 'A new support site'"]
     else:
         steps = [f"{prog} check --site {site}", f"{prog} serve --site {site}",
                  f"git -C {site} init && git -C {site} add -A && git -C {site} commit -m 'A new support site'"]

@@ -142,7 +142,8 @@ def progress_line(outcome: Outcome, width: int) -> str:
 
 
 def summary_line(outcomes: tuple[Outcome, ...], seconds: float) -> str:
-    """Return e.g. 'probed 5 components: 4 up, 1 down in 2.3 s'."""
+    """Return e.g. 'probed 5 components: 4 up, 1 down in 2.3 s; down: dns (NXDOMAIN)', naming the down and
+    slow ones with their row's detail."""
     states = [o.state() for o in outcomes]
     up = sum(1 for s in states if s in ("up", "slow"))
     down = states.count("down")
@@ -151,7 +152,25 @@ def summary_line(outcomes: tuple[Outcome, ...], seconds: float) -> str:
     text = f"probed {count} component{'s' * (count != 1)}: {up} up, {down} down"
     if skipped:
         text += f", {skipped} not checked"
-    return f"{text} in {seconds:.1f} s"
+    # Run from cron, the probe shows no progress lines: this line alone must say which are down and why.
+    named = "; ".join(f"{state}: {named_outcomes(o for o in outcomes if o.state() == state)}"
+                      for state in ("down", "slow") if state in states)
+    return f"{text} in {seconds:.1f} s" + (f"; {named}" if named else "")
+
+
+def named_outcomes(outcomes, shown: int = 5, width: int = 60) -> str:
+    """Return 'dns (NXDOMAIN), web (HTTP 503)' for at most `shown` outcomes, each detail cut at `width`
+    characters, then 'and N more'."""
+    outcomes = list(outcomes)
+    names = []
+    for outcome in outcomes[:shown]:
+        detail = " ".join(outcome.result.detail.split())
+        if outcome.state() == "slow":   # the detail is the success's own ("HTTP 200"): the latency is why
+            detail = f"{outcome.result.latency_ms:.0f} ms, over {outcome.component.check.degraded_after:g} s"
+        detail = detail if len(detail) <= width else detail[:width - 1] + "…"
+        names.append(f"{outcome.component.id} ({detail})" if detail else outcome.component.id)
+    more = len(outcomes) - shown
+    return ", ".join(names) + (f" and {more} more" if more > 0 else "")
 
 
 def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stderr=None,

@@ -11,6 +11,7 @@ a page is sent; the files on disk are exactly what `build` would write.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import secrets
 import signal
@@ -332,6 +333,18 @@ def _shown(path: Path, site: Path) -> str:
     return path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
 
 
+def listen_hint(exc: OSError, port: int) -> str:
+    """Return what to do when the preview's socket cannot listen on `port`, from the OSError's errno."""
+    if exc.errno == errno.EADDRINUSE:
+        return (f"another program (another preview?) listens there: stop it, or choose another port with "
+                f"--port, e.g. --port {port + 1 if 0 < port < 65535 else 8001}")
+    if exc.errno == errno.EACCES:
+        return "ports below 1024 need privileges: choose another with --port, e.g. --port 8000"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return "--bind must be an address of this machine, e.g. 127.0.0.1"
+    return "choose another address with --bind or another port with --port"
+
+
 def serve_command(site_dir: Path, port: int, clock: Callable[[], datetime], strict: bool, debug: bool = False,
                   bind: str = HOST) -> int:
     """Serve a live preview of `site_dir` on `bind`:`port` (127.0.0.1 by default), each build at `clock()`,
@@ -351,9 +364,10 @@ def serve_command(site_dir: Path, port: int, clock: Callable[[], datetime], stri
         server = server_class((bind, port), partial(PreviewHandler, preview=preview))
     except OSError as exc:
         remove_preview_folder(root)
-        print(f"expediente: error: cannot listen on {bind}:{port}: {exc.strerror or exc}; choose another --port",
+        # Not bad usage (2): the same command works once the port is free; a failure to run, as a build's OSError.
+        print(f"error: cannot listen on {bind}:{port}: {exc.strerror or exc}\n  hint: {listen_hint(exc, port)}",
               file=sys.stderr)
-        return 2
+        return 1
     stop = threading.Event()
     # The watcher starts before the first build, so that a change saved during it is not missed.
     watcher = threading.Thread(target=watch_and_rebuild, args=(preview, watched_folders(site_dir), stop),

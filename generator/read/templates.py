@@ -11,7 +11,8 @@ the sandbox's business (render/frame.py), which is handed this loader by the pip
 The default theme is the repository's top-level `templates/`: pyproject.toml maps the
 package `generator.theme` onto it, so a wheel carries the theme and an editable install
 points at the folder itself.  It is found through the import system (the package's folder),
-never through the current folder or the repository.
+never through the current folder; a source tree run without an install (or with a non-editable one,
+whose package `python build.py` does not import) falls back to the tree's own `templates/`.
 
 The loader itself, which imports Jinja, is in read/theme_loader.py: this module is also
 imported by an up-to-date build, which renders nothing.
@@ -46,10 +47,38 @@ def default_theme_dir() -> Path:
         theme = None
     locations = list(getattr(theme, "__path__", ()))
     folder = Path(locations[0]) if locations else None
-    if folder is None or not (folder / "base.html").is_file():
-        raise ThemeMissing("the default theme is missing from the installed generator (no generator/theme/"
-                           "base.html): the install is incomplete; reinstall it with 'pip install expediente'")
-    return folder
+    if folder is not None and (folder / "base.html").is_file():
+        return folder
+    # A source tree run without an install, or with a non-editable one (`python build.py` imports the
+    # tree's own generator/, which has no theme/): the theme is the tree's top-level templates/, the
+    # folder the wheel maps to generator/theme.
+    tree = source_tree()
+    if tree is not None and (tree / "templates" / "base.html").is_file():
+        return tree / "templates"
+    if tree is not None:
+        raise ThemeMissing(f"the default theme is missing from this source tree (no {tree / 'templates'}/base.html)"
+                           f": restore it with 'git -C {tree} checkout -- templates'")
+    raise ThemeMissing("the default theme is missing from the installed generator (no generator/theme/"
+                       "base.html): the install is incomplete; reinstall it as it was installed: 'pip install "
+                       "--force-reinstall expediente', or the clone's folder or git URL in place of expediente")
+
+
+def source_tree() -> Path | None:
+    """Return the repository folder when the running generator/ is a source tree's (pyproject.toml beside it),
+    else None (an installed package)."""
+    from generator import __path__ as package  # already imported: the running package's own folder
+
+    top = Path(package[0]).parent
+    return top if (top / "pyproject.toml").is_file() and (top / "build.py").is_file() else None
+
+
+def install_hint() -> str:
+    """Return how to install the generator with its libraries, as fits where it runs from (a clone or not)."""
+    tree = source_tree()
+    if tree is not None:
+        return f"install the generator and its libraries: 'pip install -e {tree}' (in a virtual environment)"
+    return ("reinstall the generator and its libraries as it was installed: 'pip install --force-reinstall expediente', "
+            "or the clone's folder or git URL in place of expediente")
 
 
 def theme_loader(template_dirs: tuple[Path, ...] = ()) -> ThemeLoader:

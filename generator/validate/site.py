@@ -116,7 +116,9 @@ def validate_languages(node: Node, problems: Problems) -> tuple[str, ...]:
         elif tag in tags:
             problems.error(item, f"the language '{tag}' is listed twice")
         else:
-            if tag not in UI_LANGUAGES:
+            # The catalogs serve a tag from one of its base language (render/i18n.py translations_for):
+            # 'pt' is read with pt-BR's, as CLDR's own 'pt' is Brazilian; 'es-MX' with es's.
+            if tag.partition("-")[0] not in {known.partition("-")[0] for known in UI_LANGUAGES}:
                 problems.warning(item, f"the interface is not translated to '{tag}'; its labels will be in English",
                                  f"translated: {quote_list(UI_LANGUAGES, 'and')}")
             tags.append(tag)
