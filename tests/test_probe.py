@@ -288,7 +288,9 @@ def test_a_header_secret_reaches_the_server_but_never_the_files_or_the_console(t
     site = make_site(tmp_path, {
         "api": f"{{type: http, url: '{base}/auth', timeout: 2s, headers: {{Authorization: STATUS_TOKEN}}}}",
     })
-    status, out, err = probe(site, {"STATUS_TOKEN": f"Bearer {SECRET}"}, interactive=True)
+    # The probe's operator lets STATUS_TOKEN go to this host (tests/security/test_probe_secret_attacks.py: to no other).
+    allowed = {"EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@127.0.0.1"}
+    status, out, err = probe(site, {**allowed, "STATUS_TOKEN": f"Bearer {SECRET}"}, interactive=True)
     assert status == 0
     assert rows(site, "api") == [["2026-11-23T13:00:05Z", "1", "ms", "HTTP 200"]]
     sent = [headers for path, headers in server.seen if path == "/auth"][-1]
@@ -296,15 +298,15 @@ def test_a_header_secret_reaches_the_server_but_never_the_files_or_the_console(t
     assert SECRET.encode() not in all_bytes(site) and SECRET not in out + err
 
     # The same check without the variable, or with a value that cannot be a header: no row, an error, exit 1.
-    status, out, err = probe(site, {})
+    status, out, err = probe(site, allowed)
     assert (status, out.split(" in ")[0]) == (1, "probed 1 component: 0 up, 0 down, 1 not checked")
     assert err == ("error: api: the environment variable STATUS_TOKEN (for the Authorization header) is not set; "
                    "the check was not run\n")
-    status, out, err = probe(site, {"STATUS_TOKEN": f"Bearer {SECRET}\r\nX-Evil: 1"})
+    status, out, err = probe(site, {**allowed, "STATUS_TOKEN": f"Bearer {SECRET}\r\nX-Evil: 1"})
     assert status == 1 and SECRET not in out + err
     assert err == ("error: api: the value of STATUS_TOKEN cannot be sent in the Authorization header: it holds a "
                    "line break, a control character or a character beyond Latin-1; the check was not run\n")
-    status, _, err = probe(site, {"STATUS_TOKEN": ""})
+    status, _, err = probe(site, {**allowed, "STATUS_TOKEN": ""})
     assert "the environment variable STATUS_TOKEN (for the Authorization header) is empty" in err
     assert len(rows(site, "api")) == 1
 

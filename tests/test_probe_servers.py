@@ -346,6 +346,24 @@ def test_an_unexpected_error_in_one_check_is_that_checks_failed_row(servers):
     ]
 
 
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_caller_of_the_checks_cannot_send_an_unlisted_variable_either(servers):
+    """The command refuses such a header before it measures; run_checks, called on its own, refuses it too."""
+    base, server = servers["1.1"]
+    check = Check(type="http", timeout=1.0, url=f"{base}/close", headers=(("Authorization", "STATUS_TOKEN"),))
+    before = len(server.seen)
+    environ = {"STATUS_TOKEN": "tok-0001", "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"}
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    host = base.removeprefix("http://")
+    assert (outcome.result, outcome.problem) == (None, f"the probe may not send the variable STATUS_TOKEN to {host}: "
+                                                       f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@{host}")
+    assert len(server.seen) == before
+    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@{host}"
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    assert outcome.result.detail == "HTTP 200" and server.seen[-1][1]["Authorization"] == "tok-0001"
+
+
 # nginx -----------------------------------------------------------------------------------------
 
 NGINX = """\
