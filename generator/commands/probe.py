@@ -12,7 +12,9 @@ says why). A check that cannot run because of the probe's own configuration (a
 header's environment variable unset or empty) records no row, since the service was not
 measured, and makes the command exit 1 after recording the others. Any other
 exception in a check is that check's failed row (`check failed (ValueError)`):
-the other checks still run and record.
+the other checks still run and record. A target whose address is not public is
+recorded as down (`address not allowed: private network`) with a warning naming
+the component, unless the operator sets EXPEDIENTE_PROBE_PRIVATE=1 (probe/addresses.py).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
+from generator.probe.addresses import NOT_ALLOWED, PRIVATE_VARIABLE
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
 from generator.probe.month_close import close_months
@@ -211,6 +214,12 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
               f"({', '.join(closed[:3])}{', ...' if len(closed) > 3 else ''})", file=stdout, flush=True)
     for problem in warnings:
         print(problem.format(), file=stderr)
+    for outcome in outcomes:
+        if outcome.result is not None and outcome.result.detail == NOT_ALLOWED:
+            print(f"warning: {outcome.component.id}: its check's address is not public (loopback, private, link-local "
+                  "or reserved); the probe did not connect and recorded it as down\n"
+                  f"  hint: if the probe is meant to watch internal services, its operator sets {PRIVATE_VARIABLE}=1 "
+                  "where the probe runs (docs/format.md)", file=stderr)
     for outcome in outcomes:
         if outcome.result is None:
             print(f"error: {outcome.component.id}: {outcome.problem}; the check was not run", file=stderr)

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import LOCAL_PROBE, ROOT
 
 # Each test runs the command line in a process of its own.
 pytestmark = pytest.mark.slow
@@ -26,9 +26,11 @@ NOTHING = "EXPEDIENTE_PROBE_SECRETS does not let every header go where its check
 
 
 def run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """Run build.py with the test's environment only: nothing of the caller's EXPEDIENTE_* leaks in."""
+    """Run build.py with the test's environment only: nothing of the caller's EXPEDIENTE_* leaks in. The local
+    listener stands for a remote host: private addresses are allowed, so that only the list decides."""
     base = {key: value for key, value in os.environ.items()
             if not key.startswith("EXPEDIENTE_") and key != "SOURCE_DATE_EPOCH" and key not in SECRETS}
+    base.update(LOCAL_PROBE)
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *args, "--site", str(site), "--now", NOW],
                           capture_output=True, text=True, timeout=120, env={**base, **(env or {})})
 
