@@ -29,6 +29,11 @@ components:
       timeout: 5s
 """
 
+# The probe connects only to public addresses unless its operator sets EXPEDIENTE_PROBE_PRIVATE=1 (docs/format.md).
+# The probe's tests measure real servers on 127.0.0.1 and ::1: this is the one allowance they share, given to the
+# probe's environment by their helpers; tests/security/test_probe_address_attacks.py shows the default.
+LOCAL_PROBE = MappingProxyType({"EXPEDIENTE_PROBE_PRIVATE": "1"})
+
 MINIMAL_SITE = """\
 name: Test ISP
 base_url: https://support.test.example/

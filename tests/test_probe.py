@@ -23,6 +23,7 @@ import dns.message
 import dns.rcode
 import dns.rrset
 import pytest
+from conftest import LOCAL_PROBE
 
 from generator.commands.probe import probe_command
 
@@ -210,12 +211,20 @@ def latency(site: Path, component: str) -> float:
 
 def probe(site: Path, environ=None, interactive=False, **kwargs) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    status = probe_command(site, NOW, environ or {}, out, err, interactive=interactive, **kwargs)
+    status = probe_command(site, NOW, {**LOCAL_PROBE, **(environ or {})}, out, err, interactive=interactive, **kwargs)
     return status, out.getvalue(), err.getvalue()
 
 
-def run_cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+def cli_environ() -> dict[str, str]:
+    """Return the environment of a command run in a process of its own: this one's, without SOURCE_DATE_EPOCH,
+    with the allowance of the local servers (conftest.LOCAL_PROBE)."""
     environ = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
+    environ.update(LOCAL_PROBE)
+    return environ
+
+
+def run_cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    environ = cli_environ()
     environ.update(env or {})
     return subprocess.run([sys.executable, "build.py", *args], cwd=ROOT, env=environ, capture_output=True,
                           text=True, timeout=60, **kwargs)
@@ -291,7 +300,9 @@ def test_a_header_secret_reaches_the_server_but_never_the_files_or_the_console(t
     site = make_site(tmp_path, {
         "api": f"{{type: http, url: '{base}/auth', timeout: 2s, headers: {{Authorization: STATUS_TOKEN}}}}",
     })
-    status, out, err = probe(site, {"STATUS_TOKEN": f"Bearer {SECRET}"}, interactive=True)
+    # The probe's operator lets STATUS_TOKEN go to this host (tests/security/test_probe_secret_attacks.py: to no other).
+    allowed = {"EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@127.0.0.1"}
+    status, out, err = probe(site, {**allowed, "STATUS_TOKEN": f"Bearer {SECRET}"}, interactive=True)
     assert status == 0
     assert rows(site, "api") == [["2026-11-23T13:00:05Z", "1", "ms", "HTTP 200"]]
     sent = [headers for path, headers in server.seen if path == "/auth"][-1]
@@ -299,15 +310,15 @@ def test_a_header_secret_reaches_the_server_but_never_the_files_or_the_console(t
     assert SECRET.encode() not in all_bytes(site) and SECRET not in out + err
 
     # The same check without the variable, or with a value that cannot be a header: no row, an error, exit 1.
-    status, out, err = probe(site, {})
+    status, out, err = probe(site, allowed)
     assert (status, out.split(" in ")[0]) == (1, "probed 1 component: 0 up, 0 down, 1 not checked")
     assert err == ("error: api: the environment variable STATUS_TOKEN (for the Authorization header) is not set; "
                    "the check was not run\n")
-    status, out, err = probe(site, {"STATUS_TOKEN": f"Bearer {SECRET}\r\nX-Evil: 1"})
+    status, out, err = probe(site, {**allowed, "STATUS_TOKEN": f"Bearer {SECRET}\r\nX-Evil: 1"})
     assert status == 1 and SECRET not in out + err
     assert err == ("error: api: the value of STATUS_TOKEN cannot be sent in the Authorization header: it holds a "
                    "line break, a control character or a character beyond Latin-1; the check was not run\n")
-    status, _, err = probe(site, {"STATUS_TOKEN": ""})
+    status, _, err = probe(site, {**allowed, "STATUS_TOKEN": ""})
     assert "the environment variable STATUS_TOKEN (for the Authorization header) is empty" in err
     assert len(rows(site, "api")) == 1
 
@@ -455,7 +466,7 @@ def test_a_probe_killed_while_checking_changes_nothing_and_the_next_one_records(
     history = {p: p.read_bytes() for p in (site / "site_src/uptime").rglob("*.csv")}
     configure("5s")
     server.stuck.clear()
-    environ = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
+    environ = cli_environ()
     process = subprocess.Popen([sys.executable, "build.py", "probe", "--site", str(site), "--now",
                                 "2026-11-23T13:05:05Z"], cwd=ROOT, env=environ)
     assert server.stuck.wait(10)
@@ -473,7 +484,7 @@ def test_a_probe_killed_while_checking_changes_nothing_and_the_next_one_records(
 def test_two_probes_at_once_write_whole_lines(tmp_path, web):
     base, _ = web
     site = make_site(tmp_path, {f"c{n}": f"{{type: http, url: '{base}/ok', timeout: 2s}}" for n in range(8)})
-    environ = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
+    environ = cli_environ()
     processes = [subprocess.Popen([sys.executable, "build.py", "probe", "--site", str(site), "--now", now],
                                   cwd=ROOT, env=environ, stdout=subprocess.DEVNULL)
                  for now in ("2026-11-23T13:00:05Z", "2026-11-23T13:00:06Z")]
@@ -497,7 +508,7 @@ def test_an_unwritable_history_folder_is_a_clear_error(tmp_path, web):
             pytest.skip("running as root without setpriv to drop capabilities")
         command = ["setpriv", "--bounding-set=-all", "--inh-caps=-all", "--", *command]
     try:
-        environ = {key: value for key, value in os.environ.items() if key != "SOURCE_DATE_EPOCH"}
+        environ = cli_environ()
         result = subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True, timeout=60)
         assert result.returncode == 1
         assert result.stdout.startswith("probed 1 component: 1 up, 0 down in ")
@@ -619,7 +630,8 @@ def test_the_probe_starts_without_the_pipeline_or_the_notices(tmp_path):
     (site / "notices").mkdir()
     (site / "notices/2026-11-20-broken.md").write_text("---\ntitle: [\n")
     script = ("import sys\nfrom generator.cli import main\n"
-              f"status = main(['probe', '--site', {str(site)!r}, '--now', '2026-11-23T10:00:05-03:00'], environ={{}})\n"
+              f"status = main(['probe', '--site', {str(site)!r}, '--now', '2026-11-23T10:00:05-03:00'], "
+              f"environ={dict(LOCAL_PROBE)!r})\n"
               "print(status, sorted(name for name in sys.modules if name.startswith(('generator.pipeline', "
               "'generator.parallel', 'generator.validate.notices'))))\n")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)

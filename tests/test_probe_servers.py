@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from conftest import LOCAL_PROBE
 from helpers_vnu import require
 
 from generator.commands.probe import probe_command, run_checks
@@ -278,7 +279,7 @@ def test_every_server_gives_a_row_with_a_clear_detail(tmp_path, servers):
     })
     out, err = io.StringIO(), io.StringIO()
     started = time.perf_counter()
-    status = probe_command(site, NOW, {}, out, err, interactive=False)
+    status = probe_command(site, NOW, LOCAL_PROBE, out, err, interactive=False)
     took = time.perf_counter() - started
     assert (status, err.getvalue()) == (0, "")
     assert out.getvalue().startswith("probed 17 components: 9 up, 8 down in ")
@@ -315,7 +316,7 @@ def test_a_stalled_body_times_out_in_the_check_itself(servers):
     """Without the runner's watch: the check gives up at its own timeout, long before the server lets go (5 s)."""
     base, _ = servers["1.1"]
     started = time.perf_counter()
-    result = check_http(Check(type="http", timeout=0.5, url=f"{base}/stall", contains="Todos"), {}, NOW)
+    result = check_http(Check(type="http", timeout=0.5, url=f"{base}/stall", contains="Todos"), LOCAL_PROBE, NOW)
     assert (result.ok, result.latency_ms, result.detail) == (False, None, "timeout")
     assert 0.5 <= time.perf_counter() - started < 2.5
 
@@ -325,7 +326,7 @@ def test_a_stalled_body_times_out_in_the_check_itself(servers):
 def test_a_check_without_contains_asks_for_the_body_as_it_is(tmp_path, servers):
     base, server = servers["1.1"]
     site = make_site(tmp_path, {"website": f"{{type: http, url: '{base}/gzip', expect_status: [406], timeout: 5s}}"})
-    assert probe_command(site, NOW, {}, io.StringIO(), io.StringIO(), interactive=False) == 0
+    assert probe_command(site, NOW, LOCAL_PROBE, io.StringIO(), io.StringIO(), interactive=False) == 0
     assert recorded(site, "website") == [f"{T},1,ms,HTTP 406"]
     assert [headers for path, headers in server.seen if path == "/gzip"][-1]["Accept-Encoding"] == "identity"
 
@@ -339,11 +340,29 @@ def test_an_unexpected_error_in_one_check_is_that_checks_failed_row(servers):
                                                                     contains="Example Networks"))
     bad = Component("broken", Text.plain("Broken"), check=Check(type="dns", timeout=1.0, name="example.test",
                                                                   record="BOGUS", server="127.0.0.1"))
-    outcomes = run_checks((bad, good), {}, NOW)
+    outcomes = run_checks((bad, good), LOCAL_PROBE, NOW)
     assert [(o.component.id, o.result.ok, o.result.detail, o.problem) for o in outcomes] == [
         ("broken", False, "check failed (UnknownRdatatype)", None),
         ("website", True, "HTTP 200", None),
     ]
+
+
+@pytest.mark.slow
+@pytest.mark.network
+def test_a_caller_of_the_checks_cannot_send_an_unlisted_variable_either(servers):
+    """The command refuses such a header before it measures; run_checks, called on its own, refuses it too."""
+    base, server = servers["1.1"]
+    check = Check(type="http", timeout=1.0, url=f"{base}/close", headers=(("Authorization", "STATUS_TOKEN"),))
+    before = len(server.seen)
+    environ = {**LOCAL_PROBE, "STATUS_TOKEN": "tok-0001", "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"}
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    host = base.removeprefix("http://")
+    assert (outcome.result, outcome.problem) == (None, f"the probe may not send the variable STATUS_TOKEN to {host}: "
+                                                       f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@{host}")
+    assert len(server.seen) == before
+    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@{host}"
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    assert outcome.result.detail == "HTTP 200" and server.seen[-1][1]["Authorization"] == "tok-0001"
 
 
 # nginx -----------------------------------------------------------------------------------------
@@ -442,7 +461,7 @@ def test_nginx_as_most_sites_run_it(tmp_path, nginx):
         "tls": f"{{type: http, url: 'https://127.0.0.1:{tls}/', {contains}}}",
     })
     out, err = io.StringIO(), io.StringIO()
-    assert (probe_command(site, NOW, {}, out, err, interactive=False), err.getvalue()) == (0, "")
+    assert (probe_command(site, NOW, LOCAL_PROBE, out, err, interactive=False), err.getvalue()) == (0, "")
     assert every_recorded(site) == {
         "gzip": [f"{T},1,ms,HTTP 200"],
         "plain": [f"{T},1,ms,HTTP 200"],

@@ -6,11 +6,15 @@ clean-up), whatever it is blocked on: name resolution has no timeout of its own.
 
 What each check does and records, and the phrases of its details, are in checks.py.
 
-A check that cannot run because of the probe's own configuration (a header's
-environment variable unset or empty) records no row, since the service was not
+A header whose environment variable EXPEDIENTE_PROBE_SECRETS does not list for
+its check's host stops the probe before it measures anything (probe/secrets.py
+says why). A check that cannot run because of the probe's own configuration (a
+header's environment variable unset or empty) records no row, since the service was not
 measured, and makes the command exit 1 after recording the others. Any other
 exception in a check is that check's failed row (`check failed (ValueError)`):
-the other checks still run and record.
+the other checks still run and record. A target whose address is not public is
+recorded as down (`address not allowed: private network`) with a warning naming
+the component, unless the operator sets EXPEDIENTE_PROBE_PRIVATE=1 (probe/addresses.py).
 """
 
 from __future__ import annotations
@@ -27,9 +31,11 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
+from generator.probe.addresses import NOT_ALLOWED, PRIVATE_VARIABLE
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
 from generator.probe.month_close import close_months
+from generator.probe.secrets import REFUSED, VARIABLE, secret_problems
 from generator.read.sources import read_sources
 from generator.validate import validate_settings
 
@@ -105,11 +111,13 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
     return tuple(outcomes[c.id] for c in components if c.id in outcomes)
 
 
-def load_components(site_dir: Path) -> tuple[tuple[Component, ...], str | None, tuple[SourceError, ...]]:
+def load_components(site_dir: Path, environ=None) -> tuple[tuple[Component, ...], str | None,
+                                                           tuple[SourceError, ...]]:
     """Read and check the site's settings as the build does (the same files, links refused, limits counted,
     the same messages) and return the components, the site's zone (None when site.yaml has errors) and the
     problems of what the probe uses: site.yaml and status.yaml, a link that keeps site_src/ from being read, and
-    a link in site_src/uptime/ that leads out of the site (the rows would be written through it).
+    a link in site_src/uptime/ that leads out of the site (the rows would be written through it); with `environ`,
+    also each header EXPEDIENTE_PROBE_SECRETS there does not let go to its check's host, and its malformed entries.
     A broken notice, hours.yaml or holiday setting must not stop the measurements (the build reports those)."""
     # The settings as load() reads and checks them (read_sources, validate_settings), but without the notices
     # (ten thousand names listed) or the pipeline's imports: the probe starts every minute.
@@ -124,12 +132,24 @@ def load_components(site_dir: Path) -> tuple[tuple[Component, ...], str | None, 
                                     f"create {STATUS_FILE}: docs/format.md describes it, and 'init' writes a commented one"))
     if settings is None or any(problem.path == SITE_FILE and problem.severity == ERROR for problem in problems):
         return (), None, sort_problems(problems)
+    if environ is not None and not any(problem.severity == ERROR for problem in problems):
+        problems += secret_problems(settings.components, sources.status and sources.status.root, environ)
     return settings.components, settings.timezone, sort_problems(problems)
 
 
 def in_history(path: str) -> bool:
     """Tell whether a problem's path is site_src/uptime or a file or folder in it."""
     return path == HISTORY or path.startswith(HISTORY + "/")
+
+
+def stopped_because(problems) -> str:
+    """Return the line that ends the messages of a probe that measured nothing: which errors stopped it."""
+    errors = [p for p in problems if p.severity == ERROR]
+    if any(p.path == VARIABLE or p.message.startswith(REFUSED) for p in errors):
+        return f"{VARIABLE} does not let every header go where its check sends it; nothing was probed"
+    if any(not in_history(p.path) for p in errors):
+        return "the status components have errors; nothing was probed"
+    return "the probe's history has errors; nothing was probed"
 
 
 def progress_line(outcome: Outcome, width: int) -> str:
@@ -181,13 +201,11 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
     stderr = stderr or sys.stderr
     interactive = stdout.isatty() if interactive is None else interactive
     started = time.perf_counter()
-    components, zone, problems = load_components(site_dir)
+    components, zone, problems = load_components(site_dir, environ)
     for problem in problems:
         print(problem.format(), file=stderr)
     if any(p.severity == ERROR for p in problems):
-        in_settings = any(p.severity == ERROR and not in_history(p.path) for p in problems)
-        print("the status components have errors; nothing was probed" if in_settings
-              else "the probe's history has errors; nothing was probed", file=stderr)
+        print(stopped_because(problems), file=stderr)
         return 1
     checked = tuple(c for c in components if c.check is not None)
     if not checked:
@@ -217,6 +235,12 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
               f"({', '.join(closed[:3])}{', ...' if len(closed) > 3 else ''})", file=stdout, flush=True)
     for problem in warnings:
         print(problem.format(), file=stderr)
+    for outcome in outcomes:
+        if outcome.result is not None and outcome.result.detail == NOT_ALLOWED:
+            print(f"warning: {outcome.component.id}: its check's address is not public (loopback, private, link-local "
+                  "or reserved); the probe did not connect and recorded it as down\n"
+                  f"  hint: if the probe is meant to watch internal services, its operator sets {PRIVATE_VARIABLE}=1 "
+                  "where the probe runs (docs/format.md)", file=stderr)
     for outcome in outcomes:
         if outcome.result is None:
             print(f"error: {outcome.component.id}: {outcome.problem}; the check was not run", file=stderr)

@@ -9,6 +9,9 @@ What a check records (see read/probe_rows.py for the file format, probe/csv_file
   probe asks for gzip (`Accept-Encoding: gzip`) and the text must appear in the
   first 1 MB of the decoded body, in the body's declared charset.
 - tcp: connect to host:port.
+Every target (an http url's host, a tcp host, a dns server) is resolved once and refused unless all its
+addresses are public (`address not allowed: private network`, see addresses.py); the connection goes to
+those very addresses.
 - dns: ask `server` (UDP, TCP when the answer is truncated) or the system's
   resolver for the record; NXDOMAIN, SERVFAIL, REFUSED and "no <type> record"
   are failures with an answer, so they keep their latency.
@@ -31,6 +34,17 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from generator.model import Check, ProbeResult
+from generator.probe.addresses import (
+    NOT_ALLOWED,
+    AddressRefused,
+    PinnedHTTPConnection,
+    PinnedHTTPSConnection,
+    is_public,
+    open_socket,
+    private_allowed,
+    resolve,
+)
+from generator.probe.secrets import REFUSED, VARIABLE, read_grants, refused
 
 USER_AGENT = "expediente-probe/0.1"
 MAX_BODY = 1_048_576      # bytes of the (decoded) body searched for `contains`
@@ -113,7 +127,11 @@ def describe_failure(exc: BaseException) -> str:
 
 
 def request_headers(check: Check, environ) -> dict[str, str]:
-    """Return the request's headers, values read from the environment; raise NotRun when one is missing."""
+    """Return the request's headers, values read from the environment; raise NotRun when one is missing or
+    may not go to the check's host (the command refuses those before it measures: this guards other callers)."""
+    for _, variable, host in refused(check, read_grants(environ.get(VARIABLE))[0])[:1]:
+        raise NotRun(f"{REFUSED} {variable} to {host}: "
+                     f"{VARIABLE} does not list {variable}@{host}")
     headers = {}
     for name, variable in check.headers:
         value = environ.get(variable)
@@ -188,11 +206,17 @@ def check_http(check: Check, environ, now: datetime) -> ProbeResult:
     except ValueError:
         return ProbeResult(now, False, None, "invalid port in the url")
     clock = Clock(check.timeout)
+    try:
+        addresses = resolve(parts.hostname, port, environ)
+    except AddressRefused:
+        return ProbeResult(now, False, None, NOT_ALLOWED)
+    except OSError as exc:
+        return ProbeResult(now, False, None, describe_failure(exc))
     if parts.scheme == "https":
-        connection = http.client.HTTPSConnection(parts.hostname, port, timeout=check.timeout,
-                                                 context=ssl.create_default_context())
+        connection = PinnedHTTPSConnection(parts.hostname, port, addresses, check.timeout,
+                                           ssl.create_default_context())
     else:
-        connection = http.client.HTTPConnection(parts.hostname, port, timeout=check.timeout)
+        connection = PinnedHTTPConnection(parts.hostname, port, addresses, check.timeout)
     try:
         connection.connect()
         # Kept before getresponse(), which sets connection.sock to None when the response will close
@@ -221,17 +245,19 @@ def check_http(check: Check, environ, now: datetime) -> ProbeResult:
         connection.close()
 
 
-def check_tcp(check: Check, now: datetime) -> ProbeResult:
+def check_tcp(check: Check, environ, now: datetime) -> ProbeResult:
     """Connect to host:port; ok when the connection is accepted."""
     clock = Clock(check.timeout)
     try:
-        with socket.create_connection((check.host, check.port), timeout=check.timeout):
+        with open_socket(resolve(check.host, check.port, environ), check.timeout):
             return ProbeResult(now, True, clock.ms(), "connected")
+    except AddressRefused:
+        return ProbeResult(now, False, None, NOT_ALLOWED)
     except OSError as exc:
         return ProbeResult(now, False, None, describe_failure(exc))
 
 
-def check_dns(check: Check, now: datetime, port: int = 53) -> ProbeResult:
+def check_dns(check: Check, environ, now: datetime, port: int = 53) -> ProbeResult:
     """Resolve the name's record at the server (or the system's resolver); ok when there is an answer of that type."""
     # dnspython takes 50-110 ms to import here (python -X importtime): a probe run without a DNS check,
     # the most common, does without it.
@@ -243,6 +269,9 @@ def check_dns(check: Check, now: datetime, port: int = 53) -> ProbeResult:
     import dns.resolver
 
     rdtype = dns.rdatatype.from_text(check.record)
+    # The system's resolver is the operator's; a server named in status.yaml is checked like any target.
+    if check.server and not private_allowed(environ) and not is_public(check.server):
+        return ProbeResult(now, False, None, NOT_ALLOWED)
     clock = Clock(check.timeout)
     try:
         if check.server:
@@ -282,5 +311,5 @@ def run_check(check: Check, environ, now: datetime, dns_port: int = 53) -> Probe
     if check.type == "http":
         return check_http(check, environ, now)
     if check.type == "tcp":
-        return check_tcp(check, now)
-    return check_dns(check, now, dns_port)
+        return check_tcp(check, environ, now)
+    return check_dns(check, environ, now, dns_port)

@@ -1,0 +1,168 @@
+"""A pushed status.yaml points the probe at what only the probe's machine reaches (the loopback, a cloud's metadata
+address, the office network) and reads the answer off the published status. By default the probe connects to
+public addresses only; its operator allows private ones with EXPEDIENTE_PROBE_PRIVATE=1. Each test runs
+`python build.py` against real local servers."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import LOCAL_PROBE, ROOT
+
+from generator.probe.addresses import PinnedHTTPConnection
+
+# Each test runs the command line in a process of its own.
+pytestmark = pytest.mark.slow
+
+NOW = "2026-11-23T10:00:00-03:00"
+REFUSED = "address not allowed: private network"
+
+
+def run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run build.py with none of the caller's EXPEDIENTE_* variables: the probe's default, unless `env` says."""
+    base = {key: value for key, value in os.environ.items()
+            if not key.startswith("EXPEDIENTE_") and key != "SOURCE_DATE_EPOCH"}
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args, "--site", str(site), "--now", NOW],
+                          capture_output=True, text=True, timeout=120, env={**base, **(env or {})})
+
+
+def warning(component: str) -> str:
+    return (f"warning: {component}: its check's address is not public (loopback, private, link-local or reserved); "
+            "the probe did not connect and recorded it as down\n"
+            "  hint: if the probe is meant to watch internal services, its operator sets EXPEDIENTE_PROBE_PRIVATE=1 "
+            "where the probe runs (docs/format.md)\n")
+
+
+def details(site: Path) -> dict[str, tuple[str, str, str]]:
+    """Return each component's row (ok, latency, detail) of the day probed."""
+    found = {}
+    for path in sorted((site / "site_src/uptime/2026-11-23").glob("*.csv")):
+        (_, ok, latency, detail), = list(csv.reader(path.open()))[1:]
+        found[path.stem] = (ok, latency, detail)
+    return found
+
+
+class _Private(BaseHTTPRequestHandler):
+    """A page only this machine can read (a metadata service, an admin page on the loopback)."""
+
+    def do_GET(self):
+        self.server.hosts.append(self.headers.get("Host"))
+        body = b"root-password=hunter2\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+class _Server(ThreadingHTTPServer):
+    def __init__(self):
+        self.connections = 0
+        self.hosts: list[str] = []
+        super().__init__(("127.0.0.1", 0), _Private)
+
+    def verify_request(self, request, client_address):
+        self.connections += 1
+        return True
+
+
+@pytest.fixture
+def private_page():
+    """A real HTTP server on 127.0.0.1 serving a secret; yields the server (its port, what reached it)."""
+    server = _Server()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def guesses(url: str) -> str:
+    # Two guesses at the secret; with `components: 100` a push asks a hundred questions a run.
+    return "components:\n" + "".join(
+        f"  - id: guess-{n}\n    name: G{n}\n    check: {{type: http, url: \"{url}\", contains: \"{guess}\"}}\n"
+        for n, guess in ((1, "password=hunter2"), (2, "password=hunter3")))
+
+
+def published_states(site: Path, out: Path) -> dict[str, str]:
+    assert run(site, "--out", str(out)).returncode == 0
+    return {c["name"]: c["status"] for c in json.loads((out / "api/v2/components.json").read_text())["components"]}
+
+
+def test_the_published_status_does_not_tell_what_a_page_only_the_server_reads_holds(make_site, private_page, tmp_path):
+    site = make_site({"site_src/status.yaml": guesses(f"http://127.0.0.1:{private_page.server_address[1]}/")})
+    assert run(site, "check").returncode == 0
+    done = run(site, "probe")
+    assert done.returncode == 0
+    assert done.stderr == warning("guess-1") + warning("guess-2")
+    assert done.stdout.startswith("probed 2 components: 0 up, 2 down in ")
+    assert private_page.connections == 0
+    assert details(site) == {"guess-1": ("0", "", REFUSED), "guess-2": ("0", "", REFUSED)}
+    states = published_states(site, tmp_path / "out")
+    assert states["G1"] == states["G2"], f"the status page answers the guesses: {states}"
+
+
+def test_the_operator_allows_private_addresses(make_site, private_page, tmp_path):
+    site = make_site({"site_src/status.yaml": guesses(f"http://127.0.0.1:{private_page.server_address[1]}/")})
+    done = run(site, "probe", env=dict(LOCAL_PROBE))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert [ok for ok, _, _ in details(site).values()] == ["1", "0"]
+    assert private_page.connections == 2
+
+
+def test_every_kind_of_private_target_is_refused_without_a_connection(make_site):
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(8)
+    listening.setblocking(False)
+    port = listening.getsockname()[1]
+    targets = {
+        "loopback-tcp": f"{{type: tcp, host: 127.0.0.1, port: {port}}}",
+        "localhost": f"{{type: http, url: 'http://localhost:{port}/'}}",          # a name that resolves to it
+        "mapped": f"{{type: http, url: 'http://[::ffff:127.0.0.1]:{port}/'}}",   # IPv4 in IPv6 clothing
+        "ipv6-loopback": f"{{type: tcp, host: '::1', port: {port}}}",
+        "metadata": "{type: http, url: 'http://169.254.169.254/latest/meta-data/', timeout: 1s}",
+        "office": "{type: tcp, host: 10.1.2.3, port: 22, timeout: 1s}",
+        "cgnat": "{type: tcp, host: 100.64.0.1, port: 22, timeout: 1s}",
+        "docs-range": "{type: http, url: 'https://192.0.2.1/', timeout: 1s}",
+        "unspecified": f"{{type: tcp, host: 0.0.0.0, port: {port}}}",
+        "dns-server": "{type: dns, name: example.net, server: 127.0.0.1, timeout: 1s}",
+    }
+    status = "components:\n" + "".join(f"  - id: {name}\n    name: {name}\n    check: {check}\n"
+                                       for name, check in targets.items())
+    site = make_site({"site_src/status.yaml": status})
+    try:
+        done = run(site, "probe")
+        with pytest.raises(BlockingIOError):
+            listening.accept()                 # nothing knocked at the listening port
+    finally:
+        listening.close()
+    assert done.returncode == 0
+    assert done.stderr == "".join(warning(name) for name in targets)
+    assert details(site) == {name: ("0", "", REFUSED) for name in targets}
+
+
+def test_the_connection_goes_to_the_address_checked_never_to_a_second_answer_of_the_name(private_page):
+    # DNS rebinding: a name may answer a public address to the check and a private one to the connection.
+    # The probe resolves once and hands the checked addresses to the connection, which never asks again:
+    # here the name does not even resolve, and the request still reaches the address given, under its name.
+    port = private_page.server_address[1]
+    connection = PinnedHTTPConnection("rebind.invalid", port, ((socket.AF_INET, ("127.0.0.1", port)),), 2.0)
+    try:
+        connection.request("GET", "/")
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+    assert private_page.hosts == [f"rebind.invalid:{port}"]

@@ -1,0 +1,203 @@
+"""A pushed status.yaml names header variables and urls; the probe's operator alone says which variable may go
+to which host (EXPEDIENTE_PROBE_SECRETS). Each test runs `python build.py probe` against a real local server
+that records every connection and every header it receives."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import LOCAL_PROBE, ROOT
+
+# Each test runs the command line in a process of its own.
+pytestmark = pytest.mark.slow
+
+NOW = "2026-11-23T10:00:00-03:00"
+TOKEN = "tok-0001-of-the-status-page"
+SECRETS = {"PROBE_TOKEN": "glpat-write-repository-0001", "CI_JOB_TOKEN": "job-token-0002",
+           "AWS_SECRET_ACCESS_KEY": "aws-secret-0003"}
+NOTHING = "EXPEDIENTE_PROBE_SECRETS does not let every header go where its check sends it; nothing was probed\n"
+
+
+def run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run build.py with the test's environment only: nothing of the caller's EXPEDIENTE_* leaks in. The local
+    listener stands for a remote host: private addresses are allowed, so that only the list decides."""
+    base = {key: value for key, value in os.environ.items()
+            if not key.startswith("EXPEDIENTE_") and key != "SOURCE_DATE_EPOCH" and key not in SECRETS}
+    base.update(LOCAL_PROBE)
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args, "--site", str(site), "--now", NOW],
+                          capture_output=True, text=True, timeout=120, env={**base, **(env or {})})
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.seen.append(dict(self.headers.items()))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+class _Listener(ThreadingHTTPServer):
+    """Counts the connections it accepts, so that a test can tell that the probe never connected."""
+
+    def __init__(self, address, family=socket.AF_INET):
+        self.address_family = family
+        self.connections = 0
+        self.seen: list[dict[str, str]] = []
+        super().__init__(address, _Recorder)
+
+    def verify_request(self, request, client_address):
+        self.connections += 1
+        return True
+
+
+@pytest.fixture
+def listener():
+    """A real HTTP server on 127.0.0.1 standing for some host; yields the server (its port, what it received)."""
+    server = _Listener(("127.0.0.1", 0))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def status_yaml(url: str, headers: str = "{Authorization: STATUS_TOKEN}") -> str:
+    return ("components:\n  - id: portal\n    name: Portal\n    check:\n      type: http\n"
+            f"      url: {url}\n      timeout: 2s\n      headers: {headers}\n")
+
+
+def rows(site: Path) -> list[Path]:
+    return sorted((site / "site_src" / "uptime").rglob("*.csv")) if (site / "site_src" / "uptime").exists() else []
+
+
+def test_a_pushed_check_cannot_send_the_servers_other_secrets_to_the_pushers_host(make_site, listener):
+    # The probe's environment holds what its job needs: the token that pushes its rows
+    # (docs/deploy-gitlab-pages.md: PROBE_TOKEN, write_repository), the CI's job token, a deploy key.
+    # A pusher names them as header variables of a check whose url is the pusher's own host.
+    port = listener.server_address[1]
+    site = make_site({"site_src/status.yaml": status_yaml(
+        f"http://127.0.0.1:{port}/", "{X-A: PROBE_TOKEN, X-B: CI_JOB_TOKEN, X-C: AWS_SECRET_ACCESS_KEY}")})
+    assert run(site, "check").returncode == 0        # the push is valid: only the operator's list decides
+    # The operator lets STATUS_TOKEN go to the status host, and nothing else anywhere.
+    done = run(site, "probe", env={**SECRETS, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"})
+    assert done.returncode == 1
+    assert done.stderr == "".join(
+        f"site_src/status.yaml:8:{column}: error: the probe may not send the variable {name} to 127.0.0.1:{port}: "
+        f"EXPEDIENTE_PROBE_SECRETS does not list {name}@127.0.0.1:{port}\n"
+        f"  hint: if 127.0.0.1:{port} is meant to receive {name}, the probe's operator adds {name}@127.0.0.1:{port} "
+        "to EXPEDIENTE_PROBE_SECRETS where the probe runs (the cron job's environment, the CI's variables), never "
+        "in the repository; docs/format.md says how\n"
+        for column, name in ((22, "PROBE_TOKEN"), (40, "CI_JOB_TOKEN"), (59, "AWS_SECRET_ACCESS_KEY"))) + NOTHING
+    assert done.stdout == ""
+    assert (listener.connections, listener.seen, rows(site)) == (0, [], [])
+    assert not [value for value in SECRETS.values() if value in done.stdout + done.stderr]
+
+
+def test_a_variable_listed_for_the_checks_host_is_sent(make_site, listener):
+    port = listener.server_address[1]
+    site = make_site({"site_src/status.yaml": status_yaml(f"http://LocalHost:{port}/health")})
+    # Host names compare without regard to case; entries may be separated by commas as well as spaces.
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN,
+                                   "EXPEDIENTE_PROBE_SECRETS": "OTHER@api.example.net,\n STATUS_TOKEN@localhost"})
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    assert [headers["Authorization"] for headers in listener.seen] == [TOKEN]
+    assert len(rows(site)) == 1 and TOKEN not in done.stdout + rows(site)[0].read_text()
+
+
+def test_a_variable_listed_for_another_host_is_refused_before_any_connection(make_site, listener):
+    port = listener.server_address[1]
+    site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/")})
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"})
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        f"site_src/status.yaml:8:32: error: the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port}: "
+        f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@127.0.0.1:{port}")
+    assert done.stderr.endswith(NOTHING)
+    assert (listener.connections, rows(site)) == (0, [])
+
+
+@pytest.mark.parametrize("secrets", [None, "", "STATUS_TOKEN@www.example.net"], ids=["unset", "empty", "other"])
+def test_an_unlisted_variable_gets_the_same_answer_whether_it_is_set_or_not(make_site, listener, secrets):
+    port = listener.server_address[1]
+    site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/", "{X-Key: DEPLOY_KEY}")})
+    listing = {} if secrets is None else {"EXPEDIENTE_PROBE_SECRETS": secrets}
+    answers = {run(site, "probe", env={**listing, **value}).stderr
+               for value in ({}, {"DEPLOY_KEY": ""}, {"DEPLOY_KEY": "ssh-key-0004"})}
+    assert answers == {
+        f"site_src/status.yaml:8:24: error: the probe may not send the variable DEPLOY_KEY to 127.0.0.1:{port}: "
+        f"EXPEDIENTE_PROBE_SECRETS does not list DEPLOY_KEY@127.0.0.1:{port}\n"
+        f"  hint: if 127.0.0.1:{port} is meant to receive DEPLOY_KEY, the probe's operator adds "
+        f"DEPLOY_KEY@127.0.0.1:{port} to EXPEDIENTE_PROBE_SECRETS where the probe runs (the cron job's environment, "
+        "the CI's variables), never in the repository; docs/format.md says how\n" + NOTHING}
+    assert (listener.connections, rows(site)) == (0, [])
+
+
+def test_a_port_in_an_entry_binds_the_variable_to_that_port(make_site, listener):
+    port = listener.server_address[1]
+    site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/")})
+    other = port + 1 if port < 65535 else port - 1
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": f"STATUS_TOKEN@127.0.0.1:{other}"})
+    assert done.returncode == 1 and (listener.connections, rows(site)) == (0, [])
+    assert f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@127.0.0.1:{port}\n" in done.stderr
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": f"STATUS_TOKEN@127.0.0.1:{port}"})
+    assert (done.returncode, done.stderr) == (0, "")
+    assert [headers["Authorization"] for headers in listener.seen] == [TOKEN]
+
+
+def test_an_ipv6_host_is_listed_in_brackets_and_compared_as_an_address(make_site):
+    server = _Listener(("::1", 0), socket.AF_INET6)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        site = make_site({"site_src/status.yaml": status_yaml(f"'http://[::1]:{port}/'")})
+        done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@[0:0::1]"})
+        assert (done.returncode, done.stderr) == (0, "")
+        assert [headers["Authorization"] for headers in server.seen] == [TOKEN]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize("entry, shown", [
+    ("STATUS_TOKEN", "STATUS_TOKEN"),                                   # no host
+    ("STATUS_TOKEN@", "STATUS_TOKEN@"),
+    ("status_token@www.example.net", "status_token@www.example.net"),  # not a variable's name
+    ("STATUS_TOKEN@www.example.net:0", "STATUS_TOKEN@www.example.net:0"),
+    ("STATUS_TOKEN@::1", "STATUS_TOKEN@::1"),                           # IPv6 without brackets
+    ("STATUS_TOKEN@https://www.example.net/", "STATUS_TOKEN@https://www.example.net/"),
+    ("STATUS_TOKEN=tok-0001-of-the-status-page", "STATUS_TOKEN=…"),     # the secret itself: never echoed
+], ids=["no_host", "empty_host", "lower_case", "port_0", "bare_ipv6", "url", "value"])
+def test_a_malformed_entry_is_an_error_naming_it(make_site, listener, entry, shown):
+    port = listener.server_address[1]
+    site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/", "{X-Other: OTHER}")})
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "OTHER": "x",
+                                   "EXPEDIENTE_PROBE_SECRETS": f"OTHER@127.0.0.1 {entry}"})
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"EXPEDIENTE_PROBE_SECRETS: error: the entry '{shown}' is not NAME@host or NAME@host:port\n"
+        "  hint: NAME is an environment variable's name (upper-case letters, digits and _), host is as in the "
+        "check's url (an IPv6 address in brackets); separate entries with spaces or commas, e.g. "
+        'EXPEDIENTE_PROBE_SECRETS="STATUS_TOKEN@www.example.net STATUS_AUTH@[2001:db8::1]:8443"\n' + NOTHING)
+    assert (listener.connections, rows(site)) == (0, [])
+    assert TOKEN not in done.stderr
+
+
+def test_check_and_build_neither_need_nor_read_the_list(make_site, tmp_path):
+    site = make_site({"site_src/status.yaml": status_yaml("https://www.example.net/")})
+    for listing in ({}, {"EXPEDIENTE_PROBE_SECRETS": "not an entry"}):
+        assert run(site, "check", env=listing).returncode == 0
+        assert run(site, "build", "--out", str(tmp_path / "out"), env=listing).returncode == 0
