@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_NOW, ROOT, copy_example, snapshot
+from conftest import EXAMPLE_NOW, LOCAL_PROBE, ROOT, copy_example, snapshot
 from test_month_close import close
 from test_probe import make_site
 
@@ -283,7 +283,7 @@ def test_a_link_put_in_the_history_while_the_probe_measures_takes_nothing_from_t
     pushing_server.push = lambda: link.append(push(site, outside))
     before = tree(outside)
     out, err = io.StringIO(), io.StringIO()
-    status = probe_command(site, datetime.fromisoformat("2026-11-23T13:00:05+00:00"), {}, out, err,
+    status = probe_command(site, datetime.fromisoformat("2026-11-23T13:00:05+00:00"), dict(LOCAL_PROBE), out, err,
                            interactive=False)
     assert link, "the server was not asked: the push did not land"
     assert (status, err.getvalue()) == (1, f"{link[0]}: error: could not close the month: too many levels of "
