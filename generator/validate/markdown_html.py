@@ -65,7 +65,8 @@ def render_checked(text: str) -> tuple[str, Made | None]:
     more = len(CONTROL_CHARACTER.findall(html)) - 1
     for reference in _REFERENCE.finditer(text):
         character = _stands_for(reference)
-        if CONTROL_CHARACTER.match(character):
+        # One the HTML holds: a reference in code is shown as written, and makes nothing.
+        if CONTROL_CHARACTER.match(character) and character in html:
             return CONTROL_CHARACTER.sub("", html), Made(character, more, reference[0], reference.start())
     return CONTROL_CHARACTER.sub("", html), Made(found[0], more, None, 0)
 
