@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from generator.markup import render_markdown
-from generator.model import COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, IncidentUpdate, SiteSettings, Text
+from generator.model import COMPONENT_STATES, IMPACTS, INCIDENT_STATUSES, IncidentUpdate, SiteSettings
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
 from generator.validate.fields import (
     Problems,
@@ -17,6 +16,7 @@ from generator.validate.fields import (
     expect_text,
     quote_list,
 )
+from generator.validate.markdown_html import render_text
 from generator.validate.notice_fields import read_instant
 
 STATUS_KEYS = ("components", "impact", "start", "end", "updates")
@@ -93,7 +93,7 @@ def read_updates(node: Node, problems: Problems, site: SiteSettings, kind: str, 
         if start is not None and too_early(at, start, kind):
             problems.error(update.get("at"), *update_before_start(at, start, kind))
             continue
-        updates.append(IncidentUpdate(at, status, Text(tuple((lang, render_markdown(value)) for lang, value in text.values))))
+        updates.append(IncidentUpdate(at, status, render_text(update.get("text"), text, problems)))
     return tuple(updates)
 
 

@@ -13,7 +13,6 @@ from typing import Mapping
 
 from generator.errors import SourceError
 from generator.limits import body_problem
-from generator.markup import render_markdown
 from generator.model import Change, Department, Notice, SiteSettings, Text, pickled_by_fields
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
 from generator.schedule.effective import applying_notices
@@ -28,6 +27,7 @@ from generator.validate.fields import (
     quote_list,
 )
 from generator.validate.incidents import STATUS_KEYS, read_status_fields
+from generator.validate.markdown_html import render_body
 from generator.validate.notice_changes import read_changes
 from generator.validate.notice_fields import (
     file_date_problem,
@@ -157,7 +157,7 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
     check_body(source, problems)
     parts = None
     if not problems.count() and None not in (title, published, kind, chosen):
-        parts = NoticeParts(slug, lang, title, render_markdown(source.body), revision, dict(
+        parts = NoticeParts(slug, lang, title, render_body(source, problems), revision, dict(
             path=source.path, type=kind, date=published, updated=updated, departments=chosen, period=period,
             supersedes=supersedes, cancelled=cancelled, changes=changes, **status_fields))
     # The prose is checked even when the front matter has errors: report everything at once.
@@ -202,7 +202,7 @@ def _read_translation(source: MarkdownSource, settings: SiteSettings,
     if problems.count():
         return None
     title = expect_line(front.get("title"), problems, "title")
-    return (lang, title, render_markdown(source.body)) if title else None
+    return (lang, title, render_body(source, problems)) if title else None
 
 
 def check_body(source: MarkdownSource, problems: Problems) -> None:

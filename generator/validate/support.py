@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from generator.markup import render_markdown
-from generator.model import Priority, Support, Text, TicketState
+from generator.model import Priority, Support, TicketState
 from generator.read.yaml_nodes import Map, Node
 from generator.validate.fields import (
     Problems,
@@ -14,6 +13,7 @@ from generator.validate.fields import (
     expect_localised,
     expect_map,
 )
+from generator.validate.markdown_html import render_text
 
 
 def _items(mapping: Map, key: str, problems: Problems) -> tuple[Node, ...]:
@@ -58,5 +58,5 @@ def validate_support(root: Node | None, problems: Problems, languages: tuple[str
     for node in _items(mapping, "notes", problems):
         text = expect_localised(node, problems, "a note", languages)
         if text is not None:
-            notes.append(Text(tuple((lang, render_markdown(value)) for lang, value in text.values)))
+            notes.append(render_text(node, text, problems))
     return Support(tuple(priorities), tuple(states), tuple(notes))
