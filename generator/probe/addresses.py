@@ -32,8 +32,12 @@ def private_allowed(environ) -> bool:
 def is_public(address: str) -> bool:
     """Tell whether an IP address (text, an IPv6 zone allowed) is one the probe may reach by default."""
     ip = ipaddress.ip_address(address.partition("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped           # ::ffff:127.0.0.1 is the loopback, whatever Python 3.11 says of it
+    if isinstance(ip, ipaddress.IPv6Address):
+        # An IPv6 address that carries an IPv4 one reaches that one: ::ffff:127.0.0.1 is the loopback, whatever
+        # Python 3.11 says of it; 2002:7f00:1:: (6to4) and a Teredo address lead to the IPv4 address they wrap.
+        wrapped = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+        if any(inner is not None for inner in wrapped):
+            return all(inner is None or is_public(str(inner)) for inner in wrapped)
     # ipaddress also counts the documentation ranges (192.0.2.0/24 ...) and 100.64.0.0/10 as not global: refused too.
     return ip.is_global and not (ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_unspecified
                                  or ip.is_multicast or ip.is_reserved)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import LOCAL_PROBE, ROOT
 
-from generator.probe.addresses import PinnedHTTPConnection
+from generator.probe.addresses import PinnedHTTPConnection, is_public
 
 # Each test runs the command line in a process of its own.
 pytestmark = pytest.mark.slow
@@ -166,3 +166,17 @@ def test_the_connection_goes_to_the_address_checked_never_to_a_second_answer_of_
     finally:
         connection.close()
     assert private_page.hosts == [f"rebind.invalid:{port}"]
+
+
+@pytest.mark.parametrize(("address", "public"), [
+    ("2002:7f00:1::", False),                  # 6to4 of 127.0.0.1
+    ("2002:a00:1::", False),                   # 6to4 of 10.0.0.1
+    ("2002:808:808::", True),                  # 6to4 of 8.8.8.8
+    ("::ffff:169.254.169.254", False),         # IPv4-mapped: a cloud's metadata service
+    ("::ffff:8.8.8.8", True),
+    ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),   # Teredo, whose client is 192.0.2.45
+    ("2001:4860:4860::8888", True),
+])
+def test_an_ipv6_address_that_carries_an_ipv4_one_is_judged_by_the_ipv4_one(address, public):
+    """6to4, Teredo and IPv4-mapped addresses reach the IPv4 address they wrap: a private one is refused."""
+    assert is_public(address) is public
