@@ -46,6 +46,8 @@ support we we're we'll nosotros office offices store stores shop desk helpdesk t
 # Verbs in the first person plural: their subject is the support team itself.
 _WE = (r"fechamos|fecharemos|encerramos|encerraremos|abrimos|abriremos|reabrimos|reabriremos|atenderemos|atendemos|"
        r"funcionaremos|cerramos|cerraremos|trabajaremos|we(?:'ll be| will be|'ll| will| are|'re)?")
+_WE_CLOSE = r"fechamos|fecharemos|encerramos|encerraremos|cerramos|cerraremos|we(?:'ll| will)?"
+_WE_OPEN = r"abrimos|abriremos|reabrimos|reabriremos|we(?:'ll| will)?"
 _CLOSE_VERB = r"fecha|fechara|fecham|fecharao|encerra|encerrara|cierra|cerrara|cierran|closes?|will close|closing"
 _OPEN_VERB = (r"abre|abrira|abrem|abrirao|reabre|reabrira|inicia|iniciara|comeca|comecara|abriran|"
               r"opens?|will open|reopens?|will reopen|opening")
@@ -61,9 +63,9 @@ _BE = (r"estaremos|ficaremos|permaneceremos|estara|ficara|permanecera|estarao|fi
 _AT = r"(?:(?:somente|apenas|so|solo|only)\s+)?(?:as|a las|at|a partir das|a partir de las|from)\s+"
 
 _PHRASES = (
-    ("closes", re.compile(rf"\b(?:{_WE}|{_CLOSE_VERB})\s+(?:(?:o|el|the)\s+(?:atendimento|expediente|atencion|"
+    ("closes", re.compile(rf"\b(?:{_WE_CLOSE}|{_CLOSE_VERB})\s+(?:(?:o|el|the)\s+(?:atendimento|expediente|atencion|"
                           rf"office|support)\s+)?(?:(?:mais cedo|mas temprano|early),?\s+)?{_AT}(?P<t1>{_TIME})")),
-    ("opens", re.compile(rf"\b(?:{_WE}|{_OPEN_VERB})\s+(?:(?:o|el|the)\s+(?:atendimento|expediente|atencion|"
+    ("opens", re.compile(rf"\b(?:{_WE_OPEN}|{_OPEN_VERB})\s+(?:(?:o|el|the)\s+(?:atendimento|expediente|atencion|"
                          rf"office|support)\s+)?(?:(?:mais tarde|mas tarde|late),?\s+)?{_AT}(?P<t1>{_TIME})")),
     ("closes", re.compile(rf"\b(?:{_UNTIL_SUBJECT})\b(?:\s+(?:{_FILLER})\b){{0,3}}\s+(?:ate|hasta|until|till)\s+"
                           rf"(?:(?:as|las|a las)\s+)?(?P<t1>{_TIME})")),
@@ -79,6 +81,7 @@ _PHRASES = (
     ("closed", re.compile(r"(?m)(?:^|(?<=[:–—-]))[ \t]*(?:fechad[oa]s?|cerrad[oa]s?|closed)\b\s*(?=[.;,\n\x00]|$)")),
 )
 _FIRST_PERSON = re.compile(rf"(?:(?:{_WE})\b|estaremos|ficaremos|permaneceremos|nao |no )")
+_AM_PM_DOT = re.compile(r"(\d\s?[aApP][mM])\.$")     # "closes at 3 pm." quoted without the sentence's full stop
 _CLAUSE_BREAK = re.compile(r"[.;:!?,()\n\x00]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n|\x00")
 _WORD = re.compile(r"[a-z][\w'-]*")
@@ -162,7 +165,7 @@ def find_hours_phrases(text: str, names: frozenset[str] = frozenset()) -> tuple[
             line = bisect_right(prepared.line_starts, start)
             found[start] = HoursPhrase(
                 offset=start, end=stop, line=line, column=start - prepared.line_starts[line - 1] + 1,
-                text=text[start:stop].strip(), kind=kind, times=times,
+                text=_AM_PM_DOT.sub(r"\1", text[start:stop].strip()), kind=kind, times=times,
                 sentence=prepared.span(sentence_start, max(sentence_start + 1, sentence_end)),
                 words=frozenset(_WORD.findall(folded[sentence_start:sentence_end])))
     return tuple(found[key] for key in sorted(found))

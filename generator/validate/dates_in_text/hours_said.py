@@ -82,7 +82,7 @@ def _usual(department: Department, channel, day: date) -> tuple[Interval, ...]:
 def _agrees(phrase: HoursPhrase, hours: list[tuple[Interval, ...]]) -> bool:
     """Tell whether the phrase says what one of the channels' `hours` on the day are (all closed, for closed)."""
     if phrase.kind == "closed":
-        return not any(hours)
+        return not all(hours)     # "estaremos fechados" on a Sunday, while e-mail is read around the clock
     if phrase.kind == "closes":
         return any(h and h[-1].end == phrase.times[0] for h in hours)
     if phrase.kind == "opens":
@@ -114,10 +114,12 @@ def _change_hint(phrase: HoursPhrase, day: date, context: HoursContext) -> str:
     for department in departments:
         for channel in department.channels:
             usual = _usual(department, channel, day)
-            hours.setdefault(channel.id, _as_said(phrase, usual) if channels is None or channel.id in channels else usual)
+            # A channel open around the clock (e-mail) is not what "fecha às 15h" speaks of, unless it names it.
+            spoken = channel.id in channels if channels is not None else not channel.hours.always
+            hours.setdefault(channel.id, _as_said(phrase, usual) if spoken else usual)
     listed = {key: value for key, value in hours.items() if value}
     what = ("hours: {" + ", ".join(f"{key}: {_written(value)}" for key, value in listed.items()) + "}"
-            if listed else "closed: true")
+            if listed and (phrase.kind != "closed" or channels is not None) else "closed: true")
     said = f"changes: [{{date: {day.isoformat()}, {what}}}]"
     if named:
         said = f"departments: [{', '.join(d.id for d in departments)}] and {said}"
