@@ -17,6 +17,7 @@ from generator.model import Change, Department, Notice, SiteSettings, Text, pick
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
 from generator.schedule.effective import applying_notices
 from generator.validate.dates import parse_date, swapped_date_hint
+from generator.validate.dates_in_text.hours_said import HoursContext
 from generator.validate.fields import (
     Problems,
     check_keys,
@@ -39,7 +40,6 @@ from generator.validate.notice_fields import (
     read_supersedes,
     read_type,
 )
-from generator.validate.dates_in_text.hours_said import HoursContext
 from generator.validate.prose import check_prose, read_prose_dates_ok
 
 NOTICE_KEYS = ("title", "date", "type", "lang", "updated", "departments", "period", "supersedes", "cancelled",

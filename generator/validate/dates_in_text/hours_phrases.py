@@ -165,7 +165,7 @@ def find_hours_phrases(text: str, names: frozenset[str] = frozenset()) -> tuple[
             line = bisect_right(prepared.line_starts, start)
             found[start] = HoursPhrase(
                 offset=start, end=stop, line=line, column=start - prepared.line_starts[line - 1] + 1,
-                text=_AM_PM_DOT.sub(r"\1", text[start:stop].strip()), kind=kind, times=times,
+                text=_AM_PM_DOT.sub(r"\1", " ".join(text[start:stop].split())), kind=kind, times=times,
                 sentence=prepared.span(sentence_start, max(sentence_start + 1, sentence_end)),
                 words=frozenset(_WORD.findall(folded[sentence_start:sentence_end])))
     return tuple(found[key] for key in sorted(found))
