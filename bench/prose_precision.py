@@ -11,6 +11,8 @@ of its language, as tests/test_prose_notices.py does; a bad notice's mistakes ar
 Recall: found / mistakes.  Precision: errors that are expected ones / every error reported, on
 correct and wrong texts together (an error on a correct text is a false alarm).  Prints one line
 per language and the total, for each corpus.
+Hours (tests/prose/hours/corpus.yaml): sentences whose text gives a day's hours without a change must
+raise exactly their warning, the others nothing (warnings counted here, as that check gives no errors).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from generator.errors import ERROR
 from generator.validate.dates_in_text import check_dates
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "prose" / "informal"
+HOURS = Path(__file__).resolve().parent.parent / "tests" / "prose" / "hours" / "corpus.yaml"
 NOTICES = Path(__file__).resolve().parent.parent / "tests" / "prose" / "notices"
 
 
@@ -87,6 +90,43 @@ def measure_notices() -> dict[str, list[int]]:
     return rows
 
 
+def hours_warnings(entry: dict) -> list[str]:
+    """Return the warnings `check` reports on one sentence of the hours corpus, each as "line:column: message\nhint"
+    (the site of tests/test_prose_hours.py)."""
+    sys.path.insert(0, str(HOURS.parent.parent.parent))
+    from test_prose_hours import HOURS as HOURS_YAML
+    from test_prose_hours import PATH, SITE
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder)
+        for rel, text in {"site_src/site.yaml": SITE, "site_src/hours.yaml": HOURS_YAML, PATH:
+                          f"---\ntitle: Aviso\ndate: 2026-12-07 10:00\nlang: {entry['lang']}\n---\n{entry['text']}\n"}.items():
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            (site / rel).write_text(text, encoding="utf-8")
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            run_command(["check", "--site", str(site), "--now", "2026-12-07T12:00-03:00"])
+    return [block[len(PATH) + 1:].replace("\n  hint: ", "\n").rstrip("\n")
+            for block in re.findall(r"^notices/.*\n(?:  .*\n)*", err.getvalue(), re.M)]
+
+
+def measure_hours() -> dict[str, list[int]]:
+    """Return, by language, [silent sentences, false alarms, sentences to warn, found, warnings] on the hours corpus."""
+    corpus = yaml.safe_load(HOURS.read_text(encoding="utf-8")) if HOURS.exists() else {"ok": [], "bad": []}
+    rows: dict[str, list[int]] = {}
+    for kind in ("ok", "bad"):
+        for entry in corpus[kind]:
+            row = rows.setdefault(entry["lang"], [0, 0, 0, 0, 0])
+            warnings = hours_warnings(entry)
+            row[4] += len(warnings)
+            if kind == "ok":
+                row[0] += 1
+                row[1] += len(warnings)
+            else:
+                row[2] += 1
+                row[3] += f"{entry['warning']}\n{entry['hint']}" in warnings
+    return rows
+
+
 def main() -> int:
     header = f"{'ok':>4} {'false alarms':>12} {'bad':>4} {'found':>5} {'recall':>7} {'precision':>9}"
     totals = [0, 0, 0, 0, 0]
@@ -102,6 +142,12 @@ def main() -> int:
         totals = [a + b for a, b in zip(totals, row)]
         print(line(lang, tuple(row)))
     print(line("total", tuple(totals)))
+    print(f"\n{'hours':9} {header}")
+    totals = [0, 0, 0, 0, 0]
+    for lang, row in sorted(measure_hours().items()):
+        totals = [a + b for a, b in zip(totals, row)]
+        print(line(lang, tuple(row)))
+    print(line("total", tuple(totals)) if totals[2] else "total     (no hours corpus in this checkout)")
     return 0
 
 

@@ -17,6 +17,7 @@ from generator.model import Change, Department, Notice, SiteSettings, Text, pick
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
 from generator.schedule.effective import applying_notices
 from generator.validate.dates import parse_date, swapped_date_hint
+from generator.validate.dates_in_text.hours_said import HoursContext
 from generator.validate.fields import (
     Problems,
     check_keys,
@@ -55,6 +56,12 @@ class ProseContext:
     period: tuple[date, date] | None
     covered: frozenset[date] | None           # the days an hours notice changes
     acknowledged: frozenset[date]             # prose_dates_ok
+    changes: tuple[Change, ...] = ()          # what the text's hours are held against
+    chosen: tuple[str, ...] | None = None     # the notice's departments (None: all)
+
+    def hours(self, settings: SiteSettings) -> HoursContext:
+        """Return what the hours the text gives are checked against, with the site's departments."""
+        return HoursContext(settings.departments, self.chosen, self.changes, self.covered is not None)
 
 
 @pickled_by_fields
@@ -97,7 +104,8 @@ def validate_notice(source: MarkdownSource, settings: SiteSettings, slugs: froze
     problems = Problems(source.path)
     parts, prose = _read_notice(source, settings, slugs, problems)
     if prose is not None:
-        check_prose(source, prose.lang, prose.reference, prose.period, problems, prose.covered, prose.acknowledged)
+        check_prose(source, prose.lang, prose.reference, prose.period, problems, prose.covered, prose.acknowledged,
+                    prose.hours(settings))
     return CheckedNotice(parts, prose, tuple(problems.items))
 
 
@@ -166,7 +174,8 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
     covered = None
     if parts is not None and kind == "hours":
         covered = frozenset(day for change in changes for day in change.days())
-    return parts, ProseContext(lang, published.date(), period, covered, acknowledged)
+    chosen_ids = tuple(chosen) if chosen is not None and front.get("departments") is not None else None
+    return parts, ProseContext(lang, published.date(), period, covered, acknowledged, changes, chosen_ids)
 
 
 def validate_translation(source: MarkdownSource, settings: SiteSettings, notice: NoticeParts | None,
@@ -176,7 +185,8 @@ def validate_translation(source: MarkdownSource, settings: SiteSettings, notice:
     translated = _read_translation(source, settings, problems)
     checked = Problems(source.path)
     if translated is not None and notice is not None and prose is not None and translated[0] != notice.lang:
-        check_prose(source, translated[0], prose.reference, prose.period, checked, prose.covered, prose.acknowledged)
+        check_prose(source, translated[0], prose.reference, prose.period, checked, prose.covered, prose.acknowledged,
+                    prose.hours(settings), own=False)
     return CheckedTranslation(translated, tuple(problems.items), tuple(checked.items))
 
 

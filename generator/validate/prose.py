@@ -1,8 +1,9 @@
 """The dates written in a notice's title and body, checked against the notice (the dates_in_text package finds them).
 
 Errors: a date that does not exist, a weekday that does not match its date, a time of day that cannot be one.
-Warnings: a date outside the notice's period, and in an hours notice a date inside
-it that no structured change covers.  Places are lines and columns in the .md file.
+Warnings: a date outside the notice's period, in an hours notice a date inside
+it that no structured change covers, and hours the text gives for a day ("fecha às 15h")
+that the notice's changes do not give (dates_in_text/hours_said.py).  Places are lines and columns in the .md file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from generator.read.sources import MarkdownSource
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
 from generator.validate.dates import parse_date, swapped_date_hint
 from generator.validate.dates_in_text import check_dates, check_times, find_dates
+from generator.validate.dates_in_text.hours_said import HoursContext, check_hours_said
 from generator.validate.fields import Problems
 
 
@@ -57,8 +59,10 @@ def read_prose_dates_ok(node: Node | None, problems: Problems) -> frozenset[date
 
 
 def check_prose(source: MarkdownSource, lang: str, reference: date, period, problems: Problems,
-                covered: frozenset[date] | None = None, acknowledged: frozenset[date] = frozenset()) -> None:
-    """Check the dates written in the title and body of one file against the notice's date and period.
+                covered: frozenset[date] | None = None, acknowledged: frozenset[date] = frozenset(),
+                hours: HoursContext | None = None, own: bool = True) -> None:
+    """Check the dates written in the title and body of one file against the notice's date and period, and
+    the hours it gives for a day against the notice's changes (`hours`; `own` False: a translation).
 
     A date in `acknowledged` (the notice's `prose_dates_ok`) may lie outside the period or the changes.
     """
@@ -81,6 +85,12 @@ def check_prose(source: MarkdownSource, lang: str, reference: date, period, prob
                                      problem.message, problem.hint, problem.severity))
     found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period, acknowledged)
     found += check_times(source.body, source.path, source.body_line - 1)
+    if hours is not None:
+        if isinstance(title_node, Scalar):
+            found += check_hours_said(title_node.text, lang, reference, period, hours, acknowledged, source.path,
+                                      title_node.line - 1, title_node.column - 1, own)
+        found += check_hours_said(source.body, lang, reference, period, hours, acknowledged, source.path,
+                                  source.body_line - 1, own=own)
     # A date already reported as wrong needs no second word about coverage.
     wrong = {(p.line, p.column) for p in found if p.severity != WARNING}
     problems.items.extend(p for p in found if not (p.severity == WARNING and (p.line, p.column) in wrong))

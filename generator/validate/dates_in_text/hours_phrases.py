@@ -1,0 +1,171 @@
+"""find_hours_phrases: where a text says that support opens, closes, works other hours or is closed.
+
+Staff write the hours of a day in the text and forget the structured change ("Na quinta,
+dia 10, o suporte fecha às 15h").  This reader finds such phrases, in pt, es and en
+whatever the notice's language, so that prose.py can hold them against the notice's
+changes.  A false alarm teaches people to ignore the checker, so a phrase counts only
+when it plainly speaks of opening hours:
+- a verb of opening or closing followed by its time: "fecha às 15h", "abre às 10h",
+  "cierra a las 15:00", "closes at 3 pm", "encerraremos o atendimento às 12h";
+- a word of service before "até"/"hasta"/"until" and a time: "atendimento até as 15h";
+- a range of hours after a word of service: "atendimento das 9h às 15h",
+  "horario de 9 a 15 h", "open 9am-3pm"; a range alone is as often a maintenance window
+  ("das 2h às 4h a rede ficará instável") and is left alone;
+- closed: "fechado", "cerrado", "closed" after a verb of being ("estaremos fechados",
+  "will be closed") or right after a colon or dash ("Quinta, 10/12: fechado"), and
+  "não haverá atendimento", "no habrá atención", "no support".
+A verb in the third person ("fecha", "will be closed") counts only when its clause names
+no subject or names a service (`SERVICE_WORDS`, or a department or channel of the site):
+"a janela fecha às 4h" and "the road will be closed" stay silent.  Times of day alone ("às 15h
+identificamos", "desde as 10h") are never phrases.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from generator.validate.dates_in_text.text import prepare
+
+# A time of day: "15h", "15h30", "15:00", "15.30", "3 pm", "3:30 p.m.", "15 hs", "15 horas".
+_TIME = r"\d{1,2}(?:[:h.]\d{2})?(?:\s?h(?:s|rs?|oras)?\b|\s?[ap]\.?\s?m\b\.?)?"
+_TIME_PARTS = re.compile(r"(\d{1,2})(?:[:h.](\d{2}))?(?:\s?h(?:s|rs?|oras)?|\s?([ap])\.?\s?m\.?)?")
+_TIME_MARKED = re.compile(r"[:h.]|[ap]\.?\s?m")
+
+# Words that name a service: a clause that holds one speaks of opening hours.
+SERVICE_WORDS = frozenset("""
+atendimento atendimentos suporte expediente loja lojas escritorio escritorios central plantao balcao sac equipe
+setor horario funcionamento agencia agencias recepcao telefone telefonico telefonica chat whatsapp e-mail email
+helpdesk ouvidoria financeiro comercial cobranca tecnico
+atencion soporte oficina oficinas tienda tiendas sucursal sucursales equipo mostrador telefono telefonica correo
+support we we're we'll nosotros office offices store stores shop desk helpdesk team phone phones line lines service center centre hours
+""".split())
+
+# Verbs in the first person plural: their subject is the support team itself.
+_WE = (r"fechamos|fecharemos|encerramos|encerraremos|abrimos|abriremos|reabrimos|reabriremos|atenderemos|atendemos|"
+       r"funcionaremos|cerramos|cerraremos|trabajaremos|we(?:'ll be| will be|'ll| will| are|'re)?")
+_WE_CLOSE = r"fechamos|fecharemos|encerramos|encerraremos|cerramos|cerraremos|we(?:'ll| will)?"
+_WE_OPEN = r"abrimos|abriremos|reabrimos|reabriremos|we(?:'ll| will)?"
+_CLOSE_VERB = r"fecha|fechara|fecham|fecharao|encerra|encerrara|cierra|cerrara|cierran|closes?|will close|closing"
+_OPEN_VERB = (r"abre|abrira|abrem|abrirao|reabre|reabrira|inicia|iniciara|comeca|comecara|abriran|"
+              r"opens?|will open|reopens?|will reopen|opening")
+_UNTIL_SUBJECT = (r"atendimento|expediente|funcionamento|funcionaremos|funcionara|atenderemos|atendera|plantao|"
+                  r"abert[oa]s?|atencion|abiert[oa]s?|open|available|staffed|support")
+# Words that may stand between a service and its "até"/"until": no others ("o atendimento ficou indisponível
+# até as 15h" tells of an incident, not of hours).
+_FILLER = (r"sera|funcionara|estara|normal|normalmente|somente|apenas|so|hoje|aberto|aberta|disponivel|presencial|"
+           r"telefonico|telefonica|por|telefone|chat|e-mail|email|whatsapp|will|be|is|only|today|by|phone|solo|"
+           r"estara|abierto|abierta|hoy|de|do|da|del|el|la|the|o|a")
+_BE = (r"estaremos|ficaremos|permaneceremos|estara|ficara|permanecera|estarao|ficarao|permanecerao|sera|"
+       r"estaran|permaneceran|will be|is|are|remains?|will remain|'ll be|'re")
+_AT = r"(?:(?:somente|apenas|so|solo|only)\s+)?(?:as|a las|at|a partir das|a partir de las|from)\s+"
+
+_PHRASES = (
+    ("closes", re.compile(rf"\b(?:{_WE_CLOSE}|{_CLOSE_VERB})\s+(?:(?:o|el|the)\s+(?:atendimento|expediente|atencion|"
+                          rf"office|support)\s+)?(?:(?:mais cedo|mas temprano|early),?\s+)?{_AT}(?P<t1>{_TIME})")),
+    ("opens", re.compile(rf"\b(?:{_WE_OPEN}|{_OPEN_VERB})\s+(?:(?:o|el|the)\s+(?:atendimento|expediente|atencion|"
+                         rf"office|support)\s+)?(?:(?:mais tarde|mas tarde|late),?\s+)?{_AT}(?P<t1>{_TIME})")),
+    ("closes", re.compile(rf"\b(?:{_UNTIL_SUBJECT})\b(?:\s+(?:{_FILLER})\b){{0,3}}\s+(?:ate|hasta|until|till)\s+"
+                          rf"(?:(?:as|las|a las)\s+)?(?P<t1>{_TIME})")),
+    ("hours", re.compile(rf"\b(?:{_UNTIL_SUBJECT}|horario|hours|{_WE})\b(?:\s+(?:{_FILLER}|e|es|sera|is|are|will be)\b){{0,3}}"
+                         rf"[\s:,]+(?:(?:from|das|de|desde las|desde)\s+)?(?P<t1>{_TIME})\s*"
+                         rf"(?:as|a|-|–|to|until|hasta las|hasta)\s*(?P<t2>{_TIME})")),
+    ("closed", re.compile(rf"\b(?:(?:{_WE}|{_BE})\s+(?:(?:todo|todos|all|the|o)\s+)?(?:(?:dia|day|el)\s+)?"
+                          rf"(?:fechad[oa]s?|cerrad[oa]s?|closed)|nao (?:havera|teremos|tera|haverá) "
+                          rf"(?:atendimento|expediente|plantao)|sem (?:atendimento|expediente)|no habra "
+                          rf"(?:atencion|servicio)|no (?:support|service) (?:on|that day)|will not (?:be )?open|"
+                          rf"won't (?:be )?open|nao abriremos|nao abrimos|no abriremos|nao funcionaremos|"
+                          rf"nao atenderemos|no atenderemos)\b")),
+    ("closed", re.compile(r"(?m)(?:^|(?<=[:–—-]))[ \t]*(?:fechad[oa]s?|cerrad[oa]s?|closed)\b\s*(?=[.;,\n\x00]|$)")),
+)
+_FIRST_PERSON = re.compile(rf"(?:(?:{_WE})\b|estaremos|ficaremos|permaneceremos|nao |no )")
+_AM_PM_DOT = re.compile(r"(\d\s?[aApP][mM])\.$")     # "closes at 3 pm." quoted without the sentence's full stop
+_CLAUSE_BREAK = re.compile(r"[.;:!?,()\n\x00]")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|\n\s*\n|\x00")
+_WORD = re.compile(r"[a-z][\w'-]*")
+# Words a clause holds before its verb that are no subject: articles, and the day it is about ("el jueves 10 cierra").
+_SUBJECT_SKIP = frozenset("""
+o a os as el la los las the e y and na no on em en dia dias th st nd rd de del of hoje amanha hoy manana today tomorrow
+segunda terca quarta quinta sexta sabado domingo feira lunes martes miercoles jueves viernes
+monday tuesday wednesday thursday friday saturday sunday janeiro fevereiro marco abril maio junho julho agosto setembro
+outubro novembro dezembro enero febrero marzo mayo junio julio septiembre setiembre octubre noviembre diciembre
+january february march april may june july august september october november december
+""".split())
+
+
+@dataclass(frozen=True, slots=True)
+class HoursPhrase:
+    """A phrase that says what the hours of some day are, as written and as read."""
+
+    offset: int                   # 0-based, in the given text
+    end: int
+    line: int                     # 1-based
+    column: int
+    text: str                     # as written ("fecha às 15h")
+    kind: str                     # closes | opens | hours | closed
+    times: tuple[int, ...]        # minutes: (close,), (open,), (start, end) or ()
+    sentence: tuple[int, int]     # the offsets of its sentence in the given text
+    words: frozenset[str]         # the folded words of its sentence (to find departments and channels)
+
+
+def read_time(written: str) -> int | None:
+    """Return the minutes of a written time of day ("15h", "3 pm", "15:30"), or None when it is none."""
+    parts = _TIME_PARTS.match(written.strip())
+    if parts is None:
+        return None
+    hour, minute, half = int(parts[1]), int(parts[2] or 0), parts[3]
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 24 or minute > 59 or (hour == 24 and minute):
+        return None
+    return hour * 60 + minute
+
+
+def _speaks_of_service(folded: str, start: int, names: frozenset[str]) -> bool:
+    """Tell whether the clause before `start` names no subject, a service or one of `names` (a department or channel)."""
+    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, start)]
+    clause = folded[breaks[-1] if breaks else 0:start]
+    words = [w for w in _WORD.findall(clause) if w not in _SUBJECT_SKIP]
+    return not words or any(w in SERVICE_WORDS or w in names for w in words)
+
+
+@lru_cache(maxsize=256)
+def find_hours_phrases(text: str, names: frozenset[str] = frozenset()) -> tuple[HoursPhrase, ...]:
+    """Return the phrases of `text` that say when support opens, closes or is closed, in order;
+    `names` are the folded ids and names of the site's departments and channels, which count as services."""
+    prepared = prepare(text)
+    folded = prepared.folded
+    sentence_ends = [m.end() for m in _SENTENCE_END.finditer(folded)] + [len(folded)]
+    found: dict[int, HoursPhrase] = {}
+    taken = bytearray(len(folded))
+    for kind, regex in _PHRASES:
+        for match in regex.finditer(folded):
+            if any(taken[match.start():match.end()]):
+                continue
+            written = [match[g] for g in ("t1", "t2") if g in regex.groupindex and match[g]]
+            times = tuple(read_time(t) for t in written)
+            if None in times or (kind == "hours" and not any(_TIME_MARKED.search(t) for t in written)):
+                continue
+            if kind == "hours" and times[0] >= times[1]:
+                continue            # "das 22h às 2h" runs past midnight: too rare in prose to read safely
+            head = match.start() + len(match[0]) - len(match[0].lstrip())
+            # A label ("10/12: fechado") and a first person ("fechamos", "estaremos fechados") need no subject.
+            if not (regex is _PHRASES[-1][1] or _FIRST_PERSON.match(folded, head)
+                    or _speaks_of_service(folded, head, names)):
+                continue
+            taken[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+            end_index = bisect_right(sentence_ends, head)
+            sentence_start = sentence_ends[end_index - 1] if end_index else 0
+            sentence_end = sentence_ends[min(end_index, len(sentence_ends) - 1)]
+            start, stop = prepared.span(head, match.end())
+            line = bisect_right(prepared.line_starts, start)
+            found[start] = HoursPhrase(
+                offset=start, end=stop, line=line, column=start - prepared.line_starts[line - 1] + 1,
+                text=_AM_PM_DOT.sub(r"\1", " ".join(text[start:stop].split())), kind=kind, times=times,
+                sentence=prepared.span(sentence_start, max(sentence_start + 1, sentence_end)),
+                words=frozenset(_WORD.findall(folded[sentence_start:sentence_end])))
+    return tuple(found[key] for key in sorted(found))

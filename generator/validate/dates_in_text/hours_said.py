@@ -1,0 +1,201 @@
+"""check_hours_said: hours the text gives for a day that the notice's changes do not give.
+
+"Na quinta, dia 10, o suporte fecha às 15h" in a notice without a change for the 10th passes
+every other check and leaves the pages showing the usual hours.  Each hours phrase
+(hours_phrases.py) is tied to the dates of its sentence (finding.py): those before it since
+the previous phrase, else those after it up to the next.  For each such day:
+- no change covers it: a warning, unless the phrase only restates the usual hours of the
+  departments and channels it speaks of ("nosso horário é das 8h às 18h"; a channel that
+  closes at that time, one that opens at it, one closed all day); the hint writes the
+  change that would say it, in the real `changes` syntax;
+- a change covers it: a warning when the phrase agrees with no channel the change gives.
+Public holidays are not known here (a notice is checked before, and apart from, the site's
+holidays), so "fechado no dia 25/12" on a holiday asks for `closed: true` or prose_dates_ok.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from babel.dates import get_day_names
+
+from generator.errors import WARNING, SourceError
+from generator.model import Change, Department, Interval
+from generator.validate.dates_in_text.finding import ProseDate, find_dates
+from generator.validate.dates_in_text.hours_phrases import HoursPhrase, find_hours_phrases
+from generator.validate.dates_in_text.vocabulary import fold, parse_locale
+
+ALL_DAY = (Interval(0, 1440),)
+# Words that name a channel by its type.
+_TYPE_WORDS = {
+    "phone": ("telefone", "telefonico", "telefonica", "telefono", "phone", "phones", "ligacao", "ligacoes", "llamadas"),
+    "chat": ("chat",), "email": ("e-mail", "email", "correo"), "whatsapp": ("whatsapp", "zap"),
+    "helpdesk": ("helpdesk", "portal", "chamados"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HoursContext:
+    """What the hours a text gives are held against: the site's departments, the notice's and its changes."""
+
+    departments: tuple[Department, ...]       # every department of the site
+    chosen: tuple[str, ...] | None            # the notice's `departments` (None: all)
+    changes: tuple[Change, ...]
+    hours_notice: bool                        # its uncovered days are warned about by prose.uncovered_dates
+
+
+def _words_of(text: str) -> tuple[str, ...]:
+    return tuple(fold(text).lower().replace(",", " ").split())
+
+
+@lru_cache(maxsize=16)
+def _names(departments: tuple[Department, ...]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Return the words that name a department or channel of the site, and by department id its words."""
+    words: set[str] = set()
+    naming: dict[str, tuple[str, ...]] = {}
+    for department in departments:
+        own = {department.id} | {w for _, name in department.name.values for w in _words_of(name)[:1] if len(w) > 4}
+        naming[department.id] = tuple(sorted(own))
+        words |= own
+        for channel in department.channels:
+            words.add(channel.id)
+    return frozenset(words), naming
+
+
+def _channels_spoken_of(phrase: HoursPhrase, context: HoursContext) -> tuple[tuple[Department, ...], frozenset[str] | None, bool]:
+    """Return the departments the sentence names (else the notice's), the channel ids it names (None: all), and
+    whether it named a department."""
+    _, naming = _names(context.departments)
+    named = tuple(d for d in context.departments if phrase.words & set(naming[d.id]))
+    chosen = named or tuple(d for d in context.departments if context.chosen is None or d.id in context.chosen)
+    channels = {c.id for d in chosen for c in d.channels
+                if c.id in phrase.words or phrase.words & set(_TYPE_WORDS.get(c.type, ()))}
+    return chosen, frozenset(channels) or None, bool(named)
+
+
+def _usual(department: Department, channel, day: date) -> tuple[Interval, ...]:
+    return ALL_DAY if channel.hours.always else tuple(channel.hours.days[day.weekday()])
+
+
+def _agrees(phrase: HoursPhrase, hours: list[tuple[Interval, ...]]) -> bool:
+    """Tell whether the phrase says what one of the channels' `hours` on the day are (all closed, for closed)."""
+    if phrase.kind == "closed":
+        return not all(hours)     # "estaremos fechados" on a Sunday, while e-mail is read around the clock
+    if phrase.kind == "closes":
+        return any(h and h[-1].end == phrase.times[0] for h in hours)
+    if phrase.kind == "opens":
+        return any(h and h[0].start == phrase.times[0] for h in hours)
+    return any(h and (h[0].start, h[-1].end) == phrase.times for h in hours)
+
+
+def _as_said(phrase: HoursPhrase, usual: tuple[Interval, ...]) -> tuple[Interval, ...]:
+    """Return a channel's usual intervals changed as the phrase says."""
+    if phrase.kind == "closed":
+        return ()
+    if phrase.kind == "hours":
+        return (Interval(*phrase.times),)
+    cut = phrase.times[0]
+    if phrase.kind == "closes":
+        return tuple(Interval(i.start, min(i.end, cut)) for i in usual if i.start < cut)
+    return tuple(Interval(max(i.start, cut), i.end) for i in usual if i.end > cut)
+
+
+def _written(intervals: tuple[Interval, ...]) -> str:
+    labels = [i.label() for i in intervals]
+    return labels[0] if len(labels) == 1 else f"[{', '.join(labels)}]"
+
+
+def _change_hint(phrase: HoursPhrase, day: date, context: HoursContext) -> str:
+    """Return the change that would make the notice say what its text says of `day`."""
+    departments, channels, named = _channels_spoken_of(phrase, context)
+    hours: dict[str, tuple[Interval, ...]] = {}
+    for department in departments:
+        for channel in department.channels:
+            usual = _usual(department, channel, day)
+            # A channel open around the clock (e-mail) is not what "fecha às 15h" speaks of, unless it names it.
+            spoken = channel.id in channels if channels is not None else not channel.hours.always
+            hours.setdefault(channel.id, _as_said(phrase, usual) if spoken else usual)
+    listed = {key: value for key, value in hours.items() if value}
+    what = ("hours: {" + ", ".join(f"{key}: {_written(value)}" for key, value in listed.items()) + "}"
+            if listed and (phrase.kind != "closed" or channels is not None) else "closed: true")
+    said = f"changes: [{{date: {day.isoformat()}, {what}}}]"
+    if named:
+        said = f"departments: [{', '.join(d.id for d in departments)}] and {said}"
+    return (f"add a change, e.g. {said} (see docs/format.md), or list the date in prose_dates_ok "
+            f"if the text only repeats the usual hours")
+
+
+def _days_of(index: int, phrases: tuple[HoursPhrase, ...], dates: tuple[ProseDate, ...]) -> list[date]:
+    """Return the days a phrase speaks of: its sentence's dates since the previous phrase, else up to the next."""
+    phrase = phrases[index]
+    low, high = phrase.sentence
+    after_previous = max([p.end for p in phrases[:index] if p.end > low] or [low])
+    before_next = min([p.offset for p in phrases[index + 1:] if p.offset < high] or [high])
+    near = [d for d in dates if after_previous <= d.offset < phrase.offset] or [
+        d for d in dates if phrase.end <= d.offset < before_next]
+    days: list[date] = []
+    for found in near:
+        if found.day is None or found.swapped:
+            continue        # reported as no date by check_dates
+        first, last = found.range or (found.day, found.day)
+        for n in range(min((last - first).days, 31) + 1):
+            if first + timedelta(n) not in days:
+                days.append(first + timedelta(n))
+    return days
+
+
+def _said_by_change(change: Change, day: date, departments: tuple[Department, ...], channels: frozenset[str] | None,
+                    context: HoursContext) -> list[tuple[Interval, ...]]:
+    given = dict(change.hours)
+    hours = []
+    for department in departments:
+        applies = context.chosen is None or department.id in context.chosen
+        for channel in department.channels:
+            if channels is None or channel.id in channels:
+                usual = _usual(department, channel, day)
+                hours.append(usual if not applies else () if change.closed else tuple(given.get(channel.id, ())))
+    return hours
+
+
+def _change_words(change: Change) -> str:
+    return "closed" if change.closed else ", ".join(f"{key} {_written(tuple(value))}" for key, value in change.hours)
+
+
+def check_hours_said(text: str, lang: str, reference: date, period, context: HoursContext,
+                     acknowledged: frozenset[date], path: str, line_offset: int, column_offset: int = 0,
+                     own: bool = True) -> list[SourceError]:
+    """Return a warning for each day whose hours the text gives otherwise than the notice's changes; `own` False
+    (a translation) leaves days without a change to the notice's own file."""
+    names, _ = _names(context.departments)
+    phrases = find_hours_phrases(text, names)
+    if not phrases:
+        return []
+    dates = find_dates(text, lang, reference, period and tuple(period))
+    local = parse_locale(lang)
+    found = []
+    for index, phrase in enumerate(phrases):
+        for day in _days_of(index, phrases, dates):
+            change = next((c for c in context.changes if c.first <= day <= c.last), None)
+            if day in acknowledged or (change is None and (not own or context.hours_notice or (
+                    period and not period[0] <= day <= period[1]))):
+                continue    # a day outside the period or without a change in an hours notice is warned about already
+            departments, channels, _ = _channels_spoken_of(phrase, context)
+            weekday = get_day_names("wide", locale=local)[day.weekday()]
+            column = phrase.column + (column_offset if phrase.line == 1 else 0)
+            if change is None:
+                usual = [_usual(d, c, day) for d in departments for c in d.channels if channels is None or c.id in channels]
+                if _agrees(phrase, usual):
+                    continue
+                found.append(SourceError(
+                    path, line_offset + phrase.line, column,
+                    f'the text says the hours of {day.isoformat()} ({weekday}) change ("{phrase.text}"), '
+                    f"but the notice changes no hours that day", _change_hint(phrase, day, context), WARNING))
+            elif not _agrees(phrase, _said_by_change(change, day, departments, channels, context)):
+                found.append(SourceError(
+                    path, line_offset + phrase.line, column,
+                    f'the text says the hours of {day.isoformat()} ({weekday}) are "{phrase.text}", '
+                    f"but the notice's change that day says {_change_words(change)}",
+                    f"make the text and the change at line {change.line} agree", WARNING))
+    return found
