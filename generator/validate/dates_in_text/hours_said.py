@@ -168,11 +168,15 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
                      own: bool = True) -> list[SourceError]:
     """Return a warning for each day whose hours the text gives otherwise than the notice's changes; `own` False
     (a translation) leaves days without a change to the notice's own file."""
+    # A phrase speaks of the days its sentence names: a text without a date has none to warn about. (find_dates
+    # has just read this text for check_dates, with the same arguments: this is a lookup.)
+    dates = find_dates(text, lang, reference, period and tuple(period))
+    if not dates:
+        return []
     names, _ = _names(context.departments)
     phrases = find_hours_phrases(text, names)
     if not phrases:
         return []
-    dates = find_dates(text, lang, reference, period and tuple(period))
     local = parse_locale(lang)
     found = []
     for index, phrase in enumerate(phrases):
