@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+from conftest import snapshot
 
 from generator.cli import main
 
@@ -241,3 +244,34 @@ def test_a_departments_holidays_are_checked_as_the_sites(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines() == [
         "site_src/hours.yaml:13:5: error: unknown key 'holyday' in a department", "  hint: did you mean 'holidays'?",
         "1 error"]
+
+
+IMPORTED_HOLIDAYS = """
+import sys
+from generator.cli import main
+assert main(["build", "--site", sys.argv[1], "--out", sys.argv[2], "--now", sys.argv[3]]) == 0
+print("holidays" in sys.modules)
+"""
+
+
+def test_a_rebuild_takes_the_departments_holidays_from_the_kept_answers(tmp_path, monkeypatch):
+    """The holidays package's answers for a department's country are kept as the site's are
+    (schedule/holiday_answers.py): a rebuild in a new process does not import the package, and says the same."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))   # a sealing key of this test's own
+    site = make_site(tmp_path / "site")
+
+    def imports(out: Path, now: str) -> bool:
+        done = subprocess.run([sys.executable, "-c", IMPORTED_HOLIDAYS, str(site), str(out), now],
+                              cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, check=True)
+        return done.stdout.splitlines()[-1] == "True"
+
+    assert imports(tmp_path / "first", DECEMBER)
+    assert not imports(tmp_path / "second", DECEMBER)
+    assert snapshot(tmp_path / "second") == snapshot(tmp_path / "first")
+    assert api_days(tmp_path / "second")[("portugal", "2026-12-08")]["holiday"]["pt-BR"] == "Imaculada Conceição"
+    # Another country for the department is a new question: the package is asked again.
+    (site / "site_src" / "hours.yaml").write_text(HOURS.replace("__HOLIDAYS__", "    holidays: {country: ES}\n"),
+                                                  encoding="utf-8")
+    assert imports(tmp_path / "third", DECEMBER)
+    assert api_days(tmp_path / "third")[("portugal", "2026-12-08")]["holiday"]["en"] == "Immaculate Conception"
+    assert api_days(tmp_path / "third")[("portugal", "2027-01-06")]["holiday"]["en"] == "Epiphany"
