@@ -269,6 +269,10 @@ def scripted_edits(site: Path) -> list[tuple[str, Callable[[], object], str]]:
         ("the site's settings edited", lambda: edit(site / "site_src" / "site.yaml", "name: Example Networks",
                                                     "name: Example Redes"), NOW),
         ("the regular hours edited", lambda: edit(site / "site_src" / "hours.yaml", "18:00", "18:30"), NOW),
+        ("a department's holidays given", lambda: edit(site / "site_src" / "hours.yaml", COMERCIAL,
+                                                       COMERCIAL + "    holidays: {country: PT}\n"), NOW),
+        ("a department's holidays edited", lambda: edit(site / "site_src" / "hours.yaml",
+                                                        "holidays: {country: PT}", "holidays: {country: ES}"), NOW),
         ("now a minute later", lambda: None, "2026-11-23T10:01:00-03:00"),
         ("now across midnight", lambda: None, "2026-11-24T00:10:00-03:00"),
         ("now across the maintenance's start", lambda: None, "2026-11-29T01:30:00-03:00"),
@@ -276,6 +280,42 @@ def scripted_edits(site: Path) -> list[tuple[str, Callable[[], object], str]]:
         ("now into the Christmas notice's days", lambda: None, "2026-12-24T08:00:00-03:00"),
         ("now past them", lambda: None, "2027-01-03T08:00:00-03:00"),
     ]
+
+
+COMERCIAL = "  - id: comercial\n    name: {pt-BR: Comercial, en: Sales}\n"
+
+
+def test_a_departments_holidays_edited_rebuild_what_shows_them_as_a_clean_build(tmp_path, capsys):
+    """A department's own `holidays:` given, edited and removed: each incremental build equals a clean one."""
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    build(site, out)
+    first = snapshot(out)
+    hours = site / "site_src" / "hours.yaml"
+    steps = [
+        ("given", lambda: edit(hours, COMERCIAL, COMERCIAL + "    holidays: {country: PT}\n")),
+        ("given a closure", lambda: edit(hours, "holidays: {country: PT}",
+                                         "holidays: {country: PT, extra: {\"2026-12-02\": Inventário}}")),
+        ("made none", lambda: edit(hours, "holidays: {country: PT, extra: {\"2026-12-02\": Inventário}}",
+                                   "holidays: {}")),
+        ("removed", lambda: edit(hours, "    holidays: {}\n", "")),
+    ]
+    for what, change in steps:
+        change()
+        capsys.readouterr()
+        build(site, out)
+        assert "up to date" not in capsys.readouterr().out, what
+        clean = tmp_path / f"clean-{what}"
+        build(site, clean, "--no-cache")
+        assert snapshot(out) == snapshot(clean), f"{what}: the incremental output differs from a clean build"
+        if what == "given a closure":
+            # Sales alone closes on its closure (a Wednesday), with Portugal's holidays: the hours page says so.
+            calendar = (out / "calendar" / "comercial.ics").read_text(encoding="utf-8")
+            assert "DTSTART;VALUE=DATE:20261202" in calendar and "Inventário" in calendar
+            assert "DTSTART;VALUE=DATE:20261202" not in (out / "calendar" / "financeiro.ics").read_text(encoding="utf-8")
+            assert "Imaculada Conceição" in (out / "api" / "hours.json").read_text(encoding="utf-8")
+        shutil.rmtree(clean)
+    assert snapshot(out) == first, "with the department's holidays removed, the output is the first build's"
 
 
 def part_keys_of(site: Path, out: Path) -> dict[str, str]:

@@ -148,11 +148,17 @@ class Build:
     uptime: Mapping[str, ComponentUptime] = field(default_factory=lambda: MappingProxyType({}))
     # notices dated after "now": kept out of `site.notices`, so out of every output, until then
     scheduled: tuple[Notice, ...] = ()
+    # department id -> its own holidays, for each department whose hours.yaml entry replaces the site's
+    department_holidays: Mapping[str, HolidayCalendar] = field(default_factory=lambda: MappingProxyType({}))
     # slugs of the notices another notice replaces (superseded_slugs): every page asks
     superseded: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "superseded", superseded_slugs(self.site.notices))
+
+    def holidays_of(self, department: Department) -> HolidayCalendar:
+        """Return the holidays and closures that apply to `department`: its own, else the site's."""
+        return self.department_holidays.get(department.id, self.holidays)
 
 
 @dataclass(frozen=True, slots=True)

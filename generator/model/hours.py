@@ -106,13 +106,15 @@ class Channel:
 
 @dataclass(frozen=True, slots=True)
 class Department:
-    """A department and its channels, with its own time zone (the site's by default)."""
+    """A department and its channels, with its own time zone (the site's by default) and its own holiday rules
+    (`holidays`: None follows the site's; rules with no country and no closures mean none at all)."""
 
     id: str
     name: Text
     timezone: str
     channels: tuple[Channel, ...]
     description: Text | None = None
+    holidays: HolidayRules | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from generator.read.probe_files import list_probe_files, read_component_history
 from generator.read.templates import default_theme_dir, theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.holiday_answers import HolidayAnswers
-from generator.schedule.hours import build_holiday_calendar
+from generator.schedule.hours import build_holiday_calendar, department_holiday_calendars
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
 from generator.validate.checked import pause_collector, release_collector
@@ -204,15 +204,17 @@ def make_build(site: Site, now: datetime, site_dir: Path | None = None, cache: b
     if scheduled:
         site = replace(site, notices=published)
     years = range(now.year - 1, now.year + 3)
-    holidays = build_holiday_calendar(site.holiday_rules, years, site.languages,
-                                      answers.public_holidays if answers is not None else None)
+    public = answers.public_holidays if answers is not None else None
+    holidays = build_holiday_calendar(site.holiday_rules, years, site.languages, public)
+    own_holidays = department_holiday_calendars(site.departments, years, site.languages, public)
     overrides = notice_overrides(site.notices, site.departments)
     histories, found = read_probe_histories(site_dir, site, now, cache, cache_root, jobs) \
         if site_dir is not None else ({}, ())
     if problems is not None:
         problems.extend(found)
     uptime = make_uptime(site, now, histories)
-    return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime, scheduled=scheduled)
+    return Build(site=site, now=now, holidays=holidays, overrides=overrides, uptime=uptime, scheduled=scheduled,
+                 department_holidays=own_holidays)
 
 
 def read_probe_histories(site_dir: Path, site: Site, now: datetime, cache: bool = True,

@@ -150,7 +150,7 @@ def validate_sources(sources: Sources, jobs: int | None = None, meanwhile: Calla
     Return the site (None only when the settings cannot be read; see load), every problem, sorted, and by slug
     what each notice was made from (check_and_gather).
     """
-    settings, found = validate_settings(sources)
+    settings, found = validate_settings(sources, answers.subdivisions if answers is not None else None)
     holidays: list = []
 
     def check_holidays() -> None:

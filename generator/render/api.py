@@ -127,7 +127,7 @@ def _channel(build: Build, department: Department, channel: Channel, written: di
     """Return one channel: how to reach it, its regular hours and its next days."""
     response = channel.response_time
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
-    days = days_from(department, channel, first, HOURS_API_DAYS, build.holidays, build.overrides)
+    days = days_from(department, channel, first, HOURS_API_DAYS, build.holidays_of(department), build.overrides)
     # Channels with the same hours in one zone show the same days: write them once.
     # A day's spans follow from its zone, date and intervals, so the key leaves them out.
     key = (department.timezone, tuple((h.day, h.intervals, h.reason, h.holiday, h.notice, h.note) for h in days))

@@ -215,8 +215,9 @@ def holiday_events(build: Build, dept: Department, first: date, last: date, word
     lang = words.lang
     host = _host(build)
     events = []
-    for day in sorted(d for d in build.holidays.days if first <= d <= last):
-        hours = [schedule.day_hours(dept, channel, day, build.holidays, build.overrides) for channel in dept.channels]
+    holidays = build.holidays_of(dept)   # its own, when its hours.yaml entry gives them, else the site's
+    for day in sorted(d for d in holidays.days if first <= d <= last):
+        hours = [schedule.day_hours(dept, channel, day, holidays, build.overrides) for channel in dept.channels]
         # A notice's hours on the day (reason NOTICE) make that notice's event instead.
         if not hours or any(h.intervals or h.reason != schedule.HOLIDAY for h in hours):
             continue

@@ -100,7 +100,10 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
     # The holidays too, though no notice's page or calendar reads them today: they change once a year.
     settings = _digest(base, site.name, site.base_url, site.timezone, site.languages, site.holiday_rules,
                        site.departments, site.support, site.description, site.components, site.limits,
-                       sorted(build.holidays.days.items()))
+                       sorted(build.holidays.days.items()),
+                       # A department's own holidays (Department.holidays, in site.departments above): their days.
+                       sorted((dept, sorted(calendar.days.items()))
+                              for dept, calendar in build.department_holidays.items()))
     # Each field of a notice is serialised once, in three groups: what the notice index lists, the rest but the
     # body, and the body.  `listed`, then `plain` (all but the body: what every part but the feeds and its own
     # may read), then `own` (whole) are digests of digests: at 10,000 notices serialising each field twice

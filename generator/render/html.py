@@ -67,7 +67,8 @@ def department_view(build: Build, department: Department, lang: str, folder: str
     fmt = LocaleFormats(lang)
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
     channels = [channel_view(department, channel, lang) for channel in department.channels]
-    by_channel = [schedule.days_from(department, channel, first, HOURS_PAGE_DAYS, build.holidays, build.overrides)
+    holidays = build.holidays_of(department)   # its own, when hours.yaml gives them, else the site's
+    by_channel = [schedule.days_from(department, channel, first, HOURS_PAGE_DAYS, holidays, build.overrides)
                   for channel in department.channels]
     days = []
     for n in range(HOURS_PAGE_DAYS):
@@ -182,9 +183,9 @@ def live_schedule(build: Build, lang: str) -> dict:
     departments = []
     for department in build.site.departments:
         first = firsts[department.id]
-        channels = {}
+        channels, holidays = {}, build.holidays_of(department)
         for channel in department.channels:
-            days = schedule.days_from(department, channel, first, HOURS_PAGE_DAYS, build.holidays, build.overrides)
+            days = schedule.days_from(department, channel, first, HOURS_PAGE_DAYS, holidays, build.overrides)
             spans = schedule.merge_spans(span for day in days for span in day.spans)
             channels[f"{department.id}/{channel.id}"] = [
                 [_minutes(span.start, start), _minutes(span.end, start)] for span in spans]

@@ -72,7 +72,7 @@ def regular_hours(channel: Channel) -> list[dict]:
 def special_days(build: Build, department: Department, channel: Channel) -> list[dict]:
     """Return the closed or changed days of the next SPECIAL_DAYS days, consecutive equal days joined."""
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
-    days = schedule.days_from(department, channel, first, SPECIAL_DAYS, build.holidays, build.overrides)
+    days = schedule.days_from(department, channel, first, SPECIAL_DAYS, build.holidays_of(department), build.overrides)
     regular = [schedule.ALL_DAY] * 7 if channel.hours.always else list(channel.hours.days)
     runs: list[tuple[date, date, tuple[Interval, ...]]] = []
     for hours in days:

@@ -109,6 +109,18 @@ def build_holiday_calendar(rules: HolidayRules | None, years: range, languages: 
     return HolidayCalendar(MappingProxyType(days))
 
 
+def department_holiday_calendars(departments: tuple[Department, ...], years: range, languages: tuple[str, ...],
+                                 public: Callable[[HolidayRules, range, tuple[str, ...]], Mapping[date, Text]] | None
+                                 = None) -> Mapping[str, HolidayCalendar]:
+    """Return, by department id, the calendar of each department whose own `holidays:` replace the site's
+    (build_holiday_calendar of its rules); a department that follows the site's is not in it."""
+    made: dict[HolidayRules, HolidayCalendar] = {}
+    for department in departments:
+        if department.holidays is not None and department.holidays not in made:
+            made[department.holidays] = build_holiday_calendar(department.holidays, years, languages, public)
+    return MappingProxyType({d.id: made[d.holidays] for d in departments if d.holidays is not None})
+
+
 def holiday_language(lang: str, supported: tuple[str, ...], default: str | None) -> str | None:
     """Return the `holidays` language closest to a site language tag such as `pt-BR`."""
     wanted = lang.replace("-", "_")

@@ -16,14 +16,17 @@ from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate.fields import Problems
 from generator.validate.hours import validate_departments
 from generator.validate.limits import check_hours_counts, check_site_counts, validate_limits
-from generator.validate.site import validate_site_holidays, validate_site_settings
+from generator.validate.site import Subdivisions, validate_site_holidays, validate_site_settings
 from generator.validate.status import validate_components
 from generator.validate.support import validate_support
 
 
-def validate_settings(sources: Sources) -> tuple[SiteSettings | None, list[SourceError]]:
+def validate_settings(sources: Sources, subdivisions: Subdivisions | None = None
+                      ) -> tuple[SiteSettings | None, list[SourceError]]:
     """Turn the site's YAML files into its settings; return them (None when site.yaml cannot give the time
-    zone and languages, without which nothing else can be read) and the problems found."""
+    zone and languages, without which nothing else can be read) and the problems found.  `subdivisions`
+    (by default the holidays package's: validate.site.country_subdivisions) checks the countries of the
+    departments' own `holidays:`."""
     found: list[SourceError] = []
     site_problems = Problems(sources.site.path if sources.site else "site_src/site.yaml")
     settings = None
@@ -44,7 +47,8 @@ def validate_settings(sources: Sources) -> tuple[SiteSettings | None, list[Sourc
     if sources.hours is not None and sources.hours.root is not None:
         hours_problems = Problems(sources.hours.path)
         check_hours_counts(sources.hours.root, limits, hours_problems)
-        departments = validate_departments(sources.hours.root, hours_problems, timezone, languages, faulty)
+        departments = validate_departments(sources.hours.root, hours_problems, timezone, languages, faulty,
+                                           *((subdivisions,) if subdivisions is not None else ()))
         found += hours_problems.items
     support = None
     if sources.support is not None and sources.support.root is not None:

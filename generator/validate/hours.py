@@ -19,7 +19,7 @@ from generator.validate.fields import (
     quote_list,
     url_host_problem,
 )
-from generator.validate.site import expect_timezone
+from generator.validate.site import Subdivisions, country_subdivisions, expect_timezone, validate_holidays
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -330,12 +330,13 @@ def validate_channel(node: Node, problems: Problems, languages) -> Channel | Non
     return Channel(channel_id, kind, contact, hours, response, name)
 
 
-def validate_department(node: Node, problems: Problems, site_zone: str, languages) -> Department | None:
-    """Read one department and its channels."""
+def validate_department(node: Node, problems: Problems, site_zone: str, languages,
+                        subdivisions: Subdivisions = country_subdivisions) -> Department | None:
+    """Read one department and its channels; `holidays:` as site.yaml's (validate_holidays, `subdivisions` as there)."""
     mapping = expect_map(node, problems, "a department")
     if mapping is None:
         return None
-    check_keys(mapping, problems, "a department", ("id", "name", "channels"), ("timezone", "description"))
+    check_keys(mapping, problems, "a department", ("id", "name", "channels"), ("timezone", "description", "holidays"))
     dept_id = expect_id(mapping.get("id"), problems, "a department id") if mapping.get("id") else None
     name = expect_localised(mapping.get("name"), problems, "a department's name", languages, one_line=True) \
         if mapping.get("name") is not None else None
@@ -355,15 +356,20 @@ def validate_department(node: Node, problems: Problems, site_zone: str, language
                 continue
             if ids.take(item.get("id") if isinstance(item, Map) else item, channel.id, item.line, problems):
                 channels.append(channel)
-    if None in (dept_id, name, zone) or not channels:
+    # Its own holidays replace the site's whole ({}: none at all); absent, it follows the site's.
+    holidays = validate_holidays(mapping.get("holidays"), problems, languages, subdivisions) \
+        if mapping.get("holidays") is not None else None
+    if None in (dept_id, name, zone) or not channels or (mapping.get("holidays") is not None and holidays is None):
         return None
-    return Department(dept_id, name, zone, tuple(channels), description)
+    return Department(dept_id, name, zone, tuple(channels), description, holidays)
 
 
 def validate_departments(root: Node | None, problems: Problems, site_zone: str, languages,
-                         faulty: list[str] | None = None) -> tuple[Department, ...]:
+                         faulty: list[str] | None = None, subdivisions: Subdivisions = country_subdivisions
+                         ) -> tuple[Department, ...]:
     """Read hours.yaml into departments, reporting duplicate ids; add to `faulty` the id of each department
-    that holds an error (itself or one of its channels), so that notices do not report it again."""
+    that holds an error (itself or one of its channels), so that notices do not report it again; `subdivisions`
+    answers for the holidays package (validate_holidays)."""
     mapping = expect_map(root, problems, "hours.yaml")
     if mapping is None:
         return ()
@@ -376,7 +382,7 @@ def validate_departments(root: Node | None, problems: Problems, site_zone: str, 
     ids = UniqueIds("department")
     for item in seq.items:
         before = problems.count()
-        department = validate_department(item, problems, site_zone, languages)
+        department = validate_department(item, problems, site_zone, languages, subdivisions)
         if problems.count() > before and faulty is not None and isinstance(item, Map) \
                 and isinstance(written := item.get("id"), Scalar) and not written.is_null:
             faulty.append(written.text.strip())

@@ -35,6 +35,8 @@ from generator.validate.fields import (
 UI_LANGUAGES = ("pt-BR", "pt-PT", "en", "es")
 MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
 FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+# Answers which subdivisions a country has (None: the holidays package knows no such country).
+Subdivisions = Callable[[str], tuple[str, ...] | None]
 
 
 @lru_cache(maxsize=1)
@@ -157,10 +159,10 @@ def _closure_date(key: Scalar, problems: Problems) -> tuple[int, int] | date | N
 
 
 def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...],
-                      subdivisions: Callable[[str], tuple[str, ...] | None] = country_subdivisions
-                      ) -> HolidayRules | None:
-    """Return the holiday rules: a country known to the holidays package (`subdivisions` tells its subdivisions,
-    None for a country it does not know), its subdivision, closures."""
+                      subdivisions: Subdivisions = country_subdivisions) -> HolidayRules | None:
+    """Return the holiday rules of site.yaml or of a department in hours.yaml: a country known to the holidays
+    package (`subdivisions` tells its subdivisions, None for a country it does not know), its subdivision,
+    closures."""
     mapping = expect_map(node, problems, "holidays")
     if mapping is None:
         return None
