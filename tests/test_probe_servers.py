@@ -357,12 +357,37 @@ def test_a_caller_of_the_checks_cannot_send_an_unlisted_variable_either(servers)
     environ = {**LOCAL_PROBE, "STATUS_TOKEN": "tok-0001", "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"}
     (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
     host = base.removeprefix("http://")
-    assert (outcome.result, outcome.problem) == (None, f"the probe may not send the variable STATUS_TOKEN to {host}: "
-                                                       f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@{host}")
-    assert len(server.seen) == before
+    assert (outcome.result, outcome.problem) == (
+        None, f"the probe may not send the variable STATUS_TOKEN to {host} over plain http: "
+              f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://{host}")
+    # Listed for the host without the scheme, it goes over https only: the url is plain http.
     environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@{host}"
     (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    assert outcome.problem == (f"the probe may not send the variable STATUS_TOKEN to {host} over plain http: "
+                               f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://{host}")
+    assert len(server.seen) == before
+    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@http://{host}"
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
     assert outcome.result.detail == "HTTP 200" and server.seen[-1][1]["Authorization"] == "tok-0001"
+
+
+@pytest.mark.slow
+@pytest.mark.network
+@pytest.mark.parametrize("entry", ["STATUS_TOKEN@127.0.0.1", "STATUS_TOKEN@127.0.0.1:{port}",
+                                   "STATUS_TOKEN@http://127.0.0.1:{port}"], ids=["host", "port", "http"])
+def test_an_https_check_may_send_a_variable_listed_with_or_without_the_http_scheme(servers, entry):
+    """Over https any entry for the host lets its variable go (one naming http allows plain http as well); the
+    self-signed server is then reached, and the row says what it found."""
+    base, _ = servers["tls"]
+    port = base.rsplit(":", 1)[1]
+    check = Check(type="http", timeout=1.0, url=f"{base}/close", headers=(("Authorization", "STATUS_TOKEN"),))
+    environ = {**LOCAL_PROBE, "STATUS_TOKEN": "tok-0001", "EXPEDIENTE_PROBE_SECRETS": entry.format(port=port)}
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    assert (outcome.problem, outcome.result.detail) == (None, "TLS certificate not valid (self-signed)")
+    environ["EXPEDIENTE_PROBE_SECRETS"] = f"STATUS_TOKEN@http://127.0.0.1:{int(port) % 65535 + 1}"
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    assert outcome.problem == (f"the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port}: "
+                               f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@127.0.0.1:{port}")
 
 
 # nginx -----------------------------------------------------------------------------------------

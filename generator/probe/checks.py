@@ -44,7 +44,7 @@ from generator.probe.addresses import (
     private_allowed,
     resolve,
 )
-from generator.probe.secrets import REFUSED, VARIABLE, read_grants, refused
+from generator.probe.secrets import VARIABLE, read_grants, refused
 
 USER_AGENT = "expediente-probe/0.1"
 MAX_BODY = 1_048_576      # bytes of the (decoded) body searched for `contains`
@@ -129,9 +129,8 @@ def describe_failure(exc: BaseException) -> str:
 def request_headers(check: Check, environ) -> dict[str, str]:
     """Return the request's headers, values read from the environment; raise NotRun when one is missing or
     may not go to the check's host (the command refuses those before it measures: this guards other callers)."""
-    for _, variable, host in refused(check, read_grants(environ.get(VARIABLE))[0])[:1]:
-        raise NotRun(f"{REFUSED} {variable} to {host}: "
-                     f"{VARIABLE} does not list {variable}@{host}")
+    for problem in refused(check, read_grants(environ.get(VARIABLE))[0])[:1]:
+        raise NotRun(problem.message)
     headers = {}
     for name, variable in check.headers:
         value = environ.get(variable)

@@ -23,6 +23,11 @@ TOKEN = "tok-0001-of-the-status-page"
 SECRETS = {"PROBE_TOKEN": "glpat-write-repository-0001", "CI_JOB_TOKEN": "job-token-0002",
            "AWS_SECRET_ACCESS_KEY": "aws-secret-0003"}
 NOTHING = "EXPEDIENTE_PROBE_SECRETS does not let every header go where its check sends it; nothing was probed\n"
+PLAIN_HINT = (
+    "  hint: over plain http the value crosses the network in clear text: give the check an https:// url, or, if "
+    "{host} is meant to receive {variable} in clear text (a probe on a private network), the probe's operator adds "
+    "{variable}@http://{host} to EXPEDIENTE_PROBE_SECRETS where the probe runs (the cron job's environment, the "
+    "CI's variables), never in the repository; docs/format.md says how\n")
 
 
 def run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -94,11 +99,9 @@ def test_a_pushed_check_cannot_send_the_servers_other_secrets_to_the_pushers_hos
     done = run(site, "probe", env={**SECRETS, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"})
     assert done.returncode == 1
     assert done.stderr == "".join(
-        f"site_src/status.yaml:8:{column}: error: the probe may not send the variable {name} to 127.0.0.1:{port}: "
-        f"EXPEDIENTE_PROBE_SECRETS does not list {name}@127.0.0.1:{port}\n"
-        f"  hint: if 127.0.0.1:{port} is meant to receive {name}, the probe's operator adds {name}@127.0.0.1:{port} "
-        "to EXPEDIENTE_PROBE_SECRETS where the probe runs (the cron job's environment, the CI's variables), never "
-        "in the repository; docs/format.md says how\n"
+        f"site_src/status.yaml:8:{column}: error: the probe may not send the variable {name} to 127.0.0.1:{port} over "
+        f"plain http: EXPEDIENTE_PROBE_SECRETS does not list {name}@http://127.0.0.1:{port}\n"
+        + PLAIN_HINT.format(variable=name, host=f"127.0.0.1:{port}")
         for column, name in ((22, "PROBE_TOKEN"), (40, "CI_JOB_TOKEN"), (59, "AWS_SECRET_ACCESS_KEY"))) + NOTHING
     assert done.stdout == ""
     assert (listener.connections, listener.seen, rows(site)) == (0, [], [])
@@ -108,9 +111,10 @@ def test_a_pushed_check_cannot_send_the_servers_other_secrets_to_the_pushers_hos
 def test_a_variable_listed_for_the_checks_host_is_sent(make_site, listener):
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"http://LocalHost:{port}/health")})
-    # Host names compare without regard to case; entries may be separated by commas as well as spaces.
+    # Host names compare without regard to case, and so does the scheme; entries may be separated by commas as well
+    # as spaces. The url is plain http: the entry says so.
     done = run(site, "probe", env={"STATUS_TOKEN": TOKEN,
-                                   "EXPEDIENTE_PROBE_SECRETS": "OTHER@api.example.net,\n STATUS_TOKEN@localhost"})
+                                   "EXPEDIENTE_PROBE_SECRETS": "OTHER@api.example.net,\n STATUS_TOKEN@HTTP://localhost"})
     assert (done.returncode, done.stderr) == (0, ""), done.stderr
     assert [headers["Authorization"] for headers in listener.seen] == [TOKEN]
     assert len(rows(site)) == 1 and TOKEN not in done.stdout + rows(site)[0].read_text()
@@ -119,16 +123,17 @@ def test_a_variable_listed_for_the_checks_host_is_sent(make_site, listener):
 def test_a_variable_listed_for_another_host_is_refused_before_any_connection(make_site, listener):
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/")})
-    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"})
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN,
+                                   "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@http://www.example.net"})
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == (
-        f"site_src/status.yaml:8:32: error: the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port}: "
-        f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@127.0.0.1:{port}")
+        f"site_src/status.yaml:8:32: error: the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port} "
+        f"over plain http: EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://127.0.0.1:{port}")
     assert done.stderr.endswith(NOTHING)
     assert (listener.connections, rows(site)) == (0, [])
 
 
-@pytest.mark.parametrize("secrets", [None, "", "STATUS_TOKEN@www.example.net"], ids=["unset", "empty", "other"])
+@pytest.mark.parametrize("secrets", [None, "", "STATUS_TOKEN@http://www.example.net"], ids=["unset", "empty", "other"])
 def test_an_unlisted_variable_gets_the_same_answer_whether_it_is_set_or_not(make_site, listener, secrets):
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/", "{X-Key: DEPLOY_KEY}")})
@@ -136,11 +141,9 @@ def test_an_unlisted_variable_gets_the_same_answer_whether_it_is_set_or_not(make
     answers = {run(site, "probe", env={**listing, **value}).stderr
                for value in ({}, {"DEPLOY_KEY": ""}, {"DEPLOY_KEY": "ssh-key-0004"})}
     assert answers == {
-        f"site_src/status.yaml:8:24: error: the probe may not send the variable DEPLOY_KEY to 127.0.0.1:{port}: "
-        f"EXPEDIENTE_PROBE_SECRETS does not list DEPLOY_KEY@127.0.0.1:{port}\n"
-        f"  hint: if 127.0.0.1:{port} is meant to receive DEPLOY_KEY, the probe's operator adds "
-        f"DEPLOY_KEY@127.0.0.1:{port} to EXPEDIENTE_PROBE_SECRETS where the probe runs (the cron job's environment, "
-        "the CI's variables), never in the repository; docs/format.md says how\n" + NOTHING}
+        f"site_src/status.yaml:8:24: error: the probe may not send the variable DEPLOY_KEY to 127.0.0.1:{port} over "
+        f"plain http: EXPEDIENTE_PROBE_SECRETS does not list DEPLOY_KEY@http://127.0.0.1:{port}\n"
+        + PLAIN_HINT.format(variable="DEPLOY_KEY", host=f"127.0.0.1:{port}") + NOTHING}
     assert (listener.connections, rows(site)) == (0, [])
 
 
@@ -148,12 +151,27 @@ def test_a_port_in_an_entry_binds_the_variable_to_that_port(make_site, listener)
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/")})
     other = port + 1 if port < 65535 else port - 1
-    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": f"STATUS_TOKEN@127.0.0.1:{other}"})
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN,
+                                   "EXPEDIENTE_PROBE_SECRETS": f"STATUS_TOKEN@http://127.0.0.1:{other}"})
     assert done.returncode == 1 and (listener.connections, rows(site)) == (0, [])
-    assert f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@127.0.0.1:{port}\n" in done.stderr
-    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": f"STATUS_TOKEN@127.0.0.1:{port}"})
+    assert f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://127.0.0.1:{port}\n" in done.stderr
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN,
+                                   "EXPEDIENTE_PROBE_SECRETS": f"STATUS_TOKEN@http://127.0.0.1:{port}"})
     assert (done.returncode, done.stderr) == (0, "")
     assert [headers["Authorization"] for headers in listener.seen] == [TOKEN]
+
+
+@pytest.mark.parametrize("entry", ["STATUS_TOKEN@127.0.0.1", "STATUS_TOKEN@127.0.0.1:{port}"], ids=["host", "port"])
+def test_an_entry_without_the_http_scheme_never_sends_over_plain_http(make_site, listener, entry):
+    # The url's scheme is the pusher's: an entry that does not name http lets its variable go over https only.
+    port = listener.server_address[1]
+    site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/")})
+    done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": entry.format(port=port)})
+    assert done.stderr == (
+        f"site_src/status.yaml:8:32: error: the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port} over "
+        f"plain http: EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://127.0.0.1:{port}\n"
+        + PLAIN_HINT.format(variable="STATUS_TOKEN", host=f"127.0.0.1:{port}") + NOTHING)
+    assert (done.returncode, done.stdout, listener.connections, rows(site)) == (1, "", 0, [])
 
 
 def test_an_ipv6_host_is_listed_in_brackets_and_compared_as_an_address(make_site):
@@ -163,7 +181,7 @@ def test_an_ipv6_host_is_listed_in_brackets_and_compared_as_an_address(make_site
     try:
         port = server.server_address[1]
         site = make_site({"site_src/status.yaml": status_yaml(f"'http://[::1]:{port}/'")})
-        done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@[0:0::1]"})
+        done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@http://[0:0::1]"})
         assert (done.returncode, done.stderr) == (0, "")
         assert [headers["Authorization"] for headers in server.seen] == [TOKEN]
     finally:
@@ -179,18 +197,22 @@ def test_an_ipv6_host_is_listed_in_brackets_and_compared_as_an_address(make_site
     ("STATUS_TOKEN@www.example.net:0", "STATUS_TOKEN@www.example.net:0"),
     ("STATUS_TOKEN@::1", "STATUS_TOKEN@::1"),                           # IPv6 without brackets
     ("STATUS_TOKEN@https://www.example.net/", "STATUS_TOKEN@https://www.example.net/"),
+    ("STATUS_TOKEN@https://www.example.net", "STATUS_TOKEN@https://www.example.net"),  # https is the default
+    ("STATUS_TOKEN@ftp://www.example.net", "STATUS_TOKEN@ftp://www.example.net"),
     ("STATUS_TOKEN=tok-0001-of-the-status-page", "STATUS_TOKEN=…"),     # the secret itself: never echoed
-], ids=["no_host", "empty_host", "lower_case", "port_0", "bare_ipv6", "url", "value"])
+], ids=["no_host", "empty_host", "lower_case", "port_0", "bare_ipv6", "url", "https", "ftp", "value"])
 def test_a_malformed_entry_is_an_error_naming_it(make_site, listener, entry, shown):
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/", "{X-Other: OTHER}")})
     done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "OTHER": "x",
-                                   "EXPEDIENTE_PROBE_SECRETS": f"OTHER@127.0.0.1 {entry}"})
+                                   "EXPEDIENTE_PROBE_SECRETS": f"OTHER@http://127.0.0.1 {entry}"})
     assert done.returncode == 1
     assert done.stderr == (
-        f"EXPEDIENTE_PROBE_SECRETS: error: the entry '{shown}' is not NAME@host or NAME@host:port\n"
+        f"EXPEDIENTE_PROBE_SECRETS: error: the entry '{shown}' is not NAME@host, NAME@host:port, NAME@http://host "
+        "or NAME@http://host:port\n"
         "  hint: NAME is an environment variable's name (upper-case letters, digits and _), host is as in the "
-        "check's url (an IPv6 address in brackets); separate entries with spaces or commas, e.g. "
+        "check's url (an IPv6 address in brackets); NAME goes over https only, unless the entry starts its host "
+        "with http://; separate entries with spaces or commas, e.g. "
         'EXPEDIENTE_PROBE_SECRETS="STATUS_TOKEN@www.example.net STATUS_AUTH@[2001:db8::1]:8443"\n' + NOTHING)
     assert (listener.connections, rows(site)) == (0, [])
     assert TOKEN not in done.stderr
@@ -201,3 +223,28 @@ def test_check_and_build_neither_need_nor_read_the_list(make_site, tmp_path):
     for listing in ({}, {"EXPEDIENTE_PROBE_SECRETS": "not an entry"}):
         assert run(site, "check", env=listing).returncode == 0
         assert run(site, "build", "--out", str(tmp_path / "out"), env=listing).returncode == 0
+
+
+def test_a_variable_listed_for_port_443_never_goes_over_plain_http(make_site):
+    # docs/format.md once said `NAME@host:443` keeps a variable off plain http: a pushed http://host:443/ url
+    # names that port in clear text. The plain-http listener on 443 stands for anyone on the path.
+    try:
+        server = _Listener(("127.0.0.1", 443))
+    except OSError as error:
+        # The attack needs the port the entry names; the same refusal on any port is tested above.
+        pytest.skip(f"port 443 cannot be bound here ({error.strerror})")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        site = make_site({"site_src/status.yaml": status_yaml("http://localhost:443/")})
+        done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@localhost:443"})
+        assert done.returncode == 1
+        assert done.stderr == (
+            "site_src/status.yaml:8:32: error: the probe may not send the variable STATUS_TOKEN to localhost:443 over "
+            "plain http: EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://localhost:443\n" + PLAIN_HINT.format(
+                variable="STATUS_TOKEN", host="localhost:443") + NOTHING)
+        assert (server.connections, server.seen, rows(site)) == (0, [], [])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
