@@ -444,3 +444,27 @@ def test_a_notice_no_feed_lists_edited_renders_its_own_part_alone(tmp_path, caps
     clean = tmp_path / "clean"
     build(site, clean, "--no-cache")
     assert snapshot(out) == snapshot(clean)
+
+
+def test_now_passing_an_incidents_update_renders_its_page_again(tmp_path, capsys):
+    # The link-sp incident: investigating since 14:10, updates at 14:40, 15:20 and 15:35 (its end). A notice's
+    # page says the updates posted by "now": each one passed renders the page again, as a clean build would.
+    site = copy_example(tmp_path / "site")
+    out = tmp_path / "out"
+    page = "notices/2026-11-05-instabilidade-link-sp/index.html"
+    build(site, out, "--now", "2026-11-05T14:30:00-03:00")
+    assert "Um cabo de fibra" not in (out / page).read_text(encoding="utf-8")
+    # 14:45: the 14:40 update is said, and the incident is still active (its phase alone does not move).
+    # 15:40: every update is said, and the incident is over.
+    for now, said in (("2026-11-05T14:45:00-03:00", "Um cabo de fibra"),
+                      ("2026-11-05T15:40:00-03:00", "A conexão está normalizada.")):
+        before = part_keys_of(site, out)
+        capsys.readouterr()
+        build(site, out, "--now", now)
+        after = part_keys_of(site, out)
+        assert "notice:2026-11-05-instabilidade-link-sp" in {name for name in after if after[name] != before[name]}
+        assert said in (out / page).read_text(encoding="utf-8"), now
+        clean = tmp_path / "clean"
+        build(site, clean, "--no-cache", "--now", now)
+        assert snapshot(out) == snapshot(clean), f"at {now}: the incremental output differs from a clean build"
+        shutil.rmtree(clean)

@@ -14,6 +14,7 @@ import pytest
 from conftest import EXAMPLE_NOW, copy_example
 from helpers_vnu import run_vnu
 
+from generator.cli import main
 from generator.model import Change, Channel, Department, Interval, Notice, Site, Text, WeeklyHours
 from generator.pipeline import build_site, make_build
 from generator.read.templates import default_theme_dir, theme_loader
@@ -515,3 +516,25 @@ def test_one_process_renders_the_notice_pages_as_the_default_build_does(example,
     assert "notices/index.html" in paths and "en/notices/2026-11-16-natal-e-ano-novo/index.html" in paths
     assert paths == sorted(paths)
     assert {output.path: output.data for output in result.outputs} == example
+
+
+# An incident's update posted after the build's "now" is not said yet: the status page, the API and the feeds
+# leave it out, and the notice's own page must too, or it says 'resolved' while the status page still says
+# 'investigating'.
+MID_INCIDENT = "2026-11-05T14:30:00-03:00"     # the example's link-sp incident: investigating since 14:10
+
+
+def test_the_notice_page_does_not_say_updates_posted_after_now(tmp_path):
+    site, out = copy_example(tmp_path / "site"), tmp_path / "public"
+    assert main(["build", "--site", str(site), "--now", MID_INCIDENT, "--out", str(out)]) == 0
+    status_page = (out / "status" / "index.html").read_text()
+    assert "A conexão está normalizada." not in status_page          # the status page waits for 15:35
+    for page_path, later in (("notices/2026-11-05-instabilidade-link-sp/index.html",
+                              ("A conexão está normalizada.", "O fornecedor concluiu o reparo.", "foi rompido")),
+                             ("en/notices/2026-11-05-instabilidade-link-sp/index.html",
+                              # The English body says the fibre "was cut" too: the 14:40 update's own words.
+                              ("Connectivity is back to normal.", "The provider finished the repair.",
+                               "A fibre cable of our transit provider"))):
+        html = (out / page_path).read_text()
+        assert "Clientes relatam lentidão" in html or "Customers report slowness" in html   # 14:10 is said
+        assert [said for said in later if said in html] == [], page_path

@@ -15,8 +15,9 @@ When unsure, a part depends on more:
 * a notice's part (its pages in every language): the notice itself (its translations
   are inside it), the notices it replaces and those that replace it (both are linked from its page,
   and a replaced notice shows as superseded), and its phase at "now" (notice_status: cancelled,
-  superseded, upcoming, active, past), and the holidays (conservatively: nothing of a notice reads
-  them today).  Its footer shows the notice's own last change, never the
+  superseded, upcoming, active, past), how many of its updates are said at "now" (an incident's or
+  maintenance's page shows those posted by then), and the holidays (conservatively: nothing of a notice
+  reads them today).  Its footer shows the notice's own last change, never the
   build's "now" (frame.notice_updated), so a notice's page is the same from one minute to the next.
 * an hours notice's calendar part (notice.ics): the same but the bodies, which it does not print.
 * each site-wide part (indexes, feeds, hours pages and API, calendars, the status pages, API and
@@ -37,6 +38,7 @@ from typing import Callable, Mapping
 from generator.model import Build, Notice
 from generator.render.feeds import listed_notices
 from generator.render.notices import notice_status, upcoming_notices
+from generator.schedule.status import updates_said
 
 NOTICE_PART = "notice:"
 
@@ -120,6 +122,10 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
         # Most notices replace none and none replaces them: no set to make and sort for those.
         neighbours = sorted({*notice.supersedes, *(replacing or ())}) if replacing or notice.supersedes else ()
         phase = status[notice.slug]
+        if notice.updates:
+            # Its page says the updates posted by "now" (notices.notice_view, schedule/status.py updates_said), and
+            # they go oldest first: how many are said is which, so the page is rendered again as "now" passes one.
+            phase = f"{phase} {len(updates_said(notice, build.now))} said"
         if neighbours:
             keys[notice_part(notice)] = _digest(settings, own[notice.slug], phase,
                                                 [(slug, own.get(slug)) for slug in neighbours])

@@ -9,8 +9,8 @@ cancelled ones included so that a subscriber learns of the cancellation.
 
 feedgen stamps feeds and entries with the clock unless told otherwise, so every
 date below is set from the notices. The build's "now" only decides which of an
-incident's or maintenance's updates are said yet (those at or before it, as the
-status page shows them). An entry's date is its notice's `updated` (else `date`)
+incident's or maintenance's updates are said yet (those at or before it:
+schedule/status.py updates_said, the rule the status page and the notice's page follow). An entry's date is its notice's `updated` (else `date`)
 or its newest update said, whichever is later, and its content lists those
 updates after the text, newest first: a reader sees the entry change, under the
 same guid, as the incident goes on. The feed's date is the newest last edit
@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from generator.model import Build, Department, IncidentUpdate, Notice, Output, Site
 from generator.render import urls
 from generator.render.i18n import LocaleFormats, read_catalogs, translations_for
+from generator.schedule.status import updates_said
 
 if TYPE_CHECKING:
     from feedgen.entry import FeedEntry
@@ -210,11 +211,6 @@ def feed_updated(notices: tuple[Notice, ...], now: datetime) -> datetime:
     edits = [n.modified or n.updated or n.date for n in notices]
     edits += [update.at for n in notices for update in updates_said(n, now)]
     return max(edits) if edits else EMPTY_FEED_UPDATED
-
-
-def updates_said(notice: Notice, now: datetime) -> tuple[IncidentUpdate, ...]:
-    """Return a notice's updates at or before `now`, newest first: those the status page shows."""
-    return tuple(sorted((u for u in notice.updates if u.at <= now), key=lambda u: u.at, reverse=True))
 
 
 def updates_html(site: Site, updates: tuple[IncidentUpdate, ...], lang: str, words: Words) -> str:

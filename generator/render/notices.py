@@ -30,6 +30,7 @@ from generator.render.frame import frame_moved_to, notice_updated, page_frame, r
 from generator.render.i18n import LocaleFormats
 from generator.schedule.effective import notice_cells
 from generator.schedule.hours import ALL_DAY
+from generator.schedule.status import updates_said
 from generator.schedule.timeline import is_news
 
 CANCELLED, SUPERSEDED, UPCOMING, ACTIVE, PAST = "cancelled", "superseded", "upcoming", "active", "past"
@@ -111,11 +112,12 @@ def notice_view(build: Build, notice: Notice, lang: str, frame: dict) -> dict:
         "impact": notice.impact,
         "components": [{"name": names[cid].get(lang) if cid in names else cid, "state": state}
                        for cid, state in notice.components],
-        # Newest first, as status pages show a timeline.
+        # Newest first, as status pages show a timeline; only those posted by "now", as the status page,
+        # the API and the feeds say them (the notice's part keys on how many: render/dependencies.py).
         "updates": [{"at": moment(build, update.at, fmt), "status": update.status,
                      "text": Markup(update.text.get(lang)),
                      "lang": other_language(update.text, lang, notice.lang)}
-                    for update in sorted(notice.updates, key=lambda u: u.at, reverse=True)],
+                    for update in updates_said(notice, build.now)],
     })
     return view
 

@@ -47,6 +47,7 @@ from generator.schedule.status import (
     maintenances,
     overall,
     shown_states,
+    updates_said,
     worst,
 )
 from generator.schedule.timeline import STATUS_DAYS
@@ -111,7 +112,7 @@ def notice_view(build: Build, notice: Notice, lang: str, folder: str | None, sta
     zone = build.site.timezone
     names = {component.id: component.name for component in build.site.components}
     # The page tells what was known at "now": a later update (a back-dated build) is not shown yet.
-    updates = sorted((u for u in notice.updates if u.at <= build.now), key=lambda u: u.at, reverse=True)
+    updates = updates_said(notice, build.now)
     if status is None:
         ended = notice.end is not None and notice.end <= build.now
         status = "resolved" if ended else updates[0].status if updates else "investigating"

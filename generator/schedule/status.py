@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from generator.model import Build, Component, Notice, ProbeResult
+from generator.model import Build, Component, IncidentUpdate, Notice, ProbeResult
 from generator.schedule.timeline import stale_since
 
 SEVERITY = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3,
@@ -50,6 +50,15 @@ def maintenances(build: Build) -> tuple[Notice, ...]:
 def is_unresolved(incident: Notice, now: datetime) -> bool:
     """Tell whether an incident has started and not ended at `now`."""
     return (incident.start or incident.date) <= now and (incident.end is None or incident.end > now)
+
+
+def updates_said(notice: Notice, now: datetime) -> tuple[IncidentUpdate, ...]:
+    """Return a notice's updates posted at or before `now`, newest first: what every output says of them.
+
+    The status page, the Statuspage API, the feeds and the notice's own page all say an update only from
+    its time on, so that none of them tells a reader what another does not yet.
+    """
+    return tuple(sorted((u for u in notice.updates if u.at <= now), key=lambda u: u.at, reverse=True))
 
 
 def maintenance_status(window: Notice, now: datetime) -> str:
