@@ -310,9 +310,13 @@ class BoundedOperators:
     def call(__self, __context, __obj, *args, **kwargs):
         """Call `__obj` for a template, once a text's method that grows it is known to stay within the bounds."""
         # Jinja's own signature: the double underscores keep a template's keyword arguments apart.
-        if type(__obj) in _METHODS:
+        # Every call of a page comes here (macros, fmt, gettext): only a text's methods are looked
+        # at, and the sandbox's own check follows in place rather than through super(), a frame less.
+        if type(__obj) in _METHODS and isinstance(__obj.__self__, str):
             args = checked_call(__obj, args, kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
+        return __context.call(__obj, *args, **kwargs)
 
     def wrap_str_format(self, value):
         """Return the sandbox's `str.format`/`format_map` of a text, formatting through a formatter that counts
