@@ -110,8 +110,9 @@ class ThemeEnvironment(BoundedOperators, ImmutableSandboxedEnvironment):
 
     Templates are written by whoever may push to the site: the sandbox keeps them from
     Python's internals (`__class__`, `__globals__`, `str.format` on objects), from
-    unsafe callables and from changing the lists and dicts they are given; `*` and `**`
-    are refused past the bounds of bounds.py (one operation cannot ask for gigabytes).
+    unsafe callables and from changing the lists and dicts they are given; `*`, `**`, `%`,
+    `str.format`, a text's methods and the filters that grow a text or list are refused past the
+    bounds of bounds.py (one operation cannot ask for gigabytes).
 
     Jinja reads `x.name` by trying the attribute first and the item second; on a
     dict the attribute is missing (an exception raised and caught) unless it is

@@ -36,12 +36,15 @@ from babel.support import Translations
 from babel.units import format_unit
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from generator.model import Interval
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
+# fmt.items lists at most this many: the pages list some tens (departments, channels, languages).
+MAX_LISTED = 1_000
 # Zones that CLDR names after no region: Babel calls them "Unknown Region (UTC) Time".
 REGIONLESS_ZONES = ("UTC", "Etc/UTC", "Etc/GMT", "GMT", "Etc/Universal", "Etc/Zulu")
 
@@ -351,6 +354,9 @@ class LocaleFormats:
     @lru_cache(maxsize=4096)
     def items(self, items: tuple[str, ...]) -> str:
         """Return a list in words: 'Financeiro, Comercial e Suporte', 'Billing, Sales, and Support'."""
+        if len(items) > MAX_LISTED:
+            # Babel's format_list takes time in the square of the items: a million took minutes.
+            raise SecurityError(f"'fmt.items' would list more than {MAX_LISTED:,} items")
         return format_list(list(items), locale=self.locale)
 
     @lru_cache(maxsize=4096)
