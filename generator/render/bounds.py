@@ -17,7 +17,7 @@ counts what it makes.
 from __future__ import annotations
 
 import re
-from functools import wraps
+from functools import lru_cache, wraps
 from types import BuiltinMethodType, MethodType
 
 from jinja2.filters import make_attrgetter
@@ -85,19 +85,10 @@ _PERCENT_SPEC = re.compile(r"[-#0 +]*(\*|\d+)?(?:\.(\*|\d*))?[hlL]?(.?)", re.S)
 def _percent_size(fmt: str, values: object) -> int:
     """Return at most how many characters `fmt % values` adds to `fmt`: every width, precision and text."""
     queue = values if type(values) is tuple else (values,)
-    taken, size, at = 0, 0, fmt.find("%")
-    while at >= 0:
-        at += 1
-        key = None
-        if fmt.startswith("(", at):
-            # Python counts the parentheses inside a mapping key: '%(a(b))s' names 'a(b)'.
-            depth, end = 1, at + 1
-            while end < len(fmt) and depth:
-                depth += {"(": 1, ")": -1}.get(fmt[end], 0)
-                end += 1
-            key, at = fmt[at + 1:end - 1], end
-        spec = _PERCENT_SPEC.match(fmt, at)
-        width, precision, conversion = spec.groups()
+    taken, size = 0, 0
+    plain = str.__str__(fmt)        # a Markup's slices are Markups again, each escaped and made anew
+    for key, width, precision, conversion in (_percent_fields(plain) if len(plain) <= _CACHED_FORMAT
+                                              else _percent_fields.__wrapped__(plain)):
         for number in (width, precision):
             if number == "*":
                 size += _whole(queue[taken] if taken < len(queue) else 0)
@@ -111,8 +102,33 @@ def _percent_size(fmt: str, values: object) -> int:
                 value = queue[taken] if taken < len(queue) else None
                 taken += 1
             size += _length(value)
-        at = fmt.find("%", spec.end())
     return size
+
+
+# A theme's `%` formats are a few constants used on every page (8,300 in a 1,000-notice build): each is read once.
+# Only short ones are kept, so that a template cannot fill the cache with long texts it makes.
+_CACHED_FORMAT = 200
+
+
+@lru_cache(maxsize=256)
+def _percent_fields(fmt: str) -> tuple[tuple[str | None, str | None, str | None, str], ...]:
+    """Return the fields of a printf-style format, in order: (mapping key, width, precision, conversion)."""
+    fields = []
+    at = fmt.find("%")
+    while at >= 0:
+        at += 1
+        key = None
+        if fmt.startswith("(", at):
+            # Python counts the parentheses inside a mapping key: '%(a(b))s' names 'a(b)'.
+            depth, end = 1, at + 1
+            while end < len(fmt) and depth:
+                depth += {"(": 1, ")": -1}.get(fmt[end], 0)
+                end += 1
+            key, at = fmt[at + 1:end - 1], end
+        spec = _PERCENT_SPEC.match(fmt, at)
+        fields.append((key, *spec.groups()))
+        at = fmt.find("%", spec.end())
+    return tuple(fields)
 
 
 # --- str.format and format_map -------------------------------------------------------------------
