@@ -28,7 +28,6 @@ theme's compiled templates) stays warm unless --empty-user-cache gives every bui
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import shutil
 import statistics
@@ -39,7 +38,7 @@ import time
 from pathlib import Path
 
 from bench_build import format_table
-from conditions import compile_bytecode, reference_loop, settle
+from conditions import compile_bytecode, prepare_checkout, reference_loop, settle
 from make_notices_site import make_notices_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +82,7 @@ def compare(site: Path, work: Path, others: list[Path], runs: int, fresh_clone: 
     names = ["this", *(str(other) for other in others)]
     roots = {"this": ROOT, **{str(other): other for other in others}}
     for name, other in zip(names[1:], others):
-        compileall.compile_dir(str(other / "generator"), quiet=1)
+        prepare_checkout(other)
         build(site, work / f"warm-{names.index(name)}", "--no-cache", root=other)  # its compiled templates
     if fresh_clone:
         build(site, work / "warm-this", "--no-cache")   # this checkout's store of the default theme, if it has one

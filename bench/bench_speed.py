@@ -44,7 +44,6 @@ the machine and on what else runs on it (bench/README.md).
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import platform
 import shutil
@@ -70,7 +69,7 @@ from bench_floor import (
     time_writing,
 )
 from bench_notices import NOW, ROOT, timed
-from conditions import compile_bytecode, reference_loop
+from conditions import compile_bytecode, prepare_checkout, reference_loop
 from corpus import make_notices
 from make_notices_site import make_notices_site
 from peer_sites import write_sites
@@ -285,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
     checkouts = [Checkout("this", ROOT)] + [Checkout(str(other), other.resolve()) for other in args.against]
     for checkout in checkouts[1:]:
-        compileall.compile_dir(str(checkout.root / "generator"), quiet=1)
+        prepare_checkout(checkout.root)
     compile_bytecode()
     started, load_before, loop_before = datetime.now().astimezone(), peers.load_average(), reference_loop()
     rows = [["notices", "case", "runs", "median wall s", "min-max s", "median CPU s", "peak MiB"]]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import compileall
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -36,6 +37,23 @@ ROOT = Path(__file__).resolve().parent.parent
 def compile_bytecode() -> None:
     """Compile the generator's modules into __pycache__/, as an installed package has them."""
     compileall.compile_dir(str(ROOT / "generator"), quiet=1)
+
+
+def prepare_checkout(root: Path) -> None:
+    """Make another checkout of the generator (given with --against) build with its own code and its own theme:
+    compile its modules, and give it its theme as its installed package would have it (generator/theme/).
+
+    It is run with this environment's Python, whose editable install maps the name `generator.theme` to
+    this checkout's templates/: a checkout without generator/theme/ would render with this checkout's
+    theme, and an older generator with a newer theme either fails or measures the wrong templates. A copy,
+    not a link: the generator refuses to read templates through a link.
+    """
+    compileall.compile_dir(str(root / "generator"), quiet=1)
+    theme = root / "generator" / "theme"
+    if root.resolve() != ROOT and (root / "templates").is_dir():
+        if theme.is_dir() and not theme.is_symlink():
+            shutil.rmtree(theme)      # a copy made for an earlier run: the templates may have changed since
+        shutil.copytree(root / "templates", theme)
 
 
 def settle(folder: Path | None = None) -> None:
