@@ -58,7 +58,10 @@ def updates_said(notice: Notice, now: datetime) -> tuple[IncidentUpdate, ...]:
     The status page, the Statuspage API, the feeds and the notice's own page all say an update only from
     its time on, so that none of them tells a reader what another does not yet.
     """
-    return tuple(sorted((u for u in notice.updates if u.at <= now), key=lambda u: u.at, reverse=True))
+    # Of two updates at the same minute (validate/incidents.py allows it) the one written later is the newer, as
+    # the Statuspage API says: sorted oldest first, which keeps the written order of equal times, then reversed
+    # (a sort newest first would keep the earlier-written one first).
+    return tuple(reversed(sorted((u for u in notice.updates if u.at <= now), key=lambda u: u.at)))
 
 
 def maintenance_status(window: Notice, now: datetime) -> str:
