@@ -228,8 +228,10 @@ def _new_environment(loader: BaseLoader, bytecode_cache: BytecodeCache | None) -
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     # Jinja's lipsum draws its words from `random` (two builds of one tree would publish other bytes)
-    # and makes as many as it is asked for, for minutes; no page needs placeholder text.
+    # and makes as many as it is asked for, for minutes; no page needs placeholder text.  Its
+    # `random` filter draws from `random` too.
     del env.globals["lipsum"]
+    del env.filters["random"]
     return env
 
 
