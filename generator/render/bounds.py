@@ -22,7 +22,7 @@ from types import BuiltinMethodType, MethodType
 
 from jinja2.filters import make_attrgetter
 from jinja2.sandbox import SandboxedEscapeFormatter, SandboxedFormatter, SecurityError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 # A number of more bits than this is more than 19,000 digits (Python prints at most 4,300).
 MAX_NUMBER_BITS = 1 << 16
@@ -226,11 +226,15 @@ def checked_call(method: object, args: tuple, kwargs: dict) -> tuple:
 
 # --- Filters ---------------------------------------------------------------------------------------
 
+# What urlize writes around a link besides its address, text, target and rel: `<a href="https://"
+# rel="" target=""></a>`, and the rel words it adds itself (nofollow, the policy's noopener).
+_LINK_MARKUP = 64
+
 def _bounded_filters(filters: dict, environment) -> dict:
     """Return Jinja's filters that grow a text or list, each refusing a result past the bounds before it works."""
     center, indent, wordwrap, join = filters["center"], filters["indent"], filters["wordwrap"], filters["join"]
     format_, replace, batch, slice_ = filters["format"], filters["replace"], filters["batch"], filters["slice"]
-    tojson, sum_ = filters["tojson"], filters["sum"]
+    tojson, sum_, urlize = filters["tojson"], filters["sum"], filters["urlize"]
 
     @wraps(center)
     def bounded_center(value, width=80):
@@ -303,9 +307,20 @@ def _bounded_filters(filters: dict, environment) -> dict:
             return sum_(env, items, None, start)
         return sum_(env, iterable, attribute, start)
 
+    @wraps(urlize)
+    def bounded_urlize(eval_ctx, value, trim_url_limit=None, nofollow=False, target=None, rel=None,
+                       extra_schemes=None):
+        # A target or rel is written, escaped, into every link, and a link is made of at most each word
+        # of the text (twice: its address and its text); Jinja's own rel and target are a few words.
+        if target is not None or rel is not None:
+            text = value if isinstance(value, str) else str(value)
+            attributes = sum(len(escape(given)) for given in (target, rel) if given is not None)
+            _refuse_text("urlize", 2 * len(text) + len(text.split()) * (attributes + _LINK_MARKUP))
+        return urlize(eval_ctx, value, trim_url_limit, nofollow, target, rel, extra_schemes)
+
     return {"center": bounded_center, "indent": bounded_indent, "wordwrap": bounded_wordwrap,
             "join": bounded_join, "format": bounded_format, "replace": bounded_replace, "batch": bounded_batch,
-            "slice": bounded_slice, "tojson": bounded_tojson, "sum": bounded_sum}
+            "slice": bounded_slice, "tojson": bounded_tojson, "sum": bounded_sum, "urlize": bounded_urlize}
 
 
 class BoundedOperators:

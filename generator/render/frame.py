@@ -200,8 +200,9 @@ def language_environment(env: Environment, lang: str) -> Environment:
         translations = translations_for(env.expediente_catalogs, lang)
         found = _new_environment(env.loader, bytecode_cache(env.expediente_compiled, translations))
         found.translations = translations
-        # Jinja's newstyle gettext functions of the language (pgettext and npgettext too),
-        # then ours for gettext, ngettext and _, which keep each plain message once translated.
+        # Jinja's newstyle gettext functions of the language, then ours in their place (gettext,
+        # ngettext, _, pgettext, npgettext), which keep each plain message once translated and
+        # bound their `%` as a template's own.
         found.install_gettext_translations(translations, newstyle=True)
         found.globals.update(template_gettext(translations), fmt=LocaleFormats(lang))
         # The names every page shares (names.html's macros), made once per language rather than
@@ -226,6 +227,11 @@ def _new_environment(loader: BaseLoader, bytecode_cache: BytecodeCache | None) -
         auto_reload=False,
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+    # Jinja's lipsum draws its words from `random` (two builds of one tree would publish other bytes)
+    # and makes as many as it is asked for, for minutes; no page needs placeholder text.  Its
+    # `random` filter draws from `random` too.
+    del env.globals["lipsum"]
+    del env.filters["random"]
     return env
 
 

@@ -40,6 +40,7 @@ from jinja2.sandbox import SecurityError
 from markupsafe import Markup
 
 from generator.model import Interval
+from generator.render.bounds import checked_binop
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 DOMAIN = "messages"
@@ -146,7 +147,7 @@ def translations_for(catalogs: Mapping[str, gettext_module.NullTranslations],
 
 @lru_cache(maxsize=16)
 def template_gettext(translations: gettext_module.NullTranslations) -> dict[str, Callable]:
-    """Return `gettext`, `ngettext` and `_` for templates, in Jinja2's newstyle.
+    """Return `gettext`, `ngettext`, `_`, `pgettext` and `npgettext` for templates, in Jinja2's newstyle.
 
     Newstyle means: the result is marked safe when autoescaping, and `%(name)s`
     placeholders are filled from keyword arguments, which are escaped.  Each
@@ -154,9 +155,17 @@ def template_gettext(translations: gettext_module.NullTranslations) -> dict[str,
     constant messages into its compiled templates (render/folding.py) the same way.
     The functions are made once per catalog and keep each message without
     placeholders once translated: a site of many pages asks for the same few
-    dozen words tens of thousands of times.
+    dozen words tens of thousands of times.  Their `%` is a template's `%`, bounded as
+    the sandbox bounds it (render/bounds.py): a message is a template's text too.
     """
     plain: dict[tuple[str, bool], str] = {}
+
+    def formatted(text: str, variables: dict, autoescape: bool) -> str:
+        if autoescape:
+            text = Markup(text)
+        # Python's `%`, outside the sandbox's operators: '%(a)300000000s' would make 300 MB.
+        checked_binop("%", text, variables)
+        return text % variables
 
     @pass_context
     def gettext(__context: Context, __string: str, **variables: object) -> str:
@@ -164,25 +173,34 @@ def template_gettext(translations: gettext_module.NullTranslations) -> dict[str,
         if not variables:
             text = plain.get((__string, autoescape))
             if text is None:
-                text = translations.gettext(__string)
                 # `% {}` as newstyle does, so that '%%' reads '%' with or without the cache.
-                text = plain[(__string, autoescape)] = (Markup(text) if autoescape else text) % {}
+                text = plain[(__string, autoescape)] = formatted(translations.gettext(__string), {}, autoescape)
             return text
-        text = translations.gettext(__string)
-        if autoescape:
-            text = Markup(text)
-        return text % variables
+        return formatted(translations.gettext(__string), variables, autoescape)
 
     @pass_context
     def ngettext(__context: Context, __singular: str, __plural: str, __num: int,
                  **variables: object) -> str:
         variables.setdefault("num", __num)
         text = translations.ngettext(__singular, __plural, __num)
-        if __context.eval_ctx.autoescape:
-            text = Markup(text)
-        return text % variables
+        return formatted(text, variables, __context.eval_ctx.autoescape)
 
-    return {"gettext": gettext, "ngettext": ngettext, "_": gettext}
+    # Jinja's own (jinja2.ext's _make_new_pgettext and _make_new_npgettext), formatting through `formatted`.
+    @pass_context
+    def pgettext(__context: Context, __string_ctx: str, __string: str, **variables: object) -> str:
+        variables.setdefault("context", __string_ctx)
+        text = translations.pgettext(__string_ctx, __string)
+        return formatted(text, variables, __context.eval_ctx.autoescape)
+
+    @pass_context
+    def npgettext(__context: Context, __string_ctx: str, __singular: str, __plural: str, __num: int,
+                  **variables: object) -> str:
+        variables.setdefault("context", __string_ctx)
+        variables.setdefault("num", __num)
+        text = translations.npgettext(__string_ctx, __singular, __plural, __num)
+        return formatted(text, variables, __context.eval_ctx.autoescape)
+
+    return {"gettext": gettext, "ngettext": ngettext, "_": gettext, "pgettext": pgettext, "npgettext": npgettext}
 
 
 @lru_cache(maxsize=4096)

@@ -80,7 +80,7 @@ def assert_accepted(pushed: subprocess.CompletedProcess, server: Server) -> list
 @pytest.mark.parametrize(("payload", "message"), [
     ("{{ cycler.__init__.__globals__.os.popen('touch @MARKER@').read() }}",
      "not allowed in a template: access to attribute '__init__' of 'type' object is unsafe"),
-    ("{{ lipsum.__globals__['os'].popen('touch @MARKER@').read() }}",
+    ("{{ _.__globals__['os'].popen('touch @MARKER@').read() }}",
      "not allowed in a template: access to attribute '__globals__' of 'function' object is unsafe"),
     ("{{ self.__init__.__globals__.__builtins__.__import__('os').popen('touch @MARKER@').read() }}",
      "not allowed in a template: access to attribute '__init__' of 'TemplateReference' object is unsafe"),

@@ -65,6 +65,18 @@ WIDTHS = {
     "batch": (f"[1]|batch({BIG}, 0)|list", LIST.format("batch")),
     "slice": (f"[1]|slice({BIG})|list", LIST.format("slice")),
     "sum_of_lists": ("([[0] * 1000000] * 300)|sum(start=[])", LIST.format("sum")),
+    # Outside the operators and methods above (the review of the widths merge): urlize writes its target
+    # and rel into every link (1,000 links x 900,000 characters), Jinja's own pgettext and npgettext
+    # formatted `%` themselves, and so did gettext of a message that is not a constant, and ngettext.
+    "urlize_target": ("('www.a.co ' * 1000)|urlize(target='x' * 900000)", TEXT.format("urlize")),
+    "urlize_rel": ("('www.a.co ' * 1000)|urlize(rel='x' * 900000)", TEXT.format("urlize")),
+    # 300 quotes are 1,500 characters once escaped, in each of 1,000 links.
+    "urlize_escaped_target": ("('www.a.co ' * 1000)|urlize(target='\"' * 300)", TEXT.format("urlize")),
+    "pgettext_width": (f"pgettext('c', '%(a){BIG}s', a='x')", TEXT.format("%")),
+    "npgettext_width": (f"npgettext('c', '%(a){BIG}s', '%(a)s', 1, a='x')", TEXT.format("%")),
+    "ngettext_width": (f"ngettext('%(a){BIG}s', '%(a)s', 1, a='x')", TEXT.format("%")),
+    "gettext_joined_message": (f"gettext('%(a){BIG}' ~ 's', a='x')", TEXT.format("%")),
+    "gettext_stray_width": (f"gettext('%{BIG}s')", TEXT.format("%")),
 }
 
 
@@ -93,7 +105,10 @@ def test_widths_counts_and_formats_a_page_needs_still_work(tmp_path):
         "[{{ '-'.join(['c', 'd']) }}] [{{ 'a\\nb'|indent(2) }}] [{{ 'one two'|wordwrap(3) }}] "
         "[{{ [1, 2, 3]|batch(2, 0)|list }}] [{{ [1, 2, 3]|slice(2)|list }}] [{{ [[1], [2]]|sum(start=[]) }}] "
         "[{{ {'a': 1}|tojson(indent=1) }}] [{{ fmt.items(('x', 'y', 'z')) }}] "
-        "[{{ 'ab'.translate({97: 'AA'}) }}] [{{ '{k}'.format_map({'k': 'm'}) }}] [{{ 7 % 3 }}] */\n",
+        "[{{ 'ab'.translate({97: 'AA'}) }}] [{{ '{k}'.format_map({'k': 'm'}) }}] [{{ 7 % 3 }}] "
+        "[{{ pgettext('channel', 'e-mail') }}] [{{ npgettext('c', '%(num)d site of %(context)s', '%(num)d sites', 2) }}] "
+        "[{{ ngettext('%(num)d day', '%(num)d days', 3) }}] [{{ gettext('%(a)s%%' ~ '', a=5) }}] "
+        "[{{ 'see www.a.co now'|urlize(target='_blank', rel='me') }}] */\n",
         encoding="utf-8")
     result = capped_build(site, tmp_path)
     assert result.returncode == 0, result.stderr
@@ -101,4 +116,36 @@ def test_widths_counts_and_formats_a_page_needs_still_work(tmp_path):
     page = (tmp_path / "out" / "en" / "index.html").read_text(encoding="utf-8")
     assert ("/* [ab..] [  ab  ] [    x|1.50|y  ] [  a|7   | b] [v!] [002.2] [007] [a   b] [a--a] [a, b] [c-d] "
             "[a\n  b] [one\ntwo] [[[1, 2], [3, 0]]] [[[1, 2], [3]]] [[1, 2]] [{\n \"a\": 1\n}] "
-            "[x, y, and z] [AAb] [m] [1] */") in page, page[:3000]
+            "[x, y, and z] [AAb] [m] [1] [e-mail] [2 sites] [3 days] [5%] "
+            "[see <a href=\"https://www.a.co\" rel=\"me noopener\" target=\"_blank\">www.a.co</a> now] */") in page, page[:3000]
+
+
+def test_lipsum_is_not_a_global(tmp_path):
+    # Jinja's lipsum: lipsum(20000) made some 8 MB, lipsum(3000000) ran for minutes, and its words are
+    # drawn from `random`, so two builds of one tree published different bytes.
+    site = example_site(tmp_path)
+    (site / "templates").mkdir()
+    (site / "templates" / "style.css").write_text("{{ (lipsum(1, html=False, min=5000000, max=5000001))|length }}\n",
+                                                  encoding="utf-8")
+    result = capped_build(site, tmp_path)
+    assert_refused(result, "templates/style.css:1:1: error: 'lipsum' is undefined")
+    assert published(tmp_path) == ""
+
+
+@pytest.mark.parametrize(("payload", "message"), [
+    ("{{ lipsum(1, html=False, min=20, max=21) }}", "templates/style.css:1:1: error: 'lipsum' is undefined"),
+    ("{{ range(1000)|random }}", "templates/style.css:1:1: error: template syntax: No filter named 'random'."),
+], ids=["lipsum", "random_filter"])
+def test_a_template_cannot_make_two_builds_of_one_tree_differ(tmp_path, payload, message):
+    # Jinja's lipsum and its `random` filter drew from `random`: the same tree at the same now published
+    # other bytes each build.
+    pages = []
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+        site = example_site(tmp_path / run)
+        (site / "templates").mkdir()
+        (site / "templates" / "style.css").write_text(f"/* {payload} */\n", encoding="utf-8")
+        result = capped_build(site, tmp_path / run)
+        pages.append((result.returncode, result.stderr.splitlines()[:1], published(tmp_path / run)))
+    assert pages[0] == pages[1]
+    assert pages[0][:2] == (1, [message])

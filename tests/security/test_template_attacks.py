@@ -26,7 +26,9 @@ UNSAFE = "templates/style.css:1:1: error: not allowed in a template: access to a
 ESCAPES = {
     "cycler_globals": ("{{ cycler.__init__.__globals__.os.popen('@CMD@').read() }}", UNSAFE.format("__init__", "type")),
     "joiner_globals": ("{{ joiner.__init__.__globals__.os.popen('@CMD@').read() }}", UNSAFE.format("__init__", "type")),
-    "lipsum_globals": ("{{ lipsum.__globals__['os'].popen('@CMD@').read() }}", UNSAFE.format("__globals__", "function")),
+    # Jinja's lipsum is no global of the theme (render/frame.py): there is no function to look into.
+    "lipsum_globals": ("{{ lipsum.__globals__['os'].popen('@CMD@').read() }}",
+                       "templates/style.css:1:1: error: 'lipsum' is undefined"),
     "namespace_globals": ("{{ namespace.__init__.__globals__.os.popen('@CMD@').read() }}",
                           UNSAFE.format("__init__", "type")),
     "self_globals": ("{{ self.__init__.__globals__.__builtins__.__import__('os').popen('@CMD@').read() }}",
