@@ -17,7 +17,7 @@ from datetime import date
 from functools import lru_cache
 
 from generator.model import Channel, Department, HolidayRules, Interval
-from generator.read.yaml_nodes import Map, Node
+from generator.read.yaml_nodes import Map, Node, Scalar, Seq
 from generator.schedule.hours import build_holiday_calendar
 from generator.validate.fields import Problems
 from generator.validate.site import validate_holidays
@@ -33,8 +33,19 @@ class SiteHolidays:
     languages: tuple[str, ...] = ("en",)
 
     def key(self) -> str:
-        """Return what a kept check depends on: the node as written (its values and places)."""
-        return repr(self.node)
+        """Return what a kept check depends on: the node's values as written (not their places: a line added above
+        `holidays:` in site.yaml changes no check)."""
+        return repr(_values(self.node))
+
+
+def _values(node: Node | None) -> object:
+    if isinstance(node, Scalar):
+        return node.text, node.plain
+    if isinstance(node, Seq):
+        return tuple(_values(item) for item in node.items)
+    if isinstance(node, Map):
+        return tuple((key.text, _values(value)) for key, value in node.pairs)
+    return None
 
 
 def site_holidays(site: Node | None, languages: tuple[str, ...]) -> SiteHolidays:
@@ -62,11 +73,12 @@ def is_holiday(department: Department, day: date, holidays: SiteHolidays) -> boo
     return day in _holiday_days(rules, day.year, holidays.languages[0])
 
 
-def usual_hours(department: Department, channel: Channel, day: date, holidays: SiteHolidays) -> tuple[Interval, ...]:
+def usual_hours(department: Department, channel: Channel, day: date,
+                holidays: SiteHolidays | None) -> tuple[Interval, ...]:
     """Return a channel's hours on `day` without a notice: all day when always open, its holiday hours on a holiday
-    of its department (usually none: closed), else its weekday's."""
+    of its department (usually none: closed; `holidays` None: holidays not asked), else its weekday's."""
     if channel.hours.always:
         return ALL_DAY
-    if is_holiday(department, day, holidays):
+    if holidays is not None and is_holiday(department, day, holidays):
         return tuple(channel.hours.holidays)
     return tuple(channel.hours.days[day.weekday()])

@@ -159,7 +159,20 @@ def _speaks_of_service(folded: str, start: int, names: frozenset[str]) -> bool:
     clause = _WORD.findall(folded[breaks[-1] if breaks else 0:start])
     words = [w for w in clause if w not in _SUBJECT_SKIP]
     return not words or any((w in SERVICE_WORDS and not _someone_else_s(clause, i)) or w in names
-                            for i, w in enumerate(clause))
+                            for i, w in enumerate(clause) if w not in _SUBJECT_SKIP)
+
+
+def _chain(folded: str, start: int, end: int) -> tuple[list[str], int]:
+    """Return the times written in the ranges of hours between `start` and `end`, as far as each range starts after
+    the one before it ends, and where the last one read ends."""
+    # "das 9h às 12h, e das 2h às 4h a rede ficará instável": support's morning, then a maintenance window.
+    written: list[str] = []
+    for found in _RANGE_TIMES.finditer(folded, start, end):
+        if written and (read_time(found["t1"]) or 0) <= (read_time(written[-1]) or 1440):
+            break
+        written += [found["t1"], found["t2"]]
+        start = found.end()
+    return written, start
 
 
 @lru_cache(maxsize=256)
@@ -175,25 +188,26 @@ def find_hours_phrases(text: str, names: frozenset[str] = frozenset()) -> tuple[
         for match in regex.finditer(folded):
             if any(taken[match.start():match.end()]):
                 continue
+            end = match.end()
             if kind == "hours":
-                written = [m[g] for m in _RANGE_TIMES.finditer(match[0]) for g in ("t1", "t2")]
+                written, end = _chain(folded, match.start(), end)
             else:
                 written = [match["t1"]] if "t1" in regex.groupindex else []
             times = tuple(read_time(t) for t in written)
             if None in times or (kind == "hours" and not any(_TIME_MARKED.search(t) for t in written)):
                 continue
             if kind == "hours" and any(a >= b for a, b in zip(times, times[1:])):
-                continue            # "das 22h às 2h" runs past midnight, "9h às 12h e 11h às 14h" overlaps: unsafe
+                continue            # "das 22h às 2h" runs past midnight: too rare in prose to read safely
             head = match.start() + len(match[0]) - len(match[0].lstrip())
             # A label ("10/12: fechado") and a first person ("fechamos", "estaremos fechados") need no subject.
             if not (regex is _PHRASES[-1][1] or _FIRST_PERSON.match(folded, head)
                     or _speaks_of_service(folded, head, names)):
                 continue
-            taken[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+            taken[match.start():end] = b"\x01" * (end - match.start())
             end_index = bisect_right(sentence_ends, head)
             sentence_start = sentence_ends[end_index - 1] if end_index else 0
             sentence_end = sentence_ends[min(end_index, len(sentence_ends) - 1)]
-            start, stop = prepared.span(head, match.end())
+            start, stop = prepared.span(head, end)
             line = bisect_right(prepared.line_starts, start)
             found[start] = HoursPhrase(
                 offset=start, end=stop, line=line, column=start - prepared.line_starts[line - 1] + 1,

@@ -9,8 +9,9 @@ the previous phrase, else those after it up to the next.  For each such day:
   closes at that time, one that opens at it, one closed all day); the hint writes the
   change that would say it, in the real `changes` syntax;
 - a change covers it: a warning when the phrase agrees with no channel the change gives.
-The usual hours of a day are those of a public holiday or closure on one (hours_holidays.py):
-"fechados no dia 25/12 (Natal)" restates them when the department's holidays close it then.
+The usual hours of a day are its weekday's, or those of a public holiday or closure on one
+(hours_holidays.py): "fechados no dia 25/12 (Natal)" restates them when the department's
+holidays close it then.
 """
 
 from __future__ import annotations
@@ -159,14 +160,14 @@ def _days_of(index: int, phrases: tuple[HoursPhrase, ...], dates: tuple[ProseDat
 
 
 def _said_by_change(change: Change, day: date, departments: tuple[Department, ...], channels: frozenset[str] | None,
-                    context: HoursContext) -> list[tuple[Interval, ...]]:
+                    context: HoursContext, holidays: SiteHolidays | None) -> list[tuple[Interval, ...]]:
     given = dict(change.hours)
     hours = []
     for department in departments:
         applies = context.chosen is None or department.id in context.chosen
         for channel in department.channels:
             if channels is None or channel.id in channels:
-                usual = usual_hours(department, channel, day, context.holidays)
+                usual = usual_hours(department, channel, day, holidays)
                 hours.append(usual if not applies else () if change.closed else tuple(given.get(channel.id, ())))
     return hours
 
@@ -202,15 +203,18 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
             departments, channels, _ = _channels_spoken_of(phrase, context)
             weekday = get_day_names("wide", locale=local)[day.weekday()]
             column = phrase.column + (column_offset if phrase.line == 1 else 0)
+            # The weekday's hours first (holidays None): most phrases agree with them, and asking whether the day
+            # is a holiday may import the holidays package (hours_holidays.py).
             if change is None:
-                usual = [usual_hours(d, c, day, context.holidays) for d in departments for c in d.channels if channels is None or c.id in channels]
-                if _agrees(phrase, usual):
+                if any(_agrees(phrase, [usual_hours(d, c, day, holidays) for d in departments for c in d.channels
+                                        if channels is None or c.id in channels]) for holidays in (None, context.holidays)):
                     continue
                 found.append(SourceError(
                     path, line_offset + phrase.line, column,
                     f'the text says the hours of {day.isoformat()} ({weekday}) change ("{phrase.text}"), '
                     f"but the notice changes no hours that day", _change_hint(phrase, day, context, hinted), WARNING))
-            elif not _agrees(phrase, _said_by_change(change, day, departments, channels, context)):
+            elif not any(_agrees(phrase, _said_by_change(change, day, departments, channels, context, holidays))
+                         for holidays in (None, context.holidays)):
                 found.append(SourceError(
                     path, line_offset + phrase.line, column,
                     f'the text says the hours of {day.isoformat()} ({weekday}) are "{phrase.text}", '
