@@ -106,3 +106,114 @@ def test_a_translation_says_no_second_word_about_a_missing_change(tmp_path, caps
     _, err = check(tmp_path, capsys, "Na quinta, dia 10, o suporte fecha às 15h.",
                    files={"notices/2026-12-07-aviso.en.md": translation})
     assert err.count("warning:") == 1 and err.startswith(f"{PATH}:5:30: warning:")
+
+
+# --- Usual split hours restated; public holidays; someone else's hours ---------------------------------------
+
+BR_SITE = SITE + "holidays:\n  country: BR\n"
+HOLIDAYS = {"site_src/site.yaml": BR_SITE}
+
+
+def test_the_usual_split_hours_restated_stay_silent(tmp_path, capsys):
+    # Thursday's usual phone hours are 09:00-12:00 and 14:00-18:00: the text repeats both ranges.
+    assert check(tmp_path, capsys, "Na quinta, 10/12, atendimento das 9h às 12h e das 14h às 18h.",
+                 strict=True) == (0, "")
+
+
+def test_split_hours_hint_pasted_is_accepted(tmp_path, capsys):
+    front = "changes: [{date: 2026-12-10, hours: {phone: [09:00-12:00, 14:00-16:00], email: 00:00-24:00}}]\n"
+    assert check(tmp_path, capsys, "Na quinta, 10/12, atendimento das 9h às 12h e das 14h às 16h.", front,
+                 strict=True) == (0, "")
+
+
+def test_a_change_giving_one_range_of_two_is_warned_about(tmp_path, capsys):
+    # The morning alone, as the old hint wrote it, closes the afternoon the text keeps open.
+    front = "changes: [{date: 2026-12-10, hours: {phone: 09:00-12:00, email: 00:00-24:00}}]\n"
+    assert check(tmp_path, capsys, "Na quinta, 10/12, atendimento das 9h às 12h e das 14h às 16h.", front) == (0, (
+        f'{PATH}:6:19: warning: the text says the hours of 2026-12-10 (quinta-feira) are "atendimento das 9h às 12h '
+        "e das 14h às 16h\", but the notice's change that day says email 00:00-24:00, phone 09:00-12:00\n"
+        "  hint: make the text and the change at line 4 agree\n"))
+
+
+def test_closed_on_a_public_holiday_the_site_already_closes_stays_silent(tmp_path, capsys):
+    # 25/12 is a Brazilian public holiday and site.yaml's holidays close every department on it.
+    assert check(tmp_path, capsys, "Estaremos fechados no dia 25/12 (Natal).", strict=True,
+                 files=HOLIDAYS) == (0, "")
+
+
+def test_closed_on_a_day_the_site_keeps_open_is_warned_about(tmp_path, capsys):
+    assert check(tmp_path, capsys, "Estaremos fechados no dia 25/12 (Natal).") == (0, (
+        f'{PATH}:5:1: warning: the text says the hours of 2026-12-25 (sexta-feira) change ("Estaremos fechados"), '
+        "but the notice changes no hours that day\n  hint: add a change, e.g. changes: [{date: 2026-12-25, closed: "
+        "true}] (see docs/format.md), or list the date in prose_dates_ok if the text only repeats the usual hours\n"))
+
+
+def hours_with(financeiro: str, suporte_phone: str = "") -> str:
+    """Return HOURS with `financeiro`'s own lines (holidays) and more lines for suporte's phone hours."""
+    text = HOURS.replace("          sat: 09:00-12:00\n", f"          sat: 09:00-12:00\n{suporte_phone}")
+    return text.replace("  - id: financeiro\n", f"  - id: financeiro\n{financeiro}")
+
+
+def test_a_department_s_own_holidays_are_its_usual_hours(tmp_path, capsys):
+    files = {"site_src/hours.yaml": hours_with("    holidays: {country: BR}\n")}
+    assert check(tmp_path / "own", capsys, "O financeiro estará fechado no dia 25/12 (Natal).", strict=True,
+                 files=files) == (0, "")
+    # suporte follows the site's holidays, and the site has none.
+    status, err = check(tmp_path / "site's", capsys, "O suporte estará fechado no dia 25/12 (Natal).", files=files)
+    assert err.startswith(f'{PATH}:5:11: warning: the text says the hours of 2026-12-25 (sexta-feira) change '
+                          '("estará fechado")')
+
+
+def test_a_department_without_holidays_is_open_on_the_site_s(tmp_path, capsys):
+    files = {**HOLIDAYS, "site_src/hours.yaml": hours_with("    holidays: {}\n")}
+    assert check(tmp_path, capsys, "O financeiro estará fechado no dia 25/12 (Natal).", files=files) == (0, (
+        f'{PATH}:5:14: warning: the text says the hours of 2026-12-25 (sexta-feira) change ("estará fechado"), '
+        "but the notice changes no hours that day\n  hint: add a change, e.g. departments: [financeiro] and changes: "
+        "[{date: 2026-12-25, closed: true}] (see docs/format.md), or list the date in prose_dates_ok if the text "
+        "only repeats the usual hours\n"))
+
+
+def test_a_channel_s_holiday_hours_are_its_usual_hours_that_day(tmp_path, capsys):
+    files = {**HOLIDAYS, "site_src/hours.yaml": hours_with("", "          holidays: 09:00-12:00\n")}
+    assert check(tmp_path, capsys, "No dia 25/12 (Natal), o suporte fecha às 12h.", strict=True,
+                 files=files) == (0, "")
+    _, err = check(tmp_path, capsys, "No dia 25/12 (Natal), o suporte fecha às 11h.", files=files)
+    assert err.endswith("hint: add a change, e.g. departments: [suporte] and changes: [{date: 2026-12-25, hours: "
+                        "{phone: 09:00-11:00, email: 00:00-24:00}}] (see docs/format.md), or list the date in "
+                        "prose_dates_ok if the text only repeats the usual hours\n")
+
+
+def test_a_holiday_added_or_removed_checks_the_notice_again(tmp_path, capsys):
+    # The second check reuses the kept checks of the first (.expediente-cache): the site's holidays are in their key.
+    body = "Estaremos fechados no dia 25/12 (Natal)."
+    first = check(tmp_path, capsys, body)
+    assert first[1].count("warning:") == 1 and (tmp_path / "site" / ".expediente-cache").is_dir()
+    assert check(tmp_path, capsys, body, files=HOLIDAYS) == (0, "")
+    assert check(tmp_path, capsys, body, files={"site_src/site.yaml": SITE}) == first
+    # A department's own holidays, likewise.
+    assert check(tmp_path, capsys, body, files={"site_src/hours.yaml": hours_with(
+        "    holidays: {country: BR}\n").replace("  - id: suporte\n", "  - id: suporte\n    holidays: {country: BR}\n")}
+        ) == (0, "")
+
+
+def test_another_business_closing_stays_silent(tmp_path, capsys):
+    # The banks' hours, not support's: a service word that a qualifier makes someone else's is no service.
+    assert check(tmp_path, capsys, "Na quinta, 10/12, as agências bancárias fecham às 16h; pague o boleto antes.",
+                 strict=True) == (0, "")
+
+
+def test_two_days_in_one_sentence_give_one_list_of_changes(tmp_path, capsys):
+    # Each hint pasted alone would replace the other's `changes`: the second lists both days.
+    text = "Na quinta, 10/12, o suporte fecha às 15h e na sexta, 11/12, abre às 10h."
+    thursday = "{date: 2026-12-10, hours: {phone: [09:00-12:00, 14:00-15:00], email: 00:00-24:00}}"
+    friday = "{date: 2026-12-11, hours: {phone: [10:00-12:00, 14:00-18:00], email: 00:00-24:00}}"
+    tail = " (see docs/format.md), or list the date in prose_dates_ok if the text only repeats the usual hours\n"
+    assert check(tmp_path, capsys, text) == (0, (
+        f'{PATH}:5:29: warning: the text says the hours of 2026-12-10 (quinta-feira) change ("fecha às 15h"), but '
+        f"the notice changes no hours that day\n  hint: add a change, e.g. departments: [suporte] and changes: "
+        f"[{thursday}]{tail}"
+        f'{PATH}:5:61: warning: the text says the hours of 2026-12-11 (sexta-feira) change ("abre às 10h"), but '
+        f"the notice changes no hours that day\n  hint: add both days in one changes list, e.g. departments: "
+        f"[suporte] and changes: [{thursday}, {friday}]{tail}"))
+    front = f"departments: [suporte]\nchanges: [{thursday}, {friday}]\n"
+    assert check(tmp_path, capsys, text, front, strict=True) == (0, "")

@@ -2,8 +2,8 @@
 
 A notice's check (validate_notice) reads its own file, the settings it is checked
 against, and, for `supersedes`, whether other notices exist; a translation's check
-(validate_translation) reads its own file, the settings, and its notice's language
-and prose context.  Each result is kept (write/notice_cache.py) under a key made of
+(validate_translation) reads its own file, the settings, and its notice's language and
+prose context; both read site.yaml's `holidays:`.  Each result is kept (write/notice_cache.py) under a key made of
 everything in that list but the other notices (`notice_key`, `translation_key`);
 what a notice asked of the other notices is recorded beside it (`Consulted`), so
 that adding an unrelated notice leaves every other entry valid, and adding or
@@ -24,6 +24,7 @@ from generator.errors import SourceError
 from generator.model import Notice, SiteSettings
 from generator.read.notice_digests import code_digest, zone_digest
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, Sources
+from generator.validate.dates_in_text.hours_holidays import SiteHolidays, site_holidays
 from generator.validate.notices import (
     CheckedNotice,
     CheckedTranslation,
@@ -78,34 +79,35 @@ def slugs_digest(slugs: frozenset[str]) -> str:
 
 
 def check_notice(source: MarkdownSource | None, read_problems: list[SourceError], settings: SiteSettings,
-                 slugs: frozenset[str]) -> tuple[CheckedNotice, Consulted]:
+                 slugs: frozenset[str], holidays: SiteHolidays) -> tuple[CheckedNotice, Consulted]:
     """Check one read notice (None: unreadable) as validate_notice does, the reading's problems first; return it
     and what it asked of `slugs`."""
     if source is None:
         return CheckedNotice(None, None, tuple(read_problems)), Consulted()
     asked = RecordingSlugs(slugs)
-    checked = validate_notice(source, settings, asked)    # type: ignore[arg-type]  (a set as far as it asks)
+    checked = validate_notice(source, settings, asked, holidays)    # type: ignore[arg-type]  (a set as it asks)
     return replace(checked, problems=tuple(read_problems) + checked.problems), asked.consulted()
 
 
 def check_translation(source: MarkdownSource | None, read_problems: list[SourceError], settings: SiteSettings,
-                      notices: dict[str, CheckedNotice]) -> CheckedTranslation:
+                      notices: dict[str, CheckedNotice], holidays: SiteHolidays) -> CheckedTranslation:
     """Check one read translation (None: unreadable) against its notice as checked in `notices` (by slug), when
     there is one, the reading's problems first."""
     if source is None:
         return CheckedTranslation(None, tuple(read_problems))
     own = notices.get(NOTICE_NAME.match(source.path.rsplit("/", 1)[-1])[1])
-    checked = validate_translation(source, settings, own.parts if own else None, own.prose if own else None)
+    checked = validate_translation(source, settings, *((own.parts, own.prose) if own else (None, None)), holidays)
     return replace(checked, problems=tuple(read_problems) + checked.problems)
 
 
-def settings_digest(settings: SiteSettings, code: str) -> str:
+def settings_digest(settings: SiteSettings, code: str, holidays: SiteHolidays) -> str:
     """Return a digest of the generator's `code` digest (with its time zone's rules) and of every setting a notice's
-    check reads: the time zone, the languages, the departments and their channels, the components and the limits."""
+    check reads: the time zone, the languages, the departments and their channels (with their own holidays), the
+    components, the limits and the site's `holidays`."""
     # repr: the model's values print every field in a fixed order (tuples; the limits' mappings in
     # insertion order), and a string's repr is quoted, so two different settings never print alike.
     read = (settings.timezone, settings.languages, settings.departments, settings.components,
-            dict(settings.limits.values), dict(settings.limits.where), settings.faulty_departments)
+            dict(settings.limits.values), dict(settings.limits.where), settings.faulty_departments, holidays.key())
     return hashlib.sha256(f"{code}\n{read!r}".encode()).hexdigest()
 
 
@@ -271,7 +273,9 @@ def check_and_gather(sources: Sources, settings: SiteSettings, entries: CheckedE
     processes (the pipeline maps them), (check(*read_notice(file)), the digest of the bytes read:
     read_notice_and_digest); `check` is check_notice or check_translation with its other arguments given.
     """
-    checked, translated, kept = _checks(sources.notices, settings, entries, digests, check_notices, check_translations)
+    holidays = site_holidays(sources.site.root if sources.site is not None else None, settings.languages)
+    checked, translated, kept = _checks(sources.notices, settings, holidays, entries, digests, check_notices,
+                                        check_translations)
     with pause_collector():
         notices, problems = gather_notices(sources.notices, checked, translated, settings, sources.history)
     return notices, problems, made_from(sources.notices, kept, entries, sources.history) if entries is not None else {}
@@ -339,9 +343,9 @@ def release_collector() -> None:
     gc.unfreeze()
 
 
-def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: CheckedEntries | None,
-            digests: dict[str, str] | None, check_notices: Callable, check_translations: Callable
-            ) -> tuple[dict, dict, dict]:
+def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, holidays: SiteHolidays,
+            entries: CheckedEntries | None, digests: dict[str, str] | None, check_notices: Callable,
+            check_translations: Callable) -> tuple[dict, dict, dict]:
     """Return the checks of the notices and of the translations by path relative to the site (check_and_gather),
     and the key of each file whose check is the one `entries` keeps under that key (reused, or made from the
     bytes its key names), by path."""
@@ -351,7 +355,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
     keys: dict[str, str] = {}
     settings_key = ""
     if entries is not None:
-        settings_key = settings_digest(settings, code_digest() + zone_digest(settings.timezone))
+        settings_key = settings_digest(settings, code_digest() + zone_digest(settings.timezone), holidays)
         # A file that could not be read ("") is checked every time: how it fails may change.
         keys = {rel: notice_key(settings_key, rel, digest) for rel, digest in (digests or {}).items() if digest}
 
@@ -368,7 +372,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
         checked = {file.rel: entries.get(keys[file.rel], slugs, every) for file in mains if file.rel in keys}
     kept = {rel: keys[rel] for rel, one in checked.items() if one is not None}
     missing = [file for file in mains if checked.get(file.rel) is None]
-    done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs))
+    done = check_notices(missing, partial(check_notice, settings=settings, slugs=slugs, holidays=holidays))
     for file, ((one, consulted), read) in zip(missing, done):
         checked[file.rel] = one
         key = key_of(file.rel, read)
@@ -385,7 +389,7 @@ def _checks(files: tuple[NoticeFile, ...], settings: SiteSettings, entries: Chec
                 if translated[file.rel] is not None:
                     kept[file.rel] = keys[file.rel]
     missing = [file for file in translations if translated.get(file.rel) is None]
-    done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug))
+    done = check_translations(missing, partial(check_translation, settings=settings, notices=by_slug, holidays=holidays))
     for file, (one, read) in zip(missing, done):
         translated[file.rel] = one
         key = key_of(file.rel, read)

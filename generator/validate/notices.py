@@ -17,6 +17,7 @@ from generator.model import Change, Department, Notice, SiteSettings, Text, pick
 from generator.read.sources import NOTICE_NAME, MarkdownSource, NoticeFile, position
 from generator.schedule.effective import applying_notices
 from generator.validate.dates import parse_date, swapped_date_hint
+from generator.validate.dates_in_text.hours_holidays import SiteHolidays
 from generator.validate.dates_in_text.hours_said import HoursContext
 from generator.validate.fields import (
     Problems,
@@ -59,9 +60,9 @@ class ProseContext:
     changes: tuple[Change, ...] = ()          # what the text's hours are held against
     chosen: tuple[str, ...] | None = None     # the notice's departments (None: all)
 
-    def hours(self, settings: SiteSettings) -> HoursContext:
-        """Return what the hours the text gives are checked against, with the site's departments."""
-        return HoursContext(settings.departments, self.chosen, self.changes, self.covered is not None)
+    def hours(self, settings: SiteSettings, holidays: SiteHolidays) -> HoursContext:
+        """Return what the hours the text gives are checked against, with the site's departments and holidays."""
+        return HoursContext(settings.departments, self.chosen, self.changes, self.covered is not None, holidays)
 
 
 @pickled_by_fields
@@ -99,13 +100,15 @@ class CheckedTranslation:
     prose_problems: tuple[SourceError, ...] = ()
 
 
-def validate_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozenset[str]) -> CheckedNotice:
-    """Check one read notice against the site's settings and the other notices' `slugs`; return what was found."""
+def validate_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozenset[str],
+                    holidays: SiteHolidays = SiteHolidays()) -> CheckedNotice:
+    """Check one read notice against the site's settings, its `holidays` and the other notices' `slugs`; return
+    what was found."""
     problems = Problems(source.path)
     parts, prose = _read_notice(source, settings, slugs, problems)
     if prose is not None:
         check_prose(source, prose.lang, prose.reference, prose.period, problems, prose.covered, prose.acknowledged,
-                    prose.hours(settings))
+                    prose.hours(settings, holidays))
     return CheckedNotice(parts, prose, tuple(problems.items))
 
 
@@ -179,14 +182,14 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
 
 
 def validate_translation(source: MarkdownSource, settings: SiteSettings, notice: NoticeParts | None,
-                         prose: ProseContext | None) -> CheckedTranslation:
+                         prose: ProseContext | None, holidays: SiteHolidays = SiteHolidays()) -> CheckedTranslation:
     """Check one read translation; its prose is checked as its `notice`'s is (`prose`), when that is valid."""
     problems = Problems(source.path)
     translated = _read_translation(source, settings, problems)
     checked = Problems(source.path)
     if translated is not None and notice is not None and prose is not None and translated[0] != notice.lang:
         check_prose(source, translated[0], prose.reference, prose.period, checked, prose.covered, prose.acknowledged,
-                    prose.hours(settings), own=False)
+                    prose.hours(settings, holidays), own=False)
     return CheckedTranslation(translated, tuple(problems.items), tuple(checked.items))
 
 

@@ -86,11 +86,12 @@ def check_prose(source: MarkdownSource, lang: str, reference: date, period, prob
     found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period, acknowledged)
     found += check_times(source.body, source.path, source.body_line - 1)
     if hours is not None:
+        hinted: list[tuple[str, str]] = []
         if isinstance(title_node, Scalar):
             found += check_hours_said(title_node.text, lang, reference, period, hours, acknowledged, source.path,
-                                      title_node.line - 1, title_node.column - 1, own)
+                                      title_node.line - 1, title_node.column - 1, own, hinted)
         found += check_hours_said(source.body, lang, reference, period, hours, acknowledged, source.path,
-                                  source.body_line - 1, own=own)
+                                  source.body_line - 1, own=own, hinted=hinted)
     # A date already reported as wrong needs no second word about coverage.
     wrong = {(p.line, p.column) for p in found if p.severity != WARNING}
     problems.items.extend(p for p in found if not (p.severity == WARNING and (p.line, p.column) in wrong))

@@ -8,8 +8,8 @@ when it plainly speaks of opening hours:
 - a verb of opening or closing followed by its time: "fecha às 15h", "abre às 10h",
   "cierra a las 15:00", "closes at 3 pm", "encerraremos o atendimento às 12h";
 - a word of service before "até"/"hasta"/"until" and a time: "atendimento até as 15h";
-- a range of hours after a word of service: "atendimento das 9h às 15h",
-  "horario de 9 a 15 h", "open 9am-3pm"; a range alone is as often a maintenance window
+- a range of hours after a word of service, or a chain of them read as one set: "atendimento das 9h às 15h",
+  "horario de 9 a 15 h", "open 9am-3pm", "atendimento das 9h às 12h e das 14h às 18h"; a range alone is as often a maintenance window
   ("das 2h às 4h a rede ficará instável") and is left alone;
 - closed: "fechado", "cerrado", "closed" after a verb of being ("estaremos fechados",
   "will be closed") or right after a colon or dash ("Quinta, 10/12: fechado"), and
@@ -43,6 +43,19 @@ atencion soporte oficina oficinas tienda tiendas sucursal sucursales equipo most
 support we we're we'll nosotros office offices store stores shop desk helpdesk team phone phones line lines service center centre hours
 """.split())
 
+# What makes a service word someone else's: an adjective after it ("agências bancárias"), "of" and an owner after
+# it ("agência dos Correios", "oficinas del banco", "atendimento da prefeitura"), or (in English) a word before it
+# ("the post office", "bank branches").  Support's own agency or office ("nossa agência") stays a service.
+_OTHERS_AFTER = frozenset("""
+bancaria bancarias bancario bancarios lotericas loterica municipal municipais municipales estadual federal
+""".split())
+_OF = frozenset("do da dos das de del of".split())
+_OTHERS = frozenset("""
+banco bancos correios correos prefeitura prefeituras terceiros terceros parceiros socios cartorio cartorios receita
+detran inss governo gobierno ayuntamiento municipio municipalidad hospital bank banks
+""".split())
+_OTHERS_BEFORE = frozenset("bank banks bank's post city government partner partners third-party".split())
+
 # Verbs in the first person plural: their subject is the support team itself.
 _WE = (r"fechamos|fecharemos|encerramos|encerraremos|abrimos|abriremos|reabrimos|reabriremos|atenderemos|atendemos|"
        r"funcionaremos|cerramos|cerraremos|trabajaremos|we(?:'ll be| will be|'ll| will| are|'re)?")
@@ -61,6 +74,12 @@ _FILLER = (r"sera|funcionara|estara|normal|normalmente|somente|apenas|so|hoje|ab
 _BE = (r"estaremos|ficaremos|permaneceremos|estara|ficara|permanecera|estarao|ficarao|permanecerao|sera|"
        r"estaran|permaneceran|will be|is|are|remains?|will remain|'ll be|'re")
 _AT = r"(?:(?:somente|apenas|so|solo|only)\s+)?(?:as|a las|at|a partir das|a partir de las|from)\s+"
+# A range of hours ("das 9h às 12h", "de 9 a 12 h", "9am-12pm"), and what joins one to the next in a chain
+# ("das 9h às 12h e das 14h às 18h", "9am-12pm and 2pm-6pm", "de 9 a 12 h, y de 14 a 18 h"): a day's hours as one set.
+_RANGE = rf"(?:(?:from|das|de|desde las|desde)\s+)?{_TIME}\s*(?:as|a|-|–|to|until|hasta las|hasta)\s*{_TIME}"
+_AND = r"\s*(?:,\s*(?:(?:e|y|and)\s+)?|\s(?:e|y|and)\s+)"
+_RANGE_TIMES = re.compile(rf"(?:(?:from|das|de|desde las|desde)\s+)?(?P<t1>{_TIME})\s*"
+                          rf"(?:as|a|-|–|to|until|hasta las|hasta)\s*(?P<t2>{_TIME})")
 
 _PHRASES = (
     ("closes", re.compile(rf"\b(?:{_WE_CLOSE}|{_CLOSE_VERB})\s+(?:(?:o|el|the)\s+(?:atendimento|expediente|atencion|"
@@ -70,8 +89,7 @@ _PHRASES = (
     ("closes", re.compile(rf"\b(?:{_UNTIL_SUBJECT})\b(?:\s+(?:{_FILLER})\b){{0,3}}\s+(?:ate|hasta|until|till)\s+"
                           rf"(?:(?:as|las|a las)\s+)?(?P<t1>{_TIME})")),
     ("hours", re.compile(rf"\b(?:{_UNTIL_SUBJECT}|horario|hours|{_WE})\b(?:\s+(?:{_FILLER}|e|es|sera|is|are|will be)\b){{0,3}}"
-                         rf"[\s:,]+(?:(?:from|das|de|desde las|desde)\s+)?(?P<t1>{_TIME})\s*"
-                         rf"(?:as|a|-|–|to|until|hasta las|hasta)\s*(?P<t2>{_TIME})")),
+                         rf"[\s:,]+{_RANGE}(?P<more>(?:{_AND}{_RANGE})*)")),
     ("closed", re.compile(rf"\b(?:(?:{_WE}|{_BE})\s+(?:(?:todo|todos|all|the|o)\s+)?(?:(?:dia|day|el)\s+)?"
                           rf"(?:fechad[oa]s?|cerrad[oa]s?|closed)|nao (?:havera|teremos|tera|haverá) "
                           rf"(?:atendimento|expediente|plantao)|sem (?:atendimento|expediente)|no habra "
@@ -105,7 +123,7 @@ class HoursPhrase:
     column: int
     text: str                     # as written ("fecha às 15h")
     kind: str                     # closes | opens | hours | closed
-    times: tuple[int, ...]        # minutes: (close,), (open,), (start, end) or ()
+    times: tuple[int, ...]        # minutes: (close,), (open,), (start, end, start, end, ...) or ()
     sentence: tuple[int, int]     # the offsets of its sentence in the given text
     words: frozenset[str]         # the folded words of its sentence (to find departments and channels)
 
@@ -125,12 +143,36 @@ def read_time(written: str) -> int | None:
     return hour * 60 + minute
 
 
+def _someone_else_s(words: list[str], index: int) -> bool:
+    """Tell whether the service word at `index` is made another business's by the words around it ("agências
+    bancárias", "agência dos Correios", "atendimento da prefeitura", "the post office")."""
+    after = words[index + 1:index + 3]
+    if after and (after[0] in _OTHERS_AFTER or (after[0] in _OF and after[1:] and after[1] in _OTHERS)):
+        return True
+    return index > 0 and words[index - 1] in _OTHERS_BEFORE
+
+
 def _speaks_of_service(folded: str, start: int, names: frozenset[str]) -> bool:
-    """Tell whether the clause before `start` names no subject, a service or one of `names` (a department or channel)."""
+    """Tell whether the clause before `start` names no subject, a service or one of `names` (a department or channel);
+    a service another business runs (_someone_else_s) is none."""
     breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, start)]
-    clause = folded[breaks[-1] if breaks else 0:start]
-    words = [w for w in _WORD.findall(clause) if w not in _SUBJECT_SKIP]
-    return not words or any(w in SERVICE_WORDS or w in names for w in words)
+    clause = _WORD.findall(folded[breaks[-1] if breaks else 0:start])
+    words = [w for w in clause if w not in _SUBJECT_SKIP]
+    return not words or any((w in SERVICE_WORDS and not _someone_else_s(clause, i)) or w in names
+                            for i, w in enumerate(clause) if w not in _SUBJECT_SKIP)
+
+
+def _chain(folded: str, start: int, end: int) -> tuple[list[str], int]:
+    """Return the times written in the ranges of hours between `start` and `end`, as far as each range starts after
+    the one before it ends, and where the last one read ends."""
+    # "das 9h às 12h, e das 2h às 4h a rede ficará instável": support's morning, then a maintenance window.
+    written: list[str] = []
+    for found in _RANGE_TIMES.finditer(folded, start, end):
+        if written and (read_time(found["t1"]) or 0) <= (read_time(written[-1]) or 1440):
+            break
+        written += [found["t1"], found["t2"]]
+        start = found.end()
+    return written, start
 
 
 @lru_cache(maxsize=256)
@@ -146,22 +188,26 @@ def find_hours_phrases(text: str, names: frozenset[str] = frozenset()) -> tuple[
         for match in regex.finditer(folded):
             if any(taken[match.start():match.end()]):
                 continue
-            written = [match[g] for g in ("t1", "t2") if g in regex.groupindex and match[g]]
+            end = match.end()
+            if kind == "hours":
+                written, end = _chain(folded, match.start(), end)
+            else:
+                written = [match["t1"]] if "t1" in regex.groupindex else []
             times = tuple(read_time(t) for t in written)
             if None in times or (kind == "hours" and not any(_TIME_MARKED.search(t) for t in written)):
                 continue
-            if kind == "hours" and times[0] >= times[1]:
+            if kind == "hours" and any(a >= b for a, b in zip(times, times[1:])):
                 continue            # "das 22h às 2h" runs past midnight: too rare in prose to read safely
             head = match.start() + len(match[0]) - len(match[0].lstrip())
             # A label ("10/12: fechado") and a first person ("fechamos", "estaremos fechados") need no subject.
             if not (regex is _PHRASES[-1][1] or _FIRST_PERSON.match(folded, head)
                     or _speaks_of_service(folded, head, names)):
                 continue
-            taken[match.start():match.end()] = b"\x01" * (match.end() - match.start())
+            taken[match.start():end] = b"\x01" * (end - match.start())
             end_index = bisect_right(sentence_ends, head)
             sentence_start = sentence_ends[end_index - 1] if end_index else 0
             sentence_end = sentence_ends[min(end_index, len(sentence_ends) - 1)]
-            start, stop = prepared.span(head, match.end())
+            start, stop = prepared.span(head, end)
             line = bisect_right(prepared.line_starts, start)
             found[start] = HoursPhrase(
                 offset=start, end=stop, line=line, column=start - prepared.line_starts[line - 1] + 1,

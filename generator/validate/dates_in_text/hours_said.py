@@ -9,8 +9,9 @@ the previous phrase, else those after it up to the next.  For each such day:
   closes at that time, one that opens at it, one closed all day); the hint writes the
   change that would say it, in the real `changes` syntax;
 - a change covers it: a warning when the phrase agrees with no channel the change gives.
-Public holidays are not known here (a notice is checked before, and apart from, the site's
-holidays), so "fechado no dia 25/12" on a holiday asks for `closed: true` or prose_dates_ok.
+The usual hours of a day are its weekday's, or those of a public holiday or closure on one
+(hours_holidays.py): "fechados no dia 25/12 (Natal)" restates them when the department's
+holidays close it then.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from babel.dates import get_day_names
 from generator.errors import WARNING, SourceError
 from generator.model import Change, Department, Interval
 from generator.validate.dates_in_text.finding import ProseDate, find_dates
+from generator.validate.dates_in_text.hours_holidays import SiteHolidays, usual_hours
 from generator.validate.dates_in_text.hours_phrases import HoursPhrase, find_hours_phrases
 from generator.validate.dates_in_text.vocabulary import fold, parse_locale
 
-ALL_DAY = (Interval(0, 1440),)
 # Words that name a channel by its type.
 _TYPE_WORDS = {
     "phone": ("telefone", "telefonico", "telefonica", "telefono", "phone", "phones", "ligacao", "ligacoes", "llamadas"),
@@ -44,6 +45,7 @@ class HoursContext:
     chosen: tuple[str, ...] | None            # the notice's `departments` (None: all)
     changes: tuple[Change, ...]
     hours_notice: bool                        # its uncovered days are warned about by prose.uncovered_dates
+    holidays: SiteHolidays = SiteHolidays()   # the site's (a department's own are in the department)
 
 
 def _words_of(text: str) -> tuple[str, ...]:
@@ -75,10 +77,6 @@ def _channels_spoken_of(phrase: HoursPhrase, context: HoursContext) -> tuple[tup
     return chosen, frozenset(channels) or None, bool(named)
 
 
-def _usual(department: Department, channel, day: date) -> tuple[Interval, ...]:
-    return ALL_DAY if channel.hours.always else tuple(channel.hours.days[day.weekday()])
-
-
 def _agrees(phrase: HoursPhrase, hours: list[tuple[Interval, ...]]) -> bool:
     """Tell whether the phrase says what one of the channels' `hours` on the day are (all closed, for closed)."""
     if phrase.kind == "closed":
@@ -87,7 +85,14 @@ def _agrees(phrase: HoursPhrase, hours: list[tuple[Interval, ...]]) -> bool:
         return any(h and h[-1].end == phrase.times[0] for h in hours)
     if phrase.kind == "opens":
         return any(h and h[0].start == phrase.times[0] for h in hours)
-    return any(h and (h[0].start, h[-1].end) == phrase.times for h in hours)
+    if len(phrase.times) == 2:      # one range: the day's span ("das 9h às 18h" of 09:00-12:00 and 14:00-18:00)
+        return any(h and (h[0].start, h[-1].end) == phrase.times for h in hours)
+    return any(h == _ranges(phrase) for h in hours)
+
+
+def _ranges(phrase: HoursPhrase) -> tuple[Interval, ...]:
+    """Return the intervals a phrase of hours gives ("das 9h às 12h e das 14h às 18h": two)."""
+    return tuple(Interval(*phrase.times[n:n + 2]) for n in range(0, len(phrase.times), 2))
 
 
 def _as_said(phrase: HoursPhrase, usual: tuple[Interval, ...]) -> tuple[Interval, ...]:
@@ -95,7 +100,7 @@ def _as_said(phrase: HoursPhrase, usual: tuple[Interval, ...]) -> tuple[Interval
     if phrase.kind == "closed":
         return ()
     if phrase.kind == "hours":
-        return (Interval(*phrase.times),)
+        return _ranges(phrase)
     cut = phrase.times[0]
     if phrase.kind == "closes":
         return tuple(Interval(i.start, min(i.end, cut)) for i in usual if i.start < cut)
@@ -107,23 +112,31 @@ def _written(intervals: tuple[Interval, ...]) -> str:
     return labels[0] if len(labels) == 1 else f"[{', '.join(labels)}]"
 
 
-def _change_hint(phrase: HoursPhrase, day: date, context: HoursContext) -> str:
-    """Return the change that would make the notice say what its text says of `day`."""
+def _change_hint(phrase: HoursPhrase, day: date, context: HoursContext, earlier: list[tuple[str, str]]) -> str:
+    """Return the change that would make the notice say what its text says of `day`, in one list with the changes
+    of the `earlier` hints of the file for the same departments ((departments, change), to which it is added)."""
     departments, channels, named = _channels_spoken_of(phrase, context)
     hours: dict[str, tuple[Interval, ...]] = {}
     for department in departments:
         for channel in department.channels:
-            usual = _usual(department, channel, day)
+            usual = usual_hours(department, channel, day, context.holidays)
             # A channel open around the clock (e-mail) is not what "fecha às 15h" speaks of, unless it names it.
             spoken = channel.id in channels if channels is not None else not channel.hours.always
             hours.setdefault(channel.id, _as_said(phrase, usual) if spoken else usual)
     listed = {key: value for key, value in hours.items() if value}
     what = ("hours: {" + ", ".join(f"{key}: {_written(value)}" for key, value in listed.items()) + "}"
             if listed and (phrase.kind != "closed" or channels is not None) else "closed: true")
-    said = f"changes: [{{date: {day.isoformat()}, {what}}}]"
+    chosen = ", ".join(d.id for d in departments) if named else ""
+    item = f"{{date: {day.isoformat()}, {what}}}"
+    # Two hints each with its own `changes: [...]` could not both be pasted: a later one lists the earlier's too.
+    items = [said for on, said in earlier if on == chosen and said != item] + [item]
+    earlier.append((chosen, item))
+    said = f"changes: [{', '.join(items)}]"
     if named:
-        said = f"departments: [{', '.join(d.id for d in departments)}] and {said}"
-    return (f"add a change, e.g. {said} (see docs/format.md), or list the date in prose_dates_ok "
+        said = f"departments: [{chosen}] and {said}"
+    lead = "add a change, e.g." if len(items) == 1 else \
+        f"add {'both days' if len(items) == 2 else f'these {len(items)} days'} in one changes list, e.g."
+    return (f"{lead} {said} (see docs/format.md), or list the date in prose_dates_ok "
             f"if the text only repeats the usual hours")
 
 
@@ -147,14 +160,14 @@ def _days_of(index: int, phrases: tuple[HoursPhrase, ...], dates: tuple[ProseDat
 
 
 def _said_by_change(change: Change, day: date, departments: tuple[Department, ...], channels: frozenset[str] | None,
-                    context: HoursContext) -> list[tuple[Interval, ...]]:
+                    context: HoursContext, holidays: SiteHolidays | None) -> list[tuple[Interval, ...]]:
     given = dict(change.hours)
     hours = []
     for department in departments:
         applies = context.chosen is None or department.id in context.chosen
         for channel in department.channels:
             if channels is None or channel.id in channels:
-                usual = _usual(department, channel, day)
+                usual = usual_hours(department, channel, day, holidays)
                 hours.append(usual if not applies else () if change.closed else tuple(given.get(channel.id, ())))
     return hours
 
@@ -164,10 +177,12 @@ def _change_words(change: Change) -> str:
 
 
 def check_hours_said(text: str, lang: str, reference: date, period, context: HoursContext,
-                     acknowledged: frozenset[date], path: str, line_offset: int, column_offset: int = 0,
-                     own: bool = True) -> list[SourceError]:
+                      acknowledged: frozenset[date], path: str, line_offset: int, column_offset: int = 0,
+                     own: bool = True, hinted: list[tuple[str, str]] | None = None) -> list[SourceError]:
     """Return a warning for each day whose hours the text gives otherwise than the notice's changes; `own` False
-    (a translation) leaves days without a change to the notice's own file."""
+    (a translation) leaves days without a change to the notice's own file.  `hinted` gathers the changes the hints
+    wrote, for the file's next text (its body after its title): each hint lists those before it."""
+    hinted = [] if hinted is None else hinted
     # A phrase speaks of the days its sentence names: a text without a date has none to warn about. (find_dates
     # has just read this text for check_dates, with the same arguments: this is a lookup.)
     dates = find_dates(text, lang, reference, period and tuple(period))
@@ -188,15 +203,18 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
             departments, channels, _ = _channels_spoken_of(phrase, context)
             weekday = get_day_names("wide", locale=local)[day.weekday()]
             column = phrase.column + (column_offset if phrase.line == 1 else 0)
+            # The weekday's hours first (holidays None): most phrases agree with them, and asking whether the day
+            # is a holiday may import the holidays package (hours_holidays.py).
             if change is None:
-                usual = [_usual(d, c, day) for d in departments for c in d.channels if channels is None or c.id in channels]
-                if _agrees(phrase, usual):
+                if any(_agrees(phrase, [usual_hours(d, c, day, holidays) for d in departments for c in d.channels
+                                        if channels is None or c.id in channels]) for holidays in (None, context.holidays)):
                     continue
                 found.append(SourceError(
                     path, line_offset + phrase.line, column,
                     f'the text says the hours of {day.isoformat()} ({weekday}) change ("{phrase.text}"), '
-                    f"but the notice changes no hours that day", _change_hint(phrase, day, context), WARNING))
-            elif not _agrees(phrase, _said_by_change(change, day, departments, channels, context)):
+                    f"but the notice changes no hours that day", _change_hint(phrase, day, context, hinted), WARNING))
+            elif not any(_agrees(phrase, _said_by_change(change, day, departments, channels, context, holidays))
+                         for holidays in (None, context.holidays)):
                 found.append(SourceError(
                     path, line_offset + phrase.line, column,
                     f'the text says the hours of {day.isoformat()} ({weekday}) are "{phrase.text}", '
