@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from babel.dates import get_day_names
 
@@ -52,9 +51,20 @@ def _words_of(text: str) -> tuple[str, ...]:
     return tuple(fold(text).lower().replace(",", " ").split())
 
 
-@lru_cache(maxsize=16)
+# A bounded cache of _names: the site's departments it was last asked for (the same tuple for every notice of a
+# build) and its answer. Kept by identity: an lru_cache hashed the whole tuple, every channel's hours within it,
+# twice a notice (190,000 hash calls in a 1,000-notice build).
+_NAMES_ASKED: list = [None, None]
+
+
 def _names(departments: tuple[Department, ...]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     """Return the words that name a department or channel of the site, and by department id its words."""
+    if _NAMES_ASKED[0] is not departments:
+        _NAMES_ASKED[:] = [departments, _names_of(departments)]
+    return _NAMES_ASKED[1]
+
+
+def _names_of(departments: tuple[Department, ...]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
     words: set[str] = set()
     naming: dict[str, tuple[str, ...]] = {}
     for department in departments:
