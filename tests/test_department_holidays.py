@@ -16,19 +16,11 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
-from conftest import snapshot
+from conftest import MINIMAL_SITE, snapshot
 
 from generator.cli import main
 
-SITE = """\
-name: Test ISP
-base_url: https://support.test.example/
-timezone: America/Sao_Paulo
-languages: [pt-BR, en]
-holidays:
-  country: BR
-  subdivision: SP
-"""
+SITE = MINIMAL_SITE          # holidays: BR, SP
 
 HOURS = """\
 departments:
