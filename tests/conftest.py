@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import shutil
+import threading
 import time
 from pathlib import Path
 from types import MappingProxyType
@@ -33,6 +35,19 @@ components:
 # The probe's tests measure real servers on 127.0.0.1 and ::1: this is the one allowance they share, given to the
 # probe's environment by their helpers; tests/security/test_probe_address_attacks.py shows the default.
 LOCAL_PROBE = MappingProxyType({"EXPEDIENTE_PROBE_PRIVATE": "1"})
+
+@contextlib.contextmanager
+def serving(server):
+    """Run a real server (socketserver) in a thread while the block runs; yield it; stop and close it after."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
 
 MINIMAL_SITE = """\
 name: Test ISP

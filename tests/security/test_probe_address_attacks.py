@@ -11,12 +11,11 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import LOCAL_PROBE, ROOT
+from conftest import LOCAL_PROBE, ROOT, serving
 
 from generator.probe.addresses import PinnedHTTPConnection, is_public
 
@@ -81,12 +80,8 @@ class _Server(ThreadingHTTPServer):
 def private_page():
     """A real HTTP server on 127.0.0.1 serving a secret; yields the server (its port, what reached it)."""
     server = _Server()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(server):
+        yield server
 
 
 def guesses(url: str) -> str:

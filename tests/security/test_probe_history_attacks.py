@@ -9,14 +9,13 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import threading
 import time
 from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_NOW, LOCAL_PROBE, ROOT, copy_example, snapshot
+from conftest import EXAMPLE_NOW, LOCAL_PROBE, ROOT, copy_example, serving, snapshot
 from test_month_close import close
 from test_probe import make_site
 
@@ -205,12 +204,8 @@ def pushing_server():
     """An HTTP server on 127.0.0.1 that runs the test's `push` while the probe waits for its answer."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Pusher)
     server.daemon_threads, server.block_on_close, server.push = False, True, None   # no thread left behind
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(server):
+        yield server
 
 
 OCTOBER_5 = b"2026-10-05T12:00:00Z,1,20.0,HTTP 200\n"

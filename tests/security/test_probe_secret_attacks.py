@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import LOCAL_PROBE, ROOT
+from conftest import LOCAL_PROBE, ROOT, serving
 
 # Each test runs the command line in a process of its own.
 pytestmark = pytest.mark.slow
@@ -70,12 +70,8 @@ class _Listener(ThreadingHTTPServer):
 def listener():
     """A real HTTP server on 127.0.0.1 standing for some host; yields the server (its port, what it received)."""
     server = _Listener(("127.0.0.1", 0))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(server):
+        yield server
 
 
 def status_yaml(url: str, headers: str = "{Authorization: STATUS_TOKEN}") -> str:
