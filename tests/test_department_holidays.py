@@ -194,6 +194,10 @@ def test_a_department_with_empty_holidays_works_every_holiday(tmp_path):
     assert days[("portugal", "2027-04-21")]["reason"] == "regular"
     assert days[("suporte", "2027-04-21")]["reason"] == "holiday"
     assert holiday_events(out / "calendar" / "portugal.ics") == {}
+    # Its hours page shows no "public holidays" line for a day it never has; the others keep theirs.
+    page = (out / "en" / "index.html").read_text(encoding="utf-8")
+    assert "Public holidays" not in section(page, "portugal")
+    assert "<dt>Public holidays</dt><dd>Closed</dd>" in section(page, "suporte")
     # Without `holidays:` it follows the site's.
     follows = build(make_site(tmp_path / "follows", holidays=""), tmp_path / "follows-out", APRIL)
     assert api_days(follows)[("portugal", "2027-04-21")]["holiday"]["pt-BR"] == "Tiradentes"

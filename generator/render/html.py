@@ -66,7 +66,11 @@ def department_view(build: Build, department: Department, lang: str, folder: str
     """
     fmt = LocaleFormats(lang)
     first = build.now.astimezone(ZoneInfo(department.timezone)).date()
-    channels = [channel_view(department, channel, lang) for channel in department.channels]
+    # A department whose own hours.yaml entry says it keeps no holiday (`holidays: {}`) has no holiday hours to
+    # show. (A site without holiday rules keeps the line: its channels' holiday hours are what staff wrote.)
+    own = department.holidays
+    observes = own is None or bool(own.country or own.yearly or own.dated)
+    channels = [channel_view(department, channel, lang, observes) for channel in department.channels]
     holidays = build.holidays_of(department)   # its own, when hours.yaml gives them, else the site's
     by_channel = [schedule.days_from(department, channel, first, HOURS_PAGE_DAYS, holidays, build.overrides)
                   for channel in department.channels]
@@ -110,8 +114,9 @@ def department_view(build: Build, department: Department, lang: str, folder: str
     }
 
 
-def channel_view(department: Department, channel: Channel, lang: str) -> dict:
-    """Return one channel: its label, contact and link, weekly lines, holiday hours and response time."""
+def channel_view(department: Department, channel: Channel, lang: str, observes_holidays: bool = True) -> dict:
+    """Return one channel: its label, contact and link, weekly lines, holiday hours (`observes_holidays`: whether
+    its department keeps any holiday at all) and response time."""
     fmt = LocaleFormats(lang)
     week = [{"days": fmt.weekdays(days), "hours": [fmt.interval(i) for i in intervals]}
             for days, intervals in schedule.weekly_summary(channel.hours)]
@@ -124,6 +129,7 @@ def channel_view(department: Department, channel: Channel, lang: str) -> dict:
         "always": channel.hours.always,
         "week": week,
         "holidays": [fmt.interval(i) for i in channel.hours.holidays],
+        "observes_holidays": observes_holidays,
         "response": response_view(channel.response_time, fmt),
     }
 
