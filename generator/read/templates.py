@@ -35,6 +35,11 @@ class ThemeMissing(Exception):
     """The installed package has no default theme: the install is incomplete."""
 
 
+# How an installed generator is put right: as it was installed, from PyPI, a clone's folder or a git URL.
+REINSTALL = ("'pip install --force-reinstall expediente', or the clone's folder or git URL in place of "
+             "expediente")
+
+
 @cache
 def default_theme_dir() -> Path:
     """Return the folder of the default theme (templates), or raise ThemeMissing with what to do."""
@@ -59,8 +64,7 @@ def default_theme_dir() -> Path:
         raise ThemeMissing(f"the default theme is missing from this source tree (no {tree / 'templates'}/base.html)"
                            f": restore it with 'git -C {tree} checkout -- templates'")
     raise ThemeMissing("the default theme is missing from the installed generator (no generator/theme/"
-                       "base.html): the install is incomplete; reinstall it as it was installed: 'pip install "
-                       "--force-reinstall expediente', or the clone's folder or git URL in place of expediente")
+                       f"base.html): the install is incomplete; reinstall it as it was installed: {REINSTALL}")
 
 
 def source_tree() -> Path | None:
@@ -77,8 +81,7 @@ def install_hint() -> str:
     tree = source_tree()
     if tree is not None:
         return f"install the generator and its libraries: 'pip install -e {tree}' (in a virtual environment)"
-    return ("reinstall the generator and its libraries as it was installed: 'pip install --force-reinstall expediente', "
-            "or the clone's folder or git URL in place of expediente")
+    return f"reinstall the generator and its libraries as it was installed: {REINSTALL}"
 
 
 def theme_loader(template_dirs: tuple[Path, ...] = ()) -> ThemeLoader:
