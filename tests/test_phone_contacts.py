@@ -74,6 +74,18 @@ def test_a_number_without_country_code_is_a_warning_with_the_number_abroad(tmp_p
         WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country="BR"))
 
 
+@pytest.mark.parametrize("contact, country, suggested", [
+    ("06 1234 5678", "IT", "+39 06 1234 5678"),      # Italy's leading 0 belongs to the number
+    ("1 555 010 0100", "US", "+1 555 010 0100"),     # North America's trunk prefix is 1
+    ("(555) 010-0100", "US", "+1 555 010-0100"),
+    ("8 495 123-45-67", "RU", "+7 495 123-45-67"),   # Russia's is 8
+    ("020 7946 0000", "GB", "+44 20 7946 0000"),
+], ids=["italy", "nanp_trunk", "nanp", "russia", "britain"])
+def test_the_national_prefix_is_left_out_as_each_country_does(tmp_path, capsys, contact, country, suggested):
+    assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
+        WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))
+
+
 def test_a_number_after_00_says_to_write_plus_instead(tmp_path, capsys):
     # 00 is the international prefix of many countries, not of all (011 from the United States and Canada).
     assert check(tmp_path, capsys, "0055 11 4002-8922") == (
