@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from generator.cli import main
 from generator.model import (
     Build,
     Channel,
@@ -232,3 +233,76 @@ def test_bytes_are_sorted_utf8_and_identical_across_calls(build):
 def test_same_output_from_an_equal_build():
     again = make_build(datetime(2026, 10, 20, 23, 30, tzinfo=SP))
     assert render_hours_api(again).data == render_hours_api(AUTUMN_2026).data
+
+
+# --- Which holidays each department keeps, through the command line -----------
+
+HOLIDAY_SITE = """\
+name: Provedor Exemplo
+base_url: https://suporte.example.com.br/
+timezone: America/Sao_Paulo
+languages: [pt-BR, en]
+holidays:
+  country: BR
+  subdivision: SP
+"""
+HOLIDAY_HOURS = """\
+departments:
+  - id: suporte
+    name: Suporte
+    channels:
+      - {id: phone, type: phone, contact: "+55 11 4000-0000", hours: {mon-fri: 09:00-18:00}}
+  - id: lisboa
+    name: Lisboa
+    timezone: Europe/Lisbon
+    holidays: {country: PT}
+    channels:
+      - {id: phone, type: phone, contact: "+351 21 000 0000", hours: {mon-fri: 09:00-18:00}}
+  - id: porto
+    name: Porto
+    timezone: Europe/Lisbon
+    holidays: {country: PT, subdivision: "13"}
+    channels:
+      - {id: phone, type: phone, contact: "+351 22 000 0000", hours: {mon-fri: 09:00-18:00}}
+  - id: noc
+    name: NOC
+    holidays: {}
+    channels:
+      - {id: phone, type: phone, contact: "+55 11 4000-0001", hours: {mon-fri: 09:00-18:00}}
+  - id: inventario
+    name: Inventário
+    holidays:
+      extra:
+        "2026-12-30": Inventário anual
+    channels:
+      - {id: email, type: email, contact: inventario@example.com.br, hours: {mon-fri: 09:00-18:00}}
+"""
+
+
+def built_holidays(tmp_path, site_yaml: str = HOLIDAY_SITE) -> dict[str, dict]:
+    """Build the site through the command line; return api/hours.json's `holidays` of each department by id."""
+    site, out = tmp_path / "site", tmp_path / "out"
+    for name, text in {"site.yaml": site_yaml, "hours.yaml": HOLIDAY_HOURS}.items():
+        (site / "site_src").mkdir(parents=True, exist_ok=True)
+        (site / "site_src" / name).write_text(text, encoding="utf-8")
+    assert main(["build", "--site", str(site), "--out", str(out), "--now", "2026-12-01T10:00:00-03:00"]) == 0
+    data = json.loads((out / "api" / "hours.json").read_text(encoding="utf-8"))
+    return {department["id"]: department["holidays"] for department in data["departments"]}
+
+
+def test_each_department_says_which_holidays_it_keeps(tmp_path):
+    assert built_holidays(tmp_path) == {
+        "suporte": {"country": "BR", "subdivision": "SP", "own": False, "keeps_none": False},
+        "lisboa": {"country": "PT", "subdivision": None, "own": True, "keeps_none": False},
+        "porto": {"country": "PT", "subdivision": "13", "own": True, "keeps_none": False},
+        "noc": {"country": None, "subdivision": None, "own": True, "keeps_none": True},
+        # Its own closures alone: no public holidays, but not none at all.
+        "inventario": {"country": None, "subdivision": None, "own": True, "keeps_none": False},
+    }
+
+
+def test_a_site_without_holidays_keeps_none_for_the_departments_that_follow_it(tmp_path):
+    without = HOLIDAY_SITE.split("holidays:")[0]
+    found = built_holidays(tmp_path, without)
+    assert found["suporte"] == {"country": None, "subdivision": None, "own": False, "keeps_none": True}
+    assert found["lisboa"] == {"country": "PT", "subdivision": None, "own": True, "keeps_none": False}

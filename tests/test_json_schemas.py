@@ -109,9 +109,11 @@ def first_day(document: dict, reason: str) -> dict:
     (lambda doc: doc["departments"][0].update(timezone="Brasília"), "does not match"),
     (lambda doc: doc.update(updated="2026-11-23"), "Additional properties are not allowed"),
     (lambda doc: doc["departments"][0]["channels"][0]["days"][0].update(date="2026-02-30"), "is not a 'date'"),
+    (lambda doc: doc["departments"][0].pop("holidays"), "'holidays' is a required property"),
+    (lambda doc: doc["departments"][0]["holidays"].update(keeps_none="no"), "'no' is not of type 'boolean'"),
 ], ids=["unknown reason", "holiday without its name", "regular day naming a notice", "notice day with a holiday",
         "instant without offset", "unknown channel type", "bad wall clock", "zone not IANA", "unknown key",
-        "impossible date"])
+        "impossible date", "department without its holidays", "keeps_none not a boolean"])
 def test_the_hours_schema_rejects_what_clients_could_not_read(hours, change, complaint):
     document = copy.deepcopy(hours)
     change(document)

@@ -374,7 +374,9 @@ def test_a_caller_of_the_checks_cannot_send_an_unlisted_variable_either(servers)
 @pytest.mark.slow
 @pytest.mark.network
 @pytest.mark.parametrize("entry", ["STATUS_TOKEN@127.0.0.1", "STATUS_TOKEN@127.0.0.1:{port}",
-                                   "STATUS_TOKEN@http://127.0.0.1:{port}"], ids=["host", "port", "http"])
+                                   "STATUS_TOKEN@http://127.0.0.1:{port}", "STATUS_TOKEN@https://127.0.0.1",
+                                   "STATUS_TOKEN@Https://127.0.0.1:{port}"],
+                         ids=["host", "port", "http", "https", "https_port"])
 def test_an_https_check_may_send_a_variable_listed_with_or_without_the_http_scheme(servers, entry):
     """Over https any entry for the host lets its variable go (one naming http allows plain http as well); the
     self-signed server is then reached, and the row says what it found."""

@@ -17,6 +17,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from generator.cli import main
 from generator.markup import plain_text
 from generator.model import (
     Build,
@@ -172,6 +173,10 @@ def fresh_probe(ok: bool, latency: float | None = 120.0, minutes_ago: int = 5) -
                                                           latency, detail="connect to portal-internal.private.example"))
 
 
+# Every checked component with a fresh row that finds it well: nothing awaits its first check.
+MEASURED = MappingProxyType({c.id: fresh_probe(ok=True) for c in COMPONENTS if c.check is not None})
+
+
 # --- shapes ----------------------------------------------------------------------------------------------------
 
 
@@ -226,24 +231,35 @@ DECLARED = replace(OPEN, components=(("email", "degraded_performance"),), impact
 
 
 @pytest.mark.parametrize("notices, uptime, indicator, description", [
-    ((), None, "none", "All Systems Operational"),
-    ((HOURS, RESOLVED, QUIET, DONE), None, "none", "All Systems Operational"),
-    ((UPCOMING,), None, "none", "All Systems Operational"),
-    ((FALSE_ALARM, WITHDRAWN), None, "none", "All Systems Operational"),
-    ((ACTIVE,), None, "maintenance", "Service Under Maintenance"),
-    ((DEGRADED,), None, "minor", "Minor Service Outage"),
-    ((OPEN,), None, "major", "Partial System Outage"),
-    ((ACTIVE, OPEN), None, "major", "Partial System Outage"),
-    ((DOWN,), None, "critical", "Major Service Outage"),
-    ((DECLARED,), None, "critical", "Major Service Outage"),        # the declared impact counts
+    ((), {}, "none", "All Systems Operational"),
+    ((HOURS, RESOLVED, QUIET, DONE), {}, "none", "All Systems Operational"),
+    ((UPCOMING,), {}, "none", "All Systems Operational"),
+    ((FALSE_ALARM, WITHDRAWN), {}, "none", "All Systems Operational"),
+    ((ACTIVE,), {}, "maintenance", "Service Under Maintenance"),
+    ((DEGRADED,), {}, "minor", "Minor Service Outage"),
+    ((OPEN,), {}, "major", "Partial System Outage"),
+    ((ACTIVE, OPEN), {}, "major", "Partial System Outage"),
+    ((DOWN,), {}, "critical", "Major Service Outage"),
+    ((DECLARED,), {}, "critical", "Major Service Outage"),        # the declared impact counts
     ((), {"website": fresh_probe(ok=False)}, "critical", "Major Service Outage"),
     ((), {"website": fresh_probe(ok=True, latency=2500.0)}, "minor", "Minor Service Outage"),
     # Stale: the API has no "unknown" and keeps the last known status (the page says "no recent checks").
     ((), {"website": fresh_probe(ok=False, minutes_ago=45)}, "critical", "Major Service Outage"),
+    # Checked components nobody has measured yet: not "all is well", though nothing is known to be down.
+    ((), None, "none", "Awaiting First Checks"),
+    ((HOURS, RESOLVED, UPCOMING, WITHDRAWN), None, "none", "Awaiting First Checks"),
+    ((), {"website": None}, "none", "Awaiting First Checks"),
+    # What is known to be wrong, or under maintenance, outranks what is not known yet.
+    ((ACTIVE,), None, "maintenance", "Service Under Maintenance"),
+    ((DEGRADED,), None, "minor", "Minor Service Outage"),
+    ((), {"website": fresh_probe(ok=False), "email": None}, "critical", "Major Service Outage"),
 ], ids=["nothing", "past", "upcoming", "cancelled", "maintenance", "degraded", "partial", "partial+maintenance",
-        "major-outage", "declared-critical", "probe-down", "probe-slow", "probe-stale"])
+        "major-outage", "declared-critical", "probe-down", "probe-slow", "probe-stale", "awaiting",
+        "awaiting-past", "awaiting-one", "awaiting-maintenance", "awaiting-degraded", "awaiting-probe-down"])
 def test_indicator_and_description(notices, uptime, indicator, description):
-    files = render(make_build(notices, uptime=uptime))
+    """`uptime` is laid over MEASURED (a None removes a component's rows); None alone: nothing measured."""
+    measured = {} if uptime is None else {cid: row for cid, row in (MEASURED | uptime).items() if row is not None}
+    files = render(make_build(notices, uptime=measured))
     expected = {"indicator": indicator, "description": description}
     assert files["api/v2/status.json"]["status"] == expected
     assert files["api/v2/summary.json"]["status"] == expected
@@ -501,6 +517,76 @@ def test_uptime_with_measurements():
     assert "HTTP 200" not in json.dumps(uptime)          # a probe's detail is not published
 
 
+# --- awaiting the first checks, through the command line -------------------------------------------------------
+
+AWAITED_STATUS = """\
+components:
+  - id: website
+    name: Site
+    check: {type: tcp, host: www.test.example, port: 443}
+  - id: email
+    name: E-mail
+    check: {type: tcp, host: mail.test.example, port: 587}
+  - id: datacenter
+    name: Data center
+"""
+AWAITED_NOW = "2026-11-23T13:00:00Z"        # 10:00 in São Paulo
+AWAITED_OPEN = """\
+---
+title: E-mail lento
+date: 2026-11-23 09:00
+type: incident
+components: {email: degraded_performance}
+start: 2026-11-23 08:50
+impact: minor
+---
+O envio de e-mails está lento.
+"""
+
+
+def rows(*lines: str) -> str:
+    return "time,ok,latency_ms,detail\n" + "".join(f"{line}\n" for line in lines)
+
+
+def built_status(make_site, tmp_path: Path, files: dict[str, str]) -> dict[str, dict]:
+    """Build a site with two checked components and one without a check at AWAITED_NOW through the command
+    line; return the `status` object of status.json, checking that summary.json says the same."""
+    site, out = make_site({"site_src/status.yaml": AWAITED_STATUS, **files}), tmp_path / "out"
+    assert main(["build", "--site", str(site), "--out", str(out), "--now", AWAITED_NOW]) == 0
+    documents = {name: json.loads((out / "api" / "v2" / name).read_text(encoding="utf-8"))
+                 for name in ("status.json", "summary.json")}
+    for name, document in documents.items():
+        assert not list(VALIDATORS[f"api/v2/{name}"].iter_errors(document))
+    assert documents["summary.json"]["status"] == documents["status.json"]["status"]
+    return documents["status.json"]["status"]
+
+
+def test_components_awaiting_their_first_checks_are_not_all_systems_operational(make_site, tmp_path):
+    assert built_status(make_site, tmp_path, {}) == {"indicator": "none", "description": "Awaiting First Checks"}
+
+
+def test_one_component_still_awaiting_keeps_the_page_from_saying_all_is_well(make_site, tmp_path):
+    files = {"site_src/uptime/website/2026-11.csv": rows("2026-11-23T12:55:00Z,1,12.0,connected")}
+    assert built_status(make_site, tmp_path, files) == {"indicator": "none",
+                                                         "description": "Awaiting First Checks"}
+
+
+def test_once_every_checked_component_has_rows_all_systems_are_operational(make_site, tmp_path):
+    files = {"site_src/uptime/website/2026-11.csv": rows("2026-11-23T12:55:00Z,1,12.0,connected"),
+             "site_src/uptime/email/2026-11.csv": rows("2026-11-23T12:56:00Z,1,30.0,connected")}
+    assert built_status(make_site, tmp_path, files) == {"indicator": "none",
+                                                         "description": "All Systems Operational"}
+
+
+def test_what_is_known_to_be_wrong_outranks_what_is_not_known_yet(make_site, tmp_path):
+    declared = {"notices/2026-11-23-email-lento.md": AWAITED_OPEN}
+    assert built_status(make_site, tmp_path, declared) == {"indicator": "minor",
+                                                            "description": "Minor Service Outage"}
+    failing = {"site_src/uptime/website/2026-11.csv": rows("2026-11-23T12:55:00Z,0,,timeout")}
+    assert built_status(make_site, tmp_path / "failing", failing) == {"indicator": "critical",
+                                                                       "description": "Major Service Outage"}
+
+
 # --- the example site, through the pipeline --------------------------------------------------------------------
 
 
@@ -513,7 +599,9 @@ def example_site() -> Site:
 
 
 def test_example_site(example_site):
-    files = render(make_site_build(example_site, datetime(2026, 11, 23, 10, 0, tzinfo=SP)))
+    # With the probe's rows (read without a cache, which would be written into the repository): without
+    # them, every checked component would await its first check.
+    files = render(make_site_build(example_site, datetime(2026, 11, 23, 10, 0, tzinfo=SP), ROOT, cache=False))
     assert_valid(files)
     assert files["api/v2/status.json"]["status"] == {"indicator": "none", "description": "All Systems Operational"}
     incident = files["api/v2/incidents.json"]["incidents"][0]

@@ -9,7 +9,8 @@ may go to:
     EXPEDIENTE_PROBE_SECRETS="STATUS_TOKEN@www.example.net STATUS_AUTH@api.example.net:8443"
 
 Entries are separated by spaces or commas. `NAME@host` lets NAME go to that host on any port, over https
-only; `NAME@host:port` to that port only. The scheme is part of the grant because the url's is the pusher's:
+only; `NAME@host:port` to that port only (`NAME@https://host` and `NAME@https://host:port` say the same,
+as written from a url). The scheme is part of the grant because the url's is the pusher's:
 a port alone does not keep a value off plain http (`http://host:443/` is plain http to port 443), and over
 plain http anyone on the path reads it. `NAME@http://host` and `NAME@http://host:port` allow plain http too,
 for a probe that watches a private network; the operator writes the scheme to say so. The host is compared
@@ -34,7 +35,9 @@ from generator.validate.status import ENV_NAME
 
 VARIABLE = "EXPEDIENTE_PROBE_SECRETS"
 STATUS_FILE = "site_src/status.yaml"
-ENTRY = re.compile(r"^(?P<name>[^@]+)@(?P<plain>(?i:http)://)?(?P<host>\[[^\]]*\]|[^:\[\]]+)(?::(?P<port>[0-9]{1,5}))?$")
+# `https://` before the host says what an entry without a scheme means already: operators write it from the url.
+ENTRY = re.compile(r"^(?P<name>[^@]+)@(?:(?P<plain>(?i:http)://)|(?i:https)://)?"
+                   r"(?P<host>\[[^\]]*\]|[^:\[\]]+)(?::(?P<port>[0-9]{1,5}))?$")
 REFUSED = "the probe may not send the variable"      # how each refusal starts: the command names its cause
 EXAMPLE = f'{VARIABLE}="STATUS_TOKEN@www.example.net STATUS_AUTH@[2001:db8::1]:8443"'
 

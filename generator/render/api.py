@@ -5,6 +5,7 @@ saving.  Shape (keys are sorted in the file):
 
     {"name", "base_url", "timezone", "languages", "generated_at",
      "departments": [{"id", "name": {lang: text}, "description", "timezone",
+        "holidays": {"country", "subdivision", "own", "keeps_none"},
         "channels": [{"id", "type", "name", "contact",
             "response_time": {"text", "low", "high"} | null,   # minutes
             "hours": {"mon".."sun", "holidays": [{"start": "09:00", "end": "12:00"}], "always"},
@@ -18,6 +19,12 @@ In `days`, dates are local to the department's zone and start on the local
 date of the build's "now"; `open` gives ISO 8601 instants with their offsets,
 so a daylight-saving change shows as a change of offset.  Names are objects
 from each site language to its text, so that clients choose.
+
+A department's `holidays` says whose public holidays its `days` follow: the
+`holidays` package's `country` and `subdivision` (null: none), `own` when
+hours.yaml gives the department its own `holidays:` (else it follows
+site.yaml's), and `keeps_none` when it keeps no holiday at all (no country and
+no closures), so that no day of it is ever a holiday.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import json
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from generator.model import Build, Channel, Department, Interval, Output, Text, WeeklyHours
+from generator.model import Build, Channel, Department, HolidayRules, Interval, Output, Text, WeeklyHours
 from generator.render import urls
 from generator.schedule.hours import ALL_DAY, HOLIDAY, NOTICE, DayHours, days_from
 from generator.schedule.timeline import HOURS_API_DAYS
@@ -119,8 +126,19 @@ def _department(build: Build, department: Department, written: dict) -> dict:
         "name": _by_language(department.name, languages),
         "description": _by_language(department.description, languages),
         "timezone": department.timezone,
+        # Its own `holidays:` replace the site's for it (Build.holidays_of follows the same rule).
+        "holidays": _holidays(build.site.holiday_rules if department.holidays is None else department.holidays,
+                              own=department.holidays is not None),
         "channels": [_channel(build, department, channel, written) for channel in department.channels],
     }
+
+
+def _holidays(rules: HolidayRules | None, own: bool) -> dict:
+    """Return which holidays a department keeps, from the rules that apply to it (None: the site has none)."""
+    if rules is None:
+        return {"country": None, "subdivision": None, "own": own, "keeps_none": True}
+    return {"country": rules.country, "subdivision": rules.subdivision, "own": own,
+            "keeps_none": not (rules.country or rules.yearly or rules.dated)}
 
 
 def _channel(build: Build, department: Department, channel: Channel, written: dict) -> dict:

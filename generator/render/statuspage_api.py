@@ -1,43 +1,39 @@
 """The status API: Atlassian Statuspage's public API v2 under `api/v2/`, and `api/uptime.json`.
 
-Statuspage's clients, chat integrations and aggregators read these files
-unchanged: `summary.json`, `status.json`, `components.json`, `incidents.json`,
-`incidents/unresolved.json`, `scheduled-maintenances.json` and its `upcoming.json`
-and `active.json`, in Statuspage's shapes and vocabulary.
+Statuspage's clients, chat integrations and aggregators read these files unchanged: `summary.json`, `status.json`,
+`components.json`, `incidents.json`, `incidents/unresolved.json`, `scheduled-maintenances.json` and its
+`upcoming.json` and `active.json`, in Statuspage's shapes and vocabulary.
 
 Decisions a client may rely on:
-- Instants are UTC with millisecond precision, `2026-11-05T17:05:00.000Z`, as
-  Statuspage writes most of its own; dates (`start_date`) are `YYYY-MM-DD` or null.
-- Ids are readable and stable: the page's is its host (and path), a component's its
-  id, a group's `group-` and its name as a slug, an incident's or a window's the
-  notice's slug, an update's the slug and the update's UTC instant.
-- Everything is as of the build's "now": an incident shows once it has started, an
-  update once it was posted. An incident is resolved once its `end` has passed; a
-  resolved incident without a resolved update, and a window that started or ended
-  without one, get the update Statuspage writes itself. An incident or window without
-  updates opens with one that carries the notice's text.
-- `updated_at` is derived from the content, never from the clock: the newest edit of a
-  status notice, or the newest change of state that has happened by "now" (an incident
-  or window starting or ending, an update posted, a failing probe's result), so that
-  a client that caches on it sees every change and only real changes; a component
+- Instants are UTC with millisecond precision, `2026-11-05T17:05:00.000Z`, as Statuspage writes most of its own;
+  dates (`start_date`) are `YYYY-MM-DD` or null.
+- Ids are readable and stable: the page's is its host (and path), a component's its id, a group's `group-` and its
+  name as a slug, an incident's or a window's the notice's slug, an update's the slug and its UTC instant.
+- Everything is as of the build's "now": an incident shows once it has started, an update once it was posted. An
+  incident is resolved once its `end` has passed; a resolved incident without a resolved update, and a window that
+  started or ended without one, get the update Statuspage writes itself. An incident or window without updates
+  opens with one that carries the notice's text.
+- `updated_at` is derived from the content, never from the clock: the newest edit of a status notice, or the
+  newest change of state that has happened by "now" (an incident or window starting or ending, an update posted, a
+  failing probe's result), so that a client that caches on it sees every change and only real changes; a component
   that never changed gives its `created_at`.
-- A component's `created_at` is the first instant it is known to have been on the page,
-  stable from build to build: the start of its `monitored_since` day in the site's zone
-  when it declares one (the operator's word wins); else the earlier of its first probe row
-  (the oldest month file's) and the start or publication of the first incident or
-  maintenance that names it; else, when nothing is known, the Unix epoch. A group's is
-  its earliest member's.
-- Names and texts are in the site's default language, bodies as plain text; the
-  status descriptions keep Statuspage's English wording, which clients match on.
-- A stale component (its newest probe row older than its `stale_after`) keeps its
-  last known status, the verdict of that row, since Statuspage's vocabulary has no
-  "unknown"; its `description` ends with "No recent checks since …: this is the last
-  known status." in the default language, and its `updated_at` is the instant it
-  became stale. The overall indicator is worked out from these last known statuses.
-- A checked component without any probe row yet gets what its notices declare (else `operational`),
-  and its `description` ends with "No checks yet: this status comes from the published notices alone."
-- The page `url` is the site's base URL without its final slash, so that a client
-  that appends `/api/v2/summary.json` to it finds these files.
+- A component's `created_at` is the first instant it is known to have been on the page, stable from build to
+  build: the start of its `monitored_since` day in the site's zone when it declares one (the operator's word
+  wins); else the earlier of its first probe row (the oldest month file's) and the start or publication of the
+  first incident or maintenance that names it; else, when nothing is known, the Unix epoch. A group's is its
+  earliest member's.
+- Names and texts are in the site's default language, bodies as plain text; the status descriptions keep
+  Statuspage's English wording, which clients match on.
+- A stale component (its newest probe row older than its `stale_after`) keeps its last known status, the verdict
+  of that row, since Statuspage's vocabulary has no "unknown"; its `description` ends with "No recent checks
+  since …: this is the last known status." in the default language, and its `updated_at` is the instant it became
+  stale. The overall indicator is worked out from these last known statuses.
+- A checked component without any probe row yet gets what its notices declare (else `operational`), and its
+  `description` ends with "No checks yet: this status comes from the published notices alone." While one has none
+  and nothing is known to be wrong (indicator "none"), the page's description is "Awaiting First Checks", not
+  "All Systems Operational": nobody has measured it yet.
+- The page `url` is the site's base URL without its final slash, so that a client that appends
+  `/api/v2/summary.json` to it finds these files.
 """
 
 from __future__ import annotations
@@ -72,6 +68,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DESCRIPTIONS = {"none": "All Systems Operational", "minor": "Minor Service Outage",
                 "major": "Partial System Outage", "critical": "Major Service Outage",
                 "maintenance": "Service Under Maintenance"}
+AWAITING_DESCRIPTION = "Awaiting First Checks"      # in Statuspage's capitals, like its own descriptions
 ACTIVE = ("in_progress", "verifying")
 # The updates Statuspage writes itself on a change of state, for catalogs that do not
 # translate the msgid yet: by Babel locale, else by base language.
@@ -120,6 +117,9 @@ def render_statuspage_api(build: Build) -> tuple[Output, ...]:
 def _status(build: Build) -> tuple[str, str]:
     """Return Statuspage's indicator and its description."""
     indicator, _ = overall(build, last_known=True)
+    # "none" stays (Statuspage has no "unknown", and nothing is known to be down), but not the words "all is well".
+    if indicator == "none" and any(awaiting_first_check(build, c) for c in build.site.components):
+        return indicator, AWAITING_DESCRIPTION
     return indicator, DESCRIPTIONS[indicator]
 
 

@@ -16,6 +16,7 @@ from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate.fields import Problems
 from generator.validate.hours import validate_departments
 from generator.validate.limits import check_hours_counts, check_site_counts, validate_limits
+from generator.validate.phones import written_country
 from generator.validate.site import Subdivisions, validate_site_holidays, validate_site_settings
 from generator.validate.status import validate_components
 from generator.validate.support import validate_support
@@ -47,8 +48,11 @@ def validate_settings(sources: Sources, subdivisions: Subdivisions | None = None
     if sources.hours is not None and sources.hours.root is not None:
         hours_problems = Problems(sources.hours.path)
         check_hours_counts(sources.hours.root, limits, hours_problems)
+        # site.yaml's holiday country as written: its rules are checked later (validate_holidays), and it
+        # only guesses the calling code of a phone number in a warning's hint.
         departments = validate_departments(sources.hours.root, hours_problems, timezone, languages, faulty,
-                                           *((subdivisions,) if subdivisions is not None else ()))
+                                           *((subdivisions,) if subdivisions is not None else ()),
+                                           country=written_country(sources.site.root))
         found += hours_problems.items
     support = None
     if sources.support is not None and sources.support.root is not None:

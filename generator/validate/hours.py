@@ -19,6 +19,7 @@ from generator.validate.fields import (
     quote_list,
     url_host_problem,
 )
+from generator.validate.phones import undialable_abroad
 from generator.validate.site import Subdivisions, country_subdivisions, expect_timezone, validate_holidays
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -276,8 +277,8 @@ def parse_response_time(node: Node, problems: Problems) -> ResponseTime | None:
     return ResponseTime(values[0], values[-1], text.strip())
 
 
-def validate_contact(node: Node, kind: str, problems: Problems) -> str | None:
-    """Check a contact by channel type: a phone number, an e-mail address or a web address."""
+def validate_contact(node: Node, kind: str, problems: Problems, country: str | None = None) -> str | None:
+    """Check a contact by channel type: a phone number (`country` for undialable_abroad), an e-mail or web address."""
     contact = expect_text(node, problems, "contact")
     if contact is None:
         return None
@@ -286,6 +287,8 @@ def validate_contact(node: Node, kind: str, problems: Problems) -> str | None:
         if not 3 <= len(digits) <= 15 or re.search(r"[^\d\s()+.\-]", contact):
             problems.error(node, f"'{contact}' is not a phone number", "write it as people dial it, e.g. +55 13 3500-0000")
             return None
+        if (undialable := undialable_abroad(contact, country)) is not None:
+            problems.warning(node, *undialable)
     elif kind == "email":
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact):
             problems.error(node, f"'{contact}' is not an e-mail address", "for example suporte@example.net")
@@ -301,8 +304,8 @@ def validate_contact(node: Node, kind: str, problems: Problems) -> str | None:
     return contact
 
 
-def validate_channel(node: Node, problems: Problems, languages) -> Channel | None:
-    """Read one channel of a department."""
+def validate_channel(node: Node, problems: Problems, languages, country: str | None = None) -> Channel | None:
+    """Read one channel of a department (`country`: its holidays', for validate_contact)."""
     mapping = expect_map(node, problems, "a channel")
     if mapping is None:
         return None
@@ -317,7 +320,7 @@ def validate_channel(node: Node, problems: Problems, languages) -> Channel | Non
                            did_you_mean(text, CHANNEL_TYPES) or f"use {quote_list(CHANNEL_TYPES)}")
     contact = None
     if mapping.get("contact") is not None and kind:
-        contact = validate_contact(mapping.get("contact"), kind, problems)
+        contact = validate_contact(mapping.get("contact"), kind, problems, country)
     elif mapping.get("contact") is None and channel_id:
         problems.warning(mapping, f"the channel '{channel_id}' has no contact",
                          "add contact: a phone number, e-mail address or web address")
@@ -331,8 +334,9 @@ def validate_channel(node: Node, problems: Problems, languages) -> Channel | Non
 
 
 def validate_department(node: Node, problems: Problems, site_zone: str, languages,
-                        subdivisions: Subdivisions = country_subdivisions) -> Department | None:
-    """Read one department and its channels; `holidays:` as site.yaml's (validate_holidays, `subdivisions` as there)."""
+                        subdivisions: Subdivisions = country_subdivisions, country=None) -> Department | None:
+    """Read one department and its channels; `holidays:` as site.yaml's (validate_holidays, `subdivisions` as there),
+    whose country, else the site's (`country`), guesses where its phone numbers are."""
     mapping = expect_map(node, problems, "a department")
     if mapping is None:
         return None
@@ -345,31 +349,32 @@ def validate_department(node: Node, problems: Problems, site_zone: str, language
         zone = expect_timezone(mapping.get("timezone"), problems, "timezone")
     description = expect_localised(mapping.get("description"), problems, "description", languages) \
         if mapping.get("description") is not None else None
+    # Its own holidays replace the site's whole ({}: none at all); absent, it follows the site's.
+    holidays = validate_holidays(mapping.get("holidays"), problems, languages, subdivisions) \
+        if mapping.get("holidays") is not None else None
+    country = holidays.country if holidays is not None and holidays.country else country
     channels: list[Channel] = []
     ids = UniqueIds("channel")
     if (value := mapping.get("channels")) is not None and (seq := expect_list(value, problems, "channels")):
         if not seq.items:
             problems.error(seq, "a department needs at least one channel")
         for item in seq.items:
-            channel = validate_channel(item, problems, languages)
+            channel = validate_channel(item, problems, languages, country)
             if channel is None:
                 continue
             if ids.take(item.get("id") if isinstance(item, Map) else item, channel.id, item.line, problems):
                 channels.append(channel)
-    # Its own holidays replace the site's whole ({}: none at all); absent, it follows the site's.
-    holidays = validate_holidays(mapping.get("holidays"), problems, languages, subdivisions) \
-        if mapping.get("holidays") is not None else None
     if None in (dept_id, name, zone) or not channels or (mapping.get("holidays") is not None and holidays is None):
         return None
     return Department(dept_id, name, zone, tuple(channels), description, holidays)
 
 
 def validate_departments(root: Node | None, problems: Problems, site_zone: str, languages,
-                         faulty: list[str] | None = None, subdivisions: Subdivisions = country_subdivisions
-                         ) -> tuple[Department, ...]:
+                         faulty: list[str] | None = None, subdivisions: Subdivisions = country_subdivisions,
+                         country: str | None = None) -> tuple[Department, ...]:
     """Read hours.yaml into departments, reporting duplicate ids; add to `faulty` the id of each department
     that holds an error (itself or one of its channels), so that notices do not report it again; `subdivisions`
-    answers for the holidays package (validate_holidays)."""
+    answers for the holidays package (validate_holidays); `country` is site.yaml's holiday country."""
     mapping = expect_map(root, problems, "hours.yaml")
     if mapping is None:
         return ()
@@ -382,7 +387,7 @@ def validate_departments(root: Node | None, problems: Problems, site_zone: str, 
     ids = UniqueIds("department")
     for item in seq.items:
         before = problems.count()
-        department = validate_department(item, problems, site_zone, languages, subdivisions)
+        department = validate_department(item, problems, site_zone, languages, subdivisions, country)
         if problems.count() > before and faulty is not None and isinstance(item, Map) \
                 and isinstance(written := item.get("id"), Scalar) and not written.is_null:
             faulty.append(written.text.strip())

@@ -157,9 +157,12 @@ def test_a_port_in_an_entry_binds_the_variable_to_that_port(make_site, listener)
     assert [headers["Authorization"] for headers in listener.seen] == [TOKEN]
 
 
-@pytest.mark.parametrize("entry", ["STATUS_TOKEN@127.0.0.1", "STATUS_TOKEN@127.0.0.1:{port}"], ids=["host", "port"])
+@pytest.mark.parametrize("entry", ["STATUS_TOKEN@127.0.0.1", "STATUS_TOKEN@127.0.0.1:{port}",
+                                   "STATUS_TOKEN@https://127.0.0.1", "STATUS_TOKEN@HTTPS://127.0.0.1:{port}"],
+                         ids=["host", "port", "https", "https_port"])
 def test_an_entry_without_the_http_scheme_never_sends_over_plain_http(make_site, listener, entry):
     # The url's scheme is the pusher's: an entry that does not name http lets its variable go over https only.
+    # Naming https says just that: `NAME@https://host` is `NAME@host`, not a way to plain http.
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/")})
     done = run(site, "probe", env={"STATUS_TOKEN": TOKEN, "EXPEDIENTE_PROBE_SECRETS": entry.format(port=port)})
@@ -193,10 +196,14 @@ def test_an_ipv6_host_is_listed_in_brackets_and_compared_as_an_address(make_site
     ("STATUS_TOKEN@www.example.net:0", "STATUS_TOKEN@www.example.net:0"),
     ("STATUS_TOKEN@::1", "STATUS_TOKEN@::1"),                           # IPv6 without brackets
     ("STATUS_TOKEN@https://www.example.net/", "STATUS_TOKEN@https://www.example.net/"),
-    ("STATUS_TOKEN@https://www.example.net", "STATUS_TOKEN@https://www.example.net"),  # https is the default
+    ("STATUS_TOKEN@https://www.example.net/status", "STATUS_TOKEN@https://www.example.net/status"),
+    ("STATUS_TOKEN@https://", "STATUS_TOKEN@https://"),                 # https, but no host
+    ("STATUS_TOKEN@https://www.example.net:0", "STATUS_TOKEN@https://www.example.net:0"),
+    ("STATUS_TOKEN@https://http://www.example.net", "STATUS_TOKEN@https://http://www.example.net"),
     ("STATUS_TOKEN@ftp://www.example.net", "STATUS_TOKEN@ftp://www.example.net"),
     ("STATUS_TOKEN=tok-0001-of-the-status-page", "STATUS_TOKEN=…"),     # the secret itself: never echoed
-], ids=["no_host", "empty_host", "lower_case", "port_0", "bare_ipv6", "url", "https", "ftp", "value"])
+], ids=["no_host", "empty_host", "lower_case", "port_0", "bare_ipv6", "url", "https_path", "https_no_host",
+        "https_port_0", "two_schemes", "ftp", "value"])
 def test_a_malformed_entry_is_an_error_naming_it(make_site, listener, entry, shown):
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"http://127.0.0.1:{port}/", "{X-Other: OTHER}")})

@@ -1,0 +1,71 @@
+"""Phone contacts a customer abroad cannot dial: a number in hours.yaml without its country code.
+
+The pages link a phone or WhatsApp contact as `tel:` and its digits, with `+` only when the
+contact starts with one; without it the link dials a national number, which nobody abroad
+(and no WhatsApp lookup) can reach. That is a warning, not an error: the number works at home.
+The hint writes the number as people abroad dial it, guessing the country calling code from
+the holidays' country (a department's own, else the site's), since nothing else in the site
+says where it is. No library here knows calling codes (Babel's CLDR subset leaves CLDR's
+telephone codes out, and phonenumbers would be a dependency for one hint): the table below is
+ITU-T E.164's assignment of codes to the territories the holidays package knows by their
+ISO 3166 alpha-2 codes, whose changes are rare and would only make a hint's guess wrong.
+"""
+
+from __future__ import annotations
+
+import re
+
+from generator.read.yaml_nodes import Map, Node, Scalar
+
+# Calling code -> the territories that share it.
+CODES = """\
+1:US CA AG AI AS BB BM BS DM DO GD GU JM KN KY LC MP MS PR SX TC TT VC VG VI|7:RU KZ|20:EG|27:ZA|30:GR|31:NL
+32:BE|33:FR|34:ES|36:HU|39:IT VA|40:RO|41:CH|43:AT|44:GB UK GG IM JE|45:DK|46:SE|47:NO SJ|48:PL|49:DE|51:PE|52:MX
+53:CU|54:AR|55:BR|56:CL|57:CO|58:VE|60:MY|61:AU CC CX|62:ID|63:PH|64:NZ PN|65:SG|66:TH|81:JP|82:KR|84:VN|86:CN
+90:TR|91:IN|92:PK|93:AF|94:LK|95:MM|98:IR|211:SS|212:MA EH|213:DZ|216:TN|218:LY|220:GM|221:SN|222:MR|223:ML
+224:GN|225:CI|226:BF|227:NE|228:TG|229:BJ|230:MU|231:LR|232:SL|233:GH|234:NG|235:TD|236:CF|237:CM|238:CV
+239:ST|240:GQ|241:GA|242:CG|243:CD|244:AO|245:GW|246:IO|248:SC|249:SD|250:RW|251:ET|252:SO|253:DJ|254:KE
+255:TZ|256:UG|257:BI|258:MZ|260:ZM|261:MG|262:RE YT|263:ZW|264:NA|265:MW|266:LS|267:BW|268:SZ|269:KM|290:SH
+291:ER|297:AW|298:FO|299:GL|350:GI|351:PT|352:LU|353:IE|354:IS|355:AL|356:MT|357:CY|358:FI AX|359:BG|370:LT
+371:LV|372:EE|373:MD|374:AM|375:BY|376:AD|377:MC|378:SM|380:UA|381:RS|382:ME|383:XK|385:HR|386:SI|387:BA
+389:MK|420:CZ|421:SK|423:LI|500:FK|501:BZ|502:GT|503:SV|504:HN|505:NI|506:CR|507:PA|508:PM|509:HT
+590:GP BL MF|591:BO|592:GY|593:EC|594:GF|595:PY|596:MQ|597:SR|598:UY|599:CW BQ|670:TL|672:NF|673:BN|674:NR
+675:PG|676:TO|677:SB|678:VU|679:FJ|680:PW|681:WF|682:CK|683:NU|685:WS|686:KI|687:NC|688:TV|689:PF|690:TK
+691:FM|692:MH|850:KP|852:HK|853:MO|855:KH|856:LA|880:BD|886:TW|960:MV|961:LB|962:JO|963:SY|964:IQ|965:KW
+966:SA|967:YE|968:OM|970:PS|971:AE|972:IL|973:BH|974:QA|975:BT|976:MN|977:NP|992:TJ|993:TM|994:AZ|995:GE
+996:KG|998:UZ"""
+CALLING_CODES = {country: code for group in CODES.replace("\n", "|").split("|")
+                 for code, countries in [group.split(":")] for country in countries.split()}
+# The national (trunk) prefix a number is written with at home and dialled without from abroad: 0 in most
+# countries; 1 and 8 where so; none where a leading 0 belongs to the number (Italy, San Marino, the Vatican).
+TRUNK = {"1": "1", "7": "8", "39": "", "378": ""}
+SHORTEST = 7    # fewer digits: a short code (10315, 190), which no form of the number makes reachable from abroad
+
+
+def written_country(root: Node | None) -> str | None:
+    """Return site.yaml's `holidays: country` as written (checked elsewhere), or None."""
+    holidays = root.get("holidays") if isinstance(root, Map) else None
+    country = holidays.get("country") if isinstance(holidays, Map) else None
+    return country.text.strip() or None if isinstance(country, Scalar) and not country.is_null else None
+
+
+def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | None:
+    """Return (warning, hint) for a phone contact a customer abroad cannot dial, given the holidays' country
+    (None: none); None when it starts with + or is a short code."""
+    digits = re.sub(r"\D", "", contact)
+    if contact.lstrip().startswith("+") or len(digits) < SHORTEST:
+        return None
+    number = re.sub(r"\s+", " ", re.sub(r"[()]", "", contact)).strip()
+    if number.startswith("00"):
+        return (f"the contact '{contact}' starts with 00, which is not how every country dials abroad: a customer "
+                "elsewhere cannot dial it, nor its tel: link", f"write + instead of 00: +{number[2:].lstrip()}")
+    warning = f"the contact '{contact}' has no country code: a customer abroad cannot dial it, nor its tel: link"
+    code = CALLING_CODES.get((country or "").upper())
+    if code is None:
+        return warning, ("write it as people abroad dial it, with + and the country code, e.g. +55 13 3500-0000 "
+                         "for a number in Brazil")
+    trunk = TRUNK.get(code, "0")
+    if trunk and number.startswith(trunk) and (trunk == "0" or len(digits) == 11):
+        number = number[len(trunk):].lstrip(" -.")
+    return warning, (f"write it as people abroad dial it, with + and the country code: +{code} {number}, "
+                     f"if it is a number in {country.upper()} (the country of the holidays)")

@@ -1,0 +1,126 @@
+"""A phone or WhatsApp contact in hours.yaml without its country code makes a tel: link that a customer abroad
+cannot dial: `check` warns at the contact, with the number written as people abroad dial it, guessing the calling
+code from the holidays' country (the department's own, else the site's). Real runs of generator.cli.main."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main
+
+NOW = "2026-11-23T10:00:00-03:00"
+SITE = """\
+name: Test ISP
+base_url: https://support.test.example/
+timezone: America/Sao_Paulo
+languages: [pt-BR, en]
+"""
+BRAZIL = "holidays:\n  country: BR\n  subdivision: SP\n"
+HOURS = """\
+departments:
+  - id: suporte
+    name: {pt-BR: Suporte, en: Support}
+    channels:
+      - id: phone
+        type: phone
+        contact: "%s"
+        hours: {mon-fri: 09:00-18:00}
+"""
+LISBON = """\
+  - id: lisboa
+    name: Lisboa
+    timezone: Europe/Lisbon
+    holidays: {country: PT}
+    channels:
+      - id: whatsapp
+        type: whatsapp
+        contact: 21 000 0000
+        hours: {mon-fri: 09:00-18:00}
+      - id: phone
+        type: phone
+        contact: "+351 21 000 0001"
+        hours: {mon-fri: 09:00-18:00}
+"""
+WARNING = ("site_src/hours.yaml:{line}:{column}: warning: the contact '{contact}' has no country code: a customer "
+           "abroad cannot dial it, nor its tel: link\n")
+GUESSED = ("  hint: write it as people abroad dial it, with + and the country code: {suggested}, if it is a number "
+           "in {country} (the country of the holidays)\n")
+UNKNOWN = ("  hint: write it as people abroad dial it, with + and the country code, e.g. +55 13 3500-0000 for a "
+           "number in Brazil\n")
+
+
+def check(tmp_path: Path, capsys, contact: str, site_holidays: str = BRAZIL, more: str = "") -> str:
+    """Write the site, run `check` (it must pass: a warning is not an error) and return what it printed on stderr."""
+    site = tmp_path / "site"
+    (site / "site_src").mkdir(parents=True)
+    (site / "site_src" / "site.yaml").write_text(SITE + site_holidays, encoding="utf-8")
+    (site / "site_src" / "hours.yaml").write_text(HOURS % contact + more, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--site", str(site), "--now", NOW]) == 0
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("contact, suggested", [
+    ("(11) 4002-8922", "+55 11 4002-8922"),
+    ("11 4002-8922", "+55 11 4002-8922"),
+    ("(011) 4002-8922", "+55 11 4002-8922"),        # the trunk prefix 0 is not dialled from abroad
+    ("0800 123 4567", "+55 800 123 4567"),
+], ids=["parentheses", "spaces", "trunk_prefix", "toll_free"])
+def test_a_number_without_country_code_is_a_warning_with_the_number_abroad(tmp_path, capsys, contact, suggested):
+    assert check(tmp_path, capsys, contact) == (
+        WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country="BR"))
+
+
+@pytest.mark.parametrize("contact, country, suggested", [
+    ("06 1234 5678", "IT", "+39 06 1234 5678"),      # Italy's leading 0 belongs to the number
+    ("1 555 010 0100", "US", "+1 555 010 0100"),     # North America's trunk prefix is 1
+    ("(555) 010-0100", "US", "+1 555 010-0100"),
+    ("8 495 123-45-67", "RU", "+7 495 123-45-67"),   # Russia's is 8
+    ("020 7946 0000", "GB", "+44 20 7946 0000"),
+], ids=["italy", "nanp_trunk", "nanp", "russia", "britain"])
+def test_the_national_prefix_is_left_out_as_each_country_does(tmp_path, capsys, contact, country, suggested):
+    assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
+        WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))
+
+
+def test_a_number_after_00_says_to_write_plus_instead(tmp_path, capsys):
+    # 00 is the international prefix of many countries, not of all (011 from the United States and Canada).
+    assert check(tmp_path, capsys, "0055 11 4002-8922") == (
+        "site_src/hours.yaml:7:18: warning: the contact '0055 11 4002-8922' starts with 00, which is not how every "
+        "country dials abroad: a customer elsewhere cannot dial it, nor its tel: link\n"
+        "  hint: write + instead of 00: +55 11 4002-8922\n")
+
+
+def test_an_international_number_is_not_warned_about(tmp_path, capsys):
+    assert check(tmp_path, capsys, "+55 11 4002-8922") == ""
+
+
+def test_a_short_code_is_not_warned_about_since_no_form_of_it_reaches_abroad(tmp_path, capsys):
+    assert check(tmp_path, capsys, "10315") == ""
+
+
+def test_a_department_with_its_own_holidays_guesses_from_its_country(tmp_path, capsys):
+    # The Lisbon desk follows Portugal's holidays: its number is guessed to be Portuguese, and WhatsApp's
+    # tel: link is the same as a phone's.
+    err = check(tmp_path, capsys, "+55 11 4002-8922", more=LISBON)
+    assert err == (WARNING.format(line=16, column=18, contact="21 000 0000")
+                   + GUESSED.format(suggested="+351 21 000 0000", country="PT"))
+
+
+def test_without_a_holiday_country_the_hint_gives_an_example(tmp_path, capsys):
+    assert check(tmp_path, capsys, "(11) 4002-8922", site_holidays="") == (
+        WARNING.format(line=7, column=18, contact="(11) 4002-8922") + UNKNOWN)
+
+
+def test_the_warning_is_an_error_with_strict_and_the_page_still_builds_without_it(tmp_path, capsys):
+    check(tmp_path, capsys, "(11) 4002-8922")
+    site = tmp_path / "site"
+    assert main(["check", "--site", str(site), "--now", NOW, "--strict"]) == 1
+    assert "site_src/hours.yaml:7:18: error: the contact '(11) 4002-8922' has no country code" in capsys.readouterr().err
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW]) == 0
+    # The page links the number as written: the warning changes nothing in the output.
+    assert re.search(r'href="tel:1140028922"', (out / "index.html").read_text(encoding="utf-8"))
