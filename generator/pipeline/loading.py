@@ -25,9 +25,13 @@ from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate import make_site, validate_holidays, validate_settings
 from generator.validate.checked import CheckedEntries, check_and_gather, pause_collector, release_collector
 from generator.validate.limits import check_notice_count
+from generator.validate.notices import import_checkers
 from generator.write.build_cache import write_json
 from generator.write.holiday_cache import read_holiday_answers, write_holiday_answers
 from generator.write.notice_cache import read_checked, write_checked
+
+# From this many files to check, the modules a check imports when first needed are imported before the workers fork.
+IMPORT_CHECKERS_FROM = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +200,8 @@ def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, me
         digests, entries.fresh_stats = notice_digests(sources.notices, entries.stats)
 
     def check_files(files: list[NoticeFile], check: Callable, then: Callable[[], object] | None = None) -> list:
+        if len(files) >= IMPORT_CHECKERS_FROM and jobs != 1:
+            import_checkers()   # once here, not again in every worker the map forks
         done = map_in_parallel(partial(check_file, check=check), files, jobs, meanwhile=then)
         read.update((file.rel, digest) for file, (_, digest) in zip(files, done))
         return done

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from generator.errors import WARNING, SourceError
 from generator.limits import LAST_YEAR
-from generator.read.probe_rows import UPTIME_FOLDER, parse_stamp
+from generator.read.links import UPTIME_FOLDER
+from generator.read.probe_rows import parse_stamp
 from generator.read.probe_summary import MAX_SUMMARY_BYTES, SUMMARY_SUFFIX, summary_first
 
 DAY_NAME = re.compile(r"\d{4}-\d\d-\d\d")
