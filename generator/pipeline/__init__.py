@@ -26,7 +26,7 @@ from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
 from generator.pipeline.loading import Loaded, LoadMemo, as_errors, keep_holiday_answers, kept_holiday_answers, load
-from generator.read.cache import CACHE_DIR, base_key, cache_dir, code_digest, may_use_cache
+from generator.read.cache import CACHE_DIR, NOT_ASKED, base_key, cache_dir, code_digest, may_use_cache
 from generator.read.links import UPTIME_FOLDER
 from generator.read.templates import default_theme_dir, theme_loader
 from generator.schedule.effective import notice_overrides
@@ -160,14 +160,16 @@ def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], t
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
                sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None,
                cache: bool = True, memo: LoadMemo | None = None,
-               previous: Mapping[str, str] | None = None, previous_bytes: Mapping[str, int] | None = None
-               ) -> Result:
+               previous: Mapping[str, str] | None = None, previous_bytes: Mapping[str, int] | None = None,
+               untrusted: SourceError | None | object = NOT_ASKED) -> Result:
     """Load and build a site folder at `now` in one call (build(load(...))); return the Result.
 
     `memo` keeps what was loaded between calls (serve); `previous` gives the parts' keys of the
-    output being replaced, whose unchanged parts are not rendered again, and `previous_bytes` their sizes (build).
+    output being replaced, whose unchanged parts are not rendered again, and `previous_bytes` their sizes (build);
+    `untrusted` what read.cache.untrusted_cache said, when the caller asked it already (load).
     """
-    loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo)
+    loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo,
+                  untrusted=untrusted)
     return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs, previous=previous,
                  previous_bytes=previous_bytes, memo=memo)
 
