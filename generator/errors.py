@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 ERROR = "error"
 WARNING = "warning"
@@ -44,14 +45,18 @@ class SourceError:
         return SourceError(self.path, self.line, self.column, self.message, self.hint, WARNING)
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# A memo of a pure function: compiled on first use, as every process imports this module and most say
+# nothing (a class beyond Latin-1 costs the regex compiler some tenths of a millisecond).
+@cache
+def _control() -> re.Pattern:
+    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def visible(text: str) -> str:
     """Return `text` with control characters (line breaks included) written as escapes, e.g. \\x1b."""
-    if _CONTROL.search(text) is None:
+    if _control().search(text) is None:
         return text
-    return _CONTROL.sub(lambda found: repr(found[0])[1:-1], text)
+    return _control().sub(lambda found: repr(found[0])[1:-1], text)
 
 
 class SiteInvalid(Exception):

@@ -23,7 +23,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from generator.read.cache import cache_trust, manifest_path, read_manifest, source_fingerprint, source_index_path
+from generator.errors import SourceError
+from generator.read.cache import (
+    NOT_ASKED,
+    cache_trust,
+    manifest_path,
+    read_manifest,
+    source_fingerprint,
+    source_index_path,
+)
 from generator.read.output_state import folder_records, live_output, output_intact, read_back
 from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
@@ -60,7 +68,7 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
                previous_hashes: dict[str, str] | None = None, cache_root: Path | None = None,
                on_result: Callable[[Result], None] | None = None, live: LiveOutput | None = None,
                invalidate: Callable[[], None] | None = None, use_cache: bool = True,
-               memo: LoadMemo | None = None) -> Built:
+               memo: LoadMemo | None = None, untrusted: SourceError | None | object = NOT_ASKED) -> Built:
     """Build the site at `now` into `out_dir`; return the Built (the folder is left as it was when the build
     has errors or fails).
 
@@ -70,7 +78,8 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
     (aside, then renamed into place), and `invalidate` is called before the live output first
     changes (write/staging.py says why).  Caches are kept in `cache_root` (pipeline.build);
     without `use_cache` (--no-cache) every notice is checked anew (pipeline.load); `memo` keeps
-    what was loaded between calls (serve).  `on_result` is given the build's result before the
+    what was loaded between calls (serve); `untrusted` is what read.cache.untrusted_cache said, when the caller
+    asked it already.  `on_result` is given the build's result before the
     folder changes, so that its problems are told even when writing then fails.
     """
     # Here, not above: the pipeline imports the validators and, while the notices are read, the
@@ -88,7 +97,7 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
     staging = Staging(out_dir, site_dir, hashes, in_place=in_place)
     try:
         result = build_site(site_dir, now, strict=strict, sink=staging.write, cache_root=cache_root,
-                            cache=use_cache, memo=memo, previous=previous, previous_bytes=sizes)
+                            cache=use_cache, memo=memo, previous=previous, previous_bytes=sizes, untrusted=untrusted)
         if on_result is not None:
             on_result(result)
         if not result.ok:
@@ -105,7 +114,7 @@ def build_into(site_dir: Path, out_dir: Path, now: datetime, strict: bool = Fals
                 # The live output is not as the manifest says (a folder where a file goes): build it whole.
                 staging.discard()
                 return build_into(site_dir, out_dir, now, strict, cache_root=cache_root, on_result=None,
-                                  invalidate=invalidate, use_cache=use_cache, memo=memo)
+                                  invalidate=invalidate, use_cache=use_cache, memo=memo, untrusted=untrusted)
         else:
             if invalidate is not None:
                 invalidate()
@@ -144,7 +153,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
     started = time.perf_counter()
     check_target(out_dir, site_dir)
     # A cache that came with the sources is neither read nor written (pipeline.resolve says so).
-    trusted, _ = cache_trust(site_dir)
+    trusted, untrusted = cache_trust(site_dir)
     settings = {"now": now.isoformat(), "strict": strict, "out": str(out_dir.resolve())}
     key, index = source_fingerprint(site_dir, default_theme_dir(), settings) if trusted else ("", None)
     if index is not None:
@@ -181,7 +190,7 @@ def run_build(site_dir: Path, out_dir: Path, now: datetime, strict: bool, use_ca
 
     built = build_into(site_dir, out_dir, now, strict,
                        on_result=lambda result: print_problems(result.problems, sys.stderr), live=live,
-                       invalidate=invalidate, use_cache=use_cache)
+                       invalidate=invalidate, use_cache=use_cache, untrusted=untrusted)
     result = built.result
     if not result.ok:
         print(f"{summary_of(result.problems)}; nothing was written", file=sys.stderr)

@@ -26,9 +26,8 @@ from generator.limits import Limits
 from generator.model import Build, Notice, Output, Site, split_scheduled
 from generator.parallel import SharedCounter, map_in_parallel, raised_at
 from generator.pipeline.loading import Loaded, LoadMemo, as_errors, keep_holiday_answers, kept_holiday_answers, load
-from generator.read.cache import CACHE_DIR, base_key, cache_dir, code_digest, may_use_cache
-from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
-from generator.read.probe_files import list_probe_files, read_component_history
+from generator.read.cache import CACHE_DIR, NOT_ASKED, base_key, cache_dir, code_digest, may_use_cache
+from generator.read.links import UPTIME_FOLDER
 from generator.read.templates import default_theme_dir, theme_loader
 from generator.schedule.effective import notice_overrides
 from generator.schedule.holiday_answers import HolidayAnswers
@@ -36,7 +35,6 @@ from generator.schedule.hours import build_holiday_calendar, department_holiday_
 from generator.schedule.uptime import make_uptime, probe_window
 from generator.schedule.zones import in_zone
 from generator.validate.checked import pause_collector, release_collector
-from generator.write.probe_cache import write_probe_cache
 from generator.write.template_cache import template_stores
 
 __all__ = ["Loaded", "LoadMemo", "OutputTooLarge", "Resolved", "Result", "as_errors", "build", "build_site",
@@ -162,14 +160,16 @@ def _build(loaded: Loaded, now: datetime, sink: Callable[[tuple[Output, ...]], t
 def build_site(site_dir: Path, now: datetime, strict: bool = False, jobs: int | None = None,
                sink: Callable[[tuple[Output, ...]], tuple] | None = None, cache_root: Path | None = None,
                cache: bool = True, memo: LoadMemo | None = None,
-               previous: Mapping[str, str] | None = None, previous_bytes: Mapping[str, int] | None = None
-               ) -> Result:
+               previous: Mapping[str, str] | None = None, previous_bytes: Mapping[str, int] | None = None,
+               untrusted: SourceError | None | object = NOT_ASKED) -> Result:
     """Load and build a site folder at `now` in one call (build(load(...))); return the Result.
 
     `memo` keeps what was loaded between calls (serve); `previous` gives the parts' keys of the
-    output being replaced, whose unchanged parts are not rendered again, and `previous_bytes` their sizes (build).
+    output being replaced, whose unchanged parts are not rendered again, and `previous_bytes` their sizes (build);
+    `untrusted` what read.cache.untrusted_cache said, when the caller asked it already (load).
     """
-    loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo)
+    loaded = load(site_dir, strict, jobs, rendering=True, cache_root=cache_root, cache=cache, memo=memo,
+                  untrusted=untrusted)
     return build(loaded, now, sink=sink, cache_root=cache_root, jobs=jobs, previous=previous,
                  previous_bytes=previous_bytes, memo=memo)
 
@@ -225,6 +225,14 @@ def read_probe_histories(site_dir: Path, site: Site, now: datetime, cache: bool 
     The changed month files are counted by up to `jobs` processes (parallel.py) when there is much to
     read; the changed counts are then written to the cache (see read/probe_files.py).
     """
+    if not (site_dir / UPTIME_FOLDER).is_dir():
+        return MappingProxyType({}), ()
+    # Imported here: a site without the probe's files (most rebuilds of most sites) has nothing to count,
+    # and the readers' modules (their dataclasses and regexes) cost a new process some milliseconds.
+    from generator.read.probe_cache import CACHE_FOLDER as PROBE_CACHE_FOLDER
+    from generator.read.probe_files import list_probe_files, read_component_history
+    from generator.write.probe_cache import write_probe_cache
+
     stored_in = (cache_dir(site_dir) if cache_root is None else cache_root) / PROBE_CACHE_FOLDER if cache else None
     files = list_probe_files(site_dir, site, probe_window(ZoneInfo(site.timezone), now), stored_in)
     heavy = files.uncached_bytes > PROBE_PARALLEL_BYTES

@@ -17,7 +17,7 @@ from typing import Callable
 from generator.errors import ERROR, SourceError, has_errors, sort_problems
 from generator.model import Notice, Site, SiteSettings
 from generator.parallel import map_in_parallel
-from generator.read.cache import cache_dir, code_digest, may_use_cache, untrusted_cache
+from generator.read.cache import NOT_ASKED, cache_dir, code_digest, may_use_cache, untrusted_cache
 from generator.read.git_history import GIT_HISTORY_FILE, read_git_history, read_kept_history
 from generator.read.notice_digests import notice_digests, notice_stats
 from generator.read.sources import NoticeFile, Sources, read_notice, read_notice_and_digest, read_sources
@@ -25,9 +25,13 @@ from generator.schedule.holiday_answers import HolidayAnswers
 from generator.validate import make_site, validate_holidays, validate_settings
 from generator.validate.checked import CheckedEntries, check_and_gather, pause_collector, release_collector
 from generator.validate.limits import check_notice_count
+from generator.validate.notices import import_checkers
 from generator.write.build_cache import write_json
 from generator.write.holiday_cache import read_holiday_answers, write_holiday_answers
 from generator.write.notice_cache import read_checked, write_checked
+
+# From this many files to check, the modules a check imports when first needed are imported before the workers fork.
+IMPORT_CHECKERS_FROM = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,8 @@ def as_errors(problems, strict: bool) -> tuple[SourceError, ...]:
 
 
 def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rendering: bool = False,
-         cache_root: Path | None = None, cache: bool = True, memo: LoadMemo | None = None) -> Loaded:
+         cache_root: Path | None = None, cache: bool = True, memo: LoadMemo | None = None,
+         untrusted: SourceError | None | object = NOT_ASKED) -> Loaded:
     """Read and validate a site folder (notices in up to `jobs` processes) into a Loaded.
 
     With `rendering` (a build follows), the renderers are imported and the gettext catalogs
@@ -81,10 +86,11 @@ def load(site_dir: Path, strict: bool = False, jobs: int | None = None, *, rende
     else before the first page.  With `cache`, each notice's check and the notices' git history
     are kept in `cache_root` (by default the site's `.expediente-cache/`, unless it came with the
     sources: cache_trust) and reused when nothing they read has changed; `memo` keeps them in
-    memory between the loads of one process (serve).  Nothing else is written.
+    memory between the loads of one process (serve); `untrusted` is read.cache.untrusted_cache's answer, when
+    the caller asked it already.  Nothing else is written.
     """
     root = cache_dir(site_dir) if cache_root is None else cache_root
-    untrusted = untrusted_cache(site_dir)
+    untrusted = untrusted_cache(site_dir) if untrusted is NOT_ASKED else untrusted
     kept = cache and may_use_cache(untrusted, site_dir, cache_root)
     sources, read_problems = read_sources(site_dir, git_history=False)
     if sources.notices:
@@ -196,6 +202,8 @@ def check_notices(sources: Sources, settings: SiteSettings, jobs: int | None, me
         digests, entries.fresh_stats = notice_digests(sources.notices, entries.stats)
 
     def check_files(files: list[NoticeFile], check: Callable, then: Callable[[], object] | None = None) -> list:
+        if len(files) >= IMPORT_CHECKERS_FROM and jobs != 1:
+            import_checkers()   # once here, not again in every worker the map forks
         done = map_in_parallel(partial(check_file, check=check), files, jobs, meanwhile=then)
         read.update((file.rel, digest) for file, (_, digest) in zip(files, done))
         return done

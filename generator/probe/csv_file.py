@@ -26,8 +26,8 @@ from pathlib import Path
 
 from generator.errors import ERROR, WARNING, SourceError, sort_problems
 from generator.model import ProbeResult
+from generator.read.links import UPTIME_FOLDER
 from generator.read.probe_rows import HEADER as HEADER_BYTES
-from generator.read.probe_rows import UPTIME_FOLDER
 from generator.write.live_folders import LiveFolders
 
 HEADER = HEADER_BYTES.decode("ascii")

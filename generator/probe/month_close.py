@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 from generator.errors import WARNING, SourceError
 from generator.model import Component
 from generator.probe.csv_file import LOCK_NAME, LOCK_WAIT, acquire_lock, describe_os_error, uptime_dir
+from generator.read.links import UPTIME_FOLDER
 from generator.read.probe_layout import FIRST_ROW_BYTES, a_probe_day, is_day_folder, out_of_probe_months
-from generator.read.probe_rows import HEADER, UPTIME_FOLDER, Context, parse_stamp
+from generator.read.probe_rows import HEADER, Context, parse_stamp
 from generator.read.probe_summary import (
     ARCHIVE_SUFFIX,
     SUMMARY_SUFFIX,

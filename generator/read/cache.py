@@ -51,6 +51,11 @@ def may_use_cache(untrusted: SourceError | None, site_dir: Path, cache_root: Pat
     return untrusted is None or (cache_root is not None and cache_root != cache_dir(site_dir))
 
 
+# For a caller that has not asked untrusted_cache yet: asking runs git, some milliseconds of every build,
+# so a command that asked already (commands/build.py: run_build) passes its answer on.
+NOT_ASKED = object()
+
+
 def untrusted_cache(site_dir: Path) -> SourceError | None:
     """Return a warning when the site's cache folder came from elsewhere (committed to git, or a
     symbolic link), None when it is absent or this machine's own."""

@@ -24,6 +24,9 @@ from generator.errors import SourceError
 
 # The folders a build reads from a site, said once: the link check, the build cache and the preview watch them.
 SOURCE_FOLDERS = ("site_src", "notices", "templates")
+# The probe's files (read/probe_rows.py reads them): said here, where a build without them looks, so that
+# it need not import the readers to find the folder absent.
+UPTIME_FOLDER = Path("site_src") / "uptime"
 _WHAT = {"site_src": "the file", "notices": "the notice", "templates": "the template"}
 LINK_HINT = "replace the link with a copy of the file, or with a relative link to a file inside the site"
 TEMPLATE_HINT = "replace the link with a copy of the template"

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, WARNING, SourceError
 from generator.model import DayCounts, ProbeHistory, ProbeResult, Site
+from generator.read.links import UPTIME_FOLDER
 from generator.read.probe_cache import CACHE_SUFFIX, Rollup, cache_key, decode_entry, encode_entry
 from generator.read.probe_layout import (
     first_row_time,
@@ -49,7 +50,6 @@ from generator.read.probe_layout import (
 )
 from generator.read.probe_merge import merged_days
 from generator.read.probe_rows import (
-    UPTIME_FOLDER,
     Context,
     canonical,
     clean_rows,

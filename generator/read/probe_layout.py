@@ -12,7 +12,6 @@ A folder named like a date is a day folder; any other folder is a component's. N
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from datetime import date, datetime
@@ -20,7 +19,8 @@ from pathlib import Path
 
 from generator.errors import WARNING, SourceError
 from generator.limits import LAST_YEAR
-from generator.read.probe_rows import UPTIME_FOLDER, parse_stamp
+from generator.read.links import UPTIME_FOLDER
+from generator.read.probe_rows import parse_stamp
 from generator.read.probe_summary import MAX_SUMMARY_BYTES, SUMMARY_SUFFIX, summary_first
 
 DAY_NAME = re.compile(r"\d{4}-\d\d-\d\d")
@@ -91,6 +91,8 @@ def stray_months(paths: list[Path], when: str) -> SourceError:
 
 def unknown_component(name: str, known, where: tuple, extra: str = "") -> SourceError:
     """Return the warning for a folder or day file named after no component of status.yaml."""
+    import difflib  # here: only a folder named after no component needs it
+
     close = difflib.get_close_matches(name, sorted(known), n=1)
     hint = f"did you mean '{close[0]}'? Rename the {extra or 'folder'} after a component id, or remove it" if close \
         else f"rename the {extra or 'folder'} after a component id, or remove it"

@@ -27,13 +27,11 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice, repeat
-from pathlib import Path
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from generator.model import DayCounts
 
-UPTIME_FOLDER = Path("site_src") / "uptime"
 HEADER = b"time,ok,latency_ms,detail"
 TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 # Starts at the line break before a row, so that one match is one row; captures `ok,latency`.

@@ -18,8 +18,6 @@ from generator.validate.hours import validate_departments
 from generator.validate.limits import check_hours_counts, check_site_counts, validate_limits
 from generator.validate.phones import written_country
 from generator.validate.site import Subdivisions, validate_site_holidays, validate_site_settings
-from generator.validate.status import validate_components
-from generator.validate.support import validate_support
 
 
 def validate_settings(sources: Sources, subdivisions: Subdivisions | None = None
@@ -55,12 +53,18 @@ def validate_settings(sources: Sources, subdivisions: Subdivisions | None = None
                                            country=written_country(sources.site.root))
         found += hours_problems.items
     support = None
+    # support.yaml's and status.yaml's readers are imported only for a site that has the file: a new process
+    # that rebuilds a site without them (most rebuilds check one notice) is spared their modules.
     if sources.support is not None and sources.support.root is not None:
+        from generator.validate.support import validate_support
+
         support_problems = Problems(sources.support.path)
         support = validate_support(sources.support.root, support_problems, languages)
         found += support_problems.items
     components = ()
     if sources.status is not None and sources.status.root is not None:
+        from generator.validate.status import validate_components
+
         status_problems = Problems(sources.status.path)
         components = validate_components(sources.status.root, status_problems, languages)
         found += status_problems.items

@@ -100,6 +100,12 @@ class CheckedTranslation:
     prose_problems: tuple[SourceError, ...] = ()
 
 
+def import_checkers() -> None:
+    """Import now what checking a notice imports when first needed (a build about to check many notices in
+    several processes, so that each worker does not import it again)."""
+    from generator.validate.dates_in_text import hours_phrases  # noqa: F401  (loaded once, before the fork)
+
+
 def validate_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozenset[str],
                     holidays: SiteHolidays = SiteHolidays()) -> CheckedNotice:
     """Check one read notice against the site's settings, its `holidays` and the other notices' `slugs`; return

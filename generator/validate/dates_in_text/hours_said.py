@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from babel.dates import get_day_names
 
@@ -25,8 +26,10 @@ from generator.errors import WARNING, SourceError
 from generator.model import Change, Department, Interval
 from generator.validate.dates_in_text.finding import ProseDate, find_dates
 from generator.validate.dates_in_text.hours_holidays import SiteHolidays, usual_hours
-from generator.validate.dates_in_text.hours_phrases import HoursPhrase, find_hours_phrases
 from generator.validate.dates_in_text.vocabulary import fold, parse_locale
+
+if TYPE_CHECKING:
+    from generator.validate.dates_in_text.hours_phrases import HoursPhrase
 
 # Words that name a channel by its type.
 _TYPE_WORDS = {
@@ -198,6 +201,9 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
     dates = find_dates(text, lang, reference, period and tuple(period))
     if not dates:
         return []
+    # Imported here: its regexes (some 7 ms to compile) serve only a text that names a date.
+    from generator.validate.dates_in_text.hours_phrases import find_hours_phrases
+
     names, _ = _names(context.departments)
     phrases = find_hours_phrases(text, names)
     if not phrases:
