@@ -274,6 +274,7 @@ def test_pre_commit_accepts_the_manifest():
 
 @needs_git
 @pytest.mark.slow
+@pytest.mark.tree
 def test_pre_commit_try_repo_stops_a_wrong_weekday(tmp_path, make_site):
     """Install this repository as pre-commit does (a virtualenv, pip install) and run the hook on a site.
 
