@@ -12,9 +12,13 @@ from types import MappingProxyType
 
 import pytest
 
+import generator
 from generator.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+# The package the tests import: generator/ of this tree (editable install), or an installed wheel's copy when the
+# tests run against one. Tests that read the code itself (its imports, its files) read it here, not in ROOT.
+PACKAGE = Path(generator.__file__).resolve().parent
 # The instant the example site is built for: a Monday morning in São Paulo, before the
 # maintenance window and the Christmas notice, after the incident.
 EXAMPLE_NOW = "2026-11-23T10:00:00-03:00"

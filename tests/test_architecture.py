@@ -12,8 +12,11 @@ import ast
 from pathlib import Path
 
 import pytest
+from conftest import PACKAGE, ROOT
 
-PACKAGE = Path(__file__).resolve().parent.parent / "generator"
+# What the package holds that is not its code: the starter files of `init`, and in a wheel the theme (templates/
+# installed as generator/theme, its __init__.py only a marker).
+DATA = {"starter", "theme"}
 
 FLOORS = {                      # higher may import lower, never the other way
     "cli": 6,
@@ -44,7 +47,8 @@ def module_name(path: Path) -> str:
 
 def modules() -> dict[str, Path]:
     """Every Python module of the package, by dotted name (the starter files are data, not code)."""
-    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py")) if "starter" not in path.parts}
+    return {module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))
+            if path.relative_to(PACKAGE).parts[0] not in DATA}
 
 
 MODULES = modules()
@@ -244,7 +248,7 @@ def test_every_package_is_shipped():
     and an installed generator fails at its first import of it."""
     import tomllib
 
-    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
                  ["tool"]["setuptools"]["packages"]) - {"generator.theme"}
-    found = {module_name(path) for path in PACKAGE.rglob("__init__.py") if "starter" not in path.parts}
+    found = {name for name, path in MODULES.items() if path.name == "__init__.py"}
     assert found == listed

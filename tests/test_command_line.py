@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT
+from conftest import PACKAGE, ROOT
 
 NOW = "2026-11-23T10:00:00-03:00"
 
@@ -128,8 +128,8 @@ def test_nothing_imports_the_command_line_and_only_it_reads_the_clock():
     """cli.py imports the commands, never the reverse; "now" enters there (--now, SOURCE_DATE_EPOCH or
     the clock) and is handed down, so no other module reads datetime's now(), utcnow() or today()."""
     importers, clock_readers = [], []
-    for path in sorted((ROOT / "generator").rglob("*.py")):
-        name = path.relative_to(ROOT).as_posix()
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = path.relative_to(PACKAGE.parent).as_posix()
         tree = ast.parse(path.read_text(encoding="utf-8"), name)
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module is not None:

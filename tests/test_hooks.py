@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import PACKAGE, ROOT
 
 from generator.cli import main
 from generator.commands import hooks
@@ -201,7 +201,7 @@ def test_a_hook_whose_python_is_gone_falls_back_to_expediente_on_path(repo, tmp_
 def test_a_hook_for_an_installed_package_imports_the_generator(repo, tmp_path, monkeypatch):
     installed = tmp_path / "site-packages"  # like a wheel's install: the package, no build.py beside it
     installed.mkdir()
-    (installed / "generator").symlink_to(ROOT / "generator")
+    (installed / "generator").symlink_to(PACKAGE)
     monkeypatch.setattr(hooks, "ROOT", installed)
     assert main(["install-hooks", "--site", str(repo)]) == 0
     text = (repo / ".git" / "hooks" / "pre-commit").read_text()
@@ -274,6 +274,7 @@ def test_pre_commit_accepts_the_manifest():
 
 @needs_git
 @pytest.mark.slow
+@pytest.mark.tree
 def test_pre_commit_try_repo_stops_a_wrong_weekday(tmp_path, make_site):
     """Install this repository as pre-commit does (a virtualenv, pip install) and run the hook on a site.
 
@@ -309,7 +310,7 @@ def test_a_hook_for_an_installed_package_imports_nothing_from_the_site(repo, tmp
     # installed libraries: a committed yaml.py would be imported in place of PyYAML, and run by the commit.
     installed = tmp_path / "site-packages"
     installed.mkdir()
-    (installed / "generator").symlink_to(ROOT / "generator")
+    (installed / "generator").symlink_to(PACKAGE)
     monkeypatch.setattr(hooks, "ROOT", installed)
     assert main(["install-hooks", "--site", str(repo)]) == 0
     ran = tmp_path / "ran"

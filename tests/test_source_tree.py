@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-11-23T10:00-03:00"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.tree]
 
 
 def copy_tree(target: Path, templates: bool = True) -> Path:

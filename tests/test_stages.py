@@ -10,7 +10,7 @@ import ast
 from datetime import UTC, datetime
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import PACKAGE
 
 from generator.model import HolidayRules, Notice, SiteSettings, Text
 from generator.pipeline import load
@@ -102,13 +102,13 @@ def imported_modules(path: Path) -> set[str]:
 
 def test_no_stage_maps_over_processes_and_validation_opens_no_file():
     stages = [path for room in ("read", "validate", "schedule", "render", "write")
-              for path in sorted((ROOT / "generator" / room).rglob("*.py"))]
+              for path in sorted((PACKAGE / room).rglob("*.py"))]
     assert len(stages) > 40
     assert [path.name for path in stages if "generator.parallel" in imported_modules(path)] == []
     opening = {"open", "read_text", "read_bytes", "read_notice", "read_markdown", "read_yaml", "scandir"}
-    calls = {(path.relative_to(ROOT).as_posix(), node.func.attr if isinstance(node.func, ast.Attribute)
+    calls = {(path.relative_to(PACKAGE.parent).as_posix(), node.func.attr if isinstance(node.func, ast.Attribute)
               else node.func.id)
-             for path in sorted((ROOT / "generator" / "validate").rglob("*.py"))
+             for path in sorted((PACKAGE / "validate").rglob("*.py"))
              for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
              if isinstance(node, ast.Call) and isinstance(node.func, (ast.Attribute, ast.Name))
              and (node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id) in opening}

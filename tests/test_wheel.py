@@ -16,6 +16,9 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 NOW = "2026-12-07T10:00:00Z"
 
+# Every test here builds from, or reads, the source tree's generator/.
+pytestmark = pytest.mark.tree
+
 
 def run(command: list[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
