@@ -62,10 +62,13 @@ class HolidayAnswers:
 
 
 def country_subdivisions(code: str) -> tuple[str, ...] | None:
-    """Return the subdivisions of a country the holidays package knows, or None."""
+    """Return the subdivisions of a country the holidays package lists (a code or an alias: BR, GBR, UK),
+    or None for any other name."""
     import holidays  # here, not at the top: it loads every country it knows
 
-    try:
-        return tuple(holidays.country_holidays(code).subdivisions)
-    except (NotImplementedError, KeyError, AttributeError):
-        return None
+    # Only a listed code reaches the package: country_holidays(code) is getattr(holidays, code)(...), so
+    # any other name of its namespace would be called (PUBLIC, utils, __loader__: a TypeError), or give
+    # no holidays at all (HolidayBase) or a stock exchange's (NYSE).  The list imports every country's
+    # module (some 0.1 s), paid once: the answer is kept in the build cache with the others.
+    subdivisions = holidays.list_supported_countries().get(code)
+    return tuple(subdivisions) if subdivisions is not None else None
