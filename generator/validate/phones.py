@@ -36,9 +36,28 @@ CODES = """\
 996:KG|998:UZ"""
 CALLING_CODES = {country: code for group in CODES.replace("\n", "|").split("|")
                  for code, countries in [group.split(":")] for country in countries.split()}
-# The national (trunk) prefix a number is written with at home and dialled without from abroad: 0 in most
-# countries; 1 and 8 where so; none where a leading 0 belongs to the number (Italy, San Marino, the Vatican).
-TRUNK = {"1": "1", "7": "8", "39": "", "378": ""}
+# The national (trunk) prefix a number is written with at home and dialled without from abroad, matched on its
+# digits: 0 in most countries; 1 and 8 before a full national number where so (North America, Russia and
+# Kazakhstan); 06 in Hungary, 8 and then 0 in Belarus, 8 in Turkmenistan; none where a leading 0 belongs to the
+# number (Italy, San Marino, the Vatican).
+TRUNK = {"1": r"1(?=\d{10}$)", "7": r"8(?=\d{10}$)", "36": "06", "375": "80?|0", "993": "8", "39": "", "378": ""}
+# The international prefix of countries that do not dial abroad with 00 alone: 00 is told as
+# everywhere, these are what a number written at home may start with instead (011 in North America, 0011 in
+# Australia, 010 in Japan, 8 10 in Russia, Kazakhstan and Belarus; 00 and a carrier's digit in Korea, Indonesia,
+# Singapore, Thailand, Hong Kong and Taiwan, taken only when a space or dash follows it, since 00 82 is Korea).
+INTERNATIONAL = {"1": ("011",), "61": ("0011",), "81": ("010",), "7": ("810",), "375": ("810",),
+                 "82": ("001", "002", "005", "008"), "62": ("001", "007", "008"), "65": ("001", "008"),
+                 "66": ("001", "007", "008", "009"), "852": ("001",), "886": ("002",)}
+# Numbers that only reach the country's own network (freephone, shared cost, premium, Brazil's "números únicos"),
+# matched on their digits as written at home: no form of them is dialable from abroad, like a short code.
+# Without a country, 0800 is freephone wherever it is written so (Brazil, Britain, Germany, France's 0 800, ...).
+NATIONAL_ONLY = {
+    "55": r"0(?:800|300|303|500|900)\d{6,7}|[34]00\d{5}", "351": r"(?:80[08]|70[78]|76[0-2])\d{6}",
+    "34": r"(?:80[0367]|90[0125])\d{6}", "1": r"1?8(?:00|88|77|66|55|44|33)\d{7}",
+    "44": r"0(?:800\d{6,7}|808\d{7}|500\d{6})", "39": r"80[03]\d{3,6}", "33": r"080[0-5]\d{6}",
+    "49": r"0(?:800|900)\d{6,8}", "7": r"8800\d{7}", "81": r"0120\d{6}|0800\d{7}", "61": r"1[38]00\d{6}",
+    "64": r"0(?:800|508)\d{6,7}", None: r"0800\d{6,7}",
+}
 SHORTEST = 7    # fewer digits: a short code (10315, 190), which no form of the number makes reachable from abroad
 
 
@@ -51,21 +70,43 @@ def written_country(root: Node | None) -> str | None:
 
 def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | None:
     """Return (warning, hint) for a phone contact a customer abroad cannot dial, given the holidays' country
-    (None: none); None when it starts with + or is a short code."""
+    (None: none); None when it starts with +, is a short code or reaches only the country's own network."""
     digits = re.sub(r"\D", "", contact)
     if contact.lstrip().startswith("+") or len(digits) < SHORTEST:
         return None
-    number = re.sub(r"\s+", " ", re.sub(r"[()]", "", contact)).strip()
-    if number.startswith("00"):
-        return (f"the contact '{contact}' starts with 00, which is not how every country dials abroad: a customer "
-                "elsewhere cannot dial it, nor its tel: link", f"write + instead of 00: +{number[2:].lstrip()}")
-    warning = f"the contact '{contact}' has no country code: a customer abroad cannot dial it, nor its tel: link"
     code = CALLING_CODES.get((country or "").upper())
+    number = re.sub(r"\s+", " ", re.sub(r"[()]", "", contact)).strip()
+    if (prefix := _international_prefix(number, digits, code)) is not None:
+        return (f"the contact '{contact}' starts with {prefix}, which is not how every country dials abroad: a "
+                "customer elsewhere cannot dial it, nor its tel: link",
+                f"write + instead of {prefix}: +{_without_digits(number, len(re.sub(r'[^0-9]', '', prefix)))}")
+    national_only = NATIONAL_ONLY.get(code)
+    if national_only is not None and re.fullmatch(national_only, digits):
+        return None
+    warning = f"the contact '{contact}' has no country code: a customer abroad cannot dial it, nor its tel: link"
     if code is None:
         return warning, ("write it as people abroad dial it, with + and the country code, e.g. +55 13 3500-0000 "
                          "for a number in Brazil")
-    trunk = TRUNK.get(code, "0")
-    if trunk and number.startswith(trunk) and (trunk == "0" or len(digits) == 11):
-        number = number[len(trunk):].lstrip(" -.")
+    trunk = re.match(TRUNK.get(code, "0"), digits) if TRUNK.get(code, "0") else None
+    if trunk is not None and trunk.end():
+        number = _without_digits(number, trunk.end())
     return warning, (f"write it as people abroad dial it, with + and the country code: +{code} {number}, "
                      f"if it is a number in {country.upper()} (the country of the holidays)")
+
+
+def _international_prefix(number: str, digits: str, code: str | None) -> str | None:
+    """Return the international prefix a number starts with, as written (00, or the country's own), or None."""
+    for prefix in INTERNATIONAL.get(code, ()) if code is not None else ():
+        if prefix.startswith("00"):
+            if re.match(rf"{prefix}[ \-.]", number):
+                return prefix
+        elif digits.startswith(prefix):
+            # As written, with the spaces or dashes inside it (8 10).
+            return re.match(r"[^0-9]*".join(prefix), number)[0]
+    return "00" if number.startswith("00") else None
+
+
+def _without_digits(number: str, count: int) -> str:
+    """Return a number as written without its first `count` digits and the separators after them."""
+    found = re.match(r"(?:[^0-9]*[0-9]){%d}" % count, number)
+    return number[found.end():].lstrip(" -.") if found else number
