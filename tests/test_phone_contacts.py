@@ -186,3 +186,12 @@ def test_a_number_after_the_countrys_own_international_prefix_says_to_write_plus
         f"site_src/hours.yaml:7:18: warning: the contact '{contact}' starts with {prefix}, which is not how every "
         "country dials abroad: a customer elsewhere cannot dial it, nor its tel: link\n"
         f"  hint: write + instead of {prefix}: {suggested}\n")
+
+
+def test_a_country_code_in_parentheses_is_told_its_link_leaves_out_the_plus(tmp_path, capsys):
+    # "(+55) 11 ..." is written so in Brazil; the tel: link starts with + only when the contact does, so the
+    # link dials 5511... as a national number: the hint is the number with its + first, not "+55 +55 11 ...".
+    assert check(tmp_path, capsys, "(+55) 11 4002-8922") == (
+        "site_src/hours.yaml:7:18: warning: the contact '(+55) 11 4002-8922' does not start with its +: its tel: "
+        "link leaves the + out, and a customer abroad cannot dial it\n"
+        "  hint: write the + first, without parentheses: +55 11 4002-8922\n")

@@ -76,6 +76,10 @@ def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | No
         return None
     code = CALLING_CODES.get((country or "").upper())
     number = re.sub(r"\s+", " ", re.sub(r"[()]", "", contact)).strip()
+    if number.startswith("+"):
+        # "(+55) 11 ...": the link takes + only from the contact's first character.
+        return (f"the contact '{contact}' does not start with its +: its tel: link leaves the + out, and a customer "
+                "abroad cannot dial it", f"write the + first, without parentheses: {number}")
     if (prefix := _international_prefix(number, digits, code)) is not None:
         return (f"the contact '{contact}' starts with {prefix}, which is not how every country dials abroad: a "
                 "customer elsewhere cannot dial it, nor its tel: link",
