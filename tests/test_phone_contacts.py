@@ -79,7 +79,8 @@ def test_a_number_without_country_code_is_a_warning_with_the_number_abroad(tmp_p
     ("(555) 010-0100", "US", "+1 555 010-0100"),
     ("8 495 123-45-67", "RU", "+7 495 123-45-67"),   # Russia's is 8
     ("020 7946 0000", "GB", "+44 20 7946 0000"),
-], ids=["italy", "nanp_trunk", "nanp", "russia", "britain"])
+    ("(808) 555-0100", "UM", "+1 808 555-0100"),    # the holidays package's territories are in the table too
+], ids=["italy", "nanp_trunk", "nanp", "russia", "britain", "us_minor_islands"])
 def test_the_national_prefix_is_left_out_as_each_country_does(tmp_path, capsys, contact, country, suggested):
     assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
         WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))
