@@ -196,3 +196,10 @@ def test_a_country_code_in_parentheses_is_told_its_link_leaves_out_the_plus(tmp_
         "site_src/hours.yaml:7:18: warning: the contact '(+55) 11 4002-8922' does not start with its +: its tel: "
         "link leaves the + out, and a customer abroad cannot dial it\n"
         "  hint: write the + first, without parentheses: +55 11 4002-8922\n")
+
+
+def test_a_holiday_country_written_in_three_letters_guesses_its_calling_code(tmp_path, capsys):
+    # The holidays package takes BRA as BR: the hint guesses +55 as for BR, and 0800 is Brazil's freephone.
+    assert check(tmp_path, capsys, "(011) 4002-8922", site_holidays="holidays: {country: BRA}\n") == (
+        WARNING.format(line=7, column=18, contact="(011) 4002-8922")
+        + GUESSED.format(suggested="+55 11 4002-8922", country="BRA"))

@@ -74,7 +74,7 @@ def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | No
     digits = re.sub(r"\D", "", contact)
     if contact.lstrip().startswith("+") or len(digits) < SHORTEST:
         return None
-    code = CALLING_CODES.get((country or "").upper())
+    code = calling_code(country)
     number = re.sub(r"\s+", " ", re.sub(r"[()]", "", contact)).strip()
     if number.startswith("+"):
         # "(+55) 11 ...": the link takes + only from the contact's first character.
@@ -96,6 +96,17 @@ def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | No
         number = _without_digits(number, trunk.end())
     return warning, (f"write it as people abroad dial it, with + and the country code: +{code} {number}, "
                      f"if it is a number in {country.upper()} (the country of the holidays)")
+
+
+def calling_code(country: str | None) -> str | None:
+    """Return the calling code of a holidays country (ISO alpha-2, or a code the holidays package takes for one,
+    such as BRA), or None."""
+    if country is None or (code := CALLING_CODES.get(country.upper())) is not None or len(country) == 2:
+        return code if country is not None else None
+    # Imported here, for a number that is warned about on a site whose country is written otherwise (some 0.1 s).
+    from holidays.registry import COUNTRIES
+
+    return next((CALLING_CODES.get(codes[0]) for _, *codes in COUNTRIES.values() if country.upper() in codes), None)
 
 
 def _international_prefix(number: str, digits: str, code: str | None) -> str | None:
