@@ -146,9 +146,11 @@ def test_the_warning_is_an_error_with_strict_and_the_page_still_builds_without_i
     ("0120-123-456", "JP"),             # furii daiyaru
     ("1800 123 456", "AU"),             # Australia's freecall and local rate numbers
     ("1300 123 456", "AU"),
+    ("0800 1234", "NL"),                # 0800 is freephone wherever a 0 starts national numbers
+    ("0800 333 1234", "AR"),
 ], ids=["br_0800", "br_0300", "br_4004", "br_3003", "pt_808", "pt_800", "pt_707", "es_900", "es_902", "us_1800",
         "ca_888", "gb_0800", "it_800", "fr_0800", "de_0800", "ru_8800",
-        "jp_0120", "au_1800", "au_1300"])
+        "jp_0120", "au_1800", "au_1300", "nl_0800", "ar_0800"])
 def test_a_national_only_number_is_not_warned_about_since_no_form_of_it_reaches_abroad(tmp_path, capsys, contact,
                                                                                       country):
     # As a short code: a + and the country code would not make it dialable from abroad, and with --strict the

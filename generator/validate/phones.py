@@ -50,14 +50,16 @@ INTERNATIONAL = {"1": ("011",), "61": ("0011",), "81": ("010",), "7": ("810",), 
                  "66": ("001", "007", "008", "009"), "852": ("001",), "886": ("002",)}
 # Numbers that only reach the country's own network (freephone, shared cost, premium, Brazil's "números únicos"),
 # matched on their digits as written at home: no form of them is dialable from abroad, like a short code.
-# Without a country, 0800 is freephone wherever it is written so (Brazil, Britain, Germany, France's 0 800, ...).
+# 0800 is freephone wherever a 0 starts national numbers (Brazil, Britain, Germany, the Netherlands, Argentina,
+# ...), and without a country: not where the 0 belongs to the number (Italy's is 800).
 NATIONAL_ONLY = {
     "55": r"0(?:800|300|303|500|900)\d{6,7}|[34]00\d{5}", "351": r"(?:80[08]|70[78]|76[0-2])\d{6}",
     "34": r"(?:80[0367]|90[0125])\d{6}", "1": r"1?8(?:00|88|77|66|55|44|33)\d{7}",
     "44": r"0(?:800\d{6,7}|808\d{7}|500\d{6})", "39": r"80[03]\d{3,6}", "33": r"080[0-5]\d{6}",
     "49": r"0(?:800|900)\d{6,8}", "7": r"8800\d{7}", "81": r"0120\d{6}|0800\d{7}", "61": r"1[38]00\d{6}",
-    "64": r"0(?:800|508)\d{6,7}", None: r"0800\d{6,7}",
+    "64": r"0(?:800|508)\d{6,7}",
 }
+FREEPHONE = r"0800\d{4,7}"
 SHORTEST = 7    # fewer digits: a short code (10315, 190), which no form of the number makes reachable from abroad
 
 
@@ -84,8 +86,7 @@ def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | No
         return (f"the contact '{contact}' starts with {prefix}, which is not how every country dials abroad: a "
                 "customer elsewhere cannot dial it, nor its tel: link",
                 f"write + instead of {prefix}: +{_without_digits(number, len(re.sub(r'[^0-9]', '', prefix)))}")
-    national_only = NATIONAL_ONLY.get(code)
-    if national_only is not None and re.fullmatch(national_only, digits):
+    if any(re.fullmatch(national_only, digits) for national_only in _national_only(code)):
         return None
     warning = f"the contact '{contact}' has no country code: a customer abroad cannot dial it, nor its tel: link"
     if code is None:
@@ -107,6 +108,12 @@ def calling_code(country: str | None) -> str | None:
     from holidays.registry import COUNTRIES
 
     return next((CALLING_CODES.get(codes[0]) for _, *codes in COUNTRIES.values() if country.upper() in codes), None)
+
+
+def _national_only(code: str | None) -> tuple[str, ...]:
+    """Return the patterns of the numbers that reach only the network of the country with calling `code`."""
+    own = (NATIONAL_ONLY[code],) if code in NATIONAL_ONLY else ()
+    return own if TRUNK.get(code) == "" else (*own, FREEPHONE)
 
 
 def _international_prefix(number: str, digits: str, code: str | None) -> str | None:
