@@ -205,3 +205,13 @@ def test_a_holiday_country_written_in_three_letters_guesses_its_calling_code(tmp
     assert check(tmp_path, capsys, "(011) 4002-8922", site_holidays="holidays: {country: BRA}\n") == (
         WARNING.format(line=7, column=18, contact="(011) 4002-8922")
         + GUESSED.format(suggested="+55 11 4002-8922", country="BRA"))
+
+
+@pytest.mark.parametrize("contact, country, suggested", [
+    ("3500-0000", "BR", "+55 (area code) 3500-0000"),      # no DDD: not +55 3500-0000, which is no number
+    ("9 8765-4321", "BR", "+55 (area code) 9 8765-4321"),
+    ("555-0100", "US", "+1 (area code) 555-0100"),
+], ids=["br_landline", "br_mobile", "nanp"])
+def test_a_number_without_its_area_code_is_told_to_take_it(tmp_path, capsys, contact, country, suggested):
+    assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
+        WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))

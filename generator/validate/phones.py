@@ -60,6 +60,9 @@ NATIONAL_ONLY = {
     "64": r"0(?:800|508)\d{6,7}",
 }
 FREEPHONE = r"0800\d{4,7}"
+# The fewest digits of a whole national number, without its national prefix, where every number has an area
+# code: fewer, and the number was written as dialled within its area (Brazil's 3500-0000, without its DDD).
+AREA_CODED = {"55": 10, "1": 10}
 SHORTEST = 7    # fewer digits: a short code (10315, 190), which no form of the number makes reachable from abroad
 
 
@@ -95,6 +98,8 @@ def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | No
     trunk = re.match(TRUNK.get(code, "0"), digits) if TRUNK.get(code, "0") else None
     if trunk is not None and trunk.end():
         number = _without_digits(number, trunk.end())
+    if len(re.sub(r"\D", "", number)) < AREA_CODED.get(code, 0):
+        number = f"(area code) {number}"
     return warning, (f"write it as people abroad dial it, with + and the country code: +{code} {number}, "
                      f"if it is a number in {country.upper()} (the country of the holidays)")
 
