@@ -215,3 +215,15 @@ def test_a_holiday_country_written_in_three_letters_guesses_its_calling_code(tmp
 def test_a_number_without_its_area_code_is_told_to_take_it(tmp_path, capsys, contact, country, suggested):
     assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
         WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))
+
+
+def test_a_number_with_its_country_code_but_no_plus_is_told_to_take_the_plus(tmp_path, capsys):
+    # 12 digits are too many for a Brazilian number: 55 is the country code, not an area code (Santa Maria's).
+    assert check(tmp_path, capsys, "55 11 4002-8922") == (
+        "site_src/hours.yaml:7:18: warning: the contact '55 11 4002-8922' has its country code but no +: its tel: "
+        "link dials it as a national number, and a customer abroad cannot dial it\n"
+        "  hint: write + before it: +55 11 4002-8922\n")
+    # Santa Maria's own number, written with its area code 55, is a national number as any other.
+    assert check(tmp_path / "santa_maria", capsys, "(55) 3222-1234") == (
+        WARNING.format(line=7, column=18, contact="(55) 3222-1234")
+        + GUESSED.format(suggested="+55 55 3222-1234", country="BR"))

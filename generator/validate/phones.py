@@ -9,6 +9,8 @@ says where it is. No library here knows calling codes (Babel's CLDR subset leave
 telephone codes out, and phonenumbers would be a dependency for one hint): the table below is
 ITU-T E.164's assignment of codes to the territories the holidays package knows by their
 ISO 3166 alpha-2 codes, whose changes are rare and would only make a hint's guess wrong.
+A number no form of which reaches abroad (a short code, a freephone or shared-cost number) is
+not warned about: the staff could do nothing about it, and `--strict` would refuse the push.
 """
 
 from __future__ import annotations
@@ -60,9 +62,10 @@ NATIONAL_ONLY = {
     "64": r"0(?:800|508)\d{6,7}",
 }
 FREEPHONE = r"0800\d{4,7}"
-# The fewest digits of a whole national number, without its national prefix, where every number has an area
-# code: fewer, and the number was written as dialled within its area (Brazil's 3500-0000, without its DDD).
-AREA_CODED = {"55": 10, "1": 10}
+# The fewest and most digits of a whole national number, without its national prefix, where every number has an
+# area code: fewer, and it was written as dialled within its area (Brazil's 3500-0000, without its DDD); more,
+# after the country code, and it is the country code written without + (55 11 4002-8922).
+NATIONAL_DIGITS = {"55": (10, 11), "1": (10, 10)}
 SHORTEST = 7    # fewer digits: a short code (10315, 190), which no form of the number makes reachable from abroad
 
 
@@ -96,9 +99,14 @@ def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | No
         return warning, ("write it as people abroad dial it, with + and the country code, e.g. +55 13 3500-0000 "
                          "for a number in Brazil")
     trunk = re.match(TRUNK.get(code, "0"), digits) if TRUNK.get(code, "0") else None
+    fewest, most = NATIONAL_DIGITS.get(code, (0, 15))
     if trunk is not None and trunk.end():
         number = _without_digits(number, trunk.end())
-    if len(re.sub(r"\D", "", number)) < AREA_CODED.get(code, 0):
+    elif len(digits) > most and digits.startswith(code) and fewest <= len(digits) - len(code):
+        # Too long for a national number (1 555 ... in North America is its national prefix instead).
+        return (f"the contact '{contact}' has its country code but no +: its tel: link dials it as a national "
+                "number, and a customer abroad cannot dial it", f"write + before it: +{number}")
+    if len(re.sub(r"\D", "", number)) < fewest:
         number = f"(area code) {number}"
     return warning, (f"write it as people abroad dial it, with + and the country code: +{code} {number}, "
                      f"if it is a number in {country.upper()} (the country of the holidays)")
