@@ -38,10 +38,14 @@ from generator.probe.month_close import close_months
 from generator.probe.secrets import REFUSED, VARIABLE, secret_problems
 from generator.read.sources import read_sources
 from generator.validate import validate_settings
+from generator.validate.durations import CHECK_CEILING
 
 SITE_FILE, STATUS_FILE = "site_src/site.yaml", "site_src/status.yaml"
 HISTORY = "site_src/uptime"     # what the probe writes to: a link there refused by check is refused here too
 GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
+# The longest a run waits for its checks, whatever their timeouts: the check caps each at CHECK_CEILING, and a
+# caller that makes its own Check (or a status.yaml read by an older check) still cannot hold the probe.
+LONGEST_RUN = CHECK_CEILING[0] + GRACE
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +68,13 @@ class Outcome:
         return "up"
 
 
-def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: int = 53) -> tuple[Outcome, ...]:
+def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: int = 53,
+               longest: float = LONGEST_RUN) -> tuple[Outcome, ...]:
     """Run the checks of every component that has one, concurrently; return outcomes in component order.
 
     `on_outcome(outcome)` is called as each check finishes. A check still running
-    GRACE seconds after its timeout is recorded as a timeout and left behind
-    (its thread is a daemon, so it cannot keep the process alive).
+    GRACE seconds after its timeout, or `longest` seconds after the run began, is recorded as a timeout
+    and left behind (its thread is a daemon, so it cannot keep the process alive).
     """
     finished: queue.Queue[Outcome] = queue.Queue()
 
@@ -83,10 +88,11 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
         finished.put(outcome)
 
     pending: dict[str, tuple[Component, float]] = {}
+    last = time.monotonic() + longest
     for component in components:
         if component.check is None:
             continue
-        pending[component.id] = (component, time.monotonic() + component.check.timeout + GRACE)
+        pending[component.id] = (component, min(time.monotonic() + component.check.timeout + GRACE, last))
         threading.Thread(target=work, args=(component,), name=f"probe-{component.id}", daemon=True).start()
     outcomes: dict[str, Outcome] = {}
 
