@@ -7,7 +7,7 @@ clean-up), whatever it is blocked on: name resolution has no timeout of its own.
 What each check does and records, and the phrases of its details, are in checks.py.
 
 A header whose environment variable EXPEDIENTE_PROBE_SECRETS does not list for
-its check's host stops the probe before it measures anything (probe/secrets.py
+its check's url (host, scheme, path) stops the probe before it measures anything (probe/secrets.py
 says why). A check that cannot run because of the probe's own configuration (a
 header's environment variable unset or empty) records no row, since the service was not
 measured, and makes the command exit 1 after recording the others. Any other
@@ -123,7 +123,7 @@ def load_components(site_dir: Path, environ=None) -> tuple[tuple[Component, ...]
     the same messages) and return the components, the site's zone (None when site.yaml has errors) and the
     problems of what the probe uses: site.yaml and status.yaml, a link that keeps site_src/ from being read, and
     a link in site_src/uptime/ that leads out of the site (the rows would be written through it); with `environ`,
-    also each header EXPEDIENTE_PROBE_SECRETS there does not let go to its check's host, and its malformed entries.
+    also each header EXPEDIENTE_PROBE_SECRETS there does not let go to its check's url, and its malformed entries.
     A broken notice, hours.yaml or holiday setting must not stop the measurements (the build reports those)."""
     # The settings as load() reads and checks them (read_sources, validate_settings), but without the notices
     # (ten thousand names listed) or the pipeline's imports: the probe starts every minute.
