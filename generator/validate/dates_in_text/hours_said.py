@@ -199,7 +199,8 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
     if not dates:
         return []
     names, _ = _names(context.departments)
-    phrases = find_hours_phrases(text, names)
+    # Only the blocks that hold a date are read: a phrase elsewhere has no day to be held against.
+    phrases = find_hours_phrases(text, names, tuple(found.offset for found in dates))
     if not phrases:
         return []
     local = parse_locale(lang)
