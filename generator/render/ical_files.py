@@ -229,7 +229,8 @@ def _added_line(kind: type[Component], name: str, value) -> str:
 def _text_line(kind: type[Component], name: str, value: str) -> str:
     """Return the unfolded content line icalendar writes for a text value of a property."""
     typed = kind.types_factory.for_property(name)(value)
-    return Contentline.from_parts(name.upper(), getattr(typed, "params", Parameters()), typed)
+    params = getattr(typed, "params", None)     # content_line's default, made only when wanted
+    return Contentline.from_parts(name.upper(), Parameters() if params is None else params, typed)
 
 
 @lru_cache(maxsize=64)
