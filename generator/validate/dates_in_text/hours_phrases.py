@@ -23,7 +23,7 @@ identificamos", "desde as 10h") are never phrases.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -182,22 +182,19 @@ def _blocks_holding(prepared: Text, offsets: tuple[int, ...] | None) -> list[tup
     folded = prepared.folded
     if offsets is None:
         return [(0, len(folded))]
-    origin = prepared.origin
     stretches: list[tuple[int, int]] = []
-    start = 0
-    for end in [m.start() for m in _BLOCK_END.finditer(folded)] + [len(folded)]:
-        low, high = origin[start], origin[end]
-        if any(low <= offset < high for offset in offsets):
-            stop = min(end + 1, len(folded))
-            if stretches and stretches[-1][1] == start:
-                stretches[-1] = (stretches[-1][0], stop)
-            else:
-                stretches.append((start, stop))
-        start = end + 1
+    for offset in sorted(offsets):
+        at = bisect_left(prepared.origin, offset)       # where the original's offset is in the folded text
+        if stretches and at < stretches[-1][1]:
+            continue                                    # in the block of the date before
+        start = folded.rfind("\0", 0, at) + 1
+        end = folded.find("\0", at)
+        stop = len(folded) if end < 0 else end + 1
+        if stretches and stretches[-1][1] == start:
+            stretches[-1] = (stretches[-1][0], stop)
+        else:
+            stretches.append((start, stop))
     return stretches
-
-
-_BLOCK_END = re.compile("\x00")
 
 
 @lru_cache(maxsize=256)
