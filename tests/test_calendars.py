@@ -30,6 +30,7 @@ from generator.render.calendars import MESSAGES, render_calendars
 from generator.render.i18n import read_catalogs
 from generator.render.ical_files import (
     CalendarEvent,
+    _folded,
     _line_of,
     calendar_bytes,
     event_bytes,
@@ -388,6 +389,32 @@ def test_events_are_written_as_icalendar_writes_them(summary, description, url_t
     event = make_event(item)
     # Written line by line, each distinct line once (twice here: the second time from the cache).
     assert event_bytes(item) == event.to_ical() and event_bytes(item) == event.to_ical()
+
+
+def folds_as_icalendar(line: str) -> None:
+    assert _folded(line) == icalendar.parser.Contentline(line).to_ical(), line
+
+
+def test_lines_are_folded_as_icalendar_folds_them_wherever_a_character_or_an_escape_falls():
+    """_folded folds by octet what icalendar folds by character: every character of 1 to 4 octets, and a
+    backslash or caret (kept with what it escapes), at every place around the first and second folds."""
+    escapes = ("é", "–", "😀", "\\", "^", "\\,", "^^", "é\\", "\\é")
+    for length in range(70, 160):
+        for char in escapes:
+            folds_as_icalendar(char * (length // len(char)))
+            for place in range(length - 12, length):
+                folds_as_icalendar("b" * place + char + "c" * (length - place))
+    for short in ("", "A", "X:" + "é" * 36, "X:" + "é" * 37):
+        folds_as_icalendar(short)
+    with pytest.raises(ValueError, match="line break"):
+        _folded("DESCRIPTION:a\nb")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\r\n"), max_size=400)
+       | st.text("ab\\^é😀", max_size=400))
+def test_any_line_is_folded_as_icalendar_folds_it(line):
+    folds_as_icalendar(line)
 
 
 def event_at(uid: str, start: date | datetime, end: date | datetime, zone: str = SP, **changes) -> CalendarEvent:

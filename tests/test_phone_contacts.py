@@ -67,8 +67,7 @@ def check(tmp_path: Path, capsys, contact: str, site_holidays: str = BRAZIL, mor
     ("(11) 4002-8922", "+55 11 4002-8922"),
     ("11 4002-8922", "+55 11 4002-8922"),
     ("(011) 4002-8922", "+55 11 4002-8922"),        # the trunk prefix 0 is not dialled from abroad
-    ("0800 123 4567", "+55 800 123 4567"),
-], ids=["parentheses", "spaces", "trunk_prefix", "toll_free"])
+], ids=["parentheses", "spaces", "trunk_prefix"])
 def test_a_number_without_country_code_is_a_warning_with_the_number_abroad(tmp_path, capsys, contact, suggested):
     assert check(tmp_path, capsys, contact) == (
         WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country="BR"))
@@ -80,7 +79,8 @@ def test_a_number_without_country_code_is_a_warning_with_the_number_abroad(tmp_p
     ("(555) 010-0100", "US", "+1 555 010-0100"),
     ("8 495 123-45-67", "RU", "+7 495 123-45-67"),   # Russia's is 8
     ("020 7946 0000", "GB", "+44 20 7946 0000"),
-], ids=["italy", "nanp_trunk", "nanp", "russia", "britain"])
+    ("(808) 555-0100", "UM", "+1 808 555-0100"),    # the holidays package's territories are in the table too
+], ids=["italy", "nanp_trunk", "nanp", "russia", "britain", "us_minor_islands"])
 def test_the_national_prefix_is_left_out_as_each_country_does(tmp_path, capsys, contact, country, suggested):
     assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
         WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))
@@ -124,3 +124,106 @@ def test_the_warning_is_an_error_with_strict_and_the_page_still_builds_without_i
     assert main(["build", "--site", str(site), "--out", str(out), "--now", NOW]) == 0
     # The page links the number as written: the warning changes nothing in the output.
     assert re.search(r'href="tel:1140028922"', (out / "index.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("contact, country", [
+    ("0800 123 4567", "BR"),            # toll-free: no call from abroad reaches it, with or without +55
+    ("0300 789 1234", "BR"),            # shared cost
+    ("4004-0001", "BR"),                # a "número único": one number in every city, national only
+    ("3003 4567", "BR"),
+    ("808 20 20 20", "PT"),             # Portugal's shared cost, freephone and premium numbers
+    ("800 200 200", "PT"),
+    ("707 200 200", "PT"),
+    ("900 123 456", "ES"),              # Spain's freephone and shared cost numbers
+    ("902 123 456", "ES"),
+    ("1-800-555-0199", "US"),           # North American toll-free
+    ("(888) 555-0199", "CA"),
+    ("0800 123 4567", "GB"),
+    ("800 123 456", "IT"),              # numero verde
+    ("0 800 123 456", "FR"),            # numéro vert
+    ("0800 1234567", "DE"),
+    ("8 800 555-35-35", "RU"),
+    ("0120-123-456", "JP"),             # furii daiyaru
+    ("1800 123 456", "AU"),             # Australia's freecall and local rate numbers
+    ("1300 123 456", "AU"),
+    ("0800 1234", "NL"),                # 0800 is freephone wherever a 0 starts national numbers
+    ("0800 333 1234", "AR"),
+], ids=["br_0800", "br_0300", "br_4004", "br_3003", "pt_808", "pt_800", "pt_707", "es_900", "es_902", "us_1800",
+        "ca_888", "gb_0800", "it_800", "fr_0800", "de_0800", "ru_8800",
+        "jp_0120", "au_1800", "au_1300", "nl_0800", "ar_0800"])
+def test_a_national_only_number_is_not_warned_about_since_no_form_of_it_reaches_abroad(tmp_path, capsys, contact,
+                                                                                      country):
+    # As a short code: a + and the country code would not make it dialable from abroad, and with --strict the
+    # warning would refuse a correct push.
+    assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == ""
+    assert main(["check", "--site", str(tmp_path / "site"), "--now", NOW, "--strict"]) == 0
+
+
+def test_without_a_holiday_country_a_0800_number_is_not_warned_about(tmp_path, capsys):
+    # 0800 is freephone, national only, in Brazil, Britain, Germany, France's 0 800 and many more.
+    assert check(tmp_path, capsys, "0800 123 4567", site_holidays="") == ""
+
+
+@pytest.mark.parametrize("contact, country, suggested", [
+    ("06 1 234 5678", "HU", "+36 1 234 5678"),          # Hungary's national prefix is 06
+    ("8 017 123-45-67", "BY", "+375 17 123-45-67"),     # Belarus's is 8 0
+    ("8 (029) 123-45-67", "BY", "+375 29 123-45-67"),
+    ("8 12 34 56 78", "TM", "+993 12 34 56 78"),        # Turkmenistan's is 8
+], ids=["hungary", "belarus", "belarus_mobile", "turkmenistan"])
+def test_a_national_prefix_other_than_0_is_left_out(tmp_path, capsys, contact, country, suggested):
+    assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
+        WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))
+
+
+@pytest.mark.parametrize("contact, country, prefix, suggested", [
+    ("011 44 20 7946 0000", "US", "011", "+44 20 7946 0000"),      # from the United States and Canada
+    ("0011 1 212 555 0100", "AU", "0011", "+1 212 555 0100"),      # from Australia (not +11 1 212 ...)
+    ("010 44 20 7946 0000", "JP", "010", "+44 20 7946 0000"),      # from Japan (not +81 10 44 ...)
+    ("8 10 44 20 7946 0000", "RU", "8 10", "+44 20 7946 0000"),    # from Russia (not +7 10 44 ...)
+    ("001 1 212 555 0100", "KR", "001", "+1 212 555 0100"),        # from Korea by one carrier (not +1 1 212 ...)
+    ("00 82 2 1234 5678", "KR", "00", "+82 2 1234 5678"),          # written as most countries dial: not 008 2 ...
+], ids=["us", "australia", "japan", "russia", "korea_carrier", "korea_00"])
+def test_a_number_after_the_countrys_own_international_prefix_says_to_write_plus(tmp_path, capsys, contact, country,
+                                                                                   prefix, suggested):
+    assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
+        f"site_src/hours.yaml:7:18: warning: the contact '{contact}' starts with {prefix}, which is not how every "
+        "country dials abroad: a customer elsewhere cannot dial it, nor its tel: link\n"
+        f"  hint: write + instead of {prefix}: {suggested}\n")
+
+
+def test_a_country_code_in_parentheses_is_told_its_link_leaves_out_the_plus(tmp_path, capsys):
+    # "(+55) 11 ..." is written so in Brazil; the tel: link starts with + only when the contact does, so the
+    # link dials 5511... as a national number: the hint is the number with its + first, not "+55 +55 11 ...".
+    assert check(tmp_path, capsys, "(+55) 11 4002-8922") == (
+        "site_src/hours.yaml:7:18: warning: the contact '(+55) 11 4002-8922' does not start with its +: its tel: "
+        "link leaves the + out, and a customer abroad cannot dial it\n"
+        "  hint: write the + first, without parentheses: +55 11 4002-8922\n")
+
+
+def test_a_holiday_country_written_in_three_letters_guesses_its_calling_code(tmp_path, capsys):
+    # The holidays package takes BRA as BR: the hint guesses +55 as for BR, and 0800 is Brazil's freephone.
+    assert check(tmp_path, capsys, "(011) 4002-8922", site_holidays="holidays: {country: BRA}\n") == (
+        WARNING.format(line=7, column=18, contact="(011) 4002-8922")
+        + GUESSED.format(suggested="+55 11 4002-8922", country="BRA"))
+
+
+@pytest.mark.parametrize("contact, country, suggested", [
+    ("3500-0000", "BR", "+55 (area code) 3500-0000"),      # no DDD: not +55 3500-0000, which is no number
+    ("9 8765-4321", "BR", "+55 (area code) 9 8765-4321"),
+    ("555-0100", "US", "+1 (area code) 555-0100"),
+], ids=["br_landline", "br_mobile", "nanp"])
+def test_a_number_without_its_area_code_is_told_to_take_it(tmp_path, capsys, contact, country, suggested):
+    assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
+        WARNING.format(line=7, column=18, contact=contact) + GUESSED.format(suggested=suggested, country=country))
+
+
+def test_a_number_with_its_country_code_but_no_plus_is_told_to_take_the_plus(tmp_path, capsys):
+    # 12 digits are too many for a Brazilian number: 55 is the country code, not an area code (Santa Maria's).
+    assert check(tmp_path, capsys, "55 11 4002-8922") == (
+        "site_src/hours.yaml:7:18: warning: the contact '55 11 4002-8922' has its country code but no +: its tel: "
+        "link dials it as a national number, and a customer abroad cannot dial it\n"
+        "  hint: write + before it: +55 11 4002-8922\n")
+    # Santa Maria's own number, written with its area code 55, is a national number as any other.
+    assert check(tmp_path / "santa_maria", capsys, "(55) 3222-1234") == (
+        WARNING.format(line=7, column=18, contact="(55) 3222-1234")
+        + GUESSED.format(suggested="+55 55 3222-1234", country="BR"))

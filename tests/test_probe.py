@@ -300,9 +300,9 @@ def test_a_header_secret_reaches_the_server_but_never_the_files_or_the_console(t
     site = make_site(tmp_path, {
         "api": f"{{type: http, url: '{base}/auth', timeout: 2s, headers: {{Authorization: STATUS_TOKEN}}}}",
     })
-    # The probe's operator lets STATUS_TOKEN go to this host, over plain http as the local server speaks
+    # The probe's operator lets STATUS_TOKEN go to this page, over plain http as the local server speaks
     # (tests/security/test_probe_secret_attacks.py: to no other, and over https only unless the entry says http://).
-    allowed = {"EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@http://127.0.0.1"}
+    allowed = {"EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@http://127.0.0.1/auth"}
     status, out, err = probe(site, {**allowed, "STATUS_TOKEN": f"Bearer {SECRET}"}, interactive=True)
     assert status == 0
     assert rows(site, "api") == [["2026-11-23T13:00:05Z", "1", "ms", "HTTP 200"]]

@@ -354,28 +354,33 @@ def test_a_caller_of_the_checks_cannot_send_an_unlisted_variable_either(servers)
     base, server = servers["1.1"]
     check = Check(type="http", timeout=1.0, url=f"{base}/close", headers=(("Authorization", "STATUS_TOKEN"),))
     before = len(server.seen)
-    environ = {**LOCAL_PROBE, "STATUS_TOKEN": "tok-0001", "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@www.example.net"}
+    environ = {**LOCAL_PROBE, "STATUS_TOKEN": "tok-0001",
+               "EXPEDIENTE_PROBE_SECRETS": "STATUS_TOKEN@https://www.example.net/close"}
     (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
     host = base.removeprefix("http://")
     assert (outcome.result, outcome.problem) == (
-        None, f"the probe may not send the variable STATUS_TOKEN to {host} over plain http: "
-              f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://{host}")
-    # Listed for the host without the scheme, it goes over https only: the url is plain http.
-    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@{host}"
+        None, f"the probe may not send the variable STATUS_TOKEN to {host}/close over plain http: "
+              f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://{host}/close")
+    # Listed for the page without the scheme, it goes over https only: the url is plain http.
+    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@{host}/close"
     (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
-    assert outcome.problem == (f"the probe may not send the variable STATUS_TOKEN to {host} over plain http: "
-                               f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://{host}")
+    assert outcome.problem == (f"the probe may not send the variable STATUS_TOKEN to {host}/close over plain http: "
+                               f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@http://{host}/close")
+    # Listed for another page of the host, or for the host without a path, it does not go either.
+    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@http://{host}/health STATUS_TOKEN@http://{host}"
+    (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
+    assert outcome.problem.startswith("the probe may not send the variable STATUS_TOKEN to ")
     assert len(server.seen) == before
-    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@http://{host}"
+    environ["EXPEDIENTE_PROBE_SECRETS"] += f" STATUS_TOKEN@http://{host}/close"
     (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
     assert outcome.result.detail == "HTTP 200" and server.seen[-1][1]["Authorization"] == "tok-0001"
 
 
 @pytest.mark.slow
 @pytest.mark.network
-@pytest.mark.parametrize("entry", ["STATUS_TOKEN@127.0.0.1", "STATUS_TOKEN@127.0.0.1:{port}",
-                                   "STATUS_TOKEN@http://127.0.0.1:{port}", "STATUS_TOKEN@https://127.0.0.1",
-                                   "STATUS_TOKEN@Https://127.0.0.1:{port}"],
+@pytest.mark.parametrize("entry", ["STATUS_TOKEN@127.0.0.1/close", "STATUS_TOKEN@127.0.0.1:{port}/close",
+                                   "STATUS_TOKEN@http://127.0.0.1:{port}/close", "STATUS_TOKEN@https://127.0.0.1/",
+                                   "STATUS_TOKEN@Https://127.0.0.1:{port}/close"],
                          ids=["host", "port", "http", "https", "https_port"])
 def test_an_https_check_may_send_a_variable_listed_with_or_without_the_http_scheme(servers, entry):
     """Over https any entry for the host lets its variable go (one naming http allows plain http as well); the
@@ -386,10 +391,10 @@ def test_an_https_check_may_send_a_variable_listed_with_or_without_the_http_sche
     environ = {**LOCAL_PROBE, "STATUS_TOKEN": "tok-0001", "EXPEDIENTE_PROBE_SECRETS": entry.format(port=port)}
     (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
     assert (outcome.problem, outcome.result.detail) == (None, "TLS certificate not valid (self-signed)")
-    environ["EXPEDIENTE_PROBE_SECRETS"] = f"STATUS_TOKEN@http://127.0.0.1:{int(port) % 65535 + 1}"
+    environ["EXPEDIENTE_PROBE_SECRETS"] = f"STATUS_TOKEN@http://127.0.0.1:{int(port) % 65535 + 1}/close"
     (outcome,) = run_checks((Component("api", Text.plain("API"), check=check),), environ, NOW)
-    assert outcome.problem == (f"the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port}: "
-                               f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@127.0.0.1:{port}")
+    assert outcome.problem == (f"the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port}/close: "
+                               f"EXPEDIENTE_PROBE_SECRETS does not list STATUS_TOKEN@https://127.0.0.1:{port}/close")
 
 
 # nginx -----------------------------------------------------------------------------------------

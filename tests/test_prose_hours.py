@@ -5,13 +5,20 @@ of day stay silent (tests/prose/hours/corpus.yaml)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import write_tree
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
+from generator.validate.dates_in_text.finding import find_dates
+from generator.validate.dates_in_text.hours_phrases import find_hours_phrases
+from generator.validate.dates_in_text.text import prepare
 
 NOW = "2026-12-07T12:00-03:00"
 PATH = "notices/2026-12-07-aviso.md"
@@ -217,3 +224,39 @@ def test_two_days_in_one_sentence_give_one_list_of_changes(tmp_path, capsys):
         f"[suporte] and changes: [{thursday}, {friday}]{tail}"))
     front = f"departments: [suporte]\nchanges: [{thursday}, {friday}]\n"
     assert check(tmp_path, capsys, text, front, strict=True) == (0, "")
+
+
+def test_only_the_blocks_that_name_a_day_are_read_and_the_others_change_nothing(tmp_path, capsys):
+    # A phrase is held against the dates of its own sentence: a paragraph, heading or list item without a date
+    # (read no more) says nothing, whatever phrases it holds, and changes nothing of what its neighbours say.
+    said = "Na quinta, dia 10, o suporte fecha às 15h."
+    alone = check(tmp_path, capsys, said)[1]
+    assert alone.startswith(f"{PATH}:5:30: warning: the text says the hours of 2026-12-10")
+    body = "\n\n".join(["# Atendimento fechado", "O suporte fecha às 15h.", said, "- fechado\n- abrimos às 10h",
+                        "Estaremos fechados."])
+    assert check(tmp_path, capsys, body) == (0, alone.replace(f"{PATH}:5:30:", f"{PATH}:9:30:"))
+
+
+SENTENCES = [entry["text"] for kind in ("ok", "bad") for entry in CORPUS[kind]] + [
+    "Fechado.", "Quinta, 10/12: fechado", "closed", "- 10/12: fechado", "# Atendimento", "| 10/12 | fechado |",
+    "Sem atendimento no dia.", "Atendimento até as 15h.", "fecha\nàs 15h", "Suporte: das 9h às 12h.", "1. fechado"]
+JOINS = ["\n\n", "\n", " ", "\n- ", "\n1. ", "\n# ", "\n> ", "\n| "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SENTENCES), st.sampled_from(JOINS)), min_size=1, max_size=6),
+       st.sampled_from(["pt-BR", "es", "en"]))
+def test_the_blocks_read_hold_the_phrases_the_whole_text_s_reading_finds_there(pieces, lang):
+    """find_hours_phrases given the dates' offsets finds, in the blocks holding a date, what the whole text's
+    reading finds there, and nothing elsewhere: no phrase crosses a block's end (text.py's NUL)."""
+    text = "".join(sentence + join for sentence, join in pieces).rstrip()
+    names = frozenset({"suporte", "financeiro", "phone"})
+    near = tuple(found.offset for found in find_dates(text, lang, date(2026, 12, 7)))
+    prepared = prepare(text)
+
+    def block(offset: int) -> int:
+        return prepared.folded.count("\0", 0, bisect_left(prepared.origin, offset))
+
+    held = {block(offset) for offset in near}
+    whole = find_hours_phrases(text, names)
+    assert find_hours_phrases(text, names, near) == tuple(p for p in whole if block(p.offset) in held)

@@ -7,7 +7,7 @@ clean-up), whatever it is blocked on: name resolution has no timeout of its own.
 What each check does and records, and the phrases of its details, are in checks.py.
 
 A header whose environment variable EXPEDIENTE_PROBE_SECRETS does not list for
-its check's host stops the probe before it measures anything (probe/secrets.py
+its check's url (host, scheme, path) stops the probe before it measures anything (probe/secrets.py
 says why). A check that cannot run because of the probe's own configuration (a
 header's environment variable unset or empty) records no row, since the service was not
 measured, and makes the command exit 1 after recording the others. Any other
@@ -38,10 +38,14 @@ from generator.probe.month_close import close_months
 from generator.probe.secrets import REFUSED, VARIABLE, secret_problems
 from generator.read.sources import read_sources
 from generator.validate import validate_settings
+from generator.validate.durations import CHECK_CEILING
 
 SITE_FILE, STATUS_FILE = "site_src/site.yaml", "site_src/status.yaml"
 HISTORY = "site_src/uptime"     # what the probe writes to: a link there refused by check is refused here too
 GRACE = 0.5               # seconds after a check's timeout before the runner stops waiting for it
+# The longest a run waits for its checks, whatever their timeouts: the check caps each at CHECK_CEILING, and a
+# caller that makes its own Check (or a status.yaml read by an older check) still cannot hold the probe.
+LONGEST_RUN = CHECK_CEILING[0] + GRACE
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,12 +68,13 @@ class Outcome:
         return "up"
 
 
-def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: int = 53) -> tuple[Outcome, ...]:
+def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: int = 53,
+               longest: float = LONGEST_RUN) -> tuple[Outcome, ...]:
     """Run the checks of every component that has one, concurrently; return outcomes in component order.
 
     `on_outcome(outcome)` is called as each check finishes. A check still running
-    GRACE seconds after its timeout is recorded as a timeout and left behind
-    (its thread is a daemon, so it cannot keep the process alive).
+    GRACE seconds after its timeout, or `longest` seconds after the run began, is recorded as a timeout
+    and left behind (its thread is a daemon, so it cannot keep the process alive).
     """
     finished: queue.Queue[Outcome] = queue.Queue()
 
@@ -83,10 +88,11 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
         finished.put(outcome)
 
     pending: dict[str, tuple[Component, float]] = {}
+    last = time.monotonic() + longest
     for component in components:
         if component.check is None:
             continue
-        pending[component.id] = (component, time.monotonic() + component.check.timeout + GRACE)
+        pending[component.id] = (component, min(time.monotonic() + component.check.timeout + GRACE, last))
         threading.Thread(target=work, args=(component,), name=f"probe-{component.id}", daemon=True).start()
     outcomes: dict[str, Outcome] = {}
 
@@ -117,7 +123,7 @@ def load_components(site_dir: Path, environ=None) -> tuple[tuple[Component, ...]
     the same messages) and return the components, the site's zone (None when site.yaml has errors) and the
     problems of what the probe uses: site.yaml and status.yaml, a link that keeps site_src/ from being read, and
     a link in site_src/uptime/ that leads out of the site (the rows would be written through it); with `environ`,
-    also each header EXPEDIENTE_PROBE_SECRETS there does not let go to its check's host, and its malformed entries.
+    also each header EXPEDIENTE_PROBE_SECRETS there does not let go to its check's url, and its malformed entries.
     A broken notice, hours.yaml or holiday setting must not stop the measurements (the build reports those)."""
     # The settings as load() reads and checks them (read_sources, validate_settings), but without the notices
     # (ten thousand names listed) or the pipeline's imports: the probe starts every minute.

@@ -128,7 +128,7 @@ def describe_failure(exc: BaseException) -> str:
 
 def request_headers(check: Check, environ) -> dict[str, str]:
     """Return the request's headers, values read from the environment; raise NotRun when one is missing or
-    may not go to the check's host (the command refuses those before it measures: this guards other callers)."""
+    may not go to the check's url (the command refuses those before it measures: this guards other callers)."""
     for problem in refused(check, read_grants(environ.get(VARIABLE))[0])[:1]:
         raise NotRun(problem.message)
     headers = {}

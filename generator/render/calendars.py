@@ -129,6 +129,7 @@ def notice_events(build: Build, notice: Notice, words: Words) -> tuple[CalendarE
     stamp = (notice.modified or notice.updated or notice.date).astimezone(UTC)
     cancelled = notice.cancelled or notice.slug in build.superseded
     by_department = _notice_days(notice, build.site.departments, lang)
+    host = _host(build)
     events = []
     for dept in build.site.departments:
         name = dept.name.get(lang)
@@ -141,7 +142,7 @@ def notice_events(build: Build, notice: Notice, words: Words) -> tuple[CalendarE
                     continue   # every opening lies inside an hour skipped by a DST change
                 (start, end), summary = times, words.hours(name, _groups(dept, hours, words), not all(hours.values()))
             events.append(CalendarEvent(
-                uid=f"{notice.slug}-{dept.id}-{first:%Y%m%d}@{_host(build)}", department=dept.id,
+                uid=f"{notice.slug}-{dept.id}-{first:%Y%m%d}@{host}", department=dept.id,
                 start=start, end=end, summary=summary,
                 description="\n\n".join(part for part in (note, title, url) if part), url=url,
                 categories=(name, words._("Notices")), stamp=stamp, sequence=notice.revision, modified=stamp,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from generator.model import CHANNEL_TYPES, Channel, Department, Interval, ResponseTime, WeeklyHours
+from generator.model import CHANNEL_TYPES, Channel, Department, Interval, WeeklyHours
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.durations import DASHES, parse_response_time
 from generator.validate.fields import (
     Problems,
     UniqueIds,
@@ -28,14 +29,11 @@ GROUPS = {"daily": tuple(range(7)), "weekdays": tuple(range(5)), "weekends": (5,
 HOLIDAYS = "holidays"
 SELECTOR_WORDS = DAYS + tuple(GROUPS) + (HOLIDAYS, "mon-fri", "mon-sat", "sat-sun")
 TIME = re.compile(r"^(\d{1,2})(?:(?::|h)(\d{1,2})?)?$")
-DASHES = re.compile(r"\s*[-–—]\s*")
-DURATION = re.compile(r"^(\d+)\s*(m|min|h|d)$")
 NEXT_DAY = re.compile(r"\s*\+\s*1$")   # `22:00-06:00+1`: the end is on the next day, as timetables write it
 # An interval past midnight that starts in the daytime and lasts longer than this is
 # more likely a mistyped end (`09:00-7:00` for 19:00) than a shift (see suspicious_interval).
 DAYTIME = (6 * 60, 18 * 60)
 LONG_SHIFT = 16 * 60
-DURATION_MINUTES = {"m": 1, "min": 1, "h": 60, "d": 1440}
 
 
 def parse_time(text: str, is_end: bool) -> tuple[int | None, str | None]:
@@ -254,27 +252,6 @@ def validate_weekly_hours(node: Node, problems: Problems) -> WeeklyHours | None:
         return None
     check_past_midnight(days, lines, problems)
     return WeeklyHours(days=tuple(days), holidays=holiday_hours)
-
-
-def parse_response_time(node: Node, problems: Problems) -> ResponseTime | None:
-    """Read a response-time target: `30m`, `4h`, `1d` or a range such as `5m-4h`."""
-    text = expect_text(node, problems, "response_time")
-    if text is None:
-        return None
-    values = []
-    for part in DASHES.split(text.strip()):
-        found = DURATION.match(part.strip().lower())
-        if not found:
-            problems.error(node, f"'{text}' is not a response time", "write 30m, 4h, 1d or a range such as 5m-4h")
-            return None
-        values.append(int(found[1]) * DURATION_MINUTES[found[2]])
-    if len(values) > 2:
-        problems.error(node, f"'{text}' is not a response time", "a range has two ends, such as 5m-4h")
-        return None
-    if values[-1] < values[0]:
-        problems.error(node, f"the response time range '{text}' runs backwards")
-        return None
-    return ResponseTime(values[0], values[-1], text.strip())
 
 
 def validate_contact(node: Node, kind: str, problems: Problems, country: str | None = None) -> str | None:

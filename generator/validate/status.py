@@ -11,6 +11,7 @@ from generator.model import CHECK_TYPES, DEFAULT_STALE_AFTER, Check, Component, 
 from generator.read.probe_layout import is_day_folder
 from generator.read.yaml_nodes import Map, Node, Seq
 from generator.validate.dates import parse_date, swapped_date_hint
+from generator.validate.durations import CHECK_CEILING, HISTORY_CEILING, parse_seconds
 from generator.validate.fields import (
     Problems,
     UniqueIds,
@@ -27,8 +28,6 @@ from generator.validate.fields import (
 )
 from generator.validate.numbers import whole_number
 
-DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$")
-DURATION_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
 HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
 DNS_RECORDS = ("A", "AAAA", "CAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT")
@@ -39,18 +38,9 @@ TYPE_KEYS = {
     "dns": ("name", "record", "server", "port"),
 }
 REQUIRED = {"http": ("url",), "tcp": ("host", "port"), "dns": ("name",)}
-
-
-def parse_seconds(node: Node, problems: Problems, what: str) -> float | None:
-    """Read a duration such as `10s`, `500ms` or `1m` into seconds."""
-    text = expect_text(node, problems, what)
-    if text is None:
-        return None
-    found = DURATION.match(text.strip())
-    if not found or float(found[1]) <= 0:
-        problems.error(node, f"{what} '{text}' is not a duration", "write it with its unit: 500ms, 10s or 1m")
-        return None
-    return float(found[1]) * DURATION_SECONDS[found[2]]
+# Ids whose outputs are the site's own: each component's badge is badges/<id>.svg, and the whole site's is
+# badges/status.svg (render/urls.py). Refused here, where the message can say where; the build only can't write.
+RESERVED_IDS = {"status": "badges/status.svg, the badge of the whole site's state"}
 
 
 def read_statuses(node: Node, problems: Problems) -> tuple[int, ...] | None:
@@ -110,8 +100,11 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
     own = Map(mapping.line, mapping.column, tuple(pair for pair in mapping.pairs if pair[0].text not in foreign))
     optional = COMMON_KEYS[1:] + tuple(key for key in TYPE_KEYS[kind] if key not in REQUIRED[kind])
     check_keys(own, problems, f"{'an' if kind == 'http' else 'a'} {kind} check", ("type",) + REQUIRED[kind], optional)
-    timeout = parse_seconds(mapping.get("timeout"), problems, "timeout") if mapping.get("timeout") else 10.0
-    degraded = parse_seconds(mapping.get("degraded_after"), problems, "degraded_after") \
+    wait = "every probe run waits for its slowest check: write a timeout of a few seconds, e.g. 10s"
+    timeout = parse_seconds(mapping.get("timeout"), problems, "timeout", CHECK_CEILING, wait) \
+        if mapping.get("timeout") else 10.0
+    degraded = parse_seconds(mapping.get("degraded_after"), problems, "degraded_after", CHECK_CEILING,
+                             "degraded_after is shorter than the check's timeout, e.g. 2s") \
         if mapping.get("degraded_after") else None
     if timeout and degraded and degraded >= timeout:
         problems.error(mapping.get("degraded_after"), "degraded_after must be shorter than timeout")
@@ -173,9 +166,11 @@ def validate_check(node: Node, problems: Problems) -> Check | None:
 
 def read_stale_after(mapping: Map, problems: Problems) -> timedelta:
     """Return how old a probe row may be before it is stale: `stale_after`, else 3 × `probe_interval`, else 30 min."""
-    interval = parse_seconds(mapping.get("probe_interval"), problems, "probe_interval") \
+    hint = "a row older than stale_after is no longer news of the service: write e.g. 30m, 2h or 72h"
+    interval = parse_seconds(mapping.get("probe_interval"), problems, "probe_interval", HISTORY_CEILING,
+                             "write how often the probe runs, e.g. 5m or 1h") \
         if mapping.get("probe_interval") is not None else None
-    stale = parse_seconds(mapping.get("stale_after"), problems, "stale_after") \
+    stale = parse_seconds(mapping.get("stale_after"), problems, "stale_after", HISTORY_CEILING, hint) \
         if mapping.get("stale_after") is not None else None
     if stale is not None and interval is not None and stale < interval:
         problems.error(mapping.get("stale_after"), "stale_after must not be shorter than probe_interval",
@@ -213,6 +208,11 @@ def validate_components(root: Node | None, problems: Problems, languages: tuple[
             problems.error(component.get("id"), f"a component id '{component_id}' is named like a day: the probe "
                            "keeps each day's rows in site_src/uptime/ in a folder of that name",
                            f"name the component, e.g. '{component_id}-service'")
+            component_id = None
+        elif component_id in RESERVED_IDS:
+            problems.error(component.get("id"), f"the component id '{component_id}' would give the component's "
+                           f"badge the address of {RESERVED_IDS[component_id]}",
+                           f"name the component, e.g. '{component_id}-page'")
             component_id = None
         name = expect_localised(component.get("name"), problems, "a component's name", languages, one_line=True) \
             if component.get("name") is not None else None

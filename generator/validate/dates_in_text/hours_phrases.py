@@ -23,11 +23,11 @@ identificamos", "desde as 10h") are never phrases.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from generator.validate.dates_in_text.text import prepare
+from generator.validate.dates_in_text.text import Text, prepare
 
 # A time of day: "15h", "15h30", "15:00", "15.30", "3 pm", "3:30 p.m.", "15 hs", "15 horas".
 _TIME = r"\d{1,2}(?:[:h.]\d{2})?(?:\s?h(?:s|rs?|oras)?\b|\s?[ap]\.?\s?m\b\.?)?"
@@ -175,17 +175,47 @@ def _chain(folded: str, start: int, end: int) -> tuple[list[str], int]:
     return written, start
 
 
+def _blocks_holding(prepared: Text, offsets: tuple[int, ...] | None) -> list[tuple[int, int]]:
+    """Return the stretches of `prepared.folded` to read for phrases, as (pos, endpos) of finditer: the whole
+    text without `offsets`, else the blocks (up to and with the NUL that ends each: text.py) holding one of
+    those offsets of the original text, neighbours joined."""
+    folded = prepared.folded
+    if offsets is None:
+        return [(0, len(folded))]
+    stretches: list[tuple[int, int]] = []
+    for offset in sorted(offsets):
+        at = bisect_left(prepared.origin, offset)       # where the original's offset is in the folded text
+        if stretches and at < stretches[-1][1]:
+            continue                                    # in the block of the date before
+        start = folded.rfind("\0", 0, at) + 1
+        end = folded.find("\0", at)
+        stop = len(folded) if end < 0 else end + 1
+        if stretches and stretches[-1][1] == start:
+            stretches[-1] = (stretches[-1][0], stop)
+        else:
+            stretches.append((start, stop))
+    return stretches
+
+
 @lru_cache(maxsize=256)
-def find_hours_phrases(text: str, names: frozenset[str] = frozenset()) -> tuple[HoursPhrase, ...]:
+def find_hours_phrases(text: str, names: frozenset[str] = frozenset(),
+                       near: tuple[int, ...] | None = None) -> tuple[HoursPhrase, ...]:
     """Return the phrases of `text` that say when support opens, closes or is closed, in order;
-    `names` are the folded ids and names of the site's departments and channels, which count as services."""
+    `names` are the folded ids and names of the site's departments and channels, which count as services.
+
+    With `near` (offsets in `text`: its dates), only the blocks that hold one of them are read (the
+    others' phrases would have no day: hours_said.py ties a phrase to the dates of its own sentence), and
+    what they hold is found as in the whole text: no pattern matches a block's end (the NUL of text.py),
+    nor starts on it, so no phrase crosses it and each block is read whatever comes before or after it.
+    """
     prepared = prepare(text)
     folded = prepared.folded
     sentence_ends = [m.end() for m in _SENTENCE_END.finditer(folded)] + [len(folded)]
     found: dict[int, HoursPhrase] = {}
     taken = bytearray(len(folded))
+    stretches = _blocks_holding(prepared, near)
     for kind, regex in _PHRASES:
-        for match in regex.finditer(folded):
+        for match in (match for pos, endpos in stretches for match in regex.finditer(folded, pos, endpos)):
             if any(taken[match.start():match.end()]):
                 continue
             end = match.end()

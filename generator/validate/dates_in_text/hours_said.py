@@ -205,7 +205,8 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
     from generator.validate.dates_in_text.hours_phrases import find_hours_phrases
 
     names, _ = _names(context.departments)
-    phrases = find_hours_phrases(text, names)
+    # Only the blocks that hold a date are read: a phrase elsewhere has no day to be held against.
+    phrases = find_hours_phrases(text, names, tuple(found.offset for found in dates))
     if not phrases:
         return []
     local = parse_locale(lang)
