@@ -1,8 +1,9 @@
 """What the preview watches, and the rebuild after each burst of changes (commands/serve.py starts it).
 
 The watch is not recursive: watchfiles' recursive watch (notify's) follows every symbolic link, and a pushed
-`notices/usr -> /usr` put an inotify watch on each of 17,000 folders of /usr, rebuilding on changes out there
-(a link to `/` walked /proc and stopped the watcher; other programs then found no inotify watches left).
+`notices/usr -> /usr` put an inotify watch on each of the thousands of folders of /usr, rebuilding on changes
+out there (a link to `/` walked /proc and stopped the watcher; other programs then found no inotify watches
+left).
 Each folder of the site's sources is listed here, without following a link the build would not follow
 (read/links.py), and watched alone; a folder made or removed while the preview runs is watched anew.
 """

@@ -216,7 +216,8 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
 def _unknown_country_hint(code: str) -> str:
     """Return what to write instead of a country the holidays package does not list: the code in capitals,
     the nearest code, or what a financial market's code is."""
-    # Listing every country imports each one's module: only worth it for the hint.
+    # The list imports every country's module: listed already in this process unless the answer came from
+    # the build cache (holiday_answers.country_subdivisions).
     import holidays
 
     codes = "use an ISO 3166 code such as BR, PT, ES or US"
@@ -225,7 +226,7 @@ def _unknown_country_hint(code: str) -> str:
         return f"write '{code.upper()}'"
     if code.upper() in holidays.list_supported_financial():
         return f"{code} is a financial market's calendar in the holidays package, not a country's: {codes}"
-    # A near code for what looks like one (BRA, B): 'utils' is no misspelt TLS.
+    # A near code only for what looks like a code (BRR, XB): 'utils' is no misspelt TLS.
     near = did_you_mean(code.upper(), supported) if code.isalpha() and 2 <= len(code) <= 3 else None
     return near or codes
 
