@@ -89,9 +89,9 @@ def test_the_installed_tool_inits_and_builds_what_the_source_tree_builds(install
     # The zones tzdata lists are read beside its __init__, not through importlib.resources: the same list,
     # or every site's time zone would be looked up by listing the whole database (some 40 ms a build).
     zones = run([str(installed / "bin" / "python"), "-c",
-                 "from importlib.resources import files; from generator.validate.site import _listed_zones; "
+                 "from importlib.resources import files; from generator.validate.site import known_zones; "
                  "listed = files('tzdata').joinpath('zones').read_text().split(); "
-                 "print(len(listed), _listed_zones() == frozenset(listed))"], outside)
+                 "print(len(listed), known_zones() == frozenset(listed))"], outside)
     assert zones.stdout.split()[1] == "True" and int(zones.stdout.split()[0]) > 400
     made = run([expediente, "init", "site", "--name", "Rede Exemplo", "--language", "pt-BR,en,es",
                 "--timezone", "America/Sao_Paulo", "--holidays", "BR", "--now", NOW], outside)

@@ -22,12 +22,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale, UnknownLocaleError
 
 from generator import __version__
 from generator.schedule.zones import in_zone
+from generator.validate.site import known_zones
 from generator.write.new_files import create_new_file
 
 # Where each starter file goes in the new site (packaged names carry no leading dot:
@@ -178,12 +178,10 @@ def check_languages(languages: tuple[str, ...]) -> tuple[str, ...]:
 
 def check_timezone(zone: str) -> str:
     """Return the IANA time zone; raise InitRefused with the closest name when it is not one."""
-    try:
-        ZoneInfo(zone)
+    # The names `check` accepts (tzdata's list): never `localtime`, the zone of whichever machine builds.
+    if zone in known_zones():
         return zone
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    close = difflib.get_close_matches(zone, sorted(available_timezones()), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(zone, sorted(known_zones()), n=1, cutoff=0.6)
     raise InitRefused(f"'{zone}' is not an IANA time zone: "
                       + (f"did you mean '{close[0]}'?" if close else "e.g. Europe/Lisbon, America/Sao_Paulo"))
 

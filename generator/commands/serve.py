@@ -28,22 +28,18 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from watchfiles import Change, watch
-
 from generator.commands.build import LiveOutput, build_into
 from generator.commands.local_hosts import host_allowed
 from generator.commands.preview_pages import EVENTS_PATH, inject_reload, render_problems_page, scheduled_banner
+from generator.commands.preview_watch import watch_and_rebuild, watched_folders
 from generator.errors import SourceError, has_errors
 from generator.model import Notice
 from generator.pipeline import LoadMemo
-from generator.read.links import SOURCE_FOLDERS
-from generator.read.templates import default_theme_dir
 from generator.report import print_problems, summary_of
 from generator.write.new_files import make_preview_folder, remove_preview_folder
 from generator.write.staging import WriteError
 
 HOST = "127.0.0.1"   # a preview is for the person at this machine, never for the network
-WATCHED = SOURCE_FOLDERS
 KEEPALIVE_SECONDS = 15   # a comment on an idle event stream, so that a closed browser tab is noticed
 
 # Types by suffix, so that nothing depends on the machine's /etc/mime.types.
@@ -299,40 +295,6 @@ class PreviewServer6(PreviewServer):
     address_family = socket.AF_INET6
 
 
-def watched_folders(site_dir: Path) -> list[Path]:
-    """Return the existing folders whose changes trigger a rebuild, each once, including the default theme."""
-    found: dict[Path, None] = {}
-    for folder in [site_dir / name for name in WATCHED] + [default_theme_dir()]:
-        if folder.is_dir():
-            found.setdefault(folder.resolve(), None)
-    return list(found)
-
-
-def watch_and_rebuild(preview: Preview, folders: list[Path], stop: threading.Event) -> None:
-    """Rebuild after each burst of changes in `folders` until `stop` is set."""
-    site = preview.site_dir.resolve()
-    try:
-        # step: a save that writes, renames and touches a file within 50 ms is one change (an editor's
-        # save takes a few ms; a burst cut in two costs one more rebuild, of the parts changed since).
-        # 100 ms made a third of the save-to-reload time at 1,000 notices (bench/bench_serve.py).
-        for changes in watch(*folders, stop_event=stop, step=50, raise_interrupt=False):
-            # An editor's temporary file, made and removed within one burst, is not worth naming.
-            made = {name for change, name in changes if change == Change.added}
-            gone = {name for change, name in changes if change == Change.deleted}
-            names = sorted({_shown(Path(name), site) for _, name in changes if name not in made & gone})
-            more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-            if not names:
-                continue
-            print(f"changed: {', '.join(names[:3])}{more}", flush=True)
-            preview.rebuild()
-    except Exception as exc:   # the preview keeps serving what it has; say that it no longer follows changes
-        print(f"error: stopped watching for changes: {exc}", file=sys.stderr, flush=True)
-
-
-def _shown(path: Path, site: Path) -> str:
-    return path.relative_to(site).as_posix() if path.is_relative_to(site) else str(path)
-
-
 def listen_hint(exc: OSError, port: int) -> str:
     """Return what to do when the preview's socket cannot listen on `port`, from the OSError's errno."""
     if exc.errno == errno.EADDRINUSE:
@@ -370,7 +332,7 @@ def serve_command(site_dir: Path, port: int, clock: Callable[[], datetime], stri
         return 1
     stop = threading.Event()
     # The watcher starts before the first build, so that a change saved during it is not missed.
-    watcher = threading.Thread(target=watch_and_rebuild, args=(preview, watched_folders(site_dir), stop),
+    watcher = threading.Thread(target=watch_and_rebuild, args=(site_dir, preview.rebuild, watched_folders(site_dir), stop),
                                name="expediente-watch", daemon=True)
     previous_term = None
     if threading.current_thread() is threading.main_thread():

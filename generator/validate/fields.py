@@ -165,7 +165,11 @@ def check_keys(mapping: Map, problems: Problems, what: str, required: tuple[str,
 
 def url_host_problem(url: str) -> tuple[str, str] | None:
     """Return (message, hint) when an http(s) address has a host no browser would reach, else None."""
-    netloc = urlsplit(url).netloc.rpartition("@")[2]
+    try:
+        netloc = urlsplit(url).netloc.rpartition("@")[2]
+    except ValueError:
+        # urlsplit refuses a bracket that does not pair, and brackets around what is no IP address.
+        return bracket_problem(url)
     if netloc.startswith("["):
         host = netloc[:netloc.find("]") + 1]
     else:
@@ -174,6 +178,19 @@ def url_host_problem(url: str) -> tuple[str, str] | None:
         return None
     if any(c.isspace() for c in host):
         return f"'{url}' has a space in its host name '{host}'", "remove the space"
+    return f"'{url}' has no valid host name", "a host name holds letters, digits, hyphens and dots"
+
+
+def bracket_problem(url: str) -> tuple[str, str]:
+    """Return (message, hint) for an address that urlsplit refuses: a '[' or ']' of its host that does not pair,
+    or brackets around what is no IP address."""
+    host = url.partition("://")[2]
+    host = host[:min((i for i in map(host.find, "/?#") if i >= 0), default=len(host))].rpartition("@")[2]
+    hint = "brackets hold an IPv6 address alone, as in https://[2001:db8::1]/; a host name holds none"
+    if host.count("[") > host.count("]"):
+        return f"'{url}' has a '[' that is not closed in its host", hint
+    if host.count("]") > host.count("["):
+        return f"'{url}' has a ']' that was not opened in its host", hint
     return f"'{url}' has no valid host name", "a host name holds letters, digits, hyphens and dots"
 
 

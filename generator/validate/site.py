@@ -19,6 +19,7 @@ from generator.schedule.holiday_answers import country_subdivisions
 from generator.validate.dates import describe_bad_date, swapped_date_hint
 from generator.validate.fields import (
     Problems,
+    bracket_problem,
     check_keys,
     did_you_mean,
     expect_line,
@@ -39,43 +40,55 @@ FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 Subdivisions = Callable[[str], tuple[str, ...] | None]
 
 
-@lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+# Not zones of their own: Debian's zoneinfo folder holds `localtime`, a link to the machine's /etc/localtime,
+# and zoneinfo.available_timezones() lists it.
+MACHINE_ZONES = frozenset({"localtime"})
+LOCALTIME_HINT = ("'localtime' is the zone of whichever machine builds the site, which differs from one machine to "
+                  "another: name the zone, such as America/Sao_Paulo or Europe/Lisbon")
 
 
 @lru_cache(maxsize=1)
-def _listed_zones() -> frozenset[str]:
-    """Return the zones the tzdata package lists in its one file: where available_timezones() starts."""
-    # The file beside the package's __init__: importlib.resources (with zipfile and its readers) cost every
-    # build some 4 ms; a package not on disk (zipped) lists none, and _is_zone asks available_timezones().
+def known_zones() -> frozenset[str]:
+    """Return the time zone names a site may use: the IANA names the tzdata package lists, read once."""
+    # Not zoneinfo.available_timezones(): it adds every file of the machine's zoneinfo folder (its TZPATH),
+    # `localtime` among them, and a site naming that zone would follow the clock of whichever machine builds
+    # it: two machines, two sites from one commit.  The list is the file beside the package's __init__
+    # (importlib.resources, with zipfile and its readers, cost every build some 4 ms); the resources API
+    # only for a package not on disk (zipped).
     try:
         import tzdata
 
         text = Path(tzdata.__file__).with_name("zones").read_text(encoding="utf-8")
-    except (ImportError, OSError, TypeError):
-        return frozenset()
-    return frozenset(line.strip() for line in text.splitlines() if line.strip())
+    except ImportError:
+        text = ""
+    except (OSError, TypeError):
+        from importlib import resources
 
-
-def _is_zone(name: str) -> bool:
-    """Tell whether `name` is in zoneinfo.available_timezones(), listing them all (that opens
-    every file of the system's time zone database, some 40 ms) only for a name tzdata does not list."""
-    return name in _listed_zones() or name in _zones()
+        try:
+            text = resources.files("tzdata").joinpath("zones").read_text(encoding="utf-8")
+        except (OSError, ModuleNotFoundError):
+            text = ""
+    listed = frozenset(line.strip() for line in text.splitlines() if line.strip())
+    # tzdata is a dependency; an installation without it still refuses the machine's own zone.
+    return listed or frozenset(zoneinfo.available_timezones()) - MACHINE_ZONES
 
 
 def expect_timezone(node: Node, problems: Problems, what: str) -> str | None:
-    """Return an IANA time zone name, or report it with the nearest real name."""
+    """Return an IANA time zone name (one of known_zones), or report it with the nearest real name."""
     name = expect_text(node, problems, what)
     if name is None:
         return None
-    if _is_zone(name):
+    zones = known_zones()
+    if name in zones:
         return name
-    zones = _zones()
+    if name in MACHINE_ZONES:
+        problems.error(node, f"unknown time zone '{name}'", LOCALTIME_HINT)
+        return None
+    ordered = sorted(zones)
     key = name.replace(" ", "_").lower()
-    best = next((z for z in sorted(zones) if z.lower() == key), None)
-    best = best or next((z for z in sorted(zones) if z.lower().endswith("/" + key)), None)
-    best = best or suggest(name.replace(" ", "_"), sorted(zones), cutoff=0.5)
+    best = next((z for z in ordered if z.lower() == key), None)
+    best = best or next((z for z in ordered if z.lower().endswith("/" + key)), None)
+    best = best or suggest(name.replace(" ", "_"), ordered, cutoff=0.5)
     hint = f"did you mean '{best}'?" if best else "use an IANA name such as America/Sao_Paulo or Europe/Lisbon"
     problems.error(node, f"unknown time zone '{name}'", hint)
     return None
@@ -174,13 +187,8 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
         if known is not None:
             country, valid = code, known
         else:
-            # Listing every country imports each one's module: only worth it for the hint.
-            import holidays
-
-            supported = holidays.list_supported_countries()
-            hint = did_you_mean(code.upper(), supported) if code.upper() not in supported else f"write '{code.upper()}'"
             problems.error(value, f"the holidays package does not know the country '{code}'",
-                           hint or "use an ISO 3166 code such as BR, PT, ES or US")
+                           _unknown_country_hint(code))
     if (value := mapping.get("subdivision")) is not None and (sub := expect_text(value, problems, "subdivision")):
         if country is None and mapping.get("country") is None:
             problems.error(value, "a subdivision needs a country")
@@ -205,12 +213,34 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
                         tuple(sorted(dated, key=lambda d: d[0])))
 
 
+def _unknown_country_hint(code: str) -> str:
+    """Return what to write instead of a country the holidays package does not list: the code in capitals,
+    the nearest code, or what a financial market's code is."""
+    # The list imports every country's module: listed already in this process unless the answer came from
+    # the build cache (holiday_answers.country_subdivisions).
+    import holidays
+
+    codes = "use an ISO 3166 code such as BR, PT, ES or US"
+    supported = holidays.list_supported_countries()
+    if code.upper() in supported:
+        return f"write '{code.upper()}'"
+    if code.upper() in holidays.list_supported_financial():
+        return f"{code} is a financial market's calendar in the holidays package, not a country's: {codes}"
+    # A near code only for what looks like a code (BRR, XB): 'utils' is no misspelt TLS.
+    near = did_you_mean(code.upper(), supported) if code.isalpha() and 2 <= len(code) <= 3 else None
+    return near or codes
+
+
 def validate_base_url(node: Node, problems: Problems) -> str | None:
     """Return the site's absolute address, which must end with '/'."""
     url = expect_text(node, problems, "base_url")
     if url is None:
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        problems.error(node, *bracket_problem(url))
+        return None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         problems.error(node, f"base_url must be an absolute http or https address, not '{url}'",
                        "for example https://status.example.net/")

@@ -16,6 +16,7 @@ import pytest
 from conftest import ROOT
 
 from generator.commands.local_hosts import host_allowed
+from generator.commands.preview_watch import watched_folders
 
 NOW = "2026-11-23T10:00:00-03:00"
 # Each test starts `build.py serve` in a process of its own and talks to it over a socket.
@@ -102,3 +103,85 @@ def test_an_address_that_is_not_one_is_a_usage_error(make_site, tmp_path):
                            "--bind", "example.com"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stderr == "expediente: error: --bind example.com is not an IP address (e.g. 127.0.0.1)\n"
+
+
+def stop_preview(process: subprocess.Popen) -> None:
+    """Stop the preview as Ctrl-C does (SIGTERM: a job started in the background inherits SIGINT ignored)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def inotify_watches(pid: int) -> int:
+    """Return how many inotify watches the process `pid` holds (Linux's /proc/<pid>/fdinfo)."""
+    count = 0
+    for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+        try:
+            count += sum(line.startswith("inotify wd:") for line in info.read_text().splitlines())
+        except OSError:
+            continue    # a descriptor closed meanwhile
+    return count
+
+
+def wait_for(predicate, seconds: float = 20) -> bool:
+    """Return whether `predicate()` came true within `seconds`, asking every 50 ms."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="counts inotify watches in Linux's /proc")
+def test_the_preview_does_not_watch_a_folder_outside_the_site_through_a_link(make_site, tmp_path):
+    """A pushed notices/usr -> /usr had the watcher (watchfiles, recursive, following links) put a watch on each
+    of /usr's 17,000 folders, and rebuild whenever something changed out there."""
+    outside = tmp_path / "elsewhere"
+    for n in range(20):
+        (outside / f"folder-{n}").mkdir(parents=True)
+    site = make_site()
+    (site / "notices").mkdir()
+    (site / "notices" / "linked").symlink_to(outside)
+    log = tmp_path / "serve.log"
+    process, _, _ = start(site, log)
+    try:
+        # One watch for each folder of the site's sources and of the default theme, none for the 21 out there.
+        expected = len(watched_folders(site))
+        assert wait_for(lambda: inotify_watches(process.pid) == expected, 10), (inotify_watches(process.pid),
+                                                                                expected)
+        (outside / "folder-7" / "unrelated.txt").write_text("a file of some other program\n")
+        (site / "notices" / "2026-11-20-aviso.md").write_text("not a notice: a change the preview sees\n")
+        assert wait_for(lambda: "changed: notices/2026-11-20-aviso.md" in log.read_text()), log.read_text()
+        time.sleep(0.5)
+    finally:
+        stop_preview(process)
+    text = log.read_text()
+    assert "notices/linked:1:1: error: the folder is a symbolic link to a folder outside the site" in text
+    assert "unrelated.txt" not in text, text
+    assert "stopped watching" not in text, text
+
+
+def test_a_folder_made_while_the_preview_runs_is_watched_and_so_is_one_a_link_inside_the_site_leads_to(
+        make_site, tmp_path):
+    site = make_site({"shared/.keep": ""})
+    log = tmp_path / "serve.log"
+    process, _, _ = start(site, log)
+    try:
+        # A folder made, then a file saved in it: the second change is seen only if the new folder is watched.
+        (site / "site_src" / "extra").mkdir()
+        assert wait_for(lambda: "changed: site_src/extra" in log.read_text()), log.read_text()
+        time.sleep(0.5)
+        (site / "site_src" / "extra" / "notes.yaml").write_text("a: 1\n")
+        assert wait_for(lambda: "changed: site_src/extra/notes.yaml" in log.read_text()), log.read_text()
+        # A link the build follows (relative, inside the site) leads the watch to its folder too.
+        (site / "site_src" / "shared").symlink_to(Path("..") / "shared")
+        assert wait_for(lambda: "changed: site_src/shared" in log.read_text()), log.read_text()
+        time.sleep(0.5)
+        (site / "shared" / "notes.yaml").write_text("a: 1\n")
+        assert wait_for(lambda: "shared/notes.yaml" in log.read_text()), log.read_text()
+    finally:
+        stop_preview(process)
+    assert "stopped watching" not in log.read_text()
