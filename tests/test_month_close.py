@@ -183,8 +183,12 @@ def test_an_xz_file_that_unpacks_to_more_than_the_limit_is_refused(tmp_path):
     bomb = tmp_path / "2026-10.csv.xz"
     bomb.write_bytes(lzma.compress(b"0" * 5_000_000))
     assert len(bomb.read_bytes()) < 2000
-    with pytest.raises(SummaryError, match=r"its rows are more than 1 MB \(limits: tree_mb\)"):
+    with pytest.raises(SummaryError, match=r"^it unpacks to more than the 1,048,576 bytes its summary describes$"):
         read_archive(bomb, 1 << 20)
+    bomb.write_bytes(lzma.compress(b"0" * 60_000_000))
+    with pytest.raises(SummaryError, match=r"^it unpacks to more than 48 MB, the most a month of the probe's rows "
+                                           r"can be$"):
+        read_archive(bomb, 1 << 30)
     bomb.write_bytes(lzma.compress(b"0" * 5_000_000)[:400])
     with pytest.raises(SummaryError, match="the file is cut short"):
         read_archive(bomb, 10 << 20)
