@@ -393,3 +393,18 @@ def test_a_month_no_probe_wrote_is_not_shown_when_it_falls_in_the_days_shown(tmp
         "writes; the rows in it are not shown\n"
         "  hint: the probe names the file after the UTC month of its checks: if its machine's clock was wrong, "
         "remove the file, or move the rows to the month they were taken\n")
+
+
+def test_a_month_of_more_rows_than_the_build_unpacks_is_left_open(tmp_path):
+    # The build refuses an xz file of more than 178,560 rows: the probe does not write one, and the month file
+    # stays, read by the build as it is. 178,561 rows in time order, 14 seconds apart.
+    site = copy_example(tmp_path / "site")
+    path = site / UPTIME / "website/2026-10.csv"
+    start = datetime.fromisoformat("2026-10-01T00:00:00+00:00").timestamp()
+    rows = "".join(f"{datetime.fromtimestamp(start + 14 * n, SP).astimezone(ZoneInfo('UTC')):%Y-%m-%dT%H:%M:%S}Z,1,,\n"
+                   for n in range(178_561))
+    path.write_text("time,ok,latency_ms,detail\n" + rows)
+    closed, problems = close(site)
+    assert problems == () and "site_src/uptime/website/2026-10.csv" not in closed
+    assert path.is_file() and not (site / UPTIME / "website/2026-10.csv.xz").exists()
+    assert "site_src/uptime/website/2026-09.csv" in closed
