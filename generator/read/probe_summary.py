@@ -49,10 +49,9 @@ MAX_UNPACK_MEMORY = 64 << 20      # what unpacking a closed month may take (the 
 # a month of one-minute checks (a check every 15 seconds) allowed: a month of typical rows (some 36 bytes)
 # takes 6 MB, so it is the row count that bounds a probe run more often than cron allows. Both are fixed:
 # memory and time stay bounded whatever `limits:` a pushed site.yaml sets.
-MAX_ROW_BYTES = 1024
 MONTH_OF_MINUTES = 31 * 24 * 60
 MAX_MONTH_ROWS = 4 * MONTH_OF_MINUTES
-MAX_MONTH_BYTES = 48 << 20
+MAX_MONTH_BYTES = 48 << 20        # above MONTH_OF_MINUTES rows of 1 KiB each (43.6 MiB)
 MONTH_MOST = "the most a month of the probe's rows can be"
 UNPACK_CHUNK = 1 << 20            # bytes unpacked at a time: rows and bytes are counted as they come
 RACY_NS = 2_000_000_000
