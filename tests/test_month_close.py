@@ -183,8 +183,12 @@ def test_an_xz_file_that_unpacks_to_more_than_the_limit_is_refused(tmp_path):
     bomb = tmp_path / "2026-10.csv.xz"
     bomb.write_bytes(lzma.compress(b"0" * 5_000_000))
     assert len(bomb.read_bytes()) < 2000
-    with pytest.raises(SummaryError, match=r"its rows are more than 1 MB \(limits: tree_mb\)"):
+    with pytest.raises(SummaryError, match=r"^it unpacks to more than the 1,048,576 bytes its summary describes$"):
         read_archive(bomb, 1 << 20)
+    bomb.write_bytes(lzma.compress(b"0" * 60_000_000))
+    with pytest.raises(SummaryError, match=r"^it unpacks to more than 48 MB, the most a month of the probe's rows "
+                                           r"can be$"):
+        read_archive(bomb, 1 << 30)
     bomb.write_bytes(lzma.compress(b"0" * 5_000_000)[:400])
     with pytest.raises(SummaryError, match="the file is cut short"):
         read_archive(bomb, 10 << 20)
@@ -389,3 +393,18 @@ def test_a_month_no_probe_wrote_is_not_shown_when_it_falls_in_the_days_shown(tmp
         "writes; the rows in it are not shown\n"
         "  hint: the probe names the file after the UTC month of its checks: if its machine's clock was wrong, "
         "remove the file, or move the rows to the month they were taken\n")
+
+
+def test_a_month_of_more_rows_than_the_build_unpacks_is_left_open(tmp_path):
+    # The build refuses an xz file of more than 178,560 rows: the probe does not write one, and the month file
+    # stays, read by the build as it is. 178,561 rows in time order, 14 seconds apart.
+    site = copy_example(tmp_path / "site")
+    path = site / UPTIME / "website/2026-10.csv"
+    start = datetime.fromisoformat("2026-10-01T00:00:00+00:00").timestamp()
+    rows = "".join(f"{datetime.fromtimestamp(start + 14 * n, SP).astimezone(ZoneInfo('UTC')):%Y-%m-%dT%H:%M:%S}Z,1,,\n"
+                   for n in range(178_561))
+    path.write_text("time,ok,latency_ms,detail\n" + rows)
+    closed, problems = close(site)
+    assert problems == () and "site_src/uptime/website/2026-10.csv" not in closed
+    assert path.is_file() and not (site / UPTIME / "website/2026-10.csv.xz").exists()
+    assert "site_src/uptime/website/2026-09.csv" in closed

@@ -32,6 +32,8 @@ from generator.read.probe_layout import FIRST_ROW_BYTES, a_probe_day, is_day_fol
 from generator.read.probe_rows import HEADER, Context, parse_stamp
 from generator.read.probe_summary import (
     ARCHIVE_SUFFIX,
+    MAX_MONTH_BYTES,
+    MAX_MONTH_ROWS,
     SUMMARY_SUFFIX,
     SummaryError,
     count_file,
@@ -44,7 +46,6 @@ from generator.write.live_folders import LiveFolders
 from generator.write.month_archive import write_closed_month
 
 CLOSE_SECONDS = 10.0
-MAX_MONTH_BYTES = 1 << 30     # the probe's own files: a month of one check a second is some 110 MB
 
 
 def closes_at(month: str, zone: ZoneInfo) -> datetime:
@@ -115,7 +116,7 @@ def read_closed_rows(folders: LiveFolders, path: str) -> bytes | None:
     if file is None:
         return None
     with file:
-        return unpack_archive(file, MAX_MONTH_BYTES)
+        return unpack_archive(file)
 
 
 def close_month(folders: LiveFolders, folder: str, month: str, month_file: str | None, day_files: list[str],
@@ -148,6 +149,8 @@ def close_month(folders: LiveFolders, folder: str, month: str, month_file: str |
         closed = set(body(earlier).split(b"\n"))
         days = [(path, rows) for path, rows in days if not set(body(rows).split(b"\n")) <= closed]
     data += b"".join(body(rows) for _, rows in days)
+    if len(data) > MAX_MONTH_BYTES or data.count(b"\n") > MAX_MONTH_ROWS + 1:
+        return False            # more than the build unpacks from an xz file: left open, read as it is
     rollup = count_file(data, dict(size=len(data), mtime_ns=0, verify=False), month, context)
     # The first row as the build finds it in a month file (read/probe_layout.py: first_of_file).
     first = next((line[:20] for line in data[:FIRST_ROW_BYTES].split(b"\n")[1:] if parse_stamp(line[:20])), b"")

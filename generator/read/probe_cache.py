@@ -26,7 +26,7 @@ from generator.model import DayCounts
 
 CACHE_FOLDER = "uptime"       # in the build's cache folder
 CACHE_SUFFIX = ".counts"      # <component>.counts
-CACHE_MAGIC = b"expediente uptime counts 3\n"
+CACHE_MAGIC = b"expediente uptime counts 4\n"
 
 
 class StoredDays(Mapping):
@@ -84,6 +84,8 @@ class Rollup:
     last: tuple[str, str, str, str] | None      # the newest row's fields
     warnings: tuple[tuple[int, str, str | None], ...]
     days: Mapping[date, DayCounts]
+    rows_stat: tuple[int, int] | None = None    # a closed month's xz file's size and mtime_ns (size, mtime_ns above
+    #                                             are its summary's): its counts stand while neither file changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +139,9 @@ def decode_entry(data: bytes, key: dict) -> Entry | None:
             days = _stored(found.pop("days"), blob, found.pop("at"), found.pop("bytes"))
             last = found.pop("last")
             warnings = tuple((line, message, hint) for line, message, hint in found.pop("warnings"))
-            rollups[source] = Rollup(**found, last=tuple(last) if last else None, warnings=warnings, days=days)
+            rows_stat = found.pop("rows_stat")
+            rollups[source] = Rollup(**found, last=tuple(last) if last else None, warnings=warnings, days=days,
+                                     rows_stat=tuple(rows_stat) if rows_stat is not None else None)
         merged = head["merged"]
         sums = _stored(merged["days"], blob, merged["at"], merged["bytes"])
         sources = {int(day): tuple(found) for day, found in merged["sources"].items()}
@@ -158,7 +162,7 @@ def encode_entry(entry: Entry, key: dict) -> bytes:
                          "digest": rollup.digest, "lines": rollup.lines, "body": rollup.body,
                          "readable": rollup.readable, "plain": rollup.plain, "verify": rollup.verify,
                          "last": rollup.last, "warnings": [list(w) for w in rollup.warnings],
-                         "days": table, "at": at, "bytes": len(raw)}
+                         "rows_stat": rollup.rows_stat, "days": table, "at": at, "bytes": len(raw)}
         parts.append(raw)
         at += len(raw)
     table, raw = _table({day: counts for day, (counts, _) in entry.merged_days.items()})

@@ -67,6 +67,7 @@ from generator.read.probe_summary import (
     SUMMARY_SUFFIX,
     SummaryError,
     archive_problem,
+    archive_stat,
     count_file,
     read_archive,
     read_closed,
@@ -190,10 +191,13 @@ class Month:
 
 
 def unchanged(month: Month, old: Rollup | None) -> bool:
-    """Tell whether the cached counts may be used without opening the file: same size and mtime, not racy."""
+    """Tell whether the cached counts may be used without opening the file: same size and mtime, not racy;
+    of a closed month, the same of its xz file too (its counts may have come from it)."""
     if old is None or old.verify:
         return False
     found = month.path.stat()
+    if month.closed and archive_stat(month.rows) != old.rows_stat:
+        return False
     return old.size == found.st_size and old.mtime_ns == found.st_mtime_ns
 
 
@@ -219,7 +223,6 @@ class ComponentFiles:
     zone: ZoneInfo
     slow_ms: float | None
     window: object            # schedule.uptime.ProbeWindow: the local days, segments and months to count
-    max_rows_bytes: int       # the most a closed month's xz file may unpack to (limits: tree_mb)
     stored: Path | None = None    # its cache entry (read/probe_cache.py), none without a cache
 
 
@@ -308,7 +311,7 @@ def list_probe_files(site_dir: Path, site: Site, window, stored_in: Path | None)
         if stored is None or not stored.is_file():
             uncached += sum(month.path.stat().st_size for month in months)
         found.append(ComponentFiles(component.id, folder, oldest.get(component.id), months, zone, slow_ms, window,
-                                    site.limits["tree_mb"] << 20, stored))
+                                    stored))
     return ProbeFiles(tuple(found), tuple(problems), uncached)
 
 
@@ -330,7 +333,7 @@ def read_component_history(files: ComponentFiles) -> ComponentRead:
         if unchanged(month, old):
             rollup = old
         elif month.closed:
-            rollup = read_closed(month.path, month.rows, month.source, context, files.max_rows_bytes, problems)
+            rollup = read_closed(month.path, month.rows, month.source, context, problems)
         else:
             rollup = read_month(month.path, old, context)
         rollups[month.source] = rollup

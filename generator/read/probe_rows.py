@@ -36,8 +36,15 @@ HEADER = b"time,ok,latency_ms,detail"
 TIME = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 # Starts at the line break before a row, so that one match is one row; captures `ok,latency`.
 ROW = re.compile(rb"\n" + TIME + rb",([01],[^,\n]*),")
-LATENCY = re.compile(r"\d+(?:\.\d+)?")
-TIME_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+# ASCII digits only (`\d` of a str takes any script's, which float() reads and the fast reader's bytes do not), and
+# at most 10 before the point (115 days of milliseconds): float() reads 400 digits as inf, which no bin holds.
+LATENCY = re.compile(r"\d{1,10}(?:\.\d{1,9})?", re.ASCII)
+TIME_TEXT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", re.ASCII)
+# The csv module reads no field longer than this (131,072 characters): such a row is malformed, wherever it is.
+FIELD_LIMIT = csv.field_size_limit()
+LONG_FIELD = (f"a field is longer than the {FIELD_LIMIT:,} characters a row may hold",
+              "the probe writes details of at most 200 characters: shorten it")
+SHOWN = 40        # characters of a malformed field that a message quotes
 FAILED, NO_LATENCY = -1, -2
 LATENCY_BIN_LIMIT = 2**32 - 1   # tenths of a millisecond: bins are stored as unsigned 32-bit integers
 # `ok,latency` text -> its histogram bin (FAILED, NO_LATENCY), and per slowness limit -> 1 when slower:
@@ -58,11 +65,21 @@ class Part:
     warnings: tuple[tuple[int, str, str | None], ...]
 
 
+class RowError(ValueError):
+    """A line that the csv module cannot read: `problem` is (message, hint), as check_row gives them."""
+
+    def __init__(self, problem: tuple[str, str | None]):
+        super().__init__(problem[0])
+        self.problem = problem
+
+
 def latency_bin(ms: float) -> int:
     """Return a latency's histogram bin in tenths of a millisecond: 0.1 ms below 100 ms, else 3 figures."""
     tenths = ms * 10
     if tenths < 1000:
         return int(tenths + 0.5)
+    if not tenths < LATENCY_BIN_LIMIT:
+        return LATENCY_BIN_LIMIT         # the last bin holds any longer one (and int() of inf would raise)
     step = 10 ** (len(str(int(ms))) - 3)            # in ms: 1 below 1 s, 10 below 10 s, ...
     return min(int(ms / step + 0.5) * step * 10, LATENCY_BIN_LIMIT)
 
@@ -207,27 +224,47 @@ def in_order(data: bytes, start: int, end: int) -> bool:
 
 
 def split_row(line: str) -> list[str]:
-    """Return the fields of one CSV line."""
-    return next(csv.reader([line]), [])
+    """Return the fields of one CSV line; RowError when the csv module cannot read it (a field over its limit,
+    a carriage return inside the line)."""
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error as error:
+        if "field larger" in str(error):
+            raise RowError(LONG_FIELD) from None
+        raise RowError(("a carriage return inside the row, which the csv module does not read",
+                        "the probe writes each row on one line: remove the carriage return")) from None
+
+
+def shown(field: str) -> str:
+    """Return a field as a message quotes it: its first SHOWN characters, and '…' for the rest."""
+    return field if len(field) <= SHOWN else field[:SHOWN] + "…"
+
+
+def long_line(data: bytes, start: int, end: int) -> bool:
+    """Tell whether a line of data[start:end] is longer than a field may be (in bytes, which bound its characters)."""
+    # Only text longer than the limit can hold such a line; split() and len() keep the work in C.
+    return end - start > FIELD_LIMIT and max(map(len, data[start:end].split(b"\n"))) > FIELD_LIMIT
 
 
 def check_row(fields: list[str], month: str) -> tuple[str, str | None] | None:
     """Return why a row is malformed and how to fix it , or None when well formed."""
+    if any(len(field) > FIELD_LIMIT for field in fields):
+        return LONG_FIELD
     if len(fields) != 4:
         return (f"expected 4 fields (time,ok,latency_ms,detail), found {len(fields)}",
                 'quote a detail that holds a comma: "refused, retrying"' if len(fields) > 4 else None)
     when = read_time(fields[0])
     if when is None:
-        return f"'{fields[0]}' is not a UTC time", "write it like 2026-11-23T13:00:05Z"
+        return f"'{shown(fields[0])}' is not a UTC time", "write it like 2026-11-23T13:00:05Z"
     # `month` names the file's span: a UTC month (2026-11) or, of a day folder's file, a UTC day (2026-11-23).
     if len(month) == 10 and f"{when:%Y-%m-%d}" != month:
         return f"{fields[0]} does not belong in the file of {month}", f"move the row to the folder {when:%Y-%m-%d}"
     if f"{when:%Y-%m}" != month[:7]:
         return f"{fields[0]} does not belong in the file of {month}", f"move the row to {when:%Y-%m}.csv"
     if fields[1] not in ("0", "1"):
-        return f"'{fields[1]}' is not 1 or 0", "1 when the check succeeded, 0 when it failed"
+        return f"'{shown(fields[1])}' is not 1 or 0", "1 when the check succeeded, 0 when it failed"
     if fields[2] and not LATENCY.fullmatch(fields[2]):
-        return (f"'{fields[2]}' is not a latency in milliseconds",
+        return (f"'{shown(fields[2])}' is not a latency in milliseconds",
                 "write a number such as 182 or 182.4, or nothing when there was no answer")
     return None
 
@@ -258,7 +295,11 @@ def clean_rows(data: bytes, start: int, end: int, first_line: int, month: str):
         text = text.rstrip("\r")
         if not text:
             continue                # an empty line is no row, and no mistake
-        fields = split_row(text) if '"' in text else text.split(",")
+        try:
+            fields = split_row(text) if '"' in text else text.split(",")
+        except RowError as error:
+            warnings.append((number, *error.problem))
+            continue
         problem = check_row(fields, month)
         if problem is not None:
             warnings.append((number, problem[0], problem[1]))
@@ -291,11 +332,17 @@ def read_part(data: bytes, start: int, end: int, first_line: int, month: str, co
     line = rows.rfind(b"\n", low - 1, high - 1) + 1
     # Rows of other months or days (or nonsense years) would stretch the days to count: the slow path names them.
     span = len(month)
+    # So would a line longer than the csv module reads: the slow path names its row.
     days = count_days(rows, low, high, context) \
-        if rows[low:low + span] == rows[line:line + span] == month.encode() else None
+        if rows[low:low + span] == rows[line:line + span] == month.encode() and not long_line(rows, low, high) \
+        else None
     if days is not None:
-        last = split_row(rows[line:high].decode("utf-8", "replace").rstrip("\r\n"))
-        return Part(days, ordered, rows[low:low + 20], tuple(last), ())
+        try:
+            last = split_row(rows[line:high].decode("utf-8", "replace").rstrip("\r\n"))
+        except RowError:
+            days = None         # a carriage return inside the last row: the slow path names it
+        else:
+            return Part(days, ordered, rows[low:low + 20], tuple(last), ())
     # The slow path: some row is malformed.
     good, warnings = clean_rows(data, start, end, first_line, month)
     if not good:

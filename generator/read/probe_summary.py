@@ -13,7 +13,9 @@ the two days that the month's first and last instants cut keep their whole histo
 or previous month's file adds to them.
 
 A summary made with another zone or slowness limit, or one that is damaged, is not used: the rows are
-read from the xz file instead (with a warning when damaged), bounded by `limits: tree_mb`.
+read from the xz file instead (with a warning when damaged), streamed, and refused past the most a
+month of the probe's rows can be (MAX_MONTH_ROWS rows, MAX_MONTH_BYTES bytes): a fixed bound, not
+`limits: tree_mb`, which a pushed site.yaml raises to 100 GB and which a few kilobytes of xz reach.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import json
 import lzma
 import time as clock
 from array import array
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import MappingProxyType
@@ -38,6 +41,19 @@ ARCHIVE_SUFFIX = ".csv.xz"
 SUMMARY_FORMAT = "expediente uptime month 1"
 MAX_SUMMARY_BYTES = 1 << 20       # a month of one-minute checks is some 20 KB; anything larger is not ours
 MAX_UNPACK_MEMORY = 64 << 20      # what unpacking a closed month may take (the probe's preset 6 needs 9 MiB)
+# The most a closed month's rows can be. The probe starts once a minute (cron's finest schedule): 44,640
+# rows in a 31-day month. Its longest row is 20 bytes of time, `1`, a latency (`%.1f` of a timeout: under
+# 12 bytes), a 200-character detail quoted with its quotes doubled or in 4-byte UTF-8 (802 bytes), three
+# commas and a line break: under 850 bytes, so 1 KiB a row. A month of one-minute checks each as long as
+# a row can be is 43.6 MiB; MAX_MONTH_BYTES leaves room above that. Rows are counted too, with four times
+# a month of one-minute checks (a check every 15 seconds) allowed: a month of typical rows (some 36 bytes)
+# takes 6 MB, so it is the row count that bounds a probe run more often than cron allows. Both are fixed:
+# memory and time stay bounded whatever `limits:` a pushed site.yaml sets.
+MONTH_OF_MINUTES = 31 * 24 * 60
+MAX_MONTH_ROWS = 4 * MONTH_OF_MINUTES
+MAX_MONTH_BYTES = 48 << 20        # above MONTH_OF_MINUTES rows of 1 KiB each (43.6 MiB)
+MONTH_MOST = "the most a month of the probe's rows can be"
+UNPACK_CHUNK = 1 << 20            # bytes unpacked at a time: rows and bytes are counted as they come
 RACY_NS = 2_000_000_000
 
 
@@ -123,11 +139,11 @@ def _integer(value, at_least: int = 0) -> int:
     return value
 
 
-def decode_summary(data: bytes, month: str, context: Context, max_bytes: int) -> tuple[dict, dict] | None:
+def decode_summary(data: bytes, month: str, context: Context) -> tuple[dict, dict] | None:
     """Return (the rows' description, days) of a summary, or None when counted with another zone or limit.
 
     Raises SummaryError when the summary is damaged or not one the probe writes, or claims more than its
-    rows can hold: rows of more than `max_bytes` (limits: tree_mb), or more checks than rows.
+    rows can hold: more rows or bytes than a month of the probe's rows can be, or more checks than rows.
     """
     if len(data) > MAX_SUMMARY_BYTES:
         raise SummaryError(f"it is larger than a summary's {MAX_SUMMARY_BYTES:,} bytes")
@@ -157,10 +173,12 @@ def decode_summary(data: bytes, month: str, context: Context, max_bytes: int) ->
                  "body": _integer(rows.get("body")), "sha1": str(rows.get("sha1"))[:40],
                  "in_order": rows.get("in_order") is True, "first": first, "last": tuple(last) if last else None}
     # Each row is a line of its own: the checks its days claim are bounded by the rows, the rows by the bytes.
-    if described["bytes"] > max_bytes:
-        raise SummaryError(f"its rows are more than {max_bytes // 2**20:,} MB (limits: tree_mb)")
+    if described["bytes"] > MAX_MONTH_BYTES:
+        raise SummaryError(f"its rows are more than {MAX_MONTH_BYTES >> 20} MB, {MONTH_MOST}")
     if described["lines"] > described["bytes"] or described["body"] > described["bytes"]:
         raise SummaryError("it claims more lines than its rows have bytes")
+    if described["lines"] > MAX_MONTH_ROWS + 1:
+        raise SummaryError(f"it describes more than {MAX_MONTH_ROWS:,} rows, {MONTH_MOST}")
     rows_held = described["lines"] - (1 if described["body"] else 0)
     start, end = month_span(month)
     days: dict[date, DayCounts] = {}
@@ -189,10 +207,10 @@ def decode_summary(data: bytes, month: str, context: Context, max_bytes: int) ->
     return described, days
 
 
-def summary_rollup(data: bytes, stat, month: str, context: Context, max_bytes: int) -> Rollup | None:
+def summary_rollup(data: bytes, stat, month: str, context: Context) -> Rollup | None:
     """Return a closed month's counts from its summary's bytes (`stat`: the summary file's), or None when
-    counted with another zone or limit. Raises SummaryError when damaged or its rows exceed `max_bytes`."""
-    decoded = decode_summary(data, month, context, max_bytes)
+    counted with another zone or limit. Raises SummaryError when damaged or claiming more than a month holds."""
+    decoded = decode_summary(data, month, context)
     if decoded is None:
         return None
     rows, days = decoded
@@ -214,8 +232,9 @@ def summary_first(data: bytes) -> str | None:
     return None
 
 
-def read_archive(path: Path, max_bytes: int) -> bytes:
-    """Return the rows of a closed month, decompressed, at most `max_bytes` of them.
+def read_archive(path: Path, max_bytes: int = MAX_MONTH_BYTES) -> bytes:
+    """Return the rows of a closed month, decompressed: at most `max_bytes` of them (its summary's count, when
+    known), and never more than a month of the probe's rows can be.
 
     Raises SummaryError when the file is not xz, is damaged, or holds more (a small file can unpack to a lot).
     """
@@ -223,30 +242,35 @@ def read_archive(path: Path, max_bytes: int) -> bytes:
         return unpack_archive(file, max_bytes)
 
 
-def unpack_archive(file: BinaryIO, max_bytes: int) -> bytes:
-    """Return the rows of a closed month read from an open xz file, decompressed, at most `max_bytes` of them
-    (the probe's close opens the file itself, without following a link); SummaryError as read_archive."""
+def unpack_archive(file: BinaryIO, max_bytes: int = MAX_MONTH_BYTES) -> bytes:
+    """Return the rows of a closed month read from an open xz file, decompressed, as read_archive (the probe's
+    close opens the file itself, without following a link); SummaryError as read_archive."""
+    limit = min(max_bytes, MAX_MONTH_BYTES)
     chunks: list[bytes] = []
-    size = 0
+    size = lines = 0
     try:
         # The probe writes preset 6 (an 8 MiB dictionary, 9 MiB to unpack); a header may ask for 4 GiB.
         decompressor = lzma.LZMADecompressor(format=lzma.FORMAT_XZ, memlimit=MAX_UNPACK_MEMORY)
-        chunk = file.read(1 << 20)
-        while size <= max_bytes:
-            out = decompressor.decompress(chunk, max_length=max_bytes + 1 - size)
-            chunks.append(out)
+        while not decompressor.eof:
+            chunk = b""
+            if decompressor.needs_input:
+                chunk = file.read(UNPACK_CHUNK)
+                if not chunk:
+                    raise SummaryError("it ends before its last block: the file is cut short")
+            # A piece at a time, counted as it comes: what is refused is never unpacked past the bound.
+            out = decompressor.decompress(chunk, max_length=UNPACK_CHUNK)
             size += len(out)
-            if decompressor.eof:
-                break
-            chunk = file.read(1 << 20) if decompressor.needs_input else b""
-            if decompressor.needs_input and not chunk:
-                raise SummaryError("it ends before its last block: the file is cut short")
+            lines += out.count(b"\n")
+            if size > limit:
+                raise SummaryError(f"it unpacks to more than {MAX_MONTH_BYTES >> 20} MB, {MONTH_MOST}"
+                                   if limit == MAX_MONTH_BYTES else
+                                   f"it unpacks to more than the {limit:,} bytes its summary describes")
+            if lines > MAX_MONTH_ROWS + 1:       # the header, then the rows
+                raise SummaryError(f"it holds more than {MAX_MONTH_ROWS:,} rows, {MONTH_MOST}")
+            chunks.append(out)
     except lzma.LZMAError as error:
         raise SummaryError(f"it is not an xz file the probe wrote ({error})") from None
-    data = b"".join(chunks)
-    if len(data) > max_bytes:
-        raise SummaryError(f"its rows are more than {max_bytes // 2**20:,} MB (limits: tree_mb)")
-    return data
+    return b"".join(chunks)
 
 
 def archive_problem(source: str, month: str, error: Exception) -> SourceError:
@@ -257,29 +281,49 @@ def archive_problem(source: str, month: str, error: Exception) -> SourceError:
                        f"restore the file from git (it holds the rows of {month}, compressed with xz)")
 
 
-def read_closed(summary: Path, rows: Path, source: str, context: Context, max_bytes: int,
-                problems: list[SourceError]) -> Rollup:
+def archive_stat(rows: Path) -> tuple[int, int] | None:
+    """Return a closed month's xz file's size and mtime_ns, which its cached counts are kept under beside the
+    summary's; None when there is none (or it cannot be seen)."""
+    try:
+        found = rows.stat()
+    except OSError:
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
+def read_closed(summary: Path, rows: Path, source: str, context: Context, problems: list[SourceError]) -> Rollup:
     """Return a closed month's counts from its summary; from its xz file `rows` when the summary was counted
     with another zone or slowness limit (with a warning when it is damaged); empty, with an error, when
-    neither serves. `source` names the summary in messages."""
+    neither serves. `source` names the summary in messages.
+
+    The counts carry the identity of both files: a cached count stands only while neither changed. Counts
+    read with a problem are marked to be read again, so that every build names the problem, cached or not.
+    """
     month = summary.name.removesuffix(SUMMARY_SUFFIX)
+    found_before = len(problems)
     stat = summary.stat()
+    # Taken before either file is read: a change while reading shows as a new identity at the next build.
+    rows_stat = archive_stat(rows)
     with summary.open("rb") as file:
         data = file.read(MAX_SUMMARY_BYTES + 1)       # bounded: a larger one is refused unread
     try:
-        rollup = summary_rollup(data, stat, month, context, max_bytes)
+        rollup = summary_rollup(data, stat, month, context)
     except SummaryError as error:
         problems.append(SourceError(source, 1, 1, f"not a summary the probe writes: {error}; the month's "
                                     f"rows are read from {rows.name} instead",
                                     "remove the file: the next probe run writes it again", WARNING))
         rollup = None
+    now = clock.time_ns()
+    racy = now - stat.st_mtime_ns < RACY_NS or (rows_stat is not None and now - rows_stat[1] < RACY_NS)
     if rollup is not None:
-        return rollup
-    racy = clock.time_ns() - stat.st_mtime_ns < RACY_NS
+        return replace(rollup, verify=racy, rows_stat=rows_stat)
+    warned = len(problems) > found_before        # the summary's warning
     try:
-        raw = read_archive(rows, max_bytes)
+        raw = read_archive(rows)
     except (SummaryError, OSError) as error:
         problems.append(archive_problem(source, month, error))
-        return Rollup(stat.st_size, stat.st_mtime_ns, 0, "", 0, 0, False, False, racy, None, (),
-                      MappingProxyType({}))
-    return count_file(raw, dict(size=stat.st_size, mtime_ns=stat.st_mtime_ns, verify=racy), month, context)
+        return Rollup(stat.st_size, stat.st_mtime_ns, 0, "", 0, 0, False, False, True, None, (),
+                      MappingProxyType({}), rows_stat)
+    counted = count_file(raw, dict(size=stat.st_size, mtime_ns=stat.st_mtime_ns, verify=racy or warned), month,
+                         context)
+    return replace(counted, rows_stat=rows_stat)

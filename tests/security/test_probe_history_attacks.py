@@ -1,21 +1,35 @@
 """A pusher who means harm, against the probe's history: day folders, closed months' summaries, month files.
 
 Each test builds a copy of the example site through the command line and asserts a located message, never
-a traceback, and output bounded in time (the build reads what a push can hold: limits tree_files, tree_mb).
+a traceback, and output bounded in time and memory (the build reads what a push can hold: limits tree_files, tree_mb;
+a closed month's xz file no more than a month of the probe's rows can be).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import lzma
 import shutil
+import subprocess
+import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_NOW, LOCAL_PROBE, ROOT, copy_example, serving, snapshot
+from conftest import (
+    EXAMPLE_NOW,
+    LOCAL_PROBE,
+    MINIMAL_HOURS,
+    MINIMAL_SITE,
+    ROOT,
+    copy_example,
+    serving,
+    snapshot,
+    write_tree,
+)
 from test_month_close import close
 from test_probe import make_site
 
@@ -74,12 +88,18 @@ def rows_beyond_the_limit(document):
     document["rows"]["bytes"] = 10**30
 
 
+def rows_beyond_a_month(document):
+    document["rows"]["bytes"] = 40 << 20
+    document["rows"]["lines"] = 200_000
+
+
 @pytest.mark.parametrize("change, reason", [
     (absurd_checks, "its days count more checks than the 8,928 rows it describes"),
     (a_day_the_rows_lack, "its days count more checks than the 8,928 rows it describes"),
     (a_huge_histogram, "its days count more checks than the 8,928 rows it describes"),
     (more_rows_than_bytes, "it claims more lines than its rows have bytes"),
-    (rows_beyond_the_limit, "its rows are more than 100 MB (limits: tree_mb)"),
+    (rows_beyond_the_limit, "its rows are more than 48 MB, the most a month of the probe's rows can be"),
+    (rows_beyond_a_month, "it describes more than 178,560 rows, the most a month of the probe's rows can be"),
     (lambda document: document["days"][3].__setitem__(1, -5), "'-5' is not a count"),
     (lambda document: document["days"][3].__setitem__(1, float("nan")), "'nan' is not a count"),
 ])
@@ -343,3 +363,128 @@ def test_a_month_file_and_the_closed_month_of_the_same_month_no_probe_wrote_are_
         "site_src/uptime/dns/1999-12.csv:1:1: warning: '1999-12' is a month before 2000, which the probe never "
         "writes; the rows in it are not shown\n"
         + MONTH_HINT.format(what="remove the files (a closed month's .days.json with its .csv.xz)")))
+
+
+# --- rows the readers could not hold, and closed months' xz files, through the command line ---------------------
+#
+# Each runs `python build.py` in a process of its own, as a push's hook does: exit 1, a message at the row or
+# the file, never a traceback or "internal error".
+
+NOW = "2026-11-23T10:00:00-03:00"
+PORTAL = "components:\n  - id: portal\n    name: Portal\n"
+
+
+def build_py(site: Path, *args: str) -> subprocess.CompletedProcess:
+    """Run `python build.py <args> --site <site> --now NOW` in a process of its own."""
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args, "--site", str(site), "--now", NOW],
+                          capture_output=True, text=True, timeout=300)
+
+
+def refused(result: subprocess.CompletedProcess) -> list[str]:
+    """Assert exit 1 with no traceback or internal error; return the lines printed."""
+    output = result.stdout + result.stderr
+    assert "internal error" not in output and "Traceback" not in output, output
+    assert result.returncode == 1, output
+    return output.splitlines()
+
+
+def minimal_site(tmp_path: Path, files: dict[str, str | bytes], site_yaml: str = MINIMAL_SITE) -> Path:
+    """Write the small site of tests/conftest.py with the component `portal` and `files` added."""
+    return write_tree(tmp_path / "site", {"site_src/site.yaml": site_yaml, "site_src/hours.yaml": MINIMAL_HOURS,
+                                          "site_src/status.yaml": PORTAL, **files})
+
+
+@pytest.mark.parametrize("row, message, hint", [
+    ("2026-11-20T00:00:05Z,1," + "9" * 5000 + ",A",
+     "'" + "9" * 40 + "…' is not a latency in milliseconds",
+     "write a number such as 182 or 182.4, or nothing when there was no answer"),
+    ("2026-11-20T00:00:05Z,1,\u0663,A", "'\u0663' is not a latency in milliseconds",
+     "write a number such as 182 or 182.4, or nothing when there was no answer"),
+    ("2026-11-20T00:00:05Z,0,5,\"" + "x" * 200_000 + "\"",
+     "a field is longer than the 131,072 characters a row may hold",
+     "the probe writes details of at most 200 characters: shorten it"),
+    ("2026-11-20T00:00:05Z,0,5\r,\"a\"", "a carriage return inside the row, which the csv module does not read",
+     "the probe writes each row on one line: remove the carriage return"),
+], ids=["latency-of-5000-digits", "latency-in-arabic-indic-digits", "field-over-the-csv-limit",
+        "carriage-return-before-a-quoted-detail"])
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_history_row_the_readers_cannot_hold_is_a_located_error(tmp_path, row, message, hint, command):
+    site = minimal_site(tmp_path, {"site_src/uptime/portal/2026-11.csv": "time,ok,latency_ms,detail\n" + row + "\n"})
+    args = (command, "--out", str(tmp_path / "out")) if command == "build" else (command,)
+    lines = refused(build_py(site, *args))
+    assert f"site_src/uptime/portal/2026-11.csv:2:1: error: {message}" in lines, lines
+    assert f"  hint: {hint}" in lines, lines
+
+
+def closed_month_site(tmp_path: Path, archive: bytes, site_yaml: str = MINIMAL_SITE) -> Path:
+    """A site whose component's September 2026 is closed: a summary the build cannot use, and `archive`."""
+    return minimal_site(tmp_path, {"site_src/uptime/portal/2026-09.days.json": "{}\n",
+                                   "site_src/uptime/portal/2026-09.csv.xz": archive}, site_yaml)
+
+
+def september(ok: str) -> bytes:
+    """Return September 2026's rows, one every 5 minutes, all with `ok`, compressed as the probe does."""
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    rows = [f"{(start + timedelta(minutes=5 * n)):%Y-%m-%dT%H:%M:%SZ},{ok},5.5,HTTP 200\n" for n in range(8640)]
+    return lzma.compress(("time,ok,latency_ms,detail\n" + "".join(rows)).encode(), preset=6)
+
+
+SUMMARY_WARNING = ("site_src/uptime/portal/2026-09.days.json:1:1: warning: not a summary the probe writes: its "
+                   "format is not 'expediente uptime month 1'; the month's rows are read from 2026-09.csv.xz instead")
+
+
+def test_a_changed_archive_is_read_again_even_when_its_summary_did_not_change(tmp_path):
+    site = closed_month_site(tmp_path, september("1"))
+    time.sleep(2.1)      # past the racy window: the first build keeps what it counted
+    first = build_py(site, "build", "--out", str(tmp_path / "first"))
+    assert first.returncode == 0 and SUMMARY_WARNING in first.stderr.splitlines(), first.stderr
+    archive = site / "site_src/uptime/portal/2026-09.csv.xz"
+    # The summary is left as it was; the archive is replaced, once by one that is not xz, once by other rows.
+    archive.write_bytes(b"not an xz file\n")
+    cached = build_py(site, "build", "--out", str(tmp_path / "cached"))
+    assert "site_src/uptime/portal/2026-09.csv.xz: error: cannot read the closed month's rows: it is not an xz " \
+           "file the probe wrote (Input format not supported by decoder)" in refused(cached)
+    shutil.rmtree(site / ".expediente-cache")
+    fresh = build_py(site, "build", "--out", str(tmp_path / "fresh"))
+    assert refused(fresh) == refused(cached)
+    # Rows of the same size, all failed: only the build that reads them again shows September down.
+    archive.write_bytes(september("0"))
+    time.sleep(2.1)
+    for name in ("down", "down-cached"):
+        down = build_py(site, "build", "--out", str(tmp_path / name))
+        assert down.returncode == 0 and SUMMARY_WARNING in down.stderr.splitlines(), down.stderr
+    assert snapshot(tmp_path / "down") == snapshot(tmp_path / "down-cached")
+    assert snapshot(tmp_path / "down") != snapshot(tmp_path / "first")
+
+
+def test_a_small_archive_cannot_make_the_build_take_gigabytes(tmp_path):
+    # 400 MB of zeros after the header: 61 KB of xz. `limits: tree_mb` (raised here) does not bound it.
+    packer = lzma.LZMACompressor(preset=6)
+    archive = packer.compress(b"time,ok,latency_ms,detail\n") + b"".join(
+        packer.compress(bytes(1 << 20)) for _ in range(400)) + packer.flush()
+    assert len(archive) < 100_000
+    site = closed_month_site(tmp_path, archive, MINIMAL_SITE + "limits: {tree_mb: 1000}\n")
+    # The peak memory of the build alone, measured by a process that runs nothing else.
+    measure = ("import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, "
+               "text=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+               "print(done.returncode); print(done.stdout + done.stderr, end='')")
+    done = subprocess.run([sys.executable, "-c", measure, sys.executable, str(ROOT / "build.py"), "build", "--site",
+                           str(site), "--out", str(tmp_path / "out"), "--now", NOW],
+                          capture_output=True, text=True, timeout=300)
+    peak_kb, code, *lines = done.stdout.splitlines()
+    peak_mb = int(peak_kb) / 1024
+    assert peak_mb < 200, f"a {len(archive):,}-byte archive took {peak_mb:.0f} MB"
+    assert code == "1" and "Traceback" not in done.stdout, done.stdout
+    assert lines[:2] + lines[-1:] == [
+        "site_src/uptime/portal/2026-09.csv.xz: error: cannot read the closed month's rows: it unpacks to more "
+        "than 48 MB, the most a month of the probe's rows can be",
+        "  hint: restore the file from git (it holds the rows of 2026-09, compressed with xz)",
+        "1 error, 1 warning; nothing was written"], lines
+
+
+def test_an_archive_of_more_rows_than_a_month_can_hold_is_refused(tmp_path):
+    # Short rows, so that the row count, not the bytes, bounds it: 5 rows a second of September.
+    rows = b"".join(b"2026-09-01T00:00:00Z,1,,\n" for _ in range(200_000))
+    site = closed_month_site(tmp_path, lzma.compress(b"time,ok,latency_ms,detail\n" + rows))
+    assert "site_src/uptime/portal/2026-09.csv.xz: error: cannot read the closed month's rows: it holds more " \
+           "than 178,560 rows, the most a month of the probe's rows can be" in refused(build_py(site, "check"))
