@@ -169,7 +169,12 @@ class Support:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One change of a notice: the days it covers and what applies on them."""
+    """One change of a notice: the days it covers and what applies on them.
+
+    `hours` gives the listed channels their hours; `kept` names the channels listed as `regular`, which keep
+    their usual hours (as if the notice did not name them); every other channel of the notice's departments
+    is closed on the change's days.
+    """
 
     first: date
     last: date
@@ -177,6 +182,7 @@ class Change:
     hours: tuple[tuple[str, tuple[Interval, ...]], ...] = ()   # channel id -> intervals
     note: Text | None = None
     line: int = 0
+    kept: tuple[str, ...] = ()   # channel ids, sorted
 
     def days(self) -> tuple[date, ...]:
         """Return every day the change covers, in order."""

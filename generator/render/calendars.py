@@ -128,7 +128,7 @@ def notice_events(build: Build, notice: Notice, words: Words) -> tuple[CalendarE
     title, url = notice.title.get(lang), notice_url(build, notice)
     stamp = (notice.modified or notice.updated or notice.date).astimezone(UTC)
     cancelled = notice.cancelled or notice.slug in build.superseded
-    by_department = _notice_days(notice, build.site.departments, lang)
+    by_department = _notice_days(notice, build.site.departments, lang, build.holidays_of)
     host = _host(build)
     events = []
     for dept in build.site.departments:
@@ -150,10 +150,11 @@ def notice_events(build: Build, notice: Notice, words: Words) -> tuple[CalendarE
     return tuple(sorted(events, key=CalendarEvent.sort_key))
 
 
-def _notice_days(notice: Notice, departments: tuple[Department, ...], lang: str):
-    """Return {department: {day: (channel -> intervals, note)}} for the days a notice changes."""
+def _notice_days(notice: Notice, departments: tuple[Department, ...], lang: str, holidays_of):
+    """Return {department: {day: (channel -> intervals, note)}} for the days a notice changes (a channel it keeps
+    `regular` with its usual hours, `holidays_of` its department)."""
     days: dict[str, dict[date, tuple[dict[str, tuple[Interval, ...]], str | None]]] = {}
-    for (dept_id, channel_id, day), override, change in notice_cells(notice, {d.id: d for d in departments}):
+    for (dept_id, channel_id, day), override, change in notice_cells(notice, {d.id: d for d in departments}, holidays_of):
         hours = days.setdefault(dept_id, {}).get(day, ({}, None))[0]
         hours[channel_id] = tuple(override.intervals)
         # On a day two changes cover, the later one wins, as in the overrides.

@@ -16,8 +16,8 @@ When unsure, a part depends on more:
   are inside it), the notices it replaces and those that replace it (both are linked from its page,
   and a replaced notice shows as superseded), and its phase at "now" (notice_status: cancelled,
   superseded, upcoming, active, past), how many of its updates are said at "now" (an incident's or
-  maintenance's page shows those posted by then), and the holidays (conservatively: nothing of a notice
-  reads them today).  Its footer shows the notice's own last change, never the
+  maintenance's page shows those posted by then), and the holidays (a channel a change keeps `regular`
+  shows its holiday hours on a holiday: schedule/effective.notice_cells).  Its footer shows the notice's own last change, never the
   build's "now" (frame.notice_updated), so a notice's page is the same from one minute to the next.
 * an hours notice's calendar part (notice.ics): the same but the bodies, which it does not print.
 * each site-wide part (indexes, feeds, hours pages and API, calendars, the status pages, API and
@@ -99,7 +99,7 @@ def part_keys(build: Build, base: str, site_parts: tuple[str, ...],
     `digests` what earlier builds computed of the notices (NoticeDigests), which it updates.
     """
     site = build.site
-    # The holidays too, though no notice's page or calendar reads them today: they change once a year.
+    # The holidays too: a notice's page and calendar show a channel kept `regular` with its holiday hours.
     settings = _digest(base, site.name, site.base_url, site.timezone, site.languages, site.holiday_rules,
                        site.departments, site.support, site.description, site.components, site.limits,
                        sorted(build.holidays.days.items()),

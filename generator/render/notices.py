@@ -141,7 +141,7 @@ def change_table(build: Build, notice: Notice, lang: str) -> dict | None:
     departments = [d for d in site.departments if d.id in notice.departments]
     hours: dict[tuple[date, str, str], tuple] = {}
     notes: dict[date, Text | None] = {}
-    for (dept_id, channel_id, day), override, change in notice_cells(notice, {d.id: d for d in departments}):
+    for (dept_id, channel_id, day), override, change in notice_cells(notice, {d.id: d for d in departments}, build.holidays_of):
         hours[(day, dept_id, channel_id)] = override.intervals
         notes[day] = change.note
     zones = sorted({d.timezone for d in departments})

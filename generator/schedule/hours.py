@@ -257,6 +257,15 @@ def weekly_summary(hours: WeeklyHours) -> tuple[tuple[tuple[int, ...], tuple[Int
     return tuple((tuple(days), intervals) for days, intervals in groups)
 
 
+def usual_intervals(channel: Channel, day: date, holidays: HolidayCalendar) -> tuple[Interval, ...]:
+    """Return a channel's hours on a local day as if no notice changed them: its holiday hours on a holiday of
+    `holidays` (the department's), else the weekday's; all day for a 24/7 channel."""
+    hours = channel.hours
+    if hours.always:
+        return ALL_DAY
+    return tuple(hours.holidays) if holidays.name(day) is not None else tuple(hours.days[day.weekday()])
+
+
 def _applicable(department: Department, channel: Channel, day: date, holidays: HolidayCalendar,
                 overrides: Mapping) -> tuple[tuple[Interval, ...], str, Text | None, str | None, Text | None]:
     """Return the day's intervals, reason, holiday, notice and note: an override, else a holiday, else the weekday."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from generator.model import Change, Department, SiteSettings
-from generator.read.yaml_nodes import Node
+from generator.read.yaml_nodes import Node, Scalar, Seq
 from generator.validate.dates_in_text import parse_weekday, weekday_mismatch_hint
 from generator.validate.fields import (
     Problems,
@@ -35,6 +35,7 @@ def read_changes(node: Node, problems: Problems, settings: SiteSettings, departm
     if seq is None:
         return ()
     channels = None if department_ids is None else {c.id for d in department_ids for c in departments[d].channels}
+    chosen = None if department_ids is None else tuple(departments[d] for d in department_ids)
     published_day = published.date() if published else None
     seen: dict[date, int] = {}
     changes = []
@@ -42,7 +43,7 @@ def read_changes(node: Node, problems: Problems, settings: SiteSettings, departm
     most = limits["change_days"]
     total = 0
     for item in seq.items:
-        change = read_change(item, problems, settings, channels, period, lang, published_day)
+        change = read_change(item, problems, settings, channels, period, lang, published_day, chosen)
         if change is None:
             continue
         # Counted before a day is listed: every day of a change costs a row on its pages.
@@ -72,8 +73,10 @@ def read_changes(node: Node, problems: Problems, settings: SiteSettings, departm
 
 
 def read_change(node: Node, problems: Problems, settings: SiteSettings, channels: set[str] | None, period: Period,
-                lang: str, published_day: date | None) -> Change | None:
-    """Return one change (a day or a range, closed or with hours), or None when it is wrong."""
+                lang: str, published_day: date | None,
+                departments: tuple[Department, ...] | None = None) -> Change | None:
+    """Return one change (a day or a range, closed or with hours), or None when it is wrong; with the notice's
+    `departments` known, warn when its hours close channels by leaving them out (warn_closed_by_omission)."""
     item = expect_map(node, problems, "a change")
     if item is None:
         return None
@@ -99,8 +102,9 @@ def read_change(node: Node, problems: Problems, settings: SiteSettings, channels
         closed = bool(expect_bool(item.get("closed"), problems, "closed"))
         if not closed:
             problems.error(item.get("closed"), "closed: false changes nothing", "remove it, or give hours")
-    hours = read_change_hours(item.get("hours"), problems, settings, channels) \
+    given = read_change_hours(item.get("hours"), problems, settings, channels) \
         if item.get("hours") is not None else None
+    hours, kept = given if given is not None else (None, ())
     if closed and item.get("hours") is not None:
         problems.error(item.key_node("hours"), "a change is either closed or has hours, not both")
     if not closed and item.get("hours") is None and item.get("closed") is None:
@@ -116,7 +120,11 @@ def read_change(node: Node, problems: Problems, settings: SiteSettings, channels
                        "correct the date, or widen period")
     if hours is None and not closed:
         return None
-    return Change(span[0], span[1], closed, hours or (), note, node.line)
+    change = Change(span[0], span[1], closed, hours or (), note, node.line, kept)
+    if hours is not None and departments is not None:
+        listed = tuple(key.text for key, _ in item.get("hours").pairs)
+        warn_closed_by_omission(item.key_node("hours"), problems, change, listed, departments)
+    return change
 
 
 def check_weekday(node: Node, problems: Problems, day: date, lang: str, period: Period,
@@ -134,9 +142,9 @@ def check_weekday(node: Node, problems: Problems, day: date, lang: str, period: 
 
 
 def read_change_hours(node: Node, problems: Problems, settings: SiteSettings,
-                      channels: set[str] | None) -> tuple | None:
-    """Return a change's ((channel, intervals), ...) sorted by channel, or None when any is wrong; `channels`
-    None: the notice's channels are not known, and are not checked."""
+                      channels: set[str] | None) -> tuple[tuple, tuple[str, ...]] | None:
+    """Return a change's ((channel, intervals), ...) and the channels it keeps `regular`, each sorted by channel,
+    or None when any is wrong; `channels` None: the notice's channels are not known, and are not checked."""
     mapping = expect_map(node, problems, "hours")
     if mapping is None:
         return None
@@ -145,15 +153,70 @@ def read_change_hours(node: Node, problems: Problems, settings: SiteSettings,
     if problems.count() > before:
         return None
     result = []
+    kept = []
     for key, value in mapping.pairs:
         if channels is not None and key.text not in channels:
             problems.error(key, f"no department of this notice has a channel '{key.text}'",
                            did_you_mean(key.text, sorted(channels))
                            or (f"channels are {quote_list(sorted(channels), 'and')}" if channels else None))
             continue
+        if _says_regular(value):
+            kept.append(key.text)
+            continue
+        if isinstance(value, Seq) and (regular := next((v for v in value.items if _says_regular(v)), None)):
+            problems.error(regular, "'regular' cannot be combined with other intervals")
+            continue
         intervals = parse_hours_value(value, problems)
         if intervals is not None:
             result.append((key.text, intervals))
     if not mapping.pairs:
         problems.error(mapping, "hours is empty", "list channel: hours, or write closed: true")
-    return tuple(sorted(result)) if len(result) == len(mapping.pairs) else None
+    if len(result) + len(kept) != len(mapping.pairs):
+        return None
+    return tuple(sorted(result)), tuple(sorted(kept))
+
+
+def _says_regular(node: Node) -> bool:
+    """Tell whether a channel's value in a change is the word `regular` (its usual hours kept)."""
+    return isinstance(node, Scalar) and not node.is_null and node.text.strip().lower() == "regular"
+
+
+def warn_closed_by_omission(node: Node, problems: Problems, change: Change, listed: tuple[str, ...],
+                            departments: tuple[Department, ...]) -> None:
+    """Warn at `node` (the `hours:` key) when a change that opens no channel closes, by leaving them out, channels
+    of its departments that are usually open on some of its days; the hint lists them as `regular`.
+
+    A change that gives some channel hours reads as "only these" (`hours: {email: 09:00-23:00}`), and one that
+    lists every channel, or writes `closed: true`, says what it closes: neither is warned about.  One that only
+    closes (or keeps) the channels it names, as `hours: {phone: closed}`, was most likely meant to touch those
+    alone.  Usually open is by the weekly hours (a 24/7 channel always): a public holiday is not known here.
+    """
+    if change.closed or any(intervals for _, intervals in change.hours):
+        return
+    weekdays = {day.weekday() for day in change.days()[:7]}
+    named = set(listed)
+    closed: list[str] = []
+    for department in departments:
+        for channel in department.channels:
+            hours = channel.hours
+            usually_open = hours.always or any(hours.days[weekday] for weekday in weekdays)
+            if channel.id not in named and channel.id not in closed and usually_open:
+                closed.append(channel.id)
+    if not closed:
+        return
+    span = change.first.isoformat() if change.first == change.last else f"{change.first}..{change.last}"
+    shut = [channel for channel, _ in sorted(change.hours, key=lambda pair: listed.index(pair[0]))]
+    one = len(closed) == 1
+    message = (f"this change closes every channel it does not list: {_plain_list(closed)} "
+               f"{'is' if one else 'are'} closed on {span}" + (f", not only {_plain_list(shut)}" if shut else ""))
+    kept = set(change.kept)
+    written = ", ".join(f"{c}: {'regular' if c in kept else 'closed'}" for c in listed)
+    keep = ", ".join(f"{c}: regular" for c in closed)
+    problems.warning(node, message,
+                     f"to keep {'its' if one else 'their'} usual hours, list {'it' if one else 'them'} as regular: "
+                     f"hours: {{{written}, {keep}}}; to close every channel, write closed: true")
+
+
+def _plain_list(words: list[str]) -> str:
+    """Return words as a readable list without quotes: a, b and c."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

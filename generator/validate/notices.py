@@ -325,5 +325,7 @@ def _cells(notice: Notice, departments: Mapping[str, Department]):
         for dept_id in notice.departments:
             for channel in departments[dept_id].channels:
                 channel_id = channel.id
+                if channel_id in change.kept:
+                    continue    # kept `regular`: the notice leaves it as it is, free for another to change
                 for day in days:
                     yield (dept_id, channel_id, day), change

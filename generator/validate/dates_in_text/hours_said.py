@@ -181,12 +181,16 @@ def _said_by_change(change: Change, day: date, departments: tuple[Department, ..
         for channel in department.channels:
             if channels is None or channel.id in channels:
                 usual = usual_hours(department, channel, day, holidays)
-                hours.append(usual if not applies else () if change.closed else tuple(given.get(channel.id, ())))
+                kept = not applies or channel.id in change.kept
+                hours.append(usual if kept else () if change.closed else tuple(given.get(channel.id, ())))
     return hours
 
 
 def _change_words(change: Change) -> str:
-    return "closed" if change.closed else ", ".join(f"{key} {_written(tuple(value))}" for key, value in change.hours)
+    if change.closed:
+        return "closed"
+    return ", ".join([*(f"{key} {_written(tuple(value))}" for key, value in change.hours),
+                      *(f"{key} regular" for key in change.kept)])
 
 
 def check_hours_said(text: str, lang: str, reference: date, period, context: HoursContext,
