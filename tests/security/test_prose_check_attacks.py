@@ -14,6 +14,7 @@ from __future__ import annotations
 import resource
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,8 @@ changes:
     hours: {phone: 08:00-12:00}
 ---
 """
+# An information notice: the hours its text gives for a day are held against changes it does not have.
+INFO_NOTICE = "---\ntitle: Aviso\ndate: 2026-11-20 10:00\n---\n"
 ORDINARY = "Na sexta-feira o suporte atende normalmente pelo telefone. "
 PHRASES = "sexta 27/11 o suporte fecha às 15h e "
 
@@ -80,3 +83,25 @@ def test_the_warnings_of_a_texts_dates_and_hours_stop_at_twenty_with_a_count_of_
         "  hint: the first 20 are above: deal with them and check again to see the others",
     ]
     assert done.stdout == f"checked {tmp_path / 'site'}: 22 warnings\n"
+
+
+def test_the_hints_of_hundreds_of_days_do_not_grow_as_their_square(tmp_path):
+    # Each hint lists the changes of the hints before it (a notice has one `changes` list): 800 days' hints
+    # once made 19 MB of output for one notice of 30,400 characters.
+    days = [date(2026, 12, 1) + timedelta(n) for n in range(800)]
+    body = "".join(f"Em {day:%d/%m/%Y} o suporte fecha às 15h. " for day in days)
+    site = write_tree(tmp_path / "site", {"site_src/site.yaml": MINIMAL_SITE, "site_src/hours.yaml": MINIMAL_HOURS,
+                                          "notices/2026-11-20-aviso.md": INFO_NOTICE + body + "\n"})
+    done, _ = check(site)
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stderr.splitlines()
+    path = "notices/2026-11-20-aviso.md"
+    # One warning at each of the first 20 phrases ("fecha às 15h", 38 characters apart on the body's first line).
+    assert [line.split(" warning: ")[0] for line in lines[0::2]] == [f"{path}:5:{25 + 38 * n}:" for n in range(21)]
+    assert lines[39].startswith("  hint: add these 20 days in one changes list, e.g. departments: [suporte] and "
+                                "changes: [{date: 2026-12-01, hours: {phone: [09:00-12:00, 14:00-15:00]}}, ")
+    assert lines[40:] == [
+        f"{path}:5:785: warning: 780 more warnings about the dates and hours written in this file are not shown",
+        "  hint: the first 20 are above: deal with them and check again to see the others",
+    ]
+    assert len(done.stderr) < 20_000
