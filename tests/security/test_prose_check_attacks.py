@@ -3,9 +3,9 @@
 The check reads a notice's text for dates and for hours phrases ("o suporte fecha às 15h"), each held against
 its own clause and sentence.  A text of one long sentence holding a phrase every few words ("sexta 27/11 o
 suporte fecha às 15h e ...", repeated to the 32,000 characters a notice may hold) once had each phrase read its
-clause and sentence again from their start: some 860 phrases each reading up to 32,000 characters, over a second
-of CPU per notice (ordinary prose of that length: some 10 ms), and some 860 warnings (200 KB) printed for it.  A
-100 MB push holds 3,000 such notices: an hour of `check`, and the server's time limit reached on every push.
+clause and sentence again from their start: some 860 phrases each reading up to 32,000 characters, 1.2 s of
+processor time per notice, and some 860 warnings (200 KB) printed for it.  A 100 MB push holds 3,000 such
+notices: an hour of `check`, and the server's time limit reached on every push.
 Real runs of `python build.py check`.
 """
 
@@ -62,7 +62,8 @@ def test_the_prose_check_of_a_notice_takes_time_in_proportion_to_its_text(tmp_pa
     ordinary, ordinary_seconds = check(notices_site(tmp_path / "ordinary", ORDINARY, 4))
     phrases, phrases_seconds = check(notices_site(tmp_path / "phrases", PHRASES, 4))
     assert ordinary.returncode == phrases.returncode == 0, ordinary.stderr + phrases.stderr[-2000:]
-    # Before: 8.4 s of processor time against 0.6 s (four notices, the interpreter's start included in both).
+    # Before: 5.2 s of processor time against 0.37 s (four notices, the interpreter's start included in both);
+    # now 0.65 s.
     assert phrases_seconds < 4 * ordinary_seconds, f"{phrases_seconds:.1f} s against {ordinary_seconds:.1f} s"
 
 
@@ -87,7 +88,7 @@ def test_the_warnings_of_a_texts_dates_and_hours_stop_at_twenty_with_a_count_of_
 
 def test_the_hints_of_hundreds_of_days_do_not_grow_as_their_square(tmp_path):
     # Each hint lists the changes of the hints before it (a notice has one `changes` list): 800 days' hints
-    # once made 19 MB of output for one notice of 30,400 characters.
+    # once made 18.5 MB of output for this notice of 30,400 characters.
     days = [date(2026, 12, 1) + timedelta(n) for n in range(800)]
     body = "".join(f"Em {day:%d/%m/%Y} o suporte fecha às 15h. " for day in days)
     site = write_tree(tmp_path / "site", {"site_src/site.yaml": MINIMAL_SITE, "site_src/hours.yaml": MINIMAL_HOURS,
