@@ -51,6 +51,9 @@ FIRST_YEAR, LAST_YEAR = 1970, 2200
 # links ('<', '[') in it; a notice's text is bounded in both.  Not configurable.
 MAX_BODY_CHARS = 32_000
 MAX_BODY_MARKS = 200
+# The warnings about the dates and hours written in one file that are shown; the others are counted in one
+# more line (validate/prose.py): a text can name a day hundreds of times.  Not configurable.
+PROSE_WARNINGS_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
+from generator.validate.dates_in_text import hours_phrases
 from generator.validate.dates_in_text.finding import find_dates
 from generator.validate.dates_in_text.hours_phrases import find_hours_phrases
 from generator.validate.dates_in_text.text import prepare
@@ -260,3 +261,34 @@ def test_the_blocks_read_hold_the_phrases_the_whole_text_s_reading_finds_there(p
     held = {block(offset) for offset in near}
     whole = find_hours_phrases(text, names)
     assert find_hours_phrases(text, names, near) == tuple(p for p in whole if block(p.offset) in held)
+
+
+def clause_read_from_its_start(folded: str, start: int, names: frozenset[str]) -> bool:
+    """The question _Clauses answers, asked as it was first written: the clause before `start` read whole."""
+    breaks = [m.end() for m in hours_phrases._CLAUSE_BREAK.finditer(folded, 0, start)]
+    clause = hours_phrases._WORD.findall(folded[breaks[-1] if breaks else 0:start])
+    words = [w for w in clause if w not in hours_phrases._SUBJECT_SKIP]
+    return not words or any((w in hours_phrases.SERVICE_WORDS and not hours_phrases._someone_else_s(clause, i))
+                            or w in names for i, w in enumerate(clause) if w not in hours_phrases._SUBJECT_SKIP)
+
+
+# Services, other businesses' words, words that are no subject, the site's names, and words cut by a phrase's start.
+CLAUSE_WORDS = sorted({"suporte", "atendimento", "agencia", "agencias", "bancarias", "dos", "correios", "da",
+                       "prefeitura", "post", "office", "the", "o", "a", "na", "quinta", "dia", "janela", "fecha",
+                       "financeiro", "phone", "x-fecha", "ab1c", "we're", "rede", "banco", "bank", "nossa",
+                       "agencia dos correios", "o atendimento da prefeitura", "as agencias bancarias", "the post office",
+                       "o suporte do banco"})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(CLAUSE_WORDS), st.sampled_from([" ", " ", ", ", ". ", "\n", ": ", "-", "("])),
+                min_size=1, max_size=40))
+def test_a_clause_read_once_answers_as_reading_it_from_its_start(pieces):
+    """Whether the words before a phrase in its clause speak of a service is answered from each clause's words
+    read once (a text of one clause holding hundreds of phrases once read it again for each) as reading the
+    clause from its start answers it, at every offset, a word cut there included."""
+    folded = prepare("".join(word + join for word, join in pieces)).folded
+    names = frozenset({"suporte", "financeiro", "phone"})
+    clauses = hours_phrases._Clauses(folded, names)
+    assert [clauses.speaks_of_service(start) for start in range(len(folded) + 1)] == [
+        clause_read_from_its_start(folded, start, names) for start in range(len(folded) + 1)]

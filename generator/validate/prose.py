@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from generator.errors import WARNING, SourceError
+from generator.limits import PROSE_WARNINGS_SHOWN
 from generator.read.sources import MarkdownSource
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
 from generator.validate.dates import parse_date, swapped_date_hint
@@ -94,4 +95,21 @@ def check_prose(source: MarkdownSource, lang: str, reference: date, period, prob
                                   source.body_line - 1, own=own, hinted=hinted)
     # A date already reported as wrong needs no second word about coverage.
     wrong = {(p.line, p.column) for p in found if p.severity != WARNING}
-    problems.items.extend(p for p in found if not (p.severity == WARNING and (p.line, p.column) in wrong))
+    problems.items.extend(_shown(source.path, [p for p in found if not (p.severity == WARNING
+                                                                         and (p.line, p.column) in wrong)]))
+
+
+def _shown(path: str, found: list[SourceError]) -> list[SourceError]:
+    """Return `found` with its first PROSE_WARNINGS_SHOWN warnings (in the order they are printed) and every
+    error; the other warnings are counted in one more warning, at the first of them."""
+    warnings = sorted({p for p in found if p.severity == WARNING}, key=SourceError.sort_key)
+    if len(warnings) <= PROSE_WARNINGS_SHOWN:
+        return found
+    # A text can name a day hundreds of times ("sexta 27/11 ... e sexta 27/11 ..."): printed whole, each
+    # notice of a push would add some 200 KB to what the pusher reads.
+    hidden = warnings[PROSE_WARNINGS_SHOWN:]
+    first, dropped = hidden[0], set(hidden)
+    return [p for p in found if p not in dropped] + [SourceError(
+        path, first.line, first.column,
+        f"{len(hidden)} more warnings about the dates and hours written in this file are not shown",
+        f"the first {PROSE_WARNINGS_SHOWN} are above: deal with them and check again to see the others", WARNING)]

@@ -152,14 +152,63 @@ def _someone_else_s(words: list[str], index: int) -> bool:
     return index > 0 and words[index - 1] in _OTHERS_BEFORE
 
 
-def _speaks_of_service(folded: str, start: int, names: frozenset[str]) -> bool:
-    """Tell whether the clause before `start` names no subject, a service or one of `names` (a department or channel);
-    a service another business runs (_someone_else_s) is none."""
-    breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded, 0, start)]
-    clause = _WORD.findall(folded[breaks[-1] if breaks else 0:start])
-    words = [w for w in clause if w not in _SUBJECT_SKIP]
-    return not words or any((w in SERVICE_WORDS and not _someone_else_s(clause, i)) or w in names
-                            for i, w in enumerate(clause) if w not in _SUBJECT_SKIP)
+class _Clauses:
+    """The clauses of a folded text, each read once: what the words before a phrase in its clause say.
+
+    A clause runs from a break (_CLAUSE_BREAK) to the next.  A text may be one clause of 32,000 characters
+    holding a phrase every few words ("sexta 27/11 o suporte fecha às 15h e ..."): reading the clause again
+    from its start for each phrase made a notice's check take time in the square of its length.  Here each
+    clause's words are read once, with running counts of those that are a subject and those that name a
+    service, so that each phrase costs two binary searches and a look at the last words before it.
+    """
+
+    __slots__ = ("_folded", "_names", "_breaks", "_read")
+
+    def __init__(self, folded: str, names: frozenset[str]):
+        self._folded = folded
+        self._names = names
+        self._breaks = [m.end() for m in _CLAUSE_BREAK.finditer(folded)]     # where each clause but the first starts
+        self._read: dict[int, tuple] = {}
+
+    def _service(self, words: list[str], index: int) -> bool:
+        """Tell whether the word at `index` of a clause's `words` names a service of support or of the site."""
+        word = words[index]
+        return (word in SERVICE_WORDS and not _someone_else_s(words, index)) or word in self._names
+
+    def _clause(self, start: int, end: int) -> tuple:
+        """Return the words of the clause from `start` to `end`: their starts, ends and texts, and the running
+        counts of words that are a subject (not in _SUBJECT_SKIP) and that name a service, before each."""
+        found = list(_WORD.finditer(self._folded, start, end))
+        words = [m[0] for m in found]
+        subjects, services = [0], [0]
+        for index, word in enumerate(words):
+            subject = word not in _SUBJECT_SKIP
+            subjects.append(subjects[-1] + subject)
+            services.append(services[-1] + (subject and self._service(words, index)))
+        return [m.start() for m in found], [m.end() for m in found], words, subjects, services
+
+    def speaks_of_service(self, start: int) -> bool:
+        """Tell whether the clause before `start` names no subject, a service or one of `names` (a department or
+        channel); a service another business runs (_someone_else_s) is none."""
+        at = bisect_right(self._breaks, start)
+        first = self._breaks[at - 1] if at else 0
+        if first not in self._read:
+            last = self._breaks[at] - 1 if at < len(self._breaks) else len(self._folded)
+            self._read[first] = self._clause(first, last)
+        starts, ends, words, subjects, services = self._read[first]
+        before = bisect_right(ends, start)          # the words that end before `start`; a word across it is cut
+        cut = [self._folded[starts[before]:start]] if before < len(words) and starts[before] < start else []
+        if not subjects[before] and not any(word not in _SUBJECT_SKIP for word in cut):
+            return True
+        # A word's service depends on the word before it and the two after it in the clause (_someone_else_s): the
+        # running count holds for the words two words or more before `start`; the last ones are looked at here.
+        settled = max(0, before - 2)
+        if services[settled]:
+            return True
+        near = words[max(0, before - 3):before] + cut
+        skipped = settled - max(0, before - 3)
+        return any(near[index] not in _SUBJECT_SKIP and self._service(near, index)
+                   for index in range(skipped, len(near)))
 
 
 def _chain(folded: str, start: int, end: int) -> tuple[list[str], int]:
@@ -212,6 +261,9 @@ def find_hours_phrases(text: str, names: frozenset[str] = frozenset(),
     folded = prepared.folded
     sentence_ends = [m.end() for m in _SENTENCE_END.finditer(folded)] + [len(folded)]
     found: dict[int, HoursPhrase] = {}
+    clauses: _Clauses | None = None                 # read when a phrase first needs its clause
+    # The words of each sentence holding a phrase, read once: a sentence may hold hundreds of phrases.
+    sentence_words: dict[tuple[int, int], frozenset[str]] = {}
     taken = bytearray(len(folded))
     stretches = _blocks_holding(prepared, near)
     for kind, regex in _PHRASES:
@@ -230,18 +282,22 @@ def find_hours_phrases(text: str, names: frozenset[str] = frozenset(),
                 continue            # "das 22h às 2h" runs past midnight: too rare in prose to read safely
             head = match.start() + len(match[0]) - len(match[0].lstrip())
             # A label ("10/12: fechado") and a first person ("fechamos", "estaremos fechados") need no subject.
-            if not (regex is _PHRASES[-1][1] or _FIRST_PERSON.match(folded, head)
-                    or _speaks_of_service(folded, head, names)):
-                continue
+            if not (regex is _PHRASES[-1][1] or _FIRST_PERSON.match(folded, head)):
+                clauses = clauses or _Clauses(folded, names)
+                if not clauses.speaks_of_service(head):
+                    continue
             taken[match.start():end] = b"\x01" * (end - match.start())
             end_index = bisect_right(sentence_ends, head)
             sentence_start = sentence_ends[end_index - 1] if end_index else 0
             sentence_end = sentence_ends[min(end_index, len(sentence_ends) - 1)]
+            if (sentence_start, sentence_end) not in sentence_words:
+                sentence_words[sentence_start, sentence_end] = frozenset(
+                    _WORD.findall(folded, sentence_start, sentence_end))
             start, stop = prepared.span(head, end)
             line = bisect_right(prepared.line_starts, start)
             found[start] = HoursPhrase(
                 offset=start, end=stop, line=line, column=start - prepared.line_starts[line - 1] + 1,
                 text=_AM_PM_DOT.sub(r"\1", " ".join(text[start:stop].split())), kind=kind, times=times,
                 sentence=prepared.span(sentence_start, max(sentence_start + 1, sentence_end)),
-                words=frozenset(_WORD.findall(folded[sentence_start:sentence_end])))
+                words=sentence_words[sentence_start, sentence_end])
     return tuple(found[key] for key in sorted(found))

@@ -16,13 +16,16 @@ holidays close it then.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from babel.dates import get_day_names
 
 from generator.errors import WARNING, SourceError
+from generator.limits import PROSE_WARNINGS_SHOWN
 from generator.model import Change, Department, Interval
 from generator.validate.dates_in_text.finding import ProseDate, find_dates
 from generator.validate.dates_in_text.hours_holidays import SiteHolidays, usual_hours
@@ -153,21 +156,28 @@ def _change_hint(phrase: HoursPhrase, day: date, context: HoursContext, earlier:
             f"if the text only repeats the usual hours")
 
 
-def _days_of(index: int, phrases: tuple[HoursPhrase, ...], dates: tuple[ProseDate, ...]) -> list[date]:
-    """Return the days a phrase speaks of: its sentence's dates since the previous phrase, else up to the next."""
+def _days_of(index: int, phrases: tuple[HoursPhrase, ...], dates: tuple[ProseDate, ...], offsets: list[int],
+             latest_ends: list[int]) -> list[date]:
+    """Return the days a phrase speaks of: its sentence's dates since the previous phrase, else up to the next.
+
+    `offsets` are the dates' (in order: find_dates sorts them), `latest_ends[index]` the furthest end of the
+    phrases before this one (-1: none): one sentence may hold hundreds of phrases and dates, and looking
+    through all of them for each phrase took time in the square of their number."""
     phrase = phrases[index]
     low, high = phrase.sentence
-    after_previous = max([p.end for p in phrases[:index] if p.end > low] or [low])
-    before_next = min([p.offset for p in phrases[index + 1:] if p.offset < high] or [high])
-    near = [d for d in dates if after_previous <= d.offset < phrase.offset] or [
-        d for d in dates if phrase.end <= d.offset < before_next]
+    after_previous = max(low, latest_ends[index])
+    before_next = min(high, phrases[index + 1].offset) if index + 1 < len(phrases) else high
+    near = dates[bisect_left(offsets, after_previous):bisect_left(offsets, phrase.offset)] or \
+        dates[bisect_left(offsets, phrase.end):bisect_left(offsets, before_next)]
     days: list[date] = []
+    seen: set[date] = set()
     for found in near:
         if found.day is None or found.swapped:
             continue        # reported as no date by check_dates
         first, last = found.range or (found.day, found.day)
         for n in range(min((last - first).days, 31) + 1):
-            if first + timedelta(n) not in days:
+            if first + timedelta(n) not in seen:
+                seen.add(first + timedelta(n))
                 days.append(first + timedelta(n))
     return days
 
@@ -214,9 +224,11 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
     if not phrases:
         return []
     local = parse_locale(lang)
+    offsets = [found.offset for found in dates]
+    latest_ends = list(accumulate((phrase.end for phrase in phrases), max, initial=-1))
     found = []
     for index, phrase in enumerate(phrases):
-        for day in _days_of(index, phrases, dates):
+        for day in _days_of(index, phrases, dates, offsets, latest_ends):
             change = next((c for c in context.changes if c.first <= day <= c.last), None)
             if day in acknowledged or (change is None and (not own or context.hours_notice or (
                     period and not period[0] <= day <= period[1]))):
@@ -230,10 +242,13 @@ def check_hours_said(text: str, lang: str, reference: date, period, context: Hou
                 if any(_agrees(phrase, [usual_hours(d, c, day, holidays) for d in departments for c in d.channels
                                         if channels is None or c.id in channels]) for holidays in (None, context.holidays)):
                     continue
+                # Each hint lists the days of those before it: past the warnings a file shows (check_prose), a
+                # hint says its own day only, or the hints of hundreds of days would grow as their square.
+                earlier = hinted if len(hinted) < PROSE_WARNINGS_SHOWN else []
                 found.append(SourceError(
                     path, line_offset + phrase.line, column,
                     f'the text says the hours of {day.isoformat()} ({weekday}) change ("{phrase.text}"), '
-                    f"but the notice changes no hours that day", _change_hint(phrase, day, context, hinted), WARNING))
+                    f"but the notice changes no hours that day", _change_hint(phrase, day, context, earlier), WARNING))
             elif not any(_agrees(phrase, _said_by_change(change, day, departments, channels, context, holidays))
                          for holidays in (None, context.holidays)):
                 found.append(SourceError(
