@@ -131,7 +131,8 @@ def _prose(prose: ProseContext | None) -> tuple | None:
     if prose is None:
         return None
     return (prose.lang, prose.reference, prose.period,
-            None if prose.covered is None else tuple(sorted(prose.covered)), tuple(sorted(prose.acknowledged)))
+            None if prose.covered is None else tuple(sorted(prose.covered)), tuple(sorted(prose.acknowledged)),
+            prose.span)
 
 
 class CheckedEntries:
