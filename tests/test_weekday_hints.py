@@ -4,6 +4,7 @@ es-MX site published on 7 December 2026."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import write_tree
 
 from generator.cli import main
@@ -86,3 +87,33 @@ def test_a_copied_notice_whose_month_was_not_updated_still_gets_the_month(tmp_pa
     assert check(tmp_path, capsys, {"notices/2026-12-07-aviso.md": notice}) == (1, [
         "notices/2026-12-07-aviso.md:5:16: error: 7/12/2025 is a Sunday (domingo), not lunes",
         "  hint: 2026-12-07 is a Monday (did you mean 2026?)", "1 error"])
+
+
+# --- day names in hours.yaml --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, meant", [
+    ("lun-vie", "mon-fri"), ("sáb", "sat"), ("Sab.", "sat"), ("seg-sex", "mon-fri"),
+    ("segunda a sexta", "mon-fri"), ("segunda-feira-sexta-feira", "mon-fri"), ("lunes a viernes", "mon-fri"),
+    ("lun,mié,vie", "mon,wed,fri"), ("mon,Mie", "mon,wed"), ("Monday-Friday", "mon-fri"), ("Tues", "tue"),
+    ("sábado", "sat"), ("Dom", "sun"), ("mar", "tue"), ("2ª-6ª", "mon-fri"), ("weekends,lun", "weekends,mon"),
+    ("Lun–Vie", "mon-fri"),
+])
+def test_a_day_name_in_spanish_portuguese_or_english_gets_its_english_key(tmp_path, capsys, written, meant):
+    hours = HOURS.replace("          sat: 10:00-14:00", f"          {written}: 10:00-14:00")
+    status, err = check(tmp_path, capsys, {}, hours)
+    # The message names the first part that is no English key; the hint translates the whole selector.
+    part = next(p for p in written.lower().split(",") if p not in ("mon", "weekends"))
+    assert (status, err) == (1, [
+        f"site_src/hours.yaml:10:11: error: unknown day selector '{part.lower()}'",
+        f"  hint: did you mean '{meant}'? Days are written as the English mon … sun", "1 error"])
+
+
+@pytest.mark.parametrize("written, hint", [
+    ("mon-fry", "did you mean 'mon-fri'?"),     # a typo keeps the nearest key
+    ("lundi", "use mon … sun, a range (mon-fri), a list (mon,wed,fri), daily, weekdays, weekends or holidays"),
+])
+def test_what_names_no_day_keeps_its_old_hint(tmp_path, capsys, written, hint):
+    hours = HOURS.replace("          sat: 10:00-14:00", f"          {written}: 10:00-14:00")
+    status, err = check(tmp_path, capsys, {}, hours)
+    assert (status, err) == (1, [f"site_src/hours.yaml:10:11: error: unknown day selector '{written}'",
+                                 f"  hint: {hint}", "1 error"])
