@@ -26,7 +26,7 @@ Texto.
 """
 WARNING_TEXT = "the change on 2026-11-09 is dated before the notice was published (2026-11-10)"
 ERROR_TEXT = "2026-11-24 is a Tuesday (terça-feira), not sexta-feira"
-HINT_TEXT = "2026-11-27 is a Friday (did you mean the 27th?)"
+HINT_TEXT = "Friday is 20 or 27 November"
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from generator.validate.dates_in_text.text import PREVIOUS_WORD, previous_word
 
 PROSE = Path(__file__).parent / "prose"
 OCT_16 = date(2017, 10, 16)
-MONDAY, TUESDAY, WEDNESDAY, FRIDAY, SATURDAY = 0, 1, 2, 4, 5
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(7)
 
 
 def read_case(path: Path):
@@ -347,7 +347,7 @@ def test_weekdays_pair_with_the_dates_written_beside_them(text, lang, pairs):
 def test_a_wrong_weekday_between_two_dates_is_reported_at_the_date_it_follows():
     assert messages("13/10, terça, 16/10, segunda") == [
         "n.md:1:1: error: 13/10 (2017-10-13) is a Friday (sexta-feira), not terça\n"
-        "  hint: 2017-10-10 is a Tuesday (did you mean the 10th?)"]
+        "  hint: Tuesday is 10 or 17 October"]
 
 
 def test_weekday_ranges_beside_date_ranges_are_checked_end_to_end():
@@ -423,25 +423,36 @@ def test_generated_numbers_that_are_not_dates_raise_nothing(text, lang):
 # --- hints ------------------------------------------------------------------------------
 
 
+DEC_7 = date(2026, 12, 7)
+
+
 @pytest.mark.parametrize("day, weekday, period, reference, hint", [
-    (date(2017, 9, 17), TUESDAY, None, None, "2017-10-17 is a Tuesday (did you mean October?)"),
+    # The same day of another month or year, where the written day lies before the notice or far after it.
+    (date(2017, 9, 17), TUESDAY, None, OCT_16, "2017-10-17 is a Tuesday (did you mean October?)"),
     (date(2017, 9, 17), TUESDAY, (date(2017, 10, 1), date(2017, 10, 31)), None,
      "2017-10-17 is a Tuesday and lies inside the notice's period"),
     (date(2017, 9, 17), TUESDAY, (date(2017, 9, 18), date(2017, 9, 20)), None,
      "2017-09-19 is a Tuesday and lies inside the notice's period"),      # a day within the week
-    (date(2017, 12, 17), WEDNESDAY, None, None, "2018-01-17 is a Wednesday (did you mean January 2018?)"),
-    (date(2023, 11, 29), FRIDAY, None, None, "2023-12-29 is a Friday (did you mean December?)"),
+    (date(2017, 12, 17), WEDNESDAY, None, date(2018, 1, 10), "2018-01-17 is a Wednesday (did you mean January 2018?)"),
+    (date(2023, 11, 29), FRIDAY, None, date(2023, 12, 20), "2023-12-29 is a Friday (did you mean December?)"),
     (date(2023, 11, 29), FRIDAY, None, date(2024, 11, 15), "2024-11-29 is a Friday (did you mean 2024?)"),
-    (date(2018, 10, 17), TUESDAY, None, None, "2017-10-17 is a Tuesday (did you mean 2017?)"),
+    (date(2018, 10, 17), TUESDAY, None, date(2017, 10, 2), "2017-10-17 is a Tuesday (did you mean 2017?)"),
+    (date(2025, 4, 24), FRIDAY, None, date(2026, 4, 1), "2026-04-24 is a Friday (did you mean 2026?)"),
+    # A day one off is named alone; else both days around the written one, never a past month for a day ahead.
     (date(2018, 10, 17), TUESDAY, None, date(2018, 10, 1), "2018-10-16 is a Tuesday (did you mean the 16th?)"),
-    (date(2017, 9, 17), TUESDAY, None, OCT_16, "2017-10-17 is a Tuesday (did you mean October?)"),
     (date(2025, 4, 24), FRIDAY, None, date(2025, 4, 1), "2025-04-25 is a Friday (did you mean the 25th?)"),
-    (date(2025, 4, 24), FRIDAY, None, None, "2026-04-24 is a Friday (did you mean 2026?)"),
-    (date(2017, 10, 17), SATURDAY, None, None, "2017-10-14 is a Saturday (did you mean the 14th?)"),
-    (date(2017, 10, 30), WEDNESDAY, None, None, "2017-11-01 is a Wednesday (did you mean November 1?)"),
-    (date(2017, 12, 30), MONDAY, None, None, "2018-01-01 is a Monday (did you mean January 1, 2018?)"),
+    (date(2017, 10, 31), WEDNESDAY, None, None, "2017-11-01 is a Wednesday (did you mean November 1?)"),
+    (date(2017, 12, 31), MONDAY, None, None, "2018-01-01 is a Monday (did you mean January 1, 2018?)"),
+    (date(2026, 12, 12), THURSDAY, None, DEC_7, "Thursday is 10 or 17 December"),
+    (date(2026, 12, 15), SUNDAY, None, DEC_7, "Sunday is 13 or 20 December"),
+    (date(2026, 12, 8), MONDAY, None, DEC_7, "2026-12-07 is a Monday (did you mean the 7th?)"),  # the notice's day
+    (date(2026, 12, 4), THURSDAY, None, DEC_7, "Thursday is 3 or 10 December"),  # one off, but before the notice
+    (date(2017, 9, 17), TUESDAY, None, None, "Tuesday is 12 or 19 September"),   # no notice's date: no month slip
+    (date(2017, 10, 17), SATURDAY, None, None, "Saturday is 14 or 21 October"),
+    (date(2017, 10, 30), WEDNESDAY, None, None, "Wednesday is 25 October or 1 November"),
+    (date(2017, 12, 30), MONDAY, None, None, "Monday is 25 December 2017 or 1 January 2018"),
     (date(2017, 10, 17), MONDAY, (date(2017, 12, 1), date(2017, 12, 31)), None,
-     "2016-10-17 is a Monday but lies outside the notice's period (2017-12-01 to 2017-12-31): "
+     "2017-10-16 is a Monday but lies outside the notice's period (2017-12-01 to 2017-12-31): "
      "check the weekday, or the date and the period"),                  # nothing inside: the guess says so
 ])
 def test_weekday_mismatch_hint(day, weekday, period, reference, hint):

@@ -38,6 +38,13 @@ NOW = "2026-11-23T10:00:00-03:00"
     ("We reopen at 25:00.", 14, f"25:00 is not a time of day: {HOURS}", "check the hour; 24:00 may end a day"),
     ("Das 8h às 18h75.", 11, f"18h75 is not a time of day: {MINUTES}", "check the minutes"),
     ("Das 18:75 às 20:00.", 5, f"18:75 is not a time of day: {MINUTES}", "check the minutes"),
+    # The hour with its abbreviation apart or longer: "25 hrs", "25 hs", "25hrs", "25 h".
+    ("Hoy cerramos a las 25 hrs. por inventario.", 20, f"25 hrs is not a time of day: {HOURS}",
+     "check the hour; 24h may end a day"),
+    ("Atendemos hasta las 26 hs.", 21, f"26 hs is not a time of day: {HOURS}", "check the hour; 24h may end a day"),
+    ("Plantão até às 25hrs.", 16, f"25hrs is not a time of day: {HOURS}", "check the hour; 24h may end a day"),
+    ("De las 20 h a las 25 h.", 19, f"25 h is not a time of day: {HOURS}", "check the hour; 24h may end a day"),
+    ("Das 22 hr às 26 hr.", 14, f"26 hr is not a time of day: {HOURS}", "check the hour; 24h may end a day"),
 ])
 def test_an_impossible_time_is_an_error(text, column, message, hint):
     problems = check_times(text, "notices/x.md", 4)
@@ -86,6 +93,12 @@ def test_an_impossible_time_is_an_error(text, column, message, hint):
     "De las 9:00 a las 18:00, hasta las 24h y desde las 7h.",
     "We reopen at 08:30, by 12:00 at the latest; from 22:00 to 24:00 and until 23:59.",
     "Das 22:00-06:00 fica o plantão.",
+    "Cerramos a las 14 hrs. y abrimos a las 9 hs; hasta las 24 hrs atiende el chat.",
+    # Hours written out are a duration after "a las" ("48 hours after the fault"), and are left alone.
+    "A las 48 horas de la falla el servicio volvió; a las 72 horas de abierto el reclamo se cierra.",
+    "Resolveremos el problema en las 48 hrs siguientes; durante las 72 hs posteriores habrá cortes.",
+    "A partir das 48 hrs sem conexão o desconto é automático.",
+    "We reopen at 25 hrs.",
 ])
 def test_ordinary_sentences_stay_silent(text):
     assert check_times(text, "notices/x.md") == ()
@@ -107,6 +120,7 @@ def notice(body: str) -> str:
     ("pt-BR", "Prazo de 72:00 horas para a resposta."),                                  # a duration
     ("es", "Resolveremos el problema en las 48h siguientes."),                           # Spanish article + duration
     ("es", "Durante las 72h posteriores al corte habrá inestabilidad."),
+    ("es", "A las 48 horas de la falla el servicio volvió; en las 72 hrs siguientes habrá cortes."),
     ("en", "Traffic is now split 50:50 between the two routes."),
 ])
 def test_ordinary_prose_is_no_impossible_time(make_site, capsys, lang, body):
@@ -117,3 +131,14 @@ def test_ordinary_prose_is_no_impossible_time(make_site, capsys, lang, body):
     code = main(["check", "--site", str(site), "--now", NOW])
     assert "is not a time of day" not in capsys.readouterr().err
     assert code == 0
+
+
+def test_a_las_25_hrs_is_an_error_in_a_build(make_site, capsys):
+    site_yaml = MINIMAL_SITE.replace("[pt-BR, en]", "[es-MX]")
+    hours = MINIMAL_HOURS.replace("{pt-BR: Suporte, en: Support}", "Soporte")
+    site = make_site({"site_src/site.yaml": site_yaml, "site_src/hours.yaml": hours,
+                      "notices/2026-11-20-aviso.md": notice("Hoy cerramos a las 25 hrs. por inventario.")})
+    assert main(["check", "--site", str(site), "--now", NOW]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"notices/2026-11-20-aviso.md:5:20: error: 25 hrs is not a time of day: {HOURS}",
+        "  hint: check the hour; 24h may end a day", "1 error"]

@@ -73,7 +73,7 @@ def test_a_wrong_weekday_is_reported_by_the_one_notice_that_has_it(make_site):
     assert checked.parts is None
     assert [problem.format() for problem in checked.problems] == [
         "notices/2026-11-10-feriado.md:7:14: error: 2026-11-20 is a Friday (sexta-feira), not Segunda-Feira\n"
-        "  hint: 2026-11-23 is a Monday (did you mean the 23rd?)"]
+        "  hint: Monday is 16 or 23 November"]
 
 
 def test_the_site_is_made_whole_with_its_holiday_rules_and_notices(make_site):

@@ -130,7 +130,7 @@ def _prose(prose: ProseContext | None) -> tuple | None:
     """Return a prose context as plain values in a fixed order (its sets sorted)."""
     if prose is None:
         return None
-    return (prose.lang, prose.reference, prose.period,
+    return (prose.lang, prose.reference, prose.period, prose.span,
             None if prose.covered is None else tuple(sorted(prose.covered)), tuple(sorted(prose.acknowledged)))
 
 

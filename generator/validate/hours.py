@@ -6,6 +6,7 @@ import re
 
 from generator.model import CHANNEL_TYPES, Channel, Department, Interval, WeeklyHours
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq
+from generator.validate.day_selectors import english_selector
 from generator.validate.durations import DASHES, parse_response_time
 from generator.validate.fields import (
     Problems,
@@ -163,8 +164,10 @@ def parse_selector(key: Scalar, problems: Problems) -> tuple[int | str, ...] | N
                 return None
             days += range(first, last + 1)
         else:
-            hint = did_you_mean(part, SELECTOR_WORDS) or \
-                "use mon … sun, a range (mon-fri), a list (mon,wed,fri), daily, weekdays, weekends or holidays"
+            english = english_selector(key.text, SELECTOR_WORDS)
+            hint = (f"did you mean '{english}'? Days are written as the English mon … sun" if english else
+                    did_you_mean(part, SELECTOR_WORDS)
+                    or "use mon … sun, a range (mon-fri), a list (mon,wed,fri), daily, weekdays, weekends or holidays")
             problems.error(key, f"unknown day selector '{part}'", hint)
             return None
     return tuple(days)

@@ -8,7 +8,7 @@ in `gather_notices`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Mapping
 
 from generator.errors import SourceError
@@ -59,6 +59,7 @@ class ProseContext:
     acknowledged: frozenset[date]             # prose_dates_ok
     changes: tuple[Change, ...] = ()          # what the text's hours are held against
     chosen: tuple[str, ...] | None = None     # the notice's departments (None: all)
+    span: tuple[date, date] | None = None     # a maintenance's or an incident's first and last day
 
     def hours(self, settings: SiteSettings, holidays: SiteHolidays) -> HoursContext:
         """Return what the hours the text gives are checked against, with the site's departments and holidays."""
@@ -114,7 +115,7 @@ def validate_notice(source: MarkdownSource, settings: SiteSettings, slugs: froze
     parts, prose = _read_notice(source, settings, slugs, problems)
     if prose is not None:
         check_prose(source, prose.lang, prose.reference, prose.period, problems, prose.covered, prose.acknowledged,
-                    prose.hours(settings, holidays))
+                    prose.hours(settings, holidays), span=prose.span)
     return CheckedNotice(parts, prose, tuple(problems.items))
 
 
@@ -184,7 +185,10 @@ def _read_notice(source: MarkdownSource, settings: SiteSettings, slugs: frozense
     if parts is not None and kind == "hours":
         covered = frozenset(day for change in changes for day in change.days())
     chosen_ids = tuple(chosen) if chosen is not None and front.get("departments") is not None else None
-    return parts, ProseContext(lang, published.date(), period, covered, acknowledged, changes, chosen_ids)
+    start, end = status_fields.get("start"), status_fields.get("end")
+    # An end at midnight closes the day before it.
+    span = (start.date(), max(start, (end or start) - timedelta(microseconds=1)).date()) if start is not None else None
+    return parts, ProseContext(lang, published.date(), period, covered, acknowledged, changes, chosen_ids, span)
 
 
 def validate_translation(source: MarkdownSource, settings: SiteSettings, notice: NoticeParts | None,
@@ -195,7 +199,7 @@ def validate_translation(source: MarkdownSource, settings: SiteSettings, notice:
     checked = Problems(source.path)
     if translated is not None and notice is not None and prose is not None and translated[0] != notice.lang:
         check_prose(source, translated[0], prose.reference, prose.period, checked, prose.covered, prose.acknowledged,
-                    prose.hours(settings, holidays), own=False)
+                    prose.hours(settings, holidays), own=False, span=prose.span)
     return CheckedTranslation(translated, tuple(problems.items), tuple(checked.items))
 
 

@@ -61,11 +61,12 @@ def read_prose_dates_ok(node: Node | None, problems: Problems) -> frozenset[date
 
 def check_prose(source: MarkdownSource, lang: str, reference: date, period, problems: Problems,
                 covered: frozenset[date] | None = None, acknowledged: frozenset[date] = frozenset(),
-                hours: HoursContext | None = None, own: bool = True) -> None:
+                hours: HoursContext | None = None, own: bool = True, span: tuple[date, date] | None = None) -> None:
     """Check the dates written in the title and body of one file against the notice's date and period, and
     the hours it gives for a day against the notice's changes (`hours`; `own` False: a translation).
 
-    A date in `acknowledged` (the notice's `prose_dates_ok`) may lie outside the period or the changes.
+    A date in `acknowledged` (the notice's `prose_dates_ok`) may lie outside the period or the changes; `span`
+    (a maintenance's or an incident's first and last day) guides the hint at the day a wrong weekday meant.
     """
     found: list[SourceError] = []
     if covered is not None:
@@ -78,13 +79,13 @@ def check_prose(source: MarkdownSource, lang: str, reference: date, period, prob
     title_node = source.front.get("title") if isinstance(source.front, Map) else None
     if isinstance(title_node, Scalar):
         for problem in check_dates(title_node.text, lang, reference, source.path, title_node.line - 1, period,
-                                   acknowledged):
+                                   acknowledged, span):
             found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
                                      problem.message, problem.hint, problem.severity))
         for problem in check_times(title_node.text, source.path, title_node.line - 1):
             found.append(SourceError(problem.path, problem.line, problem.column + title_node.column - 1,
                                      problem.message, problem.hint, problem.severity))
-    found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period, acknowledged)
+    found += check_dates(source.body, lang, reference, source.path, source.body_line - 1, period, acknowledged, span)
     found += check_times(source.body, source.path, source.body_line - 1)
     if hours is not None:
         hinted: list[tuple[str, str]] = []

@@ -32,48 +32,86 @@ def _shift_months(day: date, months: int) -> date | None:
     return date(year, month + 1, day.day) if day.day <= calendar.monthrange(year, month + 1)[1] else None
 
 
-def weekday_mismatch_hint(day: date, weekday: int, lang: str, period, *, reference: date | None = None) -> str:
-    """Return the date most likely meant when `day` was written with `weekday` (Monday = 0).
+def _day_month(day: date, year: bool) -> str:
+    """Return "10 December", with the year when asked ("31 December 2026")."""
+    return f"{day.day} {_english_month(day.month)}" + (f" {day.year}" if year else "")
 
-    Candidates have the written weekday and the same day of the month one or two months or
-    a year away, or lie within a week of `day`.  The first of these rules that separates
-    them decides: inside `period` (inclusive) when given; within half a year of
-    `reference` (the notice's date) when given, since a notice is about the days around
-    it; a slip of one month or one year (the copied notice whose weekday was updated but
-    not its month), then a day within the week, then a slip of two months; nearest to `day`.
+
+def _either(weekday: int, first: date, second: date) -> str:
+    """Return "Thursday is 10 or 17 December" for the two dates on `weekday` around a written date."""
+    if first.month == second.month:
+        both = f"{first.day} or {_day_month(second, False)}"
+    else:
+        years = first.year != second.year
+        both = f"{_day_month(first, years)} or {_day_month(second, years)}"
+    return f"{_english_weekday(weekday)} is {both}"
+
+
+def _slip_meant(day: date, best: date) -> str:
+    """Return what the hint asks about a date on the right weekday: "the 16th", "November 1", "October", "2024"."""
+    if best.day != day.day:
+        meant = f"the {_ordinal(best.day)}" if best.month == day.month else f"{_english_month(best.month)} {best.day}"
+        return meant + (f", {best.year}" if best.year != day.year else "")
+    if best.month != day.month:
+        return _english_month(best.month) + (f" {best.year}" if best.year != day.year else "")
+    return str(best.year)
+
+
+def _month_slip(day: date, weekday: int, reference: date | None) -> date | None:
+    """Return the same day of the month one or two months or a year away, on `weekday`, when that is likely
+    what was meant: the written day lies before the notice's date or over half a year after it (a copied
+    notice whose month or year was not updated), and the slip lies from the notice's week to half a year on,
+    nearer to the notice's date than the written day; else None.  Without a notice's date nothing says so."""
+    if reference is None or 0 <= (day - reference).days <= 183:
+        return None
+    slips = [(kind, when) for kind, shifts in ((0, (-1, 1, -12, 12)), (1, (-2, 2))) for months in shifts
+             if (when := _shift_months(day, months)) is not None and when.weekday() == weekday
+             and -7 <= (when - reference).days <= 183 and abs((when - reference).days) < abs((day - reference).days)]
+    return min(slips, key=lambda slip: (slip[0], abs((slip[1] - reference).days), slip[1]))[1] if slips else None
+
+
+def weekday_mismatch_hint(day: date, weekday: int, lang: str, period, *, reference: date | None = None,
+                          span: tuple[date, date] | None = None) -> str:
+    """Return a hint at the date meant when `day` was written with `weekday` (Monday = 0).
+
+    Candidates are the two dates on that weekday around `day` and the same day of the month one or
+    two months or a year away.  One inside `period` (inclusive) wins, a month or a year before a
+    week; else, for a notice without a period, one between the start and the end of the
+    notice (`span`, a maintenance's or an incident's days).  Otherwise the same day of another
+    month or year is named only where the day of the month is likely right (see _month_slip), a
+    date one day off alone (the commonest slip) unless it lies before the notice's date
+    (`reference`), and else both dates around `day`, so that the hint never guesses at a
+    past month for a day just ahead.
     """
     parse_locale(lang)   # the hint is in English like the messages; the language is only checked
     if weekday == day.weekday():
         raise ValueError(f"{day.isoformat()} is a {_english_weekday(weekday)}: there is no mismatch")
-    kinds = ((0, (-1, 1, -12, 12)), (2, (-2, 2)))
-    candidates = [(kind, _shift_months(day, months)) for kind, shifts in kinds for months in shifts]
-    candidates += [(1, day + timedelta(days=(weekday - day.weekday()) % 7)),
-                   (1, day - timedelta(days=(day.weekday() - weekday) % 7))]
-    candidates = [(kind, c) for kind, c in candidates if c is not None and c != day and c.weekday() == weekday]
+    before = day - timedelta(days=(day.weekday() - weekday) % 7)
+    after = day + timedelta(days=(weekday - day.weekday()) % 7)
+    slips = [(kind, when) for kind, shifts in ((0, (-1, 1, -12, 12)), (2, (-2, 2))) for months in shifts
+             if (when := _shift_months(day, months)) is not None and when.weekday() == weekday]
+    candidates = slips + [(1, before), (1, after)]
+    name = _english_weekday(weekday)
 
-    def inside(candidate: date) -> bool:
-        return period is not None and period[0] <= candidate <= period[1]
-
-    def rank(candidate: tuple[int, date]) -> tuple:
-        kind, when = candidate
-        far = reference is not None and abs((when - reference).days) > 183
-        return not inside(when), far, kind, abs((when - day).days), when
-    _, best = min(candidates, key=rank)
-    said = f"{best.isoformat()} is a {_english_weekday(weekday)}"
-    if inside(best):
-        return f"{said} and lies inside the notice's period"
+    def first_inside(own: tuple[date, date]) -> date | None:
+        inside = sorted((kind, abs((when - day).days), when) for kind, when in candidates if own[0] <= when <= own[1])
+        return inside[0][2] if inside else None
+    if period is not None and (best := first_inside(period)):
+        return f"{best.isoformat()} is a {name} and lies inside the notice's period"
+    if period is None and span is not None and (best := first_inside(span)):
+        where = "is the day the notice starts" if best == span[0] else "lies between the notice's start and end"
+        return f"{best.isoformat()} is a {name} and {where}"
+    slip = _month_slip(day, weekday, reference)
+    near = min((before, after), key=lambda when: (abs((when - day).days), when))
+    alone = slip or (near if abs((near - day).days) == 1 and (reference is None or near >= reference) else None)
     if period is not None:
         # The likely day lies outside the period: name it, and say that the period would have to change too.
-        return (f"{said} but lies outside the notice's period ({period[0].isoformat()} to "
+        best = alone or near
+        return (f"{best.isoformat()} is a {name} but lies outside the notice's period ({period[0].isoformat()} to "
                 f"{period[1].isoformat()}): check the weekday, or the date and the period")
-    if best.day != day.day:
-        meant = f"the {_ordinal(best.day)}" if best.month == day.month else f"{_english_month(best.month)} {best.day}"
-        meant += f", {best.year}" if best.year != day.year else ""
-    elif best.month != day.month:
-        meant = _english_month(best.month) + (f" {best.year}" if best.year != day.year else "")
-    else:
-        meant = str(best.year)
-    return f"{said} (did you mean {meant}?)"
+    if alone is not None:
+        return f"{alone.isoformat()} is a {name} (did you mean {_slip_meant(day, alone)}?)"
+    return _either(weekday, before, after)
 
 
 def _local_weekday(index: int, lang: str) -> str:
@@ -129,10 +167,12 @@ def _shown(found: ProseDate) -> str:
 
 def check_dates(text: str, lang: str, reference: date, path: str, line_offset: int = 0,
                 period: tuple[date, date] | None = None,
-                acknowledged: frozenset[date] = frozenset()) -> tuple[SourceError, ...]:
+                acknowledged: frozenset[date] = frozenset(),
+                span: tuple[date, date] | None = None) -> tuple[SourceError, ...]:
     """Return the problems of the dates in `text`: days that do not exist, weekdays that do not
     match (errors) and days outside `period` but not `acknowledged` (warnings), placed at
-    line_offset + their line."""
+    line_offset + their line; `span` (a maintenance's or an incident's first and last day) only
+    guides the hint at the day a wrong weekday meant."""
     local = parse_locale(lang)      # not vocabulary_of: a text without dates needs no date regexes
     problems = []
     for found in find_dates(text, lang, reference, period and tuple(period)):
@@ -154,7 +194,8 @@ def check_dates(text: str, lang: str, reference: date, path: str, line_offset: i
                 name += f" ({get_day_names('wide', locale=local)[actual]})"
             problems.append(SourceError(
                 path, line, found.column, f"{_shown(found)} is a {name}, not {found.weekday_written}",
-                weekday_mismatch_hint(found.day, found.weekday, lang, period, reference=reference), ERROR))
+                weekday_mismatch_hint(found.day, found.weekday, lang, period, reference=reference,
+                                      span=span), ERROR))
             continue    # one word per date: the weekday's hint already says which day may be meant
         if period is not None and not period[0] <= found.day <= period[1] and found.day not in acknowledged:
             problems.append(SourceError(

@@ -1,6 +1,6 @@
-"""check_times: a time of day written in prose that cannot be one (`às 25:00`, `at 24:30`, `das 18h às 18h75`).
+"""check_times: a time of day written in prose that cannot be one (`às 25:00`, `a las 25 hrs`, `das 18h às 18h75`).
 
-A number written `18:30`, `18h30` or `25h` is read as a time of day only beside a word that
+A number written `18:30`, `18h30`, `25h` or `25 hrs` is read as a time of day only beside a word that
 says so, and only then can it be an error: numbers like these are as often ratios (`50:50`),
 port mappings (`80:80`), scores (`25:20`), durations (`26h30`, `72:00 horas`, `48h`) and
 stopwatch readings (`47:15`), and a false error blocks every push.  The words:
@@ -26,10 +26,13 @@ from bisect import bisect_right
 from generator.errors import ERROR, SourceError
 from generator.validate.dates_in_text.text import prepare
 
-# A time, with minutes ("18:75", "18h75", "24:30") or an hour alone ("25h"), not within a longer run of
-# digits, colons or dots.
-_TIME = r"(?<![\w:.,/])\d{1,2}(?:[:h]\d{2}|h)(?![\w:]|[.,]\d)"
-_TIMES = re.compile(r"(?<![\w:.,/])(\d{1,2})(?:([:h])(\d{2})|h)(?![\w:]|[.,]\d)")   # 1 hour, 2 separator, 3 minutes
+# A time, with minutes ("18:75", "18h75", "24:30") or an hour alone ("25h", and with the hour's other
+# abbreviations, maybe a space apart: "25 h", "25 hs", "25 hrs", "25hr"), not within a longer run of
+# digits, colons or dots.  "horas" written out is left out: "a las 48 horas de la falla" is 48 hours after it.
+_HOUR_ALONE = r"[ \t]?h(?:rs?|s)?"
+_TIME = rf"(?<![\w:.,/])\d{{1,2}}(?:[:h]\d{{2}}|{_HOUR_ALONE})(?![\w:]|[.,]\d)"
+# Groups: 1 the hour, 2 the separator, 3 the minutes.
+_TIMES = re.compile(rf"(?<![\w:.,/])(\d{{1,2}})(?:([:h])(\d{{2}})|{_HOUR_ALONE})(?![\w:]|[.,]\d)")
 # The word just before a time that makes it one (folded text: "às" reads "as", "até" "ate").
 _LEAD = re.compile(r"(?<!\w)(a partir das|ate as|as|a las|hasta las|desde las|at|until|till|by)[ \t\n]+$")
 _EN_LEADS = frozenset({"at", "until", "till", "by"})
@@ -37,7 +40,7 @@ _EN_LEADS = frozenset({"at", "until", "till", "by"})
 # "from 22:00 to 25:00" (group 1 the word that starts it, 2 and 3 its ends).
 _RANGE = re.compile(rf"(?<!\w)(?<!dentro )(?<!dentro de )(das|de las|desde las|from)[ \t\n]+(?=({_TIME})"
                     rf"(?:[ \t\n]*[-–][ \t\n]*|[ \t\n]+(?:as|a las|hasta las|to|until|till)[ \t\n]+)({_TIME}))")
-_MAYBE = re.compile(r"\d[:h]")
+_MAYBE = re.compile(r"\d[ \t]?[:h]")
 
 
 def check_times(text: str, path: str, line_offset: int = 0) -> tuple[SourceError, ...]:
