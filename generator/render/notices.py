@@ -17,7 +17,7 @@ the notices that still matter (`upcoming_notices`) through `notice_summary`.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
+from functools import lru_cache, partial
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -243,6 +243,8 @@ def notice_day_runs(notice: Notice) -> tuple[tuple[date, date], ...]:
     return (notice.period,) if notice.period else ()
 
 
+# Kept once made: a notice's days are shown on its page, the index and the hours page, in each language.
+@lru_cache(maxsize=4096)
 def days_text(fmt: LocaleFormats, runs: tuple[tuple[date, date], ...]) -> str:
     """Return runs of days in words: one run as a range ('24 – 29 de dez. de 2026'), separate days as a list
     in the language's own patterns ('24 e 31 de dez. de 2026', 'Dec 24 and 31, 2026'), so that two days a
