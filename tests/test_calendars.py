@@ -154,7 +154,8 @@ def catalogs():
 
 def _translated(translations, context, msgid) -> bool:
     got = translations.pgettext(context, msgid) if context else translations.gettext(msgid)
-    return got != msgid or msgid in ("chat", "WhatsApp", "e-mail", "{department}: {hours}")
+    return got != msgid or msgid in ("chat", "WhatsApp", "e-mail", "{department}: {hours}",
+                                     "{department}: {hours} ({reason})")
 
 
 def render(site: Site, catalogs, now: datetime = NOW) -> dict[str, bytes]:
@@ -241,7 +242,8 @@ def test_closed_and_changed_days_of_the_2017_notice(example):
         assert f"{slug}-{dept}-20171018{host}" not in events
     assert len(events) == 3 * (2 + 12)
     support = events[f"{slug}-suporte-20171019{host}"]
-    assert summary(support) == f"Suporte Técnico: somente e-mail 09:00{NNBSP}–{NNBSP}23:00"
+    assert summary(support) == \
+        f"Suporte Técnico: sem telefone, chat ou central de chamados; e-mail 09:00{NNBSP}–{NNBSP}23:00"
     assert summary(events[f"{slug}-suporte-20171017{host}"]) == "Suporte Técnico: fechado"
     assert support["DTSTART"].value == "20171019T090000" and support["DTSTART"].params == {"TZID": SP}
     description = unescape(support["DESCRIPTION"].value)
@@ -259,16 +261,13 @@ def test_several_channels_on_a_day_share_one_event_with_every_hour_in_the_summar
     assert summary(eve) == f"Financeiro: telefone 08:00{dash}12:00; chat e e-mail 08:00{dash}14:00"
     assert (eve["DTSTART"].value, eve["DTEND"].value) == ("20261224T080000", "20261224T140000")
     sales = events["2026-11-16-natal-e-ano-novo-comercial-20261228@status.example.net"]
-    assert summary(sales) == f"Comercial: somente e-mail 09:00{dash}18:00"
+    assert summary(sales) == f"Comercial: sem telefone ou WhatsApp; e-mail 09:00{dash}18:00"
     assert summary(events["2026-11-16-natal-e-ano-novo-suporte-20261225@status.example.net"]) == \
         "Suporte Técnico: fechado (Natal)"
 
 
 def test_holiday_closures_when_every_channel_is_closed(example):
     events = events_of(example["calendar.ics"])
-    holidays = {uid for uid in events if uid.startswith("holiday-")}
-    # Technical Support's e-mail is open around the clock, so it never closes for a holiday.
-    assert not any("-suporte@" in uid for uid in holidays)
     stocktaking = events["holiday-20261230-financeiro@status.example.net"]
     assert summary(stocktaking) == "Financeiro: fechado (Inventário anual)"
     assert stocktaking["DTSTAMP"].value == "20250101T000000Z" and stocktaking["SEQUENCE"].value == "0"
@@ -284,6 +283,23 @@ def test_holiday_closures_when_every_channel_is_closed(example):
     # The next 12 months: up to 22 November 2027.
     assert "holiday-20271120-financeiro@status.example.net" in events
     assert "holiday-20271224-financeiro@status.example.net" not in events
+
+
+def test_a_holiday_that_closes_some_channels_names_them_and_the_hours_of_the_others(example):
+    events = events_of(example["calendar/suporte.ics"])
+    # Technical Support's e-mail is open around the clock, its phone and chat keep holiday hours, its help desk
+    # closes: the holiday is an all-day event all the same, saying what closes first.
+    tiradentes = events["holiday-20270421-suporte@status.example.net"]
+    dash = f"{NNBSP}–{NNBSP}"
+    assert summary(tiradentes) == (f"Suporte Técnico: sem central de chamados; telefone 09:00{dash}15:00; "
+                                   f"chat 09:00{dash}18:00; e-mail 24 horas (Tiradentes)")
+    assert (tiradentes["DTSTART"].params, tiradentes["DTSTART"].value, tiradentes["DTEND"].value) == \
+        ({"VALUE": "DATE"}, "20270421", "20270422")
+    assert unescape(tiradentes["DESCRIPTION"].value) == "Feriado: Tiradentes\n\nhttps://status.example.net/"
+    assert tiradentes["CATEGORIES"].value == "Suporte Técnico,Feriados"
+    # The notice's days (25 December, 1 January) stay the notice's events alone.
+    assert "holiday-20261225-suporte@status.example.net" not in events
+    assert "2026-11-16-natal-e-ano-novo-suporte-20261225@status.example.net" in events
 
 
 def test_cancelled_notice_keeps_its_events_marked_cancelled(example):
@@ -324,9 +340,9 @@ def test_english_site_words_and_a_named_channel(catalogs):
     events = events_of(out["calendar.ics"])
     dash = f"{NNBSP}–{NNBSP}"
     assert summary(events["2026-12-01-portal-suporte-20261207@status.example.net"]) == \
-        f"Technical Support: Customer portal only 10:00{dash}12:00"
+        f"Technical Support: no phone, chat, or e-mail; Customer portal 10:00{dash}12:00"
     assert summary(events["2026-12-01-portal-comercial-20261208@status.example.net"]) == \
-        f"Sales: WhatsApp only 09:00{dash}11:00"
+        f"Sales: no phone or e-mail; WhatsApp 09:00{dash}11:00"
     # A department none of whose channels the change lists is closed that day.
     assert events["2026-12-01-portal-comercial-20261207@status.example.net"]["DTSTART"].params == {"VALUE": "DATE"}
     assert summary(events["2026-12-01-portal-comercial-20261207@status.example.net"]) == "Sales: closed"
@@ -348,11 +364,13 @@ def test_text_is_escaped_and_folded_without_splitting_a_character(catalogs):
     assert any(line.startswith(b" ") for line in data.split(b"\r\n"))
     calendar, problems = parse_everywhere(data)
     assert problems == []
-    event = calendar.walk("VEVENT")[0]
-    assert str(event["SUMMARY"]) == f"{long_name}: somente e-mail 09:00{NNBSP}–{NNBSP}23:00"
+    # (Technical Support's holidays are events too: the notice's is found by its UID.)
+    event = next(e for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("2026-12-01-longo-"))
+    assert str(event["SUMMARY"]) == \
+        f"{long_name}: sem telefone, chat ou central de chamados; e-mail 09:00{NNBSP}–{NNBSP}23:00"
     assert str(event["DESCRIPTION"]).startswith(note + "\n\n")
     strict = IcsCalendarStream.calendar_from_ics(data.decode())
-    assert strict.events[0].summary == str(event["SUMMARY"])
+    assert [e.summary for e in strict.events if e.uid == str(event["UID"])] == [str(event["SUMMARY"])]
     # Every fold falls between characters: a split would break the line's UTF-8.
     raw = [line for line in data.split(b"\r\n") if line.startswith(b" ")]
     assert all(line.decode("utf-8") for line in raw)
@@ -368,7 +386,8 @@ def test_folds_never_split_a_character_wherever_the_75th_octet_falls(catalogs):
         data = render(site, catalogs)["calendar/suporte.ics"]
         assert problems_of(data) == [], shift
         calendar, problems = parse_everywhere(data)
-        assert problems == [] and str(calendar.walk("VEVENT")[0]["SUMMARY"]) == f"{name}: fechado"
+        found = [str(e["SUMMARY"]) for e in calendar.walk("VEVENT") if str(e["UID"]).startswith("2026-12-01-dobra-")]
+        assert problems == [] and found == [f"{name}: fechado"]
 
 
 @settings(max_examples=300, deadline=None)

@@ -195,7 +195,7 @@ def test_facts_of_a_notice_in_the_pages_language(pages):
         ("Atualizado", "12 de novembro de 2026 09:00 (Horário de Brasília)"),
     ]
     assert facts(page(pages, "en", XMAS.slug)) == [
-        ("Type", "Change of hours"), ("Status", "Upcoming"), ("Days", f"Dec 24{NNBSP}–{NNBSP}29, 2026"),
+        ("Type", "Change of hours"), ("Status", "Upcoming"), ("Days", f"Dec 24{NNBSP}–{NNBSP}25 and Dec 28{NNBSP}–{NNBSP}29, 2026"),
         ("Departments", "Technical Support and Billing"),
         ("Published", "November 16, 2026, 10:00 (Brasilia Time)"),
     ]
@@ -280,7 +280,7 @@ def test_index_lists_every_notice_newest_first_with_its_state(pages):
         f"../notices/{n.slug}/" for n in (NEW, XMAS, CANCELLED, OLD, INFO, PAST, OLD_INFO)]
     assert [text_of(li.xpath("./p")[0]) for li in items] == [
         "Programado · Alteração de horário · 28 de nov. de 2026",
-        f"Programado · Alteração de horário · 24{NNBSP}–{NNBSP}29 de dez. de 2026",
+        f"Programado · Alteração de horário · 24{NNBSP}–{NNBSP}25 de dez. e 28{NNBSP}–{NNBSP}29 de dez. de 2026",
         "Alteração de horário · 27 de nov. de 2026",
         "Substituído · Alteração de horário · 28 de nov. de 2026",
         "Recente · Comunicado",
@@ -315,7 +315,7 @@ def test_upcoming_block_lists_what_still_matters_in_effect_first_then_by_start(p
         "Novo canal <script>x</script> & WhatsApp Publicado em 3 de nov. de 2026 · Recente",
         "Cancelado: Atendimento reduzido em 27/11 27 de nov. de 2026",
         "Plantão no sábado, até as 13h 28 de nov. de 2026 · Programado",
-        f"Horário no Natal 24{NNBSP}–{NNBSP}29 de dez. de 2026 · Programado",
+        f"Horário no Natal 24{NNBSP}–{NNBSP}25 de dez. e 28{NNBSP}–{NNBSP}29 de dez. de 2026 · Programado",
     ]
     doc = parse(pages["en/index.html"])
     block = doc.xpath('//section[@aria-labelledby="upcoming"]')[0]
@@ -489,7 +489,9 @@ def test_example_upcoming_block_and_2017_table(example):
         "Novo canal de vendas pelo WhatsApp Publicado em 3 de nov. de 2026 · Recente",
         "Cancelado: Atendimento telefônico reduzido em 27/11 (cancelado) 27 de nov. de 2026",
         f"Manutenção programada no data center 29 de nov. de 2026 01:00{NNBSP}–{NNBSP}03:00 · Programado",
-        f"Horário de atendimento no Natal e no Ano-Novo 24 de dez. de 2026{NNBSP}–{NNBSP}2 de jan. de 2027 · Programado",
+        # The notice's three runs of days (26-27 December a weekend, 30 December the stocktaking), each year once.
+        f"Horário de atendimento no Natal e no Ano-Novo 24{NNBSP}–{NNBSP}25 de dez., 28{NNBSP}–{NNBSP}29 de dez. e "
+        f"31 de dez. de 2026{NNBSP}–{NNBSP}2 de jan. de 2027 · Programado",
     ]
     rows = table_rows(parse(example["en/notices/2017-10-16-alteracao-de-expediente/index.html"]))
     assert len(rows) == 16                                   # 17 October to 1 November, day by day

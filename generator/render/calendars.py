@@ -8,14 +8,20 @@ What becomes an event, for one department on one local day:
 * closed by a notice (a closed change, or a change that leaves every channel of
   the department closed): an all-day event; consecutive closed days of one
   notice with the same note are one event;
-* closed by a public holiday or company closure (every channel closed, as
-  `schedule.day_hours` resolves it): an all-day event per day, never merged, so
-  that a notice on a neighbouring day cannot change its UID;
+* a public holiday or company closure (as `schedule.day_hours` resolves it)
+  on which any channel closes or keeps holiday hours: an all-day event per day,
+  never merged, so that a notice on a neighbouring day cannot change its UID.
+  Its summary names the holiday and, unless every channel is closed, the
+  channels that close and the hours of those that stay open ("Suporte Técnico:
+  sem central de chamados; e-mail 24 horas (Natal)"): a department with a 24/7
+  channel closes its phone on a holiday too.  A holiday on which every channel
+  is open around the clock changes nothing and makes no event;
 * changed hours: one timed event per department and day, from the first opening
-  to the last closing, with every channel's hours in the summary
-  ("Suporte Técnico: somente e-mail 09:00 – 23:00").  One event per day rather
-  than per interval keeps the UID of a day when an edit changes its hours, so
-  clients update the event (SEQUENCE rises) instead of deleting and adding one.
+  to the last closing, the closed channels first in the summary, then every open
+  channel's hours ("Suporte Técnico: sem telefone ou chat; e-mail 09:00 – 23:00"):
+  what changed is read first, even where a client cuts the summary short.  One
+  event per day rather than per interval keeps the UID of a day when an edit changes
+  its hours, so clients update the event (SEQUENCE rises) instead of deleting and adding one.
 
 UIDs depend only on the notice's slug, the department and the day
 (`{slug}-{department}-{YYYYMMDD}@{host}`, `holiday-{YYYYMMDD}-{department}@{host}`).
@@ -39,7 +45,9 @@ themselves are put together by ical_files.py.
 
 Words: the site's default language, from the shipped gettext catalogs (every
 phrase is listed in MESSAGES; channel words carry msgctxt "channel" because
-they stand inside a sentence, "somente e-mail").  A channel's own name wins.
+they stand inside a sentence, "sem telefone").  A channel's own name wins.  The
+closed channels are said as "no {channels}" ("sem telefone ou chat"), which no
+channel's gender or number changes, as "fechado" would ("central de chamados").
 """
 
 from __future__ import annotations
@@ -50,6 +58,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Iterable, Mapping
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
+
+from babel.lists import format_list
 
 from generator.model import Build, Channel, Department, Interval, Notice, Output
 from generator.render import urls
@@ -69,8 +79,9 @@ MESSAGES = (
     *(("channel", word) for word in CHANNEL_WORDS.values()),
     (None, "{department}: closed"),
     (None, "{department}: closed ({reason})"),
-    (None, "{department}: {channels} only {hours}"),
     (None, "{department}: {hours}"),
+    (None, "{department}: {hours} ({reason})"),
+    (None, "no {channels}"),
     (None, "Contact hours"),
     (None, "Notices"),
     (None, "Public holidays"),
@@ -102,17 +113,28 @@ class Words:
             return self._("{department}: closed ({reason})").format(department=department, reason=reason)
         return self._("{department}: closed").format(department=department)
 
-    def hours(self, department: str, groups: list[tuple[list[str], tuple[Interval, ...]]], only: bool) -> str:
-        """Return e.g. 'Suporte Técnico: somente e-mail 09:00 – 23:00' or 'Financeiro: telefone …; chat e e-mail …'."""
+    def hours(self, department: str, closed: list[str], groups: list[tuple[list[str], tuple[Interval, ...]]],
+              reason: str | None = None) -> str:
+        """Return e.g. 'Suporte Técnico: sem telefone; chat e e-mail 09:00 – 18:00 (Natal)': the closed
+        channels first (what changed), then the open ones with their hours, then the reason if any."""
         fmt = LocaleFormats(self.lang)
-        parts = [f"{fmt.items(tuple(names))} {fmt.intervals(intervals)}"
-                 for names, intervals in groups]
-        if only and len(parts) == 1:
-            names, intervals = groups[0]
-            return self._("{department}: {channels} only {hours}").format(
-                department=department, channels=fmt.items(tuple(names)),
-                hours=fmt.intervals(intervals))
+        parts = [f"{fmt.items(tuple(names))} {fmt.intervals(intervals)}" for names, intervals in groups]
+        if closed:
+            # An "or" list after the negation: "sem telefone ou chat", "no phone or chat".
+            channels = format_list(closed, style="or", locale=fmt.locale)
+            parts.insert(0, self._("no {channels}").format(channels=channels))
+        if reason:
+            return self._("{department}: {hours} ({reason})").format(
+                department=department, hours="; ".join(parts), reason=reason)
         return self._("{department}: {hours}").format(department=department, hours="; ".join(parts))
+
+    def day(self, dept: Department, hours: Mapping[str, tuple[Interval, ...]], reason: str | None) -> str:
+        """Return the summary of a department's day from each channel's hours (closed when it has none)."""
+        name = dept.name.get(self.lang)
+        if not any(hours.get(channel.id) for channel in dept.channels):
+            return self.closed(name, reason)
+        closed = [self.channel(channel) for channel in dept.channels if not hours.get(channel.id)]
+        return self.hours(name, closed, _groups(dept, hours, self), reason)
 
 
 # --- Events of a notice ---------------------------------------------------------
@@ -140,7 +162,7 @@ def notice_events(build: Build, notice: Notice, words: Words) -> tuple[CalendarE
                 times = timed_event_times(dept, first, hours)
                 if times is None:
                     continue   # every opening lies inside an hour skipped by a DST change
-                (start, end), summary = times, words.hours(name, _groups(dept, hours, words), not all(hours.values()))
+                (start, end), summary = times, words.day(dept, hours, None)
             events.append(CalendarEvent(
                 uid=f"{notice.slug}-{dept.id}-{first:%Y%m%d}@{host}", department=dept.id,
                 start=start, end=end, summary=summary,
@@ -213,7 +235,8 @@ def timed_event_times(dept: Department, day: date, hours: Mapping[str, tuple[Int
 # --- Holiday closures -------------------------------------------------------------
 
 def holiday_events(build: Build, dept: Department, first: date, last: date, words: Words) -> tuple[CalendarEvent, ...]:
-    """Return an all-day event for each public holiday or closure from `first` to `last` when every channel is closed."""
+    """Return an all-day event for each public holiday or closure from `first` to `last` on which a channel
+    closes or keeps holiday hours (none when every channel is open around the clock)."""
     lang = words.lang
     host = _host(build)
     events = []
@@ -221,12 +244,14 @@ def holiday_events(build: Build, dept: Department, first: date, last: date, word
     for day in sorted(d for d in holidays.days if first <= d <= last):
         hours = [schedule.day_hours(dept, channel, day, holidays, build.overrides) for channel in dept.channels]
         # A notice's hours on the day (reason NOTICE) make that notice's event instead.
-        if not hours or any(h.intervals or h.reason != schedule.HOLIDAY for h in hours):
+        if not hours or any(h.reason != schedule.HOLIDAY for h in hours):
             continue
+        if all(h.intervals == schedule.ALL_DAY for h in hours):
+            continue    # open around the clock as on any day: the holiday changes nothing
         name = hours[0].holiday.get(lang) if hours[0].holiday else None
         events.append(CalendarEvent(
             uid=f"holiday-{day:%Y%m%d}-{dept.id}@{host}", department=dept.id, start=day, end=day + timedelta(1),
-            summary=words.closed(dept.name.get(lang), name),
+            summary=words.day(dept, {c.id: h.intervals for c, h in zip(dept.channels, hours)}, name),
             description="\n\n".join(p for p in (name and words._("Public holiday: %(name)s") % {"name": name},
                                                 _base_url(build)) if p),
             url=_base_url(build), categories=(dept.name.get(lang), words._("Public holidays")),

@@ -16,11 +16,13 @@ the notices that still matter (`upcoming_notices`) through `notice_summary`.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from functools import partial
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache, partial
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.lists import format_list
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -185,7 +187,8 @@ def notice_summary(build: Build, notice: Notice, lang: str, folder: str) -> dict
         "slug": notice.slug,
         "type": notice.type,
         "status": notice_status(build, notice),
-        "days": {"text": fmt.date_range(*days), "first": days[0].isoformat(), "last": days[1].isoformat()}
+        "days": {"text": days_text(fmt, notice_day_runs(notice)), "first": days[0].isoformat(),
+                 "last": days[1].isoformat()}
         if days else None,
         "window": window_view(build, notice, fmt),
         "published": {"text": fmt.date(published.date()), "iso": published.isoformat()},
@@ -225,6 +228,63 @@ def notice_days(notice: Notice) -> tuple[date, date] | None:
     if days:
         return min(days), max(days)
     return notice.period
+
+
+def notice_day_runs(notice: Notice) -> tuple[tuple[date, date], ...]:
+    """Return the runs of consecutive days a notice's changes cover (first, last), else its period, else ()."""
+    runs: list[list[date]] = []
+    for first, last in sorted((change.first, change.last) for change in notice.changes):
+        if runs and first <= runs[-1][1] + timedelta(1):
+            runs[-1][1] = max(runs[-1][1], last)
+        else:
+            runs.append([first, last])
+    if runs:
+        return tuple((first, last) for first, last in runs)
+    return (notice.period,) if notice.period else ()
+
+
+# Kept once made: a notice's days are shown on its page, the index and the hours page, in each language.
+@lru_cache(maxsize=4096)
+def days_text(fmt: LocaleFormats, runs: tuple[tuple[date, date], ...]) -> str:
+    """Return runs of days in words: one run as a range ('24 – 29 de dez. de 2026'), separate days as a list
+    in the language's own patterns ('24 e 31 de dez. de 2026', 'Dec 24 and 31, 2026'), so that two days a
+    week apart never read as the week between them."""
+    if len(runs) == 1:
+        return fmt.date_range(*runs[0])
+    locale = fmt.locale
+    days = [first for first, last in runs]
+    if all(first == last for first, last in runs) and len({(d.year, d.month) for d in days}) == 1:
+        # Days of one month: CLDR's range of days of a month ('d–' and "d 'de 'MMM 'de 'y", 'MMM d – ' and
+        # 'd, y') gives each end's pattern; without its dash, the first end's pattern starts the list.
+        ends = locale.interval_formats.get("yMMMd", {}).get("d")
+        head = ends[0].rstrip(_RANGE_SEPARATORS) if ends and len(ends) == 2 else ""
+        if head and head != ends[0] and not head.endswith("'"):
+            # A day between them as the first end is written when that holds no month ('24.', '26.'), else as
+            # the bare day ('Dec 24, 26, and 31, 2026').
+            middle = partial(format_date, format=head) if "M" not in head else partial(format_skeleton, "d")
+            parts = [format_date(days[0], head, locale=locale),
+                     *(middle(day, locale=locale) for day in days[1:-1]),
+                     format_date(days[-1], ends[1], locale=locale)]
+            return format_list(parts, locale=locale).replace("\u2009", "\u202f")
+    # Each year said once, after its last run ('24 – 25 de dez., 28 – 29 de dez. e 31 de dez. de 2026 – 2 de
+    # jan. de 2027'): a run is written without it when the next run starts in the same year.
+    parts = []
+    for (first, last), following in zip(runs, [*runs[1:], None]):
+        if following is not None and first.year == last.year == following[0].year:
+            parts.append(format_skeleton("MMMd", first, locale=locale) if first == last
+                         else format_interval(first, last, "MMMd", locale=locale))
+        else:
+            parts.append(_run(fmt, first, last))
+    return format_list(parts, locale=locale).replace("\u2009", "\u202f")
+
+
+def _run(fmt: LocaleFormats, first: date, last: date) -> str:
+    """Return one run of days with its year: a day as a date ('31 de dic de 2026'), else a range."""
+    return fmt.date(first) if first == last else fmt.date_range(first, last)
+
+
+# What may stand between the two ends of a CLDR range of days: spaces and a dash or tilde.
+_RANGE_SEPARATORS = " \u00a0\u2009\u202f-\u2010\u2013\u2014~\u301c\uff5e"
 
 
 def notice_status(build: Build, notice: Notice) -> str:
