@@ -222,10 +222,11 @@ def test_a_country_code_in_parentheses_is_told_its_link_leaves_out_the_plus(tmp_
 
 
 def test_a_holiday_country_written_in_three_letters_guesses_its_calling_code(tmp_path, capsys):
-    # The holidays package takes BRA as BR: the hint guesses +55 as for BR, and 0800 is Brazil's freephone.
+    # The holidays package takes BRA as BR: the hint guesses +55 as for BR and names the country BR, as the
+    # API does.
     assert check(tmp_path, capsys, "(011) 4002-8922", site_holidays="holidays: {country: BRA}\n") == (
         WARNING.format(line=7, column=18, contact="(011) 4002-8922")
-        + GUESSED.format(suggested="+55 11 4002-8922", country="BRA"))
+        + GUESSED.format(suggested="+55 11 4002-8922", country="BR"))
 
 
 @pytest.mark.parametrize("contact, country, suggested", [

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from generator.read.yaml_nodes import Map, Node, Scalar
+from generator.validate.site import country_alpha2
 
 # Calling code -> the territories that share it.
 CODES = """\
@@ -114,7 +115,7 @@ def undialable_abroad(contact: str, country: str | None, whatsapp: bool = False)
     if len(re.sub(r"\D", "", number)) < fewest:
         number = f"(area code) {number}"
     return warning, (f"write it as people abroad dial it, with + and the country code: +{code} {number}, "
-                     f"if it is a number in {country.upper()} (the country of the holidays)")
+                     f"if it is a number in {country_alpha2(country.upper())} (the country of the holidays)")
 
 
 def _as_whatsapp(warning: str) -> str:
