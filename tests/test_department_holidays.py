@@ -206,6 +206,14 @@ def test_a_department_with_empty_holidays_works_every_holiday(tmp_path):
 @pytest.mark.parametrize(("written", "hint"), [
     ("PX", "use an ISO 3166 code such as BR, PT, ES or US"),
     ("pt", "write 'PT'"),
+    # A country's name, in a site language (pt-BR) or English, accents and case aside: its code, not a near
+    # code (México is not Monaco's MCO).
+    ("México", "write 'MX', the code of México"),
+    ("mexico", "write 'MX', the code of México"),
+    ("Mexico", "write 'MX', the code of México"),
+    ("Alemanha", "write 'DE', the code of Alemanha"),
+    ("Germany", "write 'DE', the code of Germany"),
+    ("Deutschland", "use an ISO 3166 code such as BR, PT, ES or US"),      # German is no language of the site
 ])
 def test_an_unknown_country_in_a_department_is_a_located_error_with_the_sites_hint(tmp_path, capsys, written, hint):
     site = make_site(tmp_path / "site", holidays=PORTUGAL.replace("country: PT", f"country: {written}"))
@@ -222,6 +230,37 @@ def test_an_unknown_country_in_a_department_is_a_located_error_with_the_sites_hi
     assert capsys.readouterr().err.splitlines()[:2] == [
         f"site_src/site.yaml:6:12: error: the holidays package does not know the country '{written}'",
         f"  hint: {hint}"]
+
+
+def test_a_country_named_in_the_sites_language_gets_its_code_as_the_hint(tmp_path, capsys):
+    site = make_site(tmp_path / "site", holidays="")
+    (site / "site_src" / "site.yaml").write_text(
+        SITE.replace("languages: [pt-BR, en]", "languages: [es-MX, en]").replace("country: BR", "country: Alemania")
+        .replace("subdivision: SP", "subdivision: BY"), encoding="utf-8")
+    (site / "site_src" / "hours.yaml").write_text(HOURS.replace("__HOLIDAYS__", "").replace("pt-BR", "es-MX"),
+                                                  encoding="utf-8")
+    assert main(["check", "--site", str(site)]) == 1
+    assert capsys.readouterr().err.splitlines()[:2] == [
+        "site_src/site.yaml:6:12: error: the holidays package does not know the country 'Alemania'",
+        "  hint: write 'DE', the code of Alemania"]
+
+
+@pytest.mark.parametrize(("site_country", "desk_country"), [("MEX", "GBR"), ("MX", "UK")])
+def test_a_three_letter_code_or_an_alias_is_taken_and_shown_as_the_two_letter_code(tmp_path, capsys, site_country,
+                                                                                   desk_country):
+    site = make_site(tmp_path / "site", holidays=PORTUGAL.replace("country: PT", f"country: {desk_country}"))
+    (site / "site_src" / "site.yaml").write_text(
+        SITE.replace("country: BR", f"country: {site_country}").replace("  subdivision: SP\n", ""),
+        encoding="utf-8")
+    out = build(site, tmp_path / "out", DECEMBER)
+    assert "warning" not in capsys.readouterr().err
+    data = json.loads((out / "api" / "hours.json").read_text(encoding="utf-8"))
+    assert {dept["id"]: dept["holidays"]["country"] for dept in data["departments"]} == {
+        "suporte": "MX", "portugal": "GB"}
+    # The holidays are the countries' own, as for MX and GB.
+    days = {(dept["id"], day["date"]): day for dept in data["departments"] for day in dept["channels"][0]["days"]}
+    assert days[("portugal", "2026-12-25")]["reason"] == "holiday"
+    assert days[("suporte", "2026-12-25")]["reason"] == "holiday"
 
 
 def test_a_departments_holidays_are_checked_as_the_sites(tmp_path, capsys):

@@ -46,6 +46,8 @@ LISBON = """\
 """
 WARNING = ("site_src/hours.yaml:{line}:{column}: warning: the contact '{contact}' has no country code: a customer "
            "abroad cannot dial it, nor its tel: link\n")
+WHATSAPP = ("site_src/hours.yaml:{line}:{column}: warning: the contact '{contact}' has no country code: a customer "
+            "abroad cannot dial it, and the page cannot link it to WhatsApp\n")
 GUESSED = ("  hint: write it as people abroad dial it, with + and the country code: {suggested}, if it is a number "
            "in {country} (the country of the holidays)\n")
 UNKNOWN = ("  hint: write it as people abroad dial it, with + and the country code, e.g. +55 13 3500-0000 for a "
@@ -103,11 +105,30 @@ def test_a_short_code_is_not_warned_about_since_no_form_of_it_reaches_abroad(tmp
 
 
 def test_a_department_with_its_own_holidays_guesses_from_its_country(tmp_path, capsys):
-    # The Lisbon desk follows Portugal's holidays: its number is guessed to be Portuguese, and WhatsApp's
-    # tel: link is the same as a phone's.
+    # The Lisbon desk follows Portugal's holidays: its WhatsApp number is guessed to be Portuguese; without its
+    # country code it gets no wa.me link (which would open a chat with another country's number).
     err = check(tmp_path, capsys, "+55 11 4002-8922", more=LISBON)
-    assert err == (WARNING.format(line=16, column=18, contact="21 000 0000")
+    assert err == (WHATSAPP.format(line=16, column=18, contact="21 000 0000")
                    + GUESSED.format(suggested="+351 21 000 0000", country="PT"))
+
+
+def test_a_whatsapp_contact_links_to_a_chat_not_a_phone_call(tmp_path, capsys):
+    check(tmp_path, capsys, "+52 55 5555 0101", site_holidays="holidays: {country: MX}\n",
+          more=LISBON.replace("21 000 0000", "+351 21 000 0000"))
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(tmp_path / "site"), "--out", str(out), "--now", NOW]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="((?:tel:|https://wa\.me/)[^"]*)"', page) == [
+        "tel:+525555550101", "https://wa.me/351210000000", "tel:+351210000001"]
+
+
+def test_a_whatsapp_contact_without_its_country_code_gets_no_link(tmp_path, capsys):
+    check(tmp_path, capsys, "+55 11 4002-8922", more=LISBON)
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(tmp_path / "site"), "--out", str(out), "--now", NOW]) == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "21 000 0000" in page
+    assert re.findall(r'href="((?:tel:|https://wa\.me/)[^"]*)"', page) == ["tel:+551140028922", "tel:+351210000001"]
 
 
 def test_without_a_holiday_country_the_hint_gives_an_example(tmp_path, capsys):
@@ -201,10 +222,11 @@ def test_a_country_code_in_parentheses_is_told_its_link_leaves_out_the_plus(tmp_
 
 
 def test_a_holiday_country_written_in_three_letters_guesses_its_calling_code(tmp_path, capsys):
-    # The holidays package takes BRA as BR: the hint guesses +55 as for BR, and 0800 is Brazil's freephone.
+    # The holidays package takes BRA as BR: the hint guesses +55 as for BR and names the country BR, as the
+    # API does.
     assert check(tmp_path, capsys, "(011) 4002-8922", site_holidays="holidays: {country: BRA}\n") == (
         WARNING.format(line=7, column=18, contact="(011) 4002-8922")
-        + GUESSED.format(suggested="+55 11 4002-8922", country="BRA"))
+        + GUESSED.format(suggested="+55 11 4002-8922", country="BR"))
 
 
 @pytest.mark.parametrize("contact, country, suggested", [
@@ -227,3 +249,17 @@ def test_a_number_with_its_country_code_but_no_plus_is_told_to_take_the_plus(tmp
     assert check(tmp_path / "santa_maria", capsys, "(55) 3222-1234") == (
         WARNING.format(line=7, column=18, contact="(55) 3222-1234")
         + GUESSED.format(suggested="+55 55 3222-1234", country="BR"))
+
+
+@pytest.mark.parametrize("contact, said", [
+    ("(+55) 11 4002-8922", "does not start with its +: the page cannot link it to WhatsApp, and a customer abroad "
+                           "cannot dial it"),
+    ("55 11 4002-8922", "has its country code but no +: the page cannot link it to WhatsApp, and a customer abroad "
+                        "cannot dial it"),
+    ("00 55 11 4002-8922", "starts with 00, which is not how every country dials abroad: a customer elsewhere cannot "
+                           "dial it, and the page cannot link it to WhatsApp"),
+], ids=["parentheses", "no_plus", "prefix"])
+def test_a_whatsapp_contact_is_told_it_gets_no_link_rather_than_a_tel_link(tmp_path, capsys, contact, said):
+    err = check(tmp_path, capsys, "+55 11 4002-8922",
+                more=LISBON.replace("21 000 0000", f"'{contact}'").replace("{country: PT}", "{country: BR}"))
+    assert err.splitlines()[0] == f"site_src/hours.yaml:16:18: warning: the contact '{contact}' {said}"

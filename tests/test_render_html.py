@@ -185,7 +185,7 @@ def test_channels_have_clickable_contacts_and_response_times(pages):
     doc = parse(pages["index.html"])
     links = [a.get("href") for a in doc.xpath('//ul[@class="chs"]/li/p/a')]
     assert links == ["tel:+551335000000", "mailto:suporte@example.net",
-                     "https://chat.example.net/financeiro", "tel:+5513997000200"]
+                     "https://chat.example.net/financeiro", "https://wa.me/5513997000200"]
     responses = [text_of(p) for p in doc.xpath('//ul[@class="chs"]/li/p[starts-with(., "Tempo")]')]
     assert responses == ["Tempo de resposta: 5 minutos – 4 horas", "Tempo de resposta: 4 horas – 1 dia",
                          "Tempo de resposta: 5 minutos"]

@@ -241,6 +241,8 @@ def test_broken_settings_stop_a_new_notice_and_say_why(make_site, capsys):
     site = make_site({"site_src/site.yaml": MINIMAL_SITE.replace("America/Sao_Paulo", "America/Sao_Paolo")})
     assert new(site, "notice", "--title", "Aviso") == 1
     assert capsys.readouterr() == ("", (
+        "site_src/hours.yaml:1:1: warning: not checked: it is read in site.yaml's time zone and languages, which "
+        "have errors\n"
         "site_src/site.yaml:3:11: error: unknown time zone 'America/Sao_Paolo'\n"
         "  hint: did you mean 'America/Sao_Paulo'?\n"
         "error: the site's settings have errors; nothing was written\n"))

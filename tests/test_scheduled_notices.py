@@ -103,6 +103,13 @@ def test_serve_marks_scheduled_notices_and_leaves_them_out_of_the_site(site, tmp
         status, _, page = get(server, "/")
         assert status == 200
         assert 'id="expediente-scheduled"' in page
+        # The banner speaks the page's language: pt-BR at the root, English under /en/.
+        assert "<strong>Pré-visualização: 1 aviso agendado, ainda não publicado</strong>" in page
+        assert (f"Agendado: Horário no Carnaval (<code>{SCHEDULED}</code>), publicado em "
+                '<time datetime="2027-01-15T10:00:00-03:00">2027-01-15T10:00:00-03:00</time>') in page
+        status, _, page = get(server, "/en/")
+        assert status == 200
+        assert "<strong>Preview: 1 scheduled notice, not published yet</strong>" in page
         assert (f"Scheduled: Horário no Carnaval (<code>{SCHEDULED}</code>), published at "
                 '<time datetime="2027-01-15T10:00:00-03:00">2027-01-15T10:00:00-03:00</time>') in page
         status, _, _ = get(server, "/notices/2027-01-15-carnaval/")
@@ -112,3 +119,26 @@ def test_serve_marks_scheduled_notices_and_leaves_them_out_of_the_site(site, tmp
     finally:
         stop(server)
     assert f"{SCHEDULED}: scheduled: published at 2027-01-15T10:00:00-03:00" in server.console()
+
+
+@pytest.mark.network
+@pytest.mark.slow
+def test_serve_says_the_banner_in_spanish_on_a_spanish_page(tmp_path):
+    site = write_tree(tmp_path / "site", {
+        "site_src/site.yaml": MINIMAL_SITE.replace("pt-BR", "es-MX").replace("America/Sao_Paulo", "America/Mexico_City")
+        .replace("country: BR\n  subdivision: SP", "country: MX"),
+        "site_src/hours.yaml": MINIMAL_HOURS.replace("pt-BR", "es-MX"),
+        "notices/2027-01-15-horario.md": SCHEDULED_TEXT.replace("Horário no Carnaval", "Horario de Carnaval")
+        .replace("Plantão reduzido de Carnaval.", "Guardia reducida."),
+        "notices/2027-01-16-chat.md": "---\ntitle: Nuevo chat\ndate: 2027-01-16 10:00\ntype: info\n---\nChat nuevo.\n",
+    })
+    server = start(site, tmp_path / "serve.log")
+    try:
+        wait_until_up(server)
+        status, _, page = get(server, "/")
+        assert status == 200
+        assert "<strong>Vista previa: 2 avisos programados, aún no publicados</strong>" in page
+        assert ("Programado: Horario de Carnaval (<code>notices/2027-01-15-horario.md</code>), se publica el "
+                '<time datetime="2027-01-15T10:00:00-06:00">2027-01-15T10:00:00-06:00</time>') in page
+    finally:
+        stop(server)

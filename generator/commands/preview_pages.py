@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 from generator.model import Notice
+from generator.render.i18n import read_catalogs, translations_for
 
 EVENTS_PATH = "/__expediente/events"
+# A page's language, as its <html> tag says (the theme writes it first): the banner speaks it.
+PAGE_LANGUAGE = re.compile(rb"<html\b[^>]*?\blang=[\"']?([A-Za-z0-9-]{1,35})", re.IGNORECASE)
 
 RELOAD_SCRIPT = """<script>/* Expediente preview: reload when the site is rebuilt */
 (() => {
@@ -47,7 +51,7 @@ Fix them and save: the page reloads by itself.</p>
 
 SCHEDULED_BANNER = """<aside id="expediente-scheduled" style="position:fixed;bottom:0;left:0;right:0;z-index:9999;\
 margin:0;padding:.5rem 1rem;background:#fff4ce;color:#1a1a1a;border-top:2px solid #b38600;\
-font:14px/1.4 system-ui,sans-serif"><strong>Preview: %(count)s, not published yet</strong>
+font:14px/1.4 system-ui,sans-serif"><strong>%(count)s</strong>
 <ul style="margin:.25rem 0 0;padding-left:1.25rem">%(items)s</ul></aside>
 """
 
@@ -71,13 +75,25 @@ def render_problems_page(snapshot, site_dir: Path) -> bytes:
     return inject_reload(page.encode(), snapshot.build_id)
 
 
-def scheduled_banner(notices: tuple[Notice, ...]) -> str:
-    """Return the banner that lists the scheduled notices of a preview, each marked as such; '' without any."""
+def page_language(page: bytes) -> str:
+    """Return the language an HTML page declares on its <html> tag (looked for in its first 4 KB), else 'en'."""
+    found = PAGE_LANGUAGE.search(page[:4096])
+    return found[1].decode("ascii") if found else "en"
+
+
+def scheduled_banner(notices: tuple[Notice, ...], lang: str = "en") -> str:
+    """Return the banner that lists the scheduled notices of a preview, each marked as such, in `lang` (the
+    page's language, through the theme's catalogs); '' without any."""
     if not notices:
         return ""
-    count = f"{len(notices)} scheduled notice" + "s" * (len(notices) != 1)
+    translations = translations_for(read_catalogs(), lang)
+    count = html.escape(translations.ngettext("Preview: %(num)d scheduled notice, not published yet",
+                                              "Preview: %(num)d scheduled notices, not published yet",
+                                              len(notices))) % {"num": len(notices)}
+    # The catalog's text is escaped before the values (escaped and marked up themselves) go in.
+    item = html.escape(translations.gettext("Scheduled: %(title)s (%(path)s), published at %(time)s"))
     items = "".join(
-        f"<li>Scheduled: {html.escape(n.title.get(n.lang))} (<code>{html.escape(n.path)}</code>), "
-        f"published at <time datetime=\"{n.date.isoformat()}\">{n.date.isoformat()}</time></li>"
+        "<li>" + item % {"title": html.escape(n.title.get(n.lang)), "path": f"<code>{html.escape(n.path)}</code>",
+                         "time": f"<time datetime=\"{n.date.isoformat()}\">{n.date.isoformat()}</time>"} + "</li>"
         for n in sorted(notices, key=lambda n: (n.date, n.path)))
     return SCHEDULED_BANNER % {"count": count, "items": items}

@@ -10,11 +10,11 @@ A header whose environment variable EXPEDIENTE_PROBE_SECRETS does not list for
 its check's url (host, scheme, path) stops the probe before it measures anything (probe/secrets.py
 says why). A check that cannot run because of the probe's own configuration (a
 header's environment variable unset or empty) records no row, since the service was not
-measured, and makes the command exit 1 after recording the others. Any other
-exception in a check is that check's failed row (`check failed (ValueError)`):
-the other checks still run and record. A target whose address is not public is
-recorded as down (`address not allowed: private network`) with a warning naming
-the component, unless the operator sets EXPEDIENTE_PROBE_PRIVATE=1 (probe/addresses.py).
+measured, and makes the command exit 1 after recording the others. So does a target whose
+address is not public, unless the operator sets EXPEDIENTE_PROBE_PRIVATE=1 (probe/addresses.py):
+the probe's own rule refused it, and a row would publish a misconfiguration as downtime.
+Any other exception in a check is that check's failed row (`check failed (ValueError)`):
+the other checks still run and record.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from zoneinfo import ZoneInfo
 
 from generator.errors import ERROR, SourceError, sort_problems
 from generator.model import Component, ProbeResult
-from generator.probe.addresses import NOT_ALLOWED, PRIVATE_VARIABLE
 from generator.probe.checks import NotRun, run_check
 from generator.probe.csv_file import HistoryWriteError, append_rows
 from generator.probe.month_close import close_months
@@ -55,6 +54,7 @@ class Outcome:
     component: Component
     result: ProbeResult | None
     problem: str | None = None
+    hint: str | None = None
 
     def state(self) -> str:
         """Return 'up', 'slow' (up, but slower than degraded_after), 'down' or 'not checked'."""
@@ -82,7 +82,7 @@ def run_checks(components, environ, now: datetime, on_outcome=None, dns_port: in
         try:
             outcome = Outcome(component, run_check(component.check, environ, now, dns_port))
         except NotRun as exc:
-            outcome = Outcome(component, None, str(exc))
+            outcome = Outcome(component, None, str(exc), exc.hint)
         except Exception as exc:     # whatever went wrong, this check failed; the others still run
             outcome = Outcome(component, ProbeResult(now, False, None, f"check failed ({type(exc).__name__})"))
         finished.put(outcome)
@@ -244,13 +244,8 @@ def probe_command(site_dir: Path, now: datetime, environ=None, stdout=None, stde
     for problem in warnings:
         print(problem.format(), file=stderr)
     for outcome in outcomes:
-        if outcome.result is not None and outcome.result.detail == NOT_ALLOWED:
-            print(f"warning: {outcome.component.id}: its check's address is not public (loopback, private, link-local "
-                  "or reserved); the probe did not connect and recorded it as down\n"
-                  f"  hint: if the probe is meant to watch internal services, its operator sets {PRIVATE_VARIABLE}=1 "
-                  "where the probe runs (docs/format.md)", file=stderr)
-    for outcome in outcomes:
         if outcome.result is None:
-            print(f"error: {outcome.component.id}: {outcome.problem}; the check was not run", file=stderr)
+            hint = f"\n  hint: {outcome.hint}" if outcome.hint else ""
+            print(f"error: {outcome.component.id}: {outcome.problem}; the check was not run{hint}", file=stderr)
             status = 1
     return status

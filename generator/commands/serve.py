@@ -30,7 +30,13 @@ from urllib.parse import urlsplit
 
 from generator.commands.build import LiveOutput, build_into
 from generator.commands.local_hosts import host_allowed
-from generator.commands.preview_pages import EVENTS_PATH, inject_reload, render_problems_page, scheduled_banner
+from generator.commands.preview_pages import (
+    EVENTS_PATH,
+    inject_reload,
+    page_language,
+    render_problems_page,
+    scheduled_banner,
+)
 from generator.commands.preview_watch import watch_and_rebuild, watched_folders
 from generator.errors import SourceError, has_errors
 from generator.model import Notice
@@ -225,7 +231,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
             return self.send_not_found(snapshot, send_body)
         kind = CONTENT_TYPES.get(target.suffix.lower(), "application/octet-stream")
         if target.suffix.lower() == ".html":
-            data = inject_reload(data, snapshot.build_id, scheduled_banner(snapshot.scheduled))
+            data = inject_reload(data, snapshot.build_id, scheduled_banner(snapshot.scheduled, page_language(data)))
         self.send(200, kind, data, send_body)
 
     def send(self, status: int, kind: str, data: bytes, send_body: bool) -> None:

@@ -17,7 +17,10 @@ import socket
 import ssl
 
 PRIVATE_VARIABLE = "EXPEDIENTE_PROBE_PRIVATE"
-NOT_ALLOWED = "address not allowed: private network"     # the row's detail, a fixed phrase
+# Why a refused check was not run: the probe's own rule, not a measurement, so no row is recorded for it.
+NOT_PUBLIC = "its check's address is not public (loopback, private, link-local or reserved)"
+PRIVATE_HINT = (f"if the probe is meant to watch internal services, its operator sets {PRIVATE_VARIABLE}=1 "
+                "where the probe runs (docs/format.md)")
 
 
 class AddressRefused(Exception):

@@ -10,8 +10,8 @@ What a check records (see read/probe_rows.py for the file format, probe/csv_file
   first 1 MB of the decoded body, in the body's declared charset.
 - tcp: connect to host:port.
 Every target (an http url's host, a tcp host, a dns server) is resolved once and refused unless all its
-addresses are public (`address not allowed: private network`, see addresses.py); the connection goes to
-those very addresses.
+addresses are public (see addresses.py): a refusal raises NotRun, since the service was not measured; the
+connection goes to those very addresses.
 - dns: ask `server` (UDP, TCP when the answer is truncated) or the system's
   resolver for the record; NXDOMAIN, SERVFAIL, REFUSED and "no <type> record"
   are failures with an answer, so they keep their latency.
@@ -35,7 +35,8 @@ from urllib.parse import urlsplit
 
 from generator.model import Check, ProbeResult
 from generator.probe.addresses import (
-    NOT_ALLOWED,
+    NOT_PUBLIC,
+    PRIVATE_HINT,
     AddressRefused,
     PinnedHTTPConnection,
     PinnedHTTPSConnection,
@@ -74,6 +75,15 @@ OS_ERRORS = {
 
 class NotRun(Exception):
     """The check could not be run because of the probe's own configuration; the message holds no secret."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def refused_address() -> NotRun:
+    """Return the NotRun of a target whose address is not public while private ones are not allowed."""
+    return NotRun(NOT_PUBLIC, PRIVATE_HINT)
 
 
 class BodyProblem(Exception):
@@ -208,7 +218,7 @@ def check_http(check: Check, environ, now: datetime) -> ProbeResult:
     try:
         addresses = resolve(parts.hostname, port, environ)
     except AddressRefused:
-        return ProbeResult(now, False, None, NOT_ALLOWED)
+        raise refused_address() from None
     except OSError as exc:
         return ProbeResult(now, False, None, describe_failure(exc))
     if parts.scheme == "https":
@@ -251,7 +261,7 @@ def check_tcp(check: Check, environ, now: datetime) -> ProbeResult:
         with open_socket(resolve(check.host, check.port, environ), check.timeout):
             return ProbeResult(now, True, clock.ms(), "connected")
     except AddressRefused:
-        return ProbeResult(now, False, None, NOT_ALLOWED)
+        raise refused_address() from None
     except OSError as exc:
         return ProbeResult(now, False, None, describe_failure(exc))
 
@@ -270,7 +280,7 @@ def check_dns(check: Check, environ, now: datetime, port: int = 53) -> ProbeResu
     rdtype = dns.rdatatype.from_text(check.record)
     # The system's resolver is the operator's; a server named in status.yaml is checked like any target.
     if check.server and not private_allowed(environ) and not is_public(check.server):
-        return ProbeResult(now, False, None, NOT_ALLOWED)
+        raise refused_address()
     clock = Clock(check.timeout)
     try:
         if check.server:

@@ -135,11 +135,16 @@ def channel_view(department: Department, channel: Channel, lang: str, observes_h
 
 
 def contact_href(channel: Channel) -> str | None:
-    """Return the link to a channel's contact: tel: (digits only), mailto:, or the URL itself."""
+    """Return the link to a channel's contact: tel: (digits only), a WhatsApp chat, mailto:, or the URL itself."""
     contact = (channel.contact or "").strip()
     if not contact:
         return None
-    if channel.type in ("phone", "whatsapp"):
+    if channel.type == "whatsapp":
+        # wa.me opens a chat and takes the international number's digits only; a number without its + would
+        # open a chat with whoever has those digits in another country, so it gets no link (check warns).
+        digits = re.sub(r"\D", "", contact)
+        return f"https://wa.me/{digits}" if contact.startswith("+") and digits else None
+    if channel.type == "phone":
         digits = re.sub(r"\D", "", contact)
         return ("tel:+" if contact.startswith("+") else "tel:") + digits if digits else None
     if channel.type == "email":

@@ -267,7 +267,7 @@ def validate_contact(node: Node, kind: str, problems: Problems, country: str | N
         if not 3 <= len(digits) <= 15 or re.search(r"[^\d\s()+.\-]", contact):
             problems.error(node, f"'{contact}' is not a phone number", "write it as people dial it, e.g. +55 13 3500-0000")
             return None
-        if (undialable := undialable_abroad(contact, country)) is not None:
+        if (undialable := undialable_abroad(contact, country, kind == "whatsapp")) is not None:
             problems.warning(node, *undialable)
     elif kind == "email":
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", contact):

@@ -1,8 +1,9 @@
 """Phone contacts a customer abroad cannot dial: a number in hours.yaml without its country code.
 
-The pages link a phone or WhatsApp contact as `tel:` and its digits, with `+` only when the
-contact starts with one; without it the link dials a national number, which nobody abroad
-(and no WhatsApp lookup) can reach. That is a warning, not an error: the number works at home.
+The pages link a phone contact as `tel:` and its digits, with `+` only when the contact starts
+with one; without it the link dials a national number, which nobody abroad can reach. A WhatsApp
+contact is linked as a chat (`https://wa.me/` and the digits) only when it starts with +: wa.me
+needs the country code. That is a warning, not an error: the number works at home.
 The hint writes the number as people abroad dial it, guessing the country calling code from
 the holidays' country (a department's own, else the site's), since nothing else in the site
 says where it is. No library here knows calling codes (Babel's CLDR subset leaves CLDR's
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 
 from generator.read.yaml_nodes import Map, Node, Scalar
+from generator.validate.site import country_alpha2
 
 # Calling code -> the territories that share it.
 CODES = """\
@@ -76,9 +78,13 @@ def written_country(root: Node | None) -> str | None:
     return country.text.strip() or None if isinstance(country, Scalar) and not country.is_null else None
 
 
-def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | None:
-    """Return (warning, hint) for a phone contact a customer abroad cannot dial, given the holidays' country
-    (None: none); None when it starts with +, is a short code or reaches only the country's own network."""
+def undialable_abroad(contact: str, country: str | None, whatsapp: bool = False) -> tuple[str, str] | None:
+    """Return (warning, hint) for a phone (or, `whatsapp`, a WhatsApp) contact a customer abroad cannot dial,
+    given the holidays' country (None: none); None when it starts with +, is a short code or reaches only the
+    country's own network."""
+    if whatsapp:
+        found = undialable_abroad(contact, country)
+        return None if found is None else (_as_whatsapp(found[0]), found[1])
     digits = re.sub(r"\D", "", contact)
     if contact.lstrip().startswith("+") or len(digits) < SHORTEST:
         return None
@@ -109,7 +115,17 @@ def undialable_abroad(contact: str, country: str | None) -> tuple[str, str] | No
     if len(re.sub(r"\D", "", number)) < fewest:
         number = f"(area code) {number}"
     return warning, (f"write it as people abroad dial it, with + and the country code: +{code} {number}, "
-                     f"if it is a number in {country.upper()} (the country of the holidays)")
+                     f"if it is a number in {country_alpha2(country.upper())} (the country of the holidays)")
+
+
+def _as_whatsapp(warning: str) -> str:
+    """Return a phone's warning as said of a WhatsApp contact, which gets no link at all without its +."""
+    for phone, chat in ((", nor its tel: link", ", and the page cannot link it to WhatsApp"),
+                        (": its tel: link leaves the + out, and", ": the page cannot link it to WhatsApp, and"),
+                        (": its tel: link dials it as a national number, and",
+                         ": the page cannot link it to WhatsApp, and")):
+        warning = warning.replace(phone, chat)
+    return warning
 
 
 def calling_code(country: str | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from datetime import date
 from functools import lru_cache
@@ -185,10 +186,11 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
     if (value := mapping.get("country")) is not None and (code := expect_text(value, problems, "country")):
         known = subdivisions(code)
         if known is not None:
-            country, valid = code, known
+            # Shown as one code wherever it appears (the API, hints), however the package was asked for it.
+            country, valid = country_alpha2(code), known
         else:
             problems.error(value, f"the holidays package does not know the country '{code}'",
-                           _unknown_country_hint(code))
+                           _unknown_country_hint(code, languages))
     if (value := mapping.get("subdivision")) is not None and (sub := expect_text(value, problems, "subdivision")):
         if country is None and mapping.get("country") is None:
             problems.error(value, "a subdivision needs a country")
@@ -213,9 +215,42 @@ def validate_holidays(node: Node, problems: Problems, languages: tuple[str, ...]
                         tuple(sorted(dated, key=lambda d: d[0])))
 
 
-def _unknown_country_hint(code: str) -> str:
+def country_alpha2(code: str) -> str:
+    """Return the ISO 3166 alpha-2 code of a country the holidays package lists under `code` (MEX -> MX,
+    GBR and UK -> GB); any other code as it is."""
+    if len(code) == 2 and code != "UK":    # UK: the package's one two-letter alias (of GB)
+        return code
+    # The registry names each country's codes without importing the countries' modules; only a site that
+    # writes an alpha-3 code pays for it.
+    from holidays.registry import COUNTRIES
+
+    return next((names[1] for names in COUNTRIES.values() if code in names[1:]), code)
+
+
+def _folded(text: str) -> str:
+    """Return `text` without accents, case folded: México, mexico and MEXICO are one."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def country_by_name(name: str, languages: tuple[str, ...]) -> tuple[str, str] | None:
+    """Return (territory code, its name) of a country named `name` in one of `languages` or in English
+    (Babel's territory names, accents and case aside), the site's languages first; None when none is."""
+    wanted = _folded(name.strip())
+    for language in (*languages, "en"):
+        try:
+            territories = Locale.parse(language, sep="-").territories
+        except (UnknownLocaleError, ValueError):
+            continue
+        found = next(((code, text) for code, text in territories.items()
+                      if code.isalpha() and _folded(text) == wanted), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _unknown_country_hint(code: str, languages: tuple[str, ...] = ()) -> str:
     """Return what to write instead of a country the holidays package does not list: the code in capitals,
-    the nearest code, or what a financial market's code is."""
+    the code of a country written by its name, the nearest code, or what a financial market's code is."""
     # The list imports every country's module: listed already in this process unless the answer came from
     # the build cache (holiday_answers.country_subdivisions).
     import holidays
@@ -223,7 +258,10 @@ def _unknown_country_hint(code: str) -> str:
     codes = "use an ISO 3166 code such as BR, PT, ES or US"
     supported = holidays.list_supported_countries()
     if code.upper() in supported:
-        return f"write '{code.upper()}'"
+        return f"write '{country_alpha2(code.upper())}'"
+    # Before the near codes: México is no misspelt MCO (Monaco).
+    if (named := country_by_name(code, languages)) is not None and named[0] in supported:
+        return f"write '{named[0]}', the code of {named[1]}"
     if code.upper() in holidays.list_supported_financial():
         return f"{code} is a financial market's calendar in the holidays package, not a country's: {codes}"
     # A near code only for what looks like a code (BRR, XB): 'utils' is no misspelt TLS.

@@ -1,7 +1,8 @@
 """A pushed status.yaml points the probe at what only the probe's machine reaches (the loopback, a cloud's metadata
 address, the office network) and reads the answer off the published status. By default the probe connects to
-public addresses only; its operator allows private ones with EXPEDIENTE_PROBE_PRIVATE=1. Each test runs
-`python build.py` against real local servers."""
+public addresses only; its operator allows private ones with EXPEDIENTE_PROBE_PRIVATE=1. A refused check is the
+probe's own configuration, not a measurement: it records no row (the status page must not say the service was
+down) and the command exits 1. Each test runs `python build.py` against real local servers."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from generator.probe.addresses import PinnedHTTPConnection, is_public
 pytestmark = pytest.mark.slow
 
 NOW = "2026-11-23T10:00:00-03:00"
-REFUSED = "address not allowed: private network"
 
 
 def run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -34,19 +34,19 @@ def run(site: Path, *args: str, env: dict[str, str] | None = None) -> subprocess
                           capture_output=True, text=True, timeout=120, env={**base, **(env or {})})
 
 
-def warning(component: str) -> str:
-    return (f"warning: {component}: its check's address is not public (loopback, private, link-local or reserved); "
-            "the probe did not connect and recorded it as down\n"
+def refusal(component: str) -> str:
+    return (f"error: {component}: its check's address is not public (loopback, private, link-local or reserved); "
+            "the check was not run\n"
             "  hint: if the probe is meant to watch internal services, its operator sets EXPEDIENTE_PROBE_PRIVATE=1 "
             "where the probe runs (docs/format.md)\n")
 
 
-def details(site: Path) -> dict[str, tuple[str, str, str]]:
-    """Return each component's row (ok, latency, detail) of the day probed."""
-    found = {}
-    for path in sorted((site / "site_src/uptime/2026-11-23").glob("*.csv")):
-        (_, ok, latency, detail), = list(csv.reader(path.open()))[1:]
-        found[path.stem] = (ok, latency, detail)
+def details(site: Path) -> dict[str, list[tuple[str, str, str]]]:
+    """Return each component's rows (ok, latency, detail) of every day probed."""
+    found: dict[str, list[tuple[str, str, str]]] = {}
+    for path in sorted((site / "site_src/uptime").glob("*/*.csv")):
+        for _, ok, latency, detail in list(csv.reader(path.open()))[1:]:
+            found.setdefault(path.stem, []).append((ok, latency, detail))
     return found
 
 
@@ -100,11 +100,11 @@ def test_the_published_status_does_not_tell_what_a_page_only_the_server_reads_ho
     site = make_site({"site_src/status.yaml": guesses(f"http://127.0.0.1:{private_page.server_address[1]}/")})
     assert run(site, "check").returncode == 0
     done = run(site, "probe")
-    assert done.returncode == 0
-    assert done.stderr == warning("guess-1") + warning("guess-2")
-    assert done.stdout.startswith("probed 2 components: 0 up, 2 down in ")
+    assert done.returncode == 1
+    assert done.stderr == refusal("guess-1") + refusal("guess-2")
+    assert done.stdout.startswith("probed 2 components: 0 up, 0 down, 2 not checked in ")
     assert private_page.connections == 0
-    assert details(site) == {"guess-1": ("0", "", REFUSED), "guess-2": ("0", "", REFUSED)}
+    assert details(site) == {}
     states = published_states(site, tmp_path / "out")
     assert states["G1"] == states["G2"], f"the status page answers the guesses: {states}"
 
@@ -113,7 +113,7 @@ def test_the_operator_allows_private_addresses(make_site, private_page, tmp_path
     site = make_site({"site_src/status.yaml": guesses(f"http://127.0.0.1:{private_page.server_address[1]}/")})
     done = run(site, "probe", env=dict(LOCAL_PROBE))
     assert (done.returncode, done.stderr) == (0, "")
-    assert [ok for ok, _, _ in details(site).values()] == ["1", "0"]
+    assert [ok for (ok, _, _), in details(site).values()] == ["1", "0"]
     assert private_page.connections == 2
 
 
@@ -144,9 +144,31 @@ def test_every_kind_of_private_target_is_refused_without_a_connection(make_site)
             listening.accept()                 # nothing knocked at the listening port
     finally:
         listening.close()
-    assert done.returncode == 0
-    assert done.stderr == "".join(warning(name) for name in targets)
-    assert details(site) == {name: ("0", "", REFUSED) for name in targets}
+    assert done.returncode == 1
+    assert done.stderr == "".join(refusal(name) for name in targets)
+    assert details(site) == {}
+
+
+def test_a_refused_check_is_not_published_as_downtime_and_the_others_still_record(make_site, private_page, tmp_path):
+    # Three runs a second apart, as cron would: a refusal each time, and no row that a reader could count as down.
+    site = make_site({"site_src/status.yaml": (
+        "components:\n"
+        f"  - id: inside\n    name: Inside\n    check: {{type: http, url: 'http://127.0.0.1:{private_page.server_address[1]}/'}}\n"
+        "  - id: outside\n    name: Outside\n    check: {type: dns, name: example.invalid, server: 127.0.0.1, timeout: 1s}\n")})
+    for second in ("00", "01", "02"):
+        done = subprocess.run([sys.executable, str(ROOT / "build.py"), "probe", "--site", str(site),
+                               "--now", f"2026-11-23T10:00:{second}-03:00"], capture_output=True, text=True,
+                              timeout=120, env={k: v for k, v in os.environ.items() if not k.startswith("EXPEDIENTE_")})
+        assert done.returncode == 1
+        assert done.stderr == refusal("inside") + refusal("outside")
+    assert private_page.connections == 0
+    assert not list((site / "site_src/uptime").glob("*/*.csv"))
+    out = tmp_path / "out"
+    assert run(site, "--out", str(out)).returncode == 0
+    published = json.loads((out / "api/v2/components.json").read_text())["components"]
+    assert [c["status"] for c in published] == ["operational", "operational"]
+    page = (out / "status/index.html").read_text()
+    assert "%" not in page.split("<main", 1)[1], "an uptime figure was published for checks that never ran"
 
 
 def test_the_connection_goes_to_the_address_checked_never_to_a_second_answer_of_the_name(private_page):
