@@ -31,7 +31,7 @@ def test_hours_errors_show_beside_a_bad_base_url(tmp_path, capsys):
     lines = check(tmp_path, capsys, MINIMAL_SITE.replace("https://support.test.example/", "support.test.example"))
     assert lines == [
         "site_src/hours.yaml:10:11: error: unknown day selector 'sab'",
-        "  hint: did you mean 'sat'?",
+        "  hint: did you mean 'sat'? Days are written as the English mon … sun",
         "site_src/site.yaml:2:11: error: base_url must be an absolute http or https address, not "
         "'support.test.example'",
         "  hint: for example https://status.example.net/",
