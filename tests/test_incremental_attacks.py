@@ -19,7 +19,7 @@ LONG_NOTICE = """\
 title: Fechado para obras
 date: 2026-11-20 10:00
 changes:
-  - dates: 2027-02-01..2028-06-30
+  - dates: 2027-02-01..2027-03-31
     closed: true
 ---
 """
@@ -56,7 +56,9 @@ def test_an_edit_that_takes_the_output_past_its_limit_is_refused_as_a_clean_buil
     out = tmp_path / "public"
     assert run(site, out) == 0
     before = tree(out)
-    notice.write_text(LONG_NOTICE + "Texto longo do aviso. " * 100 + "\n", encoding="utf-8")
+    # About 0.9 MB before the edit and 1.2 MB after it (2026-12-08): margins wide enough that a change of the
+    # pages' size elsewhere does not move either side across the limit.
+    notice.write_text(LONG_NOTICE + "Texto longo do aviso. " * 1000 + "\n", encoding="utf-8")
     capsys.readouterr()
     assert run(site, tmp_path / "clean", "--no-cache") == 1
     clean_error = capsys.readouterr().err
