@@ -8,8 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.cli import main
+from generator.validate.phones import undialable_abroad
 
 NOW = "2026-11-23T10:00:00-03:00"
 SITE = """\
@@ -203,7 +206,10 @@ def test_a_national_prefix_other_than_0_is_left_out(tmp_path, capsys, contact, c
     ("8 10 44 20 7946 0000", "RU", "8 10", "+44 20 7946 0000"),    # from Russia (not +7 10 44 ...)
     ("001 1 212 555 0100", "KR", "001", "+1 212 555 0100"),        # from Korea by one carrier (not +1 1 212 ...)
     ("00 82 2 1234 5678", "KR", "00", "+82 2 1234 5678"),          # written as most countries dial: not 008 2 ...
-], ids=["us", "australia", "japan", "russia", "korea_carrier", "korea_00"])
+    # A separator before the prefix (which the phone format lets by) once ended the check in "internal error".
+    ("-011 44 20 7946 0958", "US", "011", "+44 20 7946 0958"),
+    ("-8 10 44 20 7946 0958", "RU", "8 10", "+44 20 7946 0958"),
+], ids=["us", "australia", "japan", "russia", "korea_carrier", "korea_00", "us_dash", "russia_dash"])
 def test_a_number_after_the_countrys_own_international_prefix_says_to_write_plus(tmp_path, capsys, contact, country,
                                                                                    prefix, suggested):
     assert check(tmp_path, capsys, contact, site_holidays=f"holidays: {{country: {country}}}\n") == (
@@ -263,3 +269,16 @@ def test_a_whatsapp_contact_is_told_it_gets_no_link_rather_than_a_tel_link(tmp_p
     err = check(tmp_path, capsys, "+55 11 4002-8922",
                 more=LISBON.replace("21 000 0000", f"'{contact}'").replace("{country: PT}", "{country: BR}"))
     assert err.splitlines()[0] == f"site_src/hours.yaml:16:18: warning: the contact '{contact}' {said}"
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True)
+@given(contact=st.builds("{}{}{}".format, st.sampled_from(["", "-", " ", ".", "(", "-(", "+", ")"]),
+                         st.sampled_from(["", "00", "011", "010", "0011", "8 10", "8-10", "001", "0800", "06", "8"]),
+                         st.text(alphabet="0123456789 +-.()/", max_size=20)),
+       country=st.sampled_from([None, "US", "RU", "JP", "AU", "KR", "BR", "PT", "IT", "HU", "MX", "GB", "XX"]),
+       whatsapp=st.booleans())
+def test_no_contact_written_with_digits_and_separators_makes_the_warning_fail(contact, country, whatsapp):
+    # Every contact the phone format lets by reaches this check; none may end it in an exception (a separator
+    # before a country's own international prefix once did: "internal error" for the whole push).
+    found = undialable_abroad(contact, country, whatsapp)
+    assert found is None or all(isinstance(text, str) and text for text in found)

@@ -152,8 +152,9 @@ def _international_prefix(number: str, digits: str, code: str | None) -> str | N
             if re.match(rf"{prefix}[ \-.]", number):
                 return prefix
         elif digits.startswith(prefix):
-            # As written, with the spaces or dashes inside it (8 10).
-            return re.match(r"[^0-9]*".join(prefix), number)[0]
+            # As written, with the spaces or dashes inside it (8 10), after any written before it (-011).
+            found = re.match(r"[^0-9]*(%s)" % r"[^0-9]*".join(prefix), number)
+            return found[1] if found else prefix
     return "00" if number.startswith("00") else None
 
 
