@@ -175,10 +175,21 @@ def url_host_problem(url: str) -> tuple[str, str] | None:
     else:
         host = netloc.rsplit(":", 1)[0]
     if host and HOST_NAME.match(host):
-        return None
+        return port_problem(url, netloc[len(host):])
     if any(c.isspace() for c in host):
         return f"'{url}' has a space in its host name '{host}'", "remove the space"
     return f"'{url}' has no valid host name", "a host name holds letters, digits, hyphens and dots"
+
+
+def port_problem(url: str, after_host: str) -> tuple[str, str] | None:
+    """Return (message, hint) when what follows an address's host is not ':' and a port from 1 to 65535, else
+    None: urlsplit lets 'https://[2001:db8::1]x/' and 'https://host:99999/' by, and only its .port, read later
+    by the probe or a browser, refuses them."""
+    found = re.fullmatch(r":([0-9]{0,5})", after_host)
+    if not after_host or (found and (not found[1] or 1 <= int(found[1]) <= 65535)):
+        return None
+    return (f"'{url}' has '{after_host}' after its host, where only a port may be",
+            "a port is a number from 1 to 65535 after ':', as in https://example.net:8443/")
 
 
 def bracket_problem(url: str) -> tuple[str, str]:

@@ -191,3 +191,25 @@ def test_an_ipv6_address_in_brackets_is_still_an_address(make_site):
     site = make_site({"site_src/hours.yaml": CHAT_HOURS.replace("__CHAT__", "https://[2001:db8::1]:8443/chat")})
     checked = build_py(site, "check")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# --- addresses: only ':' and a port from 1 to 65535 may follow a host ------------------------------------------
+
+PORT_HINT = "  hint: a port is a number from 1 to 65535 after ':', as in https://example.net:8443/"
+CHECKED = "components:\n  - id: web\n    name: Web\n    check:\n      type: http\n      url: \"__URL__\"\n"
+
+
+@pytest.mark.parametrize("url, after", [
+    ("https://[2001:db8::1]x/", "x"), ("https://[2001:db8::1]:443x/", ":443x"), ("https://host.example:99999/", ":99999"),
+    ("https://host.example:0/", ":0"),
+], ids=["text_after_brackets", "port_with_text", "port_too_big", "port_zero"])
+def test_an_address_with_no_port_after_its_host_is_refused_where_it_is_written(make_site, url, after):
+    # urlsplit lets these by and only its .port refuses them: the probe then recorded the check as down on every
+    # run, and base_url put the address into every link of the site.
+    message = f"error: '{url}' has '{after}' after its host, where only a port may be"
+    site = make_site({"site_src/hours.yaml": CHAT_HOURS.replace("__CHAT__", url)})
+    assert_refused(build_py(site, "check"), f"site_src/hours.yaml:13:18: {message}", PORT_HINT)
+    site = make_site({"site_src/site.yaml": MINIMAL_SITE.replace("https://support.test.example/", f'"{url}"')})
+    assert_refused(build_py(site, "check"), f"site_src/site.yaml:2:11: {message}", PORT_HINT)
+    site = make_site({"site_src/status.yaml": CHECKED.replace("__URL__", url)})
+    assert_refused(build_py(site, "check"), f"site_src/status.yaml:6:12: {message}", PORT_HINT)
