@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from generator.errors import WARNING, SourceError
+from generator.errors import ERROR, WARNING, SourceError
 from generator.limits import PROSE_WARNINGS_SHOWN
 from generator.read.sources import MarkdownSource
 from generator.read.yaml_nodes import Map, Node, Scalar, Seq, describe
@@ -101,16 +101,20 @@ def check_prose(source: MarkdownSource, lang: str, reference: date, period, prob
 
 
 def _shown(path: str, found: list[SourceError]) -> list[SourceError]:
-    """Return `found` with its first PROSE_WARNINGS_SHOWN warnings (in the order they are printed) and every
-    error; the other warnings are counted in one more warning, at the first of them."""
-    warnings = sorted({p for p in found if p.severity == WARNING}, key=SourceError.sort_key)
-    if len(warnings) <= PROSE_WARNINGS_SHOWN:
-        return found
-    # A text can name a day hundreds of times ("sexta 27/11 ... e sexta 27/11 ..."): printed whole, each
-    # notice of a push would add some 200 KB to what the pusher reads.
-    hidden = warnings[PROSE_WARNINGS_SHOWN:]
-    first, dropped = hidden[0], set(hidden)
-    return [p for p in found if p not in dropped] + [SourceError(
-        path, first.line, first.column,
-        f"{len(hidden)} more warnings about the dates and hours written in this file are not shown",
-        f"the first {PROSE_WARNINGS_SHOWN} are above: deal with them and check again to see the others", WARNING)]
+    """Return `found` with its first PROSE_WARNINGS_SHOWN warnings and first PROSE_WARNINGS_SHOWN errors (in the
+    order they are printed); the others of each kind are counted in one more of that kind, at the first of them."""
+    shown = list(found)
+    for kind, severity in (("warnings", WARNING), ("errors", ERROR)):
+        same = sorted({p for p in shown if (p.severity == WARNING) == (severity == WARNING)},
+                      key=SourceError.sort_key)
+        if len(same) <= PROSE_WARNINGS_SHOWN:
+            continue
+        # A text can name a day hundreds of times ("sexta 27/11 ... e sexta 27/11 ...", "31/02/2027" x 2,900):
+        # printed whole, each notice of a push would add some 200 KB to what the pusher reads.
+        hidden = same[PROSE_WARNINGS_SHOWN:]
+        first, dropped = hidden[0], set(hidden)
+        shown = [p for p in shown if p not in dropped] + [SourceError(
+            path, first.line, first.column,
+            f"{len(hidden)} more {kind} about the dates and hours written in this file are not shown",
+            f"the first {PROSE_WARNINGS_SHOWN} are above: deal with them and check again to see the others", severity)]
+    return shown

@@ -106,3 +106,25 @@ def test_the_hints_of_hundreds_of_days_do_not_grow_as_their_square(tmp_path):
         "  hint: the first 20 are above: deal with them and check again to see the others",
     ]
     assert len(done.stderr) < 20_000
+
+
+def test_the_errors_of_a_texts_dates_stop_at_twenty_with_a_count_of_the_others(tmp_path):
+    # 2,900 x "31/02/2027" (31,899 characters) printed 2,900 errors, 282 KB for one notice; the warnings' cap
+    # did not hold errors. Now both stop at 20, and the one line counting the others is an error too: exit 1.
+    body = " ".join(["31/02/2027"] * 2900)
+    site = write_tree(tmp_path / "site", {
+        "site_src/site.yaml": MINIMAL_SITE, "site_src/hours.yaml": MINIMAL_HOURS,
+        "notices/2026-11-20-aviso.md": f"{INFO_NOTICE}{body}\n"})
+    done, _ = check(site)
+    lines = done.stderr.splitlines()
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    errors = [line for line in lines if ": error: " in line]
+    assert errors[:2] == [
+        "notices/2026-11-20-aviso.md:5:1: error: 31/02/2027 does not exist: February 2027 has 28 days",
+        "notices/2026-11-20-aviso.md:5:12: error: 31/02/2027 does not exist: February 2027 has 28 days"]
+    assert len(errors) == 21
+    assert errors[20] == ("notices/2026-11-20-aviso.md:5:221: error: 2880 more errors about the dates and hours "
+                          "written in this file are not shown")
+    assert lines[lines.index(errors[20]) + 1] == (
+        "  hint: the first 20 are above: deal with them and check again to see the others")
+    assert len(done.stdout.encode() + done.stderr.encode()) < 20_000
