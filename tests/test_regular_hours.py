@@ -230,3 +230,36 @@ def test_regular_is_a_whole_value(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "notices/2026-12-07-sin-telefono.md:7:38: error: 'regular' cannot be combined with other intervals\n"
         "1 error\n")
+
+
+def test_the_warning_is_bounded_however_many_changes_and_channels_a_notice_has(tmp_path, capsys):
+    # Within the default limits: 20 departments of 10 channels, one notice of 336 one-day changes each closing one
+    # channel. Each warning named the 199 others twice, 336 times: 2.5 MB for one notice.
+    departments = "".join(
+        f"  - id: d{d}\n    name: D{d}\n    channels:\n" + "".join(
+            f"      - id: channel-{d}-{c}\n        type: email\n        contact: c{c}@d{d}.example\n"
+            "        hours: 24/7\n" for c in range(10)) for d in range(20))
+    changes = "".join(f"  - date: 2027-{1 + n // 28:02d}-{1 + n % 28:02d}\n    hours: {{channel-0-0: closed}}\n"
+                      for n in range(12 * 28))
+    notice = (f"---\ntitle: Aviso\ndate: 2026-11-20 10:00\ndepartments: [{', '.join(f'd{d}' for d in range(20))}]\n"
+              f"changes:\n{changes}---\nUm canal fechado.\n")
+    site = tmp_path / "site"
+    (site / "site_src").mkdir(parents=True)
+    (site / "notices").mkdir()
+    (site / "site_src" / "site.yaml").write_text(SITE, encoding="utf-8")
+    (site / "site_src" / "hours.yaml").write_text(f"departments:\n{departments}", encoding="utf-8")
+    (site / "notices" / "2026-11-20-aviso.md").write_text(notice, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check", "--site", str(site), "--now", "2026-11-23T10:00:00-03:00"]) == 0
+    printed = capsys.readouterr().err
+    lines = printed.splitlines()
+    assert lines[0] == ("notices/2026-11-20-aviso.md:7:5: warning: this change closes every channel it does not list: "
+                        "channel-0-1, channel-0-2, channel-0-3, channel-0-4, channel-0-5, channel-0-6 and 193 more "
+                        "are closed on 2027-01-01, not only channel-0-0")
+    assert lines[1] == ("  hint: to keep their usual hours, list them as regular: hours: {channel-0-0: closed, "
+                        "channel-0-1: regular, channel-0-2: regular, channel-0-3: regular, channel-0-4: regular, "
+                        "channel-0-5: regular, channel-0-6: regular, …}; to close every channel, write closed: true")
+    assert sum(": warning: this change closes every channel" in line for line in lines) == 20
+    assert "notices/2026-11-20-aviso.md:47:5: warning: 316 more changes of this notice close channels they do not " \
+           "list; not shown" in lines
+    assert len(printed.encode()) < 20_000

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from generator.errors import WARNING, SourceError
+from generator.limits import PROSE_WARNINGS_SHOWN
 from generator.model import Change, Department, SiteSettings
 from generator.read.yaml_nodes import Node, Scalar, Seq
 from generator.validate.dates_in_text import parse_weekday, weekday_mismatch_hint
@@ -24,6 +26,9 @@ from generator.validate.notice_fields import read_day, read_range, weekday_phras
 
 CHANGE_KEYS = ("date", "dates", "weekday", "closed", "hours", "note")
 Period = tuple[date, date] | None
+# The warning of a change that closes channels by leaving them out; it names at most NAMED of them.
+OMISSION = "this change closes every channel it does not list"
+NAMED = 6
 
 
 def read_changes(node: Node, problems: Problems, settings: SiteSettings, departments: dict[str, Department],
@@ -42,6 +47,7 @@ def read_changes(node: Node, problems: Problems, settings: SiteSettings, departm
     limits = settings.limits
     most = limits["change_days"]
     total = 0
+    before = len(problems.items)
     for item in seq.items:
         change = read_change(item, problems, settings, channels, period, lang, published_day, chosen)
         if change is None:
@@ -69,6 +75,7 @@ def read_changes(node: Node, problems: Problems, settings: SiteSettings, departm
         changes.append(change)
     if not seq.items:
         problems.error(seq, "changes is empty")
+    _count_beyond_the_first(problems, before)
     return tuple(sorted(changes, key=lambda c: c.first))
 
 
@@ -207,16 +214,35 @@ def warn_closed_by_omission(node: Node, problems: Problems, change: Change, list
     span = change.first.isoformat() if change.first == change.last else f"{change.first}..{change.last}"
     shut = [channel for channel, _ in sorted(change.hours, key=lambda pair: listed.index(pair[0]))]
     one = len(closed) == 1
-    message = (f"this change closes every channel it does not list: {_plain_list(closed)} "
+    message = (f"{OMISSION}: {_plain_list(closed)} "
                f"{'is' if one else 'are'} closed on {span}" + (f", not only {_plain_list(shut)}" if shut else ""))
     kept = set(change.kept)
     written = ", ".join(f"{c}: {'regular' if c in kept else 'closed'}" for c in listed)
-    keep = ", ".join(f"{c}: regular" for c in closed)
+    keep = ", ".join([f"{c}: regular" for c in closed[:NAMED]] + ["…"] * (len(closed) > NAMED))
     problems.warning(node, message,
                      f"to keep {'its' if one else 'their'} usual hours, list {'it' if one else 'them'} as regular: "
                      f"hours: {{{written}, {keep}}}; to close every channel, write closed: true")
 
 
+def _count_beyond_the_first(problems: Problems, before: int) -> None:
+    """Keep the first PROSE_WARNINGS_SHOWN warnings of OMISSION a notice's changes made (problems.items[before:])
+    and count the others in one more: 400 one-day changes, each naming the 199 other channels of 20 departments,
+    printed 2.5 MB for one notice."""
+    made = [p for p in problems.items[before:] if p.message.startswith(OMISSION)]
+    if len(made) <= PROSE_WARNINGS_SHOWN:
+        return
+    hidden = made[PROSE_WARNINGS_SHOWN:]
+    dropped = {id(p) for p in hidden}
+    problems.items[before:] = [p for p in problems.items[before:] if id(p) not in dropped]
+    first = hidden[0]
+    problems.items.append(SourceError(
+        first.path, first.line, first.column, f"{len(hidden)} more changes of this notice close channels they do not "
+        "list; not shown", f"the first {PROSE_WARNINGS_SHOWN} are above: list the channels each change keeps as "
+        "regular, or write closed: true", WARNING))
+
+
 def _plain_list(words: list[str]) -> str:
-    """Return words as a readable list without quotes: a, b and c."""
+    """Return words as a readable list without quotes: a, b and c; past NAMED words, the count of the others."""
+    if len(words) > NAMED:
+        return ", ".join(words[:NAMED]) + f" and {len(words) - NAMED} more"
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
