@@ -317,8 +317,8 @@ def test_a_path_in_an_entry_binds_the_variable_to_that_page_and_those_under_it(m
                                   "/health%2F..%2Fadmin/export.csv", "/health/..;/admin/export.csv",
                                   "/health\\..\\admin/export.csv", "/health/%c0%ae%c0%ae/admin/export.csv",
                                   "/health/%ef%bc%8e%ef%bc%8e/admin/export.csv", "/health/%e2%80%a5/admin/export.csv"],
-                         ids=["dot_segment", "encoded_dots", "encoded_slash", "semicolon", "backslash", "overlong_utf8_dots",
-                              "fullwidth_dots", "two_dot_leader"])
+                         ids=["dot_segment", "encoded_dots", "encoded_slash", "semicolon", "backslash",
+                              "overlong_utf8_dots", "fullwidth_dots", "two_dot_leader"])
 def test_a_path_that_a_server_may_read_as_another_is_refused(make_site, listener, path):
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"'http://127.0.0.1:{port}{path}'")})
