@@ -29,7 +29,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from generator.errors import SourceError
 from generator.model import Check, Component
@@ -129,9 +129,12 @@ def pathless(entry: str, name: str, plain: bool) -> SourceError:
 
 def odd_path(path: str) -> bool:
     """Tell whether a url's path holds what a server may read as another path: a dot segment, an encoded slash
-    or backslash, a backslash, a ';' (parameters some servers strip before they compare) or a '%' left after
-    decoding once (encoded twice)."""
+    or backslash, a backslash, a ';' (parameters some servers strip before they compare), a '%' left after
+    decoding once (encoded twice) or a byte outside ASCII (a dot written as overlong UTF-8 %c0%ae, fullwidth
+    %ef%bc%8e or U+2025, which some servers fold into '.')."""
     decoded = unquote(path)
+    if not unquote_to_bytes(path).isascii() or not path.isascii():
+        return True
     return any(c in decoded for c in "\\;%") or "/" in unquote(path.replace("/", "")) \
         or any(segment in (".", "..") for segment in decoded.split("/"))
 
@@ -178,8 +181,8 @@ def refused(check: Check, grants: frozenset[Grant]) -> list[Refusal]:
         if odd_path(path):
             found.append(Refusal(
                 header, variable, f"{REFUSED} {variable} to {shown}: the url's path holds a dot segment, an encoded "
-                "slash, a backslash or a ';', which the server may read as another path",
-                "write the path as the server reads it, without '.' or '..' segments, %2F, %5C, '\\' or ';'"))
+                "slash, a backslash, a ';' or a byte outside ASCII, which the server may read as another path",
+                "write the path as the server reads it, in ASCII, without '.' or '..' segments, %2F, %5C, '\\' or ';'"))
         elif not any(grant.covers(path, parts.query) for grant in usable):
             found.append(refusal(header, variable, shown, not secure,
                                  parts.query != "" and any(grant.covers(path, "") for grant in usable)))

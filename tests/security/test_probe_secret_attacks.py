@@ -315,8 +315,10 @@ def test_a_path_in_an_entry_binds_the_variable_to_that_page_and_those_under_it(m
 
 @pytest.mark.parametrize("path", ["/health/../admin/export.csv", "/health/%2e%2e/admin/export.csv",
                                   "/health%2F..%2Fadmin/export.csv", "/health/..;/admin/export.csv",
-                                  "/health\\..\\admin/export.csv"],
-                         ids=["dot_segment", "encoded_dots", "encoded_slash", "semicolon", "backslash"])
+                                  "/health\\..\\admin/export.csv", "/health/%c0%ae%c0%ae/admin/export.csv",
+                                  "/health/%ef%bc%8e%ef%bc%8e/admin/export.csv", "/health/%e2%80%a5/admin/export.csv"],
+                         ids=["dot_segment", "encoded_dots", "encoded_slash", "semicolon", "backslash",
+                              "overlong_utf8_dots", "fullwidth_dots", "two_dot_leader"])
 def test_a_path_that_a_server_may_read_as_another_is_refused(make_site, listener, path):
     port = listener.server_address[1]
     site = make_site({"site_src/status.yaml": status_yaml(f"'http://127.0.0.1:{port}{path}'")})
@@ -324,9 +326,10 @@ def test_a_path_that_a_server_may_read_as_another_is_refused(make_site, listener
                                    "EXPEDIENTE_PROBE_SECRETS": f"STATUS_TOKEN@http://127.0.0.1:{port}/health"})
     assert done.stderr == (
         f"site_src/status.yaml:8:32: error: the probe may not send the variable STATUS_TOKEN to 127.0.0.1:{port}{path}: "
-        "the url's path holds a dot segment, an encoded slash, a backslash or a ';', which the server may read as "
-        "another path\n"
-        "  hint: write the path as the server reads it, without '.' or '..' segments, %2F, %5C, '\\' or ';'\n"
+        "the url's path holds a dot segment, an encoded slash, a backslash, a ';' or a byte outside ASCII, which the "
+        "server may read as another path\n"
+        "  hint: write the path as the server reads it, in ASCII, without '.' or '..' segments, %2F, %5C, '\\' or "
+        "';'\n"
         + NOTHING)
     assert (done.returncode, listener.connections, rows(site)) == (1, 0, [])
 
