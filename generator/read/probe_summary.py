@@ -268,6 +268,10 @@ def unpack_archive(file: BinaryIO, max_bytes: int = MAX_MONTH_BYTES) -> bytes:
             if lines > MAX_MONTH_ROWS + 1:       # the header, then the rows
                 raise SummaryError(f"it holds more than {MAX_MONTH_ROWS:,} rows, {MONTH_MOST}")
             chunks.append(out)
+        # xz reads concatenated streams as one file, this reader would stop at the first: the probe writes one
+        # stream, so anything after it (another stream, padding, junk) is refused rather than silently dropped.
+        if decompressor.unused_data or file.read(1):
+            raise SummaryError("it holds data after the end of its first xz stream (the probe writes one stream)")
     except lzma.LZMAError as error:
         raise SummaryError(f"it is not an xz file the probe wrote ({error})") from None
     return b"".join(chunks)

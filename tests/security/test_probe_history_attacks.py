@@ -488,3 +488,16 @@ def test_an_archive_of_more_rows_than_a_month_can_hold_is_refused(tmp_path):
     site = closed_month_site(tmp_path, lzma.compress(b"time,ok,latency_ms,detail\n" + rows))
     assert "site_src/uptime/portal/2026-09.csv.xz: error: cannot read the closed month's rows: it holds more " \
            "than 178,560 rows, the most a month of the probe's rows can be" in refused(build_py(site, "check"))
+
+
+@pytest.mark.parametrize("after", [lzma.compress(b"2026-09-30T23:55:00Z,0,5.5,HTTP 500\n"), b"junk", bytes(4)],
+                         ids=["second_stream", "junk", "stream_padding"])
+def test_data_after_the_first_xz_stream_is_refused_not_dropped(tmp_path, after):
+    # `xz -d` and lzma.decompress read concatenated streams as one file; a reader that stops at the end of the
+    # first would drop the rest unread, and a month of failed checks in a second stream would show 100 % up.
+    site = closed_month_site(tmp_path, september("1") + after)
+    assert refused(build_py(site, "check"))[:4] == [
+        "site_src/uptime/portal/2026-09.csv.xz: error: cannot read the closed month's rows: it holds data after "
+        "the end of its first xz stream (the probe writes one stream)",
+        "  hint: restore the file from git (it holds the rows of 2026-09, compressed with xz)",
+        SUMMARY_WARNING, "  hint: remove the file: the next probe run writes it again"]
