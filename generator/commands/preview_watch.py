@@ -19,6 +19,7 @@ from typing import Callable
 
 from watchfiles import Change, watch
 
+from generator.read.cache import CACHE_DIR
 from generator.read.links import SOURCE_FOLDERS, refused_links
 from generator.read.templates import default_theme_dir
 
@@ -63,7 +64,7 @@ def _add_folders(top: Path, base: Path | None, refused: frozenset[Path], found: 
             real = folder.resolve()
         else:
             continue
-        if real in found:
+        if real in found or (base is not None and _not_sources(real, base)):
             continue
         found[real] = None
         try:
@@ -72,6 +73,16 @@ def _add_folders(top: Path, base: Path | None, refused: frozenset[Path], found: 
                                if entry.is_symlink() or entry.is_dir(follow_symlinks=False))
         except OSError:
             continue
+
+
+def _not_sources(real: Path, base: Path) -> bool:
+    """Tell whether the folder `real` is one a walk must not enter: the site's root (its sources are walked from
+    their own folders; a link `up -> ..` led here), any .git (git's own writes) or the build cache (each rebuild
+    writes it, and would be seen as a change that builds again)."""
+    if not real.is_relative_to(base):
+        return False
+    parts = real.relative_to(base).parts
+    return not parts or ".git" in parts or parts[0] == CACHE_DIR
 
 
 def watch_and_rebuild(site_dir: Path, rebuild: Callable[[], object], folders: list[Path],

@@ -185,3 +185,36 @@ def test_a_folder_made_while_the_preview_runs_is_watched_and_so_is_one_a_link_in
     finally:
         stop_preview(process)
     assert "stopped watching" not in log.read_text()
+
+
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="counts inotify watches in Linux's /proc")
+def test_a_link_to_the_site_root_does_not_make_the_preview_watch_git_or_the_build_cache(make_site, tmp_path):
+    """site_src/up -> .. passes check (it stays inside the site); the walk followed it to the site's root and from
+    there into .git (git's own writes rebuilt the preview) and .expediente-cache (each rebuild that wrote the cache
+    was seen as a change and built again)."""
+    site = make_site({".git/objects/ab/.keep": "", ".expediente-cache/templates/.keep": "", "notices/.keep": None})
+    (site / "notices").mkdir()
+    (site / "site_src" / "up").symlink_to(Path(".."))
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "--site", str(site), "--now", NOW],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    base = site.resolve()
+    watched = {folder.relative_to(base).as_posix() for folder in watched_folders(site) if folder.is_relative_to(base)}
+    assert watched == {"site_src", "notices"}, watched
+    log = tmp_path / "serve.log"
+    process, _, _ = start(site, log)
+    try:
+        # One watch for each folder of the sources and of the default theme: none for the root, .git or the cache.
+        expected = len(watched_folders(site))
+        assert wait_for(lambda: inotify_watches(process.pid) == expected, 10), (inotify_watches(process.pid),
+                                                                                expected)
+        (site / ".git" / "objects" / "ab" / "0123").write_text("an object git wrote\n")
+        (site / ".expediente-cache" / "templates" / "x").write_text("a cache entry\n")
+        (site / "notices" / "2026-11-20-aviso.md").write_text("not a notice: a change the preview sees\n")
+        assert wait_for(lambda: "changed: notices/2026-11-20-aviso.md" in log.read_text()), log.read_text()
+        time.sleep(0.5)
+    finally:
+        stop_preview(process)
+    text = log.read_text()
+    assert ".git" not in text and ".expediente-cache" not in text, text
+    assert "stopped watching" not in text, text
